@@ -1,0 +1,49 @@
+// The typed context every handler sees: infrastructure built once at start-up (`services`) and the
+// caller resolved by the auth middleware.
+import type { Logger } from 'pino';
+import type { Database } from '../db/index.ts';
+import type { MemberRole } from '../db/schema/members.ts';
+import type { KeyRing } from '../policy/bundle/index.ts';
+import type { BundleWaiters } from './services/bundle-waiters.ts';
+
+export interface ApiConfig {
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Longest an agent's long-poll may wait before a 304. */
+  longPollMaxMs: number;
+  /** Version string agents and the console see. */
+  version: string;
+}
+
+export interface Services {
+  database: Database;
+  /** The current signing key ring; a function so a rotation is picked up without a restart. */
+  keyRing: () => KeyRing;
+  bundleWaiters: BundleWaiters;
+  clock: () => Date;
+  logger: Logger;
+  config: ApiConfig;
+}
+
+export interface ApiCaller {
+  tenantId: string;
+  keyId: string;
+  role: MemberRole;
+  /** How the audit log names the caller. */
+  actor: string;
+}
+
+export interface AgentCaller {
+  tenantId: string;
+  clusterId: string;
+  tokenId: string;
+}
+
+export type AppEnv = {
+  Variables: {
+    services: Services;
+    caller: ApiCaller;
+    agent: AgentCaller;
+    requestId: string;
+  };
+};

@@ -1,0 +1,48 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { ApiError, errorStatus, type ErrorCode } from './api-error.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemBody(error: ApiError, instance: string) {
+  return {
+    type: `https://palisade.dev/problems/${error.code.toLowerCase().replaceAll('_', '-')}`,
+    title: titleOf(error.code),
+    status: error.status,
+    code: error.code,
+    detail: error.message,
+    instance,
+    ...error.details,
+  };
+}
+
+function titleOf(code: ErrorCode): string {
+  return code
+    .toLowerCase()
+    .split('_')
+    .map((word, index) => (index === 0 ? word[0]!.toUpperCase() + word.slice(1) : word))
+    .join(' ');
+}
+
+/** Hono's own errors (malformed JSON, body limit) are mapped by status into our codes. */
+function fromHttpException(error: HTTPException): ApiError {
+  const byStatus = Object.entries(errorStatus).find(([, status]) => status === error.status);
+  const code = (byStatus?.[0] ?? 'BAD_REQUEST') as ErrorCode;
+  return new ApiError(code, error.message || titleOf(code));
+}
+
+export function toProblemResponse(error: unknown, c: Context, logger: Logger): Response {
+  let apiError: ApiError;
+  if (error instanceof ApiError) apiError = error;
+  else if (error instanceof HTTPException) apiError = fromHttpException(error);
+  else {
+    // Unknown errors are bugs: log them whole, answer without internals.
+    logger.error({ err: error, path: c.req.path, method: c.req.method }, 'unhandled error');
+    apiError = new ApiError('INTERNAL', 'internal error; the request id in the logs identifies it');
+  }
+  return new Response(JSON.stringify(problemBody(apiError, c.req.path)), {
+    status: apiError.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+  });
+}

@@ -1,0 +1,18 @@
+import { gt, type AnyColumn, type SQL } from 'drizzle-orm';
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Ids are UUIDv7, so "after the cursor" in id order is "created later". */
+export function afterCursor(idColumn: AnyColumn, request: PageRequest): SQL | undefined {
+  return request.cursor ? gt(idColumn, request.cursor) : undefined;
+}
+
+/** Callers fetch limit + 1 rows: the extra one only tells whether another page exists. */
+export function toPage<Row extends { id: string }, Item>(rows: Row[], request: PageRequest, present: (row: Row) => Item) {
+  const items = rows.slice(0, request.limit);
+  const nextCursor = rows.length > request.limit ? items[items.length - 1]!.id : null;
+  return { items: items.map(present), nextCursor };
+}

@@ -1,0 +1,64 @@
+import { z } from '@hono/zod-openapi';
+import type { policies } from '../../../db/schema/index.ts';
+import { ACCEPTED_KINDS } from '../../../policy/kinds/index.ts';
+import { timestamp } from '../../schemas/common.ts';
+
+const acceptedKinds = ACCEPTED_KINDS.map((kind) => `${kind.apiVersion} ${kind.kind}`).join(', ');
+
+/** Documented loosely here; the kind's own schema validates it (with Kubernetes' rules) in the handler. */
+export const policyManifest = z
+  .looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }) })
+  .openapi('PolicyManifest', {
+    description: `A policy object as kubectl would apply it. Accepted kinds: ${acceptedKinds}. Send JSON or YAML (application/yaml).`,
+    example: {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny-ingress', namespace: 'shop' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    },
+  });
+
+const yamlBody = { schema: { type: 'string' as const, description: 'The same object in YAML' } };
+
+/**
+ * Schemas given as references, not zod: the route validator would otherwise parse every body as JSON.
+ * The handler reads JSON or YAML itself and validates with the kind's schema.
+ */
+export const policyBody = {
+  content: {
+    'application/json': { schema: { $ref: '#/components/schemas/PolicyManifest' } },
+    'application/yaml': yamlBody,
+    'application/x-yaml': yamlBody,
+  },
+  required: true,
+};
+
+export const policySchema = z
+  .object({
+    id: z.string(),
+    clusterId: z.string(),
+    apiVersion: z.string(),
+    kind: z.string(),
+    namespace: z.string().nullable(),
+    name: z.string(),
+    manifest: z.record(z.string(), z.unknown()).openapi({ description: 'The object as written, with defaults applied' }),
+    ruleCount: z.number(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Policy');
+
+export function presentPolicy(row: typeof policies.$inferSelect): z.infer<typeof policySchema> {
+  return {
+    id: row.id,
+    clusterId: row.clusterId,
+    apiVersion: row.apiVersion,
+    kind: row.kind,
+    namespace: row.namespace === '' ? null : row.namespace,
+    name: row.name,
+    manifest: row.manifest,
+    ruleCount: row.ruleCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,37 @@
+// Sign-up: the only unauthenticated write. Creates a tenant, its owner and the owner's first API key.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { planNames } from '../../../policy/plan/limits.ts';
+import type { AppEnv } from '../../env.ts';
+import { commonErrors, jsonContent } from '../../schemas/common.ts';
+import { createTenant } from '../../services/tenants.ts';
+import { apiKeySchema, presentApiKey } from '../api-keys/schemas.ts';
+import { presentTenant, tenantSchema } from '../tenant/schemas.ts';
+
+const signupInput = z
+  .strictObject({
+    tenantName: z.string().trim().min(1).max(100),
+    email: z.email().max(254),
+    plan: z.enum(planNames).default('free'),
+  })
+  .openapi('SignupInput');
+
+const signupResult = z
+  .object({ tenant: tenantSchema, apiKey: apiKeySchema.extend({ key: z.string().openapi({ description: 'Shown once' }) }) })
+  .openapi('SignupResult');
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/signup',
+  operationId: 'signup',
+  summary: 'Create a tenant with its owner and first API key',
+  tags: ['tenant'],
+  request: { body: { content: { 'application/json': { schema: signupInput } }, required: true } },
+  responses: { 201: jsonContent(signupResult, 'Tenant created; the key is shown only in this response'), ...commonErrors },
+});
+
+export function registerSignup(app: OpenAPIHono<AppEnv>) {
+  app.openapi(route, async (c) => {
+    const created = await createTenant(c.get('services').database.db, c.req.valid('json'));
+    return c.json({ tenant: presentTenant(created.tenant), apiKey: { ...presentApiKey(created.apiKey), key: created.secret } }, 201);
+  });
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env -S node --import tsx
+// The palisade command: `serve` (default) runs the control plane; `mint-key` makes a new owner key for
+// the demo tenant; `keys init|rotate|trust-root` manage the bundle signing keys.
+import { sql } from 'drizzle-orm';
+import { existsSync } from 'node:fs';
+import { createTenant, mintOwnerKey } from '../api/services/tenants.ts';
+import { migrate, openDatabase, rowsOf, type Db } from '../db/index.ts';
+import { newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
+import { openKeyRing, rotateKeyRingFile, writeKeyRing } from '../workers/signing/key-ring-store.ts';
+import { configFromEnv, type ControlPlaneConfig } from './config.ts';
+import { startControlPlane } from './control-plane.ts';
+
+const DEMO_TENANT_NAME = 'demo';
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function demoTenantId(db: Db): Promise<string | undefined> {
+  // As the owner: the tenants table is otherwise invisible without a tenant setting.
+  const [row] = rowsOf<{ id: string }>(await db.execute(sql`select id from tenants where name = ${DEMO_TENANT_NAME} order by id limit 1`));
+  return row?.id;
+}
+
+async function serveCommand(config: ControlPlaneConfig) {
+  const plane = await startControlPlane(config);
+  if (config.demoTenant) {
+    if (await demoTenantId(plane.database.db)) {
+      say('Demo tenant exists. To mint a new API key for it: stop the server, then run `npm run mint-key`.');
+    } else {
+      const demo = await createTenant(plane.database.db, { tenantName: DEMO_TENANT_NAME, email: 'demo@palisade.local', plan: 'team' });
+      say(`API key: ${demo.secret}`);
+    }
+  }
+  say(`palisade listening on ${plane.url} (API reference: ${plane.url}/docs, OpenAPI: ${plane.url}/openapi.json)`);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(130);
+    say(`${signal}: shutting down (again to force)`);
+    plane.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function mintKeyCommand(config: ControlPlaneConfig) {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite` });
+  try {
+    await migrate(database.db);
+    const tenantId = await demoTenantId(database.db);
+    if (!tenantId) throw new Error('no demo tenant yet: run `npm start` once first');
+    say(`API key: ${await mintOwnerKey(database.db, tenantId, `cli key ${new Date().toISOString()}`)}`);
+  } finally {
+    await database.close();
+  }
+}
+
+async function keysCommand(config: ControlPlaneConfig, action: string | undefined) {
+  const file = config.signingKeysFile;
+  if (!file) throw new Error('set SIGNING_KEYS_FILE to the key ring file');
+  const now = new Date();
+  if (action === 'init') {
+    if (existsSync(file)) throw new Error(`${file} exists; use \`keys rotate\` to add a key`);
+    writeKeyRing(file, await newKeyRing(now));
+    say(`key ring written to ${file}`);
+  } else if (action === 'rotate') {
+    const ring = await rotateKeyRingFile(file, now, config.bundleTtlMs);
+    say(`active key is now ${ring.active}; the previous key stays trusted for ${config.bundleTtlMs / 3_600_000} h`);
+  } else if (action === 'trust-root') {
+    const ring = (await openKeyRing({ file, createIfMissing: false, now: () => now }))();
+    say(JSON.stringify(trustRootOf(ring, now), null, 2));
+  } else {
+    throw new Error('usage: palisade keys init|rotate|trust-root');
+  }
+}
+
+async function main() {
+  const [command = 'serve', ...rest] = process.argv.slice(2);
+  const config = configFromEnv();
+  if (command === 'serve') return serveCommand(config);
+  if (command === 'mint-key') return mintKeyCommand(config);
+  if (command === 'keys') return keysCommand(config, rest[0]);
+  throw new Error(`unknown command ${command}; commands: serve, mint-key, keys init|rotate|trust-root`);
+}
+
+main().catch((error: unknown) => {
+  const code = (error as { code?: string }).code;
+  console.error(`palisade: ${code ? `[${code}] ` : ''}${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+// Opens the database: postgres.js when a URL is given (production, tests), embedded PGlite otherwise
+// (the local default). Both give the same drizzle API; everything above this file is driver-agnostic.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Queryable = Db | Tx;
+
+export interface Database {
+  /** Connection as the migration owner. Request code never uses it directly: see tenant-transaction.ts. */
+  readonly db: Db;
+  readonly kind: 'pglite' | 'postgres';
+  /** Subscribes to NOTIFY on a channel; the returned function unsubscribes. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent, PGlite stores data under `dataDir` (or in memory if that is absent too). */
+  url?: string;
+  dataDir?: string;
+  /** Pool size for postgres.js; long-polling agents hold no connection, so a small pool serves many. */
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
+  return openPglite(options.dataDir);
+}
+
+function openPostgres(url: string, max: number): Database {
+  // prepare: false because RDS Proxy and PgBouncer in transaction mode cannot keep prepared statements.
+  const client = postgres(url, { prepare: false, max, onnotice: () => {} });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    async listen(channel, onPayload) {
+      const subscription = await client.listen(channel, (payload) => onPayload(payload));
+      return () => subscription.unlisten();
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    async listen(channel, onPayload) {
+      return client.listen(channel, onPayload);
+    },
+    close: () => client.close(),
+  };
+}

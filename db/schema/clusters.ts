@@ -1,0 +1,27 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, id, tenantId, tenantIsolation, updatedAt } from './columns.ts';
+
+export const clusterProviders = ['eks', 'gke', 'aks', 'kubeadm', 'k3s', 'kind', 'other'] as const;
+export const clusterStatuses = ['pending', 'connected', 'disconnected'] as const;
+
+/** Clusters are soft-deleted: their bundles and audit trail stay, and the name becomes free again. */
+export const clusters = pgTable(
+  'clusters',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    name: text('name').notNull(),
+    provider: text('provider', { enum: clusterProviders }).notNull(),
+    status: text('status', { enum: clusterStatuses }).notNull().default('pending'),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('clusters_tenant_name_live').on(t.tenantId, t.name).where(sql`deleted_at is null`),
+    index('clusters_tenant').on(t.tenantId),
+    tenantIsolation('clusters', t.tenantId),
+  ],
+).enableRLS();

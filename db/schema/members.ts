@@ -1,0 +1,21 @@
+import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, id, tenantId, tenantIsolation } from './columns.ts';
+
+export const memberRoles = ['owner', 'admin', 'editor', 'viewer'] as const;
+export type MemberRole = (typeof memberRoles)[number];
+
+export const members = pgTable(
+  'members',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    email: text('email').notNull(),
+    role: text('role', { enum: memberRoles }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('members_tenant_email').on(t.tenantId, t.email),
+    index('members_tenant').on(t.tenantId),
+    tenantIsolation('members', t.tenantId),
+  ],
+).enableRLS();

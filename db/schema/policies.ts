@@ -1,0 +1,30 @@
+import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { clusters } from './clusters.ts';
+import { createdAt, id, tenantId, tenantIsolation, updatedAt } from './columns.ts';
+
+/**
+ * A policy object as the tenant wrote it, normalised (defaults applied), one per kind/namespace/name
+ * in a cluster. `ruleCount` is kept for plan-limit checks without re-parsing every manifest.
+ */
+export const policies = pgTable(
+  'policies',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    clusterId: uuid('cluster_id').notNull().references(() => clusters.id),
+    apiVersion: text('api_version').notNull(),
+    kind: text('kind').notNull(),
+    namespace: text('namespace').notNull().default(''),
+    name: text('name').notNull(),
+    manifest: jsonb('manifest').$type<Record<string, unknown>>().notNull(),
+    ruleCount: integer('rule_count').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('policies_identity').on(t.tenantId, t.clusterId, t.kind, t.namespace, t.name),
+    index('policies_tenant').on(t.tenantId),
+    tenantIsolation('policies', t.tenantId),
+  ],
+).enableRLS();

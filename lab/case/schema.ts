@@ -1,0 +1,104 @@
+// The reachability case format (../shared/netpol-cases/FORMAT.md) as zod schemas. Only the lab's own
+// structure is checked strictly (so a misspelt `expcept` is an error, not a silently empty list);
+// the policy objects under `apply` are passed through untouched: policy/ owns their validation.
+import { z } from 'zod';
+import { err, ok, type Result } from '../errors.ts';
+
+/** Set by the Kubernetes API server on every namespace; policies select "this namespace" with it. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+// Kubernetes name rules: namespaces are DNS-1123 labels, pods DNS-1123 subdomains. Enforcing them
+// here keeps names safe to embed in netns and interface names later.
+const dnsLabel = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label');
+const dnsSubdomain = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS-1123 subdomain');
+
+export const labelsSchema = z.record(z.string().min(1), z.string());
+export const protocolSchema = z.enum(['TCP', 'UDP', 'SCTP']);
+export type Protocol = z.infer<typeof protocolSchema>;
+
+export const portSchema = z.strictObject({
+  port: z.number().int().min(1).max(65535),
+  protocol: protocolSchema.default('TCP'), // Kubernetes' default for containerPort
+  name: z.string().max(15).optional(), // IANA_SVC_NAME, what named ports in policy refer to
+});
+export type PortSpec = z.infer<typeof portSchema>;
+
+export const namespaceSpecSchema = z.strictObject({ labels: labelsSchema.default({}) });
+
+export const podSpecSchema = z.strictObject({
+  namespace: dnsLabel,
+  name: dnsSubdomain,
+  labels: labelsSchema.default({}),
+  ports: z.array(portSchema).default([]),
+});
+export type PodSpec = z.infer<typeof podSpecSchema>;
+
+/** `*`, `ns/*` or `ns/pod`. */
+export const podPatternSchema = z
+  .string()
+  .regex(/^(\*|[a-z0-9-]+\/(\*|[a-z0-9.-]+))$/, 'must be "*", "ns/*" or "ns/pod"');
+
+export const probeSpecSchema = z.strictObject({
+  port: z.number().int().min(1).max(65535),
+  protocol: protocolSchema,
+  default: z.boolean(),
+  except: z.array(z.strictObject({ from: podPatternSchema, to: podPatternSchema })).default([]),
+});
+export type ProbeSpec = z.infer<typeof probeSpecSchema>;
+
+/** A policy object as the user would `kubectl apply` it; only its identity is required here. */
+export const policyObjectSchema = z
+  .looseObject({
+    apiVersion: z.string().optional(),
+    kind: z.string().min(1),
+    metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }),
+  });
+export type PolicyObject = z.infer<typeof policyObjectSchema>;
+
+export const deleteRefSchema = z.strictObject({
+  kind: z.string().min(1),
+  namespace: z.string().optional(), // absent for cluster-scoped kinds
+  name: z.string().min(1),
+});
+
+export const relabelSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('Pod'), namespace: dnsLabel, name: dnsSubdomain, labels: labelsSchema }),
+  z.strictObject({ kind: z.literal('Namespace'), name: dnsLabel, labels: labelsSchema }),
+]);
+export type Relabel = z.infer<typeof relabelSchema>;
+
+export const stepSchema = z.strictObject({
+  delete: z.array(deleteRefSchema).default([]),
+  relabel: z.array(relabelSchema).default([]),
+  apply: z.array(policyObjectSchema).default([]),
+  probes: z.array(probeSpecSchema).default([]),
+});
+export type Step = z.infer<typeof stepSchema>;
+
+export const caseSchema = z.strictObject({
+  name: z.string().min(1),
+  source: z.string().optional(),
+  topology: z.literal('xyz').optional(),
+  namespaces: z.record(dnsLabel, namespaceSpecSchema).optional(),
+  pods: z.array(podSpecSchema).optional(),
+  steps: z.array(stepSchema).min(1),
+});
+export type LabCase = z.infer<typeof caseSchema>;
+
+/** Validates a parsed JSON value; the error lists every issue with its JSON path. */
+export function parseCase(input: unknown): Result<LabCase> {
+  const r = caseSchema.safeParse(input);
+  if (r.success) return ok(r.data);
+  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return err(
+    'invalid_case',
+    `invalid case: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+    { issues },
+  );
+}

@@ -1,0 +1,3 @@
+export * from './define.ts';
+export * from './issues.ts';
+export * from './registry.ts';

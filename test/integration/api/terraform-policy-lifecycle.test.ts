@@ -1,0 +1,105 @@
+// The call sequence a Terraform provider makes on a policy resource: create, read, refresh (no drift),
+// update with If-Match, a stale If-Match refused, import by id, delete, read 404, delete again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, createCluster, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+
+describe('a Terraform provider managing a policy', () => {
+  let control: TestControlPlane;
+  let api: ApiClient;
+  let key: string;
+  let clusterId: string;
+
+  beforeAll(async () => {
+    control = await startTestControlPlane('postgres');
+    api = apiClient(control.url);
+    ({ key } = await signUp(api));
+    clusterId = (await createCluster(api, key)).id;
+  });
+  afterAll(() => control?.stop());
+
+  it('creates, reads without drift, updates with If-Match, imports, deletes, and deletes again', async () => {
+    const manifest = networkPolicy('allow-web', 'shop', {
+      podSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'edge' } } }], ports: [{ port: 443 }] }],
+    });
+    const created = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: manifest });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const createdEtag = created.headers.get('etag');
+    expect(createdEtag).toBeTruthy();
+    // Defaults applied as the Kubernetes API server does: protocol TCP, policyTypes [Ingress].
+    expect(created.body.manifest.spec.ingress[0].ports[0]).toEqual({ port: 443, protocol: 'TCP' });
+    expect(created.body.manifest.spec.policyTypes).toEqual(['Ingress']);
+
+    const read = await api.get(`/v1/policies/${id}`, { key });
+    const reread = await api.get(`/v1/policies/${id}`, { key });
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(created.body);
+    expect(reread.text).toBe(read.text);
+    expect(read.headers.get('etag')).toBe(createdEtag);
+    expect(reread.headers.get('etag')).toBe(createdEtag);
+
+    // Re-applying what GET returned changes nothing but the version.
+    const reapplied = await api.put(`/v1/policies/${id}`, { key, body: read.body.manifest, headers: { 'if-match': createdEtag! } });
+    expect(reapplied.status).toBe(200);
+    expect(reapplied.body.manifest).toEqual(read.body.manifest);
+    const afterReapply = reapplied.headers.get('etag')!;
+    expect(afterReapply).not.toBe(createdEtag);
+
+    const changed = structuredClone(read.body.manifest);
+    changed.spec.ingress[0].ports[0].port = 8443;
+    const updated = await api.put(`/v1/policies/${id}`, { key, body: changed, headers: { 'if-match': afterReapply } });
+    expect(updated.status).toBe(200);
+    expect(updated.body.manifest.spec.ingress[0].ports[0].port).toBe(8443);
+
+    const stale = await api.put(`/v1/policies/${id}`, { key, body: read.body.manifest, headers: { 'if-match': createdEtag! } });
+    expect(stale.status).toBe(412);
+    expect(stale.body.code).toBe('PRECONDITION_FAILED');
+    expect((await api.get(`/v1/policies/${id}`, { key })).body.manifest.spec.ingress[0].ports[0].port).toBe(8443);
+
+    // `terraform import palisade_policy.web <id>` reads by id alone.
+    const imported = await api.get(`/v1/policies/${id}`, { key });
+    expect(imported.body).toEqual(updated.body);
+    expect(imported.headers.get('etag')).toBe(updated.headers.get('etag'));
+
+    expect((await api.delete(`/v1/policies/${id}`, { key })).status).toBe(204);
+    const gone = await api.get(`/v1/policies/${id}`, { key });
+    expect(gone.status).toBe(404);
+    expect(gone.headers.get('content-type')).toBe('application/problem+json');
+    expect((await api.delete(`/v1/policies/${id}`, { key })).status).toBe(204);
+  });
+
+  it('accepts the same policy as YAML and returns the same stored form as for JSON', async () => {
+    const yaml = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata:',
+      '  name: yaml-web',
+      '  namespace: shop',
+      '  resourceVersion: "12345"', // pasted from kubectl get -o yaml: accepted and dropped
+      'spec:',
+      '  podSelector:',
+      '    matchLabels: {app: web}',
+      '  egress:',
+      '  - to:',
+      '    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}',
+    ].join('\n');
+    const created = await api.post(`/v1/clusters/${clusterId}/policies`, { key, raw: yaml, contentType: 'application/yaml' });
+    expect(created.status).toBe(201);
+    expect(created.body.manifest.metadata).toEqual({ name: 'yaml-web', namespace: 'shop' });
+    expect(created.body.manifest.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    const read = await api.get(`/v1/policies/${created.body.id}`, { key });
+    expect(read.body).toEqual(created.body);
+  });
+
+  it('refuses a second object with the same kind, namespace and name, and renames through PUT', async () => {
+    const first = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: networkPolicy('twin', 'shop') });
+    expect(first.status).toBe(201);
+    const second = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: networkPolicy('twin', 'shop') });
+    expect(second.status).toBe(409);
+    const renamed = await api.put(`/v1/policies/${first.body.id}`, { key, body: networkPolicy('other', 'shop') });
+    expect(renamed.status).toBe(422);
+    expect(renamed.body.errors).toContainEqual({ path: 'metadata.name', message: 'is immutable (was twin)' });
+  });
+});

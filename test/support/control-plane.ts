@@ -1,0 +1,50 @@
+// Starts the real control plane in-process for a test: real Postgres (a fresh database) or embedded
+// PGlite (a temp dir), a generated key ring, an ephemeral port, and silent logs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { configFromEnv } from '../../bin/config.ts';
+import { startControlPlane, type ControlPlane } from '../../bin/control-plane.ts';
+import { newKeyRing, type KeyRing } from '../../policy/bundle/index.ts';
+import { createTestDatabase } from './postgres.ts';
+
+export type DatabaseFlavour = 'postgres' | 'pglite';
+
+export interface TestControlPlane {
+  plane: ControlPlane;
+  url: string;
+  keyRing: KeyRing;
+  stop(): Promise<void>;
+}
+
+export async function startTestControlPlane(
+  flavour: DatabaseFlavour,
+  env: Record<string, string> = {},
+  options: { keyRing?: KeyRing; queuePrefix?: string } = {},
+): Promise<TestControlPlane> {
+  const keyRing = options.keyRing ?? (await newKeyRing(new Date()));
+  const dataDir = mkdtempSync(join(tmpdir(), 'palisade-test-'));
+  const database = flavour === 'postgres' ? await createTestDatabase() : undefined;
+  const config = configFromEnv({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    SIGNING_KEYS: JSON.stringify(keyRing),
+    RELAY_POLL_MS: '250',
+    LOG_LEVEL: 'silent',
+    DEMO_TENANT: 'false',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...env,
+  });
+  const plane = await startControlPlane(config, { logger: pino({ level: 'silent' }), queuePrefix: options.queuePrefix });
+  return {
+    plane,
+    url: plane.url,
+    keyRing,
+    async stop() {
+      await plane.stop();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

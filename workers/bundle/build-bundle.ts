@@ -1,0 +1,91 @@
+// The bundle builder: the cluster's stored policies -> IR -> canonical payload -> signed JWS, stored
+// as an immutable row with the next revision. Runs as the tenant (row-level security applies).
+import { desc, eq, isNull, and, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { BUNDLE_CHANNEL, newId, withTenant, type Db } from '../../db/index.ts';
+import { bundles, clusters, policies } from '../../db/schema/index.ts';
+import {
+  activeSigningKey,
+  BUNDLE_API_VERSION,
+  contentHashOf,
+  signBundle,
+  type BundlePayload,
+  type KeyRing,
+} from '../../policy/bundle/index.ts';
+import { parsePolicyObject } from '../../policy/kinds/index.ts';
+import { buildPolicySet } from '../../policy/policy-set.ts';
+import type { BuildRequest } from '../queue/build-queue.ts';
+
+export interface BundleBuilderDeps {
+  db: Db;
+  keyRing: () => KeyRing;
+  clock: () => Date;
+  bundleTtlMs: number;
+  logger: Logger;
+}
+
+export type BuildOutcome = { built: true; revision: number } | { built: false; reason: 'cluster-deleted' | 'unchanged' };
+
+export class StoredPolicyInvalidError extends Error {
+  readonly code = 'STORED_POLICY_INVALID';
+}
+
+export function createBundleBuilder(deps: BundleBuilderDeps) {
+  return async function buildBundle(request: BuildRequest): Promise<BuildOutcome> {
+    const outcome = await withTenant(deps.db, request.tenantId, async (tx) => {
+      // The row lock serialises builds of one cluster, so revisions are assigned one at a time.
+      const [cluster] = await tx
+        .select({ id: clusters.id })
+        .from(clusters)
+        .where(and(eq(clusters.id, request.clusterId), isNull(clusters.deletedAt)))
+        .for('update');
+      if (!cluster) return { built: false, reason: 'cluster-deleted' } as const;
+
+      const stored = await tx.select().from(policies).where(eq(policies.clusterId, cluster.id));
+      const policySet = buildPolicySet(
+        stored.map((row) => {
+          const parsed = parsePolicyObject(row.manifest);
+          if (!parsed.ok) throw new StoredPolicyInvalidError(`stored policy ${row.id} no longer validates: ${parsed.issues[0]?.message}`);
+          return parsed.ir;
+        }),
+      );
+      const contentHash = contentHashOf(policySet);
+      const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);
+      if (latest && latest.contentHash === contentHash && !request.reissue) return { built: false, reason: 'unchanged' } as const;
+
+      const now = deps.clock();
+      const expiresAt = new Date(now.getTime() + deps.bundleTtlMs);
+      const revision = (latest?.revision ?? 0) + 1;
+      const payload: BundlePayload = {
+        apiVersion: BUNDLE_API_VERSION,
+        kind: 'Bundle',
+        tenantId: request.tenantId,
+        clusterId: cluster.id,
+        revision,
+        issuedAt: now.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+        contentHash,
+        policy: policySet,
+      };
+      const signingKey = await activeSigningKey(deps.keyRing());
+      const signed = await signBundle(payload, signingKey);
+      await tx.insert(bundles).values({
+        id: newId(now.getTime()),
+        tenantId: request.tenantId,
+        clusterId: cluster.id,
+        revision,
+        sha256: signed.sha256,
+        contentHash,
+        keyId: signingKey.kid,
+        jws: signed.jws,
+        size: signed.size,
+        expiresAt,
+      });
+      // Delivered at commit: waiting agents are woken only once the bundle is readable.
+      await tx.execute(sql`select pg_notify(${BUNDLE_CHANNEL}, ${cluster.id})`);
+      return { built: true, revision } as const;
+    });
+    deps.logger.info({ clusterId: request.clusterId, outboxId: request.outboxId, ...outcome }, 'bundle build');
+    return outcome;
+  };
+}

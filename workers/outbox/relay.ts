@@ -1,0 +1,80 @@
+// Moves outbox rows into the build queue. Runs as the database owner (it serves every tenant), wakes
+// on NOTIFY palisade_outbox and also polls, so a missed notification only delays a build by one tick.
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { OUTBOX_CHANNEL, rowsOf, type Database } from '../../db/index.ts';
+import type { BuildQueue } from '../queue/build-queue.ts';
+
+const BATCH = 500;
+
+export interface RelayOptions {
+  pollMs: number;
+}
+
+export interface Relay {
+  /** One pass: returns how many outbox rows it relayed. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startRelay(database: Database, queue: BuildQueue, logger: Logger, options: RelayOptions): Promise<Relay> {
+  let draining: Promise<number> | undefined;
+  let again = false;
+
+  async function relayBatch(): Promise<number> {
+    return database.db.transaction(async (tx) => {
+      // SKIP LOCKED: relays in several processes share the rows instead of queueing behind each other.
+      const rows = rowsOf<{ id: string | number; tenant_id: string; cluster_id: string }>(
+        await tx.execute(sql`select id, tenant_id, cluster_id from outbox where relayed_at is null
+          order by id limit ${BATCH} for update skip locked`),
+      );
+      if (rows.length === 0) return 0;
+      const newestPerCluster = new Map<string, { tenantId: string; clusterId: string; outboxId: number }>();
+      for (const row of rows) {
+        newestPerCluster.set(row.cluster_id, { tenantId: row.tenant_id, clusterId: row.cluster_id, outboxId: Number(row.id) });
+      }
+      for (const request of newestPerCluster.values()) await queue.enqueue(request);
+      const ids = rows.map((row) => Number(row.id));
+      await tx.execute(sql`update outbox set relayed_at = now() where id in ${sql.raw(`(${ids.join(',')})`)}`);
+      return rows.length;
+    });
+  }
+
+  async function drainAll(): Promise<number> {
+    let total = 0;
+    for (let relayed = await relayBatch(); relayed > 0; relayed = relayed === BATCH ? await relayBatch() : 0) total += relayed;
+    return total;
+  }
+
+  function drain(): Promise<number> {
+    if (draining) {
+      again = true;
+      return draining;
+    }
+    draining = drainAll()
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'outbox relay pass failed; retrying on the next tick');
+        return 0;
+      })
+      .finally(() => {
+        draining = undefined;
+        if (again) {
+          again = false;
+          void drain();
+        }
+      });
+    return draining;
+  }
+
+  const unlisten = await database.listen(OUTBOX_CHANNEL, () => void drain());
+  const timer = setInterval(() => void drain(), options.pollMs);
+  void drain();
+  return {
+    drain,
+    async stop() {
+      clearInterval(timer);
+      await unlisten();
+      await draining;
+    },
+  };
+}

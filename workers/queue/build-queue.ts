@@ -1,0 +1,23 @@
+// The queue between the outbox relay and the bundle builder. Two implementations: BullMQ on Redis
+// (production, several processes) and an in-process one (the embedded default, no Redis).
+
+export interface BuildRequest {
+  tenantId: string;
+  clusterId: string;
+  /** The newest outbox row this request stands for (absent for a reissue); names the BullMQ job. */
+  outboxId?: number;
+  /** Re-issue even if the policy is unchanged (expiry refresh, key rotation). */
+  reissue?: boolean;
+}
+
+export interface BuildQueue {
+  /**
+   * Promises a build of the cluster that starts after this call, so it reads the change behind the
+   * request. Requests for a cluster coalesce: at most one build runs and one waits.
+   */
+  enqueue(request: BuildRequest): Promise<void>;
+  /** Stops taking work and waits for running builds. */
+  close(): Promise<void>;
+}
+
+export type BuildProcessor = (request: BuildRequest) => Promise<unknown>;

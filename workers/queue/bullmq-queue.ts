@@ -1,0 +1,57 @@
+// BullMQ on Redis. Job id = outbox id; deduplication id = cluster id with keepLastIfActive, so a burst
+// of edits to one cluster yields at most one running and one waiting job, and the waiting one reads
+// the latest state when it runs (an edit made during a build is never lost).
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { BuildProcessor, BuildQueue, BuildRequest } from './build-queue.ts';
+
+export const BUILD_QUEUE_NAME = 'palisade-bundle-build';
+
+export interface BullmqQueueOptions {
+  redisUrl: string;
+  /** Run the worker in this process too (the single-process shape); false for an API-only process. */
+  work: boolean;
+  concurrency?: number;
+  prefix?: string;
+}
+
+/** A build that can never succeed (e.g. a stored policy the current code rejects): no retry. */
+export class UnbuildableBundleError extends UnrecoverableError {}
+
+/** BullMQ's workers block on Redis; they must not give up on a slow reply (maxRetriesPerRequest null). */
+function connect(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null });
+}
+
+export function createBullmqQueue(process: BuildProcessor, logger: Logger, options: BullmqQueueOptions): BuildQueue {
+  // Under native ESM, BullMQ takes constructed clients rather than connection options.
+  const queueConnection = connect(options.redisUrl);
+  const workerConnection = options.work ? connect(options.redisUrl) : undefined;
+  const prefix = options.prefix ?? 'palisade';
+  const queue = new Queue<BuildRequest>(BUILD_QUEUE_NAME, { connection: queueConnection, prefix });
+  const worker = workerConnection
+    ? new Worker<BuildRequest>(BUILD_QUEUE_NAME, (job) => process(job.data), { connection: workerConnection, prefix, concurrency: options.concurrency ?? 4 })
+    : undefined;
+  worker?.on('failed', (job, error) => logger.error({ err: error, jobId: job?.id, clusterId: job?.data.clusterId }, 'bundle build failed'));
+
+  return {
+    async enqueue(request) {
+      await queue.add('build', request, {
+        // BullMQ refuses integer-looking custom ids, and ignores an add whose id it already holds.
+        jobId: request.outboxId === undefined ? `reissue-${request.clusterId}-${Date.now()}` : `outbox-${request.outboxId}`,
+        deduplication: { id: `cluster-${request.clusterId}`, keepLastIfActive: true },
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 200 },
+        removeOnComplete: 1000,
+        removeOnFail: 5000,
+      });
+    },
+    async close() {
+      await worker?.close();
+      await queue.close();
+      workerConnection?.disconnect();
+      queueConnection.disconnect();
+    },
+  };
+}

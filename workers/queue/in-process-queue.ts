@@ -1,0 +1,36 @@
+// Builds in this process, coalesced per cluster: while a cluster's build runs, any number of new
+// requests collapse into one follow-up build, which reads the latest state when it starts.
+import type { Logger } from 'pino';
+import type { BuildProcessor, BuildQueue, BuildRequest } from './build-queue.ts';
+
+export function createInProcessQueue(process: BuildProcessor, logger: Logger): BuildQueue {
+  const running = new Map<string, Promise<unknown>>();
+  const followUps = new Map<string, BuildRequest>();
+  let closed = false;
+
+  function run(request: BuildRequest): void {
+    const build = process(request)
+      .catch((error: unknown) => logger.error({ err: error, clusterId: request.clusterId }, 'bundle build failed'))
+      .finally(() => {
+        running.delete(request.clusterId);
+        const next = followUps.get(request.clusterId);
+        followUps.delete(request.clusterId);
+        if (next && !closed) run(next);
+      });
+    running.set(request.clusterId, build);
+  }
+
+  return {
+    async enqueue(request) {
+      if (closed) throw new Error('the build queue is closed');
+      if (running.has(request.clusterId)) {
+        const pending = followUps.get(request.clusterId);
+        followUps.set(request.clusterId, { ...request, reissue: Boolean(request.reissue || pending?.reissue) });
+      } else run(request);
+    },
+    async close() {
+      closed = true;
+      await Promise.all(running.values());
+    },
+  };
+}
