@@ -1,0 +1,108 @@
+// The compiler's front half: the bundle's PolicySet resolved against the endpoint inventory into one
+// EndpointPolicy per enforced endpoint. Pure: same inputs, same output (and hashes).
+//
+// Semantics (../../shared/DESIGN.md, "Policy semantics"): a policy applies to an endpoint for a
+// direction when its subject selects the endpoint and it governs that direction (policyTypes for a
+// NetworkPolicy); a tier takes part only when one of its policies applies; a direction no policy
+// applies to is allowed, as Kubernetes leaves pods no NetworkPolicy selects non-isolated.
+import type { Direction, PolicySet, Tier } from '../../policy/ir.ts';
+import type { EndpointKey, Inventory } from '../inventory/model.ts';
+import type { DirectionPolicy, EndpointPolicy, MatchTerm, ResolvedPolicy, ResolvedTier } from './endpoint-policy.ts';
+import { directionPolicyHash, termsDigest } from './hash.ts';
+import { endpointMatches, indexInventory, type IndexedEndpoint } from './inventory-index.ts';
+import { createRuleResolver, type RuleResolver } from './resolve-rule.ts';
+
+export interface ResolveOptions {
+  /**
+   * Which endpoints to resolve: 'local' (default) those on this node (with a hostInterface), 'all'
+   * every endpoint (explain, the reference evaluator), or the listed keys (unknown keys are skipped).
+   */
+  endpoints?: 'local' | 'all' | readonly EndpointKey[];
+}
+
+function resolveTier(tier: Tier, direction: Direction, target: IndexedEndpoint, resolveRule: RuleResolver): ResolvedTier | null {
+  const policies: ResolvedPolicy[] = tier.policies
+    .filter((policy) => policy.directions.includes(direction) && endpointMatches(policy.subject, target))
+    .map((policy) => ({
+      id: policy.id,
+      staged: policy.staged,
+      rules: policy[direction].map((rule, index) => ({ index, action: rule.action, terms: resolveRule(rule, direction, target) })),
+    }));
+  if (policies.length === 0) return null;
+  return {
+    name: tier.name,
+    order: tier.order,
+    defaultAction: tier.defaultAction,
+    enforced: policies.some((p) => !p.staged),
+    policies,
+  };
+}
+
+/**
+ * Resolves one direction of one endpoint. Endpoints selected by the same policies with the same
+ * resolved rules (the rule resolver hands out the same terms objects then) get one shared
+ * DirectionPolicy, so its canonical encoding and hash are computed once, not once per pod.
+ */
+function createDirectionResolver(policySet: PolicySet, resolveRule: RuleResolver) {
+  // Terms lists are shared objects (see createRuleResolver): their identity stands for their content.
+  const termIds = new Map<readonly MatchTerm[], number>();
+  const idOf = (terms: readonly MatchTerm[]) => {
+    let id = termIds.get(terms);
+    if (id === undefined) {
+      id = termIds.size;
+      termIds.set(terms, id);
+    }
+    return id;
+  };
+  const digests = new Map<readonly MatchTerm[], string>();
+  const digestOf = (terms: readonly MatchTerm[]) => {
+    let digest = digests.get(terms);
+    if (digest === undefined) {
+      digest = termsDigest(terms);
+      digests.set(terms, digest);
+    }
+    return digest;
+  };
+  const seen = new Map<string, DirectionPolicy>();
+
+  return (direction: Direction, target: IndexedEndpoint): DirectionPolicy | null => {
+    // The PolicySet lists tiers and policies in evaluation order already (policy/policy-set.ts).
+    const tiers = policySet.tiers.flatMap((tier) => resolveTier(tier, direction, target, resolveRule) ?? []);
+    if (tiers.length === 0) return null;
+    const key = JSON.stringify([direction, tiers.map((t) => [t.name, t.policies.map((p) => [p.id, p.rules.map((r) => idOf(r.terms))])])]);
+    let resolved = seen.get(key);
+    if (!resolved) {
+      resolved = { direction, tiers, hash: directionPolicyHash(direction, tiers, digestOf) };
+      seen.set(key, resolved);
+    }
+    return resolved;
+  };
+}
+
+function wanted(options: ResolveOptions): (endpoint: IndexedEndpoint) => boolean {
+  const scope = options.endpoints ?? 'local';
+  if (scope === 'all') return () => true;
+  if (scope === 'local') return (e) => e.endpoint.hostInterface !== undefined;
+  const keys = new Set(scope);
+  return (e) => keys.has(e.key);
+}
+
+export function resolveEndpointPolicies(
+  policySet: PolicySet,
+  inventory: Inventory,
+  options: ResolveOptions = {},
+): Map<EndpointKey, EndpointPolicy> {
+  const index = indexInventory(inventory);
+  const resolveDirection = createDirectionResolver(policySet, createRuleResolver(index));
+  const result = new Map<EndpointKey, EndpointPolicy>();
+  for (const target of index.endpoints.filter(wanted(options))) {
+    const { hostInterface } = target.endpoint;
+    result.set(target.key, {
+      endpoint: target.key,
+      ...(hostInterface !== undefined && { hostInterface }),
+      ingress: resolveDirection('ingress', target),
+      egress: resolveDirection('egress', target),
+    });
+  }
+  return result;
+}

@@ -1,0 +1,86 @@
+// A rule's match terms in canonical form. Terms are ORed, so their order and grouping carry no
+// meaning: merging those that differ in one field only and sorting the rest gives equal rules equal
+// terms (hence equal hashes) and the dataplane fewer checks.
+import { canonicalJson } from '../../policy/bundle/canonical-json.ts';
+import { cidrSetText, unionCidrSets } from './cidr-set.ts';
+import type { CidrSet, MatchTerm, PortRange } from './endpoint-policy.ts';
+import { mergePortRanges } from './ports.ts';
+
+function portsKey(ports: MatchTerm['ports']): string {
+  return ports === 'any' ? 'any' : canonicalJson(ports);
+}
+
+function remoteKey(remote: MatchTerm['remote']): string {
+  return remote === 'any' ? 'any' : `set ${cidrSetText(remote)}`;
+}
+
+function unionRemotes(remotes: readonly MatchTerm['remote'][]): MatchTerm['remote'] {
+  if (remotes.length === 1) return remotes[0]!; // canonical already
+  if (remotes.includes('any')) return 'any';
+  return unionCidrSets(remotes as CidrSet[]);
+}
+
+function unionPorts(ports: readonly MatchTerm['ports'][]): MatchTerm['ports'] {
+  if (ports.includes('any')) return 'any';
+  return mergePortRanges((ports as PortRange[][]).flat());
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** 'any' first, then numerically by ranges. */
+function comparePorts(a: MatchTerm['ports'], b: MatchTerm['ports']): number {
+  if (a === 'any' || b === 'any') return (a === 'any' ? 0 : 1) - (b === 'any' ? 0 : 1);
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const d = a[i]!.first - b[i]!.first || a[i]!.last - b[i]!.last;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** By protocol, then ports, then addresses: any fixed order would do; this one reads well in dumps. */
+function compareTerms(a: MatchTerm, b: MatchTerm): number {
+  return compareText(a.protocol, b.protocol) || comparePorts(a.ports, b.ports) || compareText(remoteKey(a.remote), remoteKey(b.remote));
+}
+
+/** A term that needs no protocol, port or address matches every packet a sibling term could. */
+function isMatchAll(term: MatchTerm): boolean {
+  return term.protocol === 'any' && term.remote === 'any';
+}
+
+export function normaliseTerms(terms: readonly MatchTerm[]): MatchTerm[] {
+  // A term whose remote set is empty matches no packet.
+  const live = terms.filter((t) => t.remote === 'any' || t.remote.length > 0);
+  if (live.some(isMatchAll)) return [{ protocol: 'any', ports: 'any', remote: 'any' }];
+
+  // Same protocol and ports: one term for the union of the addresses (per-destination named ports
+  // resolving to the same port become one set).
+  const byPorts = groupBy(live, (t) => `${t.protocol} ${portsKey(t.ports)}`).map(
+    (group): MatchTerm => ({
+      protocol: group[0]!.protocol,
+      ports: group[0]!.ports,
+      remote: unionRemotes(group.map((t) => t.remote)),
+    }),
+  );
+  // Same protocol and addresses: one term for the union of the ports (80, 81 -> 80-81).
+  const byRemote = groupBy(byPorts, (t) => `${t.protocol} ${remoteKey(t.remote)}`).map(
+    (group): MatchTerm => ({
+      protocol: group[0]!.protocol,
+      ports: unionPorts(group.map((t) => t.ports)),
+      remote: group[0]!.remote,
+    }),
+  );
+  return byRemote.sort(compareTerms);
+}

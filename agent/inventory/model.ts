@@ -1,0 +1,90 @@
+// The endpoint inventory: what the agent knows about namespaces and pods, from the Kubernetes API in
+// a cluster or from a file in the lab. The single definition every part of the agent uses; the
+// compiler resolves policy selectors, peers and named ports against it (../../shared/DESIGN.md,
+// "Data flow" step 5).
+import { z } from 'zod';
+import { NAMESPACE_NAME_LABEL } from '../../policy/ir.ts';
+import { parseCidr } from '../../policy/validation/cidr.ts';
+
+const labelsSchema = z.record(z.string(), z.string());
+
+/**
+ * The API server sets `kubernetes.io/metadata.name` on every namespace and it cannot be changed;
+ * policies select "this namespace" by it. Whatever the source says, the name wins, so a namespace
+ * from an older cluster or a hand-written lab file still selects as it would on a current cluster.
+ */
+export const namespaceSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    labels: labelsSchema.default({}),
+  })
+  .transform(({ name, labels }) => ({ name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } }));
+export type Namespace = z.output<typeof namespaceSchema>;
+
+/** Protocols a container port can declare (core/v1 ContainerPort.protocol). */
+export const portProtocolSchema = z.enum(['TCP', 'UDP', 'SCTP']);
+export type PortProtocol = z.infer<typeof portProtocolSchema>;
+
+/** A container port; `name` is what named ports in policy refer to (with the protocol). */
+export const endpointPortSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535),
+  protocol: portProtocolSchema,
+});
+export type EndpointPort = z.infer<typeof endpointPortSchema>;
+
+/** Same strict rules as ipBlock CIDRs, so an address compares equal to a CIDR written for it. */
+function isAddress(text: string, family: 4 | 6): boolean {
+  const parsed = parseCidr(`${text}/${family === 4 ? 32 : 128}`);
+  return parsed.ok && parsed.cidr.family === family;
+}
+
+export const endpointSchema = z.strictObject({
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+  labels: labelsSchema.default({}),
+  ipv4: z.array(z.string().refine((ip) => isAddress(ip, 4), 'must be an IPv4 address')).default([]),
+  ipv6: z.array(z.string().refine((ip) => isAddress(ip, 6), 'must be an IPv6 address')).default([]),
+  ports: z.array(endpointPortSchema).default([]),
+  /** The node the pod runs on, when known. */
+  node: z.string().min(1).optional(),
+  /** Host side of the pod's veth; present only for pods on this node, which the agent enforces on. */
+  hostInterface: z.string().min(1).optional(),
+});
+export type Endpoint = z.infer<typeof endpointSchema>;
+
+/** `namespace/name`: the key endpoints go by in compiler output, flow logs and the lab. */
+export type EndpointKey = string;
+
+export function endpointKey(endpoint: Pick<Endpoint, 'namespace' | 'name'>): EndpointKey {
+  return `${endpoint.namespace}/${endpoint.name}`;
+}
+
+/**
+ * Namespaces and endpoints of the whole cluster: peers of a rule may live on any node, so the
+ * inventory holds every pod; the ones with `hostInterface` are this node's.
+ */
+export const inventorySchema = z
+  .strictObject({
+    namespaces: z.array(namespaceSchema),
+    endpoints: z.array(endpointSchema),
+  })
+  .superRefine((inventory, ctx) => {
+    const namespaces = new Set<string>();
+    inventory.namespaces.forEach((ns, i) => {
+      if (namespaces.has(ns.name)) ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: `duplicate namespace ${ns.name}` });
+      namespaces.add(ns.name);
+    });
+    const keys = new Set<string>();
+    inventory.endpoints.forEach((endpoint, i) => {
+      const key = endpointKey(endpoint);
+      if (keys.has(key)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `duplicate endpoint ${key}` });
+      keys.add(key);
+      // Namespace selectors need the namespace's labels; a pod without its namespace cannot be placed.
+      if (!namespaces.has(endpoint.namespace)) {
+        ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'namespace'], message: `unknown namespace ${endpoint.namespace}` });
+      }
+    });
+  });
+export type Inventory = z.output<typeof inventorySchema>;
+export type InventoryInput = z.input<typeof inventorySchema>;
