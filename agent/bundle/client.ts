@@ -1,0 +1,135 @@
+// The agent side of `GET /v1/agent/bundle` (OPA's bundle service protocol): one long-poll request
+// names the revision the agent has in If-None-Match and asks the control plane to wait up to
+// `wait` seconds for a newer one; the answer is 304 or a compact JWS. Nothing here trusts the body:
+// it is only read (within the size cap) and handed on to the acceptance check.
+import type { TokenProvider } from '../credentials.ts';
+import { describeFetchError } from '../http/describe-error.ts';
+import { readCapped } from '../http/read-capped.ts';
+import { Backoff, sleep, type BackoffPolicy } from './backoff.ts';
+
+export const BUNDLE_PATH = '/v1/agent/bundle';
+
+export type FetchErrorCode = 'NETWORK' | 'TIMEOUT' | 'UNAUTHORIZED' | 'HTTP_STATUS' | 'TOO_LARGE' | 'TOKEN_UNAVAILABLE';
+
+export type FetchResult =
+  | { kind: 'bundle'; jws: string; bytes: number; claimedRevision: number | undefined }
+  | { kind: 'not-modified' }
+  | { kind: 'aborted' }
+  | { kind: 'failed'; code: FetchErrorCode; message: string; status?: number; claimedRevision?: number };
+
+export interface BundleRequest {
+  controlPlaneUrl: string;
+  token: TokenProvider;
+  /** The revision the agent holds; 0 asks for whatever is latest. */
+  knownRevision: number;
+  waitSeconds: number;
+  maxBytes: number;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  /**
+   * Beyond the long-poll wait, how long the request may take before it is abandoned: a connection
+   * that died silently (a NAT dropped it) would otherwise hold the agent forever.
+   */
+  graceMs?: number;
+}
+
+export const etagOf = (revision: number) => `"r${revision}"`;
+
+/** The revision the server claims in its ETag: unauthenticated, useful only for logs and reports. */
+export function revisionOfEtag(etag: string | null): number | undefined {
+  const match = /"r(\d+)"/.exec(etag ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+export async function fetchBundle(request: BundleRequest): Promise<FetchResult> {
+  let authorization: string;
+  try {
+    authorization = `Bearer ${await request.token()}`;
+  } catch (error) {
+    return { kind: 'failed', code: 'TOKEN_UNAVAILABLE', message: `cannot read the agent token: ${(error as Error).message}` };
+  }
+  const url = new URL(`${request.controlPlaneUrl}${BUNDLE_PATH}`);
+  url.searchParams.set('wait', String(request.waitSeconds));
+  const timeout = AbortSignal.timeout(request.waitSeconds * 1000 + (request.graceMs ?? 30_000));
+  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  const headers: Record<string, string> = { authorization, accept: 'application/jose' };
+  if (request.knownRevision > 0) headers['if-none-match'] = etagOf(request.knownRevision);
+
+  try {
+    const response = await (request.fetch ?? fetch)(url, { headers, signal });
+    const claimedRevision = revisionOfEtag(response.headers.get('etag'));
+    if (response.status === 304) {
+      await response.body?.cancel().catch(() => undefined);
+      return { kind: 'not-modified' };
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel().catch(() => undefined);
+      const code = response.status === 401 || response.status === 403 ? 'UNAUTHORIZED' : 'HTTP_STATUS';
+      return { kind: 'failed', code, status: response.status, message: `${BUNDLE_PATH} answered ${response.status}` };
+    }
+    const body = await readCapped(response, request.maxBytes);
+    if (!body.ok) return { kind: 'failed', code: 'TOO_LARGE', message: body.message, claimedRevision };
+    // The JWS is ASCII; a non-ASCII byte becomes U+FFFD and fails verification, as it should.
+    return { kind: 'bundle', jws: new TextDecoder().decode(body.bytes), bytes: body.bytes.byteLength, claimedRevision };
+  } catch (error) {
+    if (request.signal?.aborted) return { kind: 'aborted' };
+    if (timeout.aborted) return { kind: 'failed', code: 'TIMEOUT', message: `${BUNDLE_PATH} did not answer in time` };
+    return { kind: 'failed', code: 'NETWORK', message: describeFetchError(error) };
+  }
+}
+
+/** What became of a bundle the poller handed on; 'rejected' slows the next poll down. */
+export type BundleDisposition = 'accepted' | 'held' | 'rejected';
+
+export interface PollHandlers {
+  /** The revision to send in If-None-Match: what is applied (or verified and waiting to be). */
+  knownRevision(): number;
+  onBundle(bundle: { jws: string; bytes: number; claimedRevision: number | undefined }): Promise<BundleDisposition>;
+  /** A request failed (network, status, size). Reported, then retried after a backoff. */
+  onFailure(failure: { code: FetchErrorCode; message: string; status?: number; claimedRevision?: number }): void;
+  /** A request completed (200 or 304): the control plane is reachable. */
+  onReachable?(): void;
+}
+
+export interface PollOptions extends Omit<BundleRequest, 'knownRevision' | 'signal'> {
+  errorBackoff?: BackoffPolicy;
+  /**
+   * After a refused bundle the control plane would serve the same one again at once; wait instead,
+   * longer each time, until a bundle is accepted (a new revision, or a fixed trust root or clock).
+   */
+  rejectBackoff?: BackoffPolicy;
+  /** A 304 sooner than this after the request began means the server is not waiting: pace the loop. */
+  minPollIntervalMs?: number;
+  random?: () => number;
+}
+
+export const DEFAULT_ERROR_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000 };
+export const DEFAULT_REJECT_BACKOFF: BackoffPolicy = { initialMs: 5_000, maxMs: 300_000 };
+
+/** Long-polls until `signal` aborts. Never throws: every failure is reported and retried. */
+export async function pollBundles(options: PollOptions, handlers: PollHandlers, signal: AbortSignal): Promise<void> {
+  const errors = new Backoff(options.errorBackoff ?? DEFAULT_ERROR_BACKOFF, options.random);
+  const rejections = new Backoff(options.rejectBackoff ?? DEFAULT_REJECT_BACKOFF, options.random);
+  const minInterval = options.minPollIntervalMs ?? 1_000;
+
+  while (!signal.aborted) {
+    const started = Date.now();
+    const result = await fetchBundle({ ...options, knownRevision: handlers.knownRevision(), signal });
+    if (result.kind === 'aborted') return;
+    if (result.kind === 'failed') {
+      handlers.onFailure(result);
+      // An oversized body is a refused bundle, not an outage: pace it like one.
+      await sleep(result.code === 'TOO_LARGE' ? rejections.next() : errors.next(), signal);
+      continue;
+    }
+    errors.reset();
+    handlers.onReachable?.();
+    if (result.kind === 'not-modified') {
+      await sleep(minInterval - (Date.now() - started), signal);
+      continue;
+    }
+    const disposition = await handlers.onBundle(result);
+    if (disposition === 'rejected') await sleep(rejections.next(), signal);
+    else rejections.reset();
+  }
+}

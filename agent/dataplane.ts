@@ -1,0 +1,76 @@
+// The seam between the daemon (which decides *what* to enforce: a verified bundle and the current
+// inventory) and the dataplane (which compiles it to eBPF, loads and attaches it: agent/compile and
+// bpf/). The daemon knows nothing of programs or maps; the dataplane knows nothing of HTTP, trust or
+// revisions. Contract, as the daemon relies on it:
+//
+// - apply() replaces enforcement as a whole or not at all. When it reports `applied: false` (the
+//   bundle does not compile within the kernel's limits, a load failed, ...) every endpoint keeps the
+//   programs it had: the daemon then keeps its applied revision and reports the errors.
+// - With `applied: true`, errors may still name single endpoints (say a pod whose interface vanished
+//   mid-apply); the revision counts as applied.
+// - apply() is never called concurrently; it may be called again with the same bundle and a new
+//   inventory (pods came or went).
+// - adopt() runs once before anything else: take over what a previous agent process left attached
+//   (pinned links), so a restart has no gap in enforcement.
+// - close() releases the process's handles but leaves programs attached: an agent that stops or
+//   restarts must not open the node. Detaching is an explicit uninstall, not a shutdown.
+import type { Logger } from 'pino';
+import type { BundlePayload } from '../policy/bundle/payload.ts';
+import type { EndpointKey, Inventory } from './inventory/model.ts';
+
+export interface ApplyInput {
+  bundle: BundlePayload;
+  inventory: Inventory;
+}
+
+/** Per-endpoint statistics for the status report (program sizes, maps, strategy). Free-form by design. */
+export interface ProgramStats {
+  /** Instructions per direction, the number the kernel's verifier limits. */
+  instructions?: { ingress?: number; egress?: number };
+  /** 'straight-line' or 'classifier' (DESIGN "Compile"), as the code generator chose. */
+  strategy?: string;
+  rules?: number;
+  maps?: number;
+  [detail: string]: unknown;
+}
+
+export interface DataplaneError {
+  /** Stable, machine-readable: COMPILE_LIMIT, LOAD_FAILED, ATTACH_FAILED, ... */
+  code: string;
+  message: string;
+  endpoint?: EndpointKey;
+}
+
+export interface ApplyReport {
+  /** True when the input is now what is enforced; false when the previous enforcement stays in place. */
+  applied: boolean;
+  programs: Record<EndpointKey, ProgramStats>;
+  errors: DataplaneError[];
+}
+
+export interface Dataplane {
+  adopt?(): Promise<void>;
+  apply(input: ApplyInput): Promise<ApplyReport>;
+  close(): Promise<void>;
+}
+
+export interface DataplaneContext {
+  nodeName: string;
+  stateDir: string;
+  logger: Logger;
+}
+
+/** How the entry point builds a dataplane; agent/compile exports `createEbpfDataplane` of this type. */
+export type DataplaneFactory = (context: DataplaneContext) => Promise<Dataplane>;
+
+/**
+ * A dataplane that throws instead of reporting is treated as a failed apply: nothing the daemon knows
+ * says enforcement changed, so the previous state is assumed to stand.
+ */
+export async function applySafely(dataplane: Dataplane, input: ApplyInput): Promise<ApplyReport> {
+  try {
+    return await dataplane.apply(input);
+  } catch (error) {
+    return { applied: false, programs: {}, errors: [{ code: 'DATAPLANE_FAILED', message: (error as Error).message ?? String(error) }] };
+  }
+}

@@ -1,0 +1,158 @@
+// The inventory from the Kubernetes API: list+watch of every pod and namespace (peers of a rule can
+// run on any node, so the whole cluster is needed; only this node's pods get a host interface).
+// Built on @kubernetes/client-node's ListWatch, which lists, then watches from the list's
+// resourceVersion, re-lists after 410 Gone, and reconnects when a watch ends. What it does not do
+// is come back after an error (a failed list, a refused watch): that is retried here with backoff,
+// keeping the last good inventory meanwhile.
+//
+// The client is pinned to 1.x: 2.x needs undici 8, which needs Node >= 22.19 (we run Node 20). 1.x
+// watches have no inactivity timeout, so a connection that dies without a reset is noticed only by
+// TCP keepalive or the API server ending the watch (it does so every 30-60 minutes).
+import { CoreV1Api, ListWatch, Watch, type KubeConfig, type KubernetesObject, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { Backoff, type BackoffPolicy } from '../bundle/backoff.ts';
+import { calicoHostInterface, type HostInterfaceNamer } from './host-interface.ts';
+import { endpointKey, endpointSchema, inventorySchema, type InventoryInput } from './model.ts';
+import { namespaceEntry, podEndpoint } from './pod-endpoint.ts';
+import { debounce, InventoryStateHolder, type InventorySource } from './source.ts';
+
+export interface KubernetesSourceOptions {
+  kubeConfig: KubeConfig;
+  /** This node: its pods get a host interface, the others are peers only. */
+  nodeName: string;
+  logger: Logger;
+  hostInterface?: HostInterfaceNamer;
+  /** Pod churn comes in bursts (a rollout); one rebuild per burst. */
+  debounceMs?: number;
+  retry?: BackoffPolicy;
+  /** How long opening waits for the first full list before returning without an inventory. */
+  firstListTimeoutMs?: number;
+}
+
+export async function openKubernetesInventorySource(options: KubernetesSourceOptions): Promise<InventorySource> {
+  const { kubeConfig, nodeName, logger } = options;
+  const namer = options.hostInterface ?? calicoHostInterface;
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const watch = new Watch(kubeConfig);
+  const holder = new InventoryStateHolder();
+  let closed = false;
+  const skipped = new Set<string>();
+
+  const listed = { pods: false, namespaces: false };
+  const pods = new ListWatch<V1Pod>(
+    '/api/v1/pods',
+    watch,
+    async () => {
+      const list = await core.listPodForAllNamespaces();
+      listed.pods = true;
+      scheduled();
+      return list;
+    },
+    false,
+  );
+  const namespaces = new ListWatch<V1Namespace>(
+    '/api/v1/namespaces',
+    watch,
+    async () => {
+      const list = await core.listNamespace();
+      listed.namespaces = true;
+      scheduled();
+      return list;
+    },
+    false,
+  );
+
+  function rebuild(): void {
+    if (closed || !listed.pods || !listed.namespaces) return;
+    const namespaceEntries = namespaces
+      .list()
+      .map(namespaceEntry)
+      .filter((entry) => entry !== undefined)
+      .sort((a, b) => compare(a.name, b.name));
+    const known = new Set(namespaceEntries.map((entry) => entry.name));
+    const endpoints: InventoryInput['endpoints'] = [];
+    for (const pod of pods.list()) {
+      const entry = podEndpoint(pod, nodeName, namer);
+      // A pod whose namespace the namespace watch has not delivered yet waits for it (no labels to match on).
+      if (!entry || !known.has(entry.namespace)) continue;
+      const checked = endpointSchema.safeParse(entry);
+      if (!checked.success) {
+        const key = endpointKey(entry);
+        if (!skipped.has(key)) logger.warn({ endpoint: key, reason: checked.error.issues[0]?.message }, 'pod left out of the inventory');
+        skipped.add(key);
+        continue;
+      }
+      endpoints.push(entry);
+    }
+    endpoints.sort((a, b) => compare(endpointKey(a), endpointKey(b)));
+    const parsed = inventorySchema.safeParse({ namespaces: namespaceEntries, endpoints });
+    if (parsed.success) holder.accept(parsed.data);
+    else holder.fail({ code: 'INVENTORY_INVALID', message: parsed.error.issues[0]?.message ?? 'invalid inventory' });
+  }
+  const scheduled = debounce(rebuild, options.debounceMs ?? 100);
+
+  type Retry = { backoff: Backoff; errors: number; timer?: NodeJS.Timeout };
+  const retries: Retry[] = [];
+
+  async function startOne<T extends KubernetesObject>(informer: ListWatch<T>, retry: Retry, what: string): Promise<void> {
+    const errorsBefore = retry.errors;
+    await informer.start();
+    // start() returns once the watch is connected or failed; no error in between means it is up.
+    if (retry.errors === errorsBefore) {
+      retry.backoff.reset();
+      scheduled();
+      logger.debug({ what }, 'kubernetes watch connected');
+    }
+  }
+
+  function wire<T extends KubernetesObject>(informer: ListWatch<T>, what: string): Promise<void> {
+    const retry: Retry = { backoff: new Backoff(options.retry ?? { initialMs: 1_000, maxMs: 30_000 }), errors: 0 };
+    retries.push(retry);
+    informer.on('add', scheduled);
+    informer.on('update', scheduled);
+    informer.on('delete', scheduled);
+    informer.on('error', (error?: unknown) => {
+      retry.errors += 1;
+      if (closed) return;
+      holder.fail({ code: 'INVENTORY_UNAVAILABLE', message: `${what} list/watch failed: ${describe(error)}` });
+      const delay = retry.backoff.next();
+      logger.warn({ what, reason: describe(error), retryInMs: delay }, 'kubernetes list/watch failed; keeping the last inventory');
+      clearTimeout(retry.timer);
+      retry.timer = setTimeout(() => void startOne(informer, retry, what).catch(() => undefined), delay);
+    });
+    return startOne(informer, retry, what);
+  }
+
+  const firstList = Promise.all([wire(pods, 'pods'), wire(namespaces, 'namespaces')]);
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.firstListTimeoutMs ?? 30_000).unref());
+  await Promise.race([firstList.catch(() => undefined), timeout]);
+  if (listed.pods && listed.namespaces) {
+    scheduled.cancel();
+    rebuild();
+  } else if (!holder.current().error) {
+    holder.fail({ code: 'INVENTORY_UNAVAILABLE', message: 'the first list of pods and namespaces has not completed' });
+  }
+
+  return {
+    current: () => holder.current(),
+    onChange: (listener) => holder.onChange(listener),
+    async close() {
+      closed = true;
+      scheduled.cancel();
+      for (const retry of retries) clearTimeout(retry.timer);
+      await pods.stop();
+      await namespaces.stop();
+    },
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function describe(error: unknown): string {
+  if (error === undefined || error === null) return 'connection closed';
+  const status = (error as { statusCode?: number; code?: number }).statusCode ?? (error as { code?: unknown }).code;
+  const message = (error as Error).message ?? String(error);
+  return typeof status === 'number' ? `${status} ${message}` : message;
+}

@@ -1,0 +1,119 @@
+// palisade-agent: `npx tsx agent/main.ts --config /etc/palisade/agent.yaml` (or `npm run agent -- ...`).
+// Builds the parts from the configuration, starts the daemon, and stops it on SIGTERM/SIGINT
+// without touching enforcement (the programs stay attached across a restart or an upgrade).
+import { pathToFileURL } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+import { loadAgentConfig, type AgentConfig } from './config.ts';
+import { tokenProvider } from './credentials.ts';
+import { AgentDaemon } from './daemon.ts';
+import type { Dataplane, DataplaneFactory } from './dataplane.ts';
+import { createDryRunDataplane } from './dry-run-dataplane.ts';
+import { openFileInventorySource } from './inventory/file-source.ts';
+import { openKubernetesInventorySource } from './inventory/kubernetes-source.ts';
+import type { InventorySource } from './inventory/source.ts';
+import { LastGoodStore } from './state/last-good.ts';
+import { openPinnedTrustRoot, openTrustRootFile, type TrustRootSource } from './trust/trust-root.ts';
+import { AGENT_VERSION } from './version.ts';
+
+/**
+ * The eBPF dataplane (code generator + loader, built on agent/compile and bpf/) is loaded from here and
+ * must export `createEbpfDataplane`, a DataplaneFactory. Loaded lazily so the daemon, its tests and the
+ * dry-run mode do not pull in libbpf.
+ */
+const EBPF_DATAPLANE_MODULE = './compile/dataplane.ts';
+
+export type StartupError = { ok: false; code: string; message: string };
+
+async function openTrustRoot(config: AgentConfig, logger: Logger): Promise<{ ok: true; source: TrustRootSource } | StartupError> {
+  if (config.trustRootFile !== undefined) return openTrustRootFile(config.trustRootFile, logger);
+  return openPinnedTrustRoot({ stateDir: config.stateDir, controlPlaneUrl: config.controlPlaneUrl, logger });
+}
+
+async function openInventory(config: AgentConfig, logger: Logger): Promise<InventorySource> {
+  if (config.inventory.source === 'file') return openFileInventorySource({ path: config.inventory.path, logger });
+  const kubeConfig = new KubeConfig();
+  if (config.inventory.kubeconfig) kubeConfig.loadFromFile(config.inventory.kubeconfig);
+  else kubeConfig.loadFromCluster();
+  return openKubernetesInventorySource({ kubeConfig, nodeName: config.nodeName, logger });
+}
+
+async function openDataplane(config: AgentConfig, logger: Logger): Promise<{ ok: true; dataplane: Dataplane } | StartupError> {
+  if (config.dataplane === 'dry-run') return { ok: true, dataplane: createDryRunDataplane(logger) };
+  let factory: DataplaneFactory | undefined;
+  try {
+    const module = (await import(EBPF_DATAPLANE_MODULE)) as { createEbpfDataplane?: DataplaneFactory };
+    factory = module.createEbpfDataplane;
+  } catch (error) {
+    return { ok: false, code: 'DATAPLANE_UNAVAILABLE', message: `the eBPF dataplane cannot be loaded: ${(error as Error).message}` };
+  }
+  if (!factory) return { ok: false, code: 'DATAPLANE_UNAVAILABLE', message: `${EBPF_DATAPLANE_MODULE} does not export createEbpfDataplane` };
+  return { ok: true, dataplane: await factory({ nodeName: config.nodeName, stateDir: config.stateDir, logger }) };
+}
+
+export interface RunOverrides {
+  /** A dataplane built by the caller instead of the configured one (tests plug a recording one in here). */
+  dataplane?: Dataplane;
+}
+
+/** Builds and starts the daemon. Errors that make starting pointless come back as values. */
+export async function runAgent(config: AgentConfig, logger: Logger, overrides: RunOverrides = {}): Promise<{ ok: true; daemon: AgentDaemon } | StartupError> {
+  const trustRoot = await openTrustRoot(config, logger.child({ component: 'trust-root' }));
+  if (!trustRoot.ok) return trustRoot;
+  const dataplane = overrides.dataplane ? { ok: true as const, dataplane: overrides.dataplane } : await openDataplane(config, logger.child({ component: 'dataplane' }));
+  if (!dataplane.ok) return dataplane;
+  const inventory = await openInventory(config, logger.child({ component: 'inventory' }));
+  const daemon = new AgentDaemon({
+    config,
+    token: tokenProvider(config),
+    trustRoot: trustRoot.source,
+    inventory,
+    dataplane: dataplane.dataplane,
+    lastGood: new LastGoodStore(config.stateDir),
+    logger,
+  });
+  await daemon.start();
+  return { ok: true, daemon };
+}
+
+async function main(): Promise<number> {
+  const loaded = await loadAgentConfig({ argv: process.argv.slice(2), env: process.env });
+  if (!loaded.ok) {
+    process.stderr.write(`palisade-agent: ${loaded.code}: ${loaded.message}\n`);
+    return 2;
+  }
+  const { config } = loaded;
+  const logger = pino({ level: config.logLevel, base: { node: config.nodeName, cluster: config.clusterId } });
+  logger.info({ version: AGENT_VERSION, controlPlane: config.controlPlaneUrl, inventory: config.inventory.source, dataplane: config.dataplane }, 'palisade agent starting');
+  const started = await runAgent(config, logger);
+  if (!started.ok) {
+    logger.fatal({ code: started.code, reason: started.message }, 'agent cannot start');
+    return 1;
+  }
+  const { daemon } = started;
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal; exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping; enforcement stays in place');
+      void daemon.stop().finally(resolve);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`palisade-agent: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

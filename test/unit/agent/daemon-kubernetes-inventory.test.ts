@@ -1,0 +1,291 @@
+// The Kubernetes inventory source, driven through the real @kubernetes/client-node against a
+// STAND-IN API server (node:http). The stand-in is not Kubernetes: it speaks just enough of the
+// list/watch wire format for pods and namespaces — list responses carrying metadata.resourceVersion;
+// `?watch=true&resourceVersion=N` answered with a chunked stream of newline-delimited JSON events
+// (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR with a 410 Status), replaying events newer than N — so
+// the client library's real list/watch/re-list logic runs against it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openKubernetesInventorySource } from '../../../agent/inventory/kubernetes-source.ts';
+import type { InventorySource } from '../../../agent/inventory/source.ts';
+import { silentLogger } from './daemon-fixtures.ts';
+
+type Resource = 'pods' | 'namespaces';
+type K8sObject = { kind?: string; apiVersion?: string; metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> }; [field: string]: unknown };
+interface WatchEvent {
+  resource: Resource;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: K8sObject;
+  rv: number;
+}
+
+const TOKEN = 'stand-in-token';
+
+class StandInApiServer {
+  private rv = 1000;
+  private readonly store: Record<Resource, Map<string, K8sObject>> = { pods: new Map(), namespaces: new Map() };
+  private readonly log: WatchEvent[] = [];
+  private readonly watchers = new Set<{ resource: Resource; res: ServerResponse }>();
+  private server!: Server;
+  readonly requests: string[] = [];
+  /** Answer this many list requests with 500 before serving them. */
+  failLists = 0;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  get resourceVersion(): string {
+    return String(this.rv);
+  }
+
+  put(resource: Resource, object: K8sObject): void {
+    const key = keyOf(object);
+    const type = this.store[resource].has(key) ? 'MODIFIED' : 'ADDED';
+    this.rv += 1;
+    const stored = { ...object, kind: resource === 'pods' ? 'Pod' : 'Namespace', apiVersion: 'v1', metadata: { ...object.metadata, resourceVersion: String(this.rv) } };
+    this.store[resource].set(key, stored);
+    this.emit({ resource, type, object: stored, rv: this.rv });
+  }
+
+  remove(resource: Resource, key: string, options: { silently?: boolean } = {}): void {
+    const object = this.store[resource].get(key);
+    if (!object) return;
+    this.store[resource].delete(key);
+    this.rv += 1;
+    if (!options.silently) this.emit({ resource, type: 'DELETED', object: { ...object, metadata: { ...object.metadata, resourceVersion: String(this.rv) } }, rv: this.rv });
+  }
+
+  bookmark(resource: Resource): string {
+    this.rv += 1;
+    const kind = resource === 'pods' ? 'Pod' : 'Namespace';
+    this.send(resource, { type: 'BOOKMARK', object: { kind, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } });
+    return String(this.rv);
+  }
+
+  /** The API server's answer when a watch's resourceVersion has been compacted away. */
+  expire(resource: Resource): void {
+    this.log.length = 0;
+    this.send(resource, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version', reason: 'Expired', code: 410 } });
+    this.endWatches(resource);
+  }
+
+  /** Ends watch streams cleanly, as the API server does when a watch times out. */
+  endWatches(resource: Resource): void {
+    for (const watcher of [...this.watchers]) if (watcher.resource === resource) watcher.res.end();
+  }
+
+  /** Drops watch connections abruptly (a network failure). */
+  breakWatches(resource: Resource): void {
+    for (const watcher of [...this.watchers]) if (watcher.resource === resource) watcher.res.socket?.destroy();
+  }
+
+  count(prefix: string): number {
+    return this.requests.filter((request) => request.startsWith(prefix)).length;
+  }
+
+  private emit(event: WatchEvent): void {
+    this.log.push(event);
+    this.send(event.resource, { type: event.type, object: event.object });
+  }
+
+  private send(resource: Resource, event: unknown): void {
+    for (const watcher of this.watchers) if (watcher.resource === resource) watcher.res.write(`${JSON.stringify(event)}\n`);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.requests.push(req.url ?? '');
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
+    const url = new URL(req.url ?? '/', this.url);
+    const resource: Resource | undefined = url.pathname === '/api/v1/pods' ? 'pods' : url.pathname === '/api/v1/namespaces' ? 'namespaces' : undefined;
+    if (!resource) return void res.writeHead(404).end();
+    if (url.searchParams.get('watch') === 'true') {
+      const from = Number(url.searchParams.get('resourceVersion') ?? '0');
+      res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+      res.flushHeaders();
+      const watcher = { resource, res };
+      this.watchers.add(watcher);
+      res.on('close', () => this.watchers.delete(watcher));
+      for (const event of this.log) if (event.resource === resource && event.rv > from) res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+      return;
+    }
+    if (this.failLists > 0) {
+      this.failLists -= 1;
+      return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500 }));
+    }
+    const kind = resource === 'pods' ? 'PodList' : 'NamespaceList';
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items: [...this.store[resource].values()] }));
+  }
+}
+
+function keyOf(object: K8sObject): string {
+  return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+}
+
+function namespace(name: string, labels: Record<string, string> = {}): K8sObject {
+  return { metadata: { name, labels } };
+}
+
+function pod(ns: string, name: string, options: { node?: string; ips?: string[]; labels?: Record<string, string>; hostNetwork?: boolean; phase?: string; ports?: { name?: string; containerPort: number; protocol?: string }[] } = {}): K8sObject {
+  const ips = options.ips ?? [];
+  return {
+    metadata: { name, namespace: ns, labels: options.labels ?? { app: name } },
+    spec: {
+      nodeName: options.node ?? 'node-a',
+      hostNetwork: options.hostNetwork ?? false,
+      containers: [{ name: 'main', image: 'example', ports: options.ports ?? [] }],
+    },
+    status: { phase: options.phase ?? 'Running', podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) },
+  };
+}
+
+let api: StandInApiServer;
+let source: InventorySource | undefined;
+
+beforeEach(async () => {
+  api = new StandInApiServer();
+  await api.start();
+  api.put('namespaces', namespace('shop', { team: 'a' }));
+  api.put('namespaces', namespace('kube-system'));
+});
+afterEach(async () => {
+  await source?.close();
+  source = undefined;
+  await api.stop();
+});
+
+function kubeConfig(): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'stand-in', server: api.url, skipTLSVerify: true }],
+    users: [{ name: 'agent', token: TOKEN }],
+    contexts: [{ name: 'stand-in', cluster: 'stand-in', user: 'agent' }],
+    currentContext: 'stand-in',
+  });
+  return config;
+}
+
+async function open(extra: Partial<Parameters<typeof openKubernetesInventorySource>[0]> = {}) {
+  source = await openKubernetesInventorySource({
+    kubeConfig: kubeConfig(),
+    nodeName: 'node-a',
+    logger: silentLogger(),
+    debounceMs: 10,
+    retry: { initialMs: 20, maxMs: 100 },
+    firstListTimeoutMs: 5_000,
+    ...extra,
+  });
+  return source;
+}
+
+const endpointNames = (inventory: InventorySource) => inventory.current().inventory?.endpoints.map((e) => `${e.namespace}/${e.name}`);
+
+describe('the Kubernetes inventory source (against a stand-in API server)', () => {
+  it('lists pods and namespaces into endpoints: labels, IPs by family, named ports, node, host interface', async () => {
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10', 'fd00::a'], ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }] }));
+    api.put('pods', pod('shop', 'db', { node: 'node-b', ips: ['198.18.1.20'] }));
+    api.put('pods', pod('kube-system', 'kube-proxy', { hostNetwork: true, ips: ['10.0.0.1'] }));
+    api.put('pods', pod('shop', 'migrate', { phase: 'Succeeded', ips: ['198.18.0.99'] }));
+    const inventory = await open();
+    const state = inventory.current();
+    expect(state.error).toBeUndefined();
+    expect(state.inventory?.namespaces).toEqual([
+      { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'shop' } },
+    ]);
+    expect(state.inventory?.endpoints).toEqual([
+      { namespace: 'shop', name: 'db', labels: { app: 'db' }, ipv4: ['198.18.1.20'], ipv6: [], ports: [], node: 'node-b' },
+      {
+        namespace: 'shop',
+        name: 'web',
+        labels: { app: 'web' },
+        ipv4: ['198.18.0.10'],
+        ipv6: ['fd00::a'],
+        ports: [
+          { name: 'http', port: 8080, protocol: 'TCP' },
+          { name: 'dns', port: 53, protocol: 'UDP' },
+        ],
+        node: 'node-a',
+        // Calico's name: "cali" + sha1("shop.web")[:11], computed here with sha1sum.
+        hostInterface: 'cali551b05c3e54',
+      },
+    ]);
+  });
+
+  it('watches from the resourceVersion of its list and follows ADDED, MODIFIED and DELETED', async () => {
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
+    const listedAt = api.resourceVersion;
+    const inventory = await open();
+    expect(api.requests).toContain(`/api/v1/pods?watch=true&resourceVersion=${listedAt}`);
+
+    api.put('pods', pod('shop', 'db', { ips: ['198.18.0.11'] }));
+    await expect.poll(() => endpointNames(inventory)).toEqual(['shop/db', 'shop/web']);
+    api.put('pods', pod('shop', 'db', { ips: ['198.18.0.11'], labels: { app: 'db', tier: 'data' } }));
+    await expect.poll(() => inventory.current().inventory?.endpoints[0]?.labels).toEqual({ app: 'db', tier: 'data' });
+    api.remove('pods', 'shop/web');
+    await expect.poll(() => endpointNames(inventory)).toEqual(['shop/db']);
+    api.put('namespaces', namespace('shop', { team: 'b' }));
+    await expect.poll(() => inventory.current().inventory?.namespaces.find((ns) => ns.name === 'shop')?.labels).toEqual({ team: 'b', 'kubernetes.io/metadata.name': 'shop' });
+  });
+
+  it('resumes a closed watch from the last BOOKMARK without listing again', async () => {
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
+    await open();
+    const lists = api.count('/api/v1/pods?') - api.count('/api/v1/pods?watch');
+    const bookmark = api.bookmark('pods');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    api.endWatches('pods');
+    await expect.poll(() => api.requests).toContain(`/api/v1/pods?watch=true&resourceVersion=${bookmark}`);
+    expect(api.count('/api/v1/pods?') - api.count('/api/v1/pods?watch')).toBe(lists);
+  });
+
+  it('lists again after 410 Gone, and drops what disappeared meanwhile', async () => {
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
+    api.put('pods', pod('shop', 'db', { ips: ['198.18.0.11'] }));
+    const inventory = await open();
+    expect(endpointNames(inventory)).toEqual(['shop/db', 'shop/web']);
+    const listsBefore = api.requests.filter((r) => r.startsWith('/api/v1/pods') && !r.includes('watch=true')).length;
+    api.remove('pods', 'shop/db', { silently: true }); // an event the watch never delivers
+    api.expire('pods');
+    await expect.poll(() => endpointNames(inventory)).toEqual(['shop/web']);
+    expect(api.requests.filter((r) => r.startsWith('/api/v1/pods') && !r.includes('watch=true')).length).toBe(listsBefore + 1);
+  });
+
+  it('retries a failing API server, without an inventory until the first full list', async () => {
+    api.failLists = Number.POSITIVE_INFINITY;
+    const inventory = await open({ firstListTimeoutMs: 200, retry: { initialMs: 20, maxMs: 40 } });
+    expect(inventory.current()).toMatchObject({ inventory: undefined, error: { code: 'INVENTORY_UNAVAILABLE' } });
+    expect(inventory.current().error?.message).toMatch(/list\/watch failed/);
+    await expect.poll(() => api.count('/api/v1/pods')).toBeGreaterThan(2); // retried, with backoff
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
+    api.failLists = 0;
+    await expect.poll(() => endpointNames(inventory), { timeout: 5_000 }).toEqual(['shop/web']);
+    expect(inventory.current().error).toBeUndefined();
+  });
+
+  it('keeps the last inventory through a broken watch connection, and catches up after', async () => {
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
+    const inventory = await open();
+    api.breakWatches('pods');
+    api.put('pods', pod('shop', 'db', { ips: ['198.18.0.11'] }));
+    expect(endpointNames(inventory)).toContain('shop/web');
+    await expect.poll(() => endpointNames(inventory), { timeout: 5_000 }).toEqual(['shop/db', 'shop/web']);
+  });
+
+  it('names host interfaces with the CNI-specific function it is given', async () => {
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
+    const inventory = await open({ hostInterface: ({ namespace: ns, name }) => `lxc-${ns}-${name}`.slice(0, 15) });
+    expect(inventory.current().inventory?.endpoints[0]?.hostInterface).toBe('lxc-shop-web');
+  });
+});
