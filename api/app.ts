@@ -11,6 +11,7 @@ import { agentTokenAuth, apiKeyAuth } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { servicesMiddleware } from './middleware/services.ts';
 import { registerAgentBundle } from './routes/agent/bundle.ts';
+import { registerApply } from './routes/apply/apply.ts';
 import { registerAgentStatus } from './routes/agent/status.ts';
 import { registerAgentTokenRoutes } from './routes/agent-tokens/routes.ts';
 import { registerApiKeyRoutes } from './routes/api-keys/routes.ts';
@@ -72,6 +73,7 @@ export function createApp(services: Services) {
   registerClusterAgents(app);
   registerAgentTokenRoutes(app);
   registerPolicyRoutes(app);
+  registerApply(app);
   registerBundleRoutes(app);
   registerAgentBundle(app);
   registerAgentStatus(app);

@@ -2,6 +2,7 @@
 // YAML; every change writes the policy, an audit entry and an outbox row in one transaction.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { and, count, eq, sql } from 'drizzle-orm';
+import { stringify } from 'yaml';
 import { isUniqueViolation, newId, withTenant } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
 import type { AppEnv } from '../../env.ts';
@@ -37,7 +38,13 @@ const routes = {
   get: createRoute({
     method: 'get', path: '/v1/policies/{id}', operationId: 'getPolicy', summary: 'Read a policy', tags, security,
     request: { params: idParam },
-    responses: { 200: jsonContent(policySchema, 'The policy, with its ETag'), ...writeErrors },
+    responses: {
+      200: {
+        description: 'The policy, with its ETag; with Accept: application/yaml, its manifest as YAML',
+        content: { 'application/json': { schema: policySchema }, 'application/yaml': { schema: z.string() } },
+      },
+      ...writeErrors,
+    },
   }),
   replace: createRoute({
     method: 'put', path: '/v1/policies/{id}', operationId: 'replacePolicy', summary: 'Replace a policy (kind, namespace and name stay)', tags, security,
@@ -111,6 +118,8 @@ export function registerPolicyRoutes(app: OpenAPIHono<AppEnv>) {
     const [row] = await withTenant(c.get('services').database.db, caller.tenantId, (tx) => tx.select().from(policies).where(eq(policies.id, id)));
     if (!row) throw notFound('policy');
     c.header('etag', etagOf(row.version));
+    // `Accept: application/yaml` gives the manifest alone, ready for kubectl or a Git repository.
+    if (/application\/(x-)?yaml/.test(c.req.header('accept') ?? '')) return c.body(stringify(row.manifest), 200, { 'content-type': 'application/yaml' });
     return c.json(presentPolicy(row), 200);
   });
 
