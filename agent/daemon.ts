@@ -12,7 +12,7 @@ import { pollBundles, type BundleDisposition, type FetchErrorCode, type PollOpti
 import type { AgentConfig } from './config.ts';
 import type { TokenProvider } from './credentials.ts';
 import { applySafely, type ApplyReport, type Dataplane, type ProgramStats } from './dataplane.ts';
-import type { Inventory } from './inventory/model.ts';
+import { inventoryHash, type Inventory } from './inventory/model.ts';
 import type { InventorySource, InventoryState } from './inventory/source.ts';
 import type { LastGoodStore } from './state/last-good.ts';
 import { Conditions } from './status/conditions.ts';
@@ -200,7 +200,12 @@ export class AgentDaemon {
         revision: applied.revision,
       });
     }
-    return { appliedRevision: applied?.revision ?? null, errors, programs: this.programs };
+    return {
+      appliedRevision: applied?.revision ?? null,
+      inventoryHash: this.appliedInventory ? inventoryHash(this.appliedInventory) : null,
+      errors,
+      programs: this.programs,
+    };
   }
 
   /** Sends a status report now (also done after every apply attempt and on a timer). */
@@ -261,11 +266,14 @@ export class AgentDaemon {
     const report = await this.applyToDataplane(bundle, inventory);
     if (!report.applied) {
       this.pending = bundle;
+      void this.reporter.report();
       return { disposition: 'held', revision: bundle.revision, reason: 'APPLY_FAILED' };
     }
     this.applied = bundle;
     this.pending = undefined;
     this.conditions.clear('state');
+    // Reported only now, so the report names the revision just applied, not the one before it.
+    void this.reporter.report();
     await this.persist(bundle);
     return { disposition: 'applied', revision: bundle.revision };
   }
@@ -285,7 +293,6 @@ export class AgentDaemon {
     } else {
       this.log.error({ revision: bundle.revision, errors: report.errors, ms }, 'dataplane refused the bundle; previous enforcement stays in place');
     }
-    void this.reporter.report();
     return report;
   }
 
@@ -314,6 +321,7 @@ export class AgentDaemon {
     if (this.applied) {
       // The dataplane keeps the programs it had if this fails: the same bundle over the older inventory.
       await this.applyToDataplane(this.applied, inventory);
+      void this.reporter.report();
     }
   }
 

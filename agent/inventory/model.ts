@@ -4,6 +4,8 @@
 // "Data flow" step 5).
 import { z } from 'zod';
 import { NAMESPACE_NAME_LABEL } from '../../policy/ir.ts';
+import { canonicalJson } from '../../policy/bundle/canonical-json.ts';
+import { sha256Hex } from '../../policy/bundle/sign.ts';
 import { parseCidr } from '../../policy/validation/cidr.ts';
 
 const labelsSchema = z.record(z.string(), z.string());
@@ -88,3 +90,11 @@ export const inventorySchema = z
   });
 export type Inventory = z.output<typeof inventorySchema>;
 export type InventoryInput = z.input<typeof inventorySchema>;
+
+/**
+ * SHA-256 of the inventory's canonical JSON: the agent reports the hash of the inventory it applied,
+ * so whoever changed pods or labels (the lab, an operator) can tell when the change took effect.
+ */
+export function inventoryHash(inventory: Inventory): string {
+  return sha256Hex(canonicalJson(inventory));
+}

@@ -21,6 +21,8 @@ export interface AgentStatusError {
 
 export interface StatusSnapshot {
   appliedRevision: number | null;
+  /** Hash of the inventory the dataplane last applied (inventoryHash), so a relabel's effect is observable. */
+  inventoryHash: string | null;
   errors: AgentStatusError[];
   programs: Record<string, ProgramStats>;
 }
@@ -65,6 +67,7 @@ export function createStatusReporter(options: StatusReporterOptions): StatusRepo
     const body = {
       nodeName: options.nodeName,
       appliedRevision: snapshot.appliedRevision,
+      ...(snapshot.inventoryHash ? { inventoryHash: snapshot.inventoryHash } : {}),
       agentVersion: options.agentVersion,
       errors: snapshot.errors.slice(0, LIMITS.errors).map(fit),
       programs: snapshot.programs,

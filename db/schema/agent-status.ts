@@ -11,6 +11,7 @@ export const agentStatus = pgTable(
     clusterId: uuid('cluster_id').notNull().references(() => clusters.id),
     nodeName: text('node_name').notNull(),
     appliedRevision: bigint('applied_revision', { mode: 'number' }),
+    inventoryHash: text('inventory_hash'),
     agentVersion: text('agent_version'),
     errors: jsonb('errors').$type<unknown[]>().notNull(),
     programs: jsonb('programs').$type<Record<string, unknown>>().notNull(),

@@ -18,6 +18,7 @@ export const agentStatusInput = z
   .strictObject({
     nodeName: z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS subdomain (a Kubernetes node name)'),
     appliedRevision: z.number().int().nonnegative().nullable(),
+    inventoryHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256').optional().openapi({ description: 'Hash of the endpoint inventory the agent last applied' }),
     agentVersion: z.string().max(64).optional(),
     errors: z.array(agentErrorSchema).max(100).default([]),
     programs: z.record(z.string().max(300), z.unknown()).default({}).openapi({ description: 'Per-endpoint program statistics' }),
@@ -41,6 +42,7 @@ export function registerAgentStatus(app: OpenAPIHono<AppEnv>) {
     const input = c.req.valid('json');
     const values = {
       appliedRevision: input.appliedRevision,
+      inventoryHash: input.inventoryHash ?? null,
       agentVersion: input.agentVersion ?? null,
       errors: input.errors,
       programs: input.programs,

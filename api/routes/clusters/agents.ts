@@ -11,6 +11,7 @@ const agentSchema = z
   .object({
     nodeName: z.string(),
     appliedRevision: z.number().nullable(),
+    inventoryHash: z.string().nullable(),
     agentVersion: z.string().nullable(),
     errors: z.array(agentErrorSchema),
     programs: z.record(z.string(), z.unknown()),
@@ -39,6 +40,7 @@ export function registerClusterAgents(app: OpenAPIHono<AppEnv>) {
     const items = rows.map((row) => ({
       nodeName: row.nodeName,
       appliedRevision: row.appliedRevision,
+      inventoryHash: row.inventoryHash,
       agentVersion: row.agentVersion,
       errors: row.errors as z.infer<typeof agentErrorSchema>[],
       programs: row.programs,

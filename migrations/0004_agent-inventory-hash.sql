@@ -1,0 +1,1 @@
+ALTER TABLE "agent_status" ADD COLUMN "inventory_hash" text;
