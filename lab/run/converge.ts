@@ -1,0 +1,140 @@
+// When is a change in force? The runner writes policies through the API; the control plane builds
+// and signs a bundle asynchronously (outbox -> relay -> builder), deduplicating bursts, and the
+// agent long-polls, verifies and applies it. Probing before that is done would test the past.
+//
+// 1. Which bundle: the builder's bundle content is a pure function of the cluster's stored
+//    policies (contentHashOf(buildPolicySet(IR of each stored manifest))), and it builds a new
+//    revision exactly when that hash differs from the latest bundle's. So the runner computes the
+//    hash of what the API now stores and waits for the bundle with that hash: exact, whatever the
+//    relay's batching did, and instant when a write changed nothing.
+// 2. Applied: the agent's status report (GET /v1/clusters/{id}/agents) names the revision it
+//    enforces; wait until it is at least that bundle's, failing fast when the agent reports it
+//    cannot apply it or when the agent process has died.
+// 3. Inventory changes (relabels) change no revision: the agent reports the hash of the inventory it
+//    applied (agent/inventory/model.ts inventoryHash), and the runner waits for the hash of what it wrote.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { contentHashOf } from '../../policy/bundle/index.ts';
+import { parsePolicyObject } from '../../policy/kinds/index.ts';
+import { buildPolicySet } from '../../policy/policy-set.ts';
+import type { AgentStatusRecord, BundleRecord, LabApi, PolicyRecord } from './api.ts';
+import { RunError } from './errors.ts';
+
+export const POLL_INTERVAL_MS = 50;
+export const BUNDLE_TIMEOUT_MS = 30_000;
+export const APPLY_TIMEOUT_MS = 30_000;
+export const AGENT_READY_TIMEOUT_MS = 60_000;
+
+/** The content hash the builder gives the bundle of these stored policies (see 1. above). */
+export function expectedContentHash(stored: readonly PolicyRecord[]): string {
+  const ir = stored.map((p) => {
+    const parsed = parsePolicyObject(p.manifest);
+    if (!parsed.ok) throw new RunError('api_failed', `stored policy ${p.kind} ${p.namespace}/${p.name} does not parse: ${parsed.issues[0]?.message}`);
+    return parsed.ir;
+  });
+  return contentHashOf(buildPolicySet(ir));
+}
+
+/** Polls `probe` until it returns a value; `check` may throw to stop early (a dead agent). */
+async function pollFor<T>(
+  probe: () => Promise<T | undefined>,
+  opts: { timeoutMs: number; check?: () => void; onTimeout: () => Promise<RunError> | RunError },
+): Promise<T> {
+  const deadline = performance.now() + opts.timeoutMs;
+  for (;;) {
+    opts.check?.();
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw await opts.onTimeout();
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
+/** The bundle holding the cluster's current policies; undefined when there are none and never were. */
+export async function waitForCurrentBundle(api: LabApi, clusterId: string): Promise<BundleRecord | undefined> {
+  const stored = await api.listPolicies(clusterId);
+  const want = expectedContentHash(stored);
+  let latest: BundleRecord | undefined;
+  const first = await api.latestBundle(clusterId);
+  // No bundle and no policy: nothing was ever written, nothing will be built, nothing is enforced.
+  if (first === undefined && stored.length === 0) return undefined;
+  return pollFor(
+    async () => {
+      latest = await api.latestBundle(clusterId);
+      return latest?.contentHash === want ? latest : undefined;
+    },
+    {
+      timeoutMs: BUNDLE_TIMEOUT_MS,
+      onTimeout: () =>
+        new RunError(
+          'bundle_timeout',
+          `no bundle with the stored policies (content hash ${want.slice(0, 12)}) after ${BUNDLE_TIMEOUT_MS} ms; latest is ${
+            latest ? `revision ${latest.revision} (${latest.contentHash.slice(0, 12)})` : 'none'
+          }`,
+        ),
+    },
+  );
+}
+
+export interface AgentWatch {
+  clusterId: string;
+  nodeName: string;
+  /** Throws the agent's exit error if the process is gone. */
+  checkAlive(): void;
+}
+
+export async function waitForAgentReport(api: LabApi, agent: AgentWatch): Promise<AgentStatusRecord> {
+  return pollFor(() => api.agentStatus(agent.clusterId, agent.nodeName), {
+    timeoutMs: AGENT_READY_TIMEOUT_MS,
+    check: agent.checkAlive,
+    onTimeout: () => new RunError('agent_timeout', `the agent on ${agent.nodeName} sent no status report within ${AGENT_READY_TIMEOUT_MS} ms`),
+  });
+}
+
+/** Waits until the agent reports it applied the inventory with this hash (after a relabel). */
+export async function waitForAgentInventory(api: LabApi, agent: AgentWatch, hash: string): Promise<AgentStatusRecord> {
+  let last: AgentStatusRecord | undefined;
+  return pollFor(
+    async () => {
+      last = await api.agentStatus(agent.clusterId, agent.nodeName);
+      return last?.inventoryHash === hash ? last : undefined;
+    },
+    {
+      timeoutMs: APPLY_TIMEOUT_MS,
+      check: agent.checkAlive,
+      onTimeout: () =>
+        new RunError('agent_timeout', `the agent did not apply the relabelled inventory within ${APPLY_TIMEOUT_MS} ms`, { errors: last?.errors ?? [] }),
+    },
+  );
+}
+
+export async function waitForAgentApplied(api: LabApi, agent: AgentWatch, revision: number): Promise<AgentStatusRecord> {
+  let last: AgentStatusRecord | undefined;
+  return pollFor(
+    async () => {
+      last = await api.agentStatus(agent.clusterId, agent.nodeName);
+      if (!last) return undefined;
+      if ((last.appliedRevision ?? 0) >= revision) return last;
+      // The agent said why it does not enforce this revision (refused, compile or load failed):
+      // it retries only slowly, so this is the verdict.
+      const blocking = last.errors.filter((e) => e.revision === revision);
+      if (blocking.length > 0) {
+        throw new RunError('agent_failed', `the agent cannot apply revision ${revision}: ${blocking.map((e) => `${e.code}: ${e.message}`).join('; ')}`, {
+          errors: last.errors,
+        });
+      }
+      return undefined;
+    },
+    {
+      timeoutMs: APPLY_TIMEOUT_MS,
+      check: agent.checkAlive,
+      onTimeout: () =>
+        new RunError(
+          'agent_timeout',
+          `the agent did not apply revision ${revision} within ${APPLY_TIMEOUT_MS} ms (it reports revision ${last?.appliedRevision ?? 'none'}${
+            last?.errors.length ? `; errors: ${last.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}` : ''
+          })`,
+          { errors: last?.errors ?? [] },
+        ),
+    },
+  );
+}

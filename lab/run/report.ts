@@ -1,0 +1,106 @@
+// What a case run prints: for people, a verdict line per case and per step, with the expected and
+// observed reachability side by side per port/protocol and the upstream-style truth table of the
+// difference; for machines (--json), one JSON object per case per line.
+import type { ExpandedProbe } from '../case/expand.ts';
+import { formatTruthTable } from '../probe/check.ts';
+import type { ProbeOutcome } from '../probe/prober.ts';
+import { passed, type CaseResult } from './run-case.ts';
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Per port/protocol, three grids side by side (rows: from, columns: to): expected, observed
+ * ('1' connects, '0' blocked, 'E' could not probe) and the difference (formatTruthTable's '.', 'X', '-').
+ */
+export function formatMatrices(outcomes: readonly ProbeOutcome<ExpandedProbe>[]): string {
+  const groups = new Map<string, ProbeOutcome<ExpandedProbe>[]>();
+  for (const o of outcomes) {
+    const k = `${o.probe.protocol}/${o.probe.port}`;
+    groups.set(k, [...(groups.get(k) ?? []), o]);
+  }
+  const blocks: string[] = [];
+  for (const [k, os] of groups) {
+    const pods = [...new Set(os.flatMap((o) => [o.probe.from, o.probe.to]))];
+    const w = Math.max(...pods.map((p) => p.length), 3);
+    const cell = new Map(os.map((o) => [`${o.probe.from}>${o.probe.to}`, o]));
+    const grid = (show: (o: ProbeOutcome<ExpandedProbe>) => string) => [
+      pods.map((p) => p.padEnd(w)).join(' '),
+      ...pods.map((from) => pods.map((to) => { const o = cell.get(`${from}>${to}`); return (o ? show(o) : ' ').padEnd(w); }).join(' ')),
+    ];
+    const expected = grid((o) => (o.probe.expected ? '1' : '0'));
+    const observed = grid((o) => (o.error ? 'E' : o.connected ? '1' : '0'));
+    const diff = formatTruthTable(os).split('\n').slice(1).map((line) => line.slice(w + 1)); // its own header line and row labels dropped
+    const head = ['expected', 'observed', 'difference'].map((t) => t.padEnd(expected[0]!.length)).join(' | ');
+    const lines = [`${k}  (1 connects, 0 blocked, E probe error; difference: . as expected, X connected but expected blocked, - blocked but expected connected)`];
+    lines.push(`${''.padEnd(w)} ${head}`.trimEnd());
+    for (let r = 0; r < expected.length; r++) {
+      lines.push(`${(r === 0 ? '' : pods[r - 1]!).padEnd(w)} ${[expected[r]!, observed[r]!, diff[r] ?? ''].join(' | ')}`.trimEnd());
+    }
+    blocks.push(lines.join('\n'));
+  }
+  return blocks.join('\n\n');
+}
+
+export function formatCaseReport(result: CaseResult, opts: { matrices?: 'always' | 'on-mismatch' } = {}): string {
+  const ok = passed(result);
+  const mismatches = result.steps.reduce((n, s) => n + s.mismatches.length, 0);
+  const label = result.file ? `${result.file.split('/').pop()}: ${result.name}` : result.name;
+  const m = result.ms;
+  const out = [
+    `${ok ? 'PASS' : 'FAIL'} ${label}`,
+    `  ${result.probes} probes expected, ${mismatches} mismatches; ${secs(m.total)} (setup ${secs(m.setup)}, steps ${secs(m.steps)}, teardown ${secs(m.teardown)})`,
+  ];
+  for (const s of result.steps) {
+    out.push(
+      `  step ${s.step}: revision ${s.revision ?? '-'}, ${s.outcomes.length} probes, ${s.mismatches.length} mismatches ` +
+        `(change ${secs(s.ms.change)}, converge ${secs(s.ms.converge)}, probe ${secs(s.ms.probe)})`,
+    );
+    for (const e of s.agentErrors) out.push(`    agent reports ${e.code}${e.endpoint ? ` on ${e.endpoint}` : ''}: ${e.message}`);
+    for (const o of s.mismatches.filter((x) => x.error)) out.push(`    ${o.probe.from} -> ${o.probe.to} ${o.probe.protocol}/${o.probe.port}: ${o.error!.message}`);
+    if (opts.matrices === 'always' || s.mismatches.length > 0) {
+      out.push(formatMatrices(s.outcomes).replace(/^(?=.)/gm, '    '));
+    }
+  }
+  if (result.error) {
+    out.push(`  ERROR ${result.error.code}: ${result.error.message}`);
+    const log = result.error.details?.log;
+    if (typeof log === 'string' && log) out.push('  agent log (last lines):', log.replace(/^(?=.)/gm, '    '));
+  }
+  return out.join('\n');
+}
+
+export interface JsonMismatch {
+  step: number;
+  from: string;
+  to: string;
+  port: number;
+  protocol: string;
+  expected: boolean;
+  /** false also when the probe could not be run; `error` then says why. */
+  observed: boolean;
+  error?: string;
+}
+
+/** One line of --json output. */
+export function caseJson(result: CaseResult): Record<string, unknown> {
+  const mismatches: JsonMismatch[] = result.steps.flatMap((s) =>
+    s.mismatches.map((o) => ({
+      step: s.step,
+      from: o.probe.from,
+      to: o.probe.to,
+      port: o.probe.port,
+      protocol: o.probe.protocol,
+      expected: o.probe.expected,
+      observed: o.connected,
+      ...(o.error ? { error: o.error.message } : {}),
+    })),
+  );
+  return {
+    case: result.name,
+    probes: result.probes,
+    mismatches,
+    ...(result.file ? { file: result.file } : {}),
+    ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
+    ms: Math.round(result.ms.total),
+  };
+}

@@ -1,0 +1,316 @@
+// One reachability case end to end, through every real part: the case's topology in network
+// namespaces, a tenant and cluster on the control plane made through its REST API, the real agent
+// process in the node netns pulling signed bundles and reading the inventory file, and real TCP/UDP
+// probes between the pods. Per step: delete, relabel, apply (FORMAT.md's order), wait until the
+// change is in force (converge.ts), probe every expected pair. Everything the run made is removed
+// in `finally`, and by exit hooks if the process dies first.
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { inventoryHash, inventorySchema } from '../../agent/inventory/model.ts';
+import { randomBytes } from 'node:crypto';
+import { expandCase, substituteAddresses, type ExpandedCase, type ExpandedProbe, type LabTopology } from '../case/expand.ts';
+import { loadCase } from '../case/load.ts';
+import { applyRelabels } from '../case/relabel.ts';
+import type { LabCase } from '../case/schema.ts';
+import { createTopology, type Topology } from '../net/topology.ts';
+import { checkProbes } from '../probe/check.ts';
+import { startProber, type ProbeOutcome, type Prober } from '../probe/prober.ts';
+import { describeRef, LabApi, refOf, type AgentStatusError } from './api.ts';
+import { noteInLog, startAgentProcess, type AgentProcess } from './agent-process.ts';
+import {
+  waitForAgentApplied,
+  waitForAgentInventory,
+  waitForAgentReport,
+  waitForCurrentBundle,
+  type AgentWatch,
+} from './converge.ts';
+import type { LabControlPlane, Listener } from './control-plane.ts';
+import { RunError } from './errors.ts';
+import { onExitSync } from './exit-hooks.ts';
+import { inventoryOf, writeInventory } from './inventory.ts';
+import { nodeNameOf, removePinsSync, runDirOf } from './run-files.ts';
+import { createUplink, type Uplink } from './uplink.ts';
+
+export type DataplaneChoice = 'ebpf' | 'dry-run';
+
+export interface RunCaseOptions {
+  /** Passed to the agent's --dataplane. 'ebpf' enforces; 'dry-run' enforces nothing (plumbing only). */
+  dataplane: DataplaneChoice;
+  /** Per-probe timeout, the cost of each round with an expected denial. Default 1000 ms. */
+  probeTimeoutMs?: number;
+  /** Mismatches are probed again this many times before they count (lab/probe/check.ts). Default 1. */
+  retries?: number;
+  /** Copy the agent's log here as `<case file name>.agent.log` when the case does not pass. */
+  agentLogDir?: string;
+  /** Progress lines (setup done, step n converged, ...). */
+  log?: (line: string) => void;
+}
+
+export interface StepResult {
+  /** 1-based, as people count steps in a case file. */
+  step: number;
+  outcomes: ProbeOutcome<ExpandedProbe>[];
+  mismatches: ProbeOutcome<ExpandedProbe>[];
+  /** The bundle revision in force while probing (undefined: no policy was ever written). */
+  revision: number | undefined;
+  /** What the agent reported alongside that revision (per-endpoint errors do not block a revision). */
+  agentErrors: AgentStatusError[];
+  ms: { change: number; converge: number; probe: number };
+}
+
+export interface CaseResult {
+  name: string;
+  file?: string;
+  /** Expected probes of every step. */
+  probes: number;
+  steps: StepResult[];
+  /** Set when the case could not be run to its end: the steps before it are still reported. */
+  error?: RunError;
+  ms: { setup: number; steps: number; teardown: number; total: number };
+}
+
+export const passed = (r: CaseResult): boolean => r.error === undefined && r.steps.every((s) => s.mismatches.length === 0);
+
+// The agent's long-poll returns as soon as a bundle exists; the wait only bounds idle requests.
+const AGENT_WAIT_SECONDS = 10;
+// Reports go out after every apply anyway; the timer is the backstop for a report that raced one.
+const AGENT_STATUS_INTERVAL_SECONDS = 1;
+
+const toRunError = (e: unknown): RunError =>
+  e instanceof RunError ? e : new RunError('setup_failed', e instanceof Error ? e.message : String(e), { cause: e });
+
+interface Tenant {
+  api: LabApi;
+  tenantId: string;
+  clusterId: string;
+  agentToken: string;
+  trustRoot: string;
+}
+
+async function setUpTenant(baseUrl: string): Promise<Tenant> {
+  const api = new LabApi(baseUrl);
+  const suffix = randomBytes(4).toString('hex');
+  const { tenantId } = await api.signUp(`lab-${suffix}`);
+  const cluster = await api.createCluster(`lab-${suffix}`);
+  const [agentToken, trustRoot] = await Promise.all([api.createAgentToken(cluster.id, 'lab-agent'), api.trustRoot()]);
+  return { api, tenantId, clusterId: cluster.id, agentToken, trustRoot };
+}
+
+export async function runCase(cp: LabControlPlane, source: string | LabCase, options: RunCaseOptions): Promise<CaseResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const file = typeof source === 'string' ? source : undefined;
+  const result: CaseResult = { name: file ?? (source as LabCase).name, ...(file ? { file } : {}), probes: 0, steps: [], ms: { setup: 0, steps: 0, teardown: 0, total: 0 } };
+
+  let expanded: ExpandedCase;
+  {
+    const loaded = typeof source === 'string' ? await loadCase(source) : { ok: true as const, value: source };
+    const r = loaded.ok ? expandCase(loaded.value) : loaded;
+    if (!r.ok) {
+      result.error = new RunError('invalid_case', r.error.message, { code: r.error.code });
+      result.ms.total = performance.now() - started;
+      return result;
+    }
+    expanded = r.value;
+  }
+  result.name = expanded.name;
+  result.probes = expanded.steps.reduce((n, s) => n + s.probes.length, 0);
+
+  // Made in this order, removed in reverse (teardown below).
+  let topology: Topology | undefined;
+  let uplink: Uplink | undefined;
+  let listener: Listener | undefined;
+  let agent: AgentProcess | undefined;
+  let prober: Prober | undefined;
+  let runDir: string | undefined;
+  let nodeName: string | undefined;
+  let unregisterExitHook: (() => void) | undefined;
+  let logFile: string | undefined;
+
+  const stepsStarted = { at: 0 };
+  try {
+    // The tenant (API calls) and the topology (netlink) do not depend on each other.
+    const tenantP = setUpTenant(cp.url).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error: toRunError(error) }),
+    );
+    const topo = await createTopology(expanded.topology);
+    const tenant = await tenantP;
+    if (!topo.ok) throw new RunError('setup_failed', topo.error.message, { code: topo.error.code });
+    topology = topo.value;
+    if (!tenant.ok) throw tenant.error;
+    const { api, tenantId, clusterId } = tenant.value;
+
+    const runId = topology.runId;
+    nodeName = nodeNameOf(runId);
+    runDir = runDirOf(runId);
+    const dirs = { run: runDir, node: nodeName };
+    unregisterExitHook = onExitSync(() => {
+      if (agent && !agent.exited()) {
+        try {
+          process.kill(agent.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      uplink?.removeSync();
+      removePinsSync(dirs.node);
+      rmSync(dirs.run, { recursive: true, force: true });
+    });
+    await rm(runDir, { recursive: true, force: true }); // a dead run's dir by the same id: not ours to keep
+    await mkdir(join(runDir, 'inventory'), { recursive: true });
+    await mkdir(join(runDir, 'state'), { recursive: true });
+
+    uplink = await createUplink(topology);
+    listener = await cp.listen(uplink.rootAddress);
+
+    const paths = {
+      trustRoot: join(runDir, 'trust-root.json'),
+      token: join(runDir, 'agent-token'),
+      inventory: join(runDir, 'inventory', 'inventory.json'),
+      log: join(runDir, 'agent.log'),
+    };
+    logFile = paths.log;
+    await writeFile(paths.trustRoot, tenant.value.trustRoot);
+    await writeFile(paths.token, tenant.value.agentToken, { mode: 0o600 });
+    await chmod(paths.token, 0o600);
+    let cluster: LabTopology = expanded.topology;
+    await writeInventory(paths.inventory, inventoryOf(cluster, topology, nodeName));
+
+    const net = topology;
+    const agentP = startAgentProcess({
+      netns: net.nodeNetns,
+      logFile: paths.log,
+      args: [
+        '--control-plane-url', listener.url,
+        '--token-file', paths.token,
+        '--trust-root', paths.trustRoot,
+        '--tenant-id', tenantId,
+        '--cluster-id', clusterId,
+        '--node-name', nodeName,
+        '--state-dir', join(runDir, 'state'),
+        '--inventory-file', paths.inventory,
+        '--dataplane', options.dataplane,
+        '--wait-seconds', String(AGENT_WAIT_SECONDS),
+        '--status-interval-seconds', String(AGENT_STATUS_INTERVAL_SECONDS),
+        '--log-level', 'info',
+      ],
+      onSpawn: (pid) => net.adoptPid(pid),
+      onExit: (pid) => net.releasePid(pid),
+    });
+    const proberP = startProber(net, { timeoutMs: options.probeTimeoutMs ?? 1000 });
+    const [agentR, proberR] = await Promise.allSettled([agentP, proberP]);
+    if (agentR.status === 'fulfilled') agent = agentR.value;
+    if (proberR.status === 'fulfilled' && proberR.value.ok) prober = proberR.value.value;
+    if (agentR.status === 'rejected') throw toRunError(agentR.reason);
+    if (proberR.status === 'rejected') throw toRunError(proberR.reason);
+    if (!proberR.value.ok) throw new RunError('setup_failed', `probe agents: ${proberR.value.error.message}`);
+
+    const live = agent!;
+    const watch: AgentWatch = {
+      clusterId,
+      nodeName,
+      checkAlive: () => {
+        const dead = live.exited();
+        if (dead) throw dead;
+      },
+    };
+    await waitForAgentReport(api, watch);
+    result.ms.setup = performance.now() - started;
+    log(`setup ${result.ms.setup.toFixed(0)} ms (node ${nodeName}, ${net.pods.size} pods, agent at ${listener.url})`);
+
+    stepsStarted.at = performance.now();
+    let revision: number | undefined;
+    let agentErrors: AgentStatusError[] = [];
+    let yamlSent = false;
+    for (const [i, step] of expanded.steps.entries()) {
+      const t0 = performance.now();
+      await noteInLog(paths.log, `step ${i + 1}`).catch(() => {});
+      for (const ref of step.delete) {
+        await api.deletePolicy(clusterId, ref);
+        log(`step ${i + 1}: deleted ${describeRef(ref)}`);
+      }
+
+      let relabelledHash: string | undefined;
+      if (step.relabel.length > 0) {
+        const relabelled = applyRelabels(cluster, step.relabel);
+        if (!relabelled.ok) throw new RunError('invalid_case', `steps.${i}.relabel: ${relabelled.error.message}`);
+        cluster = relabelled.value;
+        const inventory = inventoryOf(cluster, net, nodeName);
+        await writeInventory(paths.inventory, inventory);
+        relabelledHash = inventoryHash(inventorySchema.parse(inventory));
+        log(`step ${i + 1}: relabelled ${step.relabel.map((r) => (r.kind === 'Pod' ? `pod ${r.namespace}/${r.name}` : `namespace ${r.name}`)).join(', ')}`);
+      }
+
+      const objects = substituteAddresses(step.apply, (key) => net.pods.get(key)?.ip);
+      if (!objects.ok) throw new RunError('invalid_case', `steps.${i}.apply: ${objects.error.message}`);
+      for (const object of objects.value) {
+        // One object per case goes as YAML: users write YAML, and the API must take it the same.
+        const how = await api.applyPolicy(clusterId, { ...refOf(object), manifest: object }, !yamlSent);
+        log(`step ${i + 1}: ${how} ${describeRef(refOf(object))}${yamlSent ? '' : ' (sent as YAML)'}`);
+        yamlSent = true;
+      }
+
+      const t1 = performance.now();
+      if (step.delete.length + objects.value.length > 0) {
+        const bundle = await waitForCurrentBundle(api, clusterId);
+        if (bundle) {
+          const status = await waitForAgentApplied(api, watch, bundle.revision);
+          revision = bundle.revision;
+          agentErrors = status.errors;
+        }
+      }
+      if (relabelledHash !== undefined) await waitForAgentInventory(api, watch, relabelledHash);
+      watch.checkAlive();
+
+      const t2 = performance.now();
+      const checked = await checkProbes(prober!, step.probes, { retries: options.retries ?? 1 });
+      const t3 = performance.now();
+      result.steps.push({
+        step: i + 1,
+        outcomes: checked.outcomes,
+        mismatches: checked.mismatches,
+        revision,
+        agentErrors,
+        ms: { change: t1 - t0, converge: t2 - t1, probe: t3 - t2 },
+      });
+      log(
+        `step ${i + 1}: revision ${revision ?? '-'}, ${step.probes.length} probes, ${checked.mismatches.length} mismatches ` +
+          `(change ${(t1 - t0).toFixed(0)} ms, converge ${(t2 - t1).toFixed(0)} ms, probe ${(t3 - t2).toFixed(0)} ms)`,
+      );
+    }
+    result.ms.steps = performance.now() - stepsStarted.at;
+  } catch (e) {
+    result.error = toRunError(e);
+    if (stepsStarted.at) result.ms.steps = performance.now() - stepsStarted.at;
+    else result.ms.setup = performance.now() - started;
+  } finally {
+    const t = performance.now();
+    if (!passed(result) && options.agentLogDir && logFile && file) {
+      const name = file.split('/').pop()!.replace(/\.json$/, '');
+      await mkdir(options.agentLogDir, { recursive: true }).catch(() => {});
+      await copyFile(logFile, join(options.agentLogDir, `${name}.agent.log`)).catch(() => {});
+    }
+    if (result.error && agent && !result.error.details?.log) {
+      result.error = new RunError(result.error.code, result.error.message, { ...result.error.details, log: agent.logTail(40) });
+    }
+    await agent?.stop().catch(() => {});
+    await listener?.close().catch(() => {});
+    if (nodeName) {
+      try {
+        removePinsSync(nodeName);
+      } catch {
+        /* best effort; the next session's sweep retries */
+      }
+    }
+    await prober?.close().catch(() => {});
+    await topology?.destroy().catch(() => {}); // kills what is left in its netns, deletes them (and the uplink pair)
+    await uplink?.remove().catch(() => {});
+    if (runDir) await rm(runDir, { recursive: true, force: true }).catch(() => {});
+    unregisterExitHook?.();
+    result.ms.teardown = performance.now() - t;
+    result.ms.total = performance.now() - started;
+  }
+  return result;
+}
