@@ -82,8 +82,10 @@ export interface AgentWatch {
   checkAlive(): void;
 }
 
-export async function waitForAgentReport(api: LabApi, agent: AgentWatch): Promise<AgentStatusRecord> {
-  return pollFor(() => api.agentStatus(agent.clusterId, agent.nodeName), {
+/** The agent's first report (made after `since`, when given: a restarted agent's, not its predecessor's). */
+export async function waitForAgentReport(api: LabApi, agent: AgentWatch, since?: Date): Promise<AgentStatusRecord> {
+  const fresh = (record: AgentStatusRecord | undefined) => (record && (!since || Date.parse(record.reportedAt) > since.getTime()) ? record : undefined);
+  return pollFor(async () => fresh(await api.agentStatus(agent.clusterId, agent.nodeName)), {
     timeoutMs: AGENT_READY_TIMEOUT_MS,
     check: agent.checkAlive,
     onTimeout: () => new RunError('agent_timeout', `the agent on ${agent.nodeName} sent no status report within ${AGENT_READY_TIMEOUT_MS} ms`),

@@ -45,6 +45,20 @@ export interface RunCaseOptions {
   agentLogDir?: string;
   /** Progress lines (setup done, step n converged, ...). */
   log?: (line: string) => void;
+  /**
+   * Runs after a step's probes, with the run's parts in hand: for tests of what happens around the
+   * policy (agent restarts, a control plane gone) rather than of the policy itself.
+   */
+  afterStep?: (step: number, control: StepControl) => Promise<void>;
+}
+
+export interface StepControl {
+  prober: Prober;
+  topology: Topology;
+  /** Stops the agent process (SIGTERM: programs stay attached), starts a new one, waits for its first report. */
+  restartAgent(): Promise<void>;
+  /** Closes the listener the agent reaches the control plane through: the control plane is gone for it. */
+  disconnectControlPlane(): Promise<void>;
 }
 
 export interface StepResult {
@@ -179,17 +193,20 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
     await writeInventory(paths.inventory, inventoryOf(cluster, topology, nodeName));
 
     const net = topology;
-    const agentP = startAgentProcess({
+    const agentUrl = listener.url;
+    const stateDir = join(runDir, 'state');
+    const node = nodeName;
+    const launchAgent = () => startAgentProcess({
       netns: net.nodeNetns,
       logFile: paths.log,
       args: [
-        '--control-plane-url', listener.url,
+        '--control-plane-url', agentUrl,
         '--token-file', paths.token,
         '--trust-root', paths.trustRoot,
         '--tenant-id', tenantId,
         '--cluster-id', clusterId,
-        '--node-name', nodeName,
-        '--state-dir', join(runDir, 'state'),
+        '--node-name', node,
+        '--state-dir', stateDir,
         '--inventory-file', paths.inventory,
         '--dataplane', options.dataplane,
         '--wait-seconds', String(AGENT_WAIT_SECONDS),
@@ -199,6 +216,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
       onSpawn: (pid) => net.adoptPid(pid),
       onExit: (pid) => net.releasePid(pid),
     });
+    const agentP = launchAgent();
     const proberP = startProber(net, { timeoutMs: options.probeTimeoutMs ?? 1000 });
     const [agentR, proberR] = await Promise.allSettled([agentP, proberP]);
     if (agentR.status === 'fulfilled') agent = agentR.value;
@@ -207,12 +225,11 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
     if (proberR.status === 'rejected') throw toRunError(proberR.reason);
     if (!proberR.value.ok) throw new RunError('setup_failed', `probe agents: ${proberR.value.error.message}`);
 
-    const live = agent!;
     const watch: AgentWatch = {
       clusterId,
       nodeName,
       checkAlive: () => {
-        const dead = live.exited();
+        const dead = agent!.exited();
         if (dead) throw dead;
       },
     };
@@ -279,6 +296,21 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
         `step ${i + 1}: revision ${revision ?? '-'}, ${step.probes.length} probes, ${checked.mismatches.length} mismatches ` +
           `(change ${(t1 - t0).toFixed(0)} ms, converge ${(t2 - t1).toFixed(0)} ms, probe ${(t3 - t2).toFixed(0)} ms)`,
       );
+      await options.afterStep?.(i + 1, {
+        prober: prober!,
+        topology: net,
+        restartAgent: async () => {
+          await agent!.stop();
+          const restartedAt = new Date();
+          agent = await launchAgent();
+          await waitForAgentReport(api, watch, restartedAt);
+          log(`step ${i + 1}: agent restarted`);
+        },
+        disconnectControlPlane: async () => {
+          await listener?.close();
+          log(`step ${i + 1}: control plane disconnected from the agent`);
+        },
+      });
     }
     result.ms.steps = performance.now() - stepsStarted.at;
   } catch (e) {
