@@ -16,6 +16,7 @@
 //   restarts must not open the node. Detaching is an explicit uninstall, not a shutdown.
 import type { Logger } from 'pino';
 import type { BundlePayload } from '../policy/bundle/payload.ts';
+import { unsupportedIrFeatures, type IrFeature } from '../policy/ir-features.ts';
 import type { EndpointKey, Inventory } from './inventory/model.ts';
 
 export interface ApplyInput {
@@ -49,6 +50,11 @@ export interface ApplyReport {
 }
 
 export interface Dataplane {
+  /**
+   * Optional IR features (policy/ir-features.ts) this dataplane enforces. A bundle using any other is
+   * refused before apply(), so a rule is never enforced broader or narrower than written.
+   */
+  readonly supportedIrFeatures?: readonly IrFeature[];
   adopt?(): Promise<void>;
   apply(input: ApplyInput): Promise<ApplyReport>;
   close(): Promise<void>;
@@ -68,6 +74,14 @@ export type DataplaneFactory = (context: DataplaneContext) => Promise<Dataplane>
  * says enforcement changed, so the previous state is assumed to stand.
  */
 export async function applySafely(dataplane: Dataplane, input: ApplyInput): Promise<ApplyReport> {
+  const unsupported = unsupportedIrFeatures(input.bundle.policy, dataplane.supportedIrFeatures ?? []);
+  if (unsupported.length > 0) {
+    return {
+      applied: false,
+      programs: {},
+      errors: [{ code: 'UNSUPPORTED_POLICY_FEATURES', message: `this agent cannot enforce ${unsupported.join(', ')} yet; the previous policy stays enforced` }],
+    };
+  }
   try {
     return await dataplane.apply(input);
   } catch (error) {

@@ -1,46 +1,54 @@
 // Groups IR policies into tiers (../shared/DESIGN.md, "Policy semantics"). The result is ordered the
-// way the dataplane evaluates it, and depends only on the set of policies, never on input order.
-import { TIER_ORDER, type Policy, type PolicySet, type Tier } from './ir.ts';
+// way the dataplane evaluates it, and depends only on the set of inputs, never on their order:
+// tiers ascending by order (then name), inside a tier policies by order (then id), network sets by id.
+import type { NetworkSet, Policy, PolicySet, Tier, TierDefinition } from './ir.ts';
+import { effectiveTiers, tierNameOf } from './tiers.ts';
 
-type TierPlacement = Pick<Tier, 'name' | 'order' | 'defaultAction'>;
-
-/** Kubernetes NetworkPolicies share the default tier; its default is Deny, which isolates selected pods. */
-const DEFAULT_TIER: TierPlacement = { name: 'default', order: TIER_ORDER.default, defaultAction: 'Deny' };
-
-/**
- * The IR Policy has no tier field, so the tier follows from the kind. Kinds with tiers of their own
- * (Calico's, AdminNetworkPolicy) need that field in the IR before they can be placed here.
- */
-function tierOf(policy: Policy): TierPlacement {
-  switch (policy.kind) {
-    case 'NetworkPolicy':
-      return DEFAULT_TIER;
-    default:
-      throw new Error(`no tier placement for policy kind ${JSON.stringify(policy.kind)} (${policy.id})`);
-  }
+export interface PolicySetInputs {
+  /** Tier objects (IR of Calico Tier kinds); the built-in tiers exist without them. */
+  tiers?: readonly TierDefinition[];
+  /** Network sets (IR of Calico NetworkSet and GlobalNetworkSet kinds) rule selectors may match. */
+  networkSets?: readonly NetworkSet[];
 }
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Tiers ascending by order (then name); inside a tier, policies by order, then id. Duplicate ids are refused. */
-export function buildPolicySet(policies: readonly Policy[]): PolicySet {
-  const tiers = new Map<string, Tier>();
+function uniqueById<T extends { id: string }>(items: readonly T[], what: string): T[] {
   const seen = new Set<string>();
-  for (const policy of policies) {
-    if (seen.has(policy.id)) throw new Error(`duplicate policy id ${JSON.stringify(policy.id)}`);
-    seen.add(policy.id);
-    const placement = tierOf(policy);
-    let tier = tiers.get(placement.name);
+  for (const item of items) {
+    if (seen.has(item.id)) throw new Error(`duplicate ${what} id ${JSON.stringify(item.id)}`);
+    seen.add(item.id);
+  }
+  return [...items];
+}
+
+/**
+ * Places each policy in its tier; only tiers with policies appear. Refuses two policies (or network
+ * sets) with one id, since flow logs name rules by it, and a policy naming a tier that does not
+ * exist (the API refuses that on write, see tiers.ts missingTierIssue).
+ */
+export function buildPolicySet(policies: readonly Policy[], inputs: PolicySetInputs = {}): PolicySet {
+  const definitions = effectiveTiers(inputs.tiers ?? []);
+  const tiers = new Map<string, Tier>();
+  for (const policy of uniqueById(policies, 'policy')) {
+    const name = tierNameOf(policy);
+    const definition = definitions.get(name);
+    if (!definition) throw new Error(`policy ${JSON.stringify(policy.id)} names tier ${JSON.stringify(name)}, which does not exist`);
+    let tier = tiers.get(name);
     if (!tier) {
-      tier = { ...placement, policies: [] };
-      tiers.set(placement.name, tier);
+      tier = { ...definition, policies: [] };
+      tiers.set(name, tier);
     }
     tier.policies.push(policy);
   }
   for (const tier of tiers.values()) {
     tier.policies.sort((a, b) => a.order - b.order || compareText(a.id, b.id));
   }
-  return { tiers: [...tiers.values()].sort((a, b) => a.order - b.order || compareText(a.name, b.name)) };
+  const set: PolicySet = { tiers: [...tiers.values()].sort((a, b) => a.order - b.order || compareText(a.name, b.name)) };
+  const networkSets = uniqueById(inputs.networkSets ?? [], 'network set').sort((a, b) => compareText(a.id, b.id));
+  // Left out when empty, so a policy set without network sets encodes (and hashes) as it always did.
+  if (networkSets.length > 0) set.networkSets = networkSets;
+  return set;
 }

@@ -10,7 +10,7 @@ import { validationFailed, type FieldError } from '../errors/api-error.ts';
 import { recordAudit } from './audit.ts';
 import { assertWithinLimit, lockTenantLimits } from './limits.ts';
 import { announcePolicyChange } from './outbox.ts';
-import { acceptPolicyDocument, assertRuleLimit, type AcceptedPolicy } from './policies.ts';
+import { acceptPolicyDocument, assertRuleLimit, assertTiersExist, type AcceptedPolicy } from './policies.ts';
 import { presentPolicy } from '../routes/policies/schemas.ts';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
@@ -33,7 +33,7 @@ export function acceptAll(documents: unknown[]): AcceptedPolicy[] {
   documents.forEach((document, index) => {
     try {
       const policy = acceptPolicyDocument(document);
-      const identity = `${policy.kind}/${policy.namespace}/${policy.name}`;
+      const identity = `${policy.apiVersion}/${policy.kind}/${policy.namespace}/${policy.name}`;
       const first = seen.get(identity);
       if (first !== undefined) errors.push({ path: `${index}.metadata.name`, message: `duplicates document ${first} (${identity})` });
       seen.set(identity, index);
@@ -50,6 +50,7 @@ export function acceptAll(documents: unknown[]): AcceptedPolicy[] {
 
 export async function applyPolicies(tx: Tx, caller: ApiCaller, clusterId: string, accepted: AcceptedPolicy[], dryRun: boolean): Promise<ApplyResult[]> {
   const limits = await lockTenantLimits(tx, caller.tenantId);
+  await assertTiersExist(tx, clusterId, accepted);
   const results: ApplyResult[] = [];
   const writes: { policy: AcceptedPolicy; existing: typeof policies.$inferSelect | undefined }[] = [];
   for (const policy of accepted) {
@@ -57,9 +58,17 @@ export async function applyPolicies(tx: Tx, caller: ApiCaller, clusterId: string
     const [existing] = await tx
       .select()
       .from(policies)
-      .where(and(eq(policies.clusterId, clusterId), eq(policies.kind, policy.kind), eq(policies.namespace, policy.namespace), eq(policies.name, policy.name)))
+      .where(
+        and(
+          eq(policies.clusterId, clusterId),
+          eq(policies.apiVersion, policy.apiVersion),
+          eq(policies.kind, policy.kind),
+          eq(policies.namespace, policy.namespace),
+          eq(policies.name, policy.name),
+        ),
+      )
       .for('update');
-    const unchanged = existing !== undefined && existing.apiVersion === policy.apiVersion && canonicalJson(existing.manifest) === canonicalJson(policy.manifest);
+    const unchanged = existing !== undefined && canonicalJson(existing.manifest) === canonicalJson(policy.manifest);
     results.push({
       kind: policy.kind,
       namespace: policy.namespace || null,
@@ -77,7 +86,7 @@ export async function applyPolicies(tx: Tx, caller: ApiCaller, clusterId: string
   if (dryRun || writes.length === 0) return results;
 
   for (const { policy, existing } of writes) {
-    const { ir: _ir, ...columns } = policy;
+    const { resource: _resource, ...columns } = policy;
     const result = results.find((entry) => entry.kind === policy.kind && entry.namespace === (policy.namespace || null) && entry.name === policy.name)!;
     if (existing) {
       const [after] = await tx

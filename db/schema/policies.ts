@@ -23,7 +23,8 @@ export const policies = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('policies_identity').on(t.tenantId, t.clusterId, t.kind, t.namespace, t.name),
+    // apiVersion is part of the identity: Calico's and Kubernetes' NetworkPolicy share a kind name.
+    uniqueIndex('policies_identity').on(t.tenantId, t.clusterId, t.apiVersion, t.kind, t.namespace, t.name),
     index('policies_tenant').on(t.tenantId),
     tenantIsolation('policies', t.tenantId),
   ],

@@ -13,9 +13,7 @@
 // 3. Inventory changes (relabels) change no revision: the agent reports the hash of the inventory it
 //    applied (agent/inventory/model.ts inventoryHash), and the runner waits for the hash of what it wrote.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { contentHashOf } from '../../policy/bundle/index.ts';
-import { parsePolicyObject } from '../../policy/kinds/index.ts';
-import { buildPolicySet } from '../../policy/policy-set.ts';
+import { contentHashOfObjects } from '../../policy/policy-set-from-objects.ts';
 import type { AgentStatusRecord, BundleRecord, LabApi, PolicyRecord } from './api.ts';
 import { RunError } from './errors.ts';
 
@@ -26,12 +24,11 @@ export const AGENT_READY_TIMEOUT_MS = 60_000;
 
 /** The content hash the builder gives the bundle of these stored policies (see 1. above). */
 export function expectedContentHash(stored: readonly PolicyRecord[]): string {
-  const ir = stored.map((p) => {
-    const parsed = parsePolicyObject(p.manifest);
-    if (!parsed.ok) throw new RunError('api_failed', `stored policy ${p.kind} ${p.namespace}/${p.name} does not parse: ${parsed.issues[0]?.message}`);
-    return parsed.ir;
-  });
-  return contentHashOf(buildPolicySet(ir));
+  try {
+    return contentHashOfObjects(stored.map((p) => p.manifest));
+  } catch (error) {
+    throw new RunError('api_failed', `stored objects do not parse: ${(error as Error).message}`);
+  }
 }
 
 /** Polls `probe` until it returns a value; `check` may throw to stop early (a dead agent). */

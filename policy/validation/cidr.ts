@@ -162,3 +162,34 @@ function leadingBitsEqual(a: Uint8Array, b: Uint8Array, bits: number): boolean {
   }
   return true;
 }
+
+/**
+ * Looser spellings other APIs accept, each still held to the strict rules above otherwise:
+ * - `bareAddress`: an address without a prefix length means a single host (/32 or /128), as Calico's
+ *   ParseCIDROrIP reads it (rule `nets`, network sets);
+ * - `clearHostBits`: bits after the prefix length are cleared instead of refused, as Go's
+ *   net.ParseCIDR returns the network (AdminNetworkPolicy `networks`, Calico network sets).
+ */
+export interface CidrSpelling {
+  bareAddress?: boolean;
+  clearHostBits?: boolean;
+}
+
+function clearBitsAfterPrefix(bytes: Uint8Array, prefix: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let bit = prefix; bit < out.length * 8; bit++) out[bit >> 3] = (out[bit >> 3] ?? 0) & ~(1 << (7 - (bit & 7)));
+  return out;
+}
+
+export function parseCidrSpelled(text: string, spelling: CidrSpelling): CidrParseResult {
+  let cidrText = text;
+  if (spelling.bareAddress && !text.includes('/')) cidrText = `${text}/${text.includes(':') ? 128 : 32}`;
+  const parsed = parseCidr(cidrText);
+  if (parsed.ok || !spelling.clearHostBits || parsed.reason !== CIDR_REASONS.hostBits) return parsed;
+  // Only the host-bits rule failed, so the text is otherwise a valid CIDR: parse it as a network.
+  const slash = cidrText.indexOf('/');
+  const prefix = Number(cidrText.slice(slash + 1));
+  const asNetwork = parseCidr(`${cidrText.slice(0, slash)}/${cidrText.includes(':') ? 128 : 32}`);
+  if (!asNetwork.ok) return parsed;
+  return { ok: true, cidr: { family: asNetwork.cidr.family, bytes: clearBitsAfterPrefix(asNetwork.cidr.bytes, prefix), prefix } };
+}

@@ -35,3 +35,13 @@ export function unsupportedValue(value: unknown, supported: readonly string[]): 
 export function tooLong(maxBytes: number): string {
   return `Too long: may not be more than ${maxBytes} bytes`;
 }
+
+/** field.NotFound: a reference to something that does not exist. */
+export function notFound(value: unknown, detail?: string): string {
+  return withDetail(`Not found: ${formatValue(value)}`, detail);
+}
+
+/** field.TooMany: a list longer than the schema allows. */
+export function tooMany(actual: number, max: number): string {
+  return `Too many: ${actual}: must have at most ${max} items`;
+}

@@ -12,8 +12,7 @@ import {
   type BundlePayload,
   type KeyRing,
 } from '../../policy/bundle/index.ts';
-import { parsePolicyObject } from '../../policy/kinds/index.ts';
-import { buildPolicySet } from '../../policy/policy-set.ts';
+import { policySetFromObjects } from '../../policy/policy-set-from-objects.ts';
 import type { BuildRequest } from '../queue/build-queue.ts';
 
 export interface BundleBuilderDeps {
@@ -26,10 +25,6 @@ export interface BundleBuilderDeps {
 
 export type BuildOutcome = { built: true; revision: number } | { built: false; reason: 'cluster-deleted' | 'unchanged' };
 
-export class StoredPolicyInvalidError extends Error {
-  readonly code = 'STORED_POLICY_INVALID';
-}
-
 export function createBundleBuilder(deps: BundleBuilderDeps) {
   return async function buildBundle(request: BuildRequest): Promise<BuildOutcome> {
     const outcome = await withTenant(deps.db, request.tenantId, async (tx) => {
@@ -41,14 +36,8 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
         .for('update');
       if (!cluster) return { built: false, reason: 'cluster-deleted' } as const;
 
-      const stored = await tx.select().from(policies).where(eq(policies.clusterId, cluster.id));
-      const policySet = buildPolicySet(
-        stored.map((row) => {
-          const parsed = parsePolicyObject(row.manifest);
-          if (!parsed.ok) throw new StoredPolicyInvalidError(`stored policy ${row.id} no longer validates: ${parsed.issues[0]?.message}`);
-          return parsed.ir;
-        }),
-      );
+      const stored = await tx.select({ manifest: policies.manifest }).from(policies).where(eq(policies.clusterId, cluster.id));
+      const policySet = policySetFromObjects(stored.map((row) => row.manifest));
       const contentHash = contentHashOf(policySet);
       const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);
       if (latest && latest.contentHash === contentHash && !request.reissue) return { built: false, reason: 'unchanged' } as const;

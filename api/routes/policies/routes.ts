@@ -18,7 +18,7 @@ import { assertDeletedEarlier } from '../../services/tombstones.ts';
 import { findCluster } from '../../services/clusters.ts';
 import { assertWithinLimit, lockTenantLimits } from '../../services/limits.ts';
 import { announcePolicyChange } from '../../services/outbox.ts';
-import { acceptPolicyDocument, assertRuleLimit } from '../../services/policies.ts';
+import { acceptPolicyDocument, assertRuleLimit, assertTierEmpty, assertTiersExist } from '../../services/policies.ts';
 import { policyBody, policyManifest, policySchema, presentPolicy } from './schemas.ts';
 
 const tags = ['policies'];
@@ -70,7 +70,8 @@ export function registerPolicyRoutes(app: OpenAPIHono<AppEnv>) {
       assertRuleLimit(limits, accepted);
       const [usage] = await tx.select({ n: count() }).from(policies);
       assertWithinLimit(limits, 'policies', usage!.n, usage!.n + 1);
-      const { ir: _ir, ...columns } = accepted;
+      await assertTiersExist(tx, cluster.id, [accepted]);
+      const { resource: _resource, ...columns } = accepted;
       const [created] = await tx
         .insert(policies)
         .values({ id: newId(), tenantId: caller.tenantId, clusterId: cluster.id, ...columns })
@@ -133,6 +134,7 @@ export function registerPolicyRoutes(app: OpenAPIHono<AppEnv>) {
       if (!before) throw notFound('policy');
       checkIfMatch(c.req.header('if-match'), before.version);
       assertSameIdentity(before, accepted);
+      await assertTiersExist(tx, before.clusterId, [accepted]);
       assertRuleLimit(await lockTenantLimits(tx, caller.tenantId), accepted);
       const [after] = await tx
         .update(policies)
@@ -154,6 +156,7 @@ export function registerPolicyRoutes(app: OpenAPIHono<AppEnv>) {
     await withTenant(c.get('services').database.db, caller.tenantId, async (tx) => {
       const [before] = await tx.delete(policies).where(eq(policies.id, id)).returning();
       if (!before) return assertDeletedEarlier(tx, 'policy', id, 'policy');
+      if (before.kind === 'Tier') await assertTierEmpty(tx, before.clusterId, before.name);
       await recordAudit(tx, caller, { action: 'delete', resourceType: 'policy', resourceId: before.id, before: presentPolicy(before) });
       await announcePolicyChange(tx, caller.tenantId, before.clusterId);
     });
@@ -164,6 +167,7 @@ export function registerPolicyRoutes(app: OpenAPIHono<AppEnv>) {
 /** Like Kubernetes, an object's identity is fixed; a different kind or name is a different object. */
 function assertSameIdentity(before: typeof policies.$inferSelect, accepted: ReturnType<typeof acceptPolicyDocument>) {
   const changed = [
+    before.apiVersion !== accepted.apiVersion && { path: 'apiVersion', message: `is immutable (was ${before.apiVersion})` },
     before.kind !== accepted.kind && { path: 'kind', message: `is immutable (was ${before.kind})` },
     before.namespace !== accepted.namespace && { path: 'metadata.namespace', message: `is immutable (was ${before.namespace})` },
     before.name !== accepted.name && { path: 'metadata.name', message: `is immutable (was ${before.name})` },

@@ -1,8 +1,8 @@
-// metadata of a namespaced object, validated as ValidateObjectMeta does (k8s.io/apimachinery
+// metadata of a namespaced or cluster-scoped object, validated as ValidateObjectMeta does (k8s.io/apimachinery
 // pkg/api/validation/objectmeta.go). Users paste `kubectl get -o yaml` output, so fields the API
 // server sets (and references to objects that exist only in their cluster) are accepted and dropped.
 import { z } from 'zod';
-import { invalidValue, requiredValue, tooLong } from '../../validation/field-errors.ts';
+import { forbidden, invalidValue, requiredValue, tooLong } from '../../validation/field-errors.ts';
 import { labelKeyErrors } from '../../validation/labels.ts';
 import { dns1123LabelErrors } from '../../validation/names.ts';
 import { addIssue } from '../issues.ts';
@@ -31,6 +31,32 @@ const discardedFields = {
 };
 export const DISCARDED_METADATA_FIELDS = Object.keys(discardedFields);
 
+type MetaChecks = {
+  name: string;
+  labels?: Record<string, string> | undefined;
+  annotations?: Record<string, string> | undefined;
+};
+
+/** Checks every kind's metadata shares: the name by the kind's rule, labels, annotations. */
+function checkCommonMeta(meta: MetaChecks, ctx: z.RefinementCtx, checkName: (name: string) => string[]): void {
+  if (meta.name === '') addIssue(ctx, ['name'], NAME_REQUIRED);
+  else for (const detail of checkName(meta.name)) addIssue(ctx, ['name'], invalidValue(meta.name, detail));
+
+  if (meta.labels) checkLabels(meta.labels, ctx, ['labels']);
+
+  if (meta.annotations) {
+    let size = 0;
+    for (const [key, value] of Object.entries(meta.annotations)) {
+      // Annotation keys follow the label key rule, except that case does not matter.
+      for (const detail of labelKeyErrors(key.toLowerCase())) addIssue(ctx, ['annotations', key], invalidValue(key, detail));
+      size += utf8Length(key) + utf8Length(value);
+    }
+    if (size > ANNOTATIONS_MAX_BYTES) addIssue(ctx, ['annotations'], tooLong(ANNOTATIONS_MAX_BYTES));
+  }
+}
+
+const nameField = z.string({ error: (issue) => (issue.input === undefined ? NAME_REQUIRED : undefined) });
+
 /**
  * Builds the metadata schema of a namespaced kind; `checkName` returns the kind's name rule messages.
  * Namespace names are DNS-1123 labels for every kind (ValidateNamespaceName). The namespace is
@@ -39,30 +65,36 @@ export const DISCARDED_METADATA_FIELDS = Object.keys(discardedFields);
 export function namespacedObjectMetaSchema(checkName: (name: string) => string[]) {
   return z
     .strictObject({
-      name: z.string({ error: (issue) => (issue.input === undefined ? NAME_REQUIRED : undefined) }),
+      name: nameField,
       namespace: z.string(),
       labels: stringMapSchema.optional(),
       annotations: stringMapSchema.optional(),
       ...discardedFields,
     })
     .superRefine((meta, ctx) => {
-      if (meta.name === '') addIssue(ctx, ['name'], NAME_REQUIRED);
-      else for (const detail of checkName(meta.name)) addIssue(ctx, ['name'], invalidValue(meta.name, detail));
-
+      checkCommonMeta(meta, ctx, checkName);
       if (meta.namespace === '') addIssue(ctx, ['namespace'], requiredValue());
       else for (const detail of dns1123LabelErrors(meta.namespace)) addIssue(ctx, ['namespace'], invalidValue(meta.namespace, detail));
+    });
+}
 
-      if (meta.labels) checkLabels(meta.labels, ctx, ['labels']);
-
-      if (meta.annotations) {
-        let size = 0;
-        for (const [key, value] of Object.entries(meta.annotations)) {
-          // Annotation keys follow the label key rule, except that case does not matter.
-          for (const detail of labelKeyErrors(key.toLowerCase())) addIssue(ctx, ['annotations', key], invalidValue(key, detail));
-          size += utf8Length(key) + utf8Length(value);
-        }
-        if (size > ANNOTATIONS_MAX_BYTES) addIssue(ctx, ['annotations'], tooLong(ANNOTATIONS_MAX_BYTES));
-      }
+/**
+ * The metadata schema of a cluster-scoped kind (AdminNetworkPolicy, Tier, GlobalNetworkPolicy...).
+ * ValidateObjectMeta with requiresNamespace false: a namespace is "not allowed on this type"; an empty
+ * one, as some tools write it, is accepted and dropped.
+ */
+export function clusterObjectMetaSchema(checkName: (name: string) => string[]) {
+  return z
+    .strictObject({
+      name: nameField,
+      namespace: z.string().optional(),
+      labels: stringMapSchema.optional(),
+      annotations: stringMapSchema.optional(),
+      ...discardedFields,
+    })
+    .superRefine((meta, ctx) => {
+      checkCommonMeta(meta, ctx, checkName);
+      if (meta.namespace) addIssue(ctx, ['namespace'], forbidden('not allowed on this type'));
     });
 }
 
@@ -71,6 +103,22 @@ export interface StoredObjectMeta {
   namespace: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+}
+
+export interface StoredClusterObjectMeta {
+  name: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** GET form of a cluster-scoped object's metadata: as toStoredObjectMeta, without a namespace. */
+export function toStoredClusterObjectMeta(meta: StoredClusterObjectMeta): StoredClusterObjectMeta {
+  const stored: StoredClusterObjectMeta = { name: meta.name };
+  const labels = sortedMap(meta.labels);
+  const annotations = sortedMap(meta.annotations);
+  if (labels) stored.labels = labels;
+  if (annotations) stored.annotations = annotations;
+  return stored;
 }
 
 /** What GET returns: identity, labels and annotations; empty maps left out, keys in sorted order as Go encodes maps. */

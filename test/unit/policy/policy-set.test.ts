@@ -35,7 +35,7 @@ describe('buildPolicySet', () => {
     expect(() => buildPolicySet([policyNamed('x', 'a'), policyNamed('x', 'a')])).toThrow(/duplicate policy id/);
   });
 
-  it('refuses a kind it cannot place in a tier', () => {
-    expect(() => buildPolicySet([{ ...policyNamed('x', 'a'), kind: 'GlobalNetworkPolicy' }])).toThrow(/no tier placement/);
+  it('refuses a policy naming a tier that does not exist', () => {
+    expect(() => buildPolicySet([{ ...policyNamed('x', 'a'), tier: 'nowhere' }])).toThrow(/names tier "nowhere", which does not exist/);
   });
 });

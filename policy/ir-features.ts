@@ -1,0 +1,80 @@
+// Which optional IR features a policy set uses. The IR grew optional fields for Calico and the
+// Kubernetes admin kinds; a compiler that ignores a field it does not know would enforce a broader or
+// narrower rule than written. With this list a compiler can refuse a bundle that uses a feature it
+// has not implemented (and keep its last good bundle, reporting why) instead of guessing.
+import type { EndpointMatch, Peer, PolicySet, Rule } from './ir.ts';
+
+export const IR_FEATURES = [
+  /** Rule.notPorts */
+  'notPorts',
+  /** Rule.srcPorts, Rule.notSrcPorts */
+  'sourcePorts',
+  /** Rule.protocolNumber, Rule.notProtocolNumber */
+  'protocolNumbers',
+  /** Rule.notProtocol */
+  'notProtocol',
+  /** Rule.icmp, Rule.notICMP */
+  'icmp',
+  /** Rule.ipVersion */
+  'ipVersion',
+  /** Rule.notPeers */
+  'notPeers',
+  /** Rule.localPeers, Rule.notLocalPeers */
+  'localPeers',
+  /** Rule.nodes */
+  'nodePeers',
+  /** EndpointMatch.serviceAccounts, in a subject or a peer */
+  'serviceAccounts',
+  /** Peer.networkSets, PolicySet.networkSets */
+  'networkSets',
+  /** Peer.nets (an endpoints peer restricted to CIDRs) */
+  'peerNets',
+  /** Policy.stagedTarget */
+  'stagedTargets',
+] as const;
+export type IrFeature = (typeof IR_FEATURES)[number];
+
+function endpointFeatures(match: EndpointMatch, found: Set<IrFeature>): void {
+  if (match.serviceAccounts) found.add('serviceAccounts');
+}
+
+function peerFeatures(peers: readonly Peer[] | undefined, found: Set<IrFeature>): void {
+  for (const peer of peers ?? []) {
+    if (!('endpoints' in peer)) continue;
+    endpointFeatures(peer.endpoints, found);
+    if (peer.networkSets) found.add('networkSets');
+    if (peer.nets) found.add('peerNets');
+  }
+}
+
+function ruleFeatures(rule: Rule, found: Set<IrFeature>): void {
+  if (rule.notPorts) found.add('notPorts');
+  if (rule.srcPorts || rule.notSrcPorts) found.add('sourcePorts');
+  if (rule.protocolNumber !== undefined || rule.notProtocolNumber !== undefined) found.add('protocolNumbers');
+  if (rule.notProtocol) found.add('notProtocol');
+  if (rule.icmp || rule.notICMP) found.add('icmp');
+  if (rule.ipVersion !== undefined) found.add('ipVersion');
+  if (rule.notPeers) found.add('notPeers');
+  if (rule.localPeers || rule.notLocalPeers) found.add('localPeers');
+  if (rule.nodes) found.add('nodePeers');
+  for (const peers of [rule.peers, rule.notPeers, rule.localPeers, rule.notLocalPeers]) peerFeatures(peers, found);
+}
+
+/** The optional features `set` uses, in IR_FEATURES order. */
+export function irFeaturesOf(set: PolicySet): IrFeature[] {
+  const found = new Set<IrFeature>();
+  if (set.networkSets && set.networkSets.length > 0) found.add('networkSets');
+  for (const tier of set.tiers) {
+    for (const policy of tier.policies) {
+      if (policy.stagedTarget !== undefined) found.add('stagedTargets');
+      endpointFeatures(policy.subject, found);
+      for (const rule of [...policy.ingress, ...policy.egress]) ruleFeatures(rule, found);
+    }
+  }
+  return IR_FEATURES.filter((feature) => found.has(feature));
+}
+
+/** The features `set` uses that a compiler supporting `supported` cannot honour. */
+export function unsupportedIrFeatures(set: PolicySet, supported: readonly IrFeature[]): IrFeature[] {
+  return irFeaturesOf(set).filter((feature) => !supported.includes(feature));
+}

@@ -1,0 +1,8 @@
+// A Tier in the IR: its name, order (LAST_ORDER when it has none: Calico applies such tiers last,
+// ties by name) and default action. buildPolicySet places policies in it by their `tier`.
+import { LAST_ORDER, type TierDefinition } from '../../ir.ts';
+import type { DefaultedTier } from './defaults.ts';
+
+export function normaliseTier(tier: DefaultedTier): TierDefinition {
+  return { name: tier.metadata.name, order: tier.spec.order ?? LAST_ORDER, defaultAction: tier.spec.defaultAction };
+}

@@ -1,0 +1,36 @@
+// Calico's EntityRule (api/pkg/apis/projectcalico/v3 policy_common.go): what one end of a packet must
+// match. Every field given must hold (docs "EntityRule"). Kubernetes Service matches (`services`)
+// are refused: the agent has no inventory of Services to resolve them against.
+import { z } from 'zod';
+import { forbidden } from '../../validation/field-errors.ts';
+import { addIssue } from '../issues.ts';
+import { listOf } from '../shared/list.ts';
+import { calicoNetSchema, RULE_NET_SPELLING } from './nets.ts';
+import { calicoPortSchema, CALICO_PORTS_MAX } from './ports.ts';
+import { calicoSelectorSchema } from './selector-field.ts';
+
+/** Calico's CRDs allow 256 entries in `nets` and in `notNets`. */
+export const CALICO_NETS_MAX = 256;
+
+export const calicoServiceAccountMatchSchema = z.strictObject({
+  names: z.array(z.string()).optional(),
+  selector: calicoSelectorSchema('labels').optional(),
+});
+export type CalicoServiceAccountMatch = z.infer<typeof calicoServiceAccountMatchSchema>;
+
+export const calicoEntityRuleSchema = z
+  .strictObject({
+    nets: listOf(calicoNetSchema(RULE_NET_SPELLING), CALICO_NETS_MAX).optional(),
+    notNets: listOf(calicoNetSchema(RULE_NET_SPELLING), CALICO_NETS_MAX).optional(),
+    selector: calicoSelectorSchema('labels').optional(),
+    notSelector: calicoSelectorSchema('labels').optional(),
+    namespaceSelector: calicoSelectorSchema('ruleNamespace').optional(),
+    ports: listOf(calicoPortSchema, CALICO_PORTS_MAX).optional(),
+    notPorts: listOf(calicoPortSchema, CALICO_PORTS_MAX).optional(),
+    serviceAccounts: calicoServiceAccountMatchSchema.optional(),
+    services: z.unknown().optional(),
+  })
+  .superRefine((entity, ctx) => {
+    if (entity.services !== undefined) addIssue(ctx, ['services'], forbidden('matching Kubernetes Services is not supported'));
+  });
+export type CalicoEntityRule = z.infer<typeof calicoEntityRuleSchema>;

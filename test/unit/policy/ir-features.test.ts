@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { irFeaturesOf, unsupportedIrFeatures } from '../../../policy/ir-features.ts';
+import { buildPolicySet } from '../../../policy/policy-set.ts';
+import { adminPolicy } from './factories-admin.ts';
+import { calicoPolicy, globalNetworkSet, stagedPolicy } from './factories-calico.ts';
+import { networkPolicy } from './factories.ts';
+import { networkSetOf, policyOf } from './parse-helpers.ts';
+
+describe('irFeaturesOf', () => {
+  it('finds none in Kubernetes NetworkPolicies, which the compiler handles today', () => {
+    expect(irFeaturesOf(buildPolicySet([policyOf(networkPolicy({ ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 80 }] }] }))]))).toEqual([]);
+  });
+
+  it('lists every optional feature a Calico policy uses', () => {
+    const policy = policyOf(
+      calicoPolicy({
+        serviceAccountSelector: 'a == "b"',
+        ingress: [
+          {
+            action: 'Allow',
+            protocol: 'TCP',
+            ipVersion: 4,
+            notProtocol: 99,
+            source: { selector: 'x == "y"', nets: ['10.0.0.0/8'], notNets: ['10.1.0.0/16'], ports: [1] },
+            destination: { notPorts: [2], selector: 'app == "a"' },
+          },
+          { action: 'Allow', protocol: 'ICMP', notProtocol: 'UDP', icmp: { type: 8 } },
+          { action: 'Allow', protocol: 47 },
+        ],
+      }),
+    );
+    expect(irFeaturesOf(buildPolicySet([policy]))).toEqual([
+      'notPorts',
+      'sourcePorts',
+      'protocolNumbers',
+      'notProtocol',
+      'icmp',
+      'ipVersion',
+      'notPeers',
+      'localPeers',
+      'serviceAccounts',
+      'networkSets',
+      'peerNets',
+    ]);
+  });
+
+  it('finds node peers, staged targets and network sets', () => {
+    const set = buildPolicySet(
+      [policyOf(adminPolicy({ egress: [{ action: 'Deny', to: [{ nodes: {} }] }] })), policyOf(stagedPolicy('StagedKubernetesNetworkPolicy', { podSelector: {} }))],
+      { networkSets: [networkSetOf(globalNetworkSet({ nets: ['10.0.0.0/8'] }))] },
+    );
+    expect(irFeaturesOf(set)).toEqual(['nodePeers', 'networkSets', 'stagedTargets']);
+    expect(unsupportedIrFeatures(set, ['networkSets'])).toEqual(['nodePeers', 'stagedTargets']);
+  });
+});
