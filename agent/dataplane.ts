@@ -66,7 +66,7 @@ export interface DataplaneContext {
   logger: Logger;
 }
 
-/** How the entry point builds a dataplane; agent/compile exports `createEbpfDataplane` of this type. */
+/** How the entry point builds a dataplane; agent/datapath exports `createEbpfDataplane` of this type. */
 export type DataplaneFactory = (context: DataplaneContext) => Promise<Dataplane>;
 
 /**

@@ -1,0 +1,92 @@
+// Conntrack: one LRU hash for the node, keyed per endpoint interface and direction-normalised
+// 5-tuple (layouts.ts CtKey). A packet of a flow this endpoint already admitted, either way (the
+// reply too), passes without policy; a new flow is evaluated and, if allowed, recorded.
+//
+// TCP, kept simple but correct:
+// - an entry is created by any allowed packet except one carrying RST (an RST opens nothing; an
+//   allowed mid-stream packet does create one, so connections that predate the program are picked
+//   up, as Calico and Cilium do);
+// - every hit refreshes `lastSeen`; FIN and RST bits seen are ORed into `flags`, which shortens the
+//   timeout to CT_TIMEOUT_TCP_CLOSING_NS;
+// - a SYN without ACK on a closing entry is a new connection reusing the ports: evaluated as new;
+// - an entry idle longer than its timeout (bpf_ktime_get_ns) admits nothing: the packet is
+//   evaluated as new, and re-recorded if allowed. The LRU evicts the least recently used entries
+//   when the map is full.
+import {
+  R0, R1, R2, R3, R4, R5, and64, call, ja, jeq, jne, jset, jsgt, label, ld, ldx, mov64, note, or32, st, stx, sub64,
+  type ProgramSource,
+} from '../../../bpf/asm/index.ts';
+import { Helper } from '../../../bpf/kernel/constants.ts';
+import { CtFlag, CtValue } from '../layouts.ts';
+import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS, CT_TIMEOUT_TCP_NS } from '../limits.ts';
+import { loadMap } from '../map-refs.ts';
+import { R_STATE, at, statePointer } from './conventions.ts';
+import { IpProto } from './parse.ts';
+
+const TCP_SYN = 0x02;
+const TCP_ACK = 0x10;
+
+/** Lookup; a live entry goes to `allow_established`, anything else to `policy`. */
+export function conntrackLookup(): ProgramSource {
+  return [
+    label('conntrack'),
+    note('conntrack: a flow this endpoint admitted before passes without policy'),
+    loadMap(R1, 'conntrack'),
+    statePointer(R2, 'ifindex'),
+    call(Helper.map_lookup_elem),
+    jeq.imm(R0, 0, 'policy'),
+    ldx.dw(R1, R0, CtValue.offsetOf('lastSeen')),
+    ldx.dw(R2, R_STATE, at('ts')),
+    sub64.reg(R2, R1), // age
+    ldx.w(R3, R0, CtValue.offsetOf('flags')),
+    ldx.b(R4, R_STATE, at('proto')),
+    jne.imm(R4, IpProto.TCP, 'ct_timeout_other'),
+    jset.imm(R3, CtFlag.FIN | CtFlag.RST, 'ct_tcp_closing'),
+    ld.imm64(R5, CT_TIMEOUT_TCP_NS),
+    ja('ct_check_age'),
+    label('ct_tcp_closing'),
+    ld.imm64(R5, CT_TIMEOUT_TCP_CLOSING_NS),
+    ldx.b(R1, R_STATE, at('tcpFlags')),
+    and64.imm(R1, TCP_SYN | TCP_ACK),
+    jeq.imm(R1, TCP_SYN, 'policy'), // a new connection on the same ports
+    ja('ct_check_age'),
+    label('ct_timeout_other'),
+    ld.imm64(R5, CT_TIMEOUT_OTHER_NS),
+    label('ct_check_age'),
+    // signed: another CPU may have stamped the entry a little after our own `ts`
+    jsgt.reg(R2, R5, 'policy'),
+    ldx.dw(R2, R_STATE, at('ts')),
+    stx.dw(R0, R2, CtValue.offsetOf('lastSeen')),
+    jne.imm(R4, IpProto.TCP, 'allow_established'),
+    ldx.b(R1, R_STATE, at('tcpFlags')),
+    and64.imm(R1, CtFlag.FIN | CtFlag.RST),
+    jeq.imm(R1, 0, 'allow_established'),
+    or32.reg(R3, R1),
+    stx.w(R0, R3, CtValue.offsetOf('flags')),
+    ja('allow_established'),
+  ];
+}
+
+/** Record the flow of an allowed new packet (not for a TCP packet carrying RST). */
+export function conntrackCreate(tag: number): ProgramSource {
+  return [
+    note('conntrack: record the allowed flow'),
+    ldx.b(R1, R_STATE, at('proto')),
+    jne.imm(R1, IpProto.TCP, 'ct_create'),
+    ldx.b(R1, R_STATE, at('tcpFlags')),
+    jset.imm(R1, CtFlag.RST, 'ct_created'),
+    label('ct_create'),
+    ldx.dw(R1, R_STATE, at('ts')),
+    stx.dw(R_STATE, R1, at('ctLastSeen')),
+    stx.dw(R_STATE, R1, at('ctCreated')),
+    st.w(R_STATE, 0, at('ctFlags')),
+    st.w(R_STATE, tag, at('ctTag')),
+    loadMap(R1, 'conntrack'),
+    statePointer(R2, 'ifindex'),
+    statePointer(R3, 'ctLastSeen'),
+    mov64.imm(R4, 0),
+    call(Helper.map_update_elem),
+    label('ct_created'),
+  ];
+}
+

@@ -1,0 +1,23 @@
+// One-line summaries of rules and terms for the program's debug dump (notes next to the code).
+import type { CidrSet, MatchTerm, ResolvedRule } from '../../compile/endpoint-policy.ts';
+
+const MAX_LISTED_BLOCKS = 3;
+
+function describeSet(set: CidrSet): string {
+  if (set.length === 0) return '{} (no address)';
+  const blocks = set.slice(0, MAX_LISTED_BLOCKS).map((b) => (b.except.length ? `${b.cidr} except ${b.except.join(',')}` : b.cidr));
+  const more = set.length > MAX_LISTED_BLOCKS ? ` +${set.length - MAX_LISTED_BLOCKS} more` : '';
+  return `{${blocks.join(', ')}${more}}`;
+}
+
+export function describeTerm(term: MatchTerm): string {
+  const proto = term.protocol === 'any' ? 'any protocol' : term.protocol;
+  const ports = term.ports === 'any' ? '' : ` ${term.ports.map((r) => (r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`)).join(',')}`;
+  const remote = term.remote === 'any' ? '' : ` remote ${describeSet(term.remote)}`;
+  return `${proto}${ports}${remote}`;
+}
+
+export function describeRule(rule: ResolvedRule): string {
+  if (rule.terms.length === 0) return 'matches nothing';
+  return rule.terms.map(describeTerm).join(' | ');
+}

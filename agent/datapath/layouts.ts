@@ -1,0 +1,182 @@
+// Binary layouts shared by the generated programs (field offsets) and user space (encode/decode),
+// and the small enumerations stored in them. Defined once here; bpf/maps/layout.ts checks offsets,
+// alignment and sizes when this module loads.
+import { defineLayout } from '../../bpf/maps/layout.ts';
+
+/**
+ * Conntrack key, direction-normalised per endpoint: `local` is the pod's end, `remote` the other
+ * end, whichever way the packet goes, so a reply finds the entry its request made. `ifindex` (the
+ * pod's host-side veth) keeps endpoints apart: one pod's allowed egress never lets a packet past
+ * another pod's ingress policy. IPv4 addresses fill the first 4 bytes, the rest stays 0. Ports are
+ * in network order as on the wire; for ICMP echo `lport` is the identifier, `rport` 0.
+ */
+export const CtKey = defineLayout('ct_key', {
+  size: 44,
+  fields: [
+    { name: 'ifindex', type: 'u32' },
+    { name: 'proto', type: 'u8' },
+    { name: 'family', type: 'u8' },
+    { name: 'pad', type: 'u16' },
+    { name: 'lport', type: 'be16' },
+    { name: 'rport', type: 'be16' },
+    { name: 'local', type: 'bytes[16]' },
+    { name: 'remote', type: 'bytes[16]' },
+  ],
+});
+
+/** Conntrack value. `flags` holds the TCP FIN/RST bits seen (CtFlag). */
+export const CtValue = defineLayout('ct_value', {
+  size: 24,
+  fields: [
+    { name: 'lastSeen', type: 'u64' },
+    { name: 'created', type: 'u64' },
+    { name: 'flags', type: 'u32' },
+    { name: 'tag', type: 'u32' },
+  ],
+});
+
+/** CtValue.flags: the TCP header's own bit values, so the program ORs the flags byte in. */
+export const CtFlag = { FIN: 0x01, RST: 0x04 } as const;
+
+/**
+ * Fragment map: the conntrack key with `proto` = the protocol the fragment header names and the
+ * 4 port bytes replaced by the datagram's identification (IPv4 16 bits, IPv6 32 bits, as on the
+ * wire). Value: when the first fragment was admitted (u64 ns).
+ */
+export const FRAGMENT_VALUE_SIZE = 8;
+
+/**
+ * Address-set LPM trie key: all sets of one program in one trie. `set` = set index << 1 | (IPv6 ? 1 : 0)
+ * as the first 32 bits of the matched data, so sets and families never meet; prefixlen = 32 + the
+ * CIDR's prefix. IPv4 addresses fill the first 4 bytes of `addr`.
+ */
+export const LpmKey = defineLayout('lpm_key', {
+  size: 24,
+  fields: [
+    { name: 'prefixlen', type: 'u32' },
+    { name: 'set', type: 'u32' },
+    { name: 'addr', type: 'bytes[16]' },
+  ],
+});
+/** LPM value: 1 = member of the set, 0 = a hole (`except`) of it. */
+export const LPM_VALUE_SIZE = 1;
+
+/** Per-rule counters, per CPU. */
+export const RuleCounter = defineLayout('rule_counter', {
+  size: 16,
+  fields: [
+    { name: 'packets', type: 'u64' },
+    { name: 'bytes', type: 'u64' },
+  ],
+});
+
+/** Fields of the flow event; the State below starts with them. */
+const FLOW_EVENT_FIELDS = [
+  { name: 'ts', type: 'u64' },
+  { name: 'tag', type: 'u32' },
+  { name: 'ruleSlot', type: 'u32' },
+  { name: 'stagedSlot', type: 'u32' },
+  { name: 'bytes', type: 'u32' },
+  { name: 'kind', type: 'u8' },
+  { name: 'verdict', type: 'u8' },
+  { name: 'stagedVerdict', type: 'u8' },
+  { name: 'hook', type: 'u8' },
+  { name: 'tcpFlags', type: 'u8' },
+  { name: 'icmpType', type: 'u8' },
+  { name: 'pad0', type: 'u16' },
+  // conntrack key (CtKey)
+  { name: 'ifindex', type: 'u32' },
+  { name: 'proto', type: 'u8' },
+  { name: 'family', type: 'u8' },
+  { name: 'pad1', type: 'u16' },
+  { name: 'lport', type: 'be16' },
+  { name: 'rport', type: 'be16' },
+  { name: 'local', type: 'bytes[16]' },
+  { name: 'remote', type: 'bytes[16]' },
+  { name: 'pad2', type: 'u32' },
+] as const;
+
+export const FLOW_EVENT_SIZE = 80;
+
+/** The flow event: what the ring buffer carries, the first FLOW_EVENT_SIZE bytes of State. */
+export const FlowEventLayout = defineLayout('flow_event', { size: FLOW_EVENT_SIZE, fields: FLOW_EVENT_FIELDS });
+
+/**
+ * Per-packet working state, in a per-CPU array map (one entry), not on the stack: values loaded
+ * from map memory are unknown to the verifier, so every rule boundary of a policy program is the
+ * same verifier state and pruning keeps verification linear in the program's length (Calico's
+ * polprog keeps its state in a map for the same reason). tc programs run with bottom halves off,
+ * so one CPU never runs two of them at once and the entry is the packet's own.
+ *
+ * The first FLOW_EVENT_SIZE bytes are the flow event, sent to the ring buffer as they are; the
+ * conntrack key sits inside it at `ifindex`.
+ */
+export const State = defineLayout('packet_state', {
+  size: 152,
+  fields: [
+    ...FLOW_EVENT_FIELDS,
+    // address-set lookup key (LpmKey)
+    { name: 'lpmPrefixlen', type: 'u32' },
+    { name: 'lpmSet', type: 'u32' },
+    { name: 'lpmAddr', type: 'bytes[16]' },
+    // policy inputs
+    { name: 'dport', type: 'u32' },
+    { name: 'familyBit', type: 'u32' },
+    { name: 'fragment', type: 'u8' },
+    { name: 'fragmentProto', type: 'u8' },
+    { name: 'headerOffset', type: 'u16' }, // the IPv6 walk's next header, from the packet start
+    { name: 'fragmentId', type: 'u32' },
+    // conntrack value being created (CtValue)
+    { name: 'ctLastSeen', type: 'u64' },
+    { name: 'ctCreated', type: 'u64' },
+    { name: 'ctFlags', type: 'u32' },
+    { name: 'ctTag', type: 'u32' },
+    // key for counter/stat lookups (a map key in map memory is never a verifier constant)
+    { name: 'mapKey', type: 'u32' },
+    { name: 'pad4', type: 'u32' },
+  ],
+});
+
+export const CT_KEY_OFFSET = State.offsetOf('ifindex');
+export const CT_VALUE_OFFSET = State.offsetOf('ctLastSeen');
+export const LPM_KEY_OFFSET = State.offsetOf('lpmPrefixlen');
+
+/** Policy port in State.dport for protocols without ports: outside every range a rule can hold. */
+export const NO_PORT = 0x1_0000;
+
+/** State.fragment */
+export const Fragment = { NONE: 0, FIRST: 1, LATER: 2 } as const;
+
+/** State.kind: why an event was sent. */
+export const FlowKind = { ALLOWED: 1, DENIED: 2, LOGGED: 3 } as const;
+
+/** State.verdict / stagedVerdict (0 = no staged policy selects the endpoint). */
+export const VerdictCode = { NONE: 0, ALLOW: 1, DENY: 2 } as const;
+
+/** State.ruleSlot when no rule decided (no policy, or every tier passed). */
+export const NO_SLOT = 0xffff_ffff;
+
+/** State.hook: where the program runs (host side of the pod's veth). */
+export const HookCode = { FROM_POD: 0, TO_POD: 1 } as const;
+
+/**
+ * Node-wide per-CPU counters of packets the datapath decided without a rule, by reason: the index
+ * into the stats map. Names are what the agent reports.
+ */
+export const STAT_REASONS = [
+  'non_ip_passed', // ARP and every other EtherType but IPv4/IPv6
+  'vlan_dropped', // an 802.1Q/802.1ad tag in the packet data: nothing on a veth sends one; parsing past it is not implemented
+  'malformed_ethernet',
+  'malformed_ipv4', // truncated header, bad version, IHL < 5 or options past the packet's end
+  'malformed_ipv6', // truncated header or extension header, bad version
+  'malformed_l4', // TCP/UDP/SCTP/ICMP header truncated
+  'ipv6_ext_limit', // more than MAX_IPV6_EXT_HEADERS extension headers
+  'fragment_orphan', // a non-first fragment whose first fragment was not admitted (or expired)
+  'fragment_admitted', // a non-first fragment of an admitted datagram
+  'nd_failsafe', // ICMPv6 neighbour discovery / MLD, passed whatever the policy
+  'policy_denied', // denied by policy (new flows)
+  'events_lost', // the flow ring buffer was full
+  'state_missing', // the per-CPU state entry was missing (cannot happen: fail closed)
+] as const;
+export type StatReason = (typeof STAT_REASONS)[number];
+export const Stat = Object.fromEntries(STAT_REASONS.map((name, i) => [name, i])) as { [K in StatReason]: number };

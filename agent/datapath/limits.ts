@@ -1,0 +1,89 @@
+// Limits of the datapath as named constants, each with the reason for its value. Code generation
+// refuses a policy that would exceed one (DatapathError COMPILE_LIMIT, with the numbers), so a bundle
+// the kernel would reject never gets as far as the verifier.
+
+/**
+ * Instruction slots one policy program may have. The kernel accepts programs of up to 1,000,000
+ * slots and the verifier stops after processing 1,000,000 instructions along all paths
+ * (BPF_COMPLEXITY_LIMIT_INSNS). The straight-line strategy keeps per-packet state in a map value,
+ * so every rule boundary is one verifier state and pruning keeps "processed" at about 1.5x the
+ * slot count (measured in test/dataplane/datapath/scale.test.ts). 250,000 slots stay well under
+ * the verifier's limit; in practice MAX_CONDITIONAL_JUMPS binds first (1,000 rules with an address
+ * set each take about 19,000 slots).
+ */
+export const MAX_PROGRAM_SLOTS = 250_000;
+
+/**
+ * Conditional jumps per program. The verifier walks paths depth first, keeping the other side of
+ * every two-way branch on a stack, and gives up when that stack exceeds 8,192 states
+ * (BPF_COMPLEXITY_LIMIT_JMP_SEQ: "The sequence of 8193 jumps is too complex"). Our programs only
+ * jump forward, so a path meets each instruction at most once and the stack never holds more
+ * states than the program has conditional jumps: under 8,000 the program cannot hit that limit,
+ * whatever the verifier explores first. This is the budget that binds first for straight-line
+ * code: a term costs 1 jump (protocol and ports are checked without branches) plus 2 for an
+ * address set, so about 2,600 rules with sets, 1,300 when staged policies repeat them.
+ */
+export const MAX_CONDITIONAL_JUMPS = 8_000;
+
+/**
+ * Rule slots (rules plus tier defaults) per program: the per-CPU counters array has one 16-byte
+ * entry per slot per CPU. 65,536 slots x 16 B x 64 CPUs = 64 MiB would be too much memory for one
+ * endpoint; 20,000 is 20x a large tenant's per-endpoint plan limit and costs 320 KiB per CPU.
+ */
+export const MAX_RULE_SLOTS = 20_000;
+
+/**
+ * Entries of one program's address-set LPM trie (one entry per CIDR and per `except` hole, per set).
+ * Tries allocate per entry (NO_PREALLOC), about 100 bytes each; 500,000 caps one endpoint at ~50 MB.
+ */
+export const MAX_IPSET_ENTRIES = 500_000;
+
+/**
+ * IPv6 extension headers walked before the transport header. RFC 8200 section 4.1 allows each header
+ * once (Destination Options twice): hop-by-hop, destination options, routing, fragment,
+ * authentication, destination options = 6. A longer chain is dropped (counted as IPV6_EXT_LIMIT):
+ * the loop is unrolled, so its bound must be a constant the verifier can see.
+ */
+export const MAX_IPV6_EXT_HEADERS = 6;
+
+/**
+ * Bytes made linear (bpf_skb_pull_data) when the headers may not be in the skb's linear part:
+ * Ethernet 14 + IPv6 40 + six extension headers + TCP 60 fits in 512 for any sane packet. Headers
+ * beyond this are treated as truncated (malformed, dropped).
+ */
+export const PULL_BYTES = 512;
+
+const SECOND = 1_000_000_000n;
+
+/**
+ * Idle time after which a conntrack entry no longer admits packets (checked against
+ * bpf_ktime_get_ns on every hit; the LRU map evicts the oldest entries when it is full). Values as
+ * Calico's BPF dataplane uses them: an idle established TCP connection older than this is
+ * re-evaluated by policy on its next packet.
+ */
+export const CT_TIMEOUT_TCP_NS = 3600n * SECOND;
+/** After a FIN or RST was seen: long enough for the closing handshake and TIME_WAIT retransmits. */
+export const CT_TIMEOUT_TCP_CLOSING_NS = 60n * SECOND;
+/** UDP, ICMP, SCTP and every other protocol. */
+export const CT_TIMEOUT_OTHER_NS = 60n * SECOND;
+/** A non-first fragment is admitted this long after its first fragment (Linux's ipfrag_time is 30 s). */
+export const FRAGMENT_TIMEOUT_NS = 30n * SECOND;
+
+/** Node-wide map sizes; the dataplane may be given smaller ones (tests). */
+export interface SharedMapSizes {
+  /** Conntrack entries for the whole node (LRU): ~120 bytes each, so 262,144 is ~30 MB. */
+  conntrack: number;
+  /** Fragmented datagrams in flight per node. */
+  fragments: number;
+  /**
+   * Flow ring buffer bytes (power of two, page multiple). An event takes 88 bytes in the ring, so
+   * 4 MiB holds ~47,000 events: one drain interval (100 ms) of a busy node's new and denied flows.
+   */
+  flowRing: number;
+}
+
+export const DEFAULT_SHARED_MAP_SIZES: SharedMapSizes = {
+  conntrack: 262_144,
+  fragments: 8_192,
+  flowRing: 4 * 1024 * 1024,
+};

@@ -1,0 +1,33 @@
+// The maps a generated program refers to, by name. Code generation is pure: it emits `ld_imm64`
+// map loads with a placeholder instead of a file descriptor, and linking (./link.ts) puts the fds of
+// the maps actually created in their place just before BPF_PROG_LOAD.
+import { ld, withComment, type Instruction, type Register } from '../../bpf/asm/index.ts';
+
+export const MAP_REFS = [
+  'state', // node-wide: per-CPU packet state (layouts.ts State)
+  'conntrack', // node-wide, pinned: LRU hash CtKey -> CtValue
+  'fragments', // node-wide, pinned: LRU hash of admitted fragmented datagrams
+  'flows', // node-wide, pinned: ring buffer of flow events
+  'stats', // node-wide, pinned: per-CPU u64 counters by STAT_REASONS
+  'counters', // per program: per-CPU RuleCounter by rule slot
+  'ipsets', // per program: LPM trie of the program's address sets
+] as const;
+export type MapRef = (typeof MAP_REFS)[number];
+
+/**
+ * Placeholders are far above any fd a process holds, so a program loaded without linking fails
+ * with EBADF instead of reaching some unrelated map.
+ */
+const PLACEHOLDER_BASE = 0x5a5a_0000;
+
+export const placeholderOf = (ref: MapRef): number => PLACEHOLDER_BASE + MAP_REFS.indexOf(ref);
+
+/** The MapRef a placeholder stands for, or undefined for a real fd. */
+export function refOfPlaceholder(imm: number): MapRef | undefined {
+  return MAP_REFS[imm - PLACEHOLDER_BASE];
+}
+
+/** dst = pointer to the map `ref` (resolved at link time). */
+export function loadMap(dst: Register, ref: MapRef): Instruction {
+  return withComment(ld.mapFd(dst, placeholderOf(ref)), `map ${ref}`);
+}

@@ -1,0 +1,96 @@
+// The node-wide maps every program shares: per-CPU packet state, conntrack, fragments, the flow
+// ring buffer and drop/failsafe stats. Pinned under the node's pin directory so that a restarted
+// agent (and the programs it loads) keeps the same conntrack table: established connections survive
+// restarts and re-applies.
+import { existsSync } from 'node:fs';
+import { BpfMap, createMap, openPinnedMap, type CreateMapOptions } from '../../bpf/kernel/map.ts';
+import { MapType } from '../../bpf/kernel/constants.ts';
+import { unpin } from '../../bpf/kernel/pin.ts';
+import { CtKey, CtValue, FRAGMENT_VALUE_SIZE, STAT_REASONS, State } from './layouts.ts';
+import { DEFAULT_SHARED_MAP_SIZES, type SharedMapSizes } from './limits.ts';
+import type { MapFds } from './link.ts';
+
+export interface SharedMaps {
+  state: BpfMap;
+  conntrack: BpfMap;
+  fragments: BpfMap;
+  flows: BpfMap;
+  stats: BpfMap;
+}
+
+export type SharedMapName = keyof SharedMaps;
+export const SHARED_MAP_NAMES: readonly SharedMapName[] = ['state', 'conntrack', 'fragments', 'flows', 'stats'];
+
+export function sharedMapSpecs(sizes: SharedMapSizes = DEFAULT_SHARED_MAP_SIZES): Record<SharedMapName, CreateMapOptions> {
+  return {
+    state: { type: MapType.PERCPU_ARRAY, name: 'pal_state', keySize: 4, valueSize: State.size, maxEntries: 1 },
+    conntrack: { type: MapType.LRU_HASH, name: 'pal_conntrack', keySize: CtKey.size, valueSize: CtValue.size, maxEntries: sizes.conntrack },
+    fragments: { type: MapType.LRU_HASH, name: 'pal_fragments', keySize: CtKey.size, valueSize: FRAGMENT_VALUE_SIZE, maxEntries: sizes.fragments },
+    flows: { type: MapType.RINGBUF, name: 'pal_flows', keySize: 0, valueSize: 0, maxEntries: sizes.flowRing },
+    stats: { type: MapType.PERCPU_ARRAY, name: 'pal_stats', keySize: 4, valueSize: 8, maxEntries: STAT_REASONS.length },
+  };
+}
+
+/** Unpinned maps (tests, dry runs). */
+export function createSharedMaps(sizes?: Partial<SharedMapSizes>): SharedMaps {
+  const specs = sharedMapSpecs({ ...DEFAULT_SHARED_MAP_SIZES, ...sizes });
+  const made: Partial<SharedMaps> = {};
+  try {
+    for (const name of SHARED_MAP_NAMES) made[name] = createMap(specs[name]);
+  } catch (error) {
+    Object.values(made).forEach((m) => m.close());
+    throw error;
+  }
+  return made as SharedMaps;
+}
+
+export interface OpenedSharedMaps {
+  maps: SharedMaps;
+  /** Maps that were pinned already (the rest were created, or re-created because their shape changed). */
+  reused: SharedMapName[];
+  /** Pinned maps of another shape (an agent upgrade changed a layout): replaced, their state lost. */
+  replaced: SharedMapName[];
+}
+
+function sameShape(map: BpfMap, spec: CreateMapOptions): boolean {
+  return map.type === spec.type && map.keySize === spec.keySize && map.valueSize === spec.valueSize && map.maxEntries === spec.maxEntries;
+}
+
+/** Open the maps pinned in `dir`, creating (and pinning) the missing ones. */
+export function openSharedMaps(dir: string, sizes?: Partial<SharedMapSizes>): OpenedSharedMaps {
+  const specs = sharedMapSpecs({ ...DEFAULT_SHARED_MAP_SIZES, ...sizes });
+  const made: Partial<SharedMaps> = {};
+  const reused: SharedMapName[] = [];
+  const replaced: SharedMapName[] = [];
+  try {
+    for (const name of SHARED_MAP_NAMES) {
+      const path = `${dir}/${name}`;
+      if (existsSync(path)) {
+        const pinned = openPinnedMap(path);
+        if (sameShape(pinned, specs[name])) {
+          made[name] = pinned;
+          reused.push(name);
+          continue;
+        }
+        pinned.close();
+        unpin(path);
+        replaced.push(name);
+      }
+      const map = createMap(specs[name]);
+      made[name] = map;
+      map.pin(path);
+    }
+  } catch (error) {
+    Object.values(made).forEach((m) => m.close());
+    throw error;
+  }
+  return { maps: made as SharedMaps, reused, replaced };
+}
+
+export function sharedMapFds(maps: SharedMaps): MapFds {
+  return { state: maps.state.fd, conntrack: maps.conntrack.fd, fragments: maps.fragments.fd, flows: maps.flows.fd, stats: maps.stats.fd };
+}
+
+export function closeSharedMaps(maps: SharedMaps): void {
+  for (const name of SHARED_MAP_NAMES) maps[name].close();
+}

@@ -1,0 +1,60 @@
+// The acceptance test of the whole chain (../shared/DESIGN.md): every shared reachability case, run by
+// the lab runner through the real control plane, the real agent process and real packets between
+// pods in network namespaces, must show zero mismatching probes. One suite per case file; one
+// control plane shared by all of them (each case has its own tenant, cluster, topology and agent).
+//
+// PALISADE_LAB_DATAPLANE=dry-run runs the plumbing without enforcement (deny cases then mismatch);
+// PALISADE_LAB_AGENT_LOGS=<dir> keeps the agent's log of every case that does not pass.
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCaseReport } from '../../../lab/run/report.ts';
+import { passed, type DataplaneChoice } from '../../../lab/run/run-case.ts';
+import { startLabSession, type LabSession } from '../../../lab/run/session.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const CANDIDATES = [resolve(REPO_ROOT, '..', 'shared', 'netpol-cases'), '/work/shared/netpol-cases'];
+const casesDir = CANDIDATES.find((dir) => existsSync(dir));
+const files = casesDir ? readdirSync(casesDir).filter((n) => n.endsWith('.json')).sort() : [];
+
+const isRoot = process.getuid?.() === 0;
+const dataplane = (process.env.PALISADE_LAB_DATAPLANE ?? 'ebpf') as DataplaneChoice;
+const agentLogDir = process.env.PALISADE_LAB_AGENT_LOGS;
+
+// Setup (~4 s, mostly the agent's start) + per step: converge (< 1 s) and probes (one 1 s timeout
+// per round with denials, plus one retry round of mismatches). The limits only catch a hang.
+const CASE_TIMEOUT_MS = 180_000;
+
+if (!casesDir || files.length === 0) {
+  describe('netpol cases', () => {
+    it('finds the shared case folder', () => {
+      throw new Error(
+        casesDir
+          ? `no *.json case in ${casesDir}`
+          : `the reachability cases are missing: looked for ${CANDIDATES.join(' and ')} (../shared/netpol-cases beside the repo)`,
+      );
+    });
+  });
+}
+
+describe.skipIf(!isRoot || files.length === 0)('netpol cases', () => {
+  let session: LabSession | undefined;
+  beforeAll(async () => {
+    if (dataplane !== 'ebpf' && dataplane !== 'dry-run') throw new Error(`PALISADE_LAB_DATAPLANE must be ebpf or dry-run, not ${dataplane}`);
+    session = await startLabSession({ dataplane, ...(agentLogDir ? { agentLogDir } : {}) });
+  }, 120_000);
+  afterAll(async () => session?.close(), 60_000);
+
+  for (const file of files) {
+    describe(file, () => {
+      it('matches every expected probe', { timeout: CASE_TIMEOUT_MS }, async () => {
+        const result = await session!.runCase(join(casesDir!, file));
+        const ok = passed(result);
+        console.log(`[lab] ${ok ? 'PASS' : 'FAIL'} ${file}: ${(result.ms.total / 1000).toFixed(1)} s (setup ${(result.ms.setup / 1000).toFixed(1)} s)`);
+        if (!ok) expect.fail(`\n${formatCaseReport(result, { matrices: 'on-mismatch' })}`);
+        expect(result.steps.length).toBeGreaterThan(0);
+      });
+    });
+  }
+});

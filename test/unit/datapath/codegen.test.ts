@@ -1,0 +1,194 @@
+// The policy program generator without a kernel: structure, labels, limits, linking, layouts.
+import { describe, expect, it } from 'vitest';
+import { R0, exit, ja, jeq, label, mov64, note, PseudoSrc } from '../../../bpf/asm/index.ts';
+import { compileDirection, tagOf } from '../../../agent/datapath/codegen/program.ts';
+import { removeUnreachable } from '../../../agent/datapath/codegen/reachable.ts';
+import { encodeLpmEntry, IpSetTable, setWord } from '../../../agent/datapath/codegen/ip-sets.ts';
+import { DatapathError } from '../../../agent/datapath/errors.ts';
+import { decodeFlowEvent } from '../../../agent/datapath/flows.ts';
+import { CT_KEY_OFFSET, CtKey, FlowEventLayout, FLOW_EVENT_SIZE, LpmKey, LPM_KEY_OFFSET, NO_SLOT, State } from '../../../agent/datapath/layouts.ts';
+import { linkProgram } from '../../../agent/datapath/link.ts';
+import { placeholderOf } from '../../../agent/datapath/map-refs.ts';
+import { cidrs, directionPolicy, policy, rule, term, tier } from '../../dataplane/datapath/support/policies.ts';
+
+const twoTiers = directionPolicy('ingress', [
+  tier('security', 'Pass', [policy('sec', [rule('Deny', term('TCP', [[22, 22]])), rule('Pass', term('any', 'any', cidrs('198.18.0.0/16')))])], 100),
+  tier('default', 'Deny', [policy('np', [rule('Allow', term('TCP', [[80, 81], [443, 443]], cidrs('10.0.0.0/8 except 10.1.0.0/16'))), rule('Log')])], 1_000_000),
+]);
+
+const listingLabels = (text: string): string[] => text.split('\n').filter((l) => /^[a-z_0-9]+:$/.test(l)).map((l) => l.slice(0, -1));
+
+describe('compileDirection', () => {
+  it('lays out rules with polprog-style labels, one block per rule, tiers ending in end_of_tier_N', () => {
+    const compiled = compileDirection('ingress', twoTiers);
+    const labels = listingLabels(compiled.dump());
+    for (const expected of ['tier_0', 'rule_0', 'rule_0_no_match', 'rule_1_match', 'end_of_tier_0', 'tier_1', 'rule_3_no_match', 'enforced_allow', 'enforced_deny', 'conntrack', 'policy']) {
+      expect(labels).toContain(expected);
+    }
+    // tier 1 ends in its Deny default and nothing passes out of it: no code follows for it
+    expect(labels).not.toContain('end_of_tier_1');
+    expect(compiled.slots.map((s) => [s.tier, s.policyId, s.ruleIndex, s.action])).toEqual([
+      ['security', 'sec', 0, 'Deny'],
+      ['security', 'sec', 1, 'Pass'],
+      ['security', 'sec', 'default', 'Pass'],
+      ['default', 'np', 0, 'Allow'],
+      ['default', 'np', 1, 'Log'],
+      ['default', 'np', 'default', 'Deny'],
+    ]);
+    expect(compiled.stats).toMatchObject({ strategy: 'straight-line', rules: 4, ruleSlots: 6, ipSets: 2, staged: false });
+    expect(compiled.name).toBe(`pal_i_${compiled.hash!.slice(0, 8)}`);
+    expect(compiled.tag).toBe(tagOf(twoTiers.hash));
+  });
+
+  it('prints each rule summary next to its code in the dump', () => {
+    const text = compileDirection('ingress', twoTiers).dump();
+    expect(text).toContain('; rule_3: default/np[0] Allow: TCP 80-81,443 remote {10.0.0.0/8 except 10.1.0.0/16}');
+    expect(text).toContain('; tier_1: no rule decided, default Deny (slot 5)');
+  });
+
+  it('gives a direction no policy selects an allow program without any deny path', () => {
+    const compiled = compileDirection('egress', null);
+    expect(compiled.hash).toBeNull();
+    expect(compiled.tag).toBe(0);
+    const labels = listingLabels(compiled.dump());
+    expect(labels).toContain('enforced_allow');
+    expect(labels).not.toContain('enforced_deny');
+    expect(labels).not.toContain('rule_0');
+    expect(compiled.slots).toEqual([]);
+  });
+
+  it('adds a staged evaluation only when a staged policy selects the endpoint', () => {
+    const staged = directionPolicy('ingress', [tier('default', 'Deny', [policy('st', [rule('Deny', term('TCP'))], true), policy('np', [rule('Allow')])])]);
+    const labels = listingLabels(compileDirection('ingress', staged).dump());
+    expect(labels).toContain('staged_tier_0');
+    expect(labels).toContain('staged_deny');
+    expect(listingLabels(compileDirection('ingress', twoTiers).dump())).not.toContain('staged_tier_0');
+  });
+
+  it('emits no code for a rule that matches nothing', () => {
+    const nothing = directionPolicy('ingress', [tier('default', 'Deny', [policy('np', [{ action: 'Allow', terms: [] }])])]);
+    const compiled = compileDirection('ingress', nothing);
+    expect(compiled.dump()).toContain('np[0] Allow: matches nothing');
+    expect(listingLabels(compiled.dump())).not.toContain('rule_0_match');
+  });
+
+  it('refuses a program over a limit with COMPILE_LIMIT and the numbers', () => {
+    const many = directionPolicy('ingress', [
+      tier('default', 'Deny', [policy('big', Array.from({ length: 50 }, (_, i) => rule('Allow', term('TCP', [[1000 + i, 1000 + i]], cidrs(`10.${i}.0.0/16`)))))]),
+    ]);
+    const fails = (limits: Parameters<typeof compileDirection>[2]): DatapathError => {
+      try {
+        compileDirection('ingress', many, limits);
+      } catch (error) {
+        return error as DatapathError;
+      }
+      throw new Error('compiled');
+    };
+    const slots = fails({ limits: { programSlots: 1000 } });
+    expect(slots).toBeInstanceOf(DatapathError);
+    expect(slots.code).toBe('COMPILE_LIMIT');
+    expect(slots.message).toMatch(/ingress program needs \d+ instruction slots; the limit is 1000/);
+    expect(fails({ limits: { ruleSlots: 10 } }).message).toBe('ingress program needs 51 rule slots; the limit is 10');
+    expect(fails({ limits: { ipSetEntries: 49 } }).message).toBe('ingress program needs 50 address-set entries; the limit is 49');
+  });
+});
+
+describe('address sets', () => {
+  it('encodes set index and family before the address, and holes as non-members', () => {
+    const table = new IpSetTable();
+    expect(table.indexOf(cidrs('10.0.0.0/8 except 10.1.0.0/16'))).toBe(0);
+    expect(table.indexOf(cidrs('fd00::/64'))).toBe(1);
+    expect(table.indexOf(cidrs('10.0.0.0/8 except 10.1.0.0/16'))).toBe(0); // equal sets share an index
+    const entries = table.entries().map((e) => ({ ...LpmKey.decode(e.key), member: e.value[0] }));
+    expect(entries).toEqual([
+      { prefixlen: 40, set: setWord(0, 4), addr: Uint8Array.from([10, ...Array(15).fill(0)]), member: 1 },
+      { prefixlen: 48, set: setWord(0, 4), addr: Uint8Array.from([10, 1, ...Array(14).fill(0)]), member: 0 },
+      { prefixlen: 96, set: setWord(1, 6), addr: Uint8Array.from([0xfd, ...Array(15).fill(0)]), member: 1 },
+    ].map((e) => ({ ...e, addr: Buffer.from(e.addr) })));
+    expect(setWord(3, 6)).toBe(7);
+    expect(encodeLpmEntry(2, '198.18.0.0/15', true).key.readUInt32LE(0)).toBe(47);
+  });
+});
+
+describe('linking', () => {
+  it('replaces map placeholders with fds and refuses a missing map', () => {
+    const compiled = compileDirection('ingress', null);
+    const bytes = linkProgram(compiled.assembled, { state: 11, conntrack: 12, fragments: 13, flows: 14, stats: 15, counters: 16 });
+    const fds = new Set<number>();
+    for (let at = 0; at < bytes.length; at += 8) {
+      if (bytes[at] === 0x18 && bytes[at + 1]! >> 4 === PseudoSrc.MAP_FD) fds.add(bytes.readInt32LE(at + 4));
+    }
+    expect([...fds].sort()).toEqual([11, 12, 13, 14, 15, 16].filter((fd) => fds.has(fd)));
+    expect([...fds].some((fd) => fd >= placeholderOf('state'))).toBe(false);
+    expect(() => linkProgram(compiled.assembled, { state: 11 })).toThrow(/not provided/);
+  });
+});
+
+describe('removeUnreachable', () => {
+  it('drops code after an unconditional jump or exit that no jump targets, keeping labels in use', () => {
+    const kept = removeUnreachable([
+      mov64.imm(R0, 1),
+      jeq.imm(R0, 1, 'used'),
+      ja('end'),
+      note('dead'),
+      mov64.imm(R0, 2),
+      label('used'),
+      mov64.imm(R0, 3),
+      label('end'),
+      exit(),
+      label('orphan'),
+      mov64.imm(R0, 4),
+      exit(),
+    ]);
+    expect(kept.map((i) => (i.kind === 'insn' ? `insn ${i.imm}` : `${i.kind} ${'name' in i ? i.name : i.text}`))).toEqual([
+      'insn 1', 'insn 1', 'insn 0', 'label used', 'insn 3', 'label end', 'insn 0',
+    ]);
+  });
+});
+
+describe('layouts', () => {
+  it('embeds the conntrack key in the state and the state starts with the flow event', () => {
+    for (const field of CtKey.fields.filter((f) => f.name !== 'pad')) {
+      expect(State.offsetOf(field.name as never) - CT_KEY_OFFSET, field.name).toBe(field.offset);
+    }
+    for (const field of LpmKey.fields) {
+      const name = `lpm${field.name[0]!.toUpperCase()}${field.name.slice(1)}`;
+      expect(State.offsetOf(name as never) - LPM_KEY_OFFSET, name).toBe(field.offset);
+    }
+    expect(FlowEventLayout.size).toBe(FLOW_EVENT_SIZE);
+    expect(FlowEventLayout.fields).toEqual(State.fields.slice(0, FlowEventLayout.fields.length));
+    expect(CT_KEY_OFFSET % 8).toBe(0);
+  });
+
+  it('decodes a flow event with the rule identities of its program', () => {
+    const event = Buffer.alloc(FLOW_EVENT_SIZE);
+    FlowEventLayout.encodeInto(event, 0, {
+      ts: 5n, tag: 0xabc, ruleSlot: 1, stagedSlot: NO_SLOT, bytes: 60, kind: 2, verdict: 2, stagedVerdict: 1, hook: 1,
+      tcpFlags: 2, icmpType: 0, pad0: 0, ifindex: 7, proto: 6, family: 6, pad1: 0, lport: 80, rport: 40000,
+      local: Buffer.from('fd000000000000000000000000000010', 'hex'), remote: Buffer.from('20010db8000000000000000000000001', 'hex'), pad2: 0,
+    });
+    const slots = compileDirection('ingress', twoTiers).slots;
+    const flow = decodeFlowEvent(event, (tag) => (tag === 0xabc ? slots : undefined));
+    expect(flow).toMatchObject({
+      kind: 'denied', direction: 'ingress', verdict: 'deny', ifindex: 7, protocol: 6, family: 6,
+      local: 'fd00::10', remote: '2001:db8::1', localPort: 80, remotePort: 40000, bytes: 60,
+      rule: { tier: 'security', policyId: 'sec', ruleIndex: 1, action: 'Pass' },
+      staged: { verdict: 'allow', rule: null },
+    });
+  });
+});
+
+describe('pins', () => {
+  it('lays out the node directory and keeps any interface name one reversible path component', async () => {
+    const { pinLayout, pinComponent, decodePinComponent } = await import('../../../agent/datapath/pins.ts');
+    const pins = pinLayout('node-1.example', '/sys/fs/bpf');
+    expect(pins.maps).toBe('/sys/fs/bpf/palisade/node-1.example/maps');
+    expect(pins.link('v0-x-server', 'to-pod')).toBe('/sys/fs/bpf/palisade/node-1.example/links/v0-x-server/to-pod');
+    for (const name of ['eth0', 'veth@if3', 'cali12ab.34', '..', 'a b', 'ü']) {
+      const component = pinComponent(name);
+      expect(component).toMatch(/^[A-Za-z0-9._%-]+$/);
+      expect(component).not.toMatch(/^\.{1,2}$/);
+      expect(decodePinComponent(component)).toBe(name);
+    }
+  });
+});
