@@ -12,7 +12,7 @@ import { pollBundles, type BundleDisposition, type FetchErrorCode, type PollOpti
 import type { AgentConfig } from './config.ts';
 import type { TokenProvider } from './credentials.ts';
 import { applySafely, type ApplyReport, type Dataplane, type ProgramStats } from './dataplane.ts';
-import { inventoryHash, type Inventory } from './inventory/model.ts';
+import { inventoryHash, type Inventory } from '../policy/inventory.ts';
 import type { InventorySource, InventoryState } from './inventory/source.ts';
 import type { LastGoodStore } from './state/last-good.ts';
 import { Conditions } from './status/conditions.ts';

@@ -1,5 +1,5 @@
 // The seam between the daemon (which decides *what* to enforce: a verified bundle and the current
-// inventory) and the dataplane (which compiles it to eBPF, loads and attaches it: agent/compile and
+// inventory) and the dataplane (which compiles it to eBPF, loads and attaches it: policy/evaluation and
 // bpf/). The daemon knows nothing of programs or maps; the dataplane knows nothing of HTTP, trust or
 // revisions. Contract, as the daemon relies on it:
 //
@@ -17,7 +17,7 @@
 import type { Logger } from 'pino';
 import type { BundlePayload } from '../policy/bundle/payload.ts';
 import { unsupportedIrFeatures, type IrFeature } from '../policy/ir-features.ts';
-import type { EndpointKey, Inventory } from './inventory/model.ts';
+import type { EndpointKey, Inventory } from '../policy/inventory.ts';
 
 export interface ApplyInput {
   bundle: BundlePayload;

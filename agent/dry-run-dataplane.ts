@@ -3,7 +3,7 @@
 // for watching what a policy change would touch. Selected only by `dataplane: dry-run`.
 import type { Logger } from 'pino';
 import type { ApplyReport, Dataplane } from './dataplane.ts';
-import { endpointKey } from './inventory/model.ts';
+import { endpointKey } from '../policy/inventory.ts';
 
 export function createDryRunDataplane(logger: Logger): Dataplane {
   return {

@@ -17,7 +17,7 @@ import { openPinnedTrustRoot, openTrustRootFile, type TrustRootSource } from './
 import { AGENT_VERSION } from './version.ts';
 
 /**
- * The eBPF dataplane (agent/datapath: code generator + loader, built on agent/compile and bpf/) is loaded from here and
+ * The eBPF dataplane (agent/datapath: code generator + loader, built on policy/evaluation and bpf/) is loaded from here and
  * must export `createEbpfDataplane`, a DataplaneFactory. Loaded lazily so the daemon, its tests and the
  * dry-run mode do not pull in libbpf.
  */

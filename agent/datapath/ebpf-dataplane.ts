@@ -17,10 +17,10 @@ import type { AttachKind } from '../../bpf/kernel/attach/index.ts';
 import { splitPerCpu } from '../../bpf/kernel/percpu.ts';
 import type { Direction } from '../../policy/ir.ts';
 import { unsupportedIrFeatures, type IrFeature } from '../../policy/ir-features.ts';
-import { resolveEndpointPolicies } from '../compile/resolve.ts';
-import type { EndpointPolicy } from '../compile/endpoint-policy.ts';
+import { resolveEndpointPolicies } from '../../policy/evaluation/resolve.ts';
+import type { EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
 import type { ApplyInput, ApplyReport, Dataplane, DataplaneError, DataplaneFactory, ProgramStats } from '../dataplane.ts';
-import type { EndpointKey } from '../inventory/model.ts';
+import type { EndpointKey } from '../../policy/inventory.ts';
 import { hookOf, policyDirectionOf, type Hook } from './codegen/hooks.ts';
 import { compileDirection } from './codegen/program.ts';
 import type { RuleSlot } from './codegen/slots.ts';
@@ -99,7 +99,7 @@ function endpointStats(hooks: readonly { hook: Hook; plan: HookPlan; program: Lo
 
 /**
  * Optional IR features (policy/ir-features.ts) enforced: none yet. The programs match what
- * agent/compile resolves a rule into (protocol, destination port ranges, remote address set), and
+ * policy/evaluation resolves a rule into (protocol, destination port ranges, remote address set), and
  * the resolver does not read the optional fields, so a bundle using one is refused rather than
  * enforced broader or narrower than written. A feature joins this list when the resolver turns it
  * into match terms and the program generator checks them.

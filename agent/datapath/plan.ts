@@ -2,8 +2,8 @@
 // only compares it with what is attached. Programs go by key (direction and policy hash): equal
 // keys are one program, shared by every endpoint that needs it.
 import type { Direction } from '../../policy/ir.ts';
-import type { DirectionPolicy, EndpointPolicy } from '../compile/endpoint-policy.ts';
-import type { EndpointKey } from '../inventory/model.ts';
+import type { DirectionPolicy, EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
+import type { EndpointKey } from '../../policy/inventory.ts';
 import { hookOf, type Hook } from './codegen/hooks.ts';
 
 export interface HookPlan {

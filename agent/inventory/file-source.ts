@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { inventorySchema } from './model.ts';
+import { inventorySchema } from '../../policy/inventory.ts';
 import { debounce, InventoryStateHolder, type InventoryIssue, type InventorySource } from './source.ts';
 
 export interface FileSourceOptions {

@@ -12,7 +12,7 @@ import { CoreV1Api, ListWatch, Watch, type KubeConfig, type KubernetesObject, ty
 import type { Logger } from 'pino';
 import { Backoff, type BackoffPolicy } from '../bundle/backoff.ts';
 import { calicoHostInterface, type HostInterfaceNamer } from './host-interface.ts';
-import { endpointKey, endpointSchema, inventorySchema, type InventoryInput } from './model.ts';
+import { endpointKey, endpointSchema, inventorySchema, type InventoryInput } from '../../policy/inventory.ts';
 import { namespaceEntry, podEndpoint } from './pod-endpoint.ts';
 import { debounce, InventoryStateHolder, type InventorySource } from './source.ts';
 

@@ -4,7 +4,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 import type { HostInterfaceNamer } from './host-interface.ts';
-import type { EndpointPort, InventoryInput, PortProtocol } from './model.ts';
+import type { EndpointPort, InventoryInput, PortProtocol } from '../../policy/inventory.ts';
 
 type EndpointInput = InventoryInput['endpoints'][number];
 type NamespaceInput = InventoryInput['namespaces'][number];

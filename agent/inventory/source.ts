@@ -1,7 +1,7 @@
 // Where the agent learns which namespaces and pods exist: a watched file in the lab, the Kubernetes
 // API in a cluster. Both keep the last good inventory when an update is unusable, and say why, so
 // the daemon never compiles against a half-read or empty view of the cluster.
-import type { Inventory } from './model.ts';
+import type { Inventory } from '../../policy/inventory.ts';
 
 export interface InventoryIssue {
   /** INVENTORY_UNAVAILABLE: nothing could be read; INVENTORY_INVALID: what was read is not an inventory. */

@@ -11,7 +11,7 @@
 //    enforces; wait until it is at least that bundle's, failing fast when the agent reports it
 //    cannot apply it or when the agent process has died.
 // 3. Inventory changes (relabels) change no revision: the agent reports the hash of the inventory it
-//    applied (agent/inventory/model.ts inventoryHash), and the runner waits for the hash of what it wrote.
+//    applied (policy/inventory.ts inventoryHash), and the runner waits for the hash of what it wrote.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { contentHashOfObjects } from '../../policy/policy-set-from-objects.ts';
 import type { AgentStatusRecord, BundleRecord, LabApi, PolicyRecord } from './api.ts';

@@ -5,7 +5,7 @@
 // then rename in the same directory), so the agent's directory watch never sees half a file.
 import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { InventoryInput } from '../../agent/inventory/model.ts';
+import type { InventoryInput } from '../../policy/inventory.ts';
 import type { LabTopology } from '../case/expand.ts';
 import type { Topology } from '../net/topology.ts';
 

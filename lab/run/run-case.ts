@@ -7,7 +7,7 @@
 import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { inventoryHash, inventorySchema } from '../../agent/inventory/model.ts';
+import { inventoryHash, inventorySchema } from '../../policy/inventory.ts';
 import { randomBytes } from 'node:crypto';
 import { expandCase, substituteAddresses, type ExpandedCase, type ExpandedProbe, type LabTopology } from '../case/expand.ts';
 import { loadCase } from '../case/load.ts';

@@ -1,5 +1,5 @@
 // One-line summaries of rules and terms for the program's debug dump (notes next to the code).
-import type { CidrSet, MatchTerm, ResolvedRule } from '../../compile/endpoint-policy.ts';
+import type { CidrSet, MatchTerm, ResolvedRule } from '../../../policy/evaluation/endpoint-policy.ts';
 
 const MAX_LISTED_BLOCKS = 3;
 

@@ -1,11 +1,11 @@
 // Remote address sets of one program, all in one LPM trie (layouts.ts LpmKey): set index and
 // family in the first 32 bits, then the address. Each set becomes its longest-prefix-match entries
-// (agent/compile/lpm.ts): a CIDR -> 1 (member), each `except` hole -> 0, so one lookup answers
+// (policy/evaluation/lpm.ts): a CIDR -> 1 (member), each `except` hole -> 0, so one lookup answers
 // membership, holes included. Equal sets (same canonical JSON) share an index.
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { parseCidr } from '../../../policy/validation/cidr.ts';
-import type { CidrSet } from '../../compile/endpoint-policy.ts';
-import { toLpmEntries } from '../../compile/lpm.ts';
+import type { CidrSet } from '../../../policy/evaluation/endpoint-policy.ts';
+import { toLpmEntries } from '../../../policy/evaluation/lpm.ts';
 import { LpmKey } from '../layouts.ts';
 
 export interface IpSetEntry {

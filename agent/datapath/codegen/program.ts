@@ -1,11 +1,11 @@
 // One policy program: the pure half of the datapath. Takes one endpoint direction's resolved policy
-// (agent/compile) and returns the assembled program, with placeholders for map fds, plus what
+// (policy/evaluation) and returns the assembled program, with placeholders for map fds, plus what
 // loading needs (address-set entries, the rule slot table) and what the status report shows. No
 // kernel involved: unit tests assemble and inspect programs without root.
 import { Class, dump, JmpOp, type AssembledProgram } from '../../../bpf/asm/index.ts';
 import { isBpfError } from '../../../bpf/errors.ts';
 import type { Direction } from '../../../policy/ir.ts';
-import type { DirectionPolicy } from '../../compile/endpoint-policy.ts';
+import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { DatapathError } from '../errors.ts';
 import { MAX_CONDITIONAL_JUMPS, MAX_IPSET_ENTRIES, MAX_PROGRAM_SLOTS, MAX_RULE_SLOTS } from '../limits.ts';
 import { assembleInJumpRange } from './far-jumps.ts';

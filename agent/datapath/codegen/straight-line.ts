@@ -27,7 +27,7 @@ import {
 } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
 import type { Protocol } from '../../../policy/ir.ts';
-import type { DirectionPolicy, MatchTerm, ResolvedPolicy, ResolvedRule, ResolvedTier } from '../../compile/endpoint-policy.ts';
+import type { DirectionPolicy, MatchTerm, ResolvedPolicy, ResolvedRule, ResolvedTier } from '../../../policy/evaluation/endpoint-policy.ts';
 import { FlowKind, NO_SLOT } from '../layouts.ts';
 import { loadMap } from '../map-refs.ts';
 import { R_STATE, at, countRule, emitFlowEvent, statePointer } from './conventions.ts';

@@ -3,7 +3,7 @@
 // field lookups into bit vectors, first set bit wins) for many, so per-packet cost stops growing
 // with the rule count. Only the straight-line strategy exists yet; `chooseStrategy` is where the
 // classifier will be picked by size.
-import type { DirectionPolicy } from '../../compile/endpoint-policy.ts';
+import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import type { ProgramSource } from '../../../bpf/asm/index.ts';
 import type { IpSetTable } from './ip-sets.ts';
 import type { SlotTable } from './slots.ts';
@@ -35,7 +35,7 @@ export interface EvaluationStrategy {
   /**
    * Enforced mode: only policies that are not staged, tiers with none of those skipped; Log rules
    * emit events and Pass/Log rules count. Staged mode: every policy (staged and enforced, as
-   * agent/compile/evaluate.ts defines the "would have been" verdict), without side effects.
+   * policy/evaluation/evaluate.ts defines the "would have been" verdict), without side effects.
    */
   generate(policy: DirectionPolicy, block: EvaluationBlock, context: StrategyContext): ProgramSource;
 }

@@ -1,7 +1,7 @@
 // After parsing and conntrack: evaluate a new flow (enforced, then staged), act on the verdict,
 // record and report. Also the exits that need no policy (established flows, failsafe, non-IP).
 import { R1, ja, jeq, jne, label, ldx, note, st, stx, type ProgramSource } from '../../../bpf/asm/index.ts';
-import type { DirectionPolicy } from '../../compile/endpoint-policy.ts';
+import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { FlowKind, NO_SLOT, VerdictCode } from '../layouts.ts';
 import { conntrackCreate } from './conntrack.ts';
 import { R_STATE, Ret, at, countRule, countStat, emitFlowEvent, returnWith } from './conventions.ts';

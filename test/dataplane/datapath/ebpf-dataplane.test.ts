@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventorySchema, type Inventory } from '../../../agent/inventory/model.ts';
+import { inventorySchema, type Inventory } from '../../../policy/inventory.ts';
 import { createEbpfDataplaneWith, type EbpfDataplane } from '../../../agent/datapath/ebpf-dataplane.ts';
 import type { FlowRecord } from '../../../agent/datapath/flows.ts';
 import { pinLayout } from '../../../agent/datapath/pins.ts';

@@ -1,13 +1,13 @@
 // Property: for random policies and random packets (seeded), the program's verdict, deciding rule,
-// Log events and staged verdict equal agent/compile's reference evaluator. Set PALISADE_SEED to
+// Log events and staged verdict equal policy/evaluation's reference evaluator. Set PALISADE_SEED to
 // replay a failure; the failing seed, policy and packet are in the assertion message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toCidrSet, parseBlock } from '../../../agent/compile/cidr-set.ts';
-import type { CidrSet, DirectionPolicy, MatchTerm, ResolvedPolicy, ResolvedTier } from '../../../agent/compile/endpoint-policy.ts';
-import { evaluateDirection, type Packet, type TraceEntry } from '../../../agent/compile/evaluate.ts';
-import { directionPolicyHash } from '../../../agent/compile/hash.ts';
-import { mergePortRanges } from '../../../agent/compile/ports.ts';
-import { normaliseTerms } from '../../../agent/compile/terms.ts';
+import { toCidrSet, parseBlock } from '../../../policy/evaluation/cidr-set.ts';
+import type { CidrSet, DirectionPolicy, MatchTerm, ResolvedPolicy, ResolvedTier } from '../../../policy/evaluation/endpoint-policy.ts';
+import { evaluateDirection, type Packet, type TraceEntry } from '../../../policy/evaluation/evaluate.ts';
+import { directionPolicyHash } from '../../../policy/evaluation/hash.ts';
+import { mergePortRanges } from '../../../policy/evaluation/ports.ts';
+import { normaliseTerms } from '../../../policy/evaluation/terms.ts';
 import type { RuleIdentity } from '../../../agent/datapath/codegen/slots.ts';
 import type { Action, Direction, Protocol } from '../../../policy/ir.ts';
 import { kernelAvailable } from '../bpf/harness.ts';

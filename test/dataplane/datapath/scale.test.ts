@@ -3,7 +3,7 @@
 // Numbers are printed for the report; the assertions are the limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
-import type { DirectionPolicy } from '../../../agent/compile/endpoint-policy.ts';
+import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
 import { linkProgram } from '../../../agent/datapath/link.ts';
 import { MAX_PROGRAM_SLOTS } from '../../../agent/datapath/limits.ts';

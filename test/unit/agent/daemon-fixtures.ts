@@ -13,7 +13,7 @@ import { activeSigningKey, newKeyRing, trustRootOf, type SigningKey, type TrustR
 import type { PolicySet } from '../../../policy/ir.ts';
 import { AgentDaemon } from '../../../agent/daemon.ts';
 import type { ApplyInput, ApplyReport, Dataplane, DataplaneError } from '../../../agent/dataplane.ts';
-import { endpointKey, inventorySchema, type Inventory, type InventoryInput } from '../../../agent/inventory/model.ts';
+import { endpointKey, inventorySchema, type Inventory, type InventoryInput } from '../../../policy/inventory.ts';
 import { InventoryStateHolder, type InventoryIssue, type InventorySource } from '../../../agent/inventory/source.ts';
 import { LastGoodStore } from '../../../agent/state/last-good.ts';
 import type { TrustRootSource } from '../../../agent/trust/trust-root.ts';

@@ -1,8 +1,8 @@
 // Which programs each local endpoint needs, from the resolved policy (no kernel).
 import { describe, expect, it } from 'vitest';
-import { resolveEndpointPolicies } from '../../../agent/compile/resolve.ts';
+import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
 import { planEndpoints, programsNeeded } from '../../../agent/datapath/plan.ts';
-import { inventorySchema } from '../../../agent/inventory/model.ts';
+import { inventorySchema } from '../../../policy/inventory.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
 

@@ -5,7 +5,7 @@ import { SK_BUFF_SIZE, SkBuff } from '../../../../bpf/kernel/constants.ts';
 import { splitPerCpu } from '../../../../bpf/kernel/percpu.ts';
 import { RingBufferReader } from '../../../../bpf/kernel/ringbuf.ts';
 import { testRun } from '../../../../bpf/kernel/testrun.ts';
-import type { DirectionPolicy } from '../../../../agent/compile/endpoint-policy.ts';
+import type { DirectionPolicy } from '../../../../policy/evaluation/endpoint-policy.ts';
 import { compileDirection, type CompileOptions, type CompiledProgram } from '../../../../agent/datapath/codegen/program.ts';
 import { decodeFlowEvent, type FlowRecord } from '../../../../agent/datapath/flows.ts';
 import { STAT_REASONS, type StatReason } from '../../../../agent/datapath/layouts.ts';

@@ -1,7 +1,7 @@
 // A rule's match terms in canonical form. Terms are ORed, so their order and grouping carry no
 // meaning: merging those that differ in one field only and sorting the rest gives equal rules equal
 // terms (hence equal hashes) and the dataplane fewer checks.
-import { canonicalJson } from '../../policy/bundle/canonical-json.ts';
+import { canonicalJson } from '../bundle/canonical-json.ts';
 import { cidrSetText, unionCidrSets } from './cidr-set.ts';
 import type { CidrSet, MatchTerm, PortRange } from './endpoint-policy.ts';
 import { mergePortRanges } from './ports.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cidrSetContains, parseAddress, parseBlock, toCidrSet, type ParsedBlock } from '../../../agent/compile/cidr-set.ts';
-import type { CidrSet } from '../../../agent/compile/endpoint-policy.ts';
-import { toLpmEntries, type LpmEntry } from '../../../agent/compile/lpm.ts';
-import { mergePortRanges } from '../../../agent/compile/ports.ts';
+import { cidrSetContains, parseAddress, parseBlock, toCidrSet, type ParsedBlock } from '../../../policy/evaluation/cidr-set.ts';
+import type { CidrSet } from '../../../policy/evaluation/endpoint-policy.ts';
+import { toLpmEntries, type LpmEntry } from '../../../policy/evaluation/lpm.ts';
+import { mergePortRanges } from '../../../policy/evaluation/ports.ts';
 import { cidrContains, parseCidr, type ParsedCidr } from '../../../policy/validation/cidr.ts';
 
 const set = (...blocks: [string, string[]?][]): CidrSet => toCidrSet(blocks.map(([cidr, except = []]) => parseBlock({ cidr, except })));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointKey, inventorySchema } from '../../../agent/inventory/model.ts';
+import { endpointKey, inventorySchema } from '../../../policy/inventory.ts';
 
 const endpoint = (fields: Record<string, unknown> = {}) => ({ namespace: 'x', name: 'a', ...fields });
 

@@ -3,10 +3,10 @@
 // compiler resolves policy selectors, peers and named ports against it (../../shared/DESIGN.md,
 // "Data flow" step 5).
 import { z } from 'zod';
-import { NAMESPACE_NAME_LABEL } from '../../policy/ir.ts';
-import { canonicalJson } from '../../policy/bundle/canonical-json.ts';
-import { sha256Hex } from '../../policy/bundle/sign.ts';
-import { parseCidr } from '../../policy/validation/cidr.ts';
+import { NAMESPACE_NAME_LABEL } from './ir.ts';
+import { canonicalJson } from './bundle/canonical-json.ts';
+import { sha256Hex } from './bundle/sign.ts';
+import { parseCidr } from './validation/cidr.ts';
 
 const labelsSchema = z.record(z.string(), z.string());
 

@@ -7,8 +7,8 @@
 // its policy selects), and a terms list can hold thousands of addresses: its digest is computed
 // once and reused, instead of re-encoding the addresses for every endpoint.
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../policy/bundle/canonical-json.ts';
-import type { Direction } from '../../policy/ir.ts';
+import { canonicalJson } from '../bundle/canonical-json.ts';
+import type { Direction } from '../ir.ts';
 import { cidrSetText } from './cidr-set.ts';
 import type { MatchTerm, ResolvedTier } from './endpoint-policy.ts';
 

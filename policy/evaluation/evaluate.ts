@@ -11,8 +11,8 @@
 //   profiles allow what policy leaves undecided; Kubernetes leaves unselected pods open).
 // - Staged policies never change the verdict. The staged verdict is the one the packet would get
 //   if every staged policy were enforced alongside the enforced ones.
-import type { Action, Direction, Protocol } from '../../policy/ir.ts';
-import type { ParsedCidr } from '../../policy/validation/cidr.ts';
+import type { Action, Direction, Protocol } from '../ir.ts';
+import type { ParsedCidr } from '../validation/cidr.ts';
 import { cidrSetContains, parseAddress } from './cidr-set.ts';
 import type { DirectionPolicy, EndpointPolicy, MatchTerm, ResolvedRule } from './endpoint-policy.ts';
 import { portInRanges } from './ports.ts';

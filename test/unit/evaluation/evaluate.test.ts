@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, type Packet } from '../../../agent/compile/evaluate.ts';
-import { reachable } from '../../../agent/compile/reachable.ts';
-import { resolveEndpointPolicies } from '../../../agent/compile/resolve.ts';
+import { evaluate, type Packet } from '../../../policy/evaluation/evaluate.ts';
+import { reachable } from '../../../policy/evaluation/reachable.ts';
+import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
 import type { PolicySet, Rule } from '../../../policy/ir.ts';
-import { inventory, irPolicy, networkPolicy, pod, policySet, rule, tier } from './compile-factories.ts';
+import { inventory, irPolicy, networkPolicy, pod, policySet, rule, tier } from './factories.ts';
 
 // Traffic into x/server from x/client (198.18.3.1) and from elsewhere (192.0.2.1).
 const inv = inventory([

@@ -1,9 +1,9 @@
 // The inventory prepared for selector evaluation: namespace labels by name, and every endpoint with
 // its addresses parsed once, since each rule's peers are matched against all of them.
-import { NAMESPACE_NAME_LABEL, type EndpointMatch } from '../../policy/ir.ts';
-import { matches, type Labels } from '../../policy/selector/match.ts';
-import type { ParsedCidr } from '../../policy/validation/cidr.ts';
-import { endpointKey, type Endpoint, type EndpointKey, type Inventory } from '../inventory/model.ts';
+import { NAMESPACE_NAME_LABEL, type EndpointMatch } from '../ir.ts';
+import { matches, type Labels } from '../selector/match.ts';
+import type { ParsedCidr } from '../validation/cidr.ts';
+import { endpointKey, type Endpoint, type EndpointKey, type Inventory } from '../inventory.ts';
 import { parseAddress } from './cidr-set.ts';
 
 export interface IndexedEndpoint {

@@ -7,8 +7,8 @@
 // - a named port is looked up on the destination of the traffic: for ingress the endpoint itself,
 //   for egress each remote endpoint, so an egress rule yields (address, port) terms per
 //   destination. A name (with its protocol) that no destination declares matches nothing.
-import type { Direction, EndpointMatch, Peer, PortMatch, Rule } from '../../policy/ir.ts';
-import type { ParsedCidr } from '../../policy/validation/cidr.ts';
+import type { Direction, EndpointMatch, Peer, PortMatch, Rule } from '../ir.ts';
+import type { ParsedCidr } from '../validation/cidr.ts';
 import { blockContainsAddress, parseBlock, toCidrSet, type ParsedBlock } from './cidr-set.ts';
 import type { CidrSet, MatchTerm } from './endpoint-policy.ts';
 import { endpointMatches, type IndexedEndpoint, type InventoryIndex } from './inventory-index.ts';

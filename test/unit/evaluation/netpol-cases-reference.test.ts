@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reachable } from '../../../agent/compile/reachable.ts';
-import { inventorySchema, type Inventory } from '../../../agent/inventory/model.ts';
+import { reachable } from '../../../policy/evaluation/reachable.ts';
+import { inventorySchema, type Inventory } from '../../../policy/inventory.ts';
 import { expandCase, substituteAddresses, withNameLabel, type LabTopology } from '../../../lab/case/expand.ts';
 import { parseCase, type Relabel } from '../../../lab/case/schema.ts';
 import { unwrap } from '../../../lab/errors.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { DirectionPolicy, MatchTerm } from '../../../agent/compile/endpoint-policy.ts';
-import { resolveEndpointPolicies } from '../../../agent/compile/resolve.ts';
-import type { Inventory } from '../../../agent/inventory/model.ts';
+import type { DirectionPolicy, MatchTerm } from '../../../policy/evaluation/endpoint-policy.ts';
+import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
+import type { Inventory } from '../../../policy/inventory.ts';
 import type { PolicySet } from '../../../policy/ir.ts';
-import { inventory, irPolicy, networkPolicy, pod, policySet, rule, tier } from './compile-factories.ts';
+import { inventory, irPolicy, networkPolicy, pod, policySet, rule, tier } from './factories.ts';
 
 function resolveOne(set: PolicySet, inv: Inventory, key: string) {
   const result = resolveEndpointPolicies(set, inv, { endpoints: 'all' }).get(key);

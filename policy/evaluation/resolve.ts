@@ -5,8 +5,8 @@
 // direction when its subject selects the endpoint and it governs that direction (policyTypes for a
 // NetworkPolicy); a tier takes part only when one of its policies applies; a direction no policy
 // applies to is allowed, as Kubernetes leaves pods no NetworkPolicy selects non-isolated.
-import type { Direction, PolicySet, Tier } from '../../policy/ir.ts';
-import type { EndpointKey, Inventory } from '../inventory/model.ts';
+import type { Direction, PolicySet, Tier } from '../ir.ts';
+import type { EndpointKey, Inventory } from '../inventory.ts';
 import type { DirectionPolicy, EndpointPolicy, MatchTerm, ResolvedPolicy, ResolvedTier } from './endpoint-policy.ts';
 import { directionPolicyHash, termsDigest } from './hash.ts';
 import { endpointMatches, indexInventory, type IndexedEndpoint } from './inventory-index.ts';

@@ -1,7 +1,7 @@
 // Builders for the agent compiler's tests: inventories, NetworkPolicies parsed into the IR the way
 // the bundle carries them, and hand-made IR for kinds without a normaliser yet (tiers, Pass, Log,
 // staged). Each test states only what it is about.
-import { inventorySchema, type Endpoint, type Inventory, type InventoryInput } from '../../../agent/inventory/model.ts';
+import { inventorySchema, type Endpoint, type Inventory, type InventoryInput } from '../../../policy/inventory.ts';
 import type { Policy, PolicySet, Rule, Selector, Tier } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';

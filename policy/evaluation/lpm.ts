@@ -6,7 +6,7 @@
 // exactly the listed prefixes containing its longest match p. Membership (in some block's cidr and
 // in none of that block's holes) is therefore the same for every address whose longest match is p,
 // and can be computed once from p itself.
-import { cidrContains, formatCidr } from '../../policy/validation/cidr.ts';
+import { cidrContains, formatCidr } from '../validation/cidr.ts';
 import { compareCidr, parseCidrSet } from './cidr-set.ts';
 import type { CidrSet } from './endpoint-policy.ts';
 
