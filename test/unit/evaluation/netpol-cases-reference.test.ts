@@ -13,8 +13,9 @@ import { unwrap } from '../../../lab/errors.ts';
 import type { Policy } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
+import { sharedCasesDir } from '../../support/shared-cases.ts';
 
-const CASES_DIR = new URL('../../../../shared/netpol-cases/', import.meta.url).pathname;
+const CASES_DIR = sharedCasesDir();
 const caseFiles = readdirSync(CASES_DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();
