@@ -19,6 +19,7 @@ import { registerBundleRoutes } from './routes/bundles/routes.ts';
 import { registerClusterAgents } from './routes/clusters/agents.ts';
 import { registerClusterRoutes } from './routes/clusters/routes.ts';
 import { registerApiReference } from './routes/docs/api-reference.ts';
+import { registerPromote } from './routes/policies/promote.ts';
 import { registerPolicyRoutes } from './routes/policies/routes.ts';
 import { registerSignup } from './routes/signup/signup.ts';
 import { registerGetTenant } from './routes/tenant/get-tenant.ts';
@@ -74,6 +75,7 @@ export function createApp(services: Services) {
   registerAgentTokenRoutes(app);
   registerPolicyRoutes(app);
   registerApply(app);
+  registerPromote(app);
   registerBundleRoutes(app);
   registerAgentBundle(app);
   registerAgentStatus(app);
