@@ -1,21 +1,17 @@
 import { z } from '@hono/zod-openapi';
 import type { policies } from '../../../db/schema/index.ts';
-import { ACCEPTED_KINDS } from '../../../policy/kinds/index.ts';
+import { KIND_EXAMPLES } from '../../../policy/kinds/examples.ts';
+import { ALL_KINDS } from '../../../policy/kinds/index.ts';
 import { timestamp } from '../../schemas/common.ts';
 
-const acceptedKinds = ACCEPTED_KINDS.map((kind) => `${kind.apiVersion} ${kind.kind}`).join(', ');
+const acceptedKinds = ALL_KINDS.map((kind) => `${kind.apiVersion} ${kind.kind}`).join(', ');
 
 /** Documented loosely here; the kind's own schema validates it (with Kubernetes' rules) in the handler. */
 export const policyManifest = z
   .looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }) })
   .openapi('PolicyManifest', {
     description: `A policy object as kubectl would apply it. Accepted kinds: ${acceptedKinds}. Send JSON or YAML (application/yaml).`,
-    example: {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'default-deny-ingress', namespace: 'shop' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'] },
-    },
+    examples: [...KIND_EXAMPLES],
   });
 
 const yamlBody = { schema: { type: 'string' as const, description: 'The same object in YAML' } };
