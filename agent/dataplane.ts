@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { BundlePayload } from '../policy/bundle/payload.ts';
 import { unsupportedIrFeatures, type IrFeature } from '../policy/ir-features.ts';
 import type { EndpointKey, Inventory } from '../policy/inventory.ts';
+import type { FlowRecord } from './datapath/flows.ts';
 
 export interface ApplyInput {
   bundle: BundlePayload;
@@ -64,6 +65,8 @@ export interface DataplaneContext {
   nodeName: string;
   stateDir: string;
   logger: Logger;
+  /** Receives every decoded flow event (the agent aggregates them into flow logs). */
+  onFlow?: (flow: FlowRecord) => void;
 }
 
 /** How the entry point builds a dataplane; agent/datapath exports `createEbpfDataplane` of this type. */

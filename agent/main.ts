@@ -15,6 +15,8 @@ import type { InventorySource } from './inventory/source.ts';
 import { LastGoodStore } from './state/last-good.ts';
 import { openPinnedTrustRoot, openTrustRootFile, type TrustRootSource } from './trust/trust-root.ts';
 import { AGENT_VERSION } from './version.ts';
+import type { FlowRecord } from './datapath/flows.ts';
+import { startFlowShipper, type FlowShipper } from './flows/shipper.ts';
 
 /**
  * The eBPF dataplane (agent/datapath: code generator + loader, built on policy/evaluation and bpf/) is loaded from here and
@@ -38,7 +40,7 @@ async function openInventory(config: AgentConfig, logger: Logger): Promise<Inven
   return openKubernetesInventorySource({ kubeConfig, nodeName: config.nodeName, logger });
 }
 
-async function openDataplane(config: AgentConfig, logger: Logger): Promise<{ ok: true; dataplane: Dataplane } | StartupError> {
+async function openDataplane(config: AgentConfig, logger: Logger, onFlow: (flow: FlowRecord) => void): Promise<{ ok: true; dataplane: Dataplane } | StartupError> {
   if (config.dataplane === 'dry-run') return { ok: true, dataplane: createDryRunDataplane(logger) };
   let factory: DataplaneFactory | undefined;
   try {
@@ -48,7 +50,7 @@ async function openDataplane(config: AgentConfig, logger: Logger): Promise<{ ok:
     return { ok: false, code: 'DATAPLANE_UNAVAILABLE', message: `the eBPF dataplane cannot be loaded: ${(error as Error).message}` };
   }
   if (!factory) return { ok: false, code: 'DATAPLANE_UNAVAILABLE', message: `${EBPF_DATAPLANE_MODULE} does not export createEbpfDataplane` };
-  return { ok: true, dataplane: await factory({ nodeName: config.nodeName, stateDir: config.stateDir, logger }) };
+  return { ok: true, dataplane: await factory({ nodeName: config.nodeName, stateDir: config.stateDir, logger, onFlow }) };
 }
 
 export interface RunOverrides {
@@ -57,11 +59,21 @@ export interface RunOverrides {
 }
 
 /** Builds and starts the daemon. Errors that make starting pointless come back as values. */
-export async function runAgent(config: AgentConfig, logger: Logger, overrides: RunOverrides = {}): Promise<{ ok: true; daemon: AgentDaemon } | StartupError> {
+export async function runAgent(
+  config: AgentConfig,
+  logger: Logger,
+  overrides: RunOverrides = {},
+): Promise<{ ok: true; daemon: AgentDaemon; flows: FlowShipper } | StartupError> {
   const trustRoot = await openTrustRoot(config, logger.child({ component: 'trust-root' }));
   if (!trustRoot.ok) return trustRoot;
-  const dataplane = overrides.dataplane ? { ok: true as const, dataplane: overrides.dataplane } : await openDataplane(config, logger.child({ component: 'dataplane' }));
-  if (!dataplane.ok) return dataplane;
+  const flows = startFlowShipper({ controlPlaneUrl: config.controlPlaneUrl, token: tokenProvider(config), nodeName: config.nodeName, logger: logger.child({ component: 'flows' }) });
+  const dataplane = overrides.dataplane
+    ? { ok: true as const, dataplane: overrides.dataplane }
+    : await openDataplane(config, logger.child({ component: 'dataplane' }), flows.onFlow);
+  if (!dataplane.ok) {
+    await flows.stop();
+    return dataplane;
+  }
   const inventory = await openInventory(config, logger.child({ component: 'inventory' }));
   const daemon = new AgentDaemon({
     config,
@@ -73,7 +85,7 @@ export async function runAgent(config: AgentConfig, logger: Logger, overrides: R
     logger,
   });
   await daemon.start();
-  return { ok: true, daemon };
+  return { ok: true, daemon, flows };
 }
 
 async function main(): Promise<number> {
@@ -90,7 +102,7 @@ async function main(): Promise<number> {
     logger.fatal({ code: started.code, reason: started.message }, 'agent cannot start');
     return 1;
   }
-  const { daemon } = started;
+  const { daemon, flows } = started;
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -100,7 +112,10 @@ async function main(): Promise<number> {
       }
       stopping = true;
       logger.info({ signal }, 'stopping; enforcement stays in place');
-      void daemon.stop().finally(resolve);
+      void daemon
+        .stop()
+        .then(() => flows.stop())
+        .finally(resolve);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

@@ -365,5 +365,6 @@ export const createEbpfDataplane: DataplaneFactory = async (context) =>
   createEbpfDataplaneWith({
     nodeName: context.nodeName,
     logger: context.logger,
+    ...(context.onFlow && { onFlow: context.onFlow }),
     ...(process.env.PALISADE_BPFFS && { bpffsRoot: process.env.PALISADE_BPFFS }),
   });
