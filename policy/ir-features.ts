@@ -71,6 +71,9 @@ export function irFeaturesOf(set: PolicySet): IrFeature[] {
       for (const rule of [...policy.ingress, ...policy.egress]) ruleFeatures(rule, found);
     }
   }
+  // Calico marks every selector peer as one that may also match network sets; with no network set
+  // in the cluster such a peer matches exactly the pods a plain selector does, so nothing is lost.
+  if (!set.networkSets || set.networkSets.length === 0) found.delete('networkSets');
   return IR_FEATURES.filter((feature) => found.has(feature));
 }
 

@@ -39,9 +39,15 @@ describe('irFeaturesOf', () => {
       'notPeers',
       'localPeers',
       'serviceAccounts',
-      'networkSets',
       'peerNets',
     ]);
+  });
+
+  it('reports selector peers as using network sets only when the cluster has network sets', () => {
+    const policy = policyOf(calicoPolicy({ ingress: [{ action: 'Allow', source: { selector: "role == 'db'" } }] }));
+    expect(irFeaturesOf(buildPolicySet([policy]))).toEqual([]);
+    const withSets = buildPolicySet([policy], { networkSets: [networkSetOf(globalNetworkSet({ nets: ['10.0.0.0/8'] }))] });
+    expect(irFeaturesOf(withSets)).toEqual(['networkSets']);
   });
 
   it('finds node peers, staged targets and network sets', () => {
