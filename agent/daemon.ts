@@ -16,6 +16,8 @@ import { inventoryHash, type Inventory } from '../policy/inventory.ts';
 import type { InventorySource, InventoryState } from './inventory/source.ts';
 import type { LastGoodStore } from './state/last-good.ts';
 import { Conditions } from './status/conditions.ts';
+import { explainLocally, type ExplainQuery, type ExplainResult } from './explain/explain.ts';
+import { createInventoryReporter, type InventoryReporter } from './status/inventory-reporter.ts';
 import { createStatusReporter, type StatusReporter, type StatusSnapshot } from './status/reporter.ts';
 import type { TrustRootSource } from './trust/trust-root.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -57,6 +59,8 @@ export class AgentDaemon {
   private readonly clock: () => Date;
   private readonly conditions = new Conditions();
   private readonly reporter: StatusReporter;
+  private readonly inventoryReporter: InventoryReporter;
+  private inventoryTimer: NodeJS.Timeout | undefined;
 
   /** Enforced now (the dataplane applied it). */
   private applied: Verified | undefined;
@@ -87,6 +91,13 @@ export class AgentDaemon {
       snapshot: () => this.status(),
       logger: this.log.child({ component: 'status' }),
       intervalMs: config.statusIntervalSeconds * 1000,
+      fetch: options.fetch,
+    });
+    this.inventoryReporter = createInventoryReporter({
+      controlPlaneUrl: config.controlPlaneUrl,
+      token: options.token,
+      nodeName: config.nodeName,
+      logger: this.log.child({ component: 'inventory-report' }),
       fetch: options.fetch,
     });
   }
@@ -128,6 +139,10 @@ export class AgentDaemon {
     void this.reporter.report();
     this.retryTimer = setInterval(() => void this.serially(() => this.retryPending()), this.options.retryPendingMs ?? 30_000);
     this.retryTimer.unref();
+    // Delivered when its hash changes (below, after applies and inventory changes); the timer retries a failed post.
+    this.inventoryTimer = setInterval(() => this.reportInventory(), this.options.config.statusIntervalSeconds * 1000);
+    this.inventoryTimer.unref();
+    this.reportInventory();
     this.polling = pollBundles(
       {
         controlPlaneUrl: this.options.config.controlPlaneUrl,
@@ -156,6 +171,7 @@ export class AgentDaemon {
     this.phase = 'stopping';
     this.abort.abort();
     clearInterval(this.retryTimer);
+    clearInterval(this.inventoryTimer);
     this.unsubscribe?.();
     await this.polling;
     await this.queue;
@@ -208,9 +224,30 @@ export class AgentDaemon {
     };
   }
 
+  /**
+   * Why this node lets a connection through or drops it: the reference evaluation of what it enforces
+   * now (applied bundle, the inventory it was applied with). agent/explain/server.ts serves it locally.
+   */
+  explain(query: ExplainQuery): ExplainResult {
+    const applied = this.applied;
+    const inventory = this.appliedInventory ?? this.options.inventory.current().inventory;
+    return explainLocally({ revision: applied?.revision ?? null, policy: applied?.payload.policy ?? { tiers: [] } }, inventory, query);
+  }
+
   /** Sends a status report now (also done after every apply attempt and on a timer). */
   reportStatus() {
     return this.reporter.report();
+  }
+
+  /**
+   * Sends the inventory enforced with (the one last applied; before any apply, the current one) to
+   * the control plane for explanations, if its hash changed. Never awaited, never fatal.
+   */
+  private reportInventory(): void {
+    if (this.phase !== 'running') return; // no call to the control plane before start(), none after stop()
+    const inventory = this.appliedInventory ?? this.options.inventory.current().inventory;
+    if (!inventory) return;
+    void this.inventoryReporter.offer(inventory).catch((error: unknown) => this.log.warn({ err: error }, 'inventory report failed'));
   }
 
   private knownRevision(): number {
@@ -289,6 +326,7 @@ export class AgentDaemon {
     if (report.applied) {
       this.programs = report.programs;
       this.appliedInventory = inventory;
+      this.reportInventory();
       this.log.info({ revision: bundle.revision, endpoints: Object.keys(report.programs).length, errors: report.errors.length, ms }, 'bundle applied');
     } else {
       this.log.error({ revision: bundle.revision, errors: report.errors, ms }, 'dataplane refused the bundle; previous enforcement stays in place');
@@ -314,6 +352,7 @@ export class AgentDaemon {
     if (state.error) this.log.warn({ code: state.error.code, reason: state.error.message }, 'inventory update unusable; keeping the previous one');
     const inventory = state.inventory;
     if (!inventory || inventory === this.appliedInventory) return;
+    if (!this.applied && !this.pending) this.reportInventory(); // nothing to apply it with: what explanations see is this one
     if (this.pending) {
       const outcome = await this.applyNew(this.pending);
       if (outcome.disposition === 'applied') return;

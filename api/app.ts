@@ -11,14 +11,18 @@ import { agentTokenAuth, apiKeyAuth } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { servicesMiddleware } from './middleware/services.ts';
 import { registerAgentBundle } from './routes/agent/bundle.ts';
+import { AGENT_INVENTORY_PATH, registerAgentInventory } from './routes/agent/inventory.ts';
 import { registerApply } from './routes/apply/apply.ts';
+import { registerAgentFlows } from './routes/agent/flows.ts';
 import { registerAgentStatus } from './routes/agent/status.ts';
+import { registerListFlows } from './routes/flows/list-flows.ts';
 import { registerAgentTokenRoutes } from './routes/agent-tokens/routes.ts';
 import { registerApiKeyRoutes } from './routes/api-keys/routes.ts';
 import { registerBundleRoutes } from './routes/bundles/routes.ts';
 import { registerClusterAgents } from './routes/clusters/agents.ts';
 import { registerClusterRoutes } from './routes/clusters/routes.ts';
 import { registerApiReference } from './routes/docs/api-reference.ts';
+import { registerExplain } from './routes/explain/explain.ts';
 import { registerPromote } from './routes/policies/promote.ts';
 import { registerPolicyRoutes } from './routes/policies/routes.ts';
 import { registerSignup } from './routes/signup/signup.ts';
@@ -45,15 +49,17 @@ export function createApp(services: Services) {
       'request',
     );
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: services.config.maxBodyBytes,
-      onError: () => {
-        throw new ApiError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${services.config.maxBodyBytes} bytes`);
-      },
-    }),
-  );
+  const apiWideBodyLimit = bodyLimit({
+    maxSize: services.config.maxBodyBytes,
+    onError: () => {
+      throw new ApiError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${services.config.maxBodyBytes} bytes`);
+    },
+  });
+  // Inventories have their own, larger limit (routes/agent/inventory.ts).
+  app.use('/v1/*', async function limitBody(c, next) {
+    if (c.req.path === AGENT_INVENTORY_PATH) return next();
+    return apiWideBodyLimit(c, next);
+  });
   app.use('/v1/agent/*', agentTokenAuth());
   app.use('/v1/*', async function authenticate(c, next) {
     if (PUBLIC_PATHS.has(c.req.path) || c.req.path.startsWith('/v1/agent/')) return next();
@@ -79,6 +85,10 @@ export function createApp(services: Services) {
   registerBundleRoutes(app);
   registerAgentBundle(app);
   registerAgentStatus(app);
+  registerAgentFlows(app);
+  registerListFlows(app);
+  registerAgentInventory(app);
+  registerExplain(app);
   registerTrustRoot(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'A tenant API key (pal_...)' });

@@ -7,6 +7,8 @@ export * from './agent-tokens.ts';
 export * from './policies.ts';
 export * from './bundles.ts';
 export * from './agent-status.ts';
+export * from './cluster-inventories.ts';
 export * from './audit-log.ts';
 export * from './outbox.ts';
 export * from './idempotency-keys.ts';
+export * from './flow-logs.ts';

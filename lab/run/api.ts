@@ -34,6 +34,28 @@ export interface AgentStatusRecord {
   reportedAt: string;
 }
 
+export interface ExplainTraceEntry {
+  tier: string;
+  policy: string;
+  ruleIndex: number | 'default';
+  action: string;
+}
+
+export interface DirectionExplanation {
+  verdict: 'allow' | 'deny';
+  trace: ExplainTraceEntry[];
+  stagedVerdict?: 'allow' | 'deny';
+}
+
+/** GET /v1/clusters/{id}/explain's answer. */
+export interface Explanation {
+  verdict: 'allow' | 'deny';
+  revision: number | null;
+  inventoryHash: string;
+  egress: DirectionExplanation;
+  ingress: DirectionExplanation;
+}
+
 export interface PolicyRef {
   kind: string;
   namespace?: string | undefined;
@@ -151,6 +173,12 @@ export class LabApi {
   async agentStatus(clusterId: string, nodeName: string): Promise<AgentStatusRecord | undefined> {
     const r = await this.call<{ items: AgentStatusRecord[] }>('GET', `/v1/clusters/${clusterId}/agents`);
     return r.body.items.find((a) => a.nodeName === nodeName);
+  }
+
+  /** The control plane's explanation of one connection (`from`/`to` as namespace/pod). */
+  async explain(clusterId: string, q: { from: string; to: string; port: number; protocol: string }): Promise<Explanation> {
+    const query = new URLSearchParams({ from: q.from, to: q.to, port: String(q.port), protocol: q.protocol });
+    return (await this.call<Explanation>('GET', `/v1/clusters/${clusterId}/explain?${query}`)).body;
   }
 
   private async all<T>(path: string, query: URLSearchParams): Promise<T[]> {

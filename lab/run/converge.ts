@@ -14,7 +14,7 @@
 //    applied (policy/inventory.ts inventoryHash), and the runner waits for the hash of what it wrote.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { contentHashOfObjects } from '../../policy/policy-set-from-objects.ts';
-import type { AgentStatusRecord, BundleRecord, LabApi, PolicyRecord } from './api.ts';
+import type { AgentStatusRecord, BundleRecord, Explanation, LabApi, PolicyRecord } from './api.ts';
 import { RunError } from './errors.ts';
 
 export const POLL_INTERVAL_MS = 50;
@@ -133,6 +133,45 @@ export async function waitForAgentApplied(api: LabApi, agent: AgentWatch, revisi
             last?.errors.length ? `; errors: ${last.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}` : ''
           })`,
           { errors: last?.errors ?? [] },
+        ),
+    },
+  );
+}
+
+/**
+ * Before explaining a step's probes: the control plane must hold the inventory the agent enforces
+ * with (the agent posts it when its hash changes, after applying). Polls an explanation of `probe`
+ * until it was made against the inventory with this hash, and returns it.
+ */
+export async function waitForExplainInventory(
+  api: LabApi,
+  agent: AgentWatch,
+  hash: string,
+  probe: { from: string; to: string; port: number; protocol: string },
+): Promise<Explanation> {
+  let last: Explanation | undefined;
+  let lastError: string | undefined;
+  return pollFor(
+    async () => {
+      try {
+        last = await api.explain(agent.clusterId, probe);
+        lastError = undefined;
+      } catch (error) {
+        // 409 until the agent's first delivery; anything else is reported if it lasts.
+        lastError = (error as Error).message;
+        return undefined;
+      }
+      return last.inventoryHash === hash ? last : undefined;
+    },
+    {
+      timeoutMs: APPLY_TIMEOUT_MS,
+      check: agent.checkAlive,
+      onTimeout: () =>
+        new RunError(
+          'agent_timeout',
+          `the control plane did not get the agent's inventory ${hash.slice(0, 12)} within ${APPLY_TIMEOUT_MS} ms (it explains with ${
+            last ? last.inventoryHash.slice(0, 12) : 'none'
+          }${lastError ? `; last answer: ${lastError}` : ''})`,
         ),
     },
   );

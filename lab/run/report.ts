@@ -4,7 +4,8 @@
 import type { ExpandedProbe } from '../case/expand.ts';
 import { formatTruthTable } from '../probe/check.ts';
 import type { ProbeOutcome } from '../probe/prober.ts';
-import { passed, type CaseResult } from './run-case.ts';
+import type { DirectionExplanation } from './api.ts';
+import { passed, type CaseResult, type ExplainDisagreement } from './run-case.ts';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -41,20 +42,36 @@ export function formatMatrices(outcomes: readonly ProbeOutcome<ExpandedProbe>[])
   return blocks.join('\n\n');
 }
 
+const describeDirection = (d: DirectionExplanation): string =>
+  `${d.verdict}${d.trace.length ? ` by ${d.trace.map((t) => `${t.tier}/${t.policy}#${t.ruleIndex} ${t.action}`).join(' > ')}` : ' (no policy selects it)'}`;
+
+/** One line per disagreement: the probe, what was observed, what the explanation said and why. */
+export function formatDisagreement(d: ExplainDisagreement): string {
+  const p = d.probe;
+  return (
+    `${p.from} -> ${p.to} ${p.protocol}/${p.port}: observed ${d.observed ? 'connected' : 'blocked'}, explain says ${d.explanation.verdict} ` +
+    `(revision ${d.explanation.revision ?? '-'}; egress ${describeDirection(d.explanation.egress)}; ingress ${describeDirection(d.explanation.ingress)})`
+  );
+}
+
 export function formatCaseReport(result: CaseResult, opts: { matrices?: 'always' | 'on-mismatch' } = {}): string {
   const ok = passed(result);
   const mismatches = result.steps.reduce((n, s) => n + s.mismatches.length, 0);
+  const disagreements = result.steps.reduce((n, s) => n + s.explainDisagreements.length, 0);
+  const explained = result.steps.reduce((n, s) => n + s.explained, 0);
   const label = result.file ? `${result.file.split('/').pop()}: ${result.name}` : result.name;
   const m = result.ms;
   const out = [
     `${ok ? 'PASS' : 'FAIL'} ${label}`,
-    `  ${result.probes} probes expected, ${mismatches} mismatches; ${secs(m.total)} (setup ${secs(m.setup)}, steps ${secs(m.steps)}, teardown ${secs(m.teardown)})`,
+    `  ${result.probes} probes expected, ${mismatches} mismatches${explained ? `, ${explained} explained, ${disagreements} explain disagreements` : ''}; ${secs(m.total)} (setup ${secs(m.setup)}, steps ${secs(m.steps)}, teardown ${secs(m.teardown)})`,
   ];
   for (const s of result.steps) {
     out.push(
-      `  step ${s.step}: revision ${s.revision ?? '-'}, ${s.outcomes.length} probes, ${s.mismatches.length} mismatches ` +
-        `(change ${secs(s.ms.change)}, converge ${secs(s.ms.converge)}, probe ${secs(s.ms.probe)})`,
+      `  step ${s.step}: revision ${s.revision ?? '-'}, ${s.outcomes.length} probes, ${s.mismatches.length} mismatches` +
+        (s.explained ? `, ${s.explainDisagreements.length} explain disagreements` : '') +
+        ` (change ${secs(s.ms.change)}, converge ${secs(s.ms.converge)}, probe ${secs(s.ms.probe)}${s.explained ? `, explain ${secs(s.ms.explain)}` : ''})`,
     );
+    for (const d of s.explainDisagreements) out.push(`    explain disagrees: ${formatDisagreement(d)}`);
     for (const e of s.agentErrors) out.push(`    agent reports ${e.code}${e.endpoint ? ` on ${e.endpoint}` : ''}: ${e.message}`);
     for (const o of s.mismatches.filter((x) => x.error)) out.push(`    ${o.probe.from} -> ${o.probe.to} ${o.probe.protocol}/${o.probe.port}: ${o.error!.message}`);
     if (opts.matrices === 'always' || s.mismatches.length > 0) {
@@ -95,10 +112,25 @@ export function caseJson(result: CaseResult): Record<string, unknown> {
       ...(o.error ? { error: o.error.message } : {}),
     })),
   );
+  const explainDisagreements = result.steps.flatMap((s) =>
+    s.explainDisagreements.map((d) => ({
+      step: s.step,
+      from: d.probe.from,
+      to: d.probe.to,
+      port: d.probe.port,
+      protocol: d.probe.protocol,
+      observed: d.observed,
+      explained: d.explanation.verdict,
+      revision: d.explanation.revision,
+      egress: d.explanation.egress,
+      ingress: d.explanation.ingress,
+    })),
+  );
   return {
     case: result.name,
     probes: result.probes,
     mismatches,
+    ...(result.steps.some((s) => s.explained > 0) ? { explainDisagreements } : {}),
     ...(result.file ? { file: result.file } : {}),
     ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
     ms: Math.round(result.ms.total),

@@ -15,14 +15,16 @@ import { applyRelabels } from '../case/relabel.ts';
 import type { LabCase } from '../case/schema.ts';
 import { createTopology, type Topology } from '../net/topology.ts';
 import { checkProbes } from '../probe/check.ts';
+import { mapLimit } from '../probe/limit.ts';
 import { startProber, type ProbeOutcome, type Prober } from '../probe/prober.ts';
-import { describeRef, LabApi, refOf, type AgentStatusError } from './api.ts';
+import { describeRef, LabApi, refOf, type AgentStatusError, type Explanation } from './api.ts';
 import { noteInLog, startAgentProcess, type AgentProcess } from './agent-process.ts';
 import {
   waitForAgentApplied,
   waitForAgentInventory,
   waitForAgentReport,
   waitForCurrentBundle,
+  waitForExplainInventory,
   type AgentWatch,
 } from './converge.ts';
 import type { LabControlPlane, Listener } from './control-plane.ts';
@@ -50,6 +52,21 @@ export interface RunCaseOptions {
    * policy (agent restarts, a control plane gone) rather than of the policy itself.
    */
   afterStep?: (step: number, control: StepControl) => Promise<void>;
+  /**
+   * After each step's probes, ask the control plane to explain every probe (GET
+   * /v1/clusters/{id}/explain, once it holds the agent's current inventory) and record where the
+   * explanation's verdict differs from the observed outcome: `explainDisagreements`, which fail the
+   * case like mismatches do.
+   */
+  explain?: boolean;
+}
+
+/** A probe whose explanation says otherwise than the packets did. */
+export interface ExplainDisagreement {
+  probe: ExpandedProbe;
+  /** What the probe saw (after retries). */
+  observed: boolean;
+  explanation: Explanation;
 }
 
 export interface StepControl {
@@ -70,7 +87,11 @@ export interface StepResult {
   revision: number | undefined;
   /** What the agent reported alongside that revision (per-endpoint errors do not block a revision). */
   agentErrors: AgentStatusError[];
-  ms: { change: number; converge: number; probe: number };
+  /** With `explain`: the probes whose explanation disagrees with what was observed (probes that could not run are left out). */
+  explainDisagreements: ExplainDisagreement[];
+  /** With `explain`: how many probes were explained. */
+  explained: number;
+  ms: { change: number; converge: number; probe: number; explain: number };
 }
 
 export interface CaseResult {
@@ -84,7 +105,33 @@ export interface CaseResult {
   ms: { setup: number; steps: number; teardown: number; total: number };
 }
 
-export const passed = (r: CaseResult): boolean => r.error === undefined && r.steps.every((s) => s.mismatches.length === 0);
+export const passed = (r: CaseResult): boolean =>
+  r.error === undefined && r.steps.every((s) => s.mismatches.length === 0 && s.explainDisagreements.length === 0);
+
+// Explanations are cheap API calls; a few in flight keep a step's check short without crowding the control plane.
+const EXPLAIN_CONCURRENCY = 8;
+
+/**
+ * Asks the control plane to explain every probe that ran, once it explains with the inventory the
+ * agent enforces (`inventoryHash`), and returns the ones whose verdict differs from what was observed.
+ */
+async function explainProbes(
+  api: LabApi,
+  watch: AgentWatch,
+  inventoryHash: string,
+  outcomes: readonly ProbeOutcome<ExpandedProbe>[],
+): Promise<{ explained: number; disagreements: ExplainDisagreement[] }> {
+  const ran = outcomes.filter((o) => o.error === undefined);
+  if (ran.length === 0) return { explained: 0, disagreements: [] };
+  const query = (p: ExpandedProbe) => ({ from: p.from, to: p.to, port: p.port, protocol: p.protocol });
+  await waitForExplainInventory(api, watch, inventoryHash, query(ran[0]!.probe));
+  const explanations = await mapLimit(ran, EXPLAIN_CONCURRENCY, (o) => api.explain(watch.clusterId, query(o.probe)));
+  const disagreements = ran.flatMap((o, i) => {
+    const explanation = explanations[i]!;
+    return (explanation.verdict === 'allow') === o.connected ? [] : [{ probe: o.probe, observed: o.connected, explanation }];
+  });
+  return { explained: ran.length, disagreements };
+}
 
 // The agent's long-poll returns as soon as a bundle exists; the wait only bounds idle requests.
 const AGENT_WAIT_SECONDS = 10;
@@ -190,7 +237,10 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
     await writeFile(paths.token, tenant.value.agentToken, { mode: 0o600 });
     await chmod(paths.token, 0o600);
     let cluster: LabTopology = expanded.topology;
-    await writeInventory(paths.inventory, inventoryOf(cluster, topology, nodeName));
+    const firstInventory = inventoryOf(cluster, topology, nodeName);
+    await writeInventory(paths.inventory, firstInventory);
+    /** Hash of the inventory last written: what the agent enforces with once a step converged. */
+    let writtenHash = inventoryHash(inventorySchema.parse(firstInventory));
 
     const net = topology;
     const agentUrl = listener.url;
@@ -257,6 +307,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
         const inventory = inventoryOf(cluster, net, nodeName);
         await writeInventory(paths.inventory, inventory);
         relabelledHash = inventoryHash(inventorySchema.parse(inventory));
+        writtenHash = relabelledHash;
         log(`step ${i + 1}: relabelled ${step.relabel.map((r) => (r.kind === 'Pod' ? `pod ${r.namespace}/${r.name}` : `namespace ${r.name}`)).join(', ')}`);
       }
 
@@ -284,17 +335,23 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
       const t2 = performance.now();
       const checked = await checkProbes(prober!, step.probes, { retries: options.retries ?? 1 });
       const t3 = performance.now();
+      const explainedStep = options.explain ? await explainProbes(api, watch, writtenHash, checked.outcomes) : { explained: 0, disagreements: [] };
+      const t4 = performance.now();
       result.steps.push({
         step: i + 1,
         outcomes: checked.outcomes,
         mismatches: checked.mismatches,
         revision,
         agentErrors,
-        ms: { change: t1 - t0, converge: t2 - t1, probe: t3 - t2 },
+        explainDisagreements: explainedStep.disagreements,
+        explained: explainedStep.explained,
+        ms: { change: t1 - t0, converge: t2 - t1, probe: t3 - t2, explain: t4 - t3 },
       });
       log(
-        `step ${i + 1}: revision ${revision ?? '-'}, ${step.probes.length} probes, ${checked.mismatches.length} mismatches ` +
-          `(change ${(t1 - t0).toFixed(0)} ms, converge ${(t2 - t1).toFixed(0)} ms, probe ${(t3 - t2).toFixed(0)} ms)`,
+        `step ${i + 1}: revision ${revision ?? '-'}, ${step.probes.length} probes, ${checked.mismatches.length} mismatches` +
+          (options.explain ? `, ${explainedStep.explained} explained, ${explainedStep.disagreements.length} explain disagreements` : '') +
+          ` (change ${(t1 - t0).toFixed(0)} ms, converge ${(t2 - t1).toFixed(0)} ms, probe ${(t3 - t2).toFixed(0)} ms` +
+          (options.explain ? `, explain ${(t4 - t3).toFixed(0)} ms)` : ')'),
       );
       await options.afterStep?.(i + 1, {
         prober: prober!,

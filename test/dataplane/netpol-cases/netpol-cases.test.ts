@@ -1,7 +1,10 @@
 // The acceptance test of the whole chain (../shared/DESIGN.md): every shared reachability case, run by
 // the lab runner through the real control plane, the real agent process and real packets between
-// pods in network namespaces, must show zero mismatching probes. One suite per case file; one
-// control plane shared by all of them (each case has its own tenant, cluster, topology and agent).
+// pods in network namespaces, must show zero mismatching probes; and the control plane's explanation
+// (GET /v1/clusters/{id}/explain: the same IR and evaluation order, on the inventory the agent
+// reported) must agree with the dataplane's observed verdict on every probe of every step. One suite
+// per case file; one control plane shared by all of them (each case has its own tenant, cluster,
+// topology and agent).
 //
 // PALISADE_LAB_DATAPLANE=dry-run runs the plumbing without enforcement (deny cases then mismatch);
 // PALISADE_LAB_AGENT_LOGS=<dir> keeps the agent's log of every case that does not pass.
@@ -10,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCaseReport } from '../../../lab/run/report.ts';
-import { passed, type DataplaneChoice } from '../../../lab/run/run-case.ts';
+import type { CaseResult, DataplaneChoice } from '../../../lab/run/run-case.ts';
 import { startLabSession, type LabSession } from '../../../lab/run/session.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -42,18 +45,31 @@ describe.skipIf(!isRoot || files.length === 0)('netpol cases', () => {
   let session: LabSession | undefined;
   beforeAll(async () => {
     if (dataplane !== 'ebpf' && dataplane !== 'dry-run') throw new Error(`PALISADE_LAB_DATAPLANE must be ebpf or dry-run, not ${dataplane}`);
-    session = await startLabSession({ dataplane, ...(agentLogDir ? { agentLogDir } : {}) });
+    session = await startLabSession({ dataplane, explain: true, ...(agentLogDir ? { agentLogDir } : {}) });
   }, 120_000);
   afterAll(async () => session?.close(), 60_000);
 
   for (const file of files) {
     describe(file, () => {
+      // One run per case; the second test reads its explanations.
+      let result: CaseResult | undefined;
       it('matches every expected probe', { timeout: CASE_TIMEOUT_MS }, async () => {
-        const result = await session!.runCase(join(casesDir!, file));
-        const ok = passed(result);
-        console.log(`[lab] ${ok ? 'PASS' : 'FAIL'} ${file}: ${(result.ms.total / 1000).toFixed(1)} s (setup ${(result.ms.setup / 1000).toFixed(1)} s)`);
+        result = await session!.runCase(join(casesDir!, file));
+        const ok = result.error === undefined && result.steps.every((s) => s.mismatches.length === 0);
+        const explainMs = result.steps.reduce((n, s) => n + s.ms.explain, 0);
+        console.log(
+          `[lab] ${ok ? 'PASS' : 'FAIL'} ${file}: ${(result.ms.total / 1000).toFixed(1)} s (setup ${(result.ms.setup / 1000).toFixed(1)} s, explain ${(explainMs / 1000).toFixed(1)} s)`,
+        );
         if (!ok) expect.fail(`\n${formatCaseReport(result, { matrices: 'on-mismatch' })}`);
         expect(result.steps.length).toBeGreaterThan(0);
+      });
+      it("has the explanation agree with the dataplane's verdict on every probe", () => {
+        if (!result) return expect.fail('the case did not run');
+        if (result.error) return expect.fail(`the case did not run to its end: ${result.error.code}: ${result.error.message}`);
+        // Every probe that ran was explained (probes that could not run fail the test above).
+        for (const s of result.steps) expect(s.explained, `step ${s.step}`).toBe(s.outcomes.filter((o) => o.error === undefined).length);
+        const disagreements = result.steps.flatMap((s) => s.explainDisagreements);
+        if (disagreements.length > 0) expect.fail(`\n${formatCaseReport(result, { matrices: 'on-mismatch' })}`);
       });
     });
   }

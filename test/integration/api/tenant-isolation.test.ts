@@ -6,7 +6,7 @@ import { rowsOf, withoutTenant, withTenant } from '../../../db/index.ts';
 import { apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
-const TENANT_TABLES = ['tenants', 'members', 'api_keys', 'clusters', 'agent_tokens', 'policies', 'bundles', 'agent_status', 'audit_log', 'outbox', 'idempotency_keys'];
+const TENANT_TABLES = ['tenants', 'members', 'api_keys', 'clusters', 'agent_tokens', 'policies', 'bundles', 'agent_status', 'audit_log', 'outbox', 'idempotency_keys', 'cluster_inventories', 'flow_logs'];
 
 describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavour) => {
   let control: TestControlPlane;
@@ -44,6 +44,8 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
       ['DELETE', `/v1/clusters/${a.clusterId}`],
       ['GET', `/v1/clusters/${a.clusterId}/agents`],
       ['GET', `/v1/clusters/${a.clusterId}/bundles`],
+      ['GET', `/v1/clusters/${a.clusterId}/flows`],
+      ['GET', `/v1/clusters/${a.clusterId}/explain?from=x/a&to=x/b&port=80&protocol=TCP`],
       ['GET', `/v1/clusters/${a.clusterId}/policies`],
       ['POST', `/v1/clusters/${a.clusterId}/policies`, networkPolicy('intruder')],
       ['GET', `/v1/clusters/${a.clusterId}/agent-tokens`],
