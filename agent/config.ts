@@ -44,6 +44,8 @@ const agentConfigSchema = z
     /** Long-poll wait asked of the control plane; it caps the value at its own maximum. */
     waitSeconds: z.number().int().min(0).max(3600).default(30),
     statusIntervalSeconds: z.number().int().positive().default(60),
+    /** Port of the node-local explain endpoint on 127.0.0.1 (GET /explain); absent = off. */
+    explainPort: z.number().int().min(1).max(65535).optional(),
     inventory: inventorySchema,
     /** 'ebpf' enforces; 'dry-run' only logs what it would enforce (labs, bring-up). */
     dataplane: z.enum(['ebpf', 'dry-run']).default('ebpf'),
@@ -85,6 +87,7 @@ const SETTINGS = [
   { flag: 'wait-seconds', env: 'PALISADE_WAIT_SECONDS', key: 'waitSeconds', type: 'number' },
   { flag: 'status-interval-seconds', env: 'PALISADE_STATUS_INTERVAL_SECONDS', key: 'statusIntervalSeconds', type: 'number' },
   { flag: 'dataplane', env: 'PALISADE_DATAPLANE', key: 'dataplane', type: 'string' },
+  { flag: 'explain-port', env: 'PALISADE_EXPLAIN_PORT', key: 'explainPort', type: 'number' },
   { flag: 'log-level', env: 'PALISADE_LOG_LEVEL', key: 'logLevel', type: 'string' },
 ] as const;
 

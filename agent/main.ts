@@ -17,6 +17,7 @@ import { openPinnedTrustRoot, openTrustRootFile, type TrustRootSource } from './
 import { AGENT_VERSION } from './version.ts';
 import type { FlowRecord } from './datapath/flows.ts';
 import { startFlowShipper, type FlowShipper } from './flows/shipper.ts';
+import { startLocalExplainServer } from './explain/server.ts';
 
 /**
  * The eBPF dataplane (agent/datapath: code generator + loader, built on policy/evaluation and bpf/) is loaded from here and
@@ -103,6 +104,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const { daemon, flows } = started;
+  // Loopback only: it reveals the node's policy and pods to whoever can reach it.
+  const explainServer = config.explainPort === undefined ? undefined : await startLocalExplainServer({ port: config.explainPort, explain: (query) => daemon.explain(query) });
+  if (explainServer) logger.info({ url: `${explainServer.url}/explain` }, 'local explain endpoint listening');
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -115,6 +119,7 @@ async function main(): Promise<number> {
       void daemon
         .stop()
         .then(() => flows.stop())
+        .then(() => explainServer?.close())
         .finally(resolve);
     };
     process.on('SIGTERM', onSignal);
