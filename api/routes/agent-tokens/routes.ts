@@ -5,12 +5,12 @@ import { newId, withTenant } from '../../../db/index.ts';
 import { agentTokens } from '../../../db/schema/index.ts';
 import type { AppEnv } from '../../env.ts';
 import { requireId } from '../../http/ids.ts';
-import { afterCursor, toPage } from '../../http/pagination.ts';
+import { toPage } from '../../http/pagination.ts';
 import { requireRole } from '../../middleware/auth.ts';
 import { commonErrors, idempotencyHeader, idParam, jsonContent, listQuery, page, timestamp } from '../../schemas/common.ts';
 import { recordAudit } from '../../services/audit.ts';
 import { assertDeletedEarlier } from '../../services/tombstones.ts';
-import { findCluster } from '../../services/clusters.ts';
+import { findCluster, pageInCluster } from '../../services/clusters.ts';
 import { mintCredential } from '../../services/credentials.ts';
 
 const tags = ['agent-tokens'];
@@ -75,15 +75,9 @@ export function registerAgentTokenRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.list, async (c) => {
     const caller = c.get('caller');
     const query = c.req.valid('query');
-    const rows = await withTenant(c.get('services').database.db, caller.tenantId, async (tx) => {
-      const cluster = await findCluster(tx, c.req.valid('param').id);
-      return tx
-        .select()
-        .from(agentTokens)
-        .where(and(eq(agentTokens.clusterId, cluster.id), isNull(agentTokens.revokedAt), afterCursor(agentTokens.id, query)))
-        .orderBy(agentTokens.id)
-        .limit(query.limit + 1);
-    });
+    const rows = await withTenant(c.get('services').database.db, caller.tenantId, (tx) =>
+      pageInCluster(tx, c.req.valid('param').id, agentTokens, query, isNull(agentTokens.revokedAt)),
+    );
     return c.json(toPage(rows, query, present), 200);
   });
 

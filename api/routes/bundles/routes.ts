@@ -1,11 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
 import { withTenant } from '../../../db/index.ts';
 import { bundles } from '../../../db/schema/index.ts';
 import type { AppEnv } from '../../env.ts';
-import { afterCursor, toPage } from '../../http/pagination.ts';
+import { toPage } from '../../http/pagination.ts';
 import { commonErrors, idParam, jsonContent, listQuery, page, timestamp } from '../../schemas/common.ts';
-import { findCluster } from '../../services/clusters.ts';
+import { pageInCluster } from '../../services/clusters.ts';
 
 const bundleSchema = z
   .object({
@@ -36,15 +35,7 @@ export function registerBundleRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
     const caller = c.get('caller');
     const query = c.req.valid('query');
-    const rows = await withTenant(c.get('services').database.db, caller.tenantId, async (tx) => {
-      const cluster = await findCluster(tx, c.req.valid('param').id);
-      return tx
-        .select()
-        .from(bundles)
-        .where(and(eq(bundles.clusterId, cluster.id), afterCursor(bundles.id, query)))
-        .orderBy(bundles.id)
-        .limit(query.limit + 1);
-    });
+    const rows = await withTenant(c.get('services').database.db, caller.tenantId, (tx) => pageInCluster(tx, c.req.valid('param').id, bundles, query));
     return c.json(
       toPage(rows, query, (row) => ({
         id: row.id,

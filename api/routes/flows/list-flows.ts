@@ -1,14 +1,14 @@
 // GET /v1/clusters/{id}/flows: flow logs, newest last, filterable by outcome, endpoint and the pending
 // verdict of staged policies ("what would enforcing my staged policy break?": pendingVerdict=deny).
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { and, eq, gte } from 'drizzle-orm';
+import { eq, gte } from 'drizzle-orm';
 import { withTenant } from '../../../db/index.ts';
 import { flowLogs } from '../../../db/schema/index.ts';
 import { flowLogEntrySchema } from '../../../policy/flow-log.ts';
 import type { AppEnv } from '../../env.ts';
-import { afterCursor, toPage } from '../../http/pagination.ts';
+import { toPage } from '../../http/pagination.ts';
 import { commonErrors, idParam, jsonContent, listQuery, page } from '../../schemas/common.ts';
-import { findCluster } from '../../services/clusters.ts';
+import { pageInCluster } from '../../services/clusters.ts';
 
 const flowSchema = flowLogEntrySchema.extend({ id: z.string(), nodeName: z.string() }).openapi('FlowLog');
 
@@ -35,24 +35,18 @@ export function registerListFlows(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
     const caller = c.get('caller');
     const query = c.req.valid('query');
-    const rows = await withTenant(c.get('services').database.db, caller.tenantId, async (tx) => {
-      const cluster = await findCluster(tx, c.req.valid('param').id);
-      return tx
-        .select()
-        .from(flowLogs)
-        .where(
-          and(
-            eq(flowLogs.clusterId, cluster.id),
-            afterCursor(flowLogs.id, query),
-            query.since ? gte(flowLogs.endTime, new Date(query.since)) : undefined,
-            query.kind ? eq(flowLogs.kind, query.kind) : undefined,
-            query.endpoint ? eq(flowLogs.endpoint, query.endpoint) : undefined,
-            query.pendingVerdict ? eq(flowLogs.pendingVerdict, query.pendingVerdict) : undefined,
-          ),
-        )
-        .orderBy(flowLogs.id)
-        .limit(query.limit + 1);
-    });
+    const rows = await withTenant(c.get('services').database.db, caller.tenantId, (tx) =>
+      pageInCluster(
+        tx,
+        c.req.valid('param').id,
+        flowLogs,
+        query,
+        query.since ? gte(flowLogs.endTime, new Date(query.since)) : undefined,
+        query.kind ? eq(flowLogs.kind, query.kind) : undefined,
+        query.endpoint ? eq(flowLogs.endpoint, query.endpoint) : undefined,
+        query.pendingVerdict ? eq(flowLogs.pendingVerdict, query.pendingVerdict) : undefined,
+      ),
+    );
     return c.json(
       toPage(rows, query, (row) => ({
         id: row.id,

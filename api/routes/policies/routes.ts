@@ -1,7 +1,7 @@
 // Policies: created in a cluster, then addressed by id (what Terraform imports). Bodies are JSON or
 // YAML; every change writes the policy, an audit entry and an outbox row in one transaction.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { stringify } from 'yaml';
 import { isUniqueViolation, newId, withTenant } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
@@ -9,13 +9,13 @@ import type { AppEnv } from '../../env.ts';
 import { ApiError, notFound, validationFailed } from '../../errors/api-error.ts';
 import { checkIfMatch, etagOf } from '../../http/etag.ts';
 import { requireId } from '../../http/ids.ts';
-import { afterCursor, toPage } from '../../http/pagination.ts';
+import { toPage } from '../../http/pagination.ts';
 import { readDocument } from '../../http/read-document.ts';
 import { requireRole } from '../../middleware/auth.ts';
 import { idempotencyHeader, idParam, ifMatchHeader, jsonContent, listQuery, page, writeErrors } from '../../schemas/common.ts';
 import { recordAudit } from '../../services/audit.ts';
 import { assertDeletedEarlier } from '../../services/tombstones.ts';
-import { findCluster } from '../../services/clusters.ts';
+import { findCluster, pageInCluster } from '../../services/clusters.ts';
 import { assertWithinLimit, lockTenantLimits } from '../../services/limits.ts';
 import { announcePolicyChange } from '../../services/outbox.ts';
 import { acceptPolicyDocument, assertRuleLimit, assertTierEmpty, assertTiersExist } from '../../services/policies.ts';
@@ -93,23 +93,17 @@ export function registerPolicyRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.list, async (c) => {
     const caller = c.get('caller');
     const query = c.req.valid('query');
-    const rows = await withTenant(c.get('services').database.db, caller.tenantId, async (tx) => {
-      const cluster = await findCluster(tx, c.req.valid('param').id);
-      return tx
-        .select()
-        .from(policies)
-        .where(
-          and(
-            eq(policies.clusterId, cluster.id),
-            afterCursor(policies.id, query),
-            query.kind ? eq(policies.kind, query.kind) : undefined,
-            query.namespace !== undefined ? eq(policies.namespace, query.namespace) : undefined,
-            query.name ? eq(policies.name, query.name) : undefined,
-          ),
-        )
-        .orderBy(policies.id)
-        .limit(query.limit + 1);
-    });
+    const rows = await withTenant(c.get('services').database.db, caller.tenantId, (tx) =>
+      pageInCluster(
+        tx,
+        c.req.valid('param').id,
+        policies,
+        query,
+        query.kind ? eq(policies.kind, query.kind) : undefined,
+        query.namespace !== undefined ? eq(policies.namespace, query.namespace) : undefined,
+        query.name ? eq(policies.name, query.name) : undefined,
+      ),
+    );
     return c.json(toPage(rows, query, presentPolicy), 200);
   });
 
