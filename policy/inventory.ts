@@ -52,6 +52,12 @@ export const endpointSchema = z.strictObject({
   node: z.string().min(1).optional(),
   /** Host side of the pod's veth; present only for pods on this node, which the agent enforces on. */
   hostInterface: z.string().min(1).optional(),
+  /**
+   * The pod's service account (spec.serviceAccountName) and that ServiceAccount's labels, when
+   * known: policy peers and subjects may select by them (IR EndpointMatch.serviceAccounts). A pod
+   * without it matches no service-account condition.
+   */
+  serviceAccount: z.strictObject({ name: z.string().min(1), labels: labelsSchema.default({}) }).optional(),
 });
 export type Endpoint = z.infer<typeof endpointSchema>;
 
@@ -66,16 +72,34 @@ export function endpointKey(endpoint: Pick<Endpoint, 'namespace' | 'name'>): End
  * Namespaces and endpoints of the whole cluster: peers of a rule may live on any node, so the
  * inventory holds every pod; the ones with `hostInterface` are this node's.
  */
+/**
+ * A Kubernetes node: its labels and node.status.addresses (InternalIP, ExternalIP as IPv4/IPv6
+ * addresses), for rules that name nodes as peers (IR Rule.nodes, AdminNetworkPolicy `nodes`).
+ */
+export const nodeSchema = z.strictObject({
+  name: z.string().min(1),
+  labels: labelsSchema.default({}),
+  addresses: z.array(z.string().refine((ip) => isAddress(ip, ip.includes(':') ? 6 : 4), 'must be an IPv4 or IPv6 address')).default([]),
+});
+export type Node = z.output<typeof nodeSchema>;
+
 export const inventorySchema = z
   .strictObject({
     namespaces: z.array(namespaceSchema),
     endpoints: z.array(endpointSchema),
+    /** The cluster's nodes, when known (absent: rules naming nodes match no node address). */
+    nodes: z.array(nodeSchema).optional(),
   })
   .superRefine((inventory, ctx) => {
     const namespaces = new Set<string>();
     inventory.namespaces.forEach((ns, i) => {
       if (namespaces.has(ns.name)) ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: `duplicate namespace ${ns.name}` });
       namespaces.add(ns.name);
+    });
+    const nodes = new Set<string>();
+    (inventory.nodes ?? []).forEach((node, i) => {
+      if (nodes.has(node.name)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node ${node.name}` });
+      nodes.add(node.name);
     });
     const keys = new Set<string>();
     inventory.endpoints.forEach((endpoint, i) => {

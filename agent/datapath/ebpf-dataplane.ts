@@ -98,13 +98,31 @@ function endpointStats(hooks: readonly { hook: Hook; plan: HookPlan; program: Lo
 }
 
 /**
- * Optional IR features (policy/ir-features.ts) enforced: none yet. The programs match what
- * policy/evaluation resolves a rule into (protocol, destination port ranges, remote address set), and
- * the resolver does not read the optional fields, so a bundle using one is refused rather than
- * enforced broader or narrower than written. A feature joins this list when the resolver turns it
- * into match terms and the program generator checks them.
+ * Optional IR features (policy/ir-features.ts) enforced. policy/evaluation resolves each into what a
+ * packet carries: remote sets for network sets and peer nets; protocol number, IP version, ICMP
+ * type/code and source ports as term conditions; notPeers, notPorts, notSrcPorts, notProtocol,
+ * notICMP as a term's `except` list; local peers judged statically for the endpoint the program
+ * protects; staged targets as `stagedOut` policies. The program generator checks the term
+ * conditions (codegen/straight-line.ts).
+ *
+ * Not listed yet, so refused: `serviceAccounts` and `nodePeers`. The resolver honours them from the
+ * inventory's optional `serviceAccount` (per endpoint) and `nodes`, but the agent's inventory
+ * sources (agent/inventory/) do not fill those fields yet: enforcing now would match no pod or node
+ * and be narrower than written. They join this list when the sources report them.
  */
-export const SUPPORTED_IR_FEATURES: readonly IrFeature[] = [];
+export const SUPPORTED_IR_FEATURES: readonly IrFeature[] = [
+  'notPorts',
+  'sourcePorts',
+  'protocolNumbers',
+  'notProtocol',
+  'icmp',
+  'ipVersion',
+  'notPeers',
+  'localPeers',
+  'networkSets',
+  'peerNets',
+  'stagedTargets',
+];
 
 class EbpfDataplaneImpl implements EbpfDataplane {
   readonly supportedIrFeatures = SUPPORTED_IR_FEATURES;

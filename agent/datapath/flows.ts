@@ -34,8 +34,13 @@ export interface FlowRecord {
   remotePort: number;
   tcpFlags: number;
   icmpType: number;
+  /** ICMP / ICMPv6 code (absent in records made before it was reported). */
+  icmpCode?: number;
   bytes: number;
 }
+
+const IPPROTO_ICMP = 1;
+const IPPROTO_ICMPV6 = 58;
 
 export type SlotLookup = (tag: number) => readonly RuleSlot[] | undefined;
 
@@ -89,9 +94,11 @@ export function decodeFlowEvent(bytes: Uint8Array, slotsOf: SlotLookup): FlowRec
     local: address(e.local, family),
     remote: address(e.remote, family),
     localPort: e.lport,
-    remotePort: e.rport,
+    // ICMP messages other than echo carry their type and code in the conntrack key's remote port
+    remotePort: e.proto === IPPROTO_ICMP || e.proto === IPPROTO_ICMPV6 ? 0 : e.rport,
     tcpFlags: e.tcpFlags,
     icmpType: e.icmpType,
+    icmpCode: e.icmpCode,
     bytes: e.bytes,
   };
 }

@@ -8,7 +8,8 @@ import { defineLayout } from '../../bpf/maps/layout.ts';
  * end, whichever way the packet goes, so a reply finds the entry its request made. `ifindex` (the
  * pod's host-side veth) keeps endpoints apart: one pod's allowed egress never lets a packet past
  * another pod's ingress policy. IPv4 addresses fill the first 4 bytes, the rest stays 0. Ports are
- * in network order as on the wire; for ICMP echo `lport` is the identifier, `rport` 0.
+ * in network order as on the wire; for ICMP echo `lport` is the identifier, `rport` 0; for other
+ * ICMP messages `lport` is 0 and `rport` the type and code bytes.
  */
 export const CtKey = defineLayout('ct_key', {
   size: 44,
@@ -83,7 +84,8 @@ const FLOW_EVENT_FIELDS = [
   { name: 'hook', type: 'u8' },
   { name: 'tcpFlags', type: 'u8' },
   { name: 'icmpType', type: 'u8' },
-  { name: 'pad0', type: 'u16' },
+  { name: 'icmpCode', type: 'u8' },
+  { name: 'pad0', type: 'u8' },
   // conntrack key (CtKey)
   { name: 'ifindex', type: 'u32' },
   { name: 'proto', type: 'u8' },
@@ -133,7 +135,8 @@ export const State = defineLayout('packet_state', {
     { name: 'ctTag', type: 'u32' },
     // key for counter/stat lookups (a map key in map memory is never a verifier constant)
     { name: 'mapKey', type: 'u32' },
-    { name: 'pad4', type: 'u32' },
+    // policy input: source port of the packet (host order), NO_PORT for protocols without ports
+    { name: 'sport', type: 'u32' },
   ],
 });
 

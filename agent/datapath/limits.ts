@@ -20,8 +20,11 @@ export const MAX_PROGRAM_SLOTS = 250_000;
  * jump forward, so a path meets each instruction at most once and the stack never holds more
  * states than the program has conditional jumps: under 8,000 the program cannot hit that limit,
  * whatever the verifier explores first. This is the budget that binds first for straight-line
- * code: a term costs 1 jump (protocol and ports are checked without branches) plus 2 for an
- * address set, so about 2,600 rules with sets, 1,300 when staged policies repeat them.
+ * code: a term costs 1 jump (protocol, ports, IP version, ICMP type/code and source ports are checked
+ * without branches) plus 2 for an address set, so about 2,600 rules with sets, 1,300 when staged
+ * policies repeat them. Each `except` of a term (notPorts, notPeers, ...) costs the same again: 1
+ * for its branchless checks, 2 for its set. compileDirection counts the jumps of the assembled
+ * program, so the limit holds whatever a term carries.
  */
 export const MAX_CONDITIONAL_JUMPS = 8_000;
 

@@ -40,6 +40,21 @@ export interface MatchTerm {
   protocol: Protocol | 'any';
   ports: PortRange[] | 'any';
   remote: CidrSet | 'any';
+  // Optional conditions (the optional IR features). Absent = no condition, so a term without them
+  // means, encodes and hashes exactly what it did before they existed.
+  /** IP protocol number the IR has no name for (Rule.protocolNumber); `protocol` and `ports` are then 'any'. */
+  protocolNumber?: number;
+  /** Only IPv4 or only IPv6 packets. */
+  ipVersion?: 4 | 6;
+  /** ICMP type (and code); `protocol` is ICMP or ICMPv6. */
+  icmp?: { type: number; code?: number };
+  /** Source port ranges, sorted and merged; a packet without ports never matches. */
+  srcPorts?: PortRange[];
+  /**
+   * The term matches only when none of these match (notPorts, notPeers, notProtocol, notICMP,
+   * notSrcPorts). Never empty when present, and these terms carry no `except` of their own.
+   */
+  except?: MatchTerm[];
 }
 
 /**
@@ -59,6 +74,11 @@ export interface ResolvedPolicy {
   id: string;
   /** Staged policies never change a packet's fate; their would-be verdict is only recorded. */
   staged: boolean;
+  /**
+   * An enforced policy that some staged policy names as its stagedTarget: the staged ("would have
+   * been") evaluation leaves it out. Absent when false.
+   */
+  stagedOut?: true;
   rules: ResolvedRule[];
 }
 

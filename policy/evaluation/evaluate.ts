@@ -10,8 +10,9 @@
 // - No selecting policy at all, or passing through every tier: allow (Calico's per-namespace
 //   profiles allow what policy leaves undecided; Kubernetes leaves unselected pods open).
 // - Staged policies never change the verdict. The staged verdict is the one the packet would get
-//   if every staged policy were enforced alongside the enforced ones.
-import type { Action, Direction, Protocol } from '../ir.ts';
+//   if every staged policy were enforced alongside the enforced ones, minus the enforced policies
+//   a staged policy replaces (stagedOut).
+import { PROTOCOL_NUMBERS, type Action, type Direction, type Protocol } from '../ir.ts';
 import type { ParsedCidr } from '../validation/cidr.ts';
 import { cidrSetContains, parseAddress } from './cidr-set.ts';
 import type { DirectionPolicy, EndpointPolicy, MatchTerm, ResolvedRule } from './endpoint-policy.ts';
@@ -20,9 +21,15 @@ import { portInRanges } from './ports.ts';
 export interface Packet {
   /** The other end: the source for ingress, the destination for egress. */
   remoteIp: string;
-  protocol: Protocol;
+  /** By name, or the IP protocol number (a named protocol's number means that protocol). */
+  protocol: Protocol | number;
   /** Destination port of the connection; absent for protocols without ports. */
   dstPort?: number;
+  /** Source port of the connection; absent for protocols without ports. */
+  srcPort?: number;
+  /** ICMP / ICMPv6 type and code. */
+  icmpType?: number;
+  icmpCode?: number;
 }
 
 export type Verdict = 'allow' | 'deny';
@@ -49,14 +56,25 @@ export interface Evaluation {
 
 interface Probe {
   remote: ParsedCidr;
-  protocol: Protocol;
+  protocol: number;
   dstPort?: number;
+  srcPort?: number;
+  icmpType?: number;
+  icmpCode?: number;
 }
 
-function termMatches(term: MatchTerm, probe: Probe): boolean {
-  if (term.protocol !== 'any' && term.protocol !== probe.protocol) return false;
+export function termMatches(term: MatchTerm, probe: Probe): boolean {
+  if (term.protocol !== 'any' && PROTOCOL_NUMBERS[term.protocol] !== probe.protocol) return false;
+  if (term.protocolNumber !== undefined && term.protocolNumber !== probe.protocol) return false;
+  if (term.ipVersion !== undefined && term.ipVersion !== probe.remote.family) return false;
   if (term.ports !== 'any' && (probe.dstPort === undefined || !portInRanges(probe.dstPort, term.ports))) return false;
-  return term.remote === 'any' || cidrSetContains(term.remote, probe.remote);
+  if (term.srcPorts && (probe.srcPort === undefined || !portInRanges(probe.srcPort, term.srcPorts))) return false;
+  if (term.icmp) {
+    if (probe.icmpType !== term.icmp.type) return false;
+    if (term.icmp.code !== undefined && probe.icmpCode !== term.icmp.code) return false;
+  }
+  if (term.remote !== 'any' && !cidrSetContains(term.remote, probe.remote)) return false;
+  return !(term.except ?? []).some((e) => termMatches(e, probe));
 }
 
 function ruleMatches(rule: ResolvedRule, probe: Probe): boolean {
@@ -66,7 +84,7 @@ function ruleMatches(rule: ResolvedRule, probe: Probe): boolean {
 function run(policy: DirectionPolicy, probe: Probe, withStaged: boolean): { verdict: Verdict; trace: TraceEntry[] } {
   const trace: TraceEntry[] = [];
   for (const tier of policy.tiers) {
-    const policies = tier.policies.filter((p) => withStaged || !p.staged);
+    const policies = tier.policies.filter((p) => (withStaged ? !p.stagedOut : !p.staged));
     if (policies.length === 0) continue; // selects the endpoint only through staged policies
     let passed = false;
     tierLoop: for (const p of policies) {
@@ -98,9 +116,16 @@ export function evaluateDirection(policy: DirectionPolicy | null, packet: Packet
   if (!policy) return { verdict: 'allow', trace: [] };
   const remote = parseAddress(packet.remoteIp);
   if (!remote) throw new Error(`invalid remote address ${JSON.stringify(packet.remoteIp)}`);
-  const probe: Probe = { remote, protocol: packet.protocol, ...(packet.dstPort !== undefined && { dstPort: packet.dstPort }) };
+  const probe: Probe = {
+    remote,
+    protocol: typeof packet.protocol === 'number' ? packet.protocol : PROTOCOL_NUMBERS[packet.protocol],
+    ...(packet.dstPort !== undefined && { dstPort: packet.dstPort }),
+    ...(packet.srcPort !== undefined && { srcPort: packet.srcPort }),
+    ...(packet.icmpType !== undefined && { icmpType: packet.icmpType }),
+    ...(packet.icmpCode !== undefined && { icmpCode: packet.icmpCode }),
+  };
   const enforced = run(policy, probe, false);
-  if (!policy.tiers.some((tier) => tier.policies.some((p) => p.staged))) return enforced;
+  if (!policy.tiers.some((tier) => tier.policies.some((p) => p.staged || p.stagedOut))) return enforced;
   const staged = run(policy, probe, true);
   return { ...enforced, stagedVerdict: staged.verdict, stagedTrace: staged.trace };
 }

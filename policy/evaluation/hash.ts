@@ -17,8 +17,16 @@ function sha256(text: string): string {
 }
 
 /** Remote sets enter the digest as their canonical text (cidr-set.ts), not as JSON objects. */
+function encodeTerm(t: MatchTerm): unknown {
+  return {
+    ...t,
+    remote: t.remote === 'any' ? 'any' : `set ${cidrSetText(t.remote)}`,
+    ...(t.except && { except: t.except.map(encodeTerm) }),
+  };
+}
+
 export function termsDigest(terms: readonly MatchTerm[]): string {
-  return sha256(canonicalJson(terms.map((t) => ({ ...t, remote: t.remote === 'any' ? 'any' : `set ${cidrSetText(t.remote)}` }))));
+  return sha256(canonicalJson(terms.map(encodeTerm)));
 }
 
 export function directionPolicyHash(

@@ -1,8 +1,8 @@
 // The inventory prepared for selector evaluation: namespace labels by name, and every endpoint with
 // its addresses parsed once, since each rule's peers are matched against all of them.
-import { NAMESPACE_NAME_LABEL, type EndpointMatch } from '../ir.ts';
+import { NAMESPACE_NAME_LABEL, type EndpointMatch, type NetworkSet, type ServiceAccountMatch } from '../ir.ts';
 import { matches, type Labels } from '../selector/match.ts';
-import type { ParsedCidr } from '../validation/cidr.ts';
+import { parseCidr, type ParsedCidr } from '../validation/cidr.ts';
 import { endpointKey, type Endpoint, type EndpointKey, type Inventory } from '../inventory.ts';
 import { parseAddress } from './cidr-set.ts';
 
@@ -14,8 +14,25 @@ export interface IndexedEndpoint {
   addresses: ParsedCidr[];
 }
 
+/** A network set prepared like an endpoint: rule selectors match it by these labels. */
+export interface IndexedNetworkSet {
+  id: string;
+  /** Its namespace's labels; `{}` for a global network set. */
+  namespaceLabels: Labels;
+  endpoint: { labels: Labels };
+  nets: ParsedCidr[];
+}
+
+/** A node with its addresses parsed (rule `nodes` peers). */
+export interface IndexedNode {
+  name: string;
+  labels: Labels;
+  addresses: ParsedCidr[];
+}
+
 export interface InventoryIndex {
   endpoints: IndexedEndpoint[];
+  nodes: IndexedNode[];
   byKey: ReadonlyMap<EndpointKey, IndexedEndpoint>;
 }
 
@@ -36,10 +53,58 @@ export function indexInventory(inventory: Inventory): InventoryIndex {
       addresses,
     };
   });
-  return { endpoints, byKey: new Map(endpoints.map((e) => [e.key, e])) };
+  const nodes = (inventory.nodes ?? []).map((node): IndexedNode => ({
+    name: node.name,
+    labels: node.labels,
+    addresses: node.addresses.map((ip) => {
+      const parsed = parseAddress(ip);
+      if (!parsed) throw new Error(`node ${node.name}: invalid address ${JSON.stringify(ip)}`);
+      return parsed;
+    }),
+  }));
+  return { endpoints, nodes, byKey: new Map(endpoints.map((e) => [e.key, e])) };
 }
 
-/** Both selectors must hold: the namespace's labels, then the pod's own. */
-export function endpointMatches(match: EndpointMatch, endpoint: IndexedEndpoint): boolean {
-  return matches(match.namespaceSelector, endpoint.namespaceLabels) && matches(match.podSelector, endpoint.endpoint.labels);
+/** Network sets with their namespace's labels (as for pods) and nets parsed. */
+export function indexNetworkSets(inventory: Inventory, sets: readonly NetworkSet[]): IndexedNetworkSet[] {
+  const namespaceLabels = new Map(inventory.namespaces.map((ns) => [ns.name, ns.labels]));
+  return sets.map((set) => ({
+    id: set.id,
+    namespaceLabels: set.namespace === null ? {} : (namespaceLabels.get(set.namespace) ?? { [NAMESPACE_NAME_LABEL]: set.namespace }),
+    endpoint: { labels: set.labels },
+    nets: set.nets.map((net) => {
+      const parsed = parseCidr(net);
+      if (!parsed.ok) throw new Error(`network set ${set.id}: invalid net ${JSON.stringify(net)}`);
+      return parsed.cidr;
+    }),
+  }));
+}
+
+/** Calico sets this label on a service account's labels to its name; selectors may use it. */
+export const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
+
+/**
+ * A service account match: `names` lists accepted names, `selector` is evaluated against the
+ * account's labels plus SERVICE_ACCOUNT_NAME_LABEL; both given, both hold. Something without a
+ * service account (a network set, a pod whose account is unknown) has no name and the labels {}.
+ */
+function serviceAccountMatches(match: ServiceAccountMatch, account: { name: string; labels: Labels } | undefined): boolean {
+  if (match.names && (account === undefined || !match.names.includes(account.name))) return false;
+  if (match.selector) {
+    const labels = account ? { ...account.labels, [SERVICE_ACCOUNT_NAME_LABEL]: account.name } : {};
+    if (!matches(match.selector, labels)) return false;
+  }
+  return true;
+}
+
+/** The selectors must hold: the namespace's labels, the pod's (or network set's) own, and its service account's. */
+export function endpointMatches(
+  match: EndpointMatch,
+  endpoint: Pick<IndexedEndpoint, 'namespaceLabels'> & { endpoint: { labels: Labels; serviceAccount?: { name: string; labels: Labels } } },
+): boolean {
+  return (
+    matches(match.namespaceSelector, endpoint.namespaceLabels) &&
+    matches(match.podSelector, endpoint.endpoint.labels) &&
+    (match.serviceAccounts === undefined || serviceAccountMatches(match.serviceAccounts, endpoint.endpoint.serviceAccount))
+  );
 }

@@ -7,39 +7,117 @@
 // - a named port is looked up on the destination of the traffic: for ingress the endpoint itself,
 //   for egress each remote endpoint, so an egress rule yields (address, port) terms per
 //   destination. A name (with its protocol) that no destination declares matches nothing.
-import type { Direction, EndpointMatch, Peer, PortMatch, Rule } from '../ir.ts';
-import type { ParsedCidr } from '../validation/cidr.ts';
-import { blockContainsAddress, parseBlock, toCidrSet, type ParsedBlock } from './cidr-set.ts';
-import type { CidrSet, MatchTerm } from './endpoint-policy.ts';
-import { endpointMatches, type IndexedEndpoint, type InventoryIndex } from './inventory-index.ts';
+//
+// The optional IR conditions (policy/ir.ts Rule; Calico's rule fields):
+// - `networkSets: true` on an endpoints peer: network sets match like endpoints (namespaced ones by
+//   their namespace's labels, global ones with the namespace labels {}), contributing their nets;
+//   `nets` on an endpoints peer keeps only the addresses inside one of its CIDRs;
+// - `protocolNumber`, `ipVersion`, `icmp`, `srcPorts` become conditions of every term (a source
+//   port name is looked up on the source of the traffic: the remote endpoints for ingress, the
+//   endpoint itself for egress);
+// - `notPeers`, `notPorts`, `notSrcPorts`, `notProtocol(Number)`, `notICMP` become the terms' `except`
+//   list: the rule matches only when none of them does;
+// - `localPeers`, `notLocalPeers` are judged for the protected endpoint itself (localRuleFamilies):
+//   the rule applies to it, to one address family of it, or not at all;
+// - `nodes` adds the addresses of the inventory's nodes its selectors match to the remote set
+//   (with `nodes` present, an empty `peers` adds nothing); `serviceAccounts` in an endpoint match
+//   is judged on the inventory's service account of each pod (inventory-index.ts).
+import { PROTOCOL_NUMBERS, type Direction, type EndpointMatch, type Peer, type PortMatch, type Protocol, type Rule, type Selector } from '../ir.ts';
+import { matches } from '../selector/match.ts';
+import { cidrContains, type ParsedCidr } from '../validation/cidr.ts';
+import { blockContainsAddress, parseAddress, parseBlock, parseCidrSet, toCidrSet, type ParsedBlock } from './cidr-set.ts';
+import type { CidrSet, MatchTerm, PortRange } from './endpoint-policy.ts';
+import { endpointMatches, type IndexedEndpoint, type InventoryIndex, type IndexedNetworkSet } from './inventory-index.ts';
+import { mergePortRanges } from './ports.ts';
 import { normaliseTerms } from './terms.ts';
 
-type ParsedPeer = { endpoints: EndpointMatch } | { block: ParsedBlock };
+type ParsedPeer =
+  | { endpoints: EndpointMatch; networkSets: boolean; nets?: ParsedCidr[] }
+  | { block: ParsedBlock };
+
+function mustParseCidr(text: string): ParsedCidr {
+  const [address, prefix] = text.split('/');
+  const host = parseAddress(address ?? '');
+  if (!host) throw new Error(`invalid CIDR ${JSON.stringify(text)}`);
+  const block = parseBlock({ cidr: prefix === undefined ? `${address}/${host.prefix}` : text, except: [] });
+  return block.cidr;
+}
 
 function parsePeer(peer: Peer): ParsedPeer {
-  return 'endpoints' in peer ? { endpoints: peer.endpoints } : { block: parseBlock(peer.ipBlock) };
+  if (!('endpoints' in peer)) return { block: parseBlock(peer.ipBlock) };
+  return { endpoints: peer.endpoints, networkSets: peer.networkSets === true, ...(peer.nets && { nets: peer.nets.map(mustParseCidr) }) };
+}
+
+function insideNets(nets: readonly ParsedCidr[] | undefined, address: ParsedCidr): boolean {
+  return nets === undefined || nets.some((net) => cidrContains(net, address));
 }
 
 function peerAdmits(peer: ParsedPeer, endpoint: IndexedEndpoint, address: ParsedCidr): boolean {
-  return 'endpoints' in peer ? endpointMatches(peer.endpoints, endpoint) : blockContainsAddress(peer.block, address);
+  if ('block' in peer) return blockContainsAddress(peer.block, address);
+  return endpointMatches(peer.endpoints, endpoint) && insideNets(peer.nets, address);
+}
+
+/** A network set's net restricted to a peer's nets: the smaller of two nested CIDRs, none when disjoint. */
+function restrictNet(net: ParsedCidr, nets: readonly ParsedCidr[] | undefined): ParsedCidr[] {
+  if (nets === undefined) return [net];
+  return nets.flatMap((n) => (cidrContains(n, net) ? [net] : cidrContains(net, n) ? [n] : []));
+}
+
+/** The addresses one peer admits, as blocks. */
+function peerBlocks(peer: ParsedPeer, index: InventoryIndex, networkSets: readonly IndexedNetworkSet[]): ParsedBlock[] {
+  if ('block' in peer) return [peer.block];
+  const blocks: ParsedBlock[] = [];
+  for (const endpoint of index.endpoints) {
+    if (!endpointMatches(peer.endpoints, endpoint)) continue;
+    for (const cidr of endpoint.addresses) if (insideNets(peer.nets, cidr)) blocks.push({ cidr, except: [] });
+  }
+  if (peer.networkSets) {
+    for (const set of networkSets) {
+      if (!endpointMatches(peer.endpoints, set)) continue;
+      for (const net of set.nets) for (const cidr of restrictNet(net, peer.nets)) blocks.push({ cidr, except: [] });
+    }
+  }
+  return blocks;
 }
 
 /** The rule's remote set: every address some peer admits. */
-function remoteOf(peers: readonly ParsedPeer[], index: InventoryIndex): MatchTerm['remote'] {
+function remoteOf(peers: readonly ParsedPeer[], index: InventoryIndex, networkSets: readonly IndexedNetworkSet[]): MatchTerm['remote'] {
   if (peers.length === 0) return 'any';
-  const blocks: ParsedBlock[] = [];
-  for (const peer of peers) {
-    if ('block' in peer) {
-      blocks.push(peer.block);
-      continue;
-    }
-    for (const endpoint of index.endpoints) {
-      if (!endpointMatches(peer.endpoints, endpoint)) continue;
-      for (const cidr of endpoint.addresses) blocks.push({ cidr, except: [] });
-    }
-  }
+  return toCidrSet(peers.flatMap((peer) => peerBlocks(peer, index, networkSets)));
+}
+
+/** Addresses of the nodes some selector of `nodes` matches (Rule.nodes). */
+function nodeAddresses(nodes: readonly Selector[], index: InventoryIndex): ParsedCidr[] {
+  return index.nodes.filter((node) => nodes.some((selector) => matches(selector, node.labels))).flatMap((node) => node.addresses);
+}
+
+/**
+ * A rule's remote set with its `nodes` peers: node addresses ORed with the peers' addresses; with
+ * `nodes` present an empty `peers` adds nothing.
+ */
+function ruleRemote(rule: Rule, peers: readonly ParsedPeer[], index: InventoryIndex, networkSets: readonly IndexedNetworkSet[]): MatchTerm['remote'] {
+  if (!rule.nodes) return remoteOf(peers, index, networkSets);
+  const blocks = peers.flatMap((peer) => peerBlocks(peer, index, networkSets));
+  for (const cidr of nodeAddresses(rule.nodes, index)) blocks.push({ cidr, except: [] });
   return toCidrSet(blocks);
 }
+
+/** Intersection of two blocks: the inner range with the holes of both (normalisation drops the irrelevant ones). */
+function intersectBlocks(a: ParsedBlock, b: ParsedBlock): ParsedBlock | null {
+  if (cidrContains(a.cidr, b.cidr)) return { cidr: b.cidr, except: [...b.except, ...a.except] };
+  if (cidrContains(b.cidr, a.cidr)) return { cidr: a.cidr, except: [...a.except, ...b.except] };
+  return null;
+}
+
+export function intersectRemotes(a: MatchTerm['remote'], b: MatchTerm['remote']): MatchTerm['remote'] {
+  if (a === 'any') return b;
+  if (b === 'any') return a;
+  const left = parseCidrSet(a);
+  const right = parseCidrSet(b);
+  return toCidrSet(left.flatMap((x) => right.flatMap((y) => intersectBlocks(x, y) ?? [])));
+}
+
+const hostSet = (addresses: readonly ParsedCidr[]): CidrSet => toCidrSet(addresses.map((cidr) => ({ cidr, except: [] })));
 
 /** Terms of the port entries that carry a number or nothing: they do not depend on any endpoint. */
 function numberedTerms(ports: readonly PortMatch[], remote: MatchTerm['remote']): MatchTerm[] {
@@ -58,74 +136,215 @@ function namedPortNumbers(endpoint: IndexedEndpoint, port: PortMatch): number[] 
   return endpoint.endpoint.ports.filter((p) => p.name === port.name && p.protocol === port.protocol).map((p) => p.port);
 }
 
-/** Ingress: the destination is the endpoint itself, so a name becomes its port numbers there. */
-function ingressNamedTerms(ports: readonly PortMatch[], remote: MatchTerm['remote'], target: IndexedEndpoint): MatchTerm[] {
-  return ports
-    .filter((p) => p.name !== undefined)
-    .flatMap((p) => namedPortNumbers(target, p).map((n): MatchTerm => ({ protocol: p.protocol, ports: [{ first: n, last: n }], remote })));
+/**
+ * A port list resolved into (protocol, ranges, addresses of the endpoint that declares the port)
+ * alternatives. `owner` says which end carries the ports: 'target' (the endpoint itself: ranges
+ * hold for every remote) or 'remote' (each remote endpoint's own numbers, for its own addresses).
+ * A numbered entry holds for every remote.
+ */
+interface PortAlternative {
+  protocol: Protocol;
+  ranges: PortRange[] | 'any';
+  remote: MatchTerm['remote'];
 }
 
-/** Egress: each destination endpoint the peers admit contributes its own addresses on its own port number. */
-function egressNamedTerms(ports: readonly PortMatch[], peers: readonly ParsedPeer[], index: InventoryIndex): MatchTerm[] {
-  const terms: MatchTerm[] = [];
-  for (const port of ports.filter((p) => p.name !== undefined)) {
-    for (const destination of index.endpoints) {
-      const numbers = namedPortNumbers(destination, port);
+function portAlternatives(
+  ports: readonly PortMatch[],
+  owner: 'target' | 'remote',
+  target: IndexedEndpoint,
+  index: InventoryIndex,
+  admits: (endpoint: IndexedEndpoint, address: ParsedCidr) => boolean = () => true,
+): PortAlternative[] {
+  const out: PortAlternative[] = [];
+  for (const p of ports) {
+    if (p.name === undefined) {
+      out.push({ protocol: p.protocol, ranges: p.port === undefined ? 'any' : [{ first: p.port, last: p.endPort ?? p.port }], remote: 'any' });
+      continue;
+    }
+    if (owner === 'target') {
+      for (const n of namedPortNumbers(target, p)) out.push({ protocol: p.protocol, ranges: [{ first: n, last: n }], remote: 'any' });
+      continue;
+    }
+    for (const endpoint of index.endpoints) {
+      const numbers = namedPortNumbers(endpoint, p);
       if (numbers.length === 0) continue;
-      const admitted = destination.addresses.filter(
-        (address) => peers.length === 0 || peers.some((peer) => peerAdmits(peer, destination, address)),
-      );
-      const remote: CidrSet = toCidrSet(admitted.map((cidr) => ({ cidr, except: [] })));
-      for (const n of numbers) terms.push({ protocol: port.protocol, ports: [{ first: n, last: n }], remote });
+      const addresses = endpoint.addresses.filter((address) => admits(endpoint, address));
+      for (const n of numbers) out.push({ protocol: p.protocol, ranges: [{ first: n, last: n }], remote: hostSet(addresses) });
     }
   }
-  return terms;
+  return out;
+}
+
+/** The destination-port terms, as before the optional features. */
+function destinationTerms(rule: Rule, direction: Direction, peers: readonly ParsedPeer[], remote: MatchTerm['remote'], target: IndexedEndpoint, index: InventoryIndex): MatchTerm[] {
+  const named = rule.ports.filter((p) => p.name !== undefined);
+  const nodes = rule.nodes ? nodeAddresses(rule.nodes, index) : [];
+  const admits = (endpoint: IndexedEndpoint, address: ParsedCidr) =>
+    (peers.length === 0 && !rule.nodes) ||
+    peers.some((peer) => peerAdmits(peer, endpoint, address)) ||
+    nodes.some((node) => cidrContains(node, address));
+  const namedTerms = portAlternatives(named, direction === 'ingress' ? 'target' : 'remote', target, index, admits).map(
+    (alt): MatchTerm => ({ protocol: alt.protocol, ports: alt.ranges, remote: intersectRemotes(remote, alt.remote) }),
+  );
+  return [...numberedTerms(rule.ports, remote), ...namedTerms];
+}
+
+const PROTOCOL_BY_NUMBER = new Map(Object.entries(PROTOCOL_NUMBERS).map(([name, n]) => [n, name as Protocol]));
+
+/** A protocol given by number as the IR's name when it has one. */
+function protocolCondition(n: number): Pick<MatchTerm, 'protocol' | 'protocolNumber'> {
+  const name = PROTOCOL_BY_NUMBER.get(n);
+  return name ? { protocol: name } : { protocol: 'any', protocolNumber: n };
+}
+
+/** Positive ICMP condition on one term: the term's protocol must be ICMP/ICMPv6, or any (then both, each with its IP version). */
+function withIcmp(term: MatchTerm, icmp: NonNullable<Rule['icmp']>, ipVersion: 4 | 6 | undefined): MatchTerm[] {
+  if (term.protocolNumber !== undefined) return [];
+  if (term.protocol === 'ICMP' || term.protocol === 'ICMPv6') return [{ ...term, icmp }];
+  if (term.protocol !== 'any') return [];
+  return [
+    { ...term, protocol: 'ICMP' as const, ipVersion: 4 as const, icmp },
+    { ...term, protocol: 'ICMPv6' as const, ipVersion: 6 as const, icmp },
+  ].filter((t) => ipVersion === undefined || t.ipVersion === ipVersion);
+}
+
+/** Source-port condition on one term: the protocols must agree and the remotes intersect. */
+function withSourcePorts(term: MatchTerm, alt: PortAlternative): MatchTerm | null {
+  if (term.protocolNumber !== undefined) return null;
+  if (term.protocol !== 'any' && term.protocol !== alt.protocol) return null;
+  const protocol = alt.protocol;
+  // ports of a term belong to its protocol: a term of any protocol had no destination ports
+  const combined: MatchTerm = { ...term, protocol, remote: intersectRemotes(term.remote, alt.remote) };
+  if (alt.ranges !== 'any') combined.srcPorts = term.srcPorts ? intersectRanges(term.srcPorts, alt.ranges) : mergePortRanges(alt.ranges);
+  return combined;
+}
+
+function intersectRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
+  const out: PortRange[] = [];
+  for (const x of a) for (const y of b) {
+    const first = Math.max(x.first, y.first);
+    const last = Math.min(x.last, y.last);
+    if (first <= last) out.push({ first, last });
+  }
+  return mergePortRanges(out);
+}
+
+/** The except terms of a rule (conditions the packet must not meet). */
+function exceptTerms(rule: Rule, direction: Direction, target: IndexedEndpoint, index: InventoryIndex, notPeersRemote: MatchTerm['remote'] | null): MatchTerm[] {
+  const except: MatchTerm[] = [];
+  if (notPeersRemote !== null) except.push({ protocol: 'any', ports: 'any', remote: notPeersRemote });
+  if (rule.notPorts) {
+    for (const alt of portAlternatives(rule.notPorts, direction === 'ingress' ? 'target' : 'remote', target, index)) {
+      except.push({ protocol: alt.protocol, ports: alt.ranges, remote: alt.remote });
+    }
+  }
+  if (rule.notSrcPorts) {
+    for (const alt of portAlternatives(rule.notSrcPorts, direction === 'ingress' ? 'remote' : 'target', target, index)) {
+      except.push({ protocol: alt.protocol, ports: 'any', remote: alt.remote, ...(alt.ranges !== 'any' && { srcPorts: mergePortRanges(alt.ranges) }) });
+    }
+  }
+  if (rule.notProtocol) except.push({ protocol: rule.notProtocol, ports: 'any', remote: 'any' });
+  if (rule.notProtocolNumber !== undefined) except.push({ ...protocolCondition(rule.notProtocolNumber), ports: 'any', remote: 'any' });
+  if (rule.notICMP) {
+    except.push(
+      { protocol: 'ICMP', ports: 'any', remote: 'any', ipVersion: 4, icmp: rule.notICMP },
+      { protocol: 'ICMPv6', ports: 'any', remote: 'any', ipVersion: 6, icmp: rule.notICMP },
+    );
+  }
+  return except;
+}
+
+/** Whether a rule's terms depend on the target endpoint (through the port names it declares). */
+function dependsOnTarget(rule: Rule, direction: Direction): boolean {
+  const lists = direction === 'ingress' ? [rule.ports, rule.notPorts] : [rule.srcPorts, rule.notSrcPorts];
+  return lists.some((list) => (list ?? []).some((p) => p.name !== undefined));
+}
+
+/** The address families for which a local peer admits the endpoint (labels, and its own addresses for CIDRs). */
+function localFamilies(peer: ParsedPeer, target: IndexedEndpoint): Set<4 | 6> {
+  if ('block' in peer) return new Set(target.addresses.filter((a) => blockContainsAddress(peer.block, a)).map((a) => a.family));
+  if (!endpointMatches(peer.endpoints, target)) return new Set();
+  if (peer.nets === undefined) return new Set([4, 6]);
+  return new Set(target.addresses.filter((a) => insideNets(peer.nets, a)).map((a) => a.family));
+}
+
+/**
+ * localPeers / notLocalPeers judged statically for the endpoint the program protects: the families
+ * of packets the rule still applies to ([4, 6] when it has neither). A label condition holds or
+ * not for the endpoint; an address condition is judged per family on the endpoint's own address
+ * of that family (the packet's local address, which is the pod's: a pod has one per family).
+ */
+export function localRuleFamilies(rule: Rule, target: IndexedEndpoint): (4 | 6)[] {
+  const union = (peers: readonly Peer[]) => new Set(peers.flatMap((p) => [...localFamilies(parsePeer(p), target)]));
+  const admitted = rule.localPeers ? union(rule.localPeers) : new Set<4 | 6>([4, 6]);
+  const excluded = rule.notLocalPeers ? union(rule.notLocalPeers) : new Set<4 | 6>();
+  return ([4, 6] as const).filter((f) => admitted.has(f) && !excluded.has(f));
+}
+
+/** Terms restricted to the given families (no restriction for both). */
+function restrictFamilies(terms: readonly MatchTerm[], families: readonly (4 | 6)[]): MatchTerm[] {
+  if (families.length === 2) return [...terms];
+  if (families.length === 0) return [];
+  const family = families[0]!;
+  return terms.flatMap((t) => (t.ipVersion === undefined ? [{ ...t, ipVersion: family }] : t.ipVersion === family ? [t] : []));
 }
 
 export type RuleResolver = (rule: Rule, direction: Direction, target: IndexedEndpoint) => MatchTerm[];
 
 /**
- * A resolver for one inventory. A rule's peers resolve the same for every endpoint its policy
- * selects, and so does everything but an ingress named port: those results are kept per rule.
+ * A resolver for one inventory (and the policy set's network sets). A rule's peers resolve the
+ * same for every endpoint its policy selects, and so does everything but named ports: those
+ * results are kept per rule, and per the target's declared ports when a name is involved.
  * Returned terms are shared between endpoints; treat them as read-only.
  */
-export function createRuleResolver(index: InventoryIndex): RuleResolver {
-  const shared = new WeakMap<Rule, { peers: ParsedPeer[]; remote: MatchTerm['remote']; numbered: MatchTerm[] }>();
-  const egress = new WeakMap<Rule, MatchTerm[]>();
-  // Ingress results depend on the target only through the numbers its named ports resolve to.
-  const ingress = new WeakMap<Rule, Map<string, MatchTerm[]>>();
+export function createRuleResolver(index: InventoryIndex, networkSets: readonly IndexedNetworkSet[] = []): RuleResolver {
+  const shared = new WeakMap<Rule, { peers: ParsedPeer[]; remote: MatchTerm['remote']; notRemote: MatchTerm['remote'] | null }>();
+  const results = new WeakMap<Rule, Map<string, MatchTerm[]>>();
 
   const sharedOf = (rule: Rule) => {
     let entry = shared.get(rule);
     if (!entry) {
       const peers = rule.peers.map(parsePeer);
-      const remote = remoteOf(peers, index);
-      entry = { peers, remote, numbered: numberedTerms(rule.ports, remote) };
+      const remote = ruleRemote(rule, peers, index, networkSets);
+      const notPeers = (rule.notPeers ?? []).map(parsePeer);
+      const notRemote = notPeers.length === 0 ? null : remoteOf(notPeers, index, networkSets);
+      entry = { peers, remote, notRemote };
       shared.set(rule, entry);
     }
     return entry;
   };
 
-  return (rule, direction, target) => {
-    const { peers, remote, numbered } = sharedOf(rule);
-    if (direction === 'egress') {
-      let terms = egress.get(rule);
-      if (!terms) {
-        terms = normaliseTerms([...numbered, ...egressNamedTerms(rule.ports, peers, index)]);
-        egress.set(rule, terms);
-      }
-      return terms;
+  const compute = (rule: Rule, direction: Direction, target: IndexedEndpoint, families: readonly (4 | 6)[]): MatchTerm[] => {
+    const { peers, remote, notRemote } = sharedOf(rule);
+    let terms = destinationTerms(rule, direction, peers, remote, target, index);
+    if (rule.protocolNumber !== undefined) {
+      const condition = protocolCondition(rule.protocolNumber);
+      // `ports` is empty with a protocol number: the terms are of any protocol
+      terms = terms.map((t) => ({ ...t, ...condition }));
     }
-    const named = ingressNamedTerms(rule.ports, remote, target);
-    const signature = JSON.stringify(named.map((t) => [t.protocol, t.ports]));
-    let bySignature = ingress.get(rule);
+    if (rule.ipVersion !== undefined) terms = terms.map((t) => ({ ...t, ipVersion: rule.ipVersion }));
+    if (rule.icmp) terms = terms.flatMap((t) => withIcmp(t, rule.icmp!, rule.ipVersion));
+    if (rule.srcPorts) {
+      const alternatives = portAlternatives(rule.srcPorts, direction === 'ingress' ? 'remote' : 'target', target, index);
+      terms = terms.flatMap((t) => alternatives.flatMap((alt) => withSourcePorts(t, alt) ?? []));
+    }
+    terms = restrictFamilies(terms, families);
+    const except = exceptTerms(rule, direction, target, index, notRemote);
+    if (except.length > 0) terms = terms.map((t) => ({ ...t, except }));
+    return normaliseTerms(terms);
+  };
+
+  return (rule, direction, target) => {
+    const families = rule.localPeers || rule.notLocalPeers ? localRuleFamilies(rule, target) : ([4, 6] as const);
+    const signature = `${direction} ${families.join(',')}${dependsOnTarget(rule, direction) ? ` ${JSON.stringify(target.endpoint.ports)}` : ''}`;
+    let bySignature = results.get(rule);
     if (!bySignature) {
       bySignature = new Map();
-      ingress.set(rule, bySignature);
+      results.set(rule, bySignature);
     }
     let terms = bySignature.get(signature);
     if (!terms) {
-      terms = normaliseTerms([...numbered, ...named]);
+      terms = compute(rule, direction, target, families);
       bySignature.set(signature, terms);
     }
     return terms;

@@ -9,7 +9,7 @@ import type { Direction, PolicySet, Tier } from '../ir.ts';
 import type { EndpointKey, Inventory } from '../inventory.ts';
 import type { DirectionPolicy, EndpointPolicy, MatchTerm, ResolvedPolicy, ResolvedTier } from './endpoint-policy.ts';
 import { directionPolicyHash, termsDigest } from './hash.ts';
-import { endpointMatches, indexInventory, type IndexedEndpoint } from './inventory-index.ts';
+import { endpointMatches, indexInventory, indexNetworkSets, type IndexedEndpoint } from './inventory-index.ts';
 import { createRuleResolver, type RuleResolver } from './resolve-rule.ts';
 
 export interface ResolveOptions {
@@ -20,12 +20,19 @@ export interface ResolveOptions {
   endpoints?: 'local' | 'all' | readonly EndpointKey[];
 }
 
-function resolveTier(tier: Tier, direction: Direction, target: IndexedEndpoint, resolveRule: RuleResolver): ResolvedTier | null {
+function resolveTier(
+  tier: Tier,
+  direction: Direction,
+  target: IndexedEndpoint,
+  resolveRule: RuleResolver,
+  stagedTargets: ReadonlySet<string>,
+): ResolvedTier | null {
   const policies: ResolvedPolicy[] = tier.policies
     .filter((policy) => policy.directions.includes(direction) && endpointMatches(policy.subject, target))
     .map((policy) => ({
       id: policy.id,
       staged: policy.staged,
+      ...(!policy.staged && stagedTargets.has(policy.id) && { stagedOut: true as const }),
       rules: policy[direction].map((rule, index) => ({ index, action: rule.action, terms: resolveRule(rule, direction, target) })),
     }));
   if (policies.length === 0) return null;
@@ -64,10 +71,15 @@ function createDirectionResolver(policySet: PolicySet, resolveRule: RuleResolver
     return digest;
   };
   const seen = new Map<string, DirectionPolicy>();
+  // Enforced policies a staged policy would replace (or delete): left out of the staged evaluation
+  // of every endpoint, whether or not the staged policy itself selects it.
+  const stagedTargets = new Set(
+    policySet.tiers.flatMap((tier) => tier.policies.flatMap((p) => (p.staged && p.stagedTarget !== undefined ? [p.stagedTarget] : []))),
+  );
 
   return (direction: Direction, target: IndexedEndpoint): DirectionPolicy | null => {
     // The PolicySet lists tiers and policies in evaluation order already (policy/policy-set.ts).
-    const tiers = policySet.tiers.flatMap((tier) => resolveTier(tier, direction, target, resolveRule) ?? []);
+    const tiers = policySet.tiers.flatMap((tier) => resolveTier(tier, direction, target, resolveRule, stagedTargets) ?? []);
     if (tiers.length === 0) return null;
     const key = JSON.stringify([direction, tiers.map((t) => [t.name, t.policies.map((p) => [p.id, p.rules.map((r) => idOf(r.terms))])])]);
     let resolved = seen.get(key);
@@ -93,7 +105,7 @@ export function resolveEndpointPolicies(
   options: ResolveOptions = {},
 ): Map<EndpointKey, EndpointPolicy> {
   const index = indexInventory(inventory);
-  const resolveDirection = createDirectionResolver(policySet, createRuleResolver(index));
+  const resolveDirection = createDirectionResolver(policySet, createRuleResolver(index, indexNetworkSets(inventory, policySet.networkSets ?? [])));
   const result = new Map<EndpointKey, EndpointPolicy>();
   for (const target of index.endpoints.filter(wanted(options))) {
     const { hostInterface } = target.endpoint;

@@ -50,34 +50,62 @@ function comparePorts(a: MatchTerm['ports'], b: MatchTerm['ports']): number {
   return a.length - b.length;
 }
 
-/** By protocol, then ports, then addresses: any fixed order would do; this one reads well in dumps. */
-function compareTerms(a: MatchTerm, b: MatchTerm): number {
-  return compareText(a.protocol, b.protocol) || comparePorts(a.ports, b.ports) || compareText(remoteKey(a.remote), remoteKey(b.remote));
+/** The optional conditions of a term as one string ('' when it has none); excepts by their remote text. */
+export function extrasKey(term: MatchTerm): string {
+  const { protocol: _p, ports: _q, remote: _r, except, ...rest } = term;
+  const extras = { ...rest, ...(except && { except: except.map((e) => [extrasKey(e), e.protocol, portsKey(e.ports), remoteKey(e.remote)]) }) };
+  return Object.keys(extras).length === 0 ? '' : canonicalJson(extras);
 }
 
-/** A term that needs no protocol, port or address matches every packet a sibling term could. */
-function isMatchAll(term: MatchTerm): boolean {
-  return term.protocol === 'any' && term.remote === 'any';
+/** By protocol, then ports, then addresses, then the optional conditions: any fixed order would do; this one reads well in dumps. */
+function compareTerms(a: MatchTerm, b: MatchTerm): number {
+  return (
+    compareText(a.protocol, b.protocol) ||
+    comparePorts(a.ports, b.ports) ||
+    compareText(remoteKey(a.remote), remoteKey(b.remote)) ||
+    compareText(extrasKey(a), extrasKey(b))
+  );
+}
+
+/** A term that needs no protocol, port, address or other condition matches every packet a sibling term could. */
+export function isMatchAll(term: MatchTerm): boolean {
+  return term.protocol === 'any' && term.ports === 'any' && term.remote === 'any' && extrasKey(term) === '';
+}
+
+const isEmptyRemote = (t: MatchTerm) => t.remote !== 'any' && t.remote.length === 0;
+
+/**
+ * A term's except list in canonical form: excepts that match nothing dropped, the rest normalised
+ * (they are ORed like terms). Null when an except matches every packet (the term matches nothing).
+ */
+function normaliseExcept(term: MatchTerm): MatchTerm | null {
+  if (!term.except) return term;
+  const { except, ...rest } = term;
+  const live = except.filter((e) => !isEmptyRemote(e)).map(({ except: _nested, ...e }) => e);
+  if (live.length === 0) return rest;
+  const merged = normaliseTerms(live);
+  if (merged.some(isMatchAll)) return null;
+  return { ...rest, except: merged };
 }
 
 export function normaliseTerms(terms: readonly MatchTerm[]): MatchTerm[] {
   // A term whose remote set is empty matches no packet.
-  const live = terms.filter((t) => t.remote === 'any' || t.remote.length > 0);
+  const live = terms.filter((t) => !isEmptyRemote(t)).flatMap((t) => normaliseExcept(t) ?? []);
   if (live.some(isMatchAll)) return [{ protocol: 'any', ports: 'any', remote: 'any' }];
 
   // Same protocol and ports: one term for the union of the addresses (per-destination named ports
   // resolving to the same port become one set).
-  const byPorts = groupBy(live, (t) => `${t.protocol} ${portsKey(t.ports)}`).map(
+  const byPorts = groupBy(live, (t) => `${t.protocol} ${portsKey(t.ports)} ${extrasKey(t)}`).map(
     (group): MatchTerm => ({
-      protocol: group[0]!.protocol,
+      ...group[0]!,
       ports: group[0]!.ports,
       remote: unionRemotes(group.map((t) => t.remote)),
     }),
   );
   // Same protocol and addresses: one term for the union of the ports (80, 81 -> 80-81).
-  const byRemote = groupBy(byPorts, (t) => `${t.protocol} ${remoteKey(t.remote)}`).map(
+  const byRemote = groupBy(byPorts, (t) => `${t.protocol} ${remoteKey(t.remote)} ${extrasKey(t)}`).map(
     (group): MatchTerm => ({
-      protocol: group[0]!.protocol,
+      ...group[0]!,
       ports: unionPorts(group.map((t) => t.ports)),
       remote: group[0]!.remote,
     }),

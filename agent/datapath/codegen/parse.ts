@@ -237,6 +237,7 @@ function transport(hook: Hook): ProgramSource {
     note('transport: protocol, ports, TCP flags, ICMP type'),
     stx.b(R_STATE, R5, at('proto')),
     st.w(R_STATE, NO_PORT, at('dport')),
+    st.w(R_STATE, NO_PORT, at('sport')),
     jeq.imm(R5, IpProto.TCP, 'tcp'),
     jeq.imm(R5, IpProto.UDP, 'udp'),
     jeq.imm(R5, IpProto.SCTP, 'sctp'),
@@ -261,23 +262,36 @@ function transport(hook: Hook): ProgramSource {
     stx.h(R_STATE, portOf[ends.remote], at('rport')),
     end.toBe(R8, 16),
     stx.w(R_STATE, R8, at('dport')),
+    end.toBe(R7, 16),
+    stx.w(R_STATE, R7, at('sport')),
     ja('conntrack'),
 
     label('icmp'),
     need(R1, ICMP_MIN, 'drop_malformed_l4'),
+    ldx.b(R4, R1, 1),
+    stx.b(R_STATE, R4, at('icmpCode')),
     ldx.b(R4, R1, 0),
     stx.b(R_STATE, R4, at('icmpType')),
     ICMP_ECHO.v4.map((t) => jeq.imm(R4, t, 'icmp_echo')),
-    ja('conntrack'),
+    ja('icmp_other'),
     label('icmp6'),
     need(R1, ICMP_MIN, 'drop_malformed_l4'),
+    ldx.b(R4, R1, 1),
+    stx.b(R_STATE, R4, at('icmpCode')),
     ldx.b(R4, R1, 0),
     stx.b(R_STATE, R4, at('icmpType')),
     ICMPV6_FAILSAFE_TYPES.map((t) => jeq.imm(R4, t, 'nd_failsafe')),
     ICMP_ECHO.v6.map((t) => jeq.imm(R4, t, 'icmp_echo')),
+    ja('icmp_other'),
+    // Other ICMP messages: type and code (as on the wire) stand in for the remote port, so a
+    // message admitted by a rule on its type (Rule.icmp) admits only messages of that type and
+    // code between the same addresses, not every ICMP message.
+    label('icmp_other'),
+    ldx.h(R4, R1, 0),
+    stx.h(R_STATE, R4, at('rport')),
     ja('conntrack'),
     // Echo request and reply share the identifier: it stands in for the local port so the reply
-    // finds the request's conntrack entry. Other ICMP messages are keyed by addresses only.
+    // finds the request's conntrack entry. Other ICMP messages are keyed by addresses, type and code.
     label('icmp_echo'),
     ldx.h(R4, R1, 4),
     stx.h(R_STATE, R4, at('lport')),

@@ -3,9 +3,11 @@
 //
 //   tier_0:                          ; tier name, order, default
 //   rule_3:                          ; tier/policy[rule] Action: summary
-//     r2 = (proto ^ 6) | (dport outside 80-81)      ; no branches
+//     r2 = (proto ^ 6) | (dport outside 80-81)      ; no branches (also IP version, ICMP, sport)
 //     if r2 != 0 goto rule_3_term_0_no_match
 //     lpm lookup (set, family, remote) -> none or hole: goto rule_3_term_0_no_match
+//     (each except k of the term: its checks, failing to rule_3_term_0_except_k_clear;
+//      all passed: goto rule_3_term_0_no_match; rule_3_term_0_except_k_clear:)
 //     goto rule_3_match
 //   rule_3_term_0_no_match:
 //     ... next term; the last one falls through to rule_3_no_match on failure
@@ -27,7 +29,8 @@ import {
 } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
 import type { Protocol } from '../../../policy/ir.ts';
-import type { DirectionPolicy, MatchTerm, ResolvedPolicy, ResolvedRule, ResolvedTier } from '../../../policy/evaluation/endpoint-policy.ts';
+import type { DirectionPolicy, MatchTerm, PortRange, ResolvedPolicy, ResolvedRule, ResolvedTier } from '../../../policy/evaluation/endpoint-policy.ts';
+import { isMatchAll } from '../../../policy/evaluation/terms.ts';
 import { FlowKind, NO_SLOT } from '../layouts.ts';
 import { loadMap } from '../map-refs.ts';
 import { R_STATE, at, countRule, emitFlowEvent, statePointer } from './conventions.ts';
@@ -52,37 +55,26 @@ interface Emit {
   l(name: string): string;
 }
 
-function isMatchAll(term: MatchTerm): boolean {
-  return term.protocol === 'any' && term.ports === 'any' && term.remote === 'any';
-}
-
 /**
- * Protocol and ports of a term, without branches: R2 ends 0 when both match, non-zero otherwise,
- * and one conditional jump tests it. Branches are what the verifier's depth-first walk keeps
- * pending (limits.ts MAX_CONDITIONAL_JUMPS), so a term costs one, not one per port bound.
- *
- * A range [f, l] misses when dport - f < 0 or l - dport < 0 (64-bit, the values are below 2^17):
- * the OR of the two differences has its sign bit set exactly then. Ranges of a term are ORed, so
+ * Port ranges of a state field into R2 without branches: ORs 1 into R2 when the field's value is
+ * outside every range. A range [f, l] misses when v - f < 0 or l - v < 0 (64-bit, the values are
+ * below 2^17): the OR of the two differences has its sign bit set exactly then. Ranges are ORed, so
  * their miss bits (0/1) are ANDed. Protocols without ports carry NO_PORT, outside every range.
  */
-function protocolAndPorts(term: MatchTerm): ProgramSource {
-  const code: ProgramSource[] = [];
-  if (term.protocol !== 'any') code.push(ldx.b(R2, R_STATE, at('proto')), xor64.imm(R2, PROTOCOL_NUMBER[term.protocol]));
-  else code.push(mov64.imm(R2, 0));
-  if (term.ports === 'any') return code;
-  code.push(ldx.w(R1, R_STATE, at('dport')));
-  const [only] = term.ports;
-  if (term.ports.length === 1 && only!.first === only!.last) {
+function portRanges(field: 'dport' | 'sport', ranges: readonly PortRange[]): ProgramSource {
+  const code: ProgramSource[] = [ldx.w(R1, R_STATE, at(field))];
+  const [only] = ranges;
+  if (ranges.length === 1 && only!.first === only!.last) {
     code.push(mov64.reg(R3, R1), xor64.imm(R3, only!.first), or64.reg(R2, R3));
     return code;
   }
   code.push(mov64.imm(R5, 1));
-  for (const range of term.ports) {
+  for (const range of ranges) {
     code.push(
       mov64.reg(R3, R1),
-      sub64.imm(R3, range.first), // dport - f
+      sub64.imm(R3, range.first), // v - f
       mov64.imm(R4, range.last - range.first),
-      sub64.reg(R4, R3), // l - dport
+      sub64.reg(R4, R3), // l - v
       or64.reg(R3, R4),
       rsh64.imm(R3, 63), // 1: outside this range
       and64.reg(R5, R3),
@@ -92,13 +84,46 @@ function protocolAndPorts(term: MatchTerm): ProgramSource {
   return code;
 }
 
-/** Checks of one term; jumps to `fail` when the packet does not match, falls through when it does. */
-function termChecks(emit: Emit, term: MatchTerm, fail: string): ProgramSource {
+/** R2 |= (byte field of the state) ^ value: non-zero unless equal. */
+function byteEquals(field: 'proto' | 'family' | 'icmpType' | 'icmpCode', value: number): ProgramSource {
+  return [ldx.b(R1, R_STATE, at(field)), xor64.imm(R1, value), or64.reg(R2, R1)];
+}
+
+/** Whether a term has conditions besides its remote set (checked without branches). */
+function hasCheapChecks(term: MatchTerm): boolean {
+  return (
+    term.protocol !== 'any' || term.ports !== 'any' || term.protocolNumber !== undefined || term.ipVersion !== undefined ||
+    term.icmp !== undefined || term.srcPorts !== undefined
+  );
+}
+
+/**
+ * Protocol, IP version, ICMP type/code, destination and source ports of a term, without branches:
+ * R2 ends 0 when all match, non-zero otherwise, and one conditional jump tests it. Branches are what
+ * the verifier's depth-first walk keeps pending (limits.ts MAX_CONDITIONAL_JUMPS), so a term costs
+ * one, not one per condition.
+ */
+function cheapChecks(term: MatchTerm): ProgramSource {
+  const code: ProgramSource[] =
+    term.protocol !== 'any' ? [ldx.b(R2, R_STATE, at('proto')), xor64.imm(R2, PROTOCOL_NUMBER[term.protocol])] : [mov64.imm(R2, 0)];
+  if (term.protocolNumber !== undefined) code.push(byteEquals('proto', term.protocolNumber));
+  if (term.ipVersion !== undefined) code.push(byteEquals('family', term.ipVersion));
+  if (term.icmp) {
+    code.push(byteEquals('icmpType', term.icmp.type));
+    if (term.icmp.code !== undefined) code.push(byteEquals('icmpCode', term.icmp.code));
+  }
+  if (term.ports !== 'any') code.push(portRanges('dport', term.ports));
+  if (term.srcPorts) code.push(portRanges('sport', term.srcPorts));
+  return code;
+}
+
+/** Positive checks of one term (no excepts): jumps to `fail` when the packet does not match, falls through when it does. */
+function positiveChecks(emit: Emit, term: MatchTerm, fail: string): ProgramSource {
   const code: ProgramSource[] = [];
   if (term.remote !== 'any' && term.remote.length === 0) return [ja(fail)];
-  if (term.protocol !== 'any' || term.ports !== 'any') {
+  if (hasCheapChecks(term)) {
     // cheap checks first: a packet of another protocol or port never pays for the set lookup
-    code.push(protocolAndPorts(term), jne.imm(R2, 0, fail));
+    code.push(cheapChecks(term), jne.imm(R2, 0, fail));
   }
   if (term.remote !== 'any') {
     const set = emit.context.ipSets.indexOf(term.remote);
@@ -117,6 +142,20 @@ function termChecks(emit: Emit, term: MatchTerm, fail: string): ProgramSource {
   return code;
 }
 
+/**
+ * Checks of one term: its positive conditions, then each except (a packet matching one fails the
+ * term). Jumps to `fail` when the packet does not match, falls through when it does. `name` makes
+ * the except labels unique.
+ */
+function termChecks(emit: Emit, term: MatchTerm, fail: string, name: string): ProgramSource {
+  const code: ProgramSource[] = [positiveChecks(emit, term, fail)];
+  (term.except ?? []).forEach((except, k) => {
+    const clear = `${name}_except_${k}_clear`;
+    code.push(positiveChecks(emit, except, clear), ja(fail), label(clear));
+  });
+  return code;
+}
+
 function ruleCode(emit: Emit, tier: ResolvedTier, tierIndex: number, policy: ResolvedPolicy, rule: ResolvedRule): ProgramSource {
   const { block, context } = emit;
   const slot = context.slots.slotOf({ tier: tier.name, policyId: policy.id, ruleIndex: rule.index, action: rule.action }, policy.staged);
@@ -131,7 +170,7 @@ function ruleCode(emit: Emit, tier: ResolvedTier, tierIndex: number, policy: Res
     rule.terms.forEach((term, j) => {
       const last = j === rule.terms.length - 1;
       const fail = last ? noMatch : `${name}_term_${j}_no_match`;
-      checks.push(termChecks(emit, term, fail));
+      checks.push(termChecks(emit, term, fail, `${name}_term_${j}`));
       if (!last) checks.push(ja(match), label(fail));
     });
   }
@@ -192,7 +231,8 @@ export const straightLine: EvaluationStrategy = {
       l: (n) => `${block.labelPrefix}${n}`,
     };
     const tiers = policy.tiers.map((tier, index) => {
-      const policies = block.mode === 'enforced' ? tier.policies.filter((p) => !p.staged) : tier.policies;
+      // staged: every policy but the enforced ones a staged policy replaces (stagedOut)
+      const policies = tier.policies.filter((p) => (block.mode === 'enforced' ? !p.staged : !p.stagedOut));
       return { tier, index, policies };
     });
     return [

@@ -9,7 +9,7 @@ import { recordFirstFragment } from './fragments.ts';
 import type { EvaluationStrategy, StrategyContext } from './strategy.ts';
 
 export function hasStagedPolicies(policy: DirectionPolicy | null): boolean {
-  return policy !== null && policy.tiers.some((tier) => tier.policies.some((p) => p.staged));
+  return policy !== null && policy.tiers.some((tier) => tier.policies.some((p) => p.staged || p.stagedOut));
 }
 
 export interface PolicySection {

@@ -12,7 +12,7 @@ import type { RuleIdentity } from '../../../agent/datapath/codegen/slots.ts';
 import type { Action, Direction, Protocol } from '../../../policy/ir.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
-import { icmp, icmpv6, ipPacket, sctp, tcp, udp, type Transport } from './support/packets.ts';
+import { icmp, icmpv6, ipPacket, rawTransport, sctp, tcp, udp, type Transport } from './support/packets.ts';
 
 const POLICIES = 60;
 const PACKETS_PER_POLICY = 12;
@@ -82,29 +82,57 @@ function cidrSet(g: Gen): CidrSet {
 
 const PORT_PROTOCOLS: Protocol[] = ['TCP', 'UDP', 'SCTP'];
 
-function matchTerm(g: Gen): MatchTerm {
+const ICMP_TYPES = { ICMP: [0, 3, 8, 11], ICMPv6: [1, 3, 128, 129] } as const;
+const OTHER_PROTOCOL = 47; // GRE: a protocol the IR has no name for
+
+function portRanges(g: Gen, lo: number, hi: number) {
+  return mergePortRanges(g.times(1, 3, () => {
+    const first = g.int(lo, hi - 2);
+    return { first, last: g.chance(0.5) ? first : g.int(first, hi) };
+  }));
+}
+
+/** A term with the optional conditions (protocol number, IP version, ICMP, source ports) now and then. */
+function basicTerm(g: Gen, remoteChance: number): MatchTerm {
+  if (g.chance(0.07)) {
+    return { protocol: 'any', ports: 'any', protocolNumber: OTHER_PROTOCOL, remote: g.chance(remoteChance) ? cidrSet(g) : 'any' };
+  }
   const protocol = g.pick<Protocol | 'any'>(['any', 'TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6', 'TCP', 'UDP']);
-  const ports =
-    protocol !== 'any' && PORT_PROTOCOLS.includes(protocol) && g.chance(0.7)
-      ? mergePortRanges(g.times(1, 3, () => {
-          const first = g.int(75, 90);
-          return { first, last: g.chance(0.5) ? first : g.int(first, 92) };
-        }))
-      : 'any';
-  return { protocol, ports, remote: g.chance(0.7) ? cidrSet(g) : 'any' };
+  const portProtocol = protocol !== 'any' && PORT_PROTOCOLS.includes(protocol);
+  const ports = portProtocol && g.chance(0.7) ? portRanges(g, 75, 92) : 'any';
+  const term: MatchTerm = { protocol, ports, remote: g.chance(remoteChance) ? cidrSet(g) : 'any' };
+  if (g.chance(0.15)) term.ipVersion = g.pick([4, 6] as const);
+  if ((protocol === 'ICMP' || protocol === 'ICMPv6') && g.chance(0.5)) {
+    term.icmp = { type: g.pick(ICMP_TYPES[protocol]), ...(g.chance(0.5) && { code: g.int(0, 2) }) };
+  }
+  if (portProtocol && g.chance(0.3)) term.srcPorts = portRanges(g, 1000, 1012);
+  return term;
+}
+
+function matchTerm(g: Gen): MatchTerm {
+  const term = basicTerm(g, 0.7);
+  // notPorts, notPeers, notProtocol, notICMP, notSrcPorts: except terms
+  if (g.chance(0.3)) term.except = g.times(1, 2, () => basicTerm(g, 0.5));
+  return term;
 }
 
 function randomPolicy(g: Gen, direction: Direction): DirectionPolicy {
   const tiers: ResolvedTier[] = g.times(1, 3, (t) => {
-    const policies: ResolvedPolicy[] = g.times(1, 3, (p) => ({
+    const policies: ResolvedPolicy[] = g.times(1, 3, (p) => {
+      const staged = g.chance(0.2);
+      // an enforced policy a staged one replaces: left out of the staged evaluation
+      const stagedOut = !staged && g.chance(0.15);
+      return {
       id: `t${t}p${p}`,
-      staged: g.chance(0.2),
+      staged,
+      ...(stagedOut && { stagedOut: true as const }),
       rules: g.times(0, 4, (index) => ({
         index,
         action: g.pick<Action>(['Allow', 'Allow', 'Deny', 'Pass', 'Log']),
         terms: g.chance(0.1) ? [] : normaliseTerms(g.times(1, 2, () => matchTerm(g))),
       })),
-    }));
+      };
+    });
     return { name: `tier${t}`, order: t, defaultAction: g.pick(['Deny', 'Pass'] as const), enforced: policies.some((p) => !p.staged), policies };
   });
   return { direction, tiers, hash: directionPolicyHash(direction, tiers) };
@@ -121,13 +149,26 @@ function randomPacket(g: Gen, direction: Direction): ProbePacket {
   const remote = six ? v6Address(g) : v4Address(g);
   localCounter++;
   const local = six ? `fd00::${localCounter.toString(16)}` : `198.18.${(localCounter >> 8) & 255}.${localCounter & 255}`;
-  const protocol = g.pick<Protocol>(six ? ['TCP', 'UDP', 'SCTP', 'ICMPv6'] : ['TCP', 'UDP', 'SCTP', 'ICMP']);
+  const protocol = g.pick<Protocol | number>(six ? ['TCP', 'UDP', 'SCTP', 'ICMPv6', OTHER_PROTOCOL] : ['TCP', 'UDP', 'SCTP', 'ICMP', OTHER_PROTOCOL]);
   const dport = g.int(70, 95);
-  const sport = g.int(1024, 65535);
-  const l4: Transport = { TCP: () => tcp(sport, dport), UDP: () => udp(sport, dport), SCTP: () => sctp(sport, dport), ICMP: () => icmp(8, sport), ICMPv6: () => icmpv6(128, sport) }[protocol]();
+  const sport = g.int(995, 1015);
+  const icmpType = protocol === 'ICMP' || protocol === 'ICMPv6' ? g.pick(ICMP_TYPES[protocol]) : undefined;
+  const icmpCode = g.int(0, 2);
+  const l4: Transport =
+    typeof protocol === 'number'
+      ? rawTransport(protocol)
+      : { TCP: () => tcp(sport, dport), UDP: () => udp(sport, dport), SCTP: () => sctp(sport, dport), ICMP: () => icmp(icmpType!, sport, icmpCode), ICMPv6: () => icmpv6(icmpType!, sport, icmpCode) }[protocol]();
   const [src, dst] = direction === 'ingress' ? [remote, local] : [local, remote];
-  const hasPort = PORT_PROTOCOLS.includes(protocol);
-  return { packet: { remoteIp: remote, protocol, ...(hasPort && { dstPort: dport }) }, bytes: ipPacket(src, dst, l4) };
+  const hasPort = typeof protocol !== 'number' && PORT_PROTOCOLS.includes(protocol);
+  return {
+    packet: {
+      remoteIp: remote,
+      protocol,
+      ...(hasPort && { dstPort: dport, srcPort: sport }),
+      ...(icmpType !== undefined && { icmpType, icmpCode }),
+    },
+    bytes: ipPacket(src, dst, l4),
+  };
 }
 
 const identity = (e: TraceEntry | undefined): RuleIdentity | null =>
@@ -150,7 +191,7 @@ describe.skipIf(!kernelAvailable())('programs agree with the reference evaluator
   it(`on ${POLICIES} random policies x ${PACKETS_PER_POLICY} packets (seed ${SEED})`, () => {
     const g = new Gen(prng(SEED));
     let compared = 0;
-    const verdicts = { allow: 0, deny: 0, staged: 0, logged: 0, byAddressSet: 0 };
+    const verdicts = { allow: 0, deny: 0, staged: 0, logged: 0, byAddressSet: 0, byExcept: 0, byOptionalCondition: 0 };
     for (let i = 0; i < POLICIES; i++) {
       const direction = g.pick<Direction>(['ingress', 'egress']);
       const policy = randomPolicy(g, direction);
@@ -178,6 +219,8 @@ describe.skipIf(!kernelAvailable())('programs agree with the reference evaluator
           ? policy.tiers.flatMap((t) => t.policies).find((p) => p.id === decider.policyId)?.rules[decider.ruleIndex]?.terms
           : undefined;
         if (decidingRuleTerms?.every((t) => t.remote !== 'any')) verdicts.byAddressSet++;
+        if (decidingRuleTerms?.some((t) => t.except)) verdicts.byExcept++;
+        if (decidingRuleTerms?.some((t) => t.icmp || t.srcPorts || t.protocolNumber !== undefined || t.ipVersion !== undefined)) verdicts.byOptionalCondition++;
         verdicts.logged += logged.length;
         compared++;
       }
@@ -190,6 +233,9 @@ describe.skipIf(!kernelAvailable())('programs agree with the reference evaluator
     expect(verdicts.staged).toBeGreaterThan(compared / 10);
     expect(verdicts.logged).toBeGreaterThan(10);
     expect(verdicts.byAddressSet).toBeGreaterThan(compared / 20);
+    // and the optional conditions (except lists, protocol numbers, IP version, ICMP, source ports)
+    expect(verdicts.byExcept).toBeGreaterThan(compared / 40);
+    expect(verdicts.byOptionalCondition).toBeGreaterThan(compared / 40);
     console.log(`[property] ${compared} packets agree with evaluate(): ${JSON.stringify(verdicts)}`);
   });
 });

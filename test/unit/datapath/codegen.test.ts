@@ -164,7 +164,7 @@ describe('layouts', () => {
     const event = Buffer.alloc(FLOW_EVENT_SIZE);
     FlowEventLayout.encodeInto(event, 0, {
       ts: 5n, tag: 0xabc, ruleSlot: 1, stagedSlot: NO_SLOT, bytes: 60, kind: 2, verdict: 2, stagedVerdict: 1, hook: 1,
-      tcpFlags: 2, icmpType: 0, pad0: 0, ifindex: 7, proto: 6, family: 6, pad1: 0, lport: 80, rport: 40000,
+      tcpFlags: 2, icmpType: 0, icmpCode: 0, pad0: 0, ifindex: 7, proto: 6, family: 6, pad1: 0, lport: 80, rport: 40000,
       local: Buffer.from('fd000000000000000000000000000010', 'hex'), remote: Buffer.from('20010db8000000000000000000000001', 'hex'), pad2: 0,
     });
     const slots = compileDirection('ingress', twoTiers).slots;
@@ -190,5 +190,47 @@ describe('pins', () => {
       expect(component).not.toMatch(/^\.{1,2}$/);
       expect(decodePinComponent(component)).toBe(name);
     }
+  });
+});
+
+describe('optional term conditions', () => {
+  const base = directionPolicy('ingress', [tier('t', 'Deny', [policy('p', [rule('Allow', term('TCP', [[80, 80]], cidrs('10.0.0.0/8')))])])]);
+  const withExtras = directionPolicy('ingress', [
+    tier('t', 'Deny', [
+      policy('p', [
+        rule('Allow', {
+          ...term('TCP', [[80, 80]], cidrs('10.0.0.0/8')),
+          ipVersion: 4,
+          srcPorts: [{ first: 1000, last: 1010 }],
+          except: [term('any', 'any', cidrs('10.1.0.0/16')), { ...term('TCP', [[80, 80]]), srcPorts: [{ first: 1005, last: 1005 }] }],
+        }),
+      ]),
+    ]),
+  ]);
+
+  it('checks protocol, IP version and ports without branches; each except costs its own checks', () => {
+    const plain = compileDirection('ingress', base).stats.conditionalJumps;
+    const extras = compileDirection('ingress', withExtras).stats.conditionalJumps;
+    // the positive term still costs 1 + 2 (set); the excepts: 2 (set) and 1 (cheap checks)
+    expect(extras - plain).toBe(3);
+    expect(compileDirection('ingress', withExtras).ipSetEntries.length).toBe(2);
+  });
+
+  it('the conditional-jump limit counts the except branches', () => {
+    const extras = compileDirection('ingress', withExtras).stats.conditionalJumps;
+    expect(() => compileDirection('ingress', withExtras, { limits: { conditionalJumps: extras - 1 } })).toThrow(DatapathError);
+    expect(compileDirection('ingress', withExtras, { limits: { conditionalJumps: extras } }).stats.conditionalJumps).toBe(extras);
+  });
+
+  it('describes the conditions in the dump', () => {
+    expect(compileDirection('ingress', withExtras).dump()).toContain(
+      'Allow: TCP IPv4 80 from 1000-1010 remote {10.0.0.0/8} except (any protocol remote {10.1.0.0/16} | TCP 80 from 1005)',
+    );
+  });
+
+  it('the eBPF dataplane refuses only the features its inventory cannot resolve yet', async () => {
+    const { SUPPORTED_IR_FEATURES } = await import('../../../agent/datapath/ebpf-dataplane.ts');
+    const { IR_FEATURES } = await import('../../../policy/ir-features.ts');
+    expect(IR_FEATURES.filter((f) => !SUPPORTED_IR_FEATURES.includes(f))).toEqual(['nodePeers', 'serviceAccounts']);
   });
 });
