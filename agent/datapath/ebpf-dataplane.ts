@@ -103,12 +103,13 @@ function endpointStats(hooks: readonly { hook: Hook; plan: HookPlan; program: Lo
  * type/code and source ports as term conditions; notPeers, notPorts, notSrcPorts, notProtocol,
  * notICMP as a term's `except` list; local peers judged statically for the endpoint the program
  * protects; staged targets as `stagedOut` policies. The program generator checks the term
- * conditions (codegen/straight-line.ts).
+ * conditions (codegen/straight-line.ts). `serviceAccounts` and `nodePeers` resolve to addresses
+ * from the inventory's optional `serviceAccount` (per endpoint) and `nodes`, which the Kubernetes
+ * inventory source fills from its ServiceAccount and Node watches (agent/inventory/).
  *
- * Not listed yet, so refused: `serviceAccounts` and `nodePeers`. The resolver honours them from the
- * inventory's optional `serviceAccount` (per endpoint) and `nodes`, but the agent's inventory
- * sources (agent/inventory/) do not fill those fields yet: enforcing now would match no pod or node
- * and be narrower than written. They join this list when the sources report them.
+ * A file inventory (the lab, agent/inventory/file-source.ts) passes on only what the file holds: it
+ * must supply `serviceAccount` on its endpoints and `nodes` itself, or policies selecting by service
+ * account match no pod and rules naming nodes match no node address (narrower than written).
  */
 export const SUPPORTED_IR_FEATURES: readonly IrFeature[] = [
   'notPorts',
@@ -119,6 +120,8 @@ export const SUPPORTED_IR_FEATURES: readonly IrFeature[] = [
   'ipVersion',
   'notPeers',
   'localPeers',
+  'nodePeers',
+  'serviceAccounts',
   'networkSets',
   'peerNets',
   'stagedTargets',

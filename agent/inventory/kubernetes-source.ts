@@ -1,5 +1,7 @@
-// The inventory from the Kubernetes API: list+watch of every pod and namespace (peers of a rule can
-// run on any node, so the whole cluster is needed; only this node's pods get a host interface).
+// The inventory from the Kubernetes API: list+watch of every pod, namespace, service account and node
+// (peers of a rule can run on any node, so the whole cluster is needed; only this node's pods get a
+// host interface). Service accounts give each endpoint its account's labels (policies select by
+// them); nodes give rules that name nodes as peers their addresses.
 // Built on @kubernetes/client-node's ListWatch, which lists, then watches from the list's
 // resourceVersion, re-lists after 410 Gone, and reconnects when a watch ends. What it does not do
 // is come back after an error (a failed list, a refused watch): that is retried here with backoff,
@@ -8,12 +10,22 @@
 // The client is pinned to 1.x: 2.x needs undici 8, which needs Node >= 22.19 (we run Node 20). 1.x
 // watches have no inactivity timeout, so a connection that dies without a reset is noticed only by
 // TCP keepalive or the API server ending the watch (it does so every 30-60 minutes).
-import { CoreV1Api, ListWatch, Watch, type KubeConfig, type KubernetesObject, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Namespace,
+  type V1Node,
+  type V1Pod,
+  type V1ServiceAccount,
+} from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Backoff, type BackoffPolicy } from '../bundle/backoff.ts';
 import { calicoHostInterface, type HostInterfaceNamer } from './host-interface.ts';
 import { endpointKey, endpointSchema, inventorySchema, type InventoryInput } from '../../policy/inventory.ts';
-import { namespaceEntry, podEndpoint } from './pod-endpoint.ts';
+import { namespaceEntry, nodeEntry, podEndpoint, serviceAccountIndex, serviceAccountKey } from './pod-endpoint.ts';
 import { debounce, InventoryStateHolder, type InventorySource } from './source.ts';
 
 export interface KubernetesSourceOptions {
@@ -38,7 +50,10 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
   let closed = false;
   const skipped = new Set<string>();
 
-  const listed = { pods: false, namespaces: false };
+  // The first inventory waits for all four lists: one without service accounts or nodes would leave
+  // policies selecting by them matching nothing until the lists came in.
+  const listed = { pods: false, namespaces: false, serviceAccounts: false, nodes: false };
+  const allListed = () => listed.pods && listed.namespaces && listed.serviceAccounts && listed.nodes;
   const pods = new ListWatch<V1Pod>(
     '/api/v1/pods',
     watch,
@@ -61,18 +76,42 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     },
     false,
   );
+  const serviceAccounts = new ListWatch<V1ServiceAccount>(
+    '/api/v1/serviceaccounts',
+    watch,
+    async () => {
+      const list = await core.listServiceAccountForAllNamespaces();
+      listed.serviceAccounts = true;
+      scheduled();
+      return list;
+    },
+    false,
+  );
+  const nodes = new ListWatch<V1Node>(
+    '/api/v1/nodes',
+    watch,
+    async () => {
+      const list = await core.listNode();
+      listed.nodes = true;
+      scheduled();
+      return list;
+    },
+    false,
+  );
 
   function rebuild(): void {
-    if (closed || !listed.pods || !listed.namespaces) return;
+    if (closed || !allListed()) return;
     const namespaceEntries = namespaces
       .list()
       .map(namespaceEntry)
       .filter((entry) => entry !== undefined)
       .sort((a, b) => compare(a.name, b.name));
     const known = new Set(namespaceEntries.map((entry) => entry.name));
+    const accounts = serviceAccountIndex(serviceAccounts.list());
+    const accountLabels = (namespace: string, name: string) => accounts.get(serviceAccountKey(namespace, name));
     const endpoints: InventoryInput['endpoints'] = [];
     for (const pod of pods.list()) {
-      const entry = podEndpoint(pod, nodeName, namer);
+      const entry = podEndpoint(pod, nodeName, namer, accountLabels);
       // A pod whose namespace the namespace watch has not delivered yet waits for it (no labels to match on).
       if (!entry || !known.has(entry.namespace)) continue;
       const checked = endpointSchema.safeParse(entry);
@@ -85,7 +124,12 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
       endpoints.push(entry);
     }
     endpoints.sort((a, b) => compare(endpointKey(a), endpointKey(b)));
-    const parsed = inventorySchema.safeParse({ namespaces: namespaceEntries, endpoints });
+    const nodeEntries = nodes
+      .list()
+      .map(nodeEntry)
+      .filter((entry) => entry !== undefined)
+      .sort((a, b) => compare(a.name, b.name));
+    const parsed = inventorySchema.safeParse({ namespaces: namespaceEntries, endpoints, nodes: nodeEntries });
     if (parsed.success) holder.accept(parsed.data);
     else holder.fail({ code: 'INVENTORY_INVALID', message: parsed.error.issues[0]?.message ?? 'invalid inventory' });
   }
@@ -123,14 +167,19 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     return startOne(informer, retry, what);
   }
 
-  const firstList = Promise.all([wire(pods, 'pods'), wire(namespaces, 'namespaces')]);
+  const firstList = Promise.all([
+    wire(pods, 'pods'),
+    wire(namespaces, 'namespaces'),
+    wire(serviceAccounts, 'serviceaccounts'),
+    wire(nodes, 'nodes'),
+  ]);
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.firstListTimeoutMs ?? 30_000).unref());
   await Promise.race([firstList.catch(() => undefined), timeout]);
-  if (listed.pods && listed.namespaces) {
+  if (allListed()) {
     scheduled.cancel();
     rebuild();
   } else if (!holder.current().error) {
-    holder.fail({ code: 'INVENTORY_UNAVAILABLE', message: 'the first list of pods and namespaces has not completed' });
+    holder.fail({ code: 'INVENTORY_UNAVAILABLE', message: 'the first list of pods, namespaces, service accounts and nodes has not completed' });
   }
 
   return {
@@ -140,8 +189,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
       closed = true;
       scheduled.cancel();
       for (const retry of retries) clearTimeout(retry.timer);
-      await pods.stop();
-      await namespaces.stop();
+      await Promise.all([pods.stop(), namespaces.stop(), serviceAccounts.stop(), nodes.stop()]);
     },
   };
 }

@@ -2,12 +2,59 @@
 // the client library) and raw watch events (plain JSON); only fields whose names are the same in
 // both are read.
 import { isIPv4, isIPv6 } from 'node:net';
-import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
+import type { V1Namespace, V1Node, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { HostInterfaceNamer } from './host-interface.ts';
 import type { EndpointPort, InventoryInput, PortProtocol } from '../../policy/inventory.ts';
+import { parseCidr } from '../../policy/validation/cidr.ts';
 
 type EndpointInput = InventoryInput['endpoints'][number];
 type NamespaceInput = InventoryInput['namespaces'][number];
+type NodeInput = NonNullable<InventoryInput['nodes']>[number];
+type Labels = Record<string, string>;
+
+/** Labels of the service account `name` in `namespace`, or undefined when it has not been seen. */
+export type ServiceAccountLabels = (namespace: string, name: string) => Labels | undefined;
+
+/** The key a ServiceAccount goes by: `namespace/name`, as for endpoints. */
+export function serviceAccountKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** Index of ServiceAccounts by serviceAccountKey, to their labels. */
+export function serviceAccountIndex(accounts: readonly V1ServiceAccount[]): Map<string, Labels> {
+  const index = new Map<string, Labels>();
+  for (const account of accounts) {
+    const namespace = account.metadata?.namespace;
+    const name = account.metadata?.name;
+    if (namespace && name) index.set(serviceAccountKey(namespace, name), { ...(account.metadata?.labels ?? {}) });
+  }
+  return index;
+}
+
+/** Node address types that carry traffic a node-peer rule means (not Hostname, InternalDNS, ...). */
+const NODE_ADDRESS_TYPES = new Set(['InternalIP', 'ExternalIP']);
+
+/**
+ * A node with its labels and its InternalIP/ExternalIP addresses. Addresses are kept only when they
+ * parse with the same strict rules as the inventory schema (so one odd address does not cost the
+ * node its others).
+ */
+export function nodeEntry(node: V1Node): NodeInput | undefined {
+  const name = node.metadata?.name;
+  if (!name) return undefined;
+  const addresses = (node.status?.addresses ?? [])
+    .filter((entry) => NODE_ADDRESS_TYPES.has(entry.type) && typeof entry.address === 'string')
+    .map((entry) => entry.address.trim())
+    .filter((address) => isStrictAddress(address));
+  return { name, labels: { ...(node.metadata?.labels ?? {}) }, addresses: unique(addresses) };
+}
+
+function isStrictAddress(address: string): boolean {
+  const family = isIPv6(address) ? 6 : isIPv4(address) ? 4 : undefined;
+  if (family === undefined) return false;
+  const parsed = parseCidr(`${address}/${family === 4 ? 32 : 128}`);
+  return parsed.ok && parsed.cidr.family === family;
+}
 
 export function namespaceEntry(namespace: V1Namespace): NamespaceInput | undefined {
   const name = namespace.metadata?.name;
@@ -21,7 +68,12 @@ export function namespaceEntry(namespace: V1Namespace): NamespaceInput | undefin
  * workloads either) and finished pods (Succeeded/Failed: their addresses are released and may
  * already belong to a new pod).
  */
-export function podEndpoint(pod: V1Pod, localNode: string, hostInterface: HostInterfaceNamer): EndpointInput | undefined {
+export function podEndpoint(
+  pod: V1Pod,
+  localNode: string,
+  hostInterface: HostInterfaceNamer,
+  serviceAccountLabels: ServiceAccountLabels = () => undefined,
+): EndpointInput | undefined {
   const namespace = pod.metadata?.namespace;
   const name = pod.metadata?.name;
   if (!namespace || !name) return undefined;
@@ -32,6 +84,9 @@ export function podEndpoint(pod: V1Pod, localNode: string, hostInterface: HostIn
   if (addresses.length === 0 && pod.status?.podIP) addresses.push(pod.status.podIP);
   const node = pod.spec?.nodeName || undefined;
   const iface = node === localNode ? hostInterface({ namespace, name }) : undefined;
+  // The API server defaults spec.serviceAccountName to "default" on admission; a pod read without it
+  // (an older object, a hand-made one) runs as that account all the same.
+  const account = pod.spec?.serviceAccountName || 'default';
   return {
     namespace,
     name,
@@ -41,6 +96,8 @@ export function podEndpoint(pod: V1Pod, localNode: string, hostInterface: HostIn
     ports: podPorts(pod),
     ...(node ? { node } : {}),
     ...(iface ? { hostInterface: iface } : {}),
+    // Labels {} until the ServiceAccount watch delivers the account; the next rebuild fills them in.
+    serviceAccount: { name: account, labels: { ...(serviceAccountLabels(namespace, account) ?? {}) } },
   };
 }
 

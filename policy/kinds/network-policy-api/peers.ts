@@ -5,7 +5,7 @@
 // - `networks`: CIDRs as Go's net.ParseCIDR reads them (a prefix length is required; bits after it
 //   are cleared), up to 25 per peer, at most 43 characters each (CRD).
 // - `nodes` (experimental): the addresses of the selected nodes; accepted and carried in the IR as
-//   Rule.nodes, which the agent cannot resolve until it has a node inventory.
+//   Rule.nodes, resolved by the agent against the nodes its inventory reports.
 // - `domainNames` (experimental): refused; the agent does no DNS-based matching.
 import { z } from 'zod';
 import type { EndpointMatch, Peer, Selector } from '../../ir.ts';

@@ -1,6 +1,6 @@
 // The Kubernetes inventory source, driven through the real @kubernetes/client-node against a
 // STAND-IN API server (node:http). The stand-in is not Kubernetes: it speaks just enough of the
-// list/watch wire format for pods and namespaces — list responses carrying metadata.resourceVersion;
+// list/watch wire format for pods, namespaces, service accounts and nodes — list responses carrying metadata.resourceVersion;
 // `?watch=true&resourceVersion=N` answered with a chunked stream of newline-delimited JSON events
 // (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR with a 410 Status), replaying events newer than N — so
 // the client library's real list/watch/re-list logic runs against it.
@@ -12,7 +12,9 @@ import { openKubernetesInventorySource } from '../../../agent/inventory/kubernet
 import type { InventorySource } from '../../../agent/inventory/source.ts';
 import { silentLogger } from './daemon-fixtures.ts';
 
-type Resource = 'pods' | 'namespaces';
+type Resource = 'pods' | 'namespaces' | 'serviceaccounts' | 'nodes';
+const KINDS: Record<Resource, string> = { pods: 'Pod', namespaces: 'Namespace', serviceaccounts: 'ServiceAccount', nodes: 'Node' };
+const PATHS = new Map<string, Resource>((Object.keys(KINDS) as Resource[]).map((resource) => [`/api/v1/${resource}`, resource]));
 type K8sObject = { kind?: string; apiVersion?: string; metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> }; [field: string]: unknown };
 interface WatchEvent {
   resource: Resource;
@@ -25,13 +27,15 @@ const TOKEN = 'stand-in-token';
 
 class StandInApiServer {
   private rv = 1000;
-  private readonly store: Record<Resource, Map<string, K8sObject>> = { pods: new Map(), namespaces: new Map() };
+  private readonly store: Record<Resource, Map<string, K8sObject>> = { pods: new Map(), namespaces: new Map(), serviceaccounts: new Map(), nodes: new Map() };
   private readonly log: WatchEvent[] = [];
   private readonly watchers = new Set<{ resource: Resource; res: ServerResponse }>();
   private server!: Server;
   readonly requests: string[] = [];
   /** Answer this many list requests with 500 before serving them. */
   failLists = 0;
+  /** Answer list requests for these resources with 403 (as without RBAC for them). */
+  readonly forbidden = new Set<Resource>();
   url = '';
 
   async start(): Promise<void> {
@@ -53,7 +57,7 @@ class StandInApiServer {
     const key = keyOf(object);
     const type = this.store[resource].has(key) ? 'MODIFIED' : 'ADDED';
     this.rv += 1;
-    const stored = { ...object, kind: resource === 'pods' ? 'Pod' : 'Namespace', apiVersion: 'v1', metadata: { ...object.metadata, resourceVersion: String(this.rv) } };
+    const stored = { ...object, kind: KINDS[resource], apiVersion: 'v1', metadata: { ...object.metadata, resourceVersion: String(this.rv) } };
     this.store[resource].set(key, stored);
     this.emit({ resource, type, object: stored, rv: this.rv });
   }
@@ -68,8 +72,7 @@ class StandInApiServer {
 
   bookmark(resource: Resource): string {
     this.rv += 1;
-    const kind = resource === 'pods' ? 'Pod' : 'Namespace';
-    this.send(resource, { type: 'BOOKMARK', object: { kind, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } });
+    this.send(resource, { type: 'BOOKMARK', object: { kind: KINDS[resource], apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } });
     return String(this.rv);
   }
 
@@ -107,7 +110,7 @@ class StandInApiServer {
     this.requests.push(req.url ?? '');
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
     const url = new URL(req.url ?? '/', this.url);
-    const resource: Resource | undefined = url.pathname === '/api/v1/pods' ? 'pods' : url.pathname === '/api/v1/namespaces' ? 'namespaces' : undefined;
+    const resource = PATHS.get(url.pathname);
     if (!resource) return void res.writeHead(404).end();
     if (url.searchParams.get('watch') === 'true') {
       const from = Number(url.searchParams.get('resourceVersion') ?? '0');
@@ -119,13 +122,15 @@ class StandInApiServer {
       for (const event of this.log) if (event.resource === resource && event.rv > from) res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
       return;
     }
+    if (this.forbidden.has(resource)) {
+      return void res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 }));
+    }
     if (this.failLists > 0) {
       this.failLists -= 1;
       return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500 }));
     }
-    const kind = resource === 'pods' ? 'PodList' : 'NamespaceList';
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items: [...this.store[resource].values()] }));
+    res.end(JSON.stringify({ kind: `${KINDS[resource]}List`, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items: [...this.store[resource].values()] }));
   }
 }
 
@@ -137,12 +142,33 @@ function namespace(name: string, labels: Record<string, string> = {}): K8sObject
   return { metadata: { name, labels } };
 }
 
-function pod(ns: string, name: string, options: { node?: string; ips?: string[]; labels?: Record<string, string>; hostNetwork?: boolean; phase?: string; ports?: { name?: string; containerPort: number; protocol?: string }[] } = {}): K8sObject {
+function serviceAccount(ns: string, name: string, labels: Record<string, string> = {}): K8sObject {
+  return { metadata: { name, namespace: ns, labels } };
+}
+
+function node(name: string, labels: Record<string, string>, addresses: { type: string; address: string }[]): K8sObject {
+  return { metadata: { name, labels }, status: { addresses } };
+}
+
+function pod(
+  ns: string,
+  name: string,
+  options: {
+    node?: string;
+    ips?: string[];
+    labels?: Record<string, string>;
+    hostNetwork?: boolean;
+    phase?: string;
+    ports?: { name?: string; containerPort: number; protocol?: string }[];
+    serviceAccountName?: string;
+  } = {},
+): K8sObject {
   const ips = options.ips ?? [];
   return {
     metadata: { name, namespace: ns, labels: options.labels ?? { app: name } },
     spec: {
       nodeName: options.node ?? 'node-a',
+      ...(options.serviceAccountName !== undefined ? { serviceAccountName: options.serviceAccountName } : {}),
       hostNetwork: options.hostNetwork ?? false,
       containers: [{ name: 'main', image: 'example', ports: options.ports ?? [] }],
     },
@@ -205,7 +231,7 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
       { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'shop' } },
     ]);
     expect(state.inventory?.endpoints).toEqual([
-      { namespace: 'shop', name: 'db', labels: { app: 'db' }, ipv4: ['198.18.1.20'], ipv6: [], ports: [], node: 'node-b' },
+      { namespace: 'shop', name: 'db', labels: { app: 'db' }, ipv4: ['198.18.1.20'], ipv6: [], ports: [], node: 'node-b', serviceAccount: { name: 'default', labels: {} } },
       {
         namespace: 'shop',
         name: 'web',
@@ -219,8 +245,63 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
         node: 'node-a',
         // Calico's name: "cali" + sha1("shop.web")[:11], computed here with sha1sum.
         hostInterface: 'cali551b05c3e54',
+        serviceAccount: { name: 'default', labels: {} },
       },
     ]);
+    expect(state.inventory?.nodes).toEqual([]);
+  });
+
+  it('gives endpoints their service account and its labels, and follows label changes of the account', async () => {
+    api.put('serviceaccounts', serviceAccount('shop', 'default'));
+    api.put('serviceaccounts', serviceAccount('shop', 'web-sa', { role: 'frontend' }));
+    api.put('serviceaccounts', serviceAccount('kube-system', 'web-sa', { role: 'system' })); // same name, other namespace
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'], serviceAccountName: 'web-sa' }));
+    api.put('pods', pod('shop', 'db', { ips: ['198.18.0.11'] })); // no serviceAccountName: "default"
+    const inventory = await open();
+    const accounts = () => Object.fromEntries((inventory.current().inventory?.endpoints ?? []).map((e) => [e.name, e.serviceAccount]));
+    expect(accounts()).toEqual({ web: { name: 'web-sa', labels: { role: 'frontend' } }, db: { name: 'default', labels: {} } });
+
+    api.put('serviceaccounts', serviceAccount('shop', 'web-sa', { role: 'frontend', tier: 'edge' }));
+    await expect.poll(() => accounts().web).toEqual({ name: 'web-sa', labels: { role: 'frontend', tier: 'edge' } });
+    // A pod whose account the watch has not delivered yet gets the name with no labels, then the labels.
+    api.put('pods', pod('shop', 'api', { ips: ['198.18.0.12'], serviceAccountName: 'api-sa' }));
+    await expect.poll(() => accounts().api).toEqual({ name: 'api-sa', labels: {} });
+    api.put('serviceaccounts', serviceAccount('shop', 'api-sa', { role: 'backend' }));
+    await expect.poll(() => accounts().api).toEqual({ name: 'api-sa', labels: { role: 'backend' } });
+    api.remove('serviceaccounts', 'shop/web-sa');
+    await expect.poll(() => accounts().web).toEqual({ name: 'web-sa', labels: {} });
+    expect(api.requests.some((r) => r.startsWith('/api/v1/serviceaccounts?watch=true'))).toBe(true);
+  });
+
+  it('lists nodes with their InternalIP and ExternalIP addresses, and follows additions and deletions', async () => {
+    api.put('nodes', node('node-a', { zone: 'z1' }, [
+      { type: 'Hostname', address: 'node-a' },
+      { type: 'InternalIP', address: '10.0.0.1' },
+      { type: 'InternalIP', address: 'fd00::1' },
+      { type: 'ExternalIP', address: '203.0.113.7' },
+      { type: 'InternalDNS', address: 'node-a.internal' },
+      { type: 'ExternalIP', address: 'not-an-ip' },
+    ]));
+    const inventory = await open();
+    expect(inventory.current().inventory?.nodes).toEqual([{ name: 'node-a', labels: { zone: 'z1' }, addresses: ['10.0.0.1', 'fd00::1', '203.0.113.7'] }]);
+
+    api.put('nodes', node('node-b', { zone: 'z2' }, [{ type: 'InternalIP', address: '10.0.0.2' }]));
+    await expect.poll(() => inventory.current().inventory?.nodes?.map((n) => n.name)).toEqual(['node-a', 'node-b']);
+    api.put('nodes', node('node-b', { zone: 'z2' }, [{ type: 'InternalIP', address: '10.0.0.3' }]));
+    await expect.poll(() => inventory.current().inventory?.nodes?.find((n) => n.name === 'node-b')?.addresses).toEqual(['10.0.0.3']);
+    api.remove('nodes', 'node-a');
+    await expect.poll(() => inventory.current().inventory?.nodes).toEqual([{ name: 'node-b', labels: { zone: 'z2' }, addresses: ['10.0.0.3'] }]);
+  });
+
+  it.each(['serviceaccounts', 'nodes'] as const)('waits for the first list of %s before the first inventory', async (resource) => {
+    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
+    api.forbidden.add(resource);
+    const inventory = await open({ firstListTimeoutMs: 200, retry: { initialMs: 20, maxMs: 40 } });
+    expect(inventory.current()).toMatchObject({ inventory: undefined, error: { code: 'INVENTORY_UNAVAILABLE' } });
+    expect(inventory.current().error?.message).toContain(`${resource} list/watch failed`);
+    api.forbidden.delete(resource);
+    await expect.poll(() => endpointNames(inventory), { timeout: 5_000 }).toEqual(['shop/web']);
+    expect(inventory.current().inventory?.nodes).toEqual([]);
   });
 
   it('watches from the resourceVersion of its list and follows ADDED, MODIFIED and DELETED', async () => {

@@ -228,9 +228,10 @@ describe('optional term conditions', () => {
     );
   });
 
-  it('the eBPF dataplane refuses only the features its inventory cannot resolve yet', async () => {
+  it('the eBPF dataplane supports every optional IR feature (service accounts and nodes come from the inventory)', async () => {
     const { SUPPORTED_IR_FEATURES } = await import('../../../agent/datapath/ebpf-dataplane.ts');
     const { IR_FEATURES } = await import('../../../policy/ir-features.ts');
-    expect(IR_FEATURES.filter((f) => !SUPPORTED_IR_FEATURES.includes(f))).toEqual(['nodePeers', 'serviceAccounts']);
+    expect(IR_FEATURES.filter((f) => !SUPPORTED_IR_FEATURES.includes(f))).toEqual([]);
+    expect(SUPPORTED_IR_FEATURES).toEqual(expect.arrayContaining(['nodePeers', 'serviceAccounts']));
   });
 });
