@@ -1,7 +1,7 @@
 // BullMQ on Redis. Job id = outbox id; deduplication id = cluster id with keepLastIfActive, so a burst
 // of edits to one cluster yields at most one running and one waiting job, and the waiting one reads
 // the latest state when it runs (an edit made during a build is never lost).
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildProcessor, BuildQueue, BuildRequest } from './build-queue.ts';
@@ -16,8 +16,6 @@ export interface BullmqQueueOptions {
   prefix?: string;
 }
 
-/** A build that can never succeed (e.g. a stored policy the current code rejects): no retry. */
-export class UnbuildableBundleError extends UnrecoverableError {}
 
 /** BullMQ's workers block on Redis; they must not give up on a slow reply (maxRetriesPerRequest null). */
 function connect(redisUrl: string): Redis {
