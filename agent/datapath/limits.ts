@@ -90,3 +90,24 @@ export const DEFAULT_SHARED_MAP_SIZES: SharedMapSizes = {
   fragments: 8_192,
   flowRing: 4 * 1024 * 1024,
 };
+
+/**
+ * Terms (of the longer of the enforced and staged evaluations) from which a program evaluates
+ * policy with the map-driven classifier (codegen/classifier.ts) instead of straight-line code. The
+ * classifier costs a fixed 4-5 map lookups plus a search over the candidate words per new flow;
+ * straight-line code costs one branch-free block per term before the deciding one. Measured with
+ * BPF_PROG_TEST_RUN, packet matching the last of N rules (test/dataplane/datapath/classifier.test.ts
+ * prints it): 4 rules 133 vs 149 ns, 32: 153 vs 164, 64: 170 vs 171, 128: 201 vs 183, 256: 302 vs
+ * 184, 1,024: 1,056 vs 200 (straight-line vs classifier). The crossover is at about 64 terms; below
+ * it straight-line is as fast or faster and needs no extra maps (~0.5 MiB of key arrays).
+ */
+export const CLASSIFIER_MIN_TERMS = 64;
+
+/**
+ * Bytes of one program's classifier maps (bit vectors, key arrays, LPM entries, slot table): the
+ * vectors are (bits / 64 + summary) words each, one per distinct field-value class, so memory grows
+ * with rules x distinct prefixes/port intervals. 10,000 rules with distinct /32s and ports take
+ * 12.8 MiB (classifier.test.ts); 64 MiB admits about twice that with port ranges, and refuses the
+ * quadratic cases before they cost a node its memory.
+ */
+export const MAX_CLASSIFIER_BYTES = 64 * 1024 * 1024;

@@ -11,6 +11,14 @@ export const MAP_REFS = [
   'stats', // node-wide, pinned: per-CPU u64 counters by STAT_REASONS
   'counters', // per program: per-CPU RuleCounter by rule slot
   'ipsets', // per program: LPM trie of the program's address sets
+  'cls_remote', // per program (classifier): LPM trie remote address -> vector index
+  'cls_keys', // per program (classifier): array protocol/port/ICMP/sport key -> vector index
+  'cls_vectors', // per program (classifier): array of bit vectors
+  'cls_slots', // per program (classifier): array bit -> kind, rule slot, next bit
+  'clss_remote', // the same four for the classifier's staged evaluation
+  'clss_keys',
+  'clss_vectors',
+  'clss_slots',
 ] as const;
 export type MapRef = (typeof MAP_REFS)[number];
 

@@ -7,7 +7,7 @@ import { isBpfError } from '../../../bpf/errors.ts';
 import type { Direction } from '../../../policy/ir.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { DatapathError } from '../errors.ts';
-import { MAX_CONDITIONAL_JUMPS, MAX_IPSET_ENTRIES, MAX_PROGRAM_SLOTS, MAX_RULE_SLOTS } from '../limits.ts';
+import { MAX_CLASSIFIER_BYTES, MAX_CONDITIONAL_JUMPS, MAX_IPSET_ENTRIES, MAX_PROGRAM_SLOTS, MAX_RULE_SLOTS } from '../limits.ts';
 import { assembleInJumpRange } from './far-jumps.ts';
 import { laterFragment } from './fragments.ts';
 import { conntrackLookup } from './conntrack.ts';
@@ -17,7 +17,8 @@ import { parse } from './parse.ts';
 import { removeUnreachable } from './reachable.ts';
 import { dropExits, prologue } from './prologue.ts';
 import { SlotTable, type RuleSlot } from './slots.ts';
-import { STRATEGIES, chooseStrategy, type StrategyName } from './strategy.ts';
+import { STRATEGIES, chooseStrategy, type StrategyContext, type StrategyName } from './strategy.ts';
+import type { ClassifierTables } from './classifier-tables.ts';
 import { hasStagedPolicies, policySection, shortcutExits } from './verdict.ts';
 
 export interface CompileOptions {
@@ -32,6 +33,7 @@ export interface CompileLimits {
   conditionalJumps: number;
   ruleSlots: number;
   ipSetEntries: number;
+  classifierBytes: number;
 }
 
 const DEFAULT_LIMITS: CompileLimits = {
@@ -39,6 +41,7 @@ const DEFAULT_LIMITS: CompileLimits = {
   conditionalJumps: MAX_CONDITIONAL_JUMPS,
   ruleSlots: MAX_RULE_SLOTS,
   ipSetEntries: MAX_IPSET_ENTRIES,
+  classifierBytes: MAX_CLASSIFIER_BYTES,
 };
 
 export interface CompiledStats {
@@ -69,6 +72,10 @@ export interface CompiledProgram {
   assembled: AssembledProgram;
   slots: readonly RuleSlot[];
   ipSetEntries: readonly IpSetEntry[];
+  /** The classifier's map contents, when the enforced evaluation is map-driven. */
+  classifier?: ClassifierTables;
+  /** The same for the staged evaluation. */
+  stagedClassifier?: ClassifierTables;
   stats: CompiledStats;
   /** The listing with rule summaries, slot numbers as the verifier log has them. */
   dump(): string;
@@ -99,7 +106,7 @@ export function compileDirection(direction: Direction, policy: DirectionPolicy |
   const hash = policy?.hash ?? null;
   const tag = tagOf(hash);
   const strategy = options.strategy ? STRATEGIES[options.strategy] : policy ? chooseStrategy(policy) : STRATEGIES['straight-line'];
-  const context = { slots: new SlotTable(), ipSets: new IpSetTable() };
+  const context: StrategyContext = { slots: new SlotTable(), ipSets: new IpSetTable() };
 
   // Exits before the policy section: the parser's and conntrack's conditional jumps to them stay
   // short however long the policy gets (far-jumps.ts).
@@ -114,6 +121,8 @@ export function compileDirection(direction: Direction, policy: DirectionPolicy |
   ];
 
   if (context.slots.size > limits.ruleSlots) throw limitError('rule slots', context.slots.size, limits.ruleSlots, direction);
+  const classifierBytes = (context.classifier?.bytes ?? 0) + (context.stagedClassifier?.bytes ?? 0);
+  if (classifierBytes > limits.classifierBytes) throw limitError('bytes of classifier maps', classifierBytes, limits.classifierBytes, direction);
   const ipSetEntries = context.ipSets.entries();
   if (ipSetEntries.length > limits.ipSetEntries) {
     throw limitError('address-set entries', ipSetEntries.length, limits.ipSetEntries, direction);
@@ -143,10 +152,12 @@ export function compileDirection(direction: Direction, policy: DirectionPolicy |
     assembled,
     slots: context.slots.entries(),
     ipSetEntries,
+    ...(context.classifier && { classifier: context.classifier }),
+    ...(context.stagedClassifier && { stagedClassifier: context.stagedClassifier }),
     stats: {
       instructions: assembled.slotCount,
       conditionalJumps,
-      strategy: strategy.name,
+      strategy: context.classifier || context.stagedClassifier ? 'classifier' : 'straight-line',
       rules,
       ruleSlots: context.slots.size,
       ipSets: context.ipSets.count,

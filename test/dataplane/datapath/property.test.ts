@@ -188,14 +188,20 @@ describe.skipIf(!kernelAvailable())('programs agree with the reference evaluator
   });
   afterAll(() => dp?.close());
 
-  it(`on ${POLICIES} random policies x ${PACKETS_PER_POLICY} packets (seed ${SEED})`, () => {
+  // Both strategies, forced: the same policies and packets through straight-line code and through
+  // the map-driven classifier.
+  it.each(['straight-line', 'classifier'] as const)(`%s: on ${POLICIES} random policies x ${PACKETS_PER_POLICY} packets (seed ${SEED})`, (strategy) => {
     const g = new Gen(prng(SEED));
+    let classified = 0;
+    let stagedClassified = 0;
     let compared = 0;
     const verdicts = { allow: 0, deny: 0, staged: 0, logged: 0, byAddressSet: 0, byExcept: 0, byOptionalCondition: 0 };
     for (let i = 0; i < POLICIES; i++) {
       const direction = g.pick<Direction>(['ingress', 'egress']);
       const policy = randomPolicy(g, direction);
-      const program = dp.load(direction, policy);
+      const program = dp.load(direction, policy, { strategy });
+      if (program.compiled.classifier) classified++;
+      if (program.compiled.stagedClassifier) stagedClassified++;
       for (let j = 0; j < PACKETS_PER_POLICY; j++) {
         const { packet, bytes } = randomPacket(g, direction);
         const expected = evaluateDirection(policy, packet);
@@ -235,7 +241,11 @@ describe.skipIf(!kernelAvailable())('programs agree with the reference evaluator
     expect(verdicts.byAddressSet).toBeGreaterThan(compared / 20);
     // and the optional conditions (except lists, protocol numbers, IP version, ICMP, source ports)
     expect(verdicts.byExcept).toBeGreaterThan(compared / 40);
+    if (strategy === 'classifier') {
+      expect(classified).toBe(POLICIES);
+      expect(stagedClassified).toBeGreaterThan(POLICIES / 5);
+    }
     expect(verdicts.byOptionalCondition).toBeGreaterThan(compared / 40);
-    console.log(`[property] ${compared} packets agree with evaluate(): ${JSON.stringify(verdicts)}`);
+    console.log(`[property] ${strategy}: ${compared} packets agree with evaluate(): ${JSON.stringify(verdicts)}`);
   });
 });

@@ -1,5 +1,6 @@
 // Size and speed: 1,000 rules on one endpoint load and pass the verifier (also with some staged),
-// a program at the edge of the budget loads, and what a packet costs on the paths a program has.
+// with either strategy; a straight-line program at the edge of the budget loads, and what a packet
+// costs on the paths a program has. (10,000 rules: classifier.test.ts.)
 // Numbers are printed for the report; the assertions are the limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
@@ -7,7 +8,7 @@ import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy
 import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
 import { linkProgram } from '../../../agent/datapath/link.ts';
 import { MAX_PROGRAM_SLOTS } from '../../../agent/datapath/limits.ts';
-import type { LoadedProgram } from '../../../agent/datapath/load.ts';
+import { classifierFds, type LoadedProgram } from '../../../agent/datapath/load.ts';
 import { sharedMapFds } from '../../../agent/datapath/shared-maps.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
@@ -45,6 +46,7 @@ function verifierStats(dp: Datapath, program: LoadedProgram): string {
     ...sharedMapFds(dp.shared),
     counters: program.counters.fd,
     ...(program.ipSets && { ipsets: program.ipSets.fd }),
+    ...classifierFds(program.classifierMaps),
   });
   const again = loadProgram({ name: 'stats', instructions: bytes, logLevel: 4 as never });
   again.close();
@@ -66,16 +68,17 @@ describe.skipIf(!kernelAvailable())('scale and cost', () => {
 
   it(`loads ${RULES} rules on one endpoint (also with ${STAGED} of them staged) within the limits`, () => {
     const rows: string[] = [];
-    for (const staged of [0, STAGED]) {
+    for (const [strategy, staged] of [['straight-line', 0], ['straight-line', STAGED], ['classifier', 0], ['classifier', STAGED]] as const) {
       const t0 = performance.now();
-      const program = dp.load('ingress', rulesPolicy(RULES, staged));
+      const program = dp.load('ingress', rulesPolicy(RULES, staged), { strategy });
+      expect(program.compiled.stats.strategy).toBe(strategy);
       const ms = performance.now() - t0;
       const { stats } = program.compiled;
       expect(stats.instructions).toBeLessThan(MAX_PROGRAM_SLOTS);
       const processed = verifierStats(dp, program);
       expect(Number(/processed (\d+)/.exec(processed)?.[1])).toBeLessThan(1_000_000);
       rows.push(
-        `${RULES} rules, ${staged} staged: ${stats.instructions} slots, ${stats.conditionalJumps} conditional jumps, ${stats.longJumps} long jumps, ` +
+        `${strategy}: ${RULES} rules, ${staged} staged: ${stats.instructions} slots, ${stats.conditionalJumps} conditional jumps, ${stats.longJumps} long jumps, ` +
           `${stats.ipSetEntries} set entries; verifier: ${processed}; compile+load ${ms.toFixed(0)} ms`,
       );
       const enforced = RULES - staged;
@@ -96,23 +99,24 @@ describe.skipIf(!kernelAvailable())('scale and cost', () => {
     console.log(`[scale]\n${rows.join('\n')}`);
   });
 
-  it('the conditional-jump budget is the binding limit, and a program just within it loads', () => {
+  it('the conditional-jump budget is the binding limit of straight-line code, and a program just within it loads', () => {
+    const strategy = 'straight-line';
     // the largest rule count the budget admits, found by compiling (no kernel), then loaded
     let lo = RULES;
     let hi = 4 * RULES;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
       try {
-        compileDirection('ingress', rulesPolicy(mid));
+        compileDirection('ingress', rulesPolicy(mid), { strategy });
         lo = mid;
       } catch (error) {
         expect(error).toMatchObject({ code: 'COMPILE_LIMIT', message: expect.stringMatching(/conditional jumps; the limit is 8000$/) });
         hi = mid - 1;
       }
     }
-    const program = dp.load('ingress', rulesPolicy(lo));
+    const program = dp.load('ingress', rulesPolicy(lo), { strategy });
     console.log(`[scale] largest within budget: ${lo} rules, ${program.compiled.stats.conditionalJumps} conditional jumps, ${program.compiled.stats.instructions} slots; verifier: ${verifierStats(dp, program)}`);
-    expect(() => compileDirection('ingress', rulesPolicy(lo + 1))).toThrow(/conditional jumps/);
+    expect(() => compileDirection('ingress', rulesPolicy(lo + 1), { strategy })).toThrow(/conditional jumps/);
     program.close();
   });
 
