@@ -23,6 +23,7 @@ import type { ApplyInput, ApplyReport, Dataplane, DataplaneError, DataplaneFacto
 import type { EndpointKey } from '../../policy/inventory.ts';
 import { hookOf, policyDirectionOf, type Hook } from './codegen/hooks.ts';
 import { compileDirection } from './codegen/program.ts';
+import { isStrategyName, type StrategyName } from './codegen/strategy.ts';
 import type { RuleSlot } from './codegen/slots.ts';
 import { DatapathError } from './errors.ts';
 import { decodeFlowEvent, type FlowRecord } from './flows.ts';
@@ -49,6 +50,8 @@ export interface EbpfDataplaneOptions {
   flowPollMs?: number;
   /** Node-wide map sizes (tests use small ones). */
   mapSizes?: Partial<SharedMapSizes>;
+  /** Force one evaluation strategy for every program (default: chosen by size; codegen/strategy.ts). */
+  strategy?: StrategyName;
 }
 
 export interface AttachedEndpoint {
@@ -88,7 +91,8 @@ function endpointStats(hooks: readonly { hook: Hook; plan: HookPlan; program: Lo
   const stats = hooks.map((h) => h.program.compiled.stats);
   return {
     instructions: Object.fromEntries(hooks.map((h) => [policyDirectionOf(h.hook), h.program.compiled.stats.instructions])),
-    strategy: [...new Set(stats.map((s) => s.strategy))].join(','),
+    // Only programs that evaluate a policy have a strategy; a direction without policy just tracks flows.
+    strategy: [...new Set(hooks.filter((h) => h.plan.policy).map((h) => h.program.compiled.stats.strategy))].join(',') || 'none',
     rules: stats.reduce((n, s) => n + s.rules, 0),
     // the node's shared maps, plus each program's counters and address-set trie
     maps: SHARED_MAP_NAMES.length + hooks.reduce((n, h) => n + 1 + (h.program.ipSets ? 1 : 0), 0),
@@ -214,7 +218,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     for (const [key, need] of programsNeeded(plans)) {
       if (this.programs.has(key)) continue;
       try {
-        fresh.set(key, loadCompiledProgram(compileDirection(need.direction, need.policy), shared));
+        fresh.set(key, loadCompiledProgram(compileDirection(need.direction, need.policy, this.options.strategy ? { strategy: this.options.strategy } : {}), shared));
       } catch (error) {
         const code = error instanceof DatapathError ? error.code : 'LOAD_FAILED';
         for (const endpoint of need.endpoints) errors.push({ code, message: (error as Error).message, endpoint });
@@ -388,4 +392,6 @@ export const createEbpfDataplane: DataplaneFactory = async (context) =>
     logger: context.logger,
     ...(context.onFlow && { onFlow: context.onFlow }),
     ...(process.env.PALISADE_BPFFS && { bpffsRoot: process.env.PALISADE_BPFFS }),
+    // For tests that run the same cases through both strategies (the lab passes its environment on).
+    ...(isStrategyName(process.env.PALISADE_DATAPATH_STRATEGY) && { strategy: process.env.PALISADE_DATAPATH_STRATEGY }),
   });

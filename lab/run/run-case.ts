@@ -87,6 +87,8 @@ export interface StepResult {
   revision: number | undefined;
   /** What the agent reported alongside that revision (per-endpoint errors do not block a revision). */
   agentErrors: AgentStatusError[];
+  /** Evaluation strategies of the programs the agent reported for that revision (e.g. straight-line, classifier). */
+  strategies: string[];
   /** With `explain`: the probes whose explanation disagrees with what was observed (probes that could not run are left out). */
   explainDisagreements: ExplainDisagreement[];
   /** With `explain`: how many probes were explained. */
@@ -290,6 +292,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
     stepsStarted.at = performance.now();
     let revision: number | undefined;
     let agentErrors: AgentStatusError[] = [];
+    let strategies: string[] = [];
     let yamlSent = false;
     for (const [i, step] of expanded.steps.entries()) {
       const t0 = performance.now();
@@ -327,6 +330,9 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
           const status = await waitForAgentApplied(api, watch, bundle.revision);
           revision = bundle.revision;
           agentErrors = status.errors;
+          strategies = [...new Set(Object.values(status.programs).flatMap((stats) => String((stats as { strategy?: string }).strategy ?? '').split(',')))]
+            .filter((name) => name !== '' && name !== 'none')
+            .sort();
         }
       }
       if (relabelledHash !== undefined) await waitForAgentInventory(api, watch, relabelledHash);
@@ -343,6 +349,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
         mismatches: checked.mismatches,
         revision,
         agentErrors,
+        strategies,
         explainDisagreements: explainedStep.disagreements,
         explained: explainedStep.explained,
         ms: { change: t1 - t0, converge: t2 - t1, probe: t3 - t2, explain: t4 - t3 },

@@ -65,3 +65,7 @@ export function evaluationTerms(policy: DirectionPolicy): number {
 export function chooseStrategy(policy: DirectionPolicy): EvaluationStrategy {
   return evaluationTerms(policy) >= CLASSIFIER_MIN_TERMS ? classifier : straightLine;
 }
+
+export function isStrategyName(name: string | undefined): name is StrategyName {
+  return name !== undefined && Object.hasOwn(STRATEGIES, name);
+}

@@ -41,36 +41,60 @@ if (!casesDir || files.length === 0) {
   });
 }
 
-describe.skipIf(!isRoot || files.length === 0)('netpol cases', () => {
-  let session: LabSession | undefined;
-  beforeAll(async () => {
-    if (dataplane !== 'ebpf' && dataplane !== 'dry-run') throw new Error(`PALISADE_LAB_DATAPLANE must be ebpf or dry-run, not ${dataplane}`);
-    session = await startLabSession({ dataplane, explain: true, ...(agentLogDir ? { agentLogDir } : {}) });
-  }, 120_000);
-  afterAll(async () => session?.close(), 60_000);
+/**
+ * Every case runs twice: with the evaluation strategy the compiler picks by size (straight-line for
+ * these small policies), with the explanation checked against every probe; and with the map-driven
+ * classifier forced on every program (the agent reads PALISADE_DATAPATH_STRATEGY), so both
+ * strategies meet the same facts.
+ */
+const RUNS = [
+  { name: 'strategy chosen by size', force: undefined, explain: true },
+  { name: 'classifier forced', force: 'classifier', explain: false },
+] as const;
 
-  for (const file of files) {
-    describe(file, () => {
-      // One run per case; the second test reads its explanations.
-      let result: CaseResult | undefined;
-      it('matches every expected probe', { timeout: CASE_TIMEOUT_MS }, async () => {
-        result = await session!.runCase(join(casesDir!, file));
-        const ok = result.error === undefined && result.steps.every((s) => s.mismatches.length === 0);
-        const explainMs = result.steps.reduce((n, s) => n + s.ms.explain, 0);
-        console.log(
-          `[lab] ${ok ? 'PASS' : 'FAIL'} ${file}: ${(result.ms.total / 1000).toFixed(1)} s (setup ${(result.ms.setup / 1000).toFixed(1)} s, explain ${(explainMs / 1000).toFixed(1)} s)`,
-        );
-        if (!ok) expect.fail(`\n${formatCaseReport(result, { matrices: 'on-mismatch' })}`);
-        expect(result.steps.length).toBeGreaterThan(0);
+for (const run of RUNS) {
+  describe.skipIf(!isRoot || files.length === 0)(`netpol cases (${run.name})`, () => {
+    let session: LabSession | undefined;
+    beforeAll(async () => {
+      if (dataplane !== 'ebpf' && dataplane !== 'dry-run') throw new Error(`PALISADE_LAB_DATAPLANE must be ebpf or dry-run, not ${dataplane}`);
+      if (run.force) process.env.PALISADE_DATAPATH_STRATEGY = run.force;
+      else delete process.env.PALISADE_DATAPATH_STRATEGY;
+      session = await startLabSession({ dataplane, explain: run.explain, ...(agentLogDir ? { agentLogDir } : {}) });
+    }, 120_000);
+    afterAll(async () => {
+      delete process.env.PALISADE_DATAPATH_STRATEGY;
+      await session?.close();
+    }, 60_000);
+
+    for (const file of files) {
+      describe(file, () => {
+        // One run per case; the second test reads its explanations.
+        let result: CaseResult | undefined;
+        it('matches every expected probe', { timeout: CASE_TIMEOUT_MS }, async () => {
+          result = await session!.runCase(join(casesDir!, file));
+          const ok = result.error === undefined && result.steps.every((s) => s.mismatches.length === 0);
+          const explainMs = result.steps.reduce((n, s) => n + s.ms.explain, 0);
+          console.log(
+            `[lab ${run.name}] ${ok ? 'PASS' : 'FAIL'} ${file}: ${(result.ms.total / 1000).toFixed(1)} s (setup ${(result.ms.setup / 1000).toFixed(1)} s, explain ${(explainMs / 1000).toFixed(1)} s)`,
+          );
+          if (!ok) expect.fail(`\n${formatCaseReport(result, { matrices: 'on-mismatch' })}`);
+          expect(result.steps.length).toBeGreaterThan(0);
+          // A forced strategy really was the one enforcing (steps with policy report their programs).
+          if (run.force) {
+            expect(result.steps.some((s) => s.strategies.length > 0)).toBe(true);
+            for (const s of result.steps) if (s.strategies.length > 0) expect(s.strategies, `step ${s.step}`).toEqual([run.force]);
+          }
+        });
+        if (!run.explain) return;
+        it("has the explanation agree with the dataplane's verdict on every probe", () => {
+          if (!result) return expect.fail('the case did not run');
+          if (result.error) return expect.fail(`the case did not run to its end: ${result.error.code}: ${result.error.message}`);
+          // Every probe that ran was explained (probes that could not run fail the test above).
+          for (const s of result.steps) expect(s.explained, `step ${s.step}`).toBe(s.outcomes.filter((o) => o.error === undefined).length);
+          const disagreements = result.steps.flatMap((s) => s.explainDisagreements);
+          if (disagreements.length > 0) expect.fail(`\n${formatCaseReport(result, { matrices: 'on-mismatch' })}`);
+        });
       });
-      it("has the explanation agree with the dataplane's verdict on every probe", () => {
-        if (!result) return expect.fail('the case did not run');
-        if (result.error) return expect.fail(`the case did not run to its end: ${result.error.code}: ${result.error.message}`);
-        // Every probe that ran was explained (probes that could not run fail the test above).
-        for (const s of result.steps) expect(s.explained, `step ${s.step}`).toBe(s.outcomes.filter((o) => o.error === undefined).length);
-        const disagreements = result.steps.flatMap((s) => s.explainDisagreements);
-        if (disagreements.length > 0) expect.fail(`\n${formatCaseReport(result, { matrices: 'on-mismatch' })}`);
-      });
-    });
-  }
-});
+    }
+  });
+}
