@@ -9,13 +9,14 @@ import { BPFFS_ROOT, ensureBpffs } from '../../../bpf/kernel/pin.ts';
 import { loadProgram, type BpfProgram } from '../../../bpf/kernel/program.ts';
 import { kernelAvailable, uniqueSuffix } from './harness.ts';
 import { createVethPair, sleep, type VethPair } from './veth-pair.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 /** Time for packets already past the hook to arrive before we count. */
 const SETTLE_MS = 100;
 /** Window in which a drop program must let nothing through (the prober sends every 5 ms). */
 const SILENCE_MS = 300;
 
-describe.skipIf(!kernelAvailable())('attach to a veth under traffic', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('attach to a veth under traffic', () => {
   let pair: VethPair;
   const programs: BpfProgram[] = [];
   const pinDir = `${BPFFS_ROOT}/palisade-test-${uniqueSuffix()}`;

@@ -11,6 +11,7 @@ import { loadProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { defineLayout } from '../../../bpf/maps/layout.ts';
 import { ethIpv4, ipv4, kernelAvailable } from './harness.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const maps: BpfMap[] = [];
 const make = (...args: Parameters<typeof createMap>): BpfMap => {
@@ -31,7 +32,7 @@ const u64 = (n: bigint): Buffer => {
   return b;
 };
 
-describe.skipIf(!kernelAvailable())('maps in the kernel', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('maps in the kernel', () => {
   it('creates a hash map and updates, looks up, iterates and deletes', () => {
     const m = make({ type: MapType.HASH, name: 'test_hash', keySize: 4, valueSize: 8, maxEntries: 64 });
     m.update(u32(1), u64(10n));

@@ -10,8 +10,9 @@ import { BPFFS_ROOT, ensureBpffs, unpin } from '../../../bpf/kernel/pin.ts';
 import { loadProgram, openPinnedProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { ethIpv4, kernelAvailable, uniqueSuffix } from './harness.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
-describe.skipIf(!kernelAvailable())('pinning', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('pinning', () => {
   const dir = `${BPFFS_ROOT}/palisade-test-${uniqueSuffix()}`;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

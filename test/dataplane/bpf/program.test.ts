@@ -8,6 +8,7 @@ import { SkBuff, SK_BUFF_SIZE, TcAct, Tcx } from '../../../bpf/kernel/constants.
 import { loadProgram, type BpfProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { ethIpv4, kernelAvailable } from './harness.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const loaded: BpfProgram[] = [];
 const load = (...args: Parameters<typeof loadProgram>): BpfProgram => {
@@ -17,7 +18,7 @@ const load = (...args: Parameters<typeof loadProgram>): BpfProgram => {
 };
 afterAll(() => loaded.forEach((p) => p.close()));
 
-describe.skipIf(!kernelAvailable())('programs in the kernel', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('programs in the kernel', () => {
   const packet = ethIpv4({ protocol: 17, dport: 53 });
 
   it('runs a program returning TC_ACT_SHOT and one returning TC_ACT_OK', () => {

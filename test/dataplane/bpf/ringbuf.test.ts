@@ -10,6 +10,7 @@ import { RingBufferReader } from '../../../bpf/kernel/ringbuf.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { defineLayout } from '../../../bpf/maps/layout.ts';
 import { ethIpv4, kernelAvailable } from './harness.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const Event = defineLayout('test_event', {
   size: 16,
@@ -20,7 +21,7 @@ const Event = defineLayout('test_event', {
   ],
 });
 
-describe.skipIf(!kernelAvailable())('ring buffer', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('ring buffer', () => {
   const cleanup: (() => void)[] = [];
   afterAll(() => cleanup.reverse().forEach((f) => f()));
 

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCaseReport } from '../../../lab/run/report.ts';
 import { passed, type DataplaneChoice } from '../../../lab/run/run-case.ts';
 import { startLabSession, type LabSession } from '../../../lab/run/session.ts';
+import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const casesDir = resolve(REPO_ROOT, 'test', 'cases');
@@ -35,7 +36,7 @@ if (files.length === 0) {
   });
 }
 
-describe.skipIf(!isRoot || files.length === 0)('policy kind cases', () => {
+describeIf(isRoot && files.length > 0, NEEDS_ROOT)('policy kind cases', () => {
   let session: LabSession | undefined;
   beforeAll(async () => {
     if (dataplane !== 'ebpf' && dataplane !== 'dry-run') throw new Error(`PALISADE_LAB_DATAPLANE must be ebpf or dry-run, not ${dataplane}`);

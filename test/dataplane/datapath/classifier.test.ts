@@ -15,6 +15,7 @@ import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { ipPacket, TcpFlag, tcp } from './support/packets.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from './support/policies.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const REPEAT = 200_000;
@@ -53,7 +54,7 @@ function lastRuleNs(dp: Datapath, program: LoadedProgram, i: number): number {
   return runs.sort((a, b) => a - b)[1]!;
 }
 
-describe.skipIf(!kernelAvailable())('map-driven classifier', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('map-driven classifier', () => {
   let dp: Datapath;
   beforeAll(() => {
     dp = createDatapath();

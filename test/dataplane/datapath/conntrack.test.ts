@@ -9,11 +9,12 @@ import { kernelAvailable, uniqueSuffix } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { icmp, ipPacket, TcpFlag, tcp, udp } from './support/packets.ts';
 import { directionPolicy, policy, rule, term, tier } from './support/policies.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const SERVER = '192.0.2.80';
 
-describe.skipIf(!kernelAvailable())('conntrack', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('conntrack', () => {
   let dp: Datapath;
   // the pod's two programs: egress allows TCP/80 and UDP/53 and ICMP out; ingress denies everything
   let fromPod: ReturnType<Datapath['load']>;

@@ -25,6 +25,7 @@ import type { Policy } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
 import { uniqueSuffix } from '../bpf/harness.ts';
+import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 
 const isRoot = process.getuid?.() === 0;
 const execFileAsync = promisify(execFile);
@@ -130,7 +131,7 @@ async function startStream(topology: Topology, from: string, host: string, port:
   };
 }
 
-describe.skipIf(!isRoot)('eBPF dataplane on veths', () => {
+describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
   let topology: Topology;
   let prober: Prober;
   let inventory: Inventory;

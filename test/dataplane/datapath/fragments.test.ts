@@ -5,11 +5,12 @@ import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { ethernet, EtherType, ipv4, ipv6, rawTransport, udp, Proto } from './support/packets.ts';
 import { directionPolicy, policy, rule, term, tier } from './support/policies.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const POD6 = 'fd00::10';
 
-describe.skipIf(!kernelAvailable())('fragments', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('fragments', () => {
   let dp: Datapath;
   let program: ReturnType<Datapath['load']>;
   beforeAll(() => {

@@ -6,6 +6,7 @@ import type { StatReason } from '../../../agent/datapath/layouts.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { ethernet, EtherType, icmp, icmpv6, ipv4, ipv6, sctp, tcp, truncated, udp } from './support/packets.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const SRC = '192.0.2.1';
 const POD = '198.18.0.10';
@@ -34,7 +35,7 @@ const CASES: [string, StatReason, Buffer][] = [
   ['7 IPv6 extension headers', 'ipv6_ext_limit', v6(tcp(1, 80), { ext: Array.from({ length: 7 }, () => ({ type: 'destination' as const })) })],
 ];
 
-describe.skipIf(!kernelAvailable())('malformed packets', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('malformed packets', () => {
   let dp: Datapath;
   let allowAll: ReturnType<Datapath['load']>;
   beforeAll(() => {

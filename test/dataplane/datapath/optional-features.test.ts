@@ -9,6 +9,7 @@ import type { Direction, NetworkSet, Policy, PolicySet, Rule, Selector } from '.
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { icmp, icmpv6, ipPacket, rawTransport, sctp, tcp, udp, type Transport } from './support/packets.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const ALL: Selector = { op: 'all' };
 const byLabel = (key: string, value: string): Selector => ({ op: 'eq', key, value });
@@ -70,7 +71,7 @@ function bytesOf(direction: Direction, packet: Packet): Buffer {
 
 type Case = [what: string, packet: Packet, expected: 'allow' | 'deny'];
 
-describe.skipIf(!kernelAvailable())('optional IR features in programs', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('optional IR features in programs', () => {
   let dp: Datapath;
   beforeAll(() => {
     dp = createDatapath();

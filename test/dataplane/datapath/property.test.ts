@@ -13,6 +13,7 @@ import type { Action, Direction, Protocol } from '../../../policy/ir.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { icmp, icmpv6, ipPacket, rawTransport, sctp, tcp, udp, type Transport } from './support/packets.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POLICIES = 60;
 const PACKETS_PER_POLICY = 12;
@@ -181,7 +182,7 @@ function decidingRule(verdict: 'allow' | 'deny', trace: readonly TraceEntry[]): 
   return last?.action === 'Allow' ? identity(last) : null;
 }
 
-describe.skipIf(!kernelAvailable())('programs agree with the reference evaluator', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('programs agree with the reference evaluator', () => {
   let dp: Datapath;
   beforeAll(() => {
     dp = createDatapath();

@@ -14,6 +14,7 @@ import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { ipPacket, TcpFlag, tcp } from './support/packets.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from './support/policies.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const RULES = 1000;
 const STAGED = 300;
@@ -59,7 +60,7 @@ const ns = (dp: Datapath, program: LoadedProgram, packet: Buffer, outcome: 'allo
   return result.durationNs;
 };
 
-describe.skipIf(!kernelAvailable())('scale and cost', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('scale and cost', () => {
   let dp: Datapath;
   beforeAll(() => {
     dp = createDatapath();

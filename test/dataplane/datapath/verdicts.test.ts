@@ -6,6 +6,7 @@ import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { arp, ethernet, EtherType, icmp, icmpv6, ipPacket, ipv4, Proto, rawTransport, sctp, tcp, udp, type Ipv6Ext } from './support/packets.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from './support/policies.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const POD6 = 'fd00::10';
@@ -17,7 +18,7 @@ const into = (remote: string, l4: (sport: number) => ReturnType<typeof tcp>) =>
 const outOf = (remote: string, l4: (sport: number) => ReturnType<typeof tcp>) =>
   ipPacket(remote.includes(':') ? POD6 : POD, remote, l4(nextPort++));
 
-describe.skipIf(!kernelAvailable())('policy verdicts through BPF_PROG_TEST_RUN', () => {
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PROG_TEST_RUN', () => {
   let dp: Datapath;
   beforeAll(() => {
     dp = createDatapath();

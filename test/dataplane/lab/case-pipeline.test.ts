@@ -7,12 +7,13 @@ import { loadCase } from '../../../lab/case/load.ts';
 import { unwrap } from '../../../lab/errors.ts';
 import { startLab, type Lab } from '../../../lab/lab.ts';
 import { checkProbes, formatTruthTable } from '../../../lab/probe/check.ts';
+import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 
 const isRoot = process.getuid?.() === 0;
 let lab: Lab | undefined;
 afterAll(async () => lab?.destroy());
 
-describe.skipIf(!isRoot)('case pipeline (no policy)', () => {
+describeIf(isRoot, NEEDS_ROOT)('case pipeline (no policy)', () => {
   it('13-egress-ipblock-single-pod: addresses substituted, only the except pairs mismatch', { timeout: 60_000 }, async () => {
     const c = unwrap(expandCase(unwrap(await loadCase('/work/shared/netpol-cases/13-egress-ipblock-single-pod.json'))));
     lab = unwrap(await startLab(c.topology));

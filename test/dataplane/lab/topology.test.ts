@@ -13,6 +13,7 @@ import { ownerAlive, readRun, runFile } from '../../../lab/net/registry.ts';
 import { listNetns, sweepStale } from '../../../lab/net/sweep.ts';
 import { pidsInNetns, processRunning } from '../../../lab/net/teardown.ts';
 import { startProber, type ProbeSpec } from '../../../lab/probe/prober.ts';
+import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 
 const T = { timeout: 60_000 };
 const isRoot = process.getuid?.() === 0;
@@ -47,7 +48,7 @@ afterAll(async () => {
   await Promise.all(labs.map((l) => l.destroy()));
 });
 
-describe.skipIf(!isRoot)('lab network', () => {
+describeIf(isRoot, NEEDS_ROOT)('lab network', () => {
   it('builds xyz and every pair connects on TCP 80 and UDP 81 without policy', T, async () => {
     const before = await labNetns();
     const t0 = performance.now();

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCaseReport } from '../../../lab/run/report.ts';
 import type { CaseResult, DataplaneChoice } from '../../../lab/run/run-case.ts';
 import { startLabSession, type LabSession } from '../../../lab/run/session.ts';
+import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CANDIDATES = [resolve(REPO_ROOT, '..', 'shared', 'netpol-cases'), '/work/shared/netpol-cases'];
@@ -53,7 +54,7 @@ const RUNS = [
 ] as const;
 
 for (const run of RUNS) {
-  describe.skipIf(!isRoot || files.length === 0)(`netpol cases (${run.name})`, () => {
+  describeIf(isRoot && files.length > 0, NEEDS_ROOT)(`netpol cases (${run.name})`, () => {
     let session: LabSession | undefined;
     beforeAll(async () => {
       if (dataplane !== 'ebpf' && dataplane !== 'dry-run') throw new Error(`PALISADE_LAB_DATAPLANE must be ebpf or dry-run, not ${dataplane}`);
