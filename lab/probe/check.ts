@@ -30,22 +30,39 @@ export async function checkProbes(
   return { outcomes, mismatches: outcomes.filter(wrong), ms: performance.now() - start };
 }
 
+export interface ProbeGrid {
+  /** `PROTOCOL/port` */
+  key: string;
+  /** Every pod that appears as client or server, in first-seen order: the rows and the columns. */
+  pods: string[];
+  /** Column width that fits every pod name. */
+  width: number;
+  /** The outcome of `from>to`. */
+  cell: Map<string, ProbeOutcome<ExpandedProbe>>;
+  outcomes: ProbeOutcome<ExpandedProbe>[];
+}
+
+/** Outcomes grouped per port/protocol into from x to grids: the shape every printed matrix shares. */
+export function probeGrids(outcomes: readonly ProbeOutcome<ExpandedProbe>[]): ProbeGrid[] {
+  const groups = new Map<string, ProbeOutcome<ExpandedProbe>[]>();
+  for (const o of outcomes) {
+    const key = `${o.probe.protocol}/${o.probe.port}`;
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  return [...groups].map(([key, os]) => {
+    const pods = [...new Set(os.flatMap((o) => [o.probe.from, o.probe.to]))];
+    return { key, pods, width: Math.max(...pods.map((p) => p.length), 3), cell: new Map(os.map((o) => [`${o.probe.from}>${o.probe.to}`, o])), outcomes: os };
+  });
+}
+
 /**
  * Upstream-style truth table per port/protocol: rows are clients, columns servers.
  * '.' as expected, 'X' connected though it should not, '-' blocked though it should connect,
  * 'E' could not probe.
  */
 export function formatTruthTable(outcomes: readonly ProbeOutcome<ExpandedProbe>[]): string {
-  const groups = new Map<string, ProbeOutcome<ExpandedProbe>[]>();
-  for (const o of outcomes) {
-    const k = `${o.probe.protocol}/${o.probe.port}`;
-    groups.set(k, [...(groups.get(k) ?? []), o]);
-  }
   const blocks: string[] = [];
-  for (const [k, os] of groups) {
-    const pods = [...new Set(os.flatMap((o) => [o.probe.from, o.probe.to]))];
-    const w = Math.max(...pods.map((p) => p.length), 3);
-    const cell = new Map(os.map((o) => [`${o.probe.from}>${o.probe.to}`, o]));
+  for (const { key: k, pods, width: w, cell } of probeGrids(outcomes)) {
     const lines = [`${k}  (. ok, X connected but expected blocked, - blocked but expected connected, E error)`];
     lines.push(' '.repeat(w + 1) + pods.map((p) => p.padEnd(w)).join(' '));
     for (const from of pods) {

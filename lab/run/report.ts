@@ -2,7 +2,7 @@
 // observed reachability side by side per port/protocol and the upstream-style truth table of the
 // difference; for machines (--json), one JSON object per case per line.
 import type { ExpandedProbe } from '../case/expand.ts';
-import { formatTruthTable } from '../probe/check.ts';
+import { formatTruthTable, probeGrids } from '../probe/check.ts';
 import type { ProbeOutcome } from '../probe/prober.ts';
 import type { DirectionExplanation } from './api.ts';
 import { passed, type CaseResult, type ExplainDisagreement } from './run-case.ts';
@@ -14,16 +14,8 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * ('1' connects, '0' blocked, 'E' could not probe) and the difference (formatTruthTable's '.', 'X', '-').
  */
 export function formatMatrices(outcomes: readonly ProbeOutcome<ExpandedProbe>[]): string {
-  const groups = new Map<string, ProbeOutcome<ExpandedProbe>[]>();
-  for (const o of outcomes) {
-    const k = `${o.probe.protocol}/${o.probe.port}`;
-    groups.set(k, [...(groups.get(k) ?? []), o]);
-  }
   const blocks: string[] = [];
-  for (const [k, os] of groups) {
-    const pods = [...new Set(os.flatMap((o) => [o.probe.from, o.probe.to]))];
-    const w = Math.max(...pods.map((p) => p.length), 3);
-    const cell = new Map(os.map((o) => [`${o.probe.from}>${o.probe.to}`, o]));
+  for (const { key: k, pods, width: w, cell, outcomes: os } of probeGrids(outcomes)) {
     const grid = (show: (o: ProbeOutcome<ExpandedProbe>) => string) => [
       pods.map((p) => p.padEnd(w)).join(' '),
       ...pods.map((from) => pods.map((to) => { const o = cell.get(`${from}>${to}`); return (o ? show(o) : ' ').padEnd(w); }).join(' ')),

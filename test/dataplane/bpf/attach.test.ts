@@ -1,6 +1,6 @@
 // Attaching to a veth in a fresh namespace and swapping programs under live UDP traffic.
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { R0, exit, mov64 } from '../../../bpf/asm/index.ts';
 import { attachProgram, detectAttachKind, openPinnedTcx, type AttachKind } from '../../../bpf/kernel/attach/index.ts';
 import { TcAct, Tcx } from '../../../bpf/kernel/constants.ts';

@@ -1,6 +1,6 @@
 // Maps in the kernel: element and batch operations, LPM longest-prefix match, per-CPU values,
 // and a program that counts into a map.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import {
   R0, R1, R2, R10, add64, atomicAdd, call, exit, jeq, label, ld, ldx, mov64, st,
 } from '../../../bpf/asm/index.ts';

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync, statfsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { R0, exit, mov64 } from '../../../bpf/asm/index.ts';
 import { MapType, TcAct } from '../../../bpf/kernel/constants.ts';
 import { createMap, openPinnedMap } from '../../../bpf/kernel/map.ts';

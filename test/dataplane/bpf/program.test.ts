@@ -1,5 +1,5 @@
 // Programs loaded into the real kernel and run with BPF_PROG_TEST_RUN.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import {
   R0, R1, R2, R3, R6, assemble, exit, ja, jeq, jgt, label, ldx, mov64, add64, dump, type ProgramItem,
 } from '../../../bpf/asm/index.ts';

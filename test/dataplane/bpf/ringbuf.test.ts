@@ -1,5 +1,5 @@
 // Flow events: a program writes into a BPF ring buffer, TypeScript consumes them.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import {
   R0, R1, R2, R3, R4, R6, R7, R10, call, exit, jeq, label, ld, ldx, mov64, add64, st, stx,
 } from '../../../bpf/asm/index.ts';

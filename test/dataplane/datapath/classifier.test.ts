@@ -2,7 +2,7 @@
 // load, and a packet matching the last rule costs within 2x of a 10-rule program. Also the cost of
 // both strategies by rule count (where straight-line stops being the cheaper one: limits.ts
 // CLASSIFIER_MIN_TERMS). Numbers are printed for the report.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { evaluateDirection } from '../../../policy/evaluation/evaluate.ts';

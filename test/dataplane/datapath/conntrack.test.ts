@@ -1,7 +1,7 @@
 // Conntrack through BPF_PROG_TEST_RUN: replies pass without policy, entries are per endpoint
 // interface, TCP RST opens nothing, FIN/RST shorten an entry's life, idle entries expire.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ifindexOf, withNetns } from '../../../bpf/kernel/netns.ts';
 import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS } from '../../../agent/datapath/limits.ts';
 import { CtKey, CtValue } from '../../../agent/datapath/layouts.ts';

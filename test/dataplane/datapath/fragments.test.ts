@@ -1,6 +1,6 @@
 // IP fragments: a datagram gets its first fragment's verdict; later fragments without an admitted
 // first fragment are dropped (see agent/datapath/codegen/fragments.ts for why).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { ethernet, EtherType, ipv4, ipv6, rawTransport, udp, Proto } from './support/packets.ts';

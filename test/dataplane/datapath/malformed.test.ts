@@ -1,7 +1,7 @@
 // Malformed packets get a defined verdict: drop, counted by reason. One case per header that can
 // be cut short or be inconsistent. (BPF_PROG_TEST_RUN itself refuses IPv4 frames shorter than an
 // IPv4 header and IPv6 frames shorter than an IPv6 header, so those truncations are not craftable.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StatReason } from '../../../agent/datapath/layouts.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';

@@ -1,7 +1,7 @@
 // The optional IR features end to end: IR policy -> resolveEndpointPolicies -> program, crafted
 // packets through BPF_PROG_TEST_RUN. Each packet's verdict is stated, and must also be what the
 // reference evaluator says.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { evaluate, type Packet } from '../../../policy/evaluation/evaluate.ts';
 import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
 import { inventorySchema } from '../../../policy/inventory.ts';

@@ -1,7 +1,7 @@
 // Property: for random policies and random packets (seeded), the program's verdict, deciding rule,
 // Log events and staged verdict equal policy/evaluation's reference evaluator. Set PALISADE_SEED to
 // replay a failure; the failing seed, policy and packet are in the assertion message.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { toCidrSet, parseBlock } from '../../../policy/evaluation/cidr-set.ts';
 import type { CidrSet, DirectionPolicy, MatchTerm, ResolvedPolicy, ResolvedTier } from '../../../policy/evaluation/endpoint-policy.ts';
 import { evaluateDirection, type Packet, type TraceEntry } from '../../../policy/evaluation/evaluate.ts';

@@ -2,7 +2,7 @@
 // with either strategy; a straight-line program at the edge of the budget loads, and what a packet
 // costs on the paths a program has. (10,000 rules: classifier.test.ts.)
 // Numbers are printed for the report; the assertions are the limits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { compileDirection } from '../../../agent/datapath/codegen/program.ts';

@@ -1,7 +1,7 @@
 // Verdicts of policy programs on crafted packets through BPF_PROG_TEST_RUN: every action, tier
 // defaults, staged policies, IPv6 (with extension headers), SCTP, ICMP, failsafes. Each packet is
 // a new flow (a fresh source port or address), so conntrack never answers for policy here.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { arp, ethernet, EtherType, icmp, icmpv6, ipPacket, ipv4, Proto, rawTransport, sctp, tcp, udp, type Ipv6Ext } from './support/packets.ts';

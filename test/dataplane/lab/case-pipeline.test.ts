@@ -1,7 +1,7 @@
 // A shared case through the lab without any policy engine: expansion, addresses substituted into
 // the policy objects, and the probes. With nothing enforcing, exactly the `except` pairs of a
 // default-true entry must mismatch, as connected-but-expected-blocked.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { expandCase, substituteAddresses } from '../../../lab/case/expand.ts';
 import { loadCase } from '../../../lab/case/load.ts';
 import { unwrap } from '../../../lab/errors.ts';

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { xyzTopology } from '../../../lab/case/expand.ts';
 import { unwrap } from '../../../lab/errors.ts';
 import { startLab, type Lab } from '../../../lab/lab.ts';
