@@ -2,7 +2,6 @@
 // Builds the parts from the configuration, starts the daemon, and stops it on SIGTERM/SIGINT
 // without touching enforcement (the programs stay attached across a restart or an upgrade).
 import { pathToFileURL } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { loadAgentConfig, type AgentConfig } from './config.ts';
 import { tokenProvider } from './credentials.ts';
@@ -10,7 +9,6 @@ import { AgentDaemon } from './daemon.ts';
 import type { Dataplane, DataplaneFactory } from './dataplane.ts';
 import { createDryRunDataplane } from './dry-run-dataplane.ts';
 import { openFileInventorySource } from './inventory/file-source.ts';
-import { openKubernetesInventorySource } from './inventory/kubernetes-source.ts';
 import type { InventorySource } from './inventory/source.ts';
 import { LastGoodStore } from './state/last-good.ts';
 import { openPinnedTrustRoot, openTrustRootFile, type TrustRootSource } from './trust/trust-root.ts';
@@ -35,6 +33,12 @@ async function openTrustRoot(config: AgentConfig, logger: Logger): Promise<{ ok:
 
 async function openInventory(config: AgentConfig, logger: Logger): Promise<InventorySource> {
   if (config.inventory.source === 'file') return openFileInventorySource({ path: config.inventory.path, logger });
+  // Imported only when used: the Kubernetes client alone adds some 130 MiB to the agent's memory,
+  // which an agent reading a file inventory (the lab) should not carry.
+  const [{ KubeConfig }, { openKubernetesInventorySource }] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('./inventory/kubernetes-source.ts'),
+  ]);
   const kubeConfig = new KubeConfig();
   if (config.inventory.kubeconfig) kubeConfig.loadFromFile(config.inventory.kubeconfig);
   else kubeConfig.loadFromCluster();

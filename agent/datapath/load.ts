@@ -77,7 +77,6 @@ export function classifierFds(maps: Readonly<ClassifierMaps>): Partial<Record<Cl
 
 /** One evaluation's classifier maps, created and filled into `made` (prefix cls / clss). */
 function fillClassifier(tables: ClassifierTables, prefix: 'cls' | 'clss', made: ClassifierMaps): void {
-  const vectorSize = (tables.summaryWords + tables.words) * 8;
   const remote = (made[`${prefix}_remote`] = createMap({ type: MapType.LPM_TRIE, name: `pal_${prefix}_remote`, keySize: LpmKey.size, valueSize: 4, maxEntries: tables.remote.length }));
   fill(remote, tables.remote.map((e) => e.key), tables.remote.map((e) => e.value));
   const keys = (made[`${prefix}_keys`] = createMap({ type: MapType.ARRAY, name: `pal_${prefix}_keys`, keySize: 4, valueSize: 4, maxEntries: tables.keys.length }));
@@ -90,8 +89,8 @@ function fillClassifier(tables: ClassifierTables, prefix: 'cls' | 'clss', made: 
     explicit.map((_, i) => keyBytes.subarray(i * 8, i * 8 + 4)),
     explicit.map((_, i) => keyBytes.subarray(i * 8 + 4, i * 8 + 8)),
   );
-  const vectors = (made[`${prefix}_vectors`] = createMap({ type: MapType.ARRAY, name: `pal_${prefix}_vectors`, keySize: 4, valueSize: vectorSize, maxEntries: tables.vectors.length }));
-  fillArray(vectors, Buffer.concat(tables.vectors), vectorSize);
+  const vectors = (made[`${prefix}_vectors`] = createMap({ type: MapType.ARRAY, name: `pal_${prefix}_vectors`, keySize: 4, valueSize: tables.vectorSize, maxEntries: tables.vectorCount }));
+  fillArray(vectors, tables.vectors, tables.vectorSize);
   const slots = (made[`${prefix}_slots`] = createMap({ type: MapType.ARRAY, name: `pal_${prefix}_slots`, keySize: 4, valueSize: SLOT_INFO_SIZE, maxEntries: tables.bits }));
   fillArray(slots, tables.slotInfo, SLOT_INFO_SIZE);
 }

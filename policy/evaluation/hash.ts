@@ -16,17 +16,36 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Remote sets enter the digest as their canonical text (cidr-set.ts), not as JSON objects. */
-function encodeTerm(t: MatchTerm): unknown {
-  return {
-    ...t,
-    remote: t.remote === 'any' ? 'any' : `set ${cidrSetText(t.remote)}`,
-    ...(t.except && { except: t.except.map(encodeTerm) }),
-  };
+function rangesText(ranges: readonly { first: number; last: number }[]): string {
+  let text = '';
+  for (const r of ranges) text += `${r.first}-${r.last},`;
+  return text;
 }
 
+/**
+ * One term as text, every field tagged and in a fixed order, so distinct terms never read alike.
+ * Written out by hand rather than as canonical JSON: a 10,000-rule policy hashes 10,000 terms per
+ * endpoint, and building and sorting an object per term was most of the time to resolve it.
+ * Remote sets enter as their canonical text (cidr-set.ts).
+ */
+function termText(t: MatchTerm): string {
+  let text = `p:${t.protocol};d:${t.ports === 'any' ? 'any' : rangesText(t.ports)};r:${t.remote === 'any' ? 'any' : cidrSetText(t.remote)}`;
+  if (t.protocolNumber !== undefined) text += `;n:${t.protocolNumber}`;
+  if (t.ipVersion !== undefined) text += `;v:${t.ipVersion}`;
+  if (t.icmp) text += `;i:${t.icmp.type}/${t.icmp.code ?? ''}`;
+  if (t.srcPorts) text += `;s:${rangesText(t.srcPorts)}`;
+  if (t.except) text += `;x:[${t.except.map(termText).join('|')}]`;
+  return text;
+}
+
+/**
+ * A terms list's stand-in in the direction hash: its text when short (a rule with one peer and one
+ * port, the common case, where a SHA-256 per rule would cost more than hashing the text again), its
+ * SHA-256 when long. Texts begin with `p:`, so neither form can be taken for the other.
+ */
 export function termsDigest(terms: readonly MatchTerm[]): string {
-  return sha256(canonicalJson(terms.map(encodeTerm)));
+  const text = terms.map(termText).join('\n');
+  return text.length <= 64 ? text : sha256(text);
 }
 
 export function directionPolicyHash(
@@ -38,7 +57,9 @@ export function directionPolicyHash(
     ...tier,
     policies: tier.policies.map((policy) => ({
       ...policy,
-      rules: policy.rules.map((rule) => ({ index: rule.index, action: rule.action, terms: digest(rule.terms) })),
+      // one line per rule (index, action, terms digest): the rule's fields are fixed, and an object
+      // per rule made canonical JSON the larger part of hashing a 10,000-rule policy
+      rules: policy.rules.map((rule) => `${rule.index} ${rule.action} ${digest(rule.terms)}`).join('\n'),
     })),
   }));
   return sha256(canonicalJson({ direction, tiers: skeleton }));

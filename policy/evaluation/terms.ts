@@ -6,8 +6,12 @@ import { cidrSetText, unionCidrSets } from './cidr-set.ts';
 import type { CidrSet, MatchTerm, PortRange } from './endpoint-policy.ts';
 import { mergePortRanges } from './ports.ts';
 
+/** A grouping key only (never hashed or stored), so it need not be JSON. */
 function portsKey(ports: MatchTerm['ports']): string {
-  return ports === 'any' ? 'any' : canonicalJson(ports);
+  if (ports === 'any') return 'any';
+  let key = '';
+  for (const r of ports) key += `${r.first}-${r.last},`;
+  return key;
 }
 
 function remoteKey(remote: MatchTerm['remote']): string {
@@ -52,19 +56,36 @@ function comparePorts(a: MatchTerm['ports'], b: MatchTerm['ports']): number {
 
 /** The optional conditions of a term as one string ('' when it has none); excepts by their remote text. */
 export function extrasKey(term: MatchTerm): string {
+  // the common case, checked field by field: no optional condition at all
+  if (term.protocolNumber === undefined && term.ipVersion === undefined && !term.icmp && !term.srcPorts && !term.except) return '';
   const { protocol: _p, ports: _q, remote: _r, except, ...rest } = term;
   const extras = { ...rest, ...(except && { except: except.map((e) => [extrasKey(e), e.protocol, portsKey(e.ports), remoteKey(e.remote)]) }) };
   return Object.keys(extras).length === 0 ? '' : canonicalJson(extras);
 }
 
+interface KeyedTerm {
+  term: MatchTerm;
+  remote: string;
+  extras: string;
+}
+
 /** By protocol, then ports, then addresses, then the optional conditions: any fixed order would do; this one reads well in dumps. */
-function compareTerms(a: MatchTerm, b: MatchTerm): number {
+function compareTerms(a: KeyedTerm, b: KeyedTerm): number {
   return (
-    compareText(a.protocol, b.protocol) ||
-    comparePorts(a.ports, b.ports) ||
-    compareText(remoteKey(a.remote), remoteKey(b.remote)) ||
-    compareText(extrasKey(a), extrasKey(b))
+    compareText(a.term.protocol, b.term.protocol) ||
+    comparePorts(a.term.ports, b.term.ports) ||
+    compareText(a.remote, b.remote) ||
+    compareText(a.extras, b.extras)
   );
+}
+
+/** Sorted by compareTerms, each term's keys computed once rather than per comparison. */
+function sortTerms(terms: readonly MatchTerm[]): MatchTerm[] {
+  if (terms.length < 2) return [...terms];
+  return terms
+    .map((term) => ({ term, remote: remoteKey(term.remote), extras: extrasKey(term) }))
+    .sort(compareTerms)
+    .map((keyed) => keyed.term);
 }
 
 /** A term that needs no protocol, port, address or other condition matches every packet a sibling term could. */
@@ -110,5 +131,5 @@ export function normaliseTerms(terms: readonly MatchTerm[]): MatchTerm[] {
       remote: group[0]!.remote,
     }),
   );
-  return byRemote.sort(compareTerms);
+  return sortTerms(byRemote);
 }

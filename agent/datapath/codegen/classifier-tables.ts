@@ -22,13 +22,14 @@
 // tests each before acting: one that matches fails the term, and the search goes on at the next bit.
 // The staged ("would have been") evaluation gets its own tables, built the same way from every
 // policy but the stagedOut ones (tiers with none of them skipped), in maps of its own.
-import { parseCidr } from '../../../policy/validation/cidr.ts';
-import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
+import { cidrSetText, compareCidr, mustParse } from '../../../policy/evaluation/cidr-set.ts';
+import { cidrContains, type ParsedCidr } from '../../../policy/validation/cidr.ts';
 import type { DirectionPolicy, MatchTerm, PortRange } from '../../../policy/evaluation/endpoint-policy.ts';
 import { toLpmEntries } from '../../../policy/evaluation/lpm.ts';
 import { LpmKey, NO_PORT, NO_SLOT } from '../layouts.ts';
 import { IpProto } from './parse.ts';
 import type { SlotTable } from './slots.ts';
+import { BitVector, VectorStore } from './vector-store.ts';
 
 /** Kind of a bit slot (cls_slots value). */
 export const BitKind = { ALLOW: 1, DENY: 2, PASS: 3, LOG: 4 } as const;
@@ -67,8 +68,10 @@ export interface ClassifierTables {
   stored: Uint32Array;
   /** Default vector index per field (proto; dport and ICMP; sport). */
   defaults: { proto: number; port: number; sport: number };
-  /** Array cls_vectors: (summaryWords + words) * 8 bytes each. */
-  vectors: Buffer[];
+  /** Array cls_vectors: `vectorCount` values of `vectorSize` = (summaryWords + words) * 8 bytes, back to back. */
+  vectors: Buffer;
+  vectorCount: number;
+  vectorSize: number;
   /** Array cls_slots: SLOT_INFO_SIZE bytes per bit. */
   slotInfo: Buffer;
   /** Bytes the maps hold (values and keys), for the report. */
@@ -85,19 +88,6 @@ export type EvaluationMode = 'enforced' | 'staged';
 /** The policies an evaluation walks: enforced ones, or (staged) all but those a staged one replaces. */
 export function policiesOf(tier: DirectionPolicy['tiers'][number], mode: EvaluationMode) {
   return tier.policies.filter((p) => (mode === 'enforced' ? !p.staged : !p.stagedOut));
-}
-
-class Vec {
-  readonly w: Uint32Array;
-  constructor(words: number, from?: Vec) {
-    this.w = from ? from.w.slice() : new Uint32Array(words * 2);
-  }
-  set(bit: number): void {
-    this.w[bit >>> 5]! |= 1 << (bit & 31);
-  }
-  clear(bit: number): void {
-    this.w[bit >>> 5]! &= ~(1 << (bit & 31));
-  }
 }
 
 export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode: EvaluationMode = 'enforced'): ClassifierTables {
@@ -147,29 +137,13 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const bits = info.length;
   const words = Math.ceil(bits / 64);
   const summaryWords = Math.ceil(words / 64);
-  const base = new Vec(words);
+  const base = new BitVector(words);
   for (const b of always) base.set(b);
 
-  const vectors: Buffer[] = [];
-  const known = new Map<string, number>();
-  const intern = (v: Vec): number => {
-    const data = Buffer.from(v.w.buffer, v.w.byteOffset, v.w.byteLength);
-    const summary = Buffer.alloc(summaryWords * 8);
-    for (let w = 0; w < words; w++) {
-      if (v.w[2 * w] !== 0 || v.w[2 * w + 1] !== 0) summary[w >>> 3]! |= 1 << (w & 7);
-    }
-    const value = Buffer.concat([summary, data]);
-    const key = value.toString('base64');
-    let i = known.get(key);
-    if (i === undefined) {
-      i = vectors.length;
-      known.set(key, i);
-      vectors.push(value);
-    }
-    return i;
-  };
+  const vectorStore = new VectorStore(words * 2);
+  const intern = (v: BitVector): number => vectorStore.intern(v);
   const vectorWhere = (pred: (t: MatchTerm) => boolean): number => {
-    const v = new Vec(words, base);
+    const v = new BitVector(words, base);
     for (const { bit, term } of terms) if (pred(term)) v.set(bit);
     return intern(v);
   };
@@ -179,15 +153,22 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const hasSport = terms.some((t) => t.term.srcPorts !== undefined);
   const sportBase = hasIcmp ? ICMP_BASE + 65536 : ICMP_BASE;
   const keys = new Uint32Array(sportBase + (hasSport ? NO_PORT + 1 : 0));
-  for (let proto = 0; proto < 256; proto++) {
-    keys[PROTO_BASE + proto] = vectorWhere(
-      (t) => (t.protocol === 'any' || PROTOCOL_NUMBER[t.protocol] === proto) && (t.protocolNumber === undefined || t.protocolNumber === proto),
-    );
+  // Only protocols some term names get a vector of their own; every other protocol number matches
+  // exactly the terms without a protocol condition, so those share one.
+  const protocolMatches = (t: MatchTerm, proto: number) =>
+    (t.protocol === 'any' || PROTOCOL_NUMBER[t.protocol] === proto) && (t.protocolNumber === undefined || t.protocolNumber === proto);
+  const named = new Set<number>();
+  for (const { term } of terms) {
+    if (term.protocol !== 'any') named.add(PROTOCOL_NUMBER[term.protocol]!);
+    if (term.protocolNumber !== undefined) named.add(term.protocolNumber);
   }
+  const unnamed = named.size < 256 ? vectorWhere((t) => t.protocol === 'any' && t.protocolNumber === undefined) : 0;
+  keys.fill(unnamed, PROTO_BASE, PROTO_BASE + 256);
+  for (const proto of named) keys[PROTO_BASE + proto] = vectorWhere((t) => protocolMatches(t, proto));
 
   // port ranges: a sweep over the ranges' boundaries, one vector per elementary interval
   const sweep = (region: number, rangesOf: (t: MatchTerm) => readonly PortRange[] | 'all' | 'none') => {
-    const v = new Vec(words, base);
+    const v = new BitVector(words, base);
     const events = new Map<number, { add: number[]; remove: number[] }>();
     const at = (x: number) => {
       let e = events.get(x);
@@ -237,55 +218,53 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const setTerms = new Map<string, { set: MatchTerm['remote']; bits: TermBit[] }>();
   for (const tb of terms) {
     if (tb.term.remote === 'any') continue;
-    const k = canonicalJson(tb.term.remote);
+    const k = cidrSetText(tb.term.remote);
     let e = setTerms.get(k);
     if (!e) setTerms.set(k, (e = { set: tb.term.remote, bits: [] }));
     e.bits.push(tb);
   }
+  // each set's LPM entries once, for both families
+  const setEntries = [...setTerms.values()].map(({ set, bits: tbs }) => ({ bits: tbs, entries: set === 'any' ? [] : toLpmEntries(set) }));
   for (const family of [4, 6] as const) {
-    const width = family === 4 ? 32 : 128;
     const ok = (t: MatchTerm) => t.ipVersion === undefined || t.ipVersion === family;
-    const marks = new Map<string, { addr: bigint; len: number; bytes: Uint8Array; ops: { bits: TermBit[]; member: boolean }[] }>();
-    for (const { set, bits: tbs } of setTerms.values()) {
-      if (set === 'any') continue;
-      for (const entry of toLpmEntries(set)) {
+    const marks = new Map<string, { cidr: ParsedCidr; ops: { bits: TermBit[]; member: boolean }[] }>();
+    for (const { bits: tbs, entries } of setEntries) {
+      for (const entry of entries) {
         if (entry.family !== family) continue;
-        const parsed = parseCidr(entry.cidr);
-        if (!parsed.ok) throw new Error(`invalid CIDR ${entry.cidr}`);
         let m = marks.get(entry.cidr);
-        if (!m) {
-          const addr = parsed.cidr.bytes.reduce((a, b) => (a << 8n) | BigInt(b), 0n);
-          marks.set(entry.cidr, (m = { addr, len: parsed.cidr.prefix, bytes: parsed.cidr.bytes, ops: [] }));
-        }
+        if (!m) marks.set(entry.cidr, (m = { cidr: mustParse(entry.cidr), ops: [] }));
         m.ops.push({ bits: tbs, member: entry.member });
       }
     }
-    const root = new Vec(words, base);
+    const root = new BitVector(words, base);
     for (const { bit, term } of terms) if (term.remote === 'any' && ok(term)) root.set(bit);
-    const encode = (len: number, bytes: Uint8Array, v: Vec) => {
+    const encode = (len: number, bytes: Uint8Array, v: BitVector) => {
       const addr = new Uint8Array(16);
       addr.set(bytes);
       const value = Buffer.alloc(4);
       value.writeUInt32LE(intern(v));
       remote.push({ key: LpmKey.encode({ prefixlen: 32 + len, set: family === 6 ? 1 : 0, addr }), value });
     };
-    const apply = (v: Vec, ops: { bits: TermBit[]; member: boolean }[]) => {
+    const apply = (v: BitVector, ops: { bits: TermBit[]; member: boolean }[]) => {
       for (const op of ops) for (const { bit, term } of op.bits) if (ok(term)) (op.member ? v.set(bit) : v.clear(bit));
     };
+    // by address then prefix length: every prefix comes after the prefixes that contain it
+    const ordered = [...marks.values()].sort((a, b) => compareCidr(a.cidr, b.cidr));
     // a set listing the whole family (/0) marks the root itself: one entry per key
-    const ordered = [...marks.values()].sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : a.len - b.len));
-    for (const m of ordered) if (m.len === 0) apply(root, m.ops);
+    for (const m of ordered) if (m.cidr.prefix === 0) apply(root, m.ops);
     encode(0, new Uint8Array(16), root);
-    const stack: { addr: bigint; len: number; v: Vec }[] = [{ addr: 0n, len: 0, v: root }];
-    const contains = (outer: { addr: bigint; len: number }, addr: bigint) =>
-      outer.len === 0 || outer.addr >> BigInt(width - outer.len) === addr >> BigInt(width - outer.len);
+    // the open prefixes, each with its vector; vectors are reused by depth (at most one per prefix length)
+    const stack: { cidr: ParsedCidr | null; v: BitVector }[] = [{ cidr: null, v: root }];
+    const scratch: BitVector[] = [];
     for (const m of ordered) {
-      if (m.len === 0) continue;
-      while (!contains(stack[stack.length - 1]!, m.addr)) stack.pop();
-      const v = new Vec(words, stack[stack.length - 1]!.v);
+      if (m.cidr.prefix === 0) continue;
+      for (let top = stack[stack.length - 1]!; top.cidr && !cidrContains(top.cidr, m.cidr); top = stack[stack.length - 1]!) stack.pop();
+      const depth = stack.length;
+      const v = (scratch[depth] ??= new BitVector(words));
+      v.copyFrom(stack[depth - 1]!.v);
       apply(v, m.ops);
-      stack.push({ addr: m.addr, len: m.len, v });
-      encode(m.len, m.bytes, v);
+      stack.push({ cidr: m.cidr, v });
+      encode(m.cidr.prefix, m.cidr.bytes, v);
     }
   }
 
@@ -330,8 +309,10 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     keys,
     stored,
     defaults,
-    vectors,
+    vectors: vectorStore.encode(summaryWords),
+    vectorCount: vectorStore.count,
+    vectorSize: vectorBytes,
     slotInfo,
-    bytes: remote.length * (LpmKey.size + 4) + keys.length * 4 + vectors.length * vectorBytes + slotInfo.length,
+    bytes: remote.length * (LpmKey.size + 4) + keys.length * 4 + vectorStore.count * vectorBytes + slotInfo.length,
   };
 }

@@ -23,10 +23,12 @@ export class SlotTable {
 
   /** The slot of a rule or tier default; the same identity always gets the same slot. */
   slotOf(identity: RuleIdentity, staged = false): number {
-    const signature = JSON.stringify([identity.tier, identity.policyId, identity.ruleIndex, identity.action]);
+    // NUL cannot occur in tier names or policy ids (both are Kubernetes names), so the parts cannot run together
+    const signature = `${identity.tier}\0${identity.policyId}\0${identity.ruleIndex}\0${identity.action}`;
     const known = this.bySignature.get(signature);
     if (known) return known.slot;
-    const entry: RuleSlot = { ...identity, slot: this.list.length, staged };
+    // fields written out: a spread here was a tenth of a 10,000-rule classifier's build time
+    const entry: RuleSlot = { tier: identity.tier, policyId: identity.policyId, ruleIndex: identity.ruleIndex, action: identity.action, slot: this.list.length, staged };
     this.bySignature.set(signature, entry);
     this.list.push(entry);
     return entry.slot;

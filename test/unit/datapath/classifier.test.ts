@@ -20,7 +20,7 @@ interface Outcome {
 }
 
 function vectorOf(tables: ClassifierTables, index: number): Buffer {
-  return tables.vectors[index]!.subarray(tables.summaryWords * 8);
+  return tables.vectors.subarray(index * tables.vectorSize + tables.summaryWords * 8, (index + 1) * tables.vectorSize);
 }
 
 /** What the program computes, in JavaScript. */
