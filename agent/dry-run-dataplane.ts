@@ -4,9 +4,12 @@
 import type { Logger } from 'pino';
 import type { ApplyReport, Dataplane } from './dataplane.ts';
 import { endpointKey } from '../policy/inventory.ts';
+import { IR_FEATURES } from '../policy/ir-features.ts';
 
 export function createDryRunDataplane(logger: Logger): Dataplane {
   return {
+    // It enforces nothing, so no feature is enforced wrongly: every bundle passes through to the log.
+    supportedIrFeatures: IR_FEATURES,
     async apply({ bundle, inventory }): Promise<ApplyReport> {
       const local = inventory.endpoints.filter((endpoint) => endpoint.hostInterface !== undefined);
       const policies = bundle.policy.tiers.reduce((sum, tier) => sum + tier.policies.length, 0);

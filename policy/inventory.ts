@@ -58,6 +58,12 @@ export const endpointSchema = z.strictObject({
    * without it matches no service-account condition.
    */
   serviceAccount: z.strictObject({ name: z.string().min(1), labels: labelsSchema.default({}) }).optional(),
+  /**
+   * The pod's annotations that palisade reads: only the bandwidth ones (policy/bandwidth/
+   * annotations.ts), which set the pod's own token buckets. Absent when the pod has none, so
+   * inventories without them keep their hash.
+   */
+  annotations: z.record(z.string(), z.string()).optional(),
 });
 export type Endpoint = z.infer<typeof endpointSchema>;
 

@@ -31,6 +31,12 @@ export const IR_FEATURES = [
   'peerNets',
   /** Policy.stagedTarget */
   'stagedTargets',
+  /**
+   * PolicySet.bandwidthPolicies or PolicySet.limits.bandwidthCeiling: token buckets to enforce
+   * (policy/bandwidth/resolve.ts). Pod bandwidth annotations are not in the bundle; an agent that
+   * lists this feature enforces them too.
+   */
+  'bandwidth',
 ] as const;
 export type IrFeature = (typeof IR_FEATURES)[number];
 
@@ -64,6 +70,7 @@ function ruleFeatures(rule: Rule, found: Set<IrFeature>): void {
 export function irFeaturesOf(set: PolicySet): IrFeature[] {
   const found = new Set<IrFeature>();
   if (set.networkSets && set.networkSets.length > 0) found.add('networkSets');
+  if ((set.bandwidthPolicies && set.bandwidthPolicies.length > 0) || set.limits?.bandwidthCeiling) found.add('bandwidth');
   for (const tier of set.tiers) {
     for (const policy of tier.policies) {
       if (policy.stagedTarget !== undefined) found.add('stagedTargets');

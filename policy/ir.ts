@@ -237,6 +237,57 @@ export const networkSetSchema = z.strictObject({
 });
 export type NetworkSet = z.infer<typeof networkSetSchema>;
 
+// Bandwidth (BandwidthPolicy objects, the plan's ceiling). Rates are bits per second and bursts bytes,
+// concrete numbers: every default is applied before a bundle is signed (or, for pod annotations, when
+// the agent reads them), so the dataplane never guesses. policy/bandwidth resolves them per endpoint.
+
+/** One direction's limit: a sustained rate and the bytes that may pass at once above it. */
+export const bandwidthLimitSchema = z.strictObject({
+  rateBitsPerSecond: z.number().int().positive(),
+  burstBytes: z.number().int().positive(),
+});
+export type BandwidthLimit = z.infer<typeof bandwidthLimitSchema>;
+
+/**
+ * `Pod`: every selected pod gets its own bucket at this limit. `Namespace`: the selected pods of each
+ * namespace share one bucket (per node), so the limit holds for their sum.
+ */
+export const bandwidthScopeSchema = z.enum(['Pod', 'Namespace']);
+export type BandwidthScope = z.infer<typeof bandwidthScopeSchema>;
+
+/**
+ * A BandwidthPolicy in the IR. "Ingress" limits traffic entering the selected pods, "egress" traffic
+ * leaving them, as in policy directions.
+ */
+export const bandwidthPolicySchema = z.strictObject({
+  /** `BandwidthPolicy/namespace/name`. */
+  id: z.string(),
+  namespace: z.string().nullable(),
+  name: z.string(),
+  subject: endpointMatchSchema,
+  scope: bandwidthScopeSchema,
+  ingress: bandwidthLimitSchema.optional(),
+  egress: bandwidthLimitSchema.optional(),
+});
+export type BandwidthPolicy = z.infer<typeof bandwidthPolicySchema>;
+
+/**
+ * The tenant's plan limits a bundle carries for the agent to enforce: the agent refuses a bundle
+ * whose expansion over its inventory exceeds them, and caps the sum of the tenant's pods on the node
+ * at the bandwidth ceiling.
+ */
+export const bundleLimitsSchema = z.strictObject({
+  /** Rules (terms after selector expansion) one endpoint's direction program may evaluate. */
+  rulesPerEndpoint: z.number().int().positive().optional(),
+  /** CIDRs one network set may hold. */
+  cidrsPerSet: z.number().int().positive().optional(),
+  /** Per node, per direction: the sum over all of the tenant's pods on one node. */
+  bandwidthCeiling: z
+    .strictObject({ ingress: bandwidthLimitSchema.optional(), egress: bandwidthLimitSchema.optional() })
+    .optional(),
+});
+export type BundleLimits = z.infer<typeof bundleLimitsSchema>;
+
 /**
  * The cluster's whole effective policy: tiers in ascending order, each with its policies in order,
  * and the network sets rule selectors may match (absent when there are none, so policy sets without
@@ -245,6 +296,10 @@ export type NetworkSet = z.infer<typeof networkSetSchema>;
 export const policySetSchema = z.strictObject({
   tiers: z.array(tierSchema),
   networkSets: z.array(networkSetSchema).optional(),
+  /** BandwidthPolicy objects, by id (absent when there are none, like networkSets). */
+  bandwidthPolicies: z.array(bandwidthPolicySchema).optional(),
+  /** The tenant's plan limits the agent enforces (absent when the plan sets none of them). */
+  limits: bundleLimitsSchema.optional(),
 });
 export type PolicySet = z.infer<typeof policySetSchema>;
 

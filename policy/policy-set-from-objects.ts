@@ -1,30 +1,55 @@
-// A cluster's stored objects (policies of every kind, tiers, network sets) to the PolicySet its bundle
-// carries. Shared by the bundle builder and anything that must predict a bundle's content (the lab).
+// A cluster's stored objects (policies of every kind, tiers, network sets, bandwidth policies) and the
+// tenant's plan limits to the PolicySet its bundle carries. Shared by the bundle builder and anything
+// that must predict a bundle's content (the lab), which must pass the same limits.
 import { contentHashOf } from './bundle/sign.ts';
-import type { NetworkSet, Policy, PolicySet, TierDefinition } from './ir.ts';
-import { parseObject } from './kinds/index.ts';
+import type { BandwidthPolicy, BundleLimits, NetworkSet, Policy, PolicySet, TierDefinition } from './ir.ts';
+import { parseObject, type NormalisedResource } from './kinds/index.ts';
 import { buildPolicySet } from './policy-set.ts';
 
 export class StoredObjectInvalidError extends Error {
   readonly code = 'STORED_OBJECT_INVALID';
 }
 
-export function policySetFromObjects(objects: readonly unknown[]): PolicySet {
+export interface PolicySetOptions {
+  /** The tenant's plan limits (policy/plan/bundle-limits.ts bundleLimitsOf); absent: none embedded. */
+  limits?: BundleLimits;
+}
+
+/** Normalised objects (parseObject's resources) to the PolicySet, as a bundle carries it. */
+export function policySetFromResources(resources: readonly NormalisedResource[], options: PolicySetOptions = {}): PolicySet {
   const policies: Policy[] = [];
   const tiers: TierDefinition[] = [];
   const networkSets: NetworkSet[] = [];
-  for (const object of objects) {
-    const parsed = parseObject(object);
-    if (!parsed.ok) throw new StoredObjectInvalidError(`a stored object no longer validates: ${parsed.issues[0]?.path.join('.')}: ${parsed.issues[0]?.message}`);
-    const { resource } = parsed;
-    if (resource.type === 'policy') policies.push(resource.policy);
-    else if (resource.type === 'tier') tiers.push(resource.tier);
-    else networkSets.push(resource.networkSet);
+  const bandwidthPolicies: BandwidthPolicy[] = [];
+  for (const resource of resources) {
+    switch (resource.type) {
+      case 'policy':
+        policies.push(resource.policy);
+        break;
+      case 'tier':
+        tiers.push(resource.tier);
+        break;
+      case 'networkSet':
+        networkSets.push(resource.networkSet);
+        break;
+      case 'bandwidthPolicy':
+        bandwidthPolicies.push(resource.bandwidthPolicy);
+        break;
+    }
   }
-  return buildPolicySet(policies, { tiers, networkSets });
+  return buildPolicySet(policies, { tiers, networkSets, bandwidthPolicies, ...(options.limits && { limits: options.limits }) });
 }
 
-/** The content hash the bundle of these stored objects carries. */
-export function contentHashOfObjects(objects: readonly unknown[]): string {
-  return contentHashOf(policySetFromObjects(objects));
+export function policySetFromObjects(objects: readonly unknown[], options: PolicySetOptions = {}): PolicySet {
+  const resources = objects.map((object) => {
+    const parsed = parseObject(object);
+    if (!parsed.ok) throw new StoredObjectInvalidError(`a stored object no longer validates: ${parsed.issues[0]?.path.join('.')}: ${parsed.issues[0]?.message}`);
+    return parsed.resource;
+  });
+  return policySetFromResources(resources, options);
+}
+
+/** The content hash the bundle of these stored objects (and these limits) carries. */
+export function contentHashOfObjects(objects: readonly unknown[], options: PolicySetOptions = {}): string {
+  return contentHashOf(policySetFromObjects(objects, options));
 }

@@ -1,7 +1,8 @@
 // Groups IR policies into tiers (../shared/DESIGN.md, "Policy semantics"). The result is ordered the
 // way the dataplane evaluates it, and depends only on the set of inputs, never on their order:
-// tiers ascending by order (then name), inside a tier policies by order (then id), network sets by id.
-import type { NetworkSet, Policy, PolicySet, Tier, TierDefinition } from './ir.ts';
+// tiers ascending by order (then name), inside a tier policies by order (then id), network sets and
+// bandwidth policies by id.
+import type { BandwidthPolicy, BundleLimits, NetworkSet, Policy, PolicySet, Tier, TierDefinition } from './ir.ts';
 import { effectiveTiers, tierNameOf } from './tiers.ts';
 
 export interface PolicySetInputs {
@@ -9,6 +10,10 @@ export interface PolicySetInputs {
   tiers?: readonly TierDefinition[];
   /** Network sets (IR of Calico NetworkSet and GlobalNetworkSet kinds) rule selectors may match. */
   networkSets?: readonly NetworkSet[];
+  /** BandwidthPolicy objects (their IR). */
+  bandwidthPolicies?: readonly BandwidthPolicy[];
+  /** The tenant's plan limits for the agent to enforce (policy/plan/bundle-limits.ts). */
+  limits?: BundleLimits;
 }
 
 function compareText(a: string, b: string): number {
@@ -26,7 +31,7 @@ function uniqueById<T extends { id: string }>(items: readonly T[], what: string)
 
 /**
  * Places each policy in its tier; only tiers with policies appear. Refuses two policies (or network
- * sets) with one id, since flow logs name rules by it, and a policy naming a tier that does not
+ * sets, or bandwidth policies) with one id, since flow logs name rules by it, and a policy naming a tier that does not
  * exist (the API refuses that on write, see tiers.ts missingTierIssue).
  */
 export function buildPolicySet(policies: readonly Policy[], inputs: PolicySetInputs = {}): PolicySet {
@@ -50,5 +55,9 @@ export function buildPolicySet(policies: readonly Policy[], inputs: PolicySetInp
   const networkSets = uniqueById(inputs.networkSets ?? [], 'network set').sort((a, b) => compareText(a.id, b.id));
   // Left out when empty, so a policy set without network sets encodes (and hashes) as it always did.
   if (networkSets.length > 0) set.networkSets = networkSets;
+  const bandwidthPolicies = uniqueById(inputs.bandwidthPolicies ?? [], 'bandwidth policy').sort((a, b) => compareText(a.id, b.id));
+  if (bandwidthPolicies.length > 0) set.bandwidthPolicies = bandwidthPolicies;
+  // Likewise: no limits, no key (and an empty object is no limits).
+  if (inputs.limits && Object.keys(inputs.limits).length > 0) set.limits = inputs.limits;
   return set;
 }

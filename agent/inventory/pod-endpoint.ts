@@ -4,6 +4,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { V1Namespace, V1Node, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import type { HostInterfaceNamer } from './host-interface.ts';
+import { bandwidthAnnotationsOf } from '../../policy/bandwidth/annotations.ts';
 import type { EndpointPort, InventoryInput, PortProtocol } from '../../policy/inventory.ts';
 import { parseCidr } from '../../policy/validation/cidr.ts';
 
@@ -87,6 +88,9 @@ export function podEndpoint(
   // The API server defaults spec.serviceAccountName to "default" on admission; a pod read without it
   // (an older object, a hand-made one) runs as that account all the same.
   const account = pod.spec?.serviceAccountName || 'default';
+  // Only the bandwidth annotations: the rest can be large (last-applied-configuration) and mean
+  // nothing to the dataplane, and every byte is in every inventory report.
+  const annotations = bandwidthAnnotationsOf(pod.metadata?.annotations);
   return {
     namespace,
     name,
@@ -98,6 +102,7 @@ export function podEndpoint(
     ...(iface ? { hostInterface: iface } : {}),
     // Labels {} until the ServiceAccount watch delivers the account; the next rebuild fills them in.
     serviceAccount: { name: account, labels: { ...(serviceAccountLabels(namespace, account) ?? {}) } },
+    ...(Object.keys(annotations).length > 0 && { annotations }),
   };
 }
 

@@ -10,7 +10,9 @@ import { validationFailed, type FieldError } from '../errors/api-error.ts';
 import { recordAudit } from './audit.ts';
 import { assertWithinLimit, lockTenantLimits } from './limits.ts';
 import { announcePolicyChange } from './outbox.ts';
-import { acceptPolicyDocument, assertRuleLimit, assertTiersExist, type AcceptedPolicy } from './policies.ts';
+import { assertRulesPerEndpoint } from './endpoint-rules.ts';
+import { assertObjectLimits } from './object-limits.ts';
+import { acceptPolicyDocument, assertTiersExist, type AcceptedPolicy } from './policies.ts';
 import { presentPolicy } from '../routes/policies/schemas.ts';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
@@ -53,8 +55,9 @@ export async function applyPolicies(tx: Tx, caller: ApiCaller, clusterId: string
   await assertTiersExist(tx, clusterId, accepted);
   const results: ApplyResult[] = [];
   const writes: { policy: AcceptedPolicy; existing: typeof policies.$inferSelect | undefined }[] = [];
-  for (const policy of accepted) {
-    assertRuleLimit(limits, policy);
+  for (const [index, policy] of accepted.entries()) {
+    // Paths as acceptAll gives them: the document's index first.
+    assertObjectLimits(limits, policy, `${index}.`);
     const [existing] = await tx
       .select()
       .from(policies)
@@ -83,6 +86,7 @@ export async function applyPolicies(tx: Tx, caller: ApiCaller, clusterId: string
   const creates = results.filter((result) => result.action === 'created').length;
   const [usage] = await tx.select({ n: count() }).from(policies);
   assertWithinLimit(limits, 'policies', usage!.n, usage!.n + creates);
+  if (writes.length > 0) await assertRulesPerEndpoint(tx, clusterId, limits, writes.map((write) => write.policy));
   if (dryRun || writes.length === 0) return results;
 
   for (const { policy, existing } of writes) {

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/index.ts';
 import { tenants } from '../../db/schema/index.ts';
-import type { LimitName, PlanLimits } from '../../policy/plan/limits.ts';
+import { tenantLimits, type LimitName, type PlanLimits } from '../../policy/plan/limits.ts';
 import { ApiError } from '../errors/api-error.ts';
 
 /**
@@ -9,17 +9,26 @@ import { ApiError } from '../errors/api-error.ts';
  * one after another instead of both passing on the same count.
  */
 export async function lockTenantLimits(tx: Tx, tenantId: string): Promise<PlanLimits> {
-  const [tenant] = await tx.select({ limits: tenants.limits }).from(tenants).where(eq(tenants.id, tenantId)).for('update');
+  const [tenant] = await tx.select({ plan: tenants.plan, limits: tenants.limits }).from(tenants).where(eq(tenants.id, tenantId)).for('update');
   if (!tenant) throw new ApiError('NOT_FOUND', 'tenant not found');
-  return tenant.limits;
+  return tenantLimits(tenant.plan, tenant.limits);
 }
 
-export function assertWithinLimit(limits: PlanLimits, limit: LimitName, usage: number, requested: number): void {
+/** Where a refusal points: the field of the written object that asks for more (`spec.egress.rate`), and what asks. */
+export interface LimitContext {
+  path?: string;
+  detail?: string;
+}
+
+/** Refuses `requested` over the limit, writing nothing: 422 naming the limit, the usage and the asked value. */
+export function assertWithinLimit(limits: PlanLimits, limit: LimitName, usage: number, requested: number, context: LimitContext = {}): void {
   if (requested > limits[limit]) {
-    throw new ApiError('LIMIT_EXCEEDED', `plan limit ${limit} is ${limits[limit]}: ${usage} in use, ${requested} asked`, {
+    const message = `plan limit ${limit} is ${limits[limit]}: ${usage} in use, ${requested} asked${context.detail ? ` (${context.detail})` : ''}`;
+    throw new ApiError('LIMIT_EXCEEDED', message, {
       limit,
       usage,
       requested,
+      ...(context.path !== undefined && { errors: [{ path: context.path, message }] }),
     });
   }
 }

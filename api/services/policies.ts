@@ -1,16 +1,14 @@
 // Turning a submitted document into a storable object: validation by its kind's schema (policies of
-// every kind, tiers, network sets), the plan's rule limit, the tier check, and the identity
-// (apiVersion/kind/namespace/name) that stays fixed.
+// every kind, tiers, network sets, bandwidth policies), the tier check, and the identity
+// (apiVersion/kind/namespace/name) that stays fixed. Plan limits: ./object-limits.ts, ./endpoint-rules.ts.
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/index.ts';
 import { policies } from '../../db/schema/index.ts';
 import type { NormalisedResource } from '../../policy/kinds/define.ts';
 import { parseObject } from '../../policy/kinds/index.ts';
 import type { TierDefinition } from '../../policy/ir.ts';
-import type { PlanLimits } from '../../policy/plan/limits.ts';
 import { missingTierIssue, policiesInTier } from '../../policy/tiers.ts';
 import { ApiError, pathToString, validationFailed } from '../errors/api-error.ts';
-import { assertWithinLimit } from './limits.ts';
 
 export interface AcceptedPolicy {
   apiVersion: string;
@@ -37,10 +35,6 @@ export function acceptPolicyDocument(document: unknown): AcceptedPolicy {
     resource,
     ruleCount: resource.type === 'policy' ? resource.policy.ingress.length + resource.policy.egress.length : 0,
   };
-}
-
-export function assertRuleLimit(limits: PlanLimits, policy: AcceptedPolicy): void {
-  assertWithinLimit(limits, 'rulesPerPolicy', 0, policy.ruleCount);
 }
 
 /** The cluster's stored objects, normalised (they validated when written). */

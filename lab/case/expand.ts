@@ -28,6 +28,8 @@ export interface LabPod {
   key: string;
   labels: Record<string, string>;
   ports: LabPort[];
+  /** As the case gives them (absent: none). */
+  annotations?: Record<string, string>;
 }
 
 /** Ordered: namespaces and pods keep the model's order, additions follow in case order. */
@@ -105,6 +107,7 @@ export function expandTopology(c: LabCase): Result<LabTopology> {
       key,
       labels: { ...spec.labels },
       ports: spec.ports.map(toLabPort),
+      ...(spec.annotations && { annotations: { ...spec.annotations } }),
     };
     const j = pods.findIndex((p) => p.key === key);
     if (j >= 0) pods[j] = entry;

@@ -36,6 +36,8 @@ export const podSpecSchema = z.strictObject({
   name: dnsSubdomain,
   labels: labelsSchema.default({}),
   ports: z.array(portSchema).default([]),
+  /** Pod annotations; the agent reads the bandwidth ones (kubernetes.io/egress-bandwidth, ...). */
+  annotations: z.record(z.string().min(1), z.string()).optional(),
 });
 export type PodSpec = z.infer<typeof podSpecSchema>;
 

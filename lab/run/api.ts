@@ -2,6 +2,7 @@
 // an agent token, fetch the trust root, apply (create or replace) and delete policy objects, and
 // read back bundles and agent status. Every refusal becomes a RunError naming the request.
 import { stringify as toYaml } from 'yaml';
+import { planLimitsSchema, type PlanLimits } from '../../policy/plan/limits.ts';
 import { RunError } from './errors.ts';
 
 export interface PolicyRecord {
@@ -118,6 +119,14 @@ export class LabApi {
     );
     this.key = r.body.apiKey.key;
     return { tenantId: r.body.tenant.id };
+  }
+
+  /** The tenant's plan limits (GET /v1/tenant): bundles carry the ones the agent enforces. */
+  async planLimits(): Promise<PlanLimits> {
+    const r = await this.call<{ limits: unknown }>('GET', '/v1/tenant');
+    const parsed = planLimitsSchema.safeParse(r.body.limits);
+    if (!parsed.success) throw new RunError('api_failed', `GET /v1/tenant: unexpected limits ${JSON.stringify(r.body.limits)}`);
+    return parsed.data;
   }
 
   async createCluster(name: string): Promise<{ id: string }> {

@@ -3,16 +3,19 @@
 // agent long-polls, verifies and applies it. Probing before that is done would test the past.
 //
 // 1. Which bundle: the builder's bundle content is a pure function of the cluster's stored
-//    policies (contentHashOf(buildPolicySet(IR of each stored manifest))), and it builds a new
-//    revision exactly when that hash differs from the latest bundle's. So the runner computes the
-//    hash of what the API now stores and waits for the bundle with that hash: exact, whatever the
-//    relay's batching did, and instant when a write changed nothing.
+//    policies and the tenant's plan limits (contentHashOf(buildPolicySet(IR of each stored
+//    manifest, bundleLimitsOf(limits)))), and it builds a new revision exactly when that hash
+//    differs from the latest bundle's. So the runner computes the hash of what the API now stores,
+//    with the limits GET /v1/tenant reports, and waits for the bundle with that hash: exact,
+//    whatever the relay's batching did, and instant when a write changed nothing.
 // 2. Applied: the agent's status report (GET /v1/clusters/{id}/agents) names the revision it
 //    enforces; wait until it is at least that bundle's, failing fast when the agent reports it
 //    cannot apply it or when the agent process has died.
 // 3. Inventory changes (relabels) change no revision: the agent reports the hash of the inventory it
 //    applied (policy/inventory.ts inventoryHash), and the runner waits for the hash of what it wrote.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { bundleLimitsOf } from '../../policy/plan/bundle-limits.ts';
+import type { PlanLimits } from '../../policy/plan/limits.ts';
 import { contentHashOfObjects } from '../../policy/policy-set-from-objects.ts';
 import type { AgentStatusRecord, BundleRecord, Explanation, LabApi, PolicyRecord } from './api.ts';
 import { RunError } from './errors.ts';
@@ -22,10 +25,13 @@ export const BUNDLE_TIMEOUT_MS = 30_000;
 export const APPLY_TIMEOUT_MS = 30_000;
 export const AGENT_READY_TIMEOUT_MS = 60_000;
 
-/** The content hash the builder gives the bundle of these stored policies (see 1. above). */
-export function expectedContentHash(stored: readonly PolicyRecord[]): string {
+/** The content hash the builder gives the bundle of these stored policies and plan limits (see 1. above). */
+export function expectedContentHash(stored: readonly PolicyRecord[], limits: PlanLimits): string {
   try {
-    return contentHashOfObjects(stored.map((p) => p.manifest));
+    return contentHashOfObjects(
+      stored.map((p) => p.manifest),
+      { limits: bundleLimitsOf(limits) },
+    );
   } catch (error) {
     throw new RunError('api_failed', `stored objects do not parse: ${(error as Error).message}`);
   }
@@ -49,7 +55,7 @@ async function pollFor<T>(
 /** The bundle holding the cluster's current policies; undefined when there are none and never were. */
 export async function waitForCurrentBundle(api: LabApi, clusterId: string): Promise<BundleRecord | undefined> {
   const stored = await api.listPolicies(clusterId);
-  const want = expectedContentHash(stored);
+  const want = expectedContentHash(stored, await api.planLimits());
   let latest: BundleRecord | undefined;
   const first = await api.latestBundle(clusterId);
   // No bundle and no policy: nothing was ever written, nothing will be built, nothing is enforced.

@@ -1,10 +1,12 @@
 // The agent's view of the lab cluster, as the file inventory source reads it (agent/inventory/
 // model.ts): every namespace with its labels, every pod with labels, addresses, named ports, the
 // node it runs on and, since all of a run's pods are on the run's one node, the host side of its
-// veth in the node netns, where the agent attaches its programs. Written atomically (temp file,
+// veth in the node netns, where the agent attaches its programs; of its annotations, the bandwidth
+// ones, as the Kubernetes source keeps them (agent/inventory/pod-endpoint.ts). Written atomically (temp file,
 // then rename in the same directory), so the agent's directory watch never sees half a file.
 import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { bandwidthAnnotationsOf } from '../../policy/bandwidth/annotations.ts';
 import type { InventoryInput } from '../../policy/inventory.ts';
 import type { LabTopology } from '../case/expand.ts';
 import type { Topology } from '../net/topology.ts';
@@ -15,6 +17,7 @@ export function inventoryOf(cluster: LabTopology, net: Topology, nodeName: strin
     endpoints: cluster.pods.map((pod) => {
       const wired = net.pods.get(pod.key);
       if (!wired) throw new Error(`pod ${pod.key} is not in the topology`);
+      const annotations = bandwidthAnnotationsOf(pod.annotations);
       return {
         namespace: pod.namespace,
         name: pod.name,
@@ -24,6 +27,7 @@ export function inventoryOf(cluster: LabTopology, net: Topology, nodeName: strin
         ports: pod.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol })),
         node: nodeName,
         hostInterface: wired.hostIfName,
+        ...(Object.keys(annotations).length > 0 && { annotations }),
       };
     }),
   };

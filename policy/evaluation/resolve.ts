@@ -91,7 +91,8 @@ function createDirectionResolver(policySet: PolicySet, resolveRule: RuleResolver
   };
 }
 
-function wanted(options: ResolveOptions): (endpoint: IndexedEndpoint) => boolean {
+/** The endpoints `options` selects (shared with policy/bandwidth/resolve.ts). */
+export function endpointsWanted(options: ResolveOptions): (endpoint: IndexedEndpoint) => boolean {
   const scope = options.endpoints ?? 'local';
   if (scope === 'all') return () => true;
   if (scope === 'local') return (e) => e.endpoint.hostInterface !== undefined;
@@ -107,7 +108,7 @@ export function resolveEndpointPolicies(
   const index = indexInventory(inventory);
   const resolveDirection = createDirectionResolver(policySet, createRuleResolver(index, indexNetworkSets(inventory, policySet.networkSets ?? [])));
   const result = new Map<EndpointKey, EndpointPolicy>();
-  for (const target of index.endpoints.filter(wanted(options))) {
+  for (const target of index.endpoints.filter(endpointsWanted(options))) {
     const { hostInterface } = target.endpoint;
     result.set(target.key, {
       endpoint: target.key,

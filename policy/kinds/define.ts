@@ -1,9 +1,10 @@
 // What a kind is: a schema for what users write, the stored (GET) form after the kind's defaulting,
 // and its translation into the IR. Adding a kind is one definition plus one registry entry.
-// Most kinds are policies (normalised to an IR Policy); Calico's Tier and network sets are not, but
-// are validated, stored and normalised the same way (to a TierDefinition or a NetworkSet).
+// Most kinds are policies (normalised to an IR Policy); Calico's Tier and network sets and palisade's
+// BandwidthPolicy are not, but are validated, stored and normalised the same way (to a
+// TierDefinition, a NetworkSet or an IR BandwidthPolicy).
 import type { z } from 'zod';
-import type { NetworkSet, Policy, TierDefinition } from '../ir.ts';
+import type { BandwidthPolicy, NetworkSet, Policy, TierDefinition } from '../ir.ts';
 import { kubernetesErrorMap, toPolicyIssues, type PolicyIssue } from './issues.ts';
 import { dropNullFields } from './shared/absent-nulls.ts';
 
@@ -23,7 +24,8 @@ export type PolicyKindDefinition<Input, Stored> = KindDefinition<Input, Stored, 
 export type NormalisedResource =
   | { type: 'policy'; policy: Policy }
   | { type: 'tier'; tier: TierDefinition }
-  | { type: 'networkSet'; networkSet: NetworkSet };
+  | { type: 'networkSet'; networkSet: NetworkSet }
+  | { type: 'bandwidthPolicy'; bandwidthPolicy: BandwidthPolicy };
 export type ResourceType = NormalisedResource['type'];
 
 export type ParsePolicyResult =
@@ -95,4 +97,8 @@ export function defineTierKind<Input, Stored>(definition: KindDefinition<Input, 
 
 export function defineNetworkSetKind<Input, Stored>(definition: KindDefinition<Input, Stored, NetworkSet>): AcceptedKind {
   return defineKind(definition, 'networkSet', (networkSet) => ({ type: 'networkSet', networkSet }));
+}
+
+export function defineBandwidthPolicyKind<Input, Stored>(definition: KindDefinition<Input, Stored, BandwidthPolicy>): AcceptedKind {
+  return defineKind(definition, 'bandwidthPolicy', (bandwidthPolicy) => ({ type: 'bandwidthPolicy', bandwidthPolicy }));
 }

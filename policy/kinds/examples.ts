@@ -71,4 +71,10 @@ export const KIND_EXAMPLES: readonly Record<string, unknown>[] = [
     metadata: { name: 'default-deny', namespace: 'shop' },
     spec: { stagedAction: 'Set', podSelector: {}, policyTypes: ['Ingress'] },
   },
+  {
+    apiVersion: 'policy.palisade.dev/v1alpha1',
+    kind: 'BandwidthPolicy',
+    metadata: { name: 'batch-egress', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'batch' } }, scope: 'Namespace', egress: { rate: '200M' }, ingress: { rate: '500M', burst: '16Mi' } },
+  },
 ];

@@ -1,10 +1,12 @@
 // The kinds the API accepts, and the entry points that validate, default and normalise any of them.
-// Policy kinds become IR policies; the supporting kinds (Calico's Tier and network sets) become tier
-// definitions and network sets, which buildPolicySet takes alongside the policies.
+// Policy kinds become IR policies; the supporting kinds (Calico's Tier and network sets, palisade's
+// BandwidthPolicy) become tier definitions, network sets and bandwidth policies, which buildPolicySet
+// takes alongside the policies.
 import { requiredValue, unsupportedValue } from '../validation/field-errors.ts';
 import type { AcceptedKind, AcceptedPolicyKind, ParseObjectResult, ParsePolicyResult } from './define.ts';
 import type { PolicyIssue } from './issues.ts';
 import { adminNetworkPolicyKind } from './admin-network-policy/kind.ts';
+import { bandwidthPolicyKind } from './bandwidth-policy/kind.ts';
 import { baselineAdminNetworkPolicyKind } from './baseline-admin-network-policy/kind.ts';
 import { calicoNetworkPolicyKind } from './calico-networkpolicy/kind.ts';
 import { globalNetworkPolicyKind } from './calico-globalnetworkpolicy/kind.ts';
@@ -30,8 +32,8 @@ export const ACCEPTED_KINDS: readonly AcceptedPolicyKind[] = [
   stagedKubernetesNetworkPolicyKind,
 ];
 
-/** Kinds that are not policies but shape how policies evaluate. */
-export const SUPPORTING_KINDS: readonly AcceptedKind[] = [tierKind, networkSetKind, globalNetworkSetKind];
+/** Kinds that are not policies but shape how policies evaluate (or, BandwidthPolicy, what passes how fast). */
+export const SUPPORTING_KINDS: readonly AcceptedKind[] = [tierKind, networkSetKind, globalNetworkSetKind, bandwidthPolicyKind];
 
 export const ALL_KINDS: readonly AcceptedKind[] = [...ACCEPTED_KINDS, ...SUPPORTING_KINDS];
 
@@ -66,7 +68,7 @@ function resolveKind<K extends AcceptedKind>(input: unknown, kinds: readonly K[]
 /**
  * Validates any accepted policy object, dispatching on apiVersion and kind. On success, `object` is
  * the stored (GET) form and `ir` its IR policy; on failure, issues carry paths into the input.
- * Tiers and network sets are not policies: parseObject accepts those too.
+ * Tiers, network sets and bandwidth policies are not policies: parseObject accepts those too.
  */
 export function parsePolicyObject(input: unknown): ParsePolicyResult {
   const resolved = resolveKind(input, ACCEPTED_KINDS);

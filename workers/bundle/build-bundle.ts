@@ -1,9 +1,10 @@
-// The bundle builder: the cluster's stored policies -> IR -> canonical payload -> signed JWS, stored
-// as an immutable row with the next revision. Runs as the tenant (row-level security applies).
+// The bundle builder: the cluster's stored policies and the tenant's plan limits -> IR -> canonical
+// payload -> signed JWS, stored as an immutable row with the next revision. Runs as the tenant
+// (row-level security applies).
 import { desc, eq, isNull, and, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { BUNDLE_CHANNEL, newId, withTenant, type Db } from '../../db/index.ts';
-import { bundles, clusters, policies } from '../../db/schema/index.ts';
+import { BUNDLE_CHANNEL, newId, withTenant, type Db, type Tx } from '../../db/index.ts';
+import { bundles, clusters, policies, tenants } from '../../db/schema/index.ts';
 import {
   activeSigningKey,
   BUNDLE_API_VERSION,
@@ -12,6 +13,9 @@ import {
   type BundlePayload,
   type KeyRing,
 } from '../../policy/bundle/index.ts';
+import type { BundleLimits } from '../../policy/ir.ts';
+import { bundleLimitsOf } from '../../policy/plan/bundle-limits.ts';
+import { tenantLimits } from '../../policy/plan/limits.ts';
 import { policySetFromObjects } from '../../policy/policy-set-from-objects.ts';
 import type { BuildRequest } from '../queue/build-queue.ts';
 
@@ -25,6 +29,16 @@ export interface BundleBuilderDeps {
 
 export type BuildOutcome = { built: true; revision: number } | { built: false; reason: 'cluster-deleted' | 'unchanged' };
 
+/**
+ * The limits the agent enforces, from the tenant's plan limits as they are now: a plan change
+ * reaches the agents with the next build (a reissue, or any policy change).
+ */
+async function bundleLimitsOfTenant(tx: Tx, tenantId: string): Promise<BundleLimits> {
+  const [tenant] = await tx.select({ plan: tenants.plan, limits: tenants.limits }).from(tenants).where(eq(tenants.id, tenantId));
+  if (!tenant) throw new Error(`tenant ${tenantId} not found`);
+  return bundleLimitsOf(tenantLimits(tenant.plan, tenant.limits));
+}
+
 export function createBundleBuilder(deps: BundleBuilderDeps) {
   return async function buildBundle(request: BuildRequest): Promise<BuildOutcome> {
     const outcome = await withTenant(deps.db, request.tenantId, async (tx) => {
@@ -37,7 +51,10 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
       if (!cluster) return { built: false, reason: 'cluster-deleted' } as const;
 
       const stored = await tx.select({ manifest: policies.manifest }).from(policies).where(eq(policies.clusterId, cluster.id));
-      const policySet = policySetFromObjects(stored.map((row) => row.manifest));
+      const policySet = policySetFromObjects(
+        stored.map((row) => row.manifest),
+        { limits: await bundleLimitsOfTenant(tx, request.tenantId) },
+      );
       const contentHash = contentHashOf(policySet);
       const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);
       if (latest && latest.contentHash === contentHash && !request.reissue) return { built: false, reason: 'unchanged' } as const;

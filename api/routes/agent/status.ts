@@ -21,7 +21,9 @@ export const agentStatusInput = z
     inventoryHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256').optional().openapi({ description: 'Hash of the endpoint inventory the agent last applied' }),
     agentVersion: z.string().max(64).optional(),
     errors: z.array(agentErrorSchema).max(100).default([]),
-    programs: z.record(z.string().max(300), z.unknown()).default({}).openapi({ description: 'Per-endpoint program statistics' }),
+    programs: z.record(z.string().max(300), z.unknown()).default({}).openapi({
+      description: 'Per-endpoint program statistics (free-form): instructions, strategy, rules, maps, and bandwidth (token buckets per direction with rate, burst and packets/bytes passed and dropped)',
+    }),
   })
   .openapi('AgentStatusInput');
 

@@ -12,7 +12,8 @@ import { requireId } from '../../http/ids.ts';
 import { requireRole } from '../../middleware/auth.ts';
 import { idParam, jsonContent, writeErrors } from '../../schemas/common.ts';
 import { recordAudit } from '../../services/audit.ts';
-import { assertRuleLimit, acceptPolicyDocument, assertTiersExist } from '../../services/policies.ts';
+import { assertObjectLimits } from '../../services/object-limits.ts';
+import { acceptPolicyDocument, assertTiersExist } from '../../services/policies.ts';
 import { lockTenantLimits } from '../../services/limits.ts';
 import { announcePolicyChange } from '../../services/outbox.ts';
 import { policySchema, presentPolicy } from './schemas.ts';
@@ -54,7 +55,7 @@ export function registerPromote(app: OpenAPIHono<AppEnv>) {
         }
       } else {
         const accepted = acceptPolicyDocument(promotion.enforced);
-        assertRuleLimit(await lockTenantLimits(tx, caller.tenantId), accepted);
+        assertObjectLimits(await lockTenantLimits(tx, caller.tenantId), accepted);
         await assertTiersExist(tx, staged.clusterId, [accepted]);
         const [existing] = await tx.select().from(policies).where(identity(accepted.apiVersion, accepted.kind)).for('update');
         const { resource: _resource, ...columns } = accepted;

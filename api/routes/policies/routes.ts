@@ -18,7 +18,9 @@ import { assertDeletedEarlier } from '../../services/tombstones.ts';
 import { findCluster, pageInCluster } from '../../services/clusters.ts';
 import { assertWithinLimit, lockTenantLimits } from '../../services/limits.ts';
 import { announcePolicyChange } from '../../services/outbox.ts';
-import { acceptPolicyDocument, assertRuleLimit, assertTierEmpty, assertTiersExist } from '../../services/policies.ts';
+import { assertRulesPerEndpoint } from '../../services/endpoint-rules.ts';
+import { assertObjectLimits } from '../../services/object-limits.ts';
+import { acceptPolicyDocument, assertTierEmpty, assertTiersExist } from '../../services/policies.ts';
 import { policyBody, policyManifest, policySchema, presentPolicy } from './schemas.ts';
 
 const tags = ['policies'];
@@ -67,10 +69,11 @@ export function registerPolicyRoutes(app: OpenAPIHono<AppEnv>) {
     const row = await withTenant(c.get('services').database.db, caller.tenantId, async (tx) => {
       const cluster = await findCluster(tx, c.req.valid('param').id);
       const limits = await lockTenantLimits(tx, caller.tenantId);
-      assertRuleLimit(limits, accepted);
+      assertObjectLimits(limits, accepted);
       const [usage] = await tx.select({ n: count() }).from(policies);
       assertWithinLimit(limits, 'policies', usage!.n, usage!.n + 1);
       await assertTiersExist(tx, cluster.id, [accepted]);
+      await assertRulesPerEndpoint(tx, cluster.id, limits, [accepted]);
       const { resource: _resource, ...columns } = accepted;
       const [created] = await tx
         .insert(policies)
@@ -129,7 +132,9 @@ export function registerPolicyRoutes(app: OpenAPIHono<AppEnv>) {
       checkIfMatch(c.req.header('if-match'), before.version);
       assertSameIdentity(before, accepted);
       await assertTiersExist(tx, before.clusterId, [accepted]);
-      assertRuleLimit(await lockTenantLimits(tx, caller.tenantId), accepted);
+      const limits = await lockTenantLimits(tx, caller.tenantId);
+      assertObjectLimits(limits, accepted);
+      await assertRulesPerEndpoint(tx, before.clusterId, limits, [accepted]);
       const [after] = await tx
         .update(policies)
         .set({ apiVersion: accepted.apiVersion, manifest: accepted.manifest, ruleCount: accepted.ruleCount, version: sql`${policies.version} + 1`, updatedAt: new Date() })

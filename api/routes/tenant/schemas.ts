@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { tenants } from '../../../db/schema/index.ts';
+import { tenantLimits } from '../../../policy/plan/limits.ts';
 import { timestamp } from '../../schemas/common.ts';
 
 export const tenantSchema = z
@@ -7,11 +8,22 @@ export const tenantSchema = z
     id: z.string(),
     name: z.string(),
     plan: z.string(),
-    limits: z.object({ clusters: z.number(), policies: z.number(), rulesPerPolicy: z.number() }),
+    limits: z
+      .object({
+        clusters: z.number(),
+        policies: z.number(),
+        rulesPerPolicy: z.number(),
+        rulesPerEndpoint: z.number().openapi({ description: 'Rules (match terms after selector expansion) in the longest direction of one endpoint' }),
+        cidrsPerSet: z.number().openapi({ description: 'CIDRs in one NetworkSet or GlobalNetworkSet' }),
+        bandwidthCeilingBitsPerSecond: z
+          .number()
+          .openapi({ description: "Per node and direction: the most all of the tenant's pods on one node may send or receive together, bit/s" }),
+      })
+      .openapi('PlanLimits'),
     createdAt: timestamp,
   })
   .openapi('Tenant');
 
 export function presentTenant(row: typeof tenants.$inferSelect): z.infer<typeof tenantSchema> {
-  return { id: row.id, name: row.name, plan: row.plan, limits: row.limits, createdAt: row.createdAt.toISOString() };
+  return { id: row.id, name: row.name, plan: row.plan, limits: tenantLimits(row.plan, row.limits), createdAt: row.createdAt.toISOString() };
 }

@@ -58,4 +58,12 @@ describe('irFeaturesOf', () => {
     expect(irFeaturesOf(set)).toEqual(['nodePeers', 'networkSets', 'stagedTargets']);
     expect(unsupportedIrFeatures(set, ['networkSets'])).toEqual(['nodePeers', 'stagedTargets']);
   });
+
+  it('finds bandwidth in bandwidth policies and in a plan ceiling', () => {
+    const ceiling = { rateBitsPerSecond: 1e9, burstBytes: 6_250_000 };
+    expect(irFeaturesOf(buildPolicySet([], { limits: { rulesPerEndpoint: 10 } }))).toEqual([]);
+    expect(irFeaturesOf(buildPolicySet([], { limits: { bandwidthCeiling: { egress: ceiling } } }))).toEqual(['bandwidth']);
+    const policy = { id: 'BandwidthPolicy/x/a', namespace: 'x', name: 'a', subject: { namespaceSelector: { op: 'all' as const }, podSelector: { op: 'all' as const } }, scope: 'Pod' as const, egress: ceiling };
+    expect(irFeaturesOf(buildPolicySet([], { bandwidthPolicies: [policy] }))).toEqual(['bandwidth']);
+  });
 });

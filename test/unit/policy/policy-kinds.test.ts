@@ -66,7 +66,7 @@ describe('parsePolicyObject', () => {
       'projectcalico.org/v3 StagedKubernetesNetworkPolicy',
     ]);
     expect(ACCEPTED_KINDS.every((k) => k.resourceType === 'policy')).toBe(true);
-    expect(SUPPORTING_KINDS.map((k) => `${k.kind}: ${k.resourceType}`)).toEqual(['Tier: tier', 'NetworkSet: networkSet', 'GlobalNetworkSet: networkSet']);
+    expect(SUPPORTING_KINDS.map((k) => `${k.kind}: ${k.resourceType}`)).toEqual(['Tier: tier', 'NetworkSet: networkSet', 'GlobalNetworkSet: networkSet', 'BandwidthPolicy: bandwidthPolicy']);
     expect(ACCEPTED_KINDS[0]?.schema.safeParse(networkPolicy()).success).toBe(true);
   });
 });
