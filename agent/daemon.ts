@@ -220,8 +220,21 @@ export class AgentDaemon {
       appliedRevision: applied?.revision ?? null,
       inventoryHash: this.appliedInventory ? inventoryHash(this.appliedInventory) : null,
       errors,
-      programs: this.programs,
+      programs: this.livePrograms(),
     };
+  }
+
+  /** The last apply's program statistics with the dataplane's current counters merged in. */
+  private livePrograms(): Record<string, ProgramStats> {
+    let live: Record<string, ProgramStats> = {};
+    try {
+      live = (this.applied && this.options.dataplane.liveStats?.()) || {};
+    } catch (error) {
+      this.log.warn({ err: error }, 'dataplane counters unreadable; the report carries the last apply\'s');
+    }
+    const merged = { ...this.programs };
+    for (const [endpoint, stats] of Object.entries(live)) if (merged[endpoint]) merged[endpoint] = { ...merged[endpoint], ...stats };
+    return merged;
   }
 
   /**

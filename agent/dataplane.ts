@@ -25,7 +25,10 @@ export interface ApplyInput {
   inventory: Inventory;
 }
 
-/** Per-endpoint statistics for the status report (program sizes, maps, strategy). Free-form by design. */
+/**
+ * Per-endpoint statistics for the status report (program sizes, maps, strategy, bandwidth buckets
+ * and their counters). Free-form by design.
+ */
 export interface ProgramStats {
   /** Instructions per direction, the number the kernel's verifier limits. */
   instructions?: { ingress?: number; egress?: number };
@@ -33,6 +36,11 @@ export interface ProgramStats {
   strategy?: string;
   rules?: number;
   maps?: number;
+  /**
+   * Token buckets per direction in charge order, each with its rate, burst and counters (packets and
+   * L2 bytes passed and dropped over the limit; a shared bucket counts every endpoint charged to it).
+   */
+  bandwidth?: { ingress: unknown[]; egress: unknown[] };
   [detail: string]: unknown;
 }
 
@@ -58,6 +66,11 @@ export interface Dataplane {
   readonly supportedIrFeatures?: readonly IrFeature[];
   adopt?(): Promise<void>;
   apply(input: ApplyInput): Promise<ApplyReport>;
+  /**
+   * Statistics that change between applies (bandwidth counters), per endpoint: each status report
+   * merges them over the last apply's `programs`.
+   */
+  liveStats?(): Record<EndpointKey, ProgramStats>;
   close(): Promise<void>;
 }
 

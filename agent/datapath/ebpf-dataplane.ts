@@ -9,6 +9,11 @@
 // reads the interface from the skb), so a node's program count follows its distinct policies, not
 // its pods. An endpoint with policy in one direction only still gets an allow program on the other
 // hook: it records the flows the pod opens, so their replies pass the enforced direction.
+//
+// Bandwidth limits are token buckets in two node-wide maps (bandwidth/): the endpoints with limits
+// run the variant of their programs that charges allowed packets to them, and a limit change is a
+// map write, not a new program. Bucket state survives applies and restarts while a bucket's id,
+// rate and burst stay the same.
 import { rmSync, statfsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ensureBpffs } from '../../bpf/kernel/pin.ts';
@@ -20,7 +25,13 @@ import { unsupportedIrFeatures, type IrFeature } from '../../policy/ir-features.
 import { resolveEndpointPolicies } from '../../policy/evaluation/resolve.ts';
 import type { EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
 import type { ApplyInput, ApplyReport, Dataplane, DataplaneError, DataplaneFactory, ProgramStats } from '../dataplane.ts';
+import type { EndpointBandwidth } from '../../policy/bandwidth/buckets.ts';
 import type { EndpointKey } from '../../policy/inventory.ts';
+import { BucketTableFull } from './bandwidth/allocation.ts';
+import { BandwidthEnforcement, type BandwidthApply, type BandwidthCounter } from './bandwidth/enforcement.ts';
+import { enforceableBandwidth } from './bandwidth/enforceable.ts';
+import { BandwidthMaps } from './bandwidth/maps.ts';
+import { resolveLocalBandwidth, type BandwidthResolver } from './bandwidth/source.ts';
 import { hookOf, policyDirectionOf, type Hook } from './codegen/hooks.ts';
 import { compileDirection } from './codegen/program.ts';
 import { isStrategyName, type StrategyName } from './codegen/strategy.ts';
@@ -31,9 +42,10 @@ import { HOOKS, InterfaceAttacher, type InterfaceState } from './interfaces.ts';
 import { STAT_REASONS, type StatReason } from './layouts.ts';
 import type { SharedMapSizes } from './limits.ts';
 import { loadCompiledProgram, type LoadedProgram, type RuleCount } from './load.ts';
+import { planLimitErrors } from './plan-limits.ts';
 import { planEndpoints, programsNeeded, type HookPlan } from './plan.ts';
 import { pinLayout, type PinLayout } from './pins.ts';
-import { closeSharedMaps, openSharedMaps, SHARED_MAP_NAMES, type SharedMaps } from './shared-maps.ts';
+import { BANDWIDTH_MAP_NAMES, closeSharedMaps, openSharedMaps, SHARED_MAP_NAMES, type SharedMaps } from './shared-maps.ts';
 
 export interface EbpfDataplaneOptions {
   nodeName: string;
@@ -52,7 +64,11 @@ export interface EbpfDataplaneOptions {
   mapSizes?: Partial<SharedMapSizes>;
   /** Force one evaluation strategy for every program (default: chosen by size; codegen/strategy.ts). */
   strategy?: StrategyName;
+  /** Each local endpoint's token buckets (default: the policy side's resolver, bandwidth/source.ts). */
+  resolveBandwidth?: BandwidthResolver;
 }
+
+export type { BandwidthCounter, BucketStatus } from './bandwidth/enforcement.ts';
 
 export interface AttachedEndpoint {
   endpoint?: EndpointKey;
@@ -70,6 +86,8 @@ export interface EbpfDataplane extends Dataplane {
   ruleCounters(endpoint: EndpointKey, direction: Direction): { rule: RuleSlot; count: RuleCount }[];
   /** Node-wide counters of packets decided without a rule (malformed, failsafe, fragments, ...). */
   stats(): Record<StatReason, number>;
+  /** Every token bucket enforced now, with its counters. */
+  bandwidthCounters(): BandwidthCounter[];
   /** Drain the flow ring buffer now (it is also drained on a timer). */
   drainFlows(): number;
   /** Detach every program and remove every pin of this node: an explicit uninstall, never a shutdown. */
@@ -89,13 +107,14 @@ function isBpffs(path: string): boolean {
 /** The status report's numbers for one endpoint (agent/dataplane.ts ProgramStats). */
 function endpointStats(hooks: readonly { hook: Hook; plan: HookPlan; program: LoadedProgram }[]): ProgramStats {
   const stats = hooks.map((h) => h.program.compiled.stats);
+  const sharedMaps = SHARED_MAP_NAMES.length - (hooks.some((h) => h.plan.bandwidth) ? 0 : BANDWIDTH_MAP_NAMES.length);
   return {
     instructions: Object.fromEntries(hooks.map((h) => [policyDirectionOf(h.hook), h.program.compiled.stats.instructions])),
     // Only programs that evaluate a policy have a strategy; a direction without policy just tracks flows.
     strategy: [...new Set(hooks.filter((h) => h.plan.policy).map((h) => h.program.compiled.stats.strategy))].join(',') || 'none',
     rules: stats.reduce((n, s) => n + s.rules, 0),
     // the node's shared maps, plus each program's counters and address-set trie
-    maps: SHARED_MAP_NAMES.length + hooks.reduce((n, h) => n + 1 + (h.program.ipSets ? 1 : 0), 0),
+    maps: sharedMaps + hooks.reduce((n, h) => n + 1 + (h.program.ipSets ? 1 : 0), 0),
     ipSetEntries: stats.reduce((n, s) => n + s.ipSetEntries, 0),
     hashes: Object.fromEntries(hooks.map((h) => [policyDirectionOf(h.hook), h.plan.policy?.hash ?? null])),
   };
@@ -110,6 +129,9 @@ function endpointStats(hooks: readonly { hook: Hook; plan: HookPlan; program: Lo
  * conditions (codegen/straight-line.ts). `serviceAccounts` and `nodePeers` resolve to addresses
  * from the inventory's optional `serviceAccount` (per endpoint) and `nodes`, which the Kubernetes
  * inventory source fills from its ServiceAccount and Node watches (agent/inventory/).
+ *
+ * `bandwidth`: BandwidthPolicies and the plan's ceiling (with the pods' bandwidth annotations) become
+ * token buckets (policy/bandwidth/resolve.ts) that the programs of limited endpoints police.
  *
  * A file inventory (the lab, agent/inventory/file-source.ts) passes on only what the file holds: it
  * must supply `serviceAccount` on its endpoints and `nodes` itself, or policies selecting by service
@@ -129,6 +151,7 @@ export const SUPPORTED_IR_FEATURES: readonly IrFeature[] = [
   'networkSets',
   'peerNets',
   'stagedTargets',
+  'bandwidth',
 ];
 
 class EbpfDataplaneImpl implements EbpfDataplane {
@@ -145,6 +168,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   /** Slot tables by program tag: this generation's and the previous one's (events in flight). */
   private slotTables = new Map<number, readonly RuleSlot[]>();
   private endpointByIfindex = new Map<number, { endpoint?: EndpointKey; ifname: string }>();
+  private bandwidth: BandwidthEnforcement | undefined;
 
   constructor(private readonly options: EbpfDataplaneOptions) {
     this.log = options.logger;
@@ -170,6 +194,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     if (opened.replaced.length > 0) this.log.warn({ maps: opened.replaced }, 'pinned maps had another layout and were replaced (their entries are lost)');
     this.log.info({ pins: this.pins.node, reused: opened.reused, attach: this.attacher.kind }, 'datapath maps ready');
     this.shared = opened.maps;
+    this.bandwidth = new BandwidthEnforcement(new BandwidthMaps(opened.maps.bwBuckets, opened.maps.bwEndpoints));
     this.reader = new RingBufferReader(opened.maps.flows, (bytes) => this.onEvent(bytes));
     this.reader.start(this.options.flowPollMs ?? 100, (error) => this.log.warn({ err: error }, 'flow ring buffer drain failed'));
     return opened.maps;
@@ -200,16 +225,37 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     }
     await this.adopt();
     const shared = this.open();
+    const enforcement = this.bandwidth!;
 
     let resolved: Map<EndpointKey, EndpointPolicy>;
+    let bandwidth: Map<EndpointKey, EndpointBandwidth>;
+    const bandwidthErrors: DataplaneError[] = [];
     try {
       resolved = resolveEndpointPolicies(bundle.policy, inventory, { endpoints: 'local' });
+      const asked = (this.options.resolveBandwidth ?? resolveLocalBandwidth)(bundle.policy, inventory);
+      for (const issue of asked.issues) bandwidthErrors.push({ code: 'BANDWIDTH_INVALID', message: `${issue.field}: ${issue.message}`, endpoint: issue.endpoint });
+      const enforceable = enforceableBandwidth(asked.endpoints);
+      for (const p of enforceable.problems) bandwidthErrors.push({ code: 'BANDWIDTH_INVALID', message: p.message, endpoint: p.endpoint });
+      bandwidth = enforceable.endpoints;
     } catch (error) {
       return { applied: false, programs: {}, errors: [{ code: 'COMPILE_FAILED', message: (error as Error).message }] };
     }
+    const overLimits = planLimitErrors(bundle.policy, resolved);
+    if (overLimits.length > 0) {
+      this.log.error({ revision: bundle.revision, errors: overLimits }, 'bundle exceeds the plan limits it carries; enforcement unchanged');
+      return { applied: false, programs: {}, errors: overLimits };
+    }
 
-    // 1. What every local endpoint needs, per hook.
-    const plans = planEndpoints(resolved);
+    // 1. What every local endpoint needs, per hook, and where its token buckets go in the node's
+    //    bucket array (written only once every program has loaded).
+    const plans = planEndpoints(resolved, bandwidth);
+    let bandwidthApply: BandwidthApply;
+    try {
+      bandwidthApply = enforcement.plan(plans);
+    } catch (error) {
+      const code = error instanceof BucketTableFull ? 'BANDWIDTH_LIMIT' : 'COMPILE_FAILED';
+      return { applied: false, programs: {}, errors: [{ code, message: (error as Error).message }] };
+    }
 
     // 2. Compile and load every program not loaded yet, before touching any interface. A failure
     //    refuses the apply as a whole, naming every endpoint that would have run the program.
@@ -218,7 +264,8 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     for (const [key, need] of programsNeeded(plans)) {
       if (this.programs.has(key)) continue;
       try {
-        fresh.set(key, loadCompiledProgram(compileDirection(need.direction, need.policy, this.options.strategy ? { strategy: this.options.strategy } : {}), shared));
+        const options = { ...(this.options.strategy && { strategy: this.options.strategy }), bandwidth: need.bandwidth };
+        fresh.set(key, loadCompiledProgram(compileDirection(need.direction, need.policy, options), shared));
       } catch (error) {
         const code = error instanceof DatapathError ? error.code : 'LOAD_FAILED';
         for (const endpoint of need.endpoints) errors.push({ code, message: (error as Error).message, endpoint });
@@ -230,8 +277,16 @@ class EbpfDataplaneImpl implements EbpfDataplane {
       return { applied: false, programs: {}, errors };
     }
     const programOf = (key: string): LoadedProgram => (fresh.get(key) ?? this.programs.get(key))!;
+    errors.push(...bandwidthErrors);
 
-    // 3. Swap, interface by interface.
+    // 3. Swap, interface by interface; an interface's bucket entries are in place before its
+    //    programs are, so a policing program never runs without them.
+    try {
+      enforcement.write(bandwidthApply);
+    } catch (error) {
+      for (const p of fresh.values()) p.close();
+      return { applied: false, programs: {}, errors: [{ code: 'LOAD_FAILED', message: `bandwidth buckets: ${(error as Error).message}` }] };
+    }
     const keep = new Set<string>();
     const report: Record<EndpointKey, ProgramStats> = {};
     for (const w of plans) {
@@ -259,6 +314,9 @@ class EbpfDataplaneImpl implements EbpfDataplane {
       keep.add(w.ifname);
       try {
         for (const [hook, want] of hooks) {
+          if (want.bandwidth) enforcement.point(bandwidthApply, ifindex, hook, w.bandwidth![want.direction]);
+        }
+        for (const [hook, want] of hooks) {
           const program = programOf(want.key);
           const current = state.hooks[hook];
           if (current) {
@@ -280,10 +338,12 @@ class EbpfDataplaneImpl implements EbpfDataplane {
       };
     }
 
-    // 4. Interfaces no longer enforced: detach.
+    // 4. Interfaces no longer enforced: detach. Then bucket entries nothing points at any more.
     for (const state of [...this.interfaces.values()]) {
       if (!keep.has(state.ifname)) this.dropInterface(state);
     }
+    enforcement.commit(bandwidthApply, new Map(plans.flatMap((p) => (p.bandwidth && report[p.endpoint] ? [[p.endpoint, p.bandwidth] as const] : []))));
+    for (const [endpoint, stats] of Object.entries(enforcement.liveStats())) Object.assign(report[endpoint]!, stats);
 
     // 5. Keep the programs in use; close the rest (an attached program lives on in its link).
     const used = new Set<string>();
@@ -345,6 +405,16 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     return out;
   }
 
+  bandwidthCounters(): BandwidthCounter[] {
+    this.open();
+    return this.bandwidth!.counters();
+  }
+
+  /** Per endpoint with limits: its buckets per direction with their counters now (ProgramStats.bandwidth). */
+  liveStats(): Record<EndpointKey, ProgramStats> {
+    return this.bandwidth?.liveStats() ?? {};
+  }
+
   drainFlows(): number {
     return this.reader?.consume() ?? 0;
   }
@@ -366,6 +436,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     this.programs.clear();
     if (this.shared) closeSharedMaps(this.shared);
     this.shared = undefined;
+    this.bandwidth = undefined;
     this.adopted = false;
   }
 

@@ -114,7 +114,7 @@ export const FlowEventLayout = defineLayout('flow_event', { size: FLOW_EVENT_SIZ
  * conntrack key sits inside it at `ifindex`.
  */
 export const State = defineLayout('packet_state', {
-  size: 152,
+  size: 200,
   fields: [
     ...FLOW_EVENT_FIELDS,
     // address-set lookup key (LpmKey)
@@ -137,12 +137,73 @@ export const State = defineLayout('packet_state', {
     { name: 'mapKey', type: 'u32' },
     // policy input: source port of the packet (host order), NO_PORT for protocols without ports
     { name: 'sport', type: 'u32' },
+    // bandwidth: the endpoint lookup key (BandwidthEndpointKey), the endpoint's bucket indexes and
+    // what each bucket was charged (ns), so a later bucket's refusal can give it back
+    { name: 'bwIfindex', type: 'u32' },
+    { name: 'bwHook', type: 'u32' },
+    { name: 'bwBucket0', type: 'u32' },
+    { name: 'bwBucket1', type: 'u32' },
+    { name: 'bwBucket2', type: 'u32' },
+    { name: 'bwPad', type: 'u32' },
+    { name: 'bwCost0', type: 'u64' },
+    { name: 'bwCost1', type: 'u64' },
+    { name: 'bwCost2', type: 'u64' },
   ],
 });
 
 export const CT_KEY_OFFSET = State.offsetOf('ifindex');
 export const CT_VALUE_OFFSET = State.offsetOf('ctLastSeen');
 export const LPM_KEY_OFFSET = State.offsetOf('lpmPrefixlen');
+
+/**
+ * One token bucket (GCRA, "virtual scheduling"), in the node-wide array `bw_buckets`. `tat` is the
+ * theoretical arrival time: the ktime (ns) at which the bucket would be empty again. A packet of
+ * `len` bytes costs len x nsPerByte >> BW_NS_PER_BYTE_SHIFT ns and conforms while tat - now <=
+ * burstNs. Every CPU updates `tat` and the counters with atomic instructions (no spin lock: that
+ * needs BTF for the map value). Rate and burst live here, not in the program, so a limit change
+ * is a map write. `idHash` names the bucket (codegen never sees ids) so that an agent restarting
+ * finds the buckets it left; 0 marks a free entry.
+ */
+export const BandwidthBucketValue = defineLayout('bw_bucket', {
+  size: 64,
+  fields: [
+    { name: 'tat', type: 'u64' },
+    { name: 'nsPerByte', type: 'u64' },
+    { name: 'burstNs', type: 'u64' },
+    { name: 'idHash', type: 'u64' },
+    { name: 'passedPackets', type: 'u64' },
+    { name: 'passedBytes', type: 'u64' },
+    { name: 'droppedPackets', type: 'u64' },
+    { name: 'droppedBytes', type: 'u64' },
+  ],
+});
+
+/** Fractional bits of BandwidthBucketValue.nsPerByte (bandwidth/params.ts says why 16). */
+export const BW_NS_PER_BYTE_SHIFT = 16;
+
+/** Key of `bw_endpoints`: the host-side veth and the hook (HookCode). */
+export const BandwidthEndpointKey = defineLayout('bw_endpoint_key', {
+  size: 8,
+  fields: [
+    { name: 'ifindex', type: 'u32' },
+    { name: 'hook', type: 'u32' },
+  ],
+});
+
+/** Value of `bw_endpoints`: bucket indexes in charge order, unused ones BW_NO_BUCKET (all at the end). */
+export const BandwidthEndpointValue = defineLayout('bw_endpoint', {
+  size: 16,
+  fields: [
+    { name: 'bucket0', type: 'u32' },
+    { name: 'bucket1', type: 'u32' },
+    { name: 'bucket2', type: 'u32' },
+    { name: 'pad', type: 'u32' },
+  ],
+});
+
+/** Buckets one endpoint direction is charged to: its own, a shared namespace bucket, the tenant ceiling. */
+export const BW_BUCKETS_PER_ENDPOINT = 3;
+export const BW_NO_BUCKET = 0xffff_ffff;
 
 /** Policy port in State.dport for protocols without ports: outside every range a rule can hold. */
 export const NO_PORT = 0x1_0000;

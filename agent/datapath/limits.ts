@@ -83,12 +83,22 @@ export interface SharedMapSizes {
    * 4 MiB holds ~47,000 events: one drain interval (100 ms) of a busy node's new and denied flows.
    */
   flowRing: number;
+  /**
+   * Token buckets for the node (64 bytes each, 256 KiB at 4,096): two per pod with limits in both
+   * directions, one per shared namespace bucket and direction, two for the tenant ceiling. A node
+   * runs at most a few hundred pods.
+   */
+  bandwidthBuckets: number;
+  /** (interface, hook) entries naming an endpoint's buckets: two per pod with limits. */
+  bandwidthEndpoints: number;
 }
 
 export const DEFAULT_SHARED_MAP_SIZES: SharedMapSizes = {
   conntrack: 262_144,
   fragments: 8_192,
   flowRing: 4 * 1024 * 1024,
+  bandwidthBuckets: 4_096,
+  bandwidthEndpoints: 4_096,
 };
 
 /**

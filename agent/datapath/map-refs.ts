@@ -19,6 +19,8 @@ export const MAP_REFS = [
   'clss_keys',
   'clss_vectors',
   'clss_slots',
+  'bw_buckets', // node-wide, pinned: array of token buckets (layouts.ts BandwidthBucketValue)
+  'bw_endpoints', // node-wide, pinned: hash (ifindex, hook) -> the endpoint's bucket indexes
 ] as const;
 export type MapRef = (typeof MAP_REFS)[number];
 

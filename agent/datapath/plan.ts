@@ -1,16 +1,23 @@
-// What each local endpoint needs on its two hooks, from the resolved policy: pure, so the dataplane
-// only compares it with what is attached. Programs go by key (direction and policy hash): equal
-// keys are one program, shared by every endpoint that needs it.
+// What each local endpoint needs on its two hooks, from the resolved policy and bandwidth: pure, so
+// the dataplane only compares it with what is attached. Programs go by key (direction, policy hash,
+// and whether they police bandwidth): equal keys are one program, shared by every endpoint that
+// needs it.
+import type { EndpointBandwidth } from '../../policy/bandwidth/buckets.ts';
 import type { Direction } from '../../policy/ir.ts';
 import type { DirectionPolicy, EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
 import type { EndpointKey } from '../../policy/inventory.ts';
 import { hookOf, type Hook } from './codegen/hooks.ts';
 
 export interface HookPlan {
-  /** `<direction>:<policy hash>`, or `<direction>:open` for the allow program of an unselected direction. */
+  /**
+   * `<direction>:<policy hash>`, or `<direction>:open` for the allow program of an unselected
+   * direction; `:bw` appended when the program polices bandwidth.
+   */
   key: string;
   direction: Direction;
   policy: DirectionPolicy | null;
+  /** The endpoint has token buckets for this direction: the program charges allowed packets to them. */
+  bandwidth: boolean;
 }
 
 export interface EndpointPlan {
@@ -19,24 +26,36 @@ export interface EndpointPlan {
   /**
    * Both hooks when some policy selects the endpoint in either direction (the unselected direction
    * gets the allow program, which records the flows the pod opens so their replies pass the other
-   * hook); none when nothing selects it (no program at all, as Kubernetes leaves such pods open).
+   * hook); otherwise the hooks of the directions with a bandwidth limit (the allow program with
+   * policing); none when neither applies (no program at all, as Kubernetes leaves such pods open).
    */
   hooks: Partial<Record<Hook, HookPlan>>;
+  /** The endpoint's buckets, when it has any. */
+  bandwidth?: EndpointBandwidth;
 }
 
-export const programKey = (direction: Direction, policy: DirectionPolicy | null): string => `${direction}:${policy?.hash ?? 'open'}`;
+export const programKey = (direction: Direction, policy: DirectionPolicy | null, bandwidth = false): string =>
+  `${direction}:${policy?.hash ?? 'open'}${bandwidth ? ':bw' : ''}`;
 
-export function planEndpoints(resolved: ReadonlyMap<EndpointKey, EndpointPolicy>): EndpointPlan[] {
+const limited = (bandwidth: EndpointBandwidth | undefined, direction: Direction): boolean => (bandwidth?.[direction].length ?? 0) > 0;
+
+export function planEndpoints(
+  resolved: ReadonlyMap<EndpointKey, EndpointPolicy>,
+  bandwidth: ReadonlyMap<EndpointKey, EndpointBandwidth> = new Map(),
+): EndpointPlan[] {
   const plans: EndpointPlan[] = [];
   for (const [endpoint, ep] of resolved) {
     if (ep.hostInterface === undefined) continue;
     const hooks: EndpointPlan['hooks'] = {};
-    if (ep.ingress || ep.egress) {
-      for (const direction of ['ingress', 'egress'] as const) {
-        hooks[hookOf(direction)] = { key: programKey(direction, ep[direction]), direction, policy: ep[direction] };
-      }
+    const bw = bandwidth.get(endpoint);
+    const selected = Boolean(ep.ingress || ep.egress);
+    for (const direction of ['ingress', 'egress'] as const) {
+      const policing = limited(bw, direction);
+      if (!selected && !policing) continue;
+      hooks[hookOf(direction)] = { key: programKey(direction, ep[direction], policing), direction, policy: ep[direction], bandwidth: policing };
     }
-    plans.push({ endpoint, ifname: ep.hostInterface, hooks });
+    const hasBuckets = limited(bw, 'ingress') || limited(bw, 'egress');
+    plans.push({ endpoint, ifname: ep.hostInterface, hooks, ...(hasBuckets && { bandwidth: bw }) });
   }
   return plans;
 }

@@ -1,12 +1,15 @@
 // The node-wide maps every program shares: per-CPU packet state, conntrack, fragments, the flow
-// ring buffer and drop/failsafe stats. Pinned under the node's pin directory so that a restarted
-// agent (and the programs it loads) keeps the same conntrack table: established connections survive
-// restarts and re-applies.
+// ring buffer and drop/failsafe stats, and the bandwidth buckets with the endpoints charged to them.
+// Pinned under the node's pin directory so that a restarted agent (and the programs it loads) keeps
+// the same conntrack table and bucket state: established connections survive restarts and
+// re-applies, and a restart grants no fresh burst.
 import { existsSync } from 'node:fs';
 import { BpfMap, createMap, openPinnedMap, type CreateMapOptions } from '../../bpf/kernel/map.ts';
 import { MapType } from '../../bpf/kernel/constants.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
-import { CtKey, CtValue, FRAGMENT_VALUE_SIZE, STAT_REASONS, State } from './layouts.ts';
+import {
+  BandwidthBucketValue, BandwidthEndpointKey, BandwidthEndpointValue, CtKey, CtValue, FRAGMENT_VALUE_SIZE, STAT_REASONS, State,
+} from './layouts.ts';
 import { DEFAULT_SHARED_MAP_SIZES, type SharedMapSizes } from './limits.ts';
 import type { MapFds } from './link.ts';
 
@@ -16,10 +19,14 @@ export interface SharedMaps {
   fragments: BpfMap;
   flows: BpfMap;
   stats: BpfMap;
+  bwBuckets: BpfMap;
+  bwEndpoints: BpfMap;
 }
 
 export type SharedMapName = keyof SharedMaps;
-export const SHARED_MAP_NAMES: readonly SharedMapName[] = ['state', 'conntrack', 'fragments', 'flows', 'stats'];
+export const SHARED_MAP_NAMES: readonly SharedMapName[] = ['state', 'conntrack', 'fragments', 'flows', 'stats', 'bwBuckets', 'bwEndpoints'];
+/** The shared maps only programs with bandwidth code use (for the status report's map count). */
+export const BANDWIDTH_MAP_NAMES: readonly SharedMapName[] = ['bwBuckets', 'bwEndpoints'];
 
 export function sharedMapSpecs(sizes: SharedMapSizes = DEFAULT_SHARED_MAP_SIZES): Record<SharedMapName, CreateMapOptions> {
   return {
@@ -28,6 +35,14 @@ export function sharedMapSpecs(sizes: SharedMapSizes = DEFAULT_SHARED_MAP_SIZES)
     fragments: { type: MapType.LRU_HASH, name: 'pal_fragments', keySize: CtKey.size, valueSize: FRAGMENT_VALUE_SIZE, maxEntries: sizes.fragments },
     flows: { type: MapType.RINGBUF, name: 'pal_flows', keySize: 0, valueSize: 0, maxEntries: sizes.flowRing },
     stats: { type: MapType.PERCPU_ARRAY, name: 'pal_stats', keySize: 4, valueSize: 8, maxEntries: STAT_REASONS.length },
+    bwBuckets: { type: MapType.ARRAY, name: 'pal_bw_buckets', keySize: 4, valueSize: BandwidthBucketValue.size, maxEntries: sizes.bandwidthBuckets },
+    bwEndpoints: {
+      type: MapType.HASH,
+      name: 'pal_bw_endpts',
+      keySize: BandwidthEndpointKey.size,
+      valueSize: BandwidthEndpointValue.size,
+      maxEntries: sizes.bandwidthEndpoints,
+    },
   };
 }
 
@@ -88,7 +103,15 @@ export function openSharedMaps(dir: string, sizes?: Partial<SharedMapSizes>): Op
 }
 
 export function sharedMapFds(maps: SharedMaps): MapFds {
-  return { state: maps.state.fd, conntrack: maps.conntrack.fd, fragments: maps.fragments.fd, flows: maps.flows.fd, stats: maps.stats.fd };
+  return {
+    state: maps.state.fd,
+    conntrack: maps.conntrack.fd,
+    fragments: maps.fragments.fd,
+    flows: maps.flows.fd,
+    stats: maps.stats.fd,
+    bw_buckets: maps.bwBuckets.fd,
+    bw_endpoints: maps.bwEndpoints.fd,
+  };
 }
 
 export function closeSharedMaps(maps: SharedMaps): void {

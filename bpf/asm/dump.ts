@@ -76,6 +76,10 @@ export function formatInstruction(insn: Instruction): string {
         const reg = (insn.opcode & 0x18) === Size.DW ? `r${insn.src}` : `w${insn.src}`;
         if (insn.imm === AtomicOp.ADD) return `lock ${where} += ${reg}`;
         if (insn.imm === (AtomicOp.ADD | AtomicOp.FETCH)) return `${reg} = atomic_fetch_add(${where}, ${reg})`;
+        if (insn.imm === AtomicOp.CMPXCHG) {
+          const r0 = (insn.opcode & 0x18) === Size.DW ? 'r0' : 'w0';
+          return `${r0} = cmpxchg(${where}, ${r0}, ${reg})`;
+        }
         return `atomic(${hex(insn.imm)}) ${where}, ${reg}`;
       }
       return `${where} = r${insn.src}`;

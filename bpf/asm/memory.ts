@@ -3,6 +3,7 @@
 //   stx.w(dst, src, off)   *(u32 *)(dst + off) = src
 //   st.w(dst, imm, off)    *(u32 *)(dst + off) = imm
 //   atomicAdd.dw(dst, src, off)   lock *(u64 *)(dst + off) += src
+//   atomicCmpXchg.dw(dst, src, off)   R0 = cmpxchg(*(u64 *)(dst + off), R0, src)
 // Loads zero-extend. Stores through R10 need a negative offset (the stack grows down).
 
 import { BpfError } from '../errors.ts';
@@ -56,6 +57,16 @@ export const atomicAdd = Object.freeze({
 export const atomicFetchAdd = Object.freeze({
   w: atomic(Size.W, AtomicOp.ADD | AtomicOp.FETCH),
   dw: atomic(Size.DW, AtomicOp.ADD | AtomicOp.FETCH),
+});
+
+/**
+ * R0 = atomic_cmpxchg((size *)(dst + off), R0, src): when the memory holds R0 it becomes src; R0
+ * always receives the value the memory held. The expected value is implicitly R0 (the instruction
+ * has no field for a third register), so load it there first.
+ */
+export const atomicCmpXchg = Object.freeze({
+  w: atomic(Size.W, AtomicOp.CMPXCHG),
+  dw: atomic(Size.DW, AtomicOp.CMPXCHG),
 });
 
 const LD_IMM64 = Class.LD | Mode.IMM | Size.DW;

@@ -10,11 +10,12 @@
 // EDNS). Why not "pass them": a later fragment could then carry anything past a deny.
 // Limitation: fragments arriving before their first fragment are dropped (the pod's stack sends
 // them in order; reordering on a veth does not happen).
-import { R0, R1, R2, R3, R4, call, jeq, jne, jsgt, label, ld, ldx, mov64, note, stx, sub64, type ProgramSource } from '../../../bpf/asm/index.ts';
+import { R0, R1, R2, R3, R4, call, ja, jeq, jne, jsgt, label, ld, ldx, mov64, note, stx, sub64, type ProgramSource } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
 import { Fragment } from '../layouts.ts';
 import { FRAGMENT_TIMEOUT_NS } from '../limits.ts';
 import { loadMap } from '../map-refs.ts';
+import { BANDWIDTH_LABEL } from './bandwidth.ts';
 import { R_STATE, Ret, at, countStat, returnWith, statePointer } from './conventions.ts';
 
 /** Turn the state's conntrack key into the fragment key: fragment protocol, identification for ports. */
@@ -27,8 +28,11 @@ function fragmentKey(): ProgramSource {
   ];
 }
 
-/** A later fragment: admitted only when its first fragment was. */
-export function laterFragment(): ProgramSource {
+/**
+ * A later fragment: admitted only when its first fragment was. With `bandwidth` an admitted one is
+ * charged like any allowed packet (it carries the datagram's bytes).
+ */
+export function laterFragment(bandwidth: boolean): ProgramSource {
   return [
     label('fragment_later'),
     note('later fragment: the verdict of its first fragment'),
@@ -43,7 +47,7 @@ export function laterFragment(): ProgramSource {
     ld.imm64(R3, FRAGMENT_TIMEOUT_NS),
     jsgt.reg(R2, R3, 'fragment_orphan'),
     countStat('stat_fragment_admitted', 'fragment_admitted'),
-    returnWith(Ret.ALLOW),
+    bandwidth ? ja(BANDWIDTH_LABEL) : returnWith(Ret.ALLOW),
     label('fragment_orphan'),
     countStat('stat_fragment_orphan', 'fragment_orphan'),
     returnWith(Ret.DROP),

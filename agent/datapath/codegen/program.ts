@@ -26,6 +26,11 @@ export interface CompileOptions {
   strategy?: StrategyName;
   /** Lower limits, for tests of the refusal path. */
   limits?: Partial<CompileLimits>;
+  /**
+   * Charge allowed packets to the endpoint's token buckets (codegen/bandwidth.ts). Only programs of
+   * endpoints with a limit get it, so the others pay nothing for the feature.
+   */
+  bandwidth?: boolean;
 }
 
 export interface CompileLimits {
@@ -58,10 +63,12 @@ export interface CompiledStats {
   ipSetEntries: number;
   longJumps: number;
   staged: boolean;
+  /** The program polices bandwidth. */
+  bandwidth: boolean;
 }
 
 export interface CompiledProgram {
-  /** Kernel object name: pal_<i|e>_<tag>. */
+  /** Kernel object name: pal_<i|e>[b]_<tag> (b: with bandwidth policing). */
   name: string;
   direction: Direction;
   hook: Hook;
@@ -107,6 +114,7 @@ export function compileDirection(direction: Direction, policy: DirectionPolicy |
   const tag = tagOf(hash);
   const strategy = options.strategy ? STRATEGIES[options.strategy] : policy ? chooseStrategy(policy) : STRATEGIES['straight-line'];
   const context: StrategyContext = { slots: new SlotTable(), ipSets: new IpSetTable() };
+  const bandwidth = options.bandwidth ?? false;
 
   // Exits before the policy section: the parser's and conntrack's conditional jumps to them stay
   // short however long the policy gets (far-jumps.ts).
@@ -114,8 +122,8 @@ export function compileDirection(direction: Direction, policy: DirectionPolicy |
     prologue(hook, tag),
     parse(hook),
     dropExits(),
-    laterFragment(),
-    shortcutExits(),
+    laterFragment(bandwidth),
+    shortcutExits(hook, bandwidth),
     conntrackLookup(),
     policySection({ policy, strategy, context, tag }),
   ];
@@ -144,7 +152,7 @@ export function compileDirection(direction: Direction, policy: DirectionPolicy |
 
   const rules = policy ? policy.tiers.reduce((n, t) => n + t.policies.reduce((m, p) => m + p.rules.filter((r) => r.terms.length > 0).length, 0), 0) : 0;
   return {
-    name: `pal_${direction === 'ingress' ? 'i' : 'e'}_${tag.toString(16).padStart(8, '0')}`,
+    name: `pal_${direction === 'ingress' ? 'i' : 'e'}${bandwidth ? 'b' : ''}_${tag.toString(16).padStart(8, '0')}`,
     direction,
     hook,
     hash,
@@ -164,6 +172,7 @@ export function compileDirection(direction: Direction, policy: DirectionPolicy |
       ipSetEntries: ipSetEntries.length,
       longJumps: assembled.longJumps,
       staged: hasStagedPolicies(policy),
+      bandwidth,
     },
     dump: () => dump(assembled),
   };

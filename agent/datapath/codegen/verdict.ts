@@ -5,7 +5,9 @@ import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy
 import { FlowKind, NO_SLOT, VerdictCode } from '../layouts.ts';
 import { conntrackCreate } from './conntrack.ts';
 import { R_STATE, Ret, at, countRule, countStat, emitFlowEvent, returnWith } from './conventions.ts';
+import { bandwidthSection } from './bandwidth.ts';
 import { recordFirstFragment } from './fragments.ts';
+import type { Hook } from './hooks.ts';
 import type { EvaluationStrategy, StrategyContext } from './strategy.ts';
 
 export function hasStagedPolicies(policy: DirectionPolicy | null): boolean {
@@ -72,12 +74,16 @@ function lpmKey(): ProgramSource {
   ];
 }
 
-/** Exits that need no policy. */
-export function shortcutExits(): ProgramSource {
+/**
+ * Exits that need no policy. Every allowed IP packet ends at `allow_established` (new flows jump
+ * to its `record_fragment` part): with `bandwidth` it is charged to the endpoint's token buckets
+ * there (codegen/bandwidth.ts) before it passes.
+ */
+export function shortcutExits(hook: Hook, bandwidth: boolean): ProgramSource {
   return [
     label('allow_established'),
     recordFirstFragment(),
-    returnWith(Ret.ALLOW),
+    bandwidth ? bandwidthSection(hook) : returnWith(Ret.ALLOW),
     label('nd_failsafe'),
     countStat('stat_nd_failsafe', 'nd_failsafe'),
     returnWith(Ret.ALLOW),

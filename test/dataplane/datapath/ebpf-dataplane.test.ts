@@ -21,7 +21,7 @@ import { createTopology, type Topology } from '../../../lab/net/topology.ts';
 import { startProber, type ProbeSpec, type Prober } from '../../../lab/probe/prober.ts';
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/payload.ts';
-import type { Policy } from '../../../policy/ir.ts';
+import type { BundleLimits, Policy } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
 import { uniqueSuffix } from '../bpf/harness.ts';
@@ -57,8 +57,8 @@ const allowBUdp = networkPolicy('allow-b-udp', {
 
 const tenantId = randomUUID();
 const clusterId = randomUUID();
-function bundle(revision: number, policies: Policy[]): BundlePayload {
-  const policy = buildPolicySet(policies);
+function bundle(revision: number, policies: Policy[], limits?: BundleLimits): BundlePayload {
+  const policy = { ...buildPolicySet(policies), ...(limits && { limits }) };
   return {
     apiVersion: BUNDLE_API_VERSION,
     kind: 'Bundle',
@@ -279,6 +279,20 @@ describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
     const report = await dataplane.apply({ bundle: bundle(5, [huge]), inventory });
     expect(report.applied).toBe(false);
     expect(report.errors[0]).toMatchObject({ code: 'COMPILE_LIMIT', endpoint: SERVER });
+    expect(dataplane.attached()).toEqual(before);
+    expect(await mismatched([...both(B, SERVER, false).filter((s) => s.protocol === 'TCP'), ...both(A, SERVER, true)])).toEqual([]);
+  });
+
+  it('refuses a bundle over the plan limit it carries and keeps enforcing the previous one', T, async () => {
+    const before = dataplane.attached();
+    const many = networkPolicy('many', {
+      podSelector: server,
+      policyTypes: ['Ingress'],
+      ingress: Array.from({ length: 11 }, (_, i) => ({ ports: [{ protocol: 'TCP', port: 2000 + i }] })),
+    });
+    const report = await dataplane.apply({ bundle: bundle(5, [many], { rulesPerEndpoint: 10 }), inventory });
+    expect(report.applied).toBe(false);
+    expect(report.errors).toEqual([expect.objectContaining({ code: 'PLAN_LIMIT_EXCEEDED', endpoint: SERVER })]);
     expect(dataplane.attached()).toEqual(before);
     expect(await mismatched([...both(B, SERVER, false).filter((s) => s.protocol === 'TCP'), ...both(A, SERVER, true)])).toEqual([]);
   });

@@ -2,10 +2,10 @@
 // (RFC 9669: opcode byte, then src<<4|dst, then s16 offset, then s32 immediate, little-endian).
 import { describe, expect, it } from 'vitest';
 import {
-  R0, R1, R2, R3, R4, R5, R10,
-  add32, add64, and32, and64, arsh32, arsh64, atomicAdd, atomicFetchAdd, bswap, call, div32, div64, encodeInstruction,
+  R0, R1, R2, R3, R4, R5, R7, R10,
+  add32, add64, and32, and64, arsh32, arsh64, atomicAdd, atomicCmpXchg, atomicFetchAdd, bswap, call, div32, div64, encodeInstruction,
   end, exit, ld, ldx, lsh32, lsh64, mod32, mod64, mov32, mov64, mul32, mul64, neg32, neg64, or32, or64, rsh32, rsh64,
-  st, stx, sub32, sub64, xor32, xor64, type Instruction,
+  formatInstruction, st, stx, sub32, sub64, xor32, xor64, type Instruction,
 } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
 import { BpfError } from '../../../bpf/errors.ts';
@@ -81,6 +81,9 @@ const table: [string, Instruction, string][] = [
   ['atomicAdd.dw', atomicAdd.dw(R0, R1, 8), 'db 10 08 00 00 00 00 00'],
   ['atomicAdd.w', atomicAdd.w(R0, R1, 0), 'c3 10 00 00 00 00 00 00'],
   ['atomicFetchAdd.dw', atomicFetchAdd.dw(R0, R1, 0), 'db 10 00 00 01 00 00 00'],
+  // CMPXCHG = 0xf0 | FETCH: expected value in R0, new value in src (the kernel's BPF_CMPXCHG, imm 0xf1)
+  ['atomicCmpXchg.dw', atomicCmpXchg.dw(R7, R4, 0), 'db 47 00 00 f1 00 00 00'],
+  ['atomicCmpXchg.w', atomicCmpXchg.w(R7, R4, 8), 'c3 47 08 00 f1 00 00 00'],
   // wide loads: LD | IMM | DW (0x18), second slot holds the high 32 bits in its imm
   ['ld.imm64', ld.imm64(R1, 0x1122334455667788n), '18 01 00 00 88 77 66 55 00 00 00 00 44 33 22 11'],
   ['ld.imm64 -1', ld.imm64(R2, -1n), '18 02 00 00 ff ff ff ff 00 00 00 00 ff ff ff ff'],
@@ -125,5 +128,12 @@ describe('instruction encoding', () => {
 
   it('refuses to encode a jump that was never assembled', () => {
     expect(() => encodeInstruction({ ...exit(), opcode: 0x05, target: 'x' })).toThrow(/unresolved/);
+  });
+});
+
+describe('atomic compare-and-exchange in the debug dump', () => {
+  it('names the implicit R0 operand', () => {
+    expect(formatInstruction(atomicCmpXchg.dw(R7, R4, 0))).toBe('r0 = cmpxchg(*(u64 *)(r7 + 0), r0, r4)');
+    expect(formatInstruction(atomicCmpXchg.w(R7, R4, 8))).toBe('w0 = cmpxchg(*(u32 *)(r7 + 8), w0, w4)');
   });
 });

@@ -37,7 +37,7 @@ describe('planEndpoints', () => {
   it('gives a selected endpoint both hooks: its policy on one, the recording allow program on the other', () => {
     const web = plans.find((p) => p.endpoint === 'x/web-1')!;
     expect(web.hooks['to-pod']).toMatchObject({ direction: 'ingress', key: `ingress:${web.hooks['to-pod']!.policy!.hash}` });
-    expect(web.hooks['from-pod']).toEqual({ direction: 'egress', key: 'egress:open', policy: null });
+    expect(web.hooks['from-pod']).toEqual({ direction: 'egress', key: 'egress:open', policy: null, bandwidth: false });
   });
 
   it('gives an endpoint no policy selects no program', () => {

@@ -1,0 +1,108 @@
+// The bandwidth maps from user space: read the bucket array, write the entries a plan asks for,
+// point (interface, hook) at bucket indexes, read the counters. Kernel at the edge: the decisions
+// are allocation.ts's.
+import type { BpfMap } from '../../../bpf/kernel/map.ts';
+import {
+  BandwidthBucketValue, BandwidthEndpointKey, BandwidthEndpointValue, BW_BUCKETS_PER_ENDPOINT, BW_NO_BUCKET, HookCode,
+} from '../layouts.ts';
+import type { Hook } from '../codegen/hooks.ts';
+import type { BucketEntry, BucketPlan } from './allocation.ts';
+
+export interface BucketCounters {
+  passedPackets: number;
+  passedBytes: number;
+  droppedPackets: number;
+  droppedBytes: number;
+}
+
+const indexKey = (index: number): Buffer => {
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(index);
+  return key;
+};
+
+export const endpointKey = (ifindex: number, hook: Hook): Buffer =>
+  BandwidthEndpointKey.encode({ ifindex, hook: hook === 'from-pod' ? HookCode.FROM_POD : HookCode.TO_POD });
+
+export class BandwidthMaps {
+  constructor(
+    private readonly buckets: BpfMap,
+    private readonly endpoints: BpfMap,
+  ) {}
+
+  get capacity(): number {
+    return this.buckets.maxEntries;
+  }
+
+  /** Every entry of the bucket array, in index order. */
+  readBuckets(): (BucketEntry & BucketCounters)[] {
+    const { keys, values } = this.buckets.lookupBatch();
+    const out: (BucketEntry & BucketCounters)[] = [];
+    keys.forEach((key, i) => {
+      const v = BandwidthBucketValue.decode(values[i]!);
+      out[key.readUInt32LE(0)] = {
+        idHash: v.idHash,
+        nsPerByte: v.nsPerByte,
+        burstNs: v.burstNs,
+        passedPackets: Number(v.passedPackets),
+        passedBytes: Number(v.passedBytes),
+        droppedPackets: Number(v.droppedPackets),
+        droppedBytes: Number(v.droppedBytes),
+      };
+    });
+    for (let i = 0; i < this.capacity; i++) out[i] ??= { idHash: 0n, nsPerByte: 0n, burstNs: 0n, passedPackets: 0, passedBytes: 0, droppedPackets: 0, droppedBytes: 0 };
+    return out;
+  }
+
+  /** The plan's writes: a restarted bucket starts idle (tat 0: its full burst), a changed one keeps its counters. */
+  write(plan: BucketPlan): void {
+    for (const w of plan.writes) {
+      const key = indexKey(w.index);
+      const old = w.fresh ? undefined : this.buckets.lookup(key);
+      const kept = old ? BandwidthBucketValue.decode(old) : undefined;
+      this.buckets.update(
+        key,
+        BandwidthBucketValue.encode({
+          tat: 0n,
+          nsPerByte: w.params.nsPerByte,
+          burstNs: w.params.burstNs,
+          idHash: w.idHash,
+          passedPackets: kept?.passedPackets ?? 0n,
+          passedBytes: kept?.passedBytes ?? 0n,
+          droppedPackets: kept?.droppedPackets ?? 0n,
+          droppedBytes: kept?.droppedBytes ?? 0n,
+        }),
+      );
+    }
+  }
+
+  /** Clear entries (idHash 0: free for the next apply). */
+  free(indexes: readonly number[]): void {
+    const zero = Buffer.alloc(BandwidthBucketValue.size);
+    for (const index of indexes) this.buckets.update(indexKey(index), zero);
+  }
+
+  /** Point an endpoint's hook at its buckets (charge order). */
+  setEndpoint(ifindex: number, hook: Hook, indexes: readonly number[]): Buffer {
+    if (indexes.length === 0 || indexes.length > BW_BUCKETS_PER_ENDPOINT) {
+      throw new RangeError(`an endpoint is charged to 1..${BW_BUCKETS_PER_ENDPOINT} buckets, not ${indexes.length}`);
+    }
+    const key = endpointKey(ifindex, hook);
+    const value = BandwidthEndpointValue.encode({
+      bucket0: indexes[0]!,
+      bucket1: indexes[1] ?? BW_NO_BUCKET,
+      bucket2: indexes[2] ?? BW_NO_BUCKET,
+      pad: 0,
+    });
+    const current = this.endpoints.lookup(key);
+    if (!current || !current.equals(value)) this.endpoints.update(key, value);
+    return key;
+  }
+
+  /** Remove every endpoint entry but `keep` (keys as setEndpoint returned them). */
+  retainEndpoints(keep: readonly Buffer[]): void {
+    const wanted = new Set(keep.map((k) => k.toString('hex')));
+    const { keys } = this.endpoints.lookupBatch();
+    for (const key of keys) if (!wanted.has(key.toString('hex'))) this.endpoints.delete(key);
+  }
+}
