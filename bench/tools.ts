@@ -1,15 +1,10 @@
 // The commands the throughput comparison runs, installed from Debian's packages when missing (the
 // bench runs as root; the machines this project runs on reach Debian's mirrors).
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { onPath } from '../lab/net/exec.ts';
 import { progress } from './progress.ts';
 
 const PACKAGES: Readonly<Record<string, string>> = { iperf3: 'iperf3', iptables: 'iptables' };
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
-}
 
 /** Installs the packages of missing commands; throws with apt-get's output when that fails. */
 export function ensureTools(): void {

@@ -1,7 +1,14 @@
 // Runs `ip` (and the odd helper) as child processes. Batching with `ip -batch -` matters: a lab of
 // 9 pods needs ~60 netlink operations, and one process per operation would cost more than the work.
 import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { err, ok, type Result } from '../errors.ts';
+
+/** Whether `command` is on PATH (the lab's tests and the bench check for iperf3 and iptables). */
+export function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
+}
 
 export interface RunOutput {
   stdout: string;

@@ -1,17 +1,10 @@
 // Suites that need something this machine may lack (root, the kernel's eBPF) run only when it is
 // there; elsewhere they report one skipped test whose name says what is missing, never silently.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'vitest';
 
 export const NEEDS_ROOT = 'root (network namespaces, CAP_BPF, CAP_NET_ADMIN)';
 export const NEEDS_KERNEL_BPF = 'root with CAP_BPF and CAP_NET_ADMIN, and libbpf.so.1';
 export const NEEDS_IPERF3 = 'root and iperf3 (apt-get install iperf3)';
-
-/** A command on PATH. */
-export function hasCommand(name: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, name)));
-}
 
 export function describeIf(met: boolean, missing: string) {
   return (name: string, body: () => void) =>

@@ -19,7 +19,8 @@ import { inventorySchema, type Inventory } from '../../../policy/inventory.ts';
 import type { BundleLimits } from '../../../policy/ir.ts';
 import { policySetFromObjects } from '../../../policy/policy-set-from-objects.ts';
 import { uniqueSuffix } from '../bpf/harness.ts';
-import { describeIf, hasCommand, NEEDS_IPERF3 } from '../../support/needs.ts';
+import { onPath } from '../../../lab/net/exec.ts';
+import { describeIf, NEEDS_IPERF3 } from '../../support/needs.ts';
 
 const isRoot = process.getuid?.() === 0;
 const execFileAsync = promisify(execFile);
@@ -84,7 +85,7 @@ interface BucketRow {
   droppedPackets: number;
 }
 
-describeIf(isRoot && hasCommand('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab pods (iperf3 TCP)', () => {
+describeIf(isRoot && onPath('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab pods (iperf3 TCP)', () => {
   let topology: Topology;
   let inventory: Inventory;
   let dataplane: EbpfDataplane;
