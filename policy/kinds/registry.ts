@@ -37,10 +37,6 @@ export const SUPPORTING_KINDS: readonly AcceptedKind[] = [tierKind, networkSetKi
 
 export const ALL_KINDS: readonly AcceptedKind[] = [...ACCEPTED_KINDS, ...SUPPORTING_KINDS];
 
-export function findKind(apiVersion: string, kind: string): AcceptedKind | undefined {
-  return ALL_KINDS.find((k) => k.apiVersion === apiVersion && k.kind === kind);
-}
-
 function describe(k: AcceptedKind): string {
   return `${k.apiVersion} ${k.kind}`;
 }
