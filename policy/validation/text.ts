@@ -24,6 +24,8 @@ export interface ValueIssue {
  */
 export const MAX_NESTING_DEPTH = 64;
 
+/** NUL or any surrogate: one scan that clears almost every string, before the precise checks. */
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const UNSTORABLE_TEXT_REASONS = {
@@ -33,6 +35,7 @@ export const UNSTORABLE_TEXT_REASONS = {
 
 /** Why `text` cannot be stored as written, or undefined when it can. */
 export function unstorableTextReason(text: string): string | undefined {
+  if (!SUSPECT.test(text)) return undefined;
   if (text.includes('\u0000')) return UNSTORABLE_TEXT_REASONS.nul;
   if (LONE_SURROGATE.test(text)) return UNSTORABLE_TEXT_REASONS.loneSurrogate;
   return undefined;
@@ -45,28 +48,43 @@ export function unstorableTextReason(text: string): string | undefined {
  * 10,000-deep value costs no more than a legitimate one.
  */
 export function findUnstorableValue(value: unknown, maxDepth: number = MAX_NESTING_DEPTH): ValueIssue | undefined {
-  const pending: { value: unknown; path: ValuePath }[] = [{ value, path: [] }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const { value: current, path } = next;
+  const pending: Visit[] = [{ value, depth: 0 }];
+  for (let visit = pending.pop(); visit !== undefined; visit = pending.pop()) {
+    const { value: current, depth } = visit;
     if (typeof current === 'string') {
       const reason = unstorableTextReason(current);
-      if (reason) return { path, message: invalidValueOmitted(reason) };
+      if (reason) return { path: pathOf(visit), message: invalidValueOmitted(reason) };
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
-    if (path.length >= maxDepth) return { path, message: forbidden(`must not nest more than ${maxDepth} levels deep`) };
-    const children: { value: unknown; path: ValuePath }[] = [];
+    if (depth >= maxDepth) return { path: pathOf(visit), message: forbidden(`must not nest more than ${maxDepth} levels deep`) };
+    const children: Visit[] = [];
     if (Array.isArray(current)) {
-      current.forEach((item, index) => children.push({ value: item, path: [...path, index] }));
+      current.forEach((item, index) => children.push({ value: item, depth: depth + 1, parent: visit, key: index }));
     } else {
       for (const [key, field] of Object.entries(current)) {
+        const child: Visit = { value: field, depth: depth + 1, parent: visit, key };
         const reason = unstorableTextReason(key);
-        if (reason) return { path: [...path, key], message: invalidValueOmitted(`field name ${reason}`) };
-        children.push({ value: field, path: [...path, key] });
+        if (reason) return { path: pathOf(child), message: invalidValueOmitted(`field name ${reason}`) };
+        children.push(child);
       }
     }
     // Last child first onto the stack, so the first child is looked at next: document order.
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i] as { value: unknown; path: ValuePath });
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i] as Visit);
   }
   return undefined;
+}
+
+/** A value to look at, linked to its parent so a path is built only for the one reported. */
+interface Visit {
+  value: unknown;
+  depth: number;
+  parent?: Visit;
+  key?: string | number;
+}
+
+function pathOf(visit: Visit): ValuePath {
+  const path: ValuePath = [];
+  for (let at: Visit | undefined = visit; at?.parent !== undefined; at = at.parent) path.push(at.key as string | number);
+  return path.reverse();
 }
