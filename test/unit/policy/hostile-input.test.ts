@@ -4,31 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseObject, parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { MAX_NESTING_DEPTH, UNSTORABLE_TEXT_REASONS } from '../../../policy/validation/text.ts';
+import { deeplyNested } from '../properties/hostile-json.ts';
+import { globalPolicy } from './factories-calico.ts';
 import { networkPolicy } from './factories.ts';
 import { expectIssue } from './parse-helpers.ts';
 
 const NUL = `Invalid value: ${UNSTORABLE_TEXT_REASONS.nul}`;
 const LONE_SURROGATE = `Invalid value: ${UNSTORABLE_TEXT_REASONS.loneSurrogate}`;
 const TOO_DEEP = `Forbidden: must not nest more than ${MAX_NESTING_DEPTH} levels deep`;
-
-const calicoPolicy = (spec: Record<string, unknown>) => ({
-  apiVersion: 'projectcalico.org/v3',
-  kind: 'GlobalNetworkPolicy',
-  metadata: { name: 'p' },
-  spec,
-});
-
-function nestedArrays(depth: number): unknown {
-  let value: unknown = 'x';
-  for (let i = 0; i < depth; i++) value = [value];
-  return value;
-}
-
-function nestedObjects(depth: number): unknown {
-  let value: unknown = 'x';
-  for (let i = 0; i < depth; i++) value = { a: value };
-  return value;
-}
 
 describe('parseObject refuses text Postgres cannot store', () => {
   const cases: [string, unknown, (string | number)[]][] = [
@@ -37,7 +20,7 @@ describe('parseObject refuses text Postgres cannot store', () => {
     ['a namespace', networkPolicy({}, { namespace: '\u0000' }), ['metadata', 'namespace']],
     ['a label key', networkPolicy({}, { labels: { 'app\u0000': 'x' } }), ['metadata', 'labels', 'app\u0000']],
     ['a matchLabels value', networkPolicy({ podSelector: { matchLabels: { app: 'a\u0000' } } }), ['spec', 'podSelector', 'matchLabels', 'app']],
-    ['a Calico selector', calicoPolicy({ selector: "app == 'a\u0000'" }), ['spec', 'selector']],
+    ['a Calico selector', globalPolicy({ selector: "app == 'a\u0000'" }), ['spec', 'selector']],
     ['a field the schema discards', networkPolicy({}, { managedFields: [{ manager: '\u0000' }] }), ['metadata', 'managedFields', 0, 'manager']],
     ['an unknown field', networkPolicy({ extra: { deep: '\u0000' } }), ['spec', 'extra', 'deep']],
     ['the kind', { ...networkPolicy(), kind: 'Network\u0000Policy' }, ['kind']],
@@ -74,11 +57,11 @@ describe('parseObject refuses nesting past the bound, without throwing', () => {
     ['a discarded metadata field', (deep) => networkPolicy({}, { managedFields: deep }), ['metadata', 'managedFields']],
     ['an ingress rule', (deep) => networkPolicy({ ingress: [{ from: deep }] }), ['spec', 'ingress', 0, 'from']],
     ['the kind', (deep) => ({ ...networkPolicy(), kind: deep }), ['kind']],
-    ['a Calico rule', (deep) => calicoPolicy({ ingress: [{ action: 'Allow', source: deep }] }), ['spec', 'ingress', 0, 'source']],
+    ['a Calico rule', (deep) => globalPolicy({ ingress: [{ action: 'Allow', source: deep }] }), ['spec', 'ingress', 0, 'source']],
   ];
   for (const [where, make, path] of cases) {
     it(`in ${where}: 10,000 nested arrays or objects`, () => {
-      for (const deep of [nestedArrays(10_000), nestedObjects(10_000)]) {
+      for (const deep of [deeplyNested(10_000, 'array'), deeplyNested(10_000, 'object')]) {
         const result = parseObject(make(deep));
         expect(result.ok).toBe(false);
         if (result.ok) continue;
@@ -91,6 +74,6 @@ describe('parseObject refuses nesting past the bound, without throwing', () => {
   }
 
   it('and leaves nesting a person writes to the schema', () => {
-    expect(parseObject(networkPolicy({}, { managedFields: nestedObjects(20) }))).toMatchObject({ ok: true });
+    expect(parseObject(networkPolicy({}, { managedFields: deeplyNested(20, 'object') }))).toMatchObject({ ok: true });
   });
 });

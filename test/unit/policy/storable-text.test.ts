@@ -7,13 +7,7 @@ import {
   UNSTORABLE_TEXT_REASONS,
   unstorableTextReason,
 } from '../../../policy/validation/text.ts';
-
-/** `depth` arrays inside each other around `inner`. */
-function nestedArrays(depth: number, inner: unknown = 'x'): unknown {
-  let value = inner;
-  for (let i = 0; i < depth; i++) value = [value];
-  return value;
-}
+import { deeplyNested } from '../properties/hostile-json.ts';
 
 describe('unstorableTextReason', () => {
   it('accepts any well-formed text, astral characters included', () => {
@@ -67,8 +61,8 @@ describe('findUnstorableValue', () => {
   });
 
   it('accepts nesting up to the bound and refuses the first level past it, at its path', () => {
-    expect(findUnstorableValue(nestedArrays(MAX_NESTING_DEPTH))).toBeUndefined();
-    const tooDeep = findUnstorableValue(nestedArrays(MAX_NESTING_DEPTH + 1));
+    expect(findUnstorableValue(deeplyNested(MAX_NESTING_DEPTH, 'array'))).toBeUndefined();
+    const tooDeep = findUnstorableValue(deeplyNested(MAX_NESTING_DEPTH + 1, 'array'));
     expect(tooDeep).toEqual({
       path: new Array(MAX_NESTING_DEPTH).fill(0),
       message: `Forbidden: must not nest more than ${MAX_NESTING_DEPTH} levels deep`,
@@ -78,7 +72,7 @@ describe('findUnstorableValue', () => {
   });
 
   it('walks 100,000 levels and a cycle without overflowing the stack', () => {
-    expect(findUnstorableValue(nestedArrays(100_000))?.path).toHaveLength(MAX_NESTING_DEPTH);
+    expect(findUnstorableValue(deeplyNested(100_000, 'array'))?.path).toHaveLength(MAX_NESTING_DEPTH);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(findUnstorableValue(cyclic)?.path).toHaveLength(MAX_NESTING_DEPTH);

@@ -59,7 +59,7 @@ export function hostileJson(vocabulary: readonly string[] = []): fc.Arbitrary<un
 }
 
 /** `depth` arrays or objects inside each other: deeper than any recursive walk should be asked to go. */
-function deeplyNested(depth: number, shape: 'array' | 'object'): unknown {
+export function deeplyNested(depth: number, shape: 'array' | 'object'): unknown {
   let value: unknown = 'leaf';
   for (let i = 0; i < depth; i++) value = shape === 'array' ? [value] : { a: value };
   return value;
