@@ -1,6 +1,9 @@
 // The agent's acceptance test for a bundle (TUF's threat model in small): authentic (a trusted key
 // signed it), meant for this tenant and cluster (mix-and-match), newer than what is applied
-// (rollback), not expired (freeze), and not oversized (endless data) — checked before any of it is used.
+// (rollback), not expired and not issued ahead of the clock (freeze), and not oversized (endless
+// data) — checked before any of it is used. A bundle has one spelling: base64url decoders ignore
+// padding and the unused low bits of the last character, so without the canonical check one signed
+// bundle verifies under many texts and its SHA-256 names none of them.
 import * as jose from 'jose';
 import { BUNDLE_JWS_TYPE, bundlePayloadSchema, type BundlePayload } from './payload.ts';
 import type { TrustRoot } from './signing-keys.ts';
@@ -8,13 +11,23 @@ import type { TrustRoot } from './signing-keys.ts';
 export type BundleRejection =
   | 'TOO_LARGE'
   | 'MALFORMED'
+  | 'NON_CANONICAL_ENCODING'
   | 'UNKNOWN_KEY'
   | 'BAD_SIGNATURE'
   | 'INVALID_PAYLOAD'
   | 'WRONG_TENANT'
   | 'WRONG_CLUSTER'
   | 'STALE_REVISION'
+  | 'ISSUED_IN_FUTURE'
   | 'EXPIRED';
+
+/**
+ * How far ahead of the verifier's clock a bundle's issuedAt may be. The signer's and the node's clocks
+ * are apart by the sum of their errors: NTP keeps that to seconds, minutes for a node still syncing
+ * after boot. Further ahead, the signer's clock is wrong or the bundle was signed in advance to be
+ * served later, which would stretch its validity past the lifetime the expiry promises.
+ */
+export const ISSUED_AT_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export type VerifyResult = { ok: true; payload: BundlePayload; keyId: string } | { ok: false; code: BundleRejection; message: string };
 
@@ -23,19 +36,38 @@ export interface BundleExpectations {
   clusterId: string;
   /** The revision now enforced; only a strictly higher one is accepted. 0 when none is. */
   appliedRevision: number;
+  /** The verifier's clock: a bundle that expired at or before it is refused. */
   now: Date;
+  /**
+   * Whether `now` is the verifier's real clock, so a bundle issued more than ISSUED_AT_CLOCK_SKEW_MS
+   * after it is refused too. Left out only when verifying "as of" another instant (the agent re-verifies
+   * its last good bundle as of the epoch to skip expiry, where every bundle looks issued in the future).
+   */
+  refuseIssuedInFuture?: boolean;
   maxBytes: number;
+}
+
+const JWS_PARTS = ['header', 'payload', 'signature'] as const;
+
+/**
+ * A compact JWS part in the one spelling base64url allows (RFC 7515 section 2: no padding, the URL
+ * alphabet only, and, as decoding then implies, zero unused bits). Node's decoder is lenient on all
+ * three, so decoding and encoding again gives the canonical text, which must be the text given.
+ */
+function isCanonicalBase64url(part: string): boolean {
+  return Buffer.from(part, 'base64url').toString('base64url') === part;
 }
 
 export async function verifyBundle(jws: string, trustRoot: TrustRoot, expect: BundleExpectations): Promise<VerifyResult> {
   const size = Buffer.byteLength(jws);
   if (size > expect.maxBytes) return reject('TOO_LARGE', `bundle is ${size} bytes, the limit is ${expect.maxBytes}`);
 
-  let header: jose.ProtectedHeaderParameters;
-  try {
-    header = jose.decodeProtectedHeader(jws);
-  } catch {
-    return reject('MALFORMED', 'not a compact JWS');
+  const parts = jws.split('.');
+  const header = parts.length === JWS_PARTS.length ? decodeHeader(jws) : undefined;
+  if (!header) return reject('MALFORMED', 'not a compact JWS');
+  const nonCanonical = JWS_PARTS.find((_, i) => !isCanonicalBase64url(parts[i] ?? ''));
+  if (nonCanonical) {
+    return reject('NON_CANONICAL_ENCODING', `the ${nonCanonical} is not canonical base64url (padding, a character outside the URL alphabet, or unused bits set)`);
   }
   if (header.alg !== 'EdDSA' || header.typ !== BUNDLE_JWS_TYPE) {
     return reject('MALFORMED', `header must be alg EdDSA, typ ${BUNDLE_JWS_TYPE}`);
@@ -71,8 +103,20 @@ export async function verifyBundle(jws: string, trustRoot: TrustRoot, expect: Bu
   if (payload.revision <= expect.appliedRevision) {
     return reject('STALE_REVISION', `revision ${payload.revision} is not newer than applied ${expect.appliedRevision}`);
   }
+  if (expect.refuseIssuedInFuture && Date.parse(payload.issuedAt) > expect.now.getTime() + ISSUED_AT_CLOCK_SKEW_MS) {
+    return reject('ISSUED_IN_FUTURE', `bundle says it was issued at ${payload.issuedAt}, more than ${ISSUED_AT_CLOCK_SKEW_MS / 60_000} minutes ahead of this clock (${expect.now.toISOString()})`);
+  }
   if (Date.parse(payload.expiresAt) <= expect.now.getTime()) return reject('EXPIRED', `bundle expired at ${payload.expiresAt}`);
   return { ok: true, payload, keyId: String(header.kid) };
+}
+
+/** The protected header, or undefined when the text is not a JWS (jose says why by throwing). */
+function decodeHeader(jws: string): jose.ProtectedHeaderParameters | undefined {
+  try {
+    return jose.decodeProtectedHeader(jws);
+  } catch {
+    return undefined;
+  }
 }
 
 function reject(code: BundleRejection, message: string): VerifyResult {

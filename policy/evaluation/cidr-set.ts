@@ -36,12 +36,6 @@ export function parseAddress(text: string): ParsedCidr | null {
   return parsed.ok ? parsed.cidr : null;
 }
 
-export function hostBlock(address: string): ParsedBlock {
-  const cidr = parseAddress(address);
-  if (!cidr) throw new Error(`invalid address ${JSON.stringify(address)}`);
-  return { cidr, except: [] };
-}
-
 /** The IR keeps CIDRs as text (canonical already, but parsing again costs little and checks it). */
 export function parseBlock(block: { cidr: string; except: readonly string[] }): ParsedBlock {
   return { cidr: mustParse(block.cidr), except: block.except.map(mustParse) };

@@ -3,6 +3,7 @@
 // BandwidthPolicy) become tier definitions, network sets and bandwidth policies, which buildPolicySet
 // takes alongside the policies.
 import { requiredValue, unsupportedValue } from '../validation/field-errors.ts';
+import { findUnstorableValue } from '../validation/text.ts';
 import type { AcceptedKind, AcceptedPolicyKind, ParseObjectResult, ParsePolicyResult } from './define.ts';
 import type { PolicyIssue } from './issues.ts';
 import { adminNetworkPolicyKind } from './admin-network-policy/kind.ts';
@@ -37,10 +38,6 @@ export const SUPPORTING_KINDS: readonly AcceptedKind[] = [tierKind, networkSetKi
 
 export const ALL_KINDS: readonly AcceptedKind[] = [...ACCEPTED_KINDS, ...SUPPORTING_KINDS];
 
-export function findKind(apiVersion: string, kind: string): AcceptedKind | undefined {
-  return ALL_KINDS.find((k) => k.apiVersion === apiVersion && k.kind === kind);
-}
-
 function describe(k: AcceptedKind): string {
   return `${k.apiVersion} ${k.kind}`;
 }
@@ -66,17 +63,27 @@ function resolveKind<K extends AcceptedKind>(input: unknown, kinds: readonly K[]
 }
 
 /**
+ * The kind that may read `input`, or the issues saying why none may: text anywhere in it (keys too)
+ * that Postgres cannot store as written, nesting past the bound (../validation/text.ts), checked
+ * before anything walks the object recursively; then its apiVersion and kind.
+ */
+function admit<K extends AcceptedKind>(input: unknown, kinds: readonly K[]): { kind: K } | { issues: PolicyIssue[] } {
+  const unstorable = findUnstorableValue(input);
+  return unstorable ? { issues: [unstorable] } : resolveKind(input, kinds);
+}
+
+/**
  * Validates any accepted policy object, dispatching on apiVersion and kind. On success, `object` is
  * the stored (GET) form and `ir` its IR policy; on failure, issues carry paths into the input.
  * Tiers, network sets and bandwidth policies are not policies: parseObject accepts those too.
  */
 export function parsePolicyObject(input: unknown): ParsePolicyResult {
-  const resolved = resolveKind(input, ACCEPTED_KINDS);
+  const resolved = admit(input, ACCEPTED_KINDS);
   return 'kind' in resolved ? resolved.kind.accept(input) : { ok: false, issues: resolved.issues };
 }
 
 /** Validates an object of any accepted kind; `resource` says what it is in the IR. */
 export function parseObject(input: unknown): ParseObjectResult {
-  const resolved = resolveKind(input, ALL_KINDS);
+  const resolved = admit(input, ALL_KINDS);
   return 'kind' in resolved ? resolved.kind.parse(input) : { ok: false, issues: resolved.issues };
 }

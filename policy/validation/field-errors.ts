@@ -16,6 +16,14 @@ export function invalidValue(value: unknown, detail: string): string {
   return withDetail(`Invalid value: ${formatValue(value)}`, detail);
 }
 
+/**
+ * field.Invalid with the value omitted, as Kubernetes does for values not worth echoing: here text
+ * that is unprintable or may be megabytes long.
+ */
+export function invalidValueOmitted(detail: string): string {
+  return `Invalid value: ${detail}`;
+}
+
 export function requiredValue(detail?: string): string {
   return withDetail('Required value', detail);
 }

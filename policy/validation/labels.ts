@@ -1,6 +1,6 @@
 // Label key and value rules (k8s.io/apimachinery pkg/api/validate/content/kube.go, IsLabelKey and
 // IsLabelValue). Selectors use the same rules for their keys and for In/NotIn values.
-import { DNS1123_SUBDOMAIN_MAX_LENGTH, dns1123SubdomainErrors, maxLengthError, regexError } from './names.ts';
+import { dns1123SubdomainErrors, maxLengthError, regexError } from './names.ts';
 
 const LABEL_NAME = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_VALUE = `(${LABEL_NAME})?`;
@@ -12,8 +12,6 @@ const LABEL_NAME_EXAMPLES = ['MyName', 'my.name', '123-abc'];
 
 export const LABEL_NAME_MAX_LENGTH = 63;
 export const LABEL_VALUE_MAX_LENGTH = 63;
-/** The optional prefix is a DNS subdomain, so it has the subdomain's limit. */
-export const LABEL_PREFIX_MAX_LENGTH = DNS1123_SUBDOMAIN_MAX_LENGTH;
 
 /** A label key is `[prefix/]name`: at most one '/', the prefix a DNS subdomain, the name up to 63 characters. */
 export function labelKeyErrors(key: string): string[] {

@@ -29,7 +29,6 @@ const discardedFields = {
   ownerReferences: z.unknown().optional(),
   finalizers: z.unknown().optional(),
 };
-export const DISCARDED_METADATA_FIELDS = Object.keys(discardedFields);
 
 type MetaChecks = {
   name: string;

@@ -5,6 +5,7 @@ import {
   BUNDLE_API_VERSION,
   canonicalJson,
   contentHashOf,
+  ISSUED_AT_CLOCK_SKEW_MS,
   newKeyRing,
   signBundle,
   trustRootOf,
@@ -74,6 +75,92 @@ describe('verifyBundle', async () => {
       expect(result).toMatchObject({ ok: false, code });
     });
   }
+});
+
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The same bytes, spelled with the unused low bits of the last character set (2 or 4 of them). */
+function withUnusedBitsSet(part: string): string {
+  const unusedBits = part.length % 4 === 2 ? 4 : 2;
+  const last = BASE64URL_ALPHABET.indexOf(part.at(-1) ?? '');
+  return part.slice(0, -1) + BASE64URL_ALPHABET[last | ((1 << unusedBits) - 1)];
+}
+
+function replacePart(jws: string, index: number, respell: (part: string) => string): string {
+  return jws.split('.').map((part, i) => (i === index ? respell(part) : part)).join('.');
+}
+
+describe('verifyBundle refuses every spelling of a bundle but the canonical one', async () => {
+  const ring = await newKeyRing(now);
+  const trustRoot = trustRootOf(ring, now);
+  const signer = await activeSigningKey(ring);
+  // A revision whose payload text leaves unused bits in its last character, as the header's and the
+  // signature's (64 bytes) always do, so every part has a second spelling of the same bytes.
+  const candidates = await Promise.all([5, 10, 100].map(async (revision) => (await signBundle(payload({ revision }), signer)).jws));
+  const jws = candidates.find((candidate) => candidate.split('.').every((part) => part.length % 4 !== 0)) ?? '';
+  const verify = (text: string) => verifyBundle(text, trustRoot, { ...expect_, appliedRevision: 0 });
+
+  it('accepts the canonical text', async () => {
+    expect(await verify(jws)).toMatchObject({ ok: true });
+  });
+
+  const names = ['header', 'payload', 'signature'];
+  for (const [index, name] of names.entries()) {
+    it(`refuses the ${name} with its unused low bits set, though it decodes to the same bytes`, async () => {
+      const respelled = replacePart(jws, index, withUnusedBitsSet);
+      expect(respelled).not.toBe(jws);
+      expect(Buffer.from(respelled.split('.')[index] ?? '', 'base64url')).toEqual(Buffer.from(jws.split('.')[index] ?? '', 'base64url'));
+      expect(await verify(respelled)).toMatchObject({ ok: false, code: 'NON_CANONICAL_ENCODING', message: expect.stringContaining(name) });
+    });
+
+    it(`refuses the ${name} padded with "="`, async () => {
+      const padded = replacePart(jws, index, (part) => part + '='.repeat(4 - (part.length % 4)));
+      expect(await verify(padded)).toMatchObject({ ok: false, code: 'NON_CANONICAL_ENCODING' });
+    });
+
+    it(`refuses the ${name} with a character decoders skip`, async () => {
+      expect(await verify(replacePart(jws, index, (part) => `${part.slice(0, 4)} ${part.slice(4)}`))).toMatchObject({ ok: false, code: 'NON_CANONICAL_ENCODING' });
+    });
+  }
+
+  it("refuses standard base64's alphabet (+ and / for - and _)", async () => {
+    const index = jws.split('.').findIndex((part) => /[-_]/.test(part));
+    expect(index).not.toBe(-1);
+    const standard = replacePart(jws, index, (part) => part.replaceAll('-', '+').replaceAll('_', '/'));
+    expect(await verify(standard)).toMatchObject({ ok: false, code: 'NON_CANONICAL_ENCODING' });
+  });
+
+  it('verifies exactly one of the texts that decode to the signed bytes', async () => {
+    const signature = jws.split('.')[2] ?? '';
+    const lastCharacters = [...BASE64URL_ALPHABET].map((c) => signature.slice(0, -1) + c);
+    const spellings = [...lastCharacters, ...lastCharacters.map((s) => `${s}==`)].map((s) => replacePart(jws, 2, () => s));
+    const verified = [];
+    for (const spelling of spellings) if ((await verify(spelling)).ok) verified.push(spelling);
+    expect(verified).toEqual([jws]);
+  });
+});
+
+describe('verifyBundle and the issue time', async () => {
+  const ring = await newKeyRing(now);
+  const trustRoot = trustRootOf(ring, now);
+  const signer = await activeSigningKey(ring);
+  const issuedIn = async (ms: number) => (await signBundle(payload({ issuedAt: new Date(now.getTime() + ms).toISOString() }), signer)).jws;
+  const clock = { ...expect_, refuseIssuedInFuture: true };
+
+  it('refuses a bundle issued an hour ahead of the clock', async () => {
+    expect(await verifyBundle(await issuedIn(60 * 60 * 1000), trustRoot, clock)).toMatchObject({ ok: false, code: 'ISSUED_IN_FUTURE' });
+    expect(await verifyBundle(await issuedIn(ISSUED_AT_CLOCK_SKEW_MS + 1), trustRoot, clock)).toMatchObject({ ok: false, code: 'ISSUED_IN_FUTURE' });
+  });
+
+  it('accepts one issued a minute ahead, or up to the clock-skew allowance', async () => {
+    expect(ISSUED_AT_CLOCK_SKEW_MS).toBe(5 * 60 * 1000);
+    expect(await verifyBundle(await issuedIn(60 * 1000), trustRoot, clock)).toMatchObject({ ok: true });
+    expect(await verifyBundle(await issuedIn(ISSUED_AT_CLOCK_SKEW_MS), trustRoot, clock)).toMatchObject({ ok: true });
+  });
+
+  it('leaves the issue time alone when verifying as of another instant, as re-verifying the last good bundle does', async () => {
+    expect(await verifyBundle(await issuedIn(60 * 60 * 1000), trustRoot, { ...expect_, now: new Date(0) })).toMatchObject({ ok: true });
+  });
 });
 
 describe('canonicalJson', () => {
