@@ -1,0 +1,69 @@
+// `palisade delete -f FILE|DIR` (the objects the files name) or `palisade delete policy NAME`.
+// Deletes are idempotent in the API; an object that is not there is reported (exit 4) unless
+// --ignore-not-found, after the others are deleted.
+import type { ApiClient } from '../api/client.ts';
+import { findCluster } from '../api/clusters.ts';
+import { deletePolicy, listPolicies, type Policy } from '../api/policies.ts';
+import { parseOptions, type Command } from '../command.ts';
+import { CliError, EXIT, usageError } from '../exit-codes.ts';
+import { findPolicy } from '../manifests/find-policy.ts';
+import { displayName, identityOf, manifestIdentity, metadataOf } from '../manifests/identity.ts';
+import { readManifests } from '../manifests/read-manifests.ts';
+import { clusterOption, filenameOptions, namespaceOption, required } from '../options.ts';
+
+const options = { ...filenameOptions, ...clusterOption, ...namespaceOption, kind: { type: 'string' }, 'ignore-not-found': { type: 'boolean', default: false } } as const;
+
+async function policiesInFiles(client: ApiClient, clusterId: string, paths: string[], read: { recursive: boolean; namespace?: string | undefined }) {
+  const manifests = await readManifests(paths, read);
+  const stored = new Map((await listPolicies(client, clusterId)).map((policy) => [identityOf(policy), policy]));
+  const found: Policy[] = [];
+  const missing: string[] = [];
+  for (const { manifest } of manifests) {
+    const policy = stored.get(manifestIdentity(manifest));
+    if (policy) found.push(policy);
+    else {
+      const metadata = metadataOf(manifest);
+      missing.push(displayName({ kind: manifest.kind, namespace: metadata.namespace, name: metadata.name }));
+    }
+  }
+  // Tiers last: the API refuses to delete a Tier that still holds policies.
+  return { found: [...found.filter((policy) => policy.kind !== 'Tier'), ...found.filter((policy) => policy.kind === 'Tier')], missing };
+}
+
+export const deleteCommand: Command = {
+  name: 'delete',
+  summary: 'Delete the policies named in files, or one policy by name',
+  subcommands: ['policy'],
+  help: `Usage:
+  palisade delete -f FILE|DIR [-f ...] [-R] --cluster C [-n NS] [--ignore-not-found]
+  palisade delete policy NAME --cluster C [-n NS] [--kind KIND] [--ignore-not-found]`,
+  options,
+  async run(context) {
+    const { values, positionals: words } = parseOptions(context, 'delete', options);
+    const client = await context.connect();
+    const cluster = await findCluster(client, required(values.cluster, '--cluster', 'delete'));
+    let found: Policy[];
+    let missing: string[] = [];
+    if (values.filename) {
+      if (words.length > 0) throw usageError('give -f FILE or policy NAME, not both', 'delete');
+      ({ found, missing } = await policiesInFiles(client, cluster.id, values.filename, { recursive: values.recursive, namespace: values.namespace }));
+    } else {
+      const [resource, name, extra] = words;
+      if (resource !== 'policy' || name === undefined || extra !== undefined) throw usageError('delete -f FILE, or delete policy NAME', 'delete');
+      try {
+        found = [await findPolicy(client, cluster.id, name, { namespace: values.namespace, kind: values.kind })];
+      } catch (error) {
+        if (!(error instanceof CliError && error.exitCode === EXIT.NOT_FOUND && values['ignore-not-found'])) throw error;
+        found = [];
+      }
+    }
+    for (const policy of found) {
+      await deletePolicy(client, policy.id);
+      context.io.stdout.write(`${displayName(policy)} ${context.paint('red', 'deleted')}\n`);
+    }
+    if (missing.length > 0 && !values['ignore-not-found']) {
+      throw new CliError(EXIT.NOT_FOUND, `not in cluster ${cluster.name}: ${missing.join(', ')}`, 'check the files, or pass --ignore-not-found');
+    }
+    return EXIT.OK;
+  },
+};
