@@ -36,6 +36,7 @@ export function parseOptions<T extends ParseArgsOptionsConfig>(context: CommandC
   try {
     return parseArgs({ args: [...context.args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError((error as Error).message.split('\n')[0]!, command);
+    // node:util's messages go on to explain `--` for positionals; the first sentence is the news.
+    throw usageError((error as Error).message.split(/\.\s/)[0]!, command);
   }
 }

@@ -47,8 +47,9 @@ export function createApiClient(options: ClientOptions): ApiClient {
         response = await fetch(url, { method, headers, body, signal: AbortSignal.any(signals) });
       } catch (error) {
         if (attempt >= delays.length || options.signal?.aborted) {
-          const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-          throw new CliError(EXIT.FAILURE, `cannot reach ${options.url} (${cause})`, 'check the URL (`palisade login --url`, PALISADE_URL) and that the server is running');
+          const { cause } = error as { cause?: { code?: string; message?: string } };
+          const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+          throw new CliError(EXIT.FAILURE, `cannot reach ${options.url} (${reason})`, 'check the URL (`palisade login --url`, PALISADE_URL) and that the server is running');
         }
         await pause(delays[attempt]!, options.signal);
         continue;

@@ -22,7 +22,6 @@ const hints: Record<number, string> = {
   401: 'run `palisade login` again, or check PALISADE_API_KEY',
   403: 'use a key with a higher role (an admin can make one: `palisade keys create --role editor`)',
   404: 'check the name or id (`palisade clusters list`, `palisade get policies --cluster C`)',
-  409: 'read the current state and try again',
   422: 'fix the field named and try again',
   429: 'wait a moment and try again',
 };

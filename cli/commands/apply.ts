@@ -48,7 +48,7 @@ all are written, or none is. A namespaced object without metadata.namespace goes
     const format = outputFormat(values.output, ['table', 'json'], 'apply');
     const dryRun = values['dry-run'];
     const clusterName = required(values.cluster, '--cluster', 'apply');
-    const read = await readManifests(values.filename ?? [], { recursive: values.recursive, namespace: values.namespace });
+    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'apply'), { recursive: values.recursive, namespace: values.namespace });
     const manifests = read.map((entry) => ({ ...entry, manifest: markAppliedByCli(entry.manifest) }));
     const client = await context.connect();
     const cluster = await findCluster(client, clusterName);

@@ -8,6 +8,7 @@ import { parseOptions, type Command } from '../command.ts';
 import { unifiedDiff } from '../diff/unified-diff.ts';
 import { EXIT } from '../exit-codes.ts';
 import { displayName, markAppliedByCli } from '../manifests/identity.ts';
+import { presentManifest } from '../manifests/present-manifest.ts';
 import { pruneCandidates } from '../manifests/prune.ts';
 import { describeManifestField, readManifests } from '../manifests/read-manifests.ts';
 import { clusterOption, filenameOptions, namespaceOption, required } from '../options.ts';
@@ -19,7 +20,7 @@ const options = { ...filenameOptions, ...clusterOption, ...namespaceOption, prun
 const pathOf = (object: { kind: unknown; namespace?: unknown; name: unknown }) => displayName(object).replace(' ', '/');
 
 function objectDiff(before: Manifest | null, after: Manifest | null, path: string): string {
-  return unifiedDiff(before ? toYaml(before) : '', after ? toYaml(after) : '', { before: `LIVE/${path}`, after: `MERGED/${path}` });
+  return unifiedDiff(before ? toYaml(presentManifest(before)) : '', after ? toYaml(presentManifest(after)) : '', { before: `LIVE/${path}`, after: `MERGED/${path}` });
 }
 
 function paintDiff(paint: Paint, diff: string): string {
@@ -46,7 +47,7 @@ Exit codes (kubectl diff's): 0 nothing would change, 1 something would, above 1 
   async run(context) {
     const { values } = parseOptions(context, 'diff', options);
     const clusterName = required(values.cluster, '--cluster', 'diff');
-    const read = await readManifests(values.filename ?? [], { recursive: values.recursive, namespace: values.namespace });
+    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'diff'), { recursive: values.recursive, namespace: values.namespace });
     const manifests = read.map((entry) => ({ ...entry, manifest: markAppliedByCli(entry.manifest) }));
     const client = await context.connect();
     const cluster = await findCluster(client, clusterName);

@@ -7,6 +7,7 @@ import { parseOptions, type Command } from '../command.ts';
 import { EXIT, usageError } from '../exit-codes.ts';
 import { findPolicy } from '../manifests/find-policy.ts';
 import { groupOf, isAppliedByCli } from '../manifests/identity.ts';
+import { presentManifest } from '../manifests/present-manifest.ts';
 import { clusterOption, namespaceOption, outputOption, required } from '../options.ts';
 import { outputFormat, toJson, toYaml, type OutputFormat } from '../output/formats.ts';
 import { age, renderTable } from '../output/table.ts';
@@ -17,7 +18,7 @@ const RESOURCES = new Set(['policies', 'policy']);
 
 function render(policies: readonly Policy[], format: OutputFormat, single: boolean): string {
   if (format === 'json' || format === 'yaml') {
-    const manifests = policies.map((policy) => policy.manifest);
+    const manifests = policies.map((policy) => presentManifest(policy.manifest));
     const document = single ? manifests[0] : { apiVersion: 'v1', kind: 'List', items: manifests };
     return format === 'json' ? toJson(document) : toYaml(document);
   }

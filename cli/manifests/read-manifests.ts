@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../api/policies.ts';
-import { CliError, EXIT, usageError } from '../exit-codes.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
 import { withNamespace } from './namespaces.ts';
 
 export interface SourcedManifest {
@@ -51,7 +51,7 @@ function parseFile(file: string, text: string): SourcedManifest[] {
     const [error] = document.errors;
     if (error) {
       const line = error.linePos?.[0].line;
-      throw new CliError(EXIT.REFUSED, `${source}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]}`, 'fix the YAML and try again');
+      throw new CliError(EXIT.REFUSED, `${source}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]!.replace(/:$/, '')}`, 'fix the YAML and try again');
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) return;
@@ -62,7 +62,6 @@ function parseFile(file: string, text: string): SourcedManifest[] {
 }
 
 export async function readManifests(paths: readonly string[], options: ReadOptions): Promise<SourcedManifest[]> {
-  if (paths.length === 0) throw usageError('-f FILE|DIR is required');
   const files = (await Promise.all(paths.map((path) => filesOf(path, options.recursive)))).flat();
   const manifests: SourcedManifest[] = [];
   for (const file of files) {
