@@ -51,7 +51,7 @@ function parseFile(file: string, text: string): SourcedManifest[] {
     const [error] = document.errors;
     if (error) {
       const line = error.linePos?.[0].line;
-      throw new CliError(EXIT.REFUSED, `${source}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]!.replace(/:$/, '')}`, 'fix the YAML and try again');
+      throw new CliError(EXIT.REFUSED, `${source}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, 'fix the YAML and try again');
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) return;
