@@ -1,8 +1,8 @@
 // What a command is (a name, its help, its flags, a run function) and what it gets to run with. Each
 // command lives in its own file under commands/; main.ts holds the table of them.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { ApiClient } from './api/client.ts';
-import { usageError, type ExitCode } from './exit-codes.ts';
+import { type ExitCode, usageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import type { Paint } from './output/colour.ts';
 

@@ -31,5 +31,4 @@ export class CliError extends Error {
   }
 }
 
-export const usageError = (message: string, command?: string) =>
-  new CliError(EXIT.USAGE, message, `see \`palisade ${command ? `${command} ` : ''}--help\``);
+export const usageError = (message: string, command?: string) => new CliError(EXIT.USAGE, message, `see \`palisade ${command ? `${command} ` : ''}--help\``);

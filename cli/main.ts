@@ -18,7 +18,7 @@ import { keysCommand } from './commands/keys.ts';
 import { loginCommand } from './commands/login.ts';
 import { resolveConnection } from './config/connection.ts';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
-import { colourEnabled, type CliIo } from './io.ts';
+import { type CliIo, colourEnabled } from './io.ts';
 import { painter } from './output/colour.ts';
 
 const COMMANDS: readonly Command[] = [

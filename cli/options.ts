@@ -4,7 +4,10 @@ import { usageError } from './exit-codes.ts';
 export const clusterOption = { cluster: { type: 'string' } } as const;
 export const namespaceOption = { namespace: { type: 'string', short: 'n' } } as const;
 export const outputOption = { output: { type: 'string', short: 'o' } } as const;
-export const filenameOptions = { filename: { type: 'string', short: 'f', multiple: true }, recursive: { type: 'boolean', short: 'R', default: false } } as const;
+export const filenameOptions = {
+  filename: { type: 'string', short: 'f', multiple: true },
+  recursive: { type: 'boolean', short: 'R', default: false },
+} as const;
 
 export function required<T>(value: T | undefined, flag: string, command: string): T {
   if (value === undefined || value === '') throw usageError(`${flag} is required`, command);

@@ -11,7 +11,6 @@ export const apiKeySchema = z.object({
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
 });
-export type ApiKey = z.infer<typeof apiKeySchema>;
 
 export const listApiKeys = (client: ApiClient) => readAllPages(client, '/v1/api-keys', apiKeySchema);
 

@@ -49,7 +49,11 @@ export function createApiClient(options: ClientOptions): ApiClient {
         if (attempt >= delays.length || options.signal?.aborted) {
           const { cause } = error as { cause?: { code?: string; message?: string } };
           const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-          throw new CliError(EXIT.FAILURE, `cannot reach ${options.url} (${reason})`, 'check the URL (`palisade login --url`, PALISADE_URL) and that the server is running');
+          throw new CliError(
+            EXIT.FAILURE,
+            `cannot reach ${options.url} (${reason})`,
+            'check the URL (`palisade login --url`, PALISADE_URL) and that the server is running',
+          );
         }
         await pause(delays[attempt]!, options.signal);
         continue;
@@ -79,7 +83,11 @@ export function createApiClient(options: ClientOptions): ApiClient {
       if (!response.ok) {
         const problem = problemSchema.safeParse(json);
         if (problem.success) throw problemError(problem.data, request.describeField);
-        throw new CliError(EXIT.FAILURE, `${where} answered ${response.status} without a problem document: ${text.slice(0, 200)}`, 'check the URL points at a palisade control plane');
+        throw new CliError(
+          EXIT.FAILURE,
+          `${where} answered ${response.status} without a problem document: ${text.slice(0, 200)}`,
+          'check the URL points at a palisade control plane',
+        );
       }
       if (!request.schema) return undefined as never;
       const parsed = request.schema.safeParse(json);

@@ -25,6 +25,11 @@ export async function findCluster(client: ApiClient, nameOrId: string): Promise<
   if (UUID.test(nameOrId)) return client.request('GET', `/v1/clusters/${nameOrId}`, { schema: clusterSchema });
   const page = await client.request('GET', '/v1/clusters', { query: { name: nameOrId, limit: 1 }, schema: pageOf(clusterSchema) });
   const cluster = page.items[0];
-  if (!cluster) throw new CliError(EXIT.NOT_FOUND, `no cluster named ${nameOrId}`, 'list them with `palisade clusters list`, or create it with `palisade clusters create NAME`');
+  if (!cluster)
+    throw new CliError(
+      EXIT.NOT_FOUND,
+      `no cluster named ${nameOrId}`,
+      'list them with `palisade clusters list`, or create it with `palisade clusters create NAME`',
+    );
   return cluster;
 }

@@ -2,8 +2,8 @@
 // by polling the list after the last id seen; when the API serves server-sent events
 // (GET /v1/clusters/{id}/flows/stream), this file is the one to change.
 import type { ApiClient } from './client.ts';
+import { type Flow, type FlowQuery, listFlowPage } from './flows.ts';
 import { pause } from './pause.ts';
-import { listFlowPage, type Flow, type FlowQuery } from './flows.ts';
 
 export interface FlowStreamOptions {
   follow: boolean;

@@ -34,5 +34,9 @@ export function problemError(problem: Problem, describeField: (path: string) => 
   const field = problem.errors?.[0];
   const more = (problem.errors?.length ?? 0) > 1 ? ` (and ${problem.errors!.length - 1} more)` : '';
   const message = field ? `${describeField(field.path) || '(body)'}: ${field.message}${more}` : problem.detail;
-  return new CliError(exitCodeOf(problem.status), `${message} [${problem.code}]`, hints[problem.status] ?? (problem.status >= 500 ? 'try again; if it persists, the server logs name the request' : undefined));
+  return new CliError(
+    exitCodeOf(problem.status),
+    `${message} [${problem.code}]`,
+    hints[problem.status] ?? (problem.status >= 500 ? 'try again; if it persists, the server logs name the request' : undefined),
+  );
 }

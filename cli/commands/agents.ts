@@ -1,8 +1,8 @@
 // `palisade agents --cluster C`: each node's agent as it last reported, with the revision it
 // enforces against the newest, so a node left behind stands out.
-import { listAgents, type AgentStatus } from '../api/agents.ts';
+import { type AgentStatus, listAgents } from '../api/agents.ts';
 import { findCluster } from '../api/clusters.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { clusterOption, outputOption, positionals, required } from '../options.ts';
 import { outputFormat, toJson, toYaml } from '../output/formats.ts';

@@ -3,7 +3,7 @@
 // policies no longer in the files deleted one by one (a second step: see --help).
 import { findCluster } from '../api/clusters.ts';
 import { applyManifests, deletePolicy } from '../api/policies.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { displayName, markAppliedByCli } from '../manifests/identity.ts';
 import { pruneCandidates } from '../manifests/prune.ts';

@@ -1,9 +1,9 @@
 // `palisade clusters list|get|create`: the tenant's clusters.
-import { createCluster, findCluster, listClusters, type Cluster } from '../api/clusters.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Cluster, createCluster, findCluster, listClusters } from '../api/clusters.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { EXIT, usageError } from '../exit-codes.ts';
 import { outputOption, positionals } from '../options.ts';
-import { outputFormat, toJson, toYaml, type OutputFormat } from '../output/formats.ts';
+import { type OutputFormat, outputFormat, toJson, toYaml } from '../output/formats.ts';
 import { age, renderTable } from '../output/table.ts';
 
 const options = { ...outputOption, provider: { type: 'string' } } as const;
@@ -13,7 +13,10 @@ function render(clusters: readonly Cluster[], format: OutputFormat, single: bool
   if (format === 'yaml') return toYaml(single ? clusters[0] : { items: clusters });
   const wide = format === 'wide';
   const headers = ['name', 'provider', 'status', 'age', ...(wide ? ['id'] : [])];
-  return renderTable(headers, clusters.map((cluster) => [cluster.name, cluster.provider, cluster.status, age(cluster.createdAt), ...(wide ? [cluster.id] : [])]));
+  return renderTable(
+    headers,
+    clusters.map((cluster) => [cluster.name, cluster.provider, cluster.status, age(cluster.createdAt), ...(wide ? [cluster.id] : [])]),
+  );
 }
 
 export const clustersCommand: Command = {

@@ -1,6 +1,6 @@
 // `palisade completion bash|zsh`: a completion script made from the command table itself (names,
 // their actions and flags), so it cannot fall behind the commands. Files complete everywhere, for -f.
-import { parseOptions, type Command } from '../command.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { EXIT, usageError } from '../exit-codes.ts';
 import { positionals } from '../options.ts';
 

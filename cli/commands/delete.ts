@@ -4,14 +4,20 @@
 import type { ApiClient } from '../api/client.ts';
 import { findCluster } from '../api/clusters.ts';
 import { deletePolicy, listPolicies, type Policy } from '../api/policies.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { CliError, EXIT, usageError } from '../exit-codes.ts';
 import { findPolicy } from '../manifests/find-policy.ts';
 import { displayName, identityOf, manifestIdentity, metadataOf } from '../manifests/identity.ts';
 import { readManifests } from '../manifests/read-manifests.ts';
 import { clusterOption, filenameOptions, namespaceOption, required } from '../options.ts';
 
-const options = { ...filenameOptions, ...clusterOption, ...namespaceOption, kind: { type: 'string' }, 'ignore-not-found': { type: 'boolean', default: false } } as const;
+const options = {
+  ...filenameOptions,
+  ...clusterOption,
+  ...namespaceOption,
+  kind: { type: 'string' },
+  'ignore-not-found': { type: 'boolean', default: false },
+} as const;
 
 async function policiesInFiles(client: ApiClient, clusterId: string, paths: string[], read: { recursive: boolean; namespace?: string | undefined }) {
   const manifests = await readManifests(paths, read);

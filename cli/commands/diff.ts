@@ -4,7 +4,7 @@
 // something would, above 1 an error; pipelines gate on it.
 import { findCluster } from '../api/clusters.ts';
 import { applyManifests, type Manifest } from '../api/policies.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { unifiedDiff } from '../diff/unified-diff.ts';
 import { EXIT } from '../exit-codes.ts';
 import { displayName, markAppliedByCli } from '../manifests/identity.ts';
@@ -20,7 +20,10 @@ const options = { ...filenameOptions, ...clusterOption, ...namespaceOption, prun
 const pathOf = (object: { kind: unknown; namespace?: unknown; name: unknown }) => displayName(object).replace(' ', '/');
 
 function objectDiff(before: Manifest | null, after: Manifest | null, path: string): string {
-  return unifiedDiff(before ? toYaml(presentManifest(before)) : '', after ? toYaml(presentManifest(after)) : '', { before: `LIVE/${path}`, after: `MERGED/${path}` });
+  return unifiedDiff(before ? toYaml(presentManifest(before)) : '', after ? toYaml(presentManifest(after)) : '', {
+    before: `LIVE/${path}`,
+    after: `MERGED/${path}`,
+  });
 }
 
 function paintDiff(paint: Paint, diff: string): string {

@@ -1,8 +1,8 @@
 // `palisade explain --from NS/POD --to NS/POD --port 80/TCP`: would this connection be allowed, and
 // which tier, policy and rule decide it, for the client's egress and the server's ingress.
 import { findCluster } from '../api/clusters.ts';
-import { explain, type Explanation, type TraceEntry } from '../api/explain.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Explanation, explain, type TraceEntry } from '../api/explain.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { EXIT, usageError } from '../exit-codes.ts';
 import { clusterOption, outputOption, positionals, required } from '../options.ts';
 import type { Paint } from '../output/colour.ts';
@@ -31,7 +31,9 @@ const verdictOf = (paint: Paint, verdict: 'allow' | 'deny') => (verdict === 'all
 
 function traceLines(trace: readonly TraceEntry[]): string[] {
   if (trace.length === 0) return ['    no policy selects it: allowed'];
-  return trace.map((entry) => `    tier ${entry.tier}, ${entry.policy}, ${entry.ruleIndex === 'default' ? 'tier default' : `rule ${entry.ruleIndex}`}: ${entry.action}`);
+  return trace.map(
+    (entry) => `    tier ${entry.tier}, ${entry.policy}, ${entry.ruleIndex === 'default' ? 'tier default' : `rule ${entry.ruleIndex}`}: ${entry.action}`,
+  );
 }
 
 function render(paint: Paint, result: Explanation): string {

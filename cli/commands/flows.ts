@@ -4,13 +4,19 @@
 import { findCluster } from '../api/clusters.ts';
 import { flowStream } from '../api/flow-stream.ts';
 import type { Flow } from '../api/flows.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { EXIT, usageError } from '../exit-codes.ts';
 import { clusterOption, namespaceOption, outputOption, positionals, required } from '../options.ts';
 import type { Paint } from '../output/colour.ts';
 import { outputFormat } from '../output/formats.ts';
 
-const options = { ...clusterOption, ...namespaceOption, ...outputOption, follow: { type: 'boolean', short: 'f', default: false }, verdict: { type: 'string' } } as const;
+const options = {
+  ...clusterOption,
+  ...namespaceOption,
+  ...outputOption,
+  follow: { type: 'boolean', short: 'f', default: false },
+  verdict: { type: 'string' },
+} as const;
 
 const KINDS = { allow: 'allowed', deny: 'denied', log: 'logged' } as const;
 const VERDICT_WORDS = { allowed: 'allow', denied: 'deny', logged: 'log' } as const;

@@ -3,13 +3,13 @@
 // the stored object, defaults and the CLI's mark included.
 import { findCluster } from '../api/clusters.ts';
 import { listPolicies, type Policy } from '../api/policies.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { EXIT, usageError } from '../exit-codes.ts';
 import { findPolicy } from '../manifests/find-policy.ts';
 import { groupOf, isAppliedByCli } from '../manifests/identity.ts';
 import { presentManifest } from '../manifests/present-manifest.ts';
 import { clusterOption, namespaceOption, outputOption, required } from '../options.ts';
-import { outputFormat, toJson, toYaml, type OutputFormat } from '../output/formats.ts';
+import { type OutputFormat, outputFormat, toJson, toYaml } from '../output/formats.ts';
 import { age, renderTable } from '../output/table.ts';
 
 const options = { ...clusterOption, ...namespaceOption, ...outputOption, kind: { type: 'string' } } as const;
@@ -49,7 +49,8 @@ a policy prints as its stored manifest and a list as a List: apply takes either 
   async run(context) {
     const { values, positionals: words } = parseOptions(context, 'get', options);
     const [resource, name, extra] = words;
-    if (!resource || !RESOURCES.has(resource)) throw usageError(resource ? `cannot get ${resource}: get policies or get policy NAME` : 'get what? policies, or policy NAME', 'get');
+    if (!resource || !RESOURCES.has(resource))
+      throw usageError(resource ? `cannot get ${resource}: get policies or get policy NAME` : 'get what? policies, or policy NAME', 'get');
     if (extra !== undefined) throw usageError(`unexpected argument ${extra}`, 'get');
     const format = outputFormat(values.output, ['table', 'wide', 'yaml', 'json'], 'get');
     const client = await context.connect();

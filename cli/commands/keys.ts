@@ -1,6 +1,6 @@
 // `palisade keys create|list|revoke`: the tenant's API keys. A new key's secret is printed once.
 import { createApiKey, listApiKeys, revokeApiKey } from '../api/api-keys.ts';
-import { parseOptions, type Command } from '../command.ts';
+import { type Command, parseOptions } from '../command.ts';
 import { CliError, EXIT, usageError } from '../exit-codes.ts';
 import { outputOption, positionals } from '../options.ts';
 import { outputFormat, toJson, toYaml } from '../output/formats.ts';
@@ -35,7 +35,13 @@ A key's role is at most your own; creating and revoking keys needs admin.`,
       const format = outputFormat(values.output, ['table', 'json', 'yaml'], 'keys');
       const keys = await listApiKeys(client);
       if (format !== 'table') context.io.stdout.write((format === 'json' ? toJson : toYaml)({ items: keys }));
-      else context.io.stdout.write(renderTable(['id', 'name', 'role', 'prefix', 'age', 'last used'], keys.map((key) => [key.id, key.name, key.role, key.prefix, age(key.createdAt), key.lastUsedAt ? `${age(key.lastUsedAt)} ago` : 'never'])));
+      else
+        context.io.stdout.write(
+          renderTable(
+            ['id', 'name', 'role', 'prefix', 'age', 'last used'],
+            keys.map((key) => [key.id, key.name, key.role, key.prefix, age(key.createdAt), key.lastUsedAt ? `${age(key.lastUsedAt)} ago` : 'never']),
+          ),
+        );
     } else if (action === 'revoke') {
       const [idOrName] = positionals(rest, ['ID|NAME'], 'keys');
       const matches = (await listApiKeys(client)).filter((key) => key.id === idOrName || key.name === idOrName);

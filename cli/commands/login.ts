@@ -3,7 +3,7 @@
 // PALISADE_API_KEY, or from a prompt on a terminal; never from the command line, where `ps` shows it.
 import { createApiClient } from '../api/client.ts';
 import { getTenant } from '../api/tenant.ts';
-import { parseOptions, type Command, type CommandContext } from '../command.ts';
+import { type Command, type CommandContext, parseOptions } from '../command.ts';
 import { configFilePath, storedLoginSchema, writeStoredLogin } from '../config/config-file.ts';
 import { CliError, EXIT, usageError } from '../exit-codes.ts';
 import { say } from '../io.ts';

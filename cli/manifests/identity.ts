@@ -12,10 +12,12 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
 }
 
-export const metadataOf = (manifest: Manifest): ObjectMeta => (typeof manifest.metadata === 'object' && manifest.metadata !== null ? (manifest.metadata as ObjectMeta) : {});
+export const metadataOf = (manifest: Manifest): ObjectMeta =>
+  typeof manifest.metadata === 'object' && manifest.metadata !== null ? (manifest.metadata as ObjectMeta) : {};
 
 /** `networking.k8s.io` of `networking.k8s.io/v1`; '' for the core group. */
-export const groupOf = (apiVersion: unknown) => (typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+export const groupOf = (apiVersion: unknown) =>
+  typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 
 export function identityOf(object: { apiVersion: unknown; kind: unknown; namespace: unknown; name: unknown }): string {
   return `${groupOf(object.apiVersion)}/${String(object.kind)}/${typeof object.namespace === 'string' ? object.namespace : ''}/${String(object.name)}`;

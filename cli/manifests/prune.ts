@@ -1,8 +1,9 @@
 // What `--prune` removes: the cluster's policies that carry the CLI's mark (applied by `palisade
 // apply`) and are no longer in the files, ordered so Tiers go after the policies placed in them
 // (the API refuses to delete a Tier that still holds policies).
-import { listPolicies, type Policy } from '../api/policies.ts';
+
 import type { ApiClient } from '../api/client.ts';
+import { listPolicies, type Policy } from '../api/policies.ts';
 import { identityOf, isAppliedByCli, manifestIdentity } from './identity.ts';
 import type { SourcedManifest } from './read-manifests.ts';
 

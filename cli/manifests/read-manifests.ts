@@ -51,11 +51,16 @@ function parseFile(file: string, text: string): SourcedManifest[] {
     const [error] = document.errors;
     if (error) {
       const line = error.linePos?.[0].line;
-      throw new CliError(EXIT.REFUSED, `${source}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, 'fix the YAML and try again');
+      throw new CliError(
+        EXIT.REFUSED,
+        `${source}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+        'fix the YAML and try again',
+      );
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) return;
-    if (!isObject(value)) throw new CliError(EXIT.REFUSED, `${source}: is not an object (a mapping with apiVersion, kind and metadata)`, 'fix the file and try again');
+    if (!isObject(value))
+      throw new CliError(EXIT.REFUSED, `${source}: is not an object (a mapping with apiVersion, kind and metadata)`, 'fix the file and try again');
     for (const manifest of flattenLists(value)) out.push({ manifest, source });
   });
   return out;

@@ -2,15 +2,16 @@
 // 5 refused, 6 anything else) and its one-line message naming the field and the next step, against
 // a real control plane on the embedded default, an address nothing listens on, and a server that is
 // not palisade.
+
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, createCluster, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { cliHarness, type CliHarness } from './cli-harness.ts';
+import { type CliHarness, cliHarness } from './cli-harness.ts';
 
 const policy = (name: string, extra = '') => `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -58,21 +59,35 @@ describe('palisade CLI errors', () => {
 
   it('exits 2 on usage errors, saying where the help is', async () => {
     expect(await cli.run(['bogus'], { env })).toEqual(failure(2, /unknown command bogus; see `palisade --help` for the commands/));
-    expect(await cli.run(['apply', '-f', files, '--cluster', 'prod', '--bogus'], { env })).toEqual(failure(2, /Unknown option '--bogus'; see `palisade apply --help`/));
+    expect(await cli.run(['apply', '-f', files, '--cluster', 'prod', '--bogus'], { env })).toEqual(
+      failure(2, /Unknown option '--bogus'; see `palisade apply --help`/),
+    );
     expect(await cli.run(['apply', '--cluster', 'prod'], { env })).toEqual(failure(2, /-f FILE\|DIR is required; see `palisade apply --help`/));
     expect(await cli.run(['diff', '-f', files], { env })).toEqual(failure(2, /--cluster is required; see `palisade diff --help`/));
-    expect(await cli.run(['apply', '-f', join(files, 'missing.yaml'), '--cluster', 'prod'], { env })).toEqual(failure(2, /-f .*missing\.yaml: no such file or directory; check the path/));
-    expect(await cli.run(['get', 'policies', '--cluster', 'prod', '-o', 'xml'], { env })).toEqual(failure(2, /-o xml: get prints table, wide, yaml, json; see `palisade get --help`/));
-    expect(await cli.run(['get', 'pods', '--cluster', 'prod'], { env })).toEqual(failure(2, /cannot get pods: get policies or get policy NAME; see `palisade get --help`/));
+    expect(await cli.run(['apply', '-f', join(files, 'missing.yaml'), '--cluster', 'prod'], { env })).toEqual(
+      failure(2, /-f .*missing\.yaml: no such file or directory; check the path/),
+    );
+    expect(await cli.run(['get', 'policies', '--cluster', 'prod', '-o', 'xml'], { env })).toEqual(
+      failure(2, /-o xml: get prints table, wide, yaml, json; see `palisade get --help`/),
+    );
+    expect(await cli.run(['get', 'pods', '--cluster', 'prod'], { env })).toEqual(
+      failure(2, /cannot get pods: get policies or get policy NAME; see `palisade get --help`/),
+    );
     expect(await cli.run(['clusters'], { env })).toEqual(failure(2, /clusters needs an action: list, get or create; see `palisade clusters --help`/));
     expect(await cli.run(['explain', '--cluster', 'prod', '--from', 'shop/a', '--to', 'shop/b', '--port', '80/ICMP'], { env })).toEqual(
       failure(2, /--port 80\/ICMP: expected PORT\[\/TCP\|UDP\|SCTP\], e\.g\. 80\/TCP; see `palisade explain --help`/),
     );
-    expect(await cli.run(['explain', '--cluster', 'prod', '--from', 'a', '--to', 'shop/b', '--port', '80'], { env })).toEqual(failure(2, /--from a: expected NAMESPACE\/POD; see `palisade explain --help`/));
-    expect(await cli.run(['flows', '--cluster', 'prod', '--verdict', 'maybe'], { env })).toEqual(failure(2, /--verdict maybe: expected allow, deny or log; see `palisade flows --help`/));
+    expect(await cli.run(['explain', '--cluster', 'prod', '--from', 'a', '--to', 'shop/b', '--port', '80'], { env })).toEqual(
+      failure(2, /--from a: expected NAMESPACE\/POD; see `palisade explain --help`/),
+    );
+    expect(await cli.run(['flows', '--cluster', 'prod', '--verdict', 'maybe'], { env })).toEqual(
+      failure(2, /--verdict maybe: expected allow, deny or log; see `palisade flows --help`/),
+    );
     expect(await cli.run(['completion', 'fish'])).toEqual(failure(2, /no completion for fish: bash or zsh; see `palisade completion --help`/));
     expect(await cli.run(['login'])).toEqual(failure(2, /--url is required; see `palisade login --help`/));
-    expect(await cli.run(['login', '--url', control.url])).toEqual(failure(2, /no API key given: pipe it in with --api-key-stdin, or set PALISADE_API_KEY; see `palisade login --help`/));
+    expect(await cli.run(['login', '--url', control.url])).toEqual(
+      failure(2, /no API key given: pipe it in with --api-key-stdin, or set PALISADE_API_KEY; see `palisade login --help`/),
+    );
     const none = await cli.run([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Exit codes:');
@@ -107,22 +122,34 @@ describe('palisade CLI errors', () => {
   });
 
   it('exits 5 when objects are refused, naming the file, the document and the field, and writes nothing', async () => {
-    expect(await cli.run(['apply', '-f', files, '--cluster', 'prod'], { env })).toEqual(failure(5, /.*broken\.yaml#1 line 2: Flow sequence in block collection must be sufficiently indented and end with a \]; fix the YAML and try again/));
+    expect(await cli.run(['apply', '-f', files, '--cluster', 'prod'], { env })).toEqual(
+      failure(5, /.*broken\.yaml#1 line 2: Flow sequence in block collection must be sufficiently indented and end with a \]; fix the YAML and try again/),
+    );
     rmSync(join(files, 'broken.yaml'));
     expect(await cli.run(['apply', '-f', files, '--cluster', 'prod', '-n', 'ops'], { env })).toEqual(
-      failure(5, /.*elsewhere\.yaml#1: metadata\.namespace is shop, which does not match --namespace ops; pass --namespace shop, or remove metadata\.namespace from the file/),
+      failure(
+        5,
+        /.*elsewhere\.yaml#1: metadata\.namespace is shop, which does not match --namespace ops; pass --namespace shop, or remove metadata\.namespace from the file/,
+      ),
     );
     rmSync(join(files, 'elsewhere.yaml'));
     expect(await cli.run(['apply', '-f', files, '--cluster', 'prod'], { env })).toEqual(
       failure(5, /.*invalid\.yaml#2 metadata\.name: .* \[VALIDATION_FAILED\]; fix the field named and try again/),
     );
     // All or nothing: good.yaml and invalid.yaml's first document were refused with it.
-    expect(await cli.run(['get', 'policies', '--cluster', 'prod', '-o', 'json'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('"items": []') });
+    expect(await cli.run(['get', 'policies', '--cluster', 'prod', '-o', 'json'], { env })).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('"items": []'),
+    });
     // A plan limit: the free plan has three clusters.
     await cli.run(['clusters', 'create', 'two'], { env });
     await cli.run(['clusters', 'create', 'three'], { env });
-    expect(await cli.run(['clusters', 'create', 'four'], { env })).toEqual(failure(5, /plan limit clusters is 3: 3 in use, 4 asked \[LIMIT_EXCEEDED\]; fix the field named and try again/));
-    expect(await cli.run(['clusters', 'create', 'Bad_Name'], { env })).toEqual(failure(5, /--name: must be a DNS label.* \[VALIDATION_FAILED\]; fix the field named and try again/));
+    expect(await cli.run(['clusters', 'create', 'four'], { env })).toEqual(
+      failure(5, /plan limit clusters is 3: 3 in use, 4 asked \[LIMIT_EXCEEDED\]; fix the field named and try again/),
+    );
+    expect(await cli.run(['clusters', 'create', 'Bad_Name'], { env })).toEqual(
+      failure(5, /--name: must be a DNS label.* \[VALIDATION_FAILED\]; fix the field named and try again/),
+    );
   });
 
   it("exits 6 when the server is unreachable, is not palisade, or cannot answer, passing on the server's next step", async () => {
@@ -131,13 +158,18 @@ describe('palisade CLI errors', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     expect(await cli.run(['clusters', 'list'], { env: { PALISADE_URL: `http://127.0.0.1:${port}`, PALISADE_API_KEY: 'pal_x' } })).toEqual(
-      failure(6, /cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); check the URL \(`palisade login --url`, PALISADE_URL\) and that the server is running/),
+      failure(
+        6,
+        /cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); check the URL \(`palisade login --url`, PALISADE_URL\) and that the server is running/,
+      ),
     );
     const other = { PALISADE_URL: `http://127.0.0.1:${(notPalisade.address() as AddressInfo).port}`, PALISADE_API_KEY: 'pal_x' };
     expect(await cli.run(['clusters', 'list'], { env: other })).toEqual(
       failure(6, /unexpected response from GET \/v1\/clusters: items: .*; check the URL points at a palisade control plane of a version this CLI knows/),
     );
-    expect(await cli.run(['keys', 'list'], { env: other })).toEqual(failure(6, /GET \/v1\/api-keys answered 404 without a problem document: <h1>Not Found<\/h1>; check the URL points at a palisade control plane/));
+    expect(await cli.run(['keys', 'list'], { env: other })).toEqual(
+      failure(6, /GET \/v1\/api-keys answered 404 without a problem document: <h1>Not Found<\/h1>; check the URL points at a palisade control plane/),
+    );
     expect(await cli.run(['explain', '--cluster', 'prod', '--from', 'shop/a', '--to', 'shop/b', '--port', '80'], { env })).toEqual(
       failure(6, /no endpoint inventory has been reported for cluster .* Install or upgrade the palisade agent .* \[NO_INVENTORY\]/),
     );

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowLogEntry } from '../../../policy/flow-log.ts';
 import { apiClient, createAgentToken, createPolicy, networkPolicy, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { cliHarness, type CliHarness } from './cli-harness.ts';
+import { type CliHarness, cliHarness } from './cli-harness.ts';
 import { dryRunAgent } from './dry-run-agent.ts';
 
 const DB_POLICY = `# From a recipe: no namespace, so it goes where -n says.
@@ -171,7 +171,11 @@ describe('the palisade CLI against the embedded control plane', () => {
     expect(dryRun.stdout).toContain('NetworkPolicy shop/web-ingress pruned (dry run)\n');
     const pruned = await cli.run(['apply', '-f', repo, '-R', '--cluster', 'prod', '-n', 'shop', '--prune', '-o', 'json']);
     expect(pruned.code).toBe(0);
-    expect(JSON.parse(pruned.stdout)).toMatchObject({ dryRun: false, cluster: 'prod', pruned: ['NetworkPolicy shop/web-ingress', 'NetworkPolicy shop/web-egress'] });
+    expect(JSON.parse(pruned.stdout)).toMatchObject({
+      dryRun: false,
+      cluster: 'prod',
+      pruned: ['NetworkPolicy shop/web-ingress', 'NetworkPolicy shop/web-egress'],
+    });
     const listed = await cli.run(['get', 'policies', '--cluster', 'prod', '-o', 'json']);
     expect(policyNames(listed.stdout)).toEqual(['db-from-api', 'deny-quarantined', 'made-in-the-console']);
     expect((await cli.run(['diff', '-f', repo, '-R', '--cluster', 'prod', '-n', 'shop', '--prune'])).code).toBe(0);
@@ -179,7 +183,9 @@ describe('the palisade CLI against the embedded control plane', () => {
 
   it('round-trips get: applying its output changes nothing, one object or a List', async () => {
     const one = await cli.run(['get', 'policy', 'db-from-api', '--cluster', 'prod', '-n', 'shop', '-o', 'yaml']);
-    expect(one.stdout).toMatch(/^apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\nmetadata:\n  name: db-from-api\n  namespace: shop\n  annotations:\n    palisade\.dev\/applied-by: cli\nspec:\n/);
+    expect(one.stdout).toMatch(
+      /^apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\nmetadata:\n {2}name: db-from-api\n {2}namespace: shop\n {2}annotations:\n {4}palisade\.dev\/applied-by: cli\nspec:\n/,
+    );
     const file = join(cli.home, 'db-from-api.yaml');
     writeFileSync(file, one.stdout);
     expect((await cli.run(['apply', '-f', file, '--cluster', 'prod'])).stdout).toBe('NetworkPolicy shop/db-from-api unchanged\n');
@@ -219,7 +225,10 @@ describe('the palisade CLI against the embedded control plane', () => {
     await expect.poll(() => follow.stdout().split('\n').length - 1, { timeout: 15_000 }).toBe(2);
     const result = await follow.stop();
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual([
       expect.objectContaining({ ...deniedFlow, nodeName: 'node-a', id: expect.any(String) }),
       expect.objectContaining({ ...later, nodeName: 'node-a', id: expect.any(String) }),
@@ -249,7 +258,9 @@ describe('the palisade CLI against the embedded control plane', () => {
   it('runs as a process: node --import tsx cli/main.ts, exit code and all', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { env: { ...process.env, HOME: cli.home, PALISADE_URL: '', PALISADE_API_KEY: '' } });
+        const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+          env: { ...process.env, HOME: cli.home, PALISADE_URL: '', PALISADE_API_KEY: '' },
+        });
         let stdout = '';
         child.stdout.on('data', (chunk) => (stdout += chunk));
         child.on('close', (code) => resolve({ code, stdout }));

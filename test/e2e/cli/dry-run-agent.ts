@@ -4,7 +4,11 @@
 import type { FlowLogEntry } from '../../../policy/flow-log.ts';
 
 async function send(url: string, token: string, method: 'PUT' | 'POST', path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
 }
 

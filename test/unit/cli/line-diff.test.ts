@@ -25,7 +25,11 @@ describe('diffLines', () => {
     { a: ['a', 'b', 'c', 'd'], b: ['a', 'c', 'd', 'e'], script: '=a -b =c =d +e' },
   ])('$a -> $b', ({ a, b, script }) => {
     const symbols = { equal: '=', delete: '-', insert: '+' };
-    expect(diffLines(a, b).map((edit) => `${symbols[edit.op]}${edit.line}`).join(' ')).toBe(script);
+    expect(
+      diffLines(a, b)
+        .map((edit) => `${symbols[edit.op]}${edit.line}`)
+        .join(' '),
+    ).toBe(script);
   });
 
   it('rebuilds both sides with the fewest changes', () => {
