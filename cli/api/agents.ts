@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ApiClient } from './client.ts';
 
-export const agentStatusSchema = z.object({
+const agentStatusSchema = z.object({
   nodeName: z.string(),
   appliedRevision: z.number().nullable(),
   agentVersion: z.string().nullable(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiClient } from './client.ts';
 import { readAllPages } from './pages.ts';
 
-export const apiKeySchema = z.object({
+const apiKeySchema = z.object({
   id: z.string(),
   name: z.string(),
   role: z.string(),

@@ -10,9 +10,8 @@ import { problemError, problemSchema } from './problem.ts';
 
 export interface RequestOptions<T> {
   query?: Record<string, string | number | undefined>;
-  /** Sent as JSON unless `contentType` says otherwise (then it must be a string). */
+  /** Sent as JSON. */
   body?: unknown;
-  contentType?: string;
   /** Parses a 2xx body; absent for 204 answers. */
   schema?: z.ZodType<T>;
   describeField?: (path: string) => string;
@@ -73,8 +72,8 @@ export function createApiClient(options: ClientOptions): ApiClient {
       if (method === 'POST') headers['idempotency-key'] = randomUUID();
       let body: string | undefined;
       if (request.body !== undefined) {
-        headers['content-type'] = request.contentType ?? 'application/json';
-        body = request.contentType ? String(request.body) : JSON.stringify(request.body);
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(request.body);
       }
       const response = await send(method, url.href, headers, body);
       const text = await response.text();

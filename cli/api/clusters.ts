@@ -4,7 +4,7 @@ import { CliError, EXIT } from '../exit-codes.ts';
 import type { ApiClient } from './client.ts';
 import { pageOf, readAllPages } from './pages.ts';
 
-export const clusterSchema = z.object({
+const clusterSchema = z.object({
   id: z.string(),
   name: z.string(),
   provider: z.string(),

@@ -12,7 +12,7 @@ const directionSchema = z.object({
   stagedTrace: z.array(traceEntrySchema).optional(),
 });
 
-export const explanationSchema = z.object({
+const explanationSchema = z.object({
   verdict: z.enum(['allow', 'deny']),
   from: z.string(),
   to: z.string(),

@@ -5,7 +5,7 @@ import { pageOf } from './pages.ts';
 
 const ruleSchema = z.object({ tier: z.string(), policyId: z.string(), ruleIndex: z.union([z.number(), z.literal('default')]), action: z.string() });
 
-export const flowSchema = z.object({
+const flowSchema = z.object({
   id: z.string(),
   nodeName: z.string(),
   startTime: z.string(),
@@ -25,7 +25,6 @@ export type Flow = z.infer<typeof flowSchema>;
 
 export interface FlowQuery {
   kind?: Flow['kind'] | undefined;
-  since?: string | undefined;
 }
 
 const FLOW_PAGE_SIZE = 200;

@@ -7,7 +7,7 @@ import { readAllPages } from './pages.ts';
 const manifestSchema = z.record(z.string(), z.unknown());
 export type Manifest = z.infer<typeof manifestSchema>;
 
-export const policySchema = z.object({
+const policySchema = z.object({
   id: z.string(),
   apiVersion: z.string(),
   kind: z.string(),
@@ -20,7 +20,7 @@ export const policySchema = z.object({
 });
 export type Policy = z.infer<typeof policySchema>;
 
-export const applyResultSchema = z.object({
+const applyResultSchema = z.object({
   dryRun: z.boolean(),
   results: z.array(
     z.object({

@@ -1,5 +1,5 @@
-// `palisade agents --cluster C`: each node's agent as it last reported, with the revision it
-// enforces against the newest, so a node left behind stands out.
+// `palisade agents --cluster C`: each node's agent as it last reported: the bundle revision it
+// enforces, how long ago it reported, and the first of its errors.
 import { type AgentStatus, listAgents } from '../api/agents.ts';
 import { findCluster } from '../api/clusters.ts';
 import { type Command, parseOptions } from '../command.ts';
@@ -28,8 +28,9 @@ age of its last status report; ERRORS is the first error it reports (compile, ve
     const { values, positionals: words } = parseOptions(context, 'agents', options);
     positionals(words, [], 'agents');
     const format = outputFormat(values.output, ['table', 'wide', 'json', 'yaml'], 'agents');
+    const clusterName = required(values.cluster, '--cluster', 'agents');
     const client = await context.connect();
-    const cluster = await findCluster(client, required(values.cluster, '--cluster', 'agents'));
+    const cluster = await findCluster(client, clusterName);
     const agents = await listAgents(client, cluster.id);
     if (format === 'json' || format === 'yaml') {
       context.io.stdout.write((format === 'json' ? toJson : toYaml)({ items: agents }));

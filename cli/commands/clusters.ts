@@ -31,21 +31,20 @@ export const clustersCommand: Command = {
   async run(context) {
     const { values, positionals: words } = parseOptions(context, 'clusters', options);
     const [action, ...rest] = words;
+    if (action !== 'list' && action !== 'get' && action !== 'create') {
+      throw usageError(action ? `unknown action ${action}: clusters list|get|create` : 'clusters needs an action: list, get or create', 'clusters');
+    }
+    const [name] = positionals(rest, action === 'list' ? [] : ['NAME'], 'clusters');
     const format = outputFormat(values.output, ['table', 'wide', 'json', 'yaml'], 'clusters');
     const client = await context.connect();
     if (action === 'list') {
-      positionals(rest, [], 'clusters');
       context.io.stdout.write(render(await listClusters(client), format, false));
     } else if (action === 'get') {
-      const [name] = positionals(rest, ['NAME'], 'clusters');
       context.io.stdout.write(render([await findCluster(client, name!)], format, true));
-    } else if (action === 'create') {
-      const [name] = positionals(rest, ['NAME'], 'clusters');
+    } else {
       const cluster = await createCluster(client, { name: name!, ...(values.provider && { provider: values.provider }) });
       if (format === 'table') context.io.stdout.write(`cluster ${cluster.name} created (id ${cluster.id})\n`);
       else context.io.stdout.write(render([cluster], format, true));
-    } else {
-      throw usageError(action ? `unknown action ${action}: clusters list|get|create` : 'clusters needs an action: list, get or create', 'clusters');
     }
     return EXIT.OK;
   },

@@ -6,6 +6,7 @@ import { findCluster } from '../api/clusters.ts';
 import { deletePolicy, listPolicies, type Policy } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { CliError, EXIT, usageError } from '../exit-codes.ts';
+import { inDeletionOrder } from '../manifests/deletion-order.ts';
 import { findPolicy } from '../manifests/find-policy.ts';
 import { displayName, identityOf, manifestIdentity, metadataOf } from '../manifests/identity.ts';
 import { readManifests } from '../manifests/read-manifests.ts';
@@ -32,8 +33,7 @@ async function policiesInFiles(client: ApiClient, clusterId: string, paths: stri
       missing.push(displayName({ kind: manifest.kind, namespace: metadata.namespace, name: metadata.name }));
     }
   }
-  // Tiers last: the API refuses to delete a Tier that still holds policies.
-  return { found: [...found.filter((policy) => policy.kind !== 'Tier'), ...found.filter((policy) => policy.kind === 'Tier')], missing };
+  return { found: inDeletionOrder(found), missing };
 }
 
 export const deleteCommand: Command = {
@@ -46,18 +46,20 @@ export const deleteCommand: Command = {
   options,
   async run(context) {
     const { values, positionals: words } = parseOptions(context, 'delete', options);
+    const [resource, name, extra] = words;
+    if (values.filename ? words.length > 0 : resource !== 'policy' || name === undefined || extra !== undefined) {
+      throw usageError('delete -f FILE|DIR, or delete policy NAME (not both)', 'delete');
+    }
+    const clusterName = required(values.cluster, '--cluster', 'delete');
     const client = await context.connect();
-    const cluster = await findCluster(client, required(values.cluster, '--cluster', 'delete'));
+    const cluster = await findCluster(client, clusterName);
     let found: Policy[];
     let missing: string[] = [];
     if (values.filename) {
-      if (words.length > 0) throw usageError('give -f FILE or policy NAME, not both', 'delete');
       ({ found, missing } = await policiesInFiles(client, cluster.id, values.filename, { recursive: values.recursive, namespace: values.namespace }));
     } else {
-      const [resource, name, extra] = words;
-      if (resource !== 'policy' || name === undefined || extra !== undefined) throw usageError('delete -f FILE, or delete policy NAME', 'delete');
       try {
-        found = [await findPolicy(client, cluster.id, name, { namespace: values.namespace, kind: values.kind })];
+        found = [await findPolicy(client, cluster.id, name!, { namespace: values.namespace, kind: values.kind })];
       } catch (error) {
         if (!(error instanceof CliError && error.exitCode === EXIT.NOT_FOUND && values['ignore-not-found'])) throw error;
         found = [];

@@ -63,8 +63,9 @@ both allow it. Exit code 0 whatever the verdict (read it from the output or -o j
     positionals(words, [], 'explain');
     const format = outputFormat(values.output, ['table', 'json'], 'explain');
     const query = { from: endpoint(values.from, '--from'), to: endpoint(values.to, '--to'), ...parsePort(required(values.port, '--port', 'explain')) };
+    const clusterName = required(values.cluster, '--cluster', 'explain');
     const client = await context.connect();
-    const cluster = await findCluster(client, required(values.cluster, '--cluster', 'explain'));
+    const cluster = await findCluster(client, clusterName);
     const result = await explain(client, cluster.id, query);
     context.io.stdout.write(format === 'json' ? toJson(result) : render(context.paint, result));
     return EXIT.OK;

@@ -73,8 +73,9 @@ agents ship it, until Ctrl-C. A table on a terminal, JSON lines otherwise (-o fo
     const format = outputFormat(values.output ?? (context.io.isTTY ? 'table' : 'json'), ['table', 'json'], 'flows');
     const verdict = values.verdict;
     if (verdict !== undefined && !(verdict in KINDS)) throw usageError(`--verdict ${verdict}: expected allow, deny or log`, 'flows');
+    const clusterName = required(values.cluster, '--cluster', 'flows');
     const client = await context.connect();
-    const cluster = await findCluster(client, required(values.cluster, '--cluster', 'flows'));
+    const cluster = await findCluster(client, clusterName);
     const query = { kind: verdict ? KINDS[verdict as keyof typeof KINDS] : undefined };
     const inNamespace = (flow: Flow) => values.namespace === undefined || flow.endpoint.startsWith(`${values.namespace}/`);
 

@@ -53,8 +53,9 @@ a policy prints as its stored manifest and a list as a List: apply takes either 
       throw usageError(resource ? `cannot get ${resource}: get policies or get policy NAME` : 'get what? policies, or policy NAME', 'get');
     if (extra !== undefined) throw usageError(`unexpected argument ${extra}`, 'get');
     const format = outputFormat(values.output, ['table', 'wide', 'yaml', 'json'], 'get');
+    const clusterName = required(values.cluster, '--cluster', 'get');
     const client = await context.connect();
-    const cluster = await findCluster(client, required(values.cluster, '--cluster', 'get'));
+    const cluster = await findCluster(client, clusterName);
     const filter = { namespace: values.namespace, kind: values.kind };
     if (name !== undefined) {
       context.io.stdout.write(render([await findPolicy(client, cluster.id, name, filter)], format, true));

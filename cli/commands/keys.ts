@@ -23,34 +23,29 @@ A key's role is at most your own; creating and revoking keys needs admin.`,
   async run(context) {
     const { values, positionals: words } = parseOptions(context, 'keys', options);
     const [action, ...rest] = words;
+    if (action !== 'create' && action !== 'list' && action !== 'revoke') {
+      throw usageError(action ? `unknown action ${action}: keys create|list|revoke` : 'keys needs an action: create, list or revoke', 'keys');
+    }
+    const [argument] = positionals(rest, action === 'list' ? [] : [action === 'create' ? 'NAME' : 'ID|NAME'], 'keys');
+    const format = outputFormat(values.output, action === 'list' ? ['table', 'json', 'yaml'] : ['table', 'json'], 'keys');
     const client = await context.connect();
     if (action === 'create') {
-      const [name] = positionals(rest, ['NAME'], 'keys');
-      const format = outputFormat(values.output, ['table', 'json'], 'keys');
-      const key = await createApiKey(client, { name: name!, role: values.role });
+      const key = await createApiKey(client, { name: argument!, role: values.role });
       if (format === 'json') context.io.stdout.write(toJson(key));
       else context.io.stdout.write(`API key ${key.name} (${key.role}) created; its secret, shown only now:\n${key.key}\n`);
     } else if (action === 'list') {
-      positionals(rest, [], 'keys');
-      const format = outputFormat(values.output, ['table', 'json', 'yaml'], 'keys');
       const keys = await listApiKeys(client);
       if (format !== 'table') context.io.stdout.write((format === 'json' ? toJson : toYaml)({ items: keys }));
-      else
-        context.io.stdout.write(
-          renderTable(
-            ['id', 'name', 'role', 'prefix', 'age', 'last used'],
-            keys.map((key) => [key.id, key.name, key.role, key.prefix, age(key.createdAt), key.lastUsedAt ? `${age(key.lastUsedAt)} ago` : 'never']),
-          ),
-        );
-    } else if (action === 'revoke') {
-      const [idOrName] = positionals(rest, ['ID|NAME'], 'keys');
-      const matches = (await listApiKeys(client)).filter((key) => key.id === idOrName || key.name === idOrName);
-      if (matches.length === 0) throw new CliError(EXIT.NOT_FOUND, `no live API key ${idOrName}`, 'list them with `palisade keys list`');
-      if (matches.length > 1) throw new CliError(EXIT.USAGE, `${matches.length} keys are named ${idOrName}`, 'revoke by id (`palisade keys list` shows them)');
+      else {
+        const rows = keys.map((key) => [key.id, key.name, key.role, key.prefix, age(key.createdAt), key.lastUsedAt ? `${age(key.lastUsedAt)} ago` : 'never']);
+        context.io.stdout.write(renderTable(['id', 'name', 'role', 'prefix', 'age', 'last used'], rows));
+      }
+    } else {
+      const matches = (await listApiKeys(client)).filter((key) => key.id === argument || key.name === argument);
+      if (matches.length === 0) throw new CliError(EXIT.NOT_FOUND, `no live API key ${argument}`, 'list them with `palisade keys list`');
+      if (matches.length > 1) throw new CliError(EXIT.USAGE, `${matches.length} keys are named ${argument}`, 'revoke by id (`palisade keys list` shows them)');
       await revokeApiKey(client, matches[0]!.id);
       context.io.stdout.write(`API key ${matches[0]!.name} revoked\n`);
-    } else {
-      throw usageError(action ? `unknown action ${action}: keys create|list|revoke` : 'keys needs an action: create, list or revoke', 'keys');
     }
     return EXIT.OK;
   },

@@ -43,7 +43,7 @@ PALISADE_URL and PALISADE_API_KEY override the stored values, so CI needs no log
   async run(context) {
     const { values } = parseOptions(context, 'login', options);
     const url = required(values.url, '--url', 'login').replace(/\/+$/, '');
-    if (!storedLoginSchema.shape.url.safeParse(url).success) throw usageError(`--url ${url} is not a URL (e.g. https://palisade.example.com)`, 'login');
+    if (!storedLoginSchema.shape.url.safeParse(url).success) throw usageError(`--url ${url} is not an http(s) URL (e.g. https://palisade.example.com)`, 'login');
     const apiKey = await apiKeyFrom(context, values['api-key-stdin']);
     if (!apiKey) throw new CliError(EXIT.AUTH, 'the API key is empty', 'pipe the key in with --api-key-stdin, or set PALISADE_API_KEY');
     const tenant = await getTenant(createApiClient({ url, apiKey, signal: context.io.signal }));

@@ -1,9 +1,9 @@
 // What `--prune` removes: the cluster's policies that carry the CLI's mark (applied by `palisade
-// apply`) and are no longer in the files, ordered so Tiers go after the policies placed in them
-// (the API refuses to delete a Tier that still holds policies).
+// apply`) and are no longer in the files, in the order they can be deleted.
 
 import type { ApiClient } from '../api/client.ts';
 import { listPolicies, type Policy } from '../api/policies.ts';
+import { inDeletionOrder } from './deletion-order.ts';
 import { identityOf, isAppliedByCli, manifestIdentity } from './identity.ts';
 import type { SourcedManifest } from './read-manifests.ts';
 
@@ -11,5 +11,5 @@ export async function pruneCandidates(client: ApiClient, clusterId: string, kept
   const keptIdentities = new Set(kept.map(({ manifest }) => manifestIdentity(manifest)));
   const stored = await listPolicies(client, clusterId);
   const gone = stored.filter((policy) => isAppliedByCli(policy.manifest) && !keptIdentities.has(identityOf(policy)));
-  return [...gone.filter((policy) => policy.kind !== 'Tier'), ...gone.filter((policy) => policy.kind === 'Tier')];
+  return inDeletionOrder(gone);
 }

@@ -85,6 +85,9 @@ describe('palisade CLI errors', () => {
     );
     expect(await cli.run(['completion', 'fish'])).toEqual(failure(2, /no completion for fish: bash or zsh; see `palisade completion --help`/));
     expect(await cli.run(['login'])).toEqual(failure(2, /--url is required; see `palisade login --help`/));
+    expect(await cli.run(['login', '--url', 'localhost:8080'])).toEqual(
+      failure(2, /--url localhost:8080 is not an http\(s\) URL \(e\.g\. https:\/\/palisade\.example\.com\); see `palisade login --help`/),
+    );
     expect(await cli.run(['login', '--url', control.url])).toEqual(
       failure(2, /no API key given: pipe it in with --api-key-stdin, or set PALISADE_API_KEY; see `palisade login --help`/),
     );

@@ -151,7 +151,14 @@ describe('the palisade CLI against the embedded control plane', () => {
     expect(changed.stdout).toContain('\n-        - port: 5432\n+        - port: 6432\n');
     expect(changed.stdout).not.toContain('web-ingress');
 
-    const applied = await cli.run(['apply', '-f', repo, '-R', '--cluster', 'prod', '-n', 'shop']);
+    // Colour and progress for a person at a terminal only (the other runs here assert plain output).
+    const coloured = await cli.run(['diff', '-f', repo, '-R', '--cluster', 'prod', '-n', 'shop'], { isTTY: true });
+    expect(coloured.stdout).toContain('\u001b[31m-        - port: 5432\u001b[0m\n\u001b[32m+        - port: 6432\u001b[0m\n');
+    const noColour = await cli.run(['diff', '-f', repo, '-R', '--cluster', 'prod', '-n', 'shop'], { isTTY: true, env: { NO_COLOR: '1' } });
+    expect(noColour.stdout).toBe(changed.stdout);
+
+    const applied = await cli.run(['apply', '-f', repo, '-R', '--cluster', 'prod', '-n', 'shop'], { isTTY: true, env: { NO_COLOR: '1' } });
+    expect(applied.stderr).toBe('\r\u001b[Kapplying 4 objects to cluster prod...\r\u001b[K');
     expect(applied.stdout).toContain('NetworkPolicy shop/db-from-api configured\n');
     expect(applied.stdout).toContain('NetworkPolicy shop/web-ingress unchanged\n');
     expect((await cli.run(['diff', '-f', repo, '-R', '--cluster', 'prod', '-n', 'shop'])).code).toBe(0);
