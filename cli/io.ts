@@ -4,7 +4,7 @@
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
-  /** Read by `login` for the API key (piped, or typed at a prompt). */
+  /** The API key for `login` (piped, or typed at a prompt); manifests for `-f -`. */
   stdin?: AsyncIterable<string | Uint8Array>;
   env: Record<string, string | undefined>;
   /** Whether stdout is a terminal: tables, colour and progress only then. */
@@ -19,3 +19,13 @@ export function colourEnabled(io: CliIo): boolean {
 }
 
 export const say = (io: CliIo, line: string) => io.stdout.write(`${line}\n`);
+
+/** stdin as text: all of it, or up to the end of its first line (a prompt's answer). */
+export async function readStdin(io: CliIo, firstLineOnly = false): Promise<string> {
+  let text = '';
+  for await (const chunk of io.stdin ?? []) {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (firstLineOnly && text.includes('\n')) break;
+  }
+  return firstLineOnly ? text.split('\n')[0]! : text;
+}

@@ -5,6 +5,7 @@ import { findCluster } from '../api/clusters.ts';
 import { applyManifests, deletePolicy } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { readStdin } from '../io.ts';
 import { displayName, markAppliedByCli } from '../manifests/identity.ts';
 import { pruneCandidates } from '../manifests/prune.ts';
 import { describeManifestField, readManifests } from '../manifests/read-manifests.ts';
@@ -30,11 +31,11 @@ const line = (paint: Paint, name: string, action: keyof typeof actionColour, dry
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Create or replace the policies in files, all or nothing; --prune deletes those removed from them',
-  help: `Usage: palisade apply -f FILE|DIR [-f ...] [-R] --cluster C [-n NS] [--dry-run] [--prune] [-o json]
+  help: `Usage: palisade apply -f FILE|DIR|- [-f ...] [-R] --cluster C [-n NS] [--dry-run] [--prune] [-o json]
 
-Reads YAML or JSON files (a directory's .yaml/.yml/.json files; -R for subdirectories too),
-multi-document YAML and List kinds, and applies every object to the cluster in one request:
-all are written, or none is. A namespaced object without metadata.namespace goes to -n, or to
+Reads YAML or JSON files (a directory's .yaml/.yml/.json files, -R for subdirectories too, and
+stdin for -f -), multi-document YAML and List kinds, and applies every object to the cluster in
+one request: all are written, or none is. A namespaced object without metadata.namespace goes to -n, or to
 "default", as kubectl does. Each object is marked with the annotation palisade.dev/applied-by: cli.
 
 --dry-run   validate and report what would change; write nothing
@@ -48,7 +49,11 @@ all are written, or none is. A namespaced object without metadata.namespace goes
     const format = outputFormat(values.output, ['table', 'json'], 'apply');
     const dryRun = values['dry-run'];
     const clusterName = required(values.cluster, '--cluster', 'apply');
-    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'apply'), { recursive: values.recursive, namespace: values.namespace });
+    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'apply'), {
+      recursive: values.recursive,
+      namespace: values.namespace,
+      stdin: () => readStdin(context.io),
+    });
     const manifests = read.map((entry) => ({ ...entry, manifest: markAppliedByCli(entry.manifest) }));
     const client = await context.connect();
     const cluster = await findCluster(client, clusterName);

@@ -6,10 +6,11 @@ import { findCluster } from '../api/clusters.ts';
 import { deletePolicy, listPolicies, type Policy } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { CliError, EXIT, usageError } from '../exit-codes.ts';
+import { readStdin } from '../io.ts';
 import { inDeletionOrder } from '../manifests/deletion-order.ts';
 import { findPolicy } from '../manifests/find-policy.ts';
 import { displayName, identityOf, manifestIdentity, metadataOf } from '../manifests/identity.ts';
-import { readManifests } from '../manifests/read-manifests.ts';
+import { type ReadOptions, readManifests } from '../manifests/read-manifests.ts';
 import { clusterOption, filenameOptions, namespaceOption, required } from '../options.ts';
 
 const options = {
@@ -20,7 +21,7 @@ const options = {
   'ignore-not-found': { type: 'boolean', default: false },
 } as const;
 
-async function policiesInFiles(client: ApiClient, clusterId: string, paths: string[], read: { recursive: boolean; namespace?: string | undefined }) {
+async function policiesInFiles(client: ApiClient, clusterId: string, paths: string[], read: ReadOptions) {
   const manifests = await readManifests(paths, read);
   const stored = new Map((await listPolicies(client, clusterId)).map((policy) => [identityOf(policy), policy]));
   const found: Policy[] = [];
@@ -41,7 +42,7 @@ export const deleteCommand: Command = {
   summary: 'Delete the policies named in files, or one policy by name',
   subcommands: ['policy'],
   help: `Usage:
-  palisade delete -f FILE|DIR [-f ...] [-R] --cluster C [-n NS] [--ignore-not-found]
+  palisade delete -f FILE|DIR|- [-f ...] [-R] --cluster C [-n NS] [--ignore-not-found]
   palisade delete policy NAME --cluster C [-n NS] [--kind KIND] [--ignore-not-found]`,
   options,
   async run(context) {
@@ -56,7 +57,11 @@ export const deleteCommand: Command = {
     let found: Policy[];
     let missing: string[] = [];
     if (values.filename) {
-      ({ found, missing } = await policiesInFiles(client, cluster.id, values.filename, { recursive: values.recursive, namespace: values.namespace }));
+      ({ found, missing } = await policiesInFiles(client, cluster.id, values.filename, {
+        recursive: values.recursive,
+        namespace: values.namespace,
+        stdin: () => readStdin(context.io),
+      }));
     } else {
       try {
         found = [await findPolicy(client, cluster.id, name!, { namespace: values.namespace, kind: values.kind })];

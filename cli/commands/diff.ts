@@ -7,6 +7,7 @@ import { applyManifests, type Manifest } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { unifiedDiff } from '../diff/unified-diff.ts';
 import { EXIT } from '../exit-codes.ts';
+import { readStdin } from '../io.ts';
 import { displayName, markAppliedByCli } from '../manifests/identity.ts';
 import { presentManifest } from '../manifests/present-manifest.ts';
 import { pruneCandidates } from '../manifests/prune.ts';
@@ -39,7 +40,7 @@ function paintDiff(paint: Paint, diff: string): string {
 export const diffCommand: Command = {
   name: 'diff',
   summary: 'Show what apply would change; exit 0 when nothing would, 1 when something would',
-  help: `Usage: palisade diff -f FILE|DIR [-f ...] [-R] --cluster C [-n NS] [--prune]
+  help: `Usage: palisade diff -f FILE|DIR|- [-f ...] [-R] --cluster C [-n NS] [--prune]
 
 Prints a unified diff between each stored object (LIVE) and what apply would make of it
 (MERGED), with the server's defaults applied. Files are read as apply reads them.
@@ -50,7 +51,11 @@ Exit codes (kubectl diff's): 0 nothing would change, 1 something would, above 1 
   async run(context) {
     const { values } = parseOptions(context, 'diff', options);
     const clusterName = required(values.cluster, '--cluster', 'diff');
-    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'diff'), { recursive: values.recursive, namespace: values.namespace });
+    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'diff'), {
+      recursive: values.recursive,
+      namespace: values.namespace,
+      stdin: () => readStdin(context.io),
+    });
     const manifests = read.map((entry) => ({ ...entry, manifest: markAppliedByCli(entry.manifest) }));
     const client = await context.connect();
     const cluster = await findCluster(client, clusterName);

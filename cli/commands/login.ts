@@ -6,26 +6,17 @@ import { getTenant } from '../api/tenant.ts';
 import { type Command, type CommandContext, parseOptions } from '../command.ts';
 import { configFilePath, storedLoginSchema, writeStoredLogin } from '../config/config-file.ts';
 import { CliError, EXIT, usageError } from '../exit-codes.ts';
-import { say } from '../io.ts';
+import { readStdin, say } from '../io.ts';
 import { required } from '../options.ts';
 
 const options = { url: { type: 'string' }, 'api-key-stdin': { type: 'boolean', default: false } } as const;
 
-async function readStdin(context: CommandContext, firstLineOnly: boolean): Promise<string> {
-  let text = '';
-  for await (const chunk of context.io.stdin ?? []) {
-    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    if (firstLineOnly && text.includes('\n')) break;
-  }
-  return text.split('\n')[0]!.trim();
-}
-
 async function apiKeyFrom(context: CommandContext, fromStdin: boolean): Promise<string> {
-  if (fromStdin) return readStdin(context, false);
+  if (fromStdin) return (await readStdin(context.io)).trim();
   if (context.io.env.PALISADE_API_KEY) return context.io.env.PALISADE_API_KEY;
   if (!context.io.isTTY) throw usageError('no API key given: pipe it in with --api-key-stdin, or set PALISADE_API_KEY', 'login');
   context.io.stderr.write('API key: ');
-  return readStdin(context, true);
+  return (await readStdin(context.io, true)).trim();
 }
 
 export const loginCommand: Command = {
@@ -43,7 +34,8 @@ PALISADE_URL and PALISADE_API_KEY override the stored values, so CI needs no log
   async run(context) {
     const { values } = parseOptions(context, 'login', options);
     const url = required(values.url, '--url', 'login').replace(/\/+$/, '');
-    if (!storedLoginSchema.shape.url.safeParse(url).success) throw usageError(`--url ${url} is not an http(s) URL (e.g. https://palisade.example.com)`, 'login');
+    if (!storedLoginSchema.shape.url.safeParse(url).success)
+      throw usageError(`--url ${url} is not an http(s) URL (e.g. https://palisade.example.com)`, 'login');
     const apiKey = await apiKeyFrom(context, values['api-key-stdin']);
     if (!apiKey) throw new CliError(EXIT.AUTH, 'the API key is empty', 'pipe the key in with --api-key-stdin, or set PALISADE_API_KEY');
     const tenant = await getTenant(createApiClient({ url, apiKey, signal: context.io.signal }));

@@ -1,5 +1,5 @@
-// `-f FILE|DIR [-R]` as kubectl reads it: YAML or JSON files (a directory's .yaml, .yml and .json
-// files in name order, its subdirectories too with -R), multi-document YAML, `List` kinds flattened,
+// `-f FILE|DIR|- [-R]` as kubectl reads it: YAML or JSON files (a directory's .yaml, .yml and .json
+// files in name order, its subdirectories too with -R; `-` for stdin), multi-document YAML, `List` kinds flattened,
 // and each object's namespace settled (./namespaces.ts). Every object keeps where it came from, so an
 // error the API reports at `3.spec.x` can name the file and document.
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -18,11 +18,16 @@ export interface SourcedManifest {
 export interface ReadOptions {
   recursive: boolean;
   namespace?: string | undefined;
+  /** What `-f -` reads (kubectl's spelling for stdin). */
+  stdin: () => Promise<string>;
 }
+
+const STDIN = '-';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 async function filesOf(path: string, recursive: boolean, top = true): Promise<string[]> {
+  if (path === STDIN) return [STDIN];
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
@@ -70,7 +75,8 @@ export async function readManifests(paths: readonly string[], options: ReadOptio
   const files = (await Promise.all(paths.map((path) => filesOf(path, options.recursive)))).flat();
   const manifests: SourcedManifest[] = [];
   for (const file of files) {
-    for (const { manifest, source } of parseFile(file, await readFile(file, 'utf8'))) {
+    const text = file === STDIN ? await options.stdin() : await readFile(file, 'utf8');
+    for (const { manifest, source } of parseFile(file === STDIN ? 'stdin' : file, text)) {
       manifests.push({ manifest: withNamespace(manifest, options.namespace, source), source });
     }
   }

@@ -196,6 +196,8 @@ describe('the palisade CLI against the embedded control plane', () => {
     const file = join(cli.home, 'db-from-api.yaml');
     writeFileSync(file, one.stdout);
     expect((await cli.run(['apply', '-f', file, '--cluster', 'prod'])).stdout).toBe('NetworkPolicy shop/db-from-api unchanged\n');
+    // kubectl's pipe: get -o yaml | apply -f -
+    expect((await cli.run(['apply', '-f', '-', '--cluster', 'prod'], { stdin: one.stdout })).stdout).toBe('NetworkPolicy shop/db-from-api unchanged\n');
 
     const list = await cli.run(['get', 'policies', '--cluster', 'prod', '-n', 'shop', '-o', 'yaml']);
     expect(list.stdout).toMatch(/^apiVersion: v1\nkind: List\nitems:\n/);
