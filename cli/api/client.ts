@@ -22,7 +22,7 @@ export interface ApiClient {
   request<T = undefined>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options?: RequestOptions<T>): Promise<T>;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   url: string;
   apiKey: string;
   signal?: AbortSignal;

@@ -24,7 +24,7 @@ const explanationSchema = z.object({
 });
 export type Explanation = z.infer<typeof explanationSchema>;
 
-export interface ExplainQuery {
+interface ExplainQuery {
   from: string;
   to: string;
   port: number;

@@ -5,7 +5,7 @@ import type { ApiClient } from './client.ts';
 import { type Flow, type FlowQuery, listFlowPage } from './flows.ts';
 import { pause } from './pause.ts';
 
-export interface FlowStreamOptions {
+interface FlowStreamOptions {
   follow: boolean;
   /** How often to ask for new flows while following. */
   pollIntervalMs: number;

@@ -34,9 +34,9 @@ const applyResultSchema = z.object({
     }),
   ),
 });
-export type ApplyResult = z.infer<typeof applyResultSchema>['results'][number];
+type ApplyResult = z.infer<typeof applyResultSchema>['results'][number];
 
-export interface PolicyFilter {
+interface PolicyFilter {
   namespace?: string | undefined;
   name?: string | undefined;
   kind?: string | undefined;

@@ -9,7 +9,7 @@ export const problemSchema = z.object({
   detail: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
-export type Problem = z.infer<typeof problemSchema>;
+type Problem = z.infer<typeof problemSchema>;
 
 function exitCodeOf(status: number): ExitCode {
   if (status === 401 || status === 403) return EXIT.AUTH;

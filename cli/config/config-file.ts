@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CliError, EXIT } from '../exit-codes.ts';
 
 export const storedLoginSchema = z.object({ url: z.url({ protocol: /^https?$/ }), apiKey: z.string().min(1) });
-export type StoredLogin = z.infer<typeof storedLoginSchema>;
+type StoredLogin = z.infer<typeof storedLoginSchema>;
 
 /** XDG's rule: $XDG_CONFIG_HOME when set, else ~/.config. */
 export function configFilePath(env: Record<string, string | undefined>): string {

@@ -3,7 +3,7 @@
 import { CliError, EXIT } from '../exit-codes.ts';
 import { configFilePath, readStoredLogin } from './config-file.ts';
 
-export interface Connection {
+interface Connection {
   url: string;
   apiKey: string;
 }

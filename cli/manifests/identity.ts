@@ -3,10 +3,10 @@
 // its objects, so `apply --prune` deletes only what the CLI put there.
 import type { Manifest } from '../api/policies.ts';
 
-export const APPLIED_BY_ANNOTATION = 'palisade.dev/applied-by';
+const APPLIED_BY_ANNOTATION = 'palisade.dev/applied-by';
 const APPLIED_BY_CLI = 'cli';
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name?: unknown;
   namespace?: unknown;
   annotations?: Record<string, string>;

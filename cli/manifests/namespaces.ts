@@ -15,9 +15,9 @@ const NAMESPACED_KINDS = new Set([
   'policy.palisade.dev/BandwidthPolicy',
 ]);
 
-export const DEFAULT_NAMESPACE = 'default';
+const DEFAULT_NAMESPACE = 'default';
 
-export const isNamespaced = (manifest: Manifest) => NAMESPACED_KINDS.has(`${groupOf(manifest.apiVersion)}/${String(manifest.kind)}`);
+const isNamespaced = (manifest: Manifest) => NAMESPACED_KINDS.has(`${groupOf(manifest.apiVersion)}/${String(manifest.kind)}`);
 
 /** `source` names the document in the error kubectl gives for a namespace that contradicts `-n`. */
 export function withNamespace(manifest: Manifest, namespace: string | undefined, source: string): Manifest {

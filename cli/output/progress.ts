@@ -2,7 +2,7 @@
 // a pipeline, whose logs should hold results, not spinners.
 import type { CliIo } from '../io.ts';
 
-export interface Progress {
+interface Progress {
   update(message: string): void;
   done(): void;
 }
