@@ -1,0 +1,93 @@
+// `palisade apply -f FILE|DIR`: every object in the files created or replaced in one all-or-nothing
+// request (POST /v1/apply), each marked as applied by the CLI; then, with --prune, the marked
+// policies no longer in the files deleted one by one (a second step: see --help).
+import { findCluster } from '../api/clusters.ts';
+import { applyManifests, deletePolicy } from '../api/policies.ts';
+import { type Command, parseOptions } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
+import { readStdin } from '../io.ts';
+import { displayName, markAppliedByCli } from '../manifests/identity.ts';
+import { pruneCandidates } from '../manifests/prune.ts';
+import { describeManifestField, readManifests } from '../manifests/read-manifests.ts';
+import { clusterOption, filenameOptions, namespaceOption, outputOption, required } from '../options.ts';
+import type { Paint } from '../output/colour.ts';
+import { outputFormat, toJson } from '../output/formats.ts';
+import { progressLine } from '../output/progress.ts';
+
+const options = {
+  ...filenameOptions,
+  ...clusterOption,
+  ...namespaceOption,
+  ...outputOption,
+  'dry-run': { type: 'boolean', default: false },
+  prune: { type: 'boolean', default: false },
+} as const;
+
+const actionColour = { created: 'green', configured: 'yellow', unchanged: 'dim', pruned: 'red' } as const;
+
+const line = (paint: Paint, name: string, action: keyof typeof actionColour, dryRun: boolean) =>
+  `${name} ${paint(actionColour[action], action)}${dryRun ? ' (dry run)' : ''}\n`;
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: 'Create or replace the policies in files, all or nothing; --prune deletes those removed from them',
+  help: `Usage: palisade apply -f FILE|DIR|- [-f ...] [-R] --cluster C [-n NS] [--dry-run] [--prune] [-o json]
+
+Reads YAML or JSON files (a directory's .yaml/.yml/.json files, -R for subdirectories too, and
+stdin for -f -), multi-document YAML and List kinds, and applies every object to the cluster in
+one request: all are written, or none is. A namespaced object without metadata.namespace goes to -n, or to
+"default", as kubectl does. Each object is marked with the annotation palisade.dev/applied-by: cli.
+
+--dry-run   validate and report what would change; write nothing
+--prune     then delete the cluster's policies marked as applied by the CLI that the files no
+            longer hold (policies created through the API or the console are never pruned).
+            The deletes are a second step after the apply, one request per object, not part of
+            the all-or-nothing request: if one fails, the apply stands and a rerun finishes it.`,
+  options,
+  async run(context) {
+    const { values } = parseOptions(context, 'apply', options);
+    const format = outputFormat(values.output, ['table', 'json'], 'apply');
+    const dryRun = values['dry-run'];
+    const clusterName = required(values.cluster, '--cluster', 'apply');
+    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'apply'), {
+      recursive: values.recursive,
+      namespace: values.namespace,
+      stdin: () => readStdin(context.io),
+    });
+    const manifests = read.map((entry) => ({ ...entry, manifest: markAppliedByCli(entry.manifest) }));
+    const client = await context.connect();
+    const cluster = await findCluster(client, clusterName);
+    const progress = progressLine(context.io);
+
+    progress.update(`applying ${manifests.length} objects to cluster ${cluster.name}...`);
+    const results = await applyManifests(
+      client,
+      cluster.id,
+      manifests.map((entry) => entry.manifest),
+      { dryRun, describeField: describeManifestField(manifests) },
+    ).finally(() => progress.done());
+
+    const pruned: string[] = [];
+    if (values.prune) {
+      const candidates = await pruneCandidates(client, cluster.id, manifests);
+      try {
+        for (const [index, policy] of candidates.entries()) {
+          progress.update(`pruning ${index + 1}/${candidates.length}: ${displayName(policy)}`);
+          if (!dryRun) await deletePolicy(client, policy.id);
+          pruned.push(displayName(policy));
+        }
+      } finally {
+        progress.done();
+      }
+    }
+
+    if (format === 'json') {
+      const objects = results.map(({ kind, namespace, name, action, id }) => ({ kind, namespace, name, action, id }));
+      context.io.stdout.write(toJson({ dryRun, cluster: cluster.name, results: objects, pruned }));
+    } else {
+      for (const result of results) context.io.stdout.write(line(context.paint, displayName(result), result.action, dryRun));
+      for (const name of pruned) context.io.stdout.write(line(context.paint, name, 'pruned', dryRun));
+    }
+    return EXIT.OK;
+  },
+};
