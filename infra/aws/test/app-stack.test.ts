@@ -106,7 +106,7 @@ describe('bundle delivery', () => {
   it('keeps at least two tasks and scales out on load', () => {
     app.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
       MinCapacity: 2,
-      MaxCapacity: 40,
+      MaxCapacity: 80,
       ScalableDimension: 'ecs:service:DesiredCount',
     });
   });
