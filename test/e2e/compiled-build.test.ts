@@ -4,7 +4,7 @@
 // Lambda bundle, alone in its directory with no node_modules, answers API Gateway events against Postgres.
 // A broken build (a file read that misses dist/, a package the bundle cannot reach) fails here.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,19 @@ async function api<T>(base: string, method: string, path: string, body?: unknown
   return { status: response.status, json: (text ? JSON.parse(text) : undefined) as T };
 }
 
+describe('the images', () => {
+  it('start files the build made: both Dockerfile targets and the Helm chart name outputs in dist/', () => {
+    const dockerfile = readFileSync(join(ROOT, 'infra/docker/Dockerfile'), 'utf8');
+    const entryPoints = [...dockerfile.matchAll(/^ENTRYPOINT (\[.*\])$/gm)].map(([, json]) => (JSON.parse(json!) as string[]).at(-1)!);
+    const chartCommand = readFileSync(join(ROOT, 'infra/helm/palisade-agent/templates/daemonset.yaml'), 'utf8').match(
+      /command: \[node, [^\]]*?(dist\/\S+\.js)\]/,
+    )?.[1];
+    expect(entryPoints).toEqual(['dist/bin/palisade.js', 'dist/agent/main.js']);
+    expect(chartCommand).toBe('dist/agent/main.js');
+    for (const file of [...entryPoints, chartCommand!]) expect(existsSync(join(dist, file.replace(/^dist\//, ''))), file).toBe(true);
+  });
+});
+
 describe('the compiled control plane and agent', () => {
   it('carry a policy write to a bundle the agent applies, and stop cleanly', { timeout: 180_000 }, async () => {
     const server = run(
@@ -139,7 +152,8 @@ describe('the compiled control plane and agent', () => {
         `--state-dir=${join(agentDir, 'state')}`,
         `--inventory-file=${join(agentDir, 'inventory.json')}`,
         '--dataplane=dry-run',
-        '--wait-seconds=20',
+        // Short long-polls: stopping waits for the one in flight to end.
+        '--wait-seconds=5',
         '--log-level=warn',
       ],
       cleanEnv({}),
