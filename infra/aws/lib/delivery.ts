@@ -4,7 +4,7 @@
 // socket on a task already paid for; on Lambda it would be a running invocation per node (README.md).
 
 import type { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { aws_certificatemanager as acm, Duration, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import { Annotations, aws_certificatemanager as acm, Duration, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ControlPlaneTask, taskSecurityGroup } from './control-plane-task.ts';
 import type { Database } from './database.ts';
@@ -74,19 +74,17 @@ export class Delivery extends Construct {
       idleTimeout: IDLE_TIMEOUT,
       dropInvalidHeaderFields: true,
     });
+    const defaultAction = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not an agent endpoint' });
+    if (!props.certificateArn) Annotations.of(this).addWarning('no agentCertificateArn: agents reach the ALB over plain HTTP (a lab, never production)');
     const listener = props.certificateArn
       ? this.loadBalancer.addListener('Https', {
           port: 443,
           certificates: [acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)],
           sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
           open: true,
-          defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not an agent endpoint' }),
+          defaultAction,
         })
-      : this.loadBalancer.addListener('Http', {
-          port: 80,
-          open: true,
-          defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not an agent endpoint' }),
-        });
+      : this.loadBalancer.addListener('Http', { port: 80, open: true, defaultAction });
     this.targetGroup = listener.addTargets('Delivery', {
       priority: 10,
       conditions: [elbv2.ListenerCondition.pathPatterns(AGENT_PATHS)],
