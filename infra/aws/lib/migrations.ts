@@ -3,7 +3,7 @@
 // whenever the image changes (its digest is part of the trigger function's configuration).
 import { join } from 'node:path';
 import type { aws_ecr_assets as ecrAssets } from 'aws-cdk-lib';
-import { Duration, aws_ec2 as ec2, type aws_ecs as ecs, aws_iam as iam, aws_lambda as lambda, triggers } from 'aws-cdk-lib';
+import { Duration, aws_ec2 as ec2, type aws_ecs as ecs, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, RemovalPolicy, triggers } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
 import { ControlPlaneTask, taskSecurityGroup } from './control-plane-task.ts';
 import type { Database } from './database.ts';
@@ -43,6 +43,7 @@ export class Migrations extends Construct {
       code: lambda.Code.fromAsset(join(REPOSITORY_ROOT, 'infra/aws/lambda/run-task')),
       handler: 'index.handler',
       timeout: Duration.minutes(10),
+      logGroup: new logs.LogGroup(this, 'RunLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
       environment: {
         CLUSTER_ARN: props.cluster.clusterArn,
         TASK_DEFINITION_ARN: this.task.taskDefinition.taskDefinitionArn,

@@ -111,9 +111,14 @@ describe('at rest and in logs', () => {
     // ElastiCache Serverless and Secrets Manager encrypt at rest always; there is no switch to check.
   });
 
-  it('sets a retention on every log group', () => {
+  it('sets a retention on every log group, and gives every function of ours one', () => {
     for (const { name, template } of templates) {
       for (const [id, group] of resourcesOf(template, 'AWS::Logs::LogGroup')) expect(group.Properties!.RetentionInDays, `${name} ${id}`).toBeGreaterThan(0);
+    }
+    const [, app] = templates;
+    for (const prefix of ['ApiFunction', 'MigrationsRun']) {
+      const [, fn] = resourceNamed(app!.template, 'AWS::Lambda::Function', prefix);
+      expect(fn.Properties!.LoggingConfig, prefix).toMatchObject({ LogGroup: { Ref: expect.stringMatching(/Logs/) } });
     }
   });
 });
