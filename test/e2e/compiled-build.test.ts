@@ -216,7 +216,12 @@ describe('the compiled Lambda function', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
       isBase64Encoded: false,
     });
-    const events = [event('GET', '/v1/trust-root'), event('POST', '/v1/signup', { tenantName: 'Lambda', email: 'ops@example.com' })];
+    const events = [
+      event('GET', '/v1/trust-root'),
+      event('POST', '/v1/signup', { tenantName: 'Lambda', email: 'ops@example.com' }),
+      // Read from the swagger-ui-dist files the build ships beside the bundle.
+      event('GET', '/docs/assets/swagger-ui.css'),
+    ];
     const script = `
       const { lambdaHandler } = await import(${JSON.stringify(join(lambdaDir, 'index.mjs'))});
       const answers = [];
@@ -231,10 +236,12 @@ describe('the compiled Lambda function', () => {
     );
     const code = await invoke.exited;
     expect(code, invoke.output()).toBe(0);
-    const [trustRoot, signup] = JSON.parse(invoke.output()) as { statusCode: number; body: string }[];
+    const [trustRoot, signup, swaggerCss] = JSON.parse(invoke.output()) as { statusCode: number; body: string; headers: Record<string, string> }[];
     expect(trustRoot!.statusCode).toBe(200);
     expect(JSON.parse(trustRoot!.body).keys).toHaveLength(1);
     expect(signup!.statusCode).toBe(201);
     expect(JSON.parse(signup!.body).tenant.name).toBe('Lambda');
+    expect(swaggerCss!.statusCode).toBe(200);
+    expect(swaggerCss!.headers['content-type']).toMatch(/^text\/css/);
   });
 });
