@@ -1,0 +1,27 @@
+// The control plane and the agent compiled by tsc, file for file, into the output directory, with what
+// they read at run time beside them. The tree keeps its shape (dist/bin, dist/agent, dist/db, ...), so
+// every `import.meta.url`-relative read still lands: db/migrate.ts finds ../migrations, the agent's
+// lazily imported eBPF dataplane is found by its relative path (tsc rewrites `.ts` specifiers, even the
+// non-literal one in agent/main.ts). npm packages stay imports, resolved from the node_modules beside it.
+import { spawnSync } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** tsconfig.json beside this file says which sources: the entry folders, and whatever they import. */
+const BUILD_TSCONFIG = fileURLToPath(new URL('./tsconfig.json', import.meta.url));
+
+export type CompileResult = { ok: true } | { ok: false; code: 'TYPECHECK_FAILED'; message: string };
+
+export function compile(root: string, outDir: string): CompileResult {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const run = spawnSync(process.execPath, [tsc, '--project', BUILD_TSCONFIG, '--outDir', outDir], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) return { ok: false, code: 'TYPECHECK_FAILED', message: `${run.stdout}${run.stderr}`.trim() || `tsc exited with ${run.status}` };
+  // db/migrate.ts reads the SQL files at run time from ../migrations, relative to itself.
+  cpSync(join(root, 'migrations'), join(outDir, 'migrations'), { recursive: true });
+  // The sources are ES modules through the root package.json; say so in dist itself, so the output runs
+  // wherever it is copied (an image copies dist/ beside a production node_modules).
+  writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
+  return { ok: true };
+}
