@@ -99,8 +99,3 @@ export function emitFlowEvent(name: string, kind: number): ProgramSource {
   ];
 }
 
-/** Drop, counted under `reason`. */
-export function dropCounted(name: string, reason: StatReason): ProgramSource {
-  return [countStat(name, reason), returnWith(Ret.DROP)];
-}
-

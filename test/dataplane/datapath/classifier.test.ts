@@ -6,10 +6,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { evaluateDirection } from '../../../policy/evaluation/evaluate.ts';
-import type { StrategyName } from '../../../agent/datapath/codegen/strategy.ts';
+import type { StrategyName } from '../../../agent/datapath/codegen/evaluation.ts';
 import { linkProgram } from '../../../agent/datapath/link.ts';
 import { CLASSIFIER_MIN_TERMS } from '../../../agent/datapath/limits.ts';
-import { classifierFds, type LoadedProgram } from '../../../agent/datapath/load.ts';
+import { programMapFds, type LoadedProgram } from '../../../agent/datapath/load.ts';
 import { sharedMapFds } from '../../../agent/datapath/shared-maps.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
@@ -33,9 +33,7 @@ function distinctRules(count: number): DirectionPolicy {
 function verifierProcessed(dp: Datapath, program: LoadedProgram): string {
   const bytes = linkProgram(program.compiled.assembled, {
     ...sharedMapFds(dp.shared),
-    counters: program.counters.fd,
-    ...(program.ipSets && { ipsets: program.ipSets.fd }),
-    ...classifierFds(program.classifierMaps),
+    ...programMapFds(program.maps),
   });
   const again = loadProgram({ name: 'stats', instructions: bytes, logLevel: 4 as never });
   again.close();

@@ -13,7 +13,7 @@ import { activeSigningKey, newKeyRing, trustRootOf, type SigningKey, type TrustR
 import type { PolicySet } from '../../../policy/ir.ts';
 import { IR_FEATURES } from '../../../policy/ir-features.ts';
 import { AgentDaemon } from '../../../agent/daemon.ts';
-import type { ApplyInput, ApplyReport, Dataplane, DataplaneError } from '../../../agent/dataplane.ts';
+import type { ApplyInput, ApplyReport, Dataplane, DataplaneError } from '../../../agent/datapath/dataplane.ts';
 import { endpointKey, inventorySchema, type Inventory, type InventoryInput } from '../../../policy/inventory.ts';
 import { InventoryStateHolder, type InventoryIssue, type InventorySource } from '../../../agent/inventory/source.ts';
 import { LastGoodStore } from '../../../agent/state/last-good.ts';
