@@ -28,10 +28,7 @@ import type { TrustRootSource } from './trust/trust-root.ts';
 import { AGENT_VERSION } from './version.ts';
 
 export interface DaemonOptions {
-  config: Pick<
-    AgentConfig,
-    'controlPlaneUrl' | 'tenantId' | 'clusterId' | 'nodeName' | 'maxBundleBytes' | 'waitSeconds' | 'statusIntervalSeconds'
-  >;
+  config: Pick<AgentConfig, 'controlPlaneUrl' | 'tenantId' | 'clusterId' | 'nodeName' | 'maxBundleBytes' | 'waitSeconds' | 'statusIntervalSeconds'>;
   token: TokenProvider;
   trustRoot: TrustRootSource;
   inventory: InventorySource;
@@ -226,7 +223,7 @@ export class AgentDaemon {
     try {
       live = (this.state.enforcement.applied && this.options.dataplane.liveStats?.()) || {};
     } catch (error) {
-      this.log.warn({ err: error }, 'dataplane counters unreadable; the report carries the last apply\'s');
+      this.log.warn({ err: error }, "dataplane counters unreadable; the report carries the last apply's");
     }
     const merged = { ...this.state.enforcement.programs };
     for (const [endpoint, stats] of Object.entries(live)) if (merged[endpoint]) merged[endpoint] = { ...merged[endpoint], ...stats };
@@ -301,8 +298,11 @@ export class AgentDaemon {
     this.conditions.set('fetch', { code, message: failure.message });
     const key = `${code}:${failure.message}`;
     // The same failure every backoff step would flood the log; say it once, then quietly.
-    if (key !== this.state.lastFetchFailure) this.log.warn({ code, reason: failure.message, status: failure.status }, 'cannot fetch bundles; enforcing the last good bundle meanwhile');
-    else this.log.debug({ code }, 'still cannot fetch bundles');
+    if (key !== this.state.lastFetchFailure) {
+      this.log.warn({ code, reason: failure.message, status: failure.status }, 'cannot fetch bundles; enforcing the last good bundle meanwhile');
+    } else {
+      this.log.debug({ code }, 'still cannot fetch bundles');
+    }
     this.state.lastFetchFailure = key;
   }
 

@@ -19,7 +19,10 @@ export type DataplaneErrorCode =
   | 'BANDWIDTH_LIMIT'; // the node's bucket table is full
 
 /** The codes a DatapathError (thrown inside agent/datapath) may carry. */
-export type DatapathErrorCode = Extract<DataplaneErrorCode, 'COMPILE_LIMIT' | 'COMPILE_FAILED' | 'LOAD_FAILED' | 'ATTACH_FAILED' | 'INTERFACE_MISSING' | 'PIN_FAILED'>;
+export type DatapathErrorCode = Extract<
+  DataplaneErrorCode,
+  'COMPILE_LIMIT' | 'COMPILE_FAILED' | 'LOAD_FAILED' | 'ATTACH_FAILED' | 'INTERFACE_MISSING' | 'PIN_FAILED'
+>;
 
 /**
  * A failed long-poll, by what failed (bundle/client.ts); an oversized body is a refused bundle

@@ -55,6 +55,9 @@ export async function saveLastGood(store: LastGoodStore, bundle: VerifiedBundle,
     await store.save({ revision: bundle.revision, jws: bundle.jws, appliedAt: now });
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: { code: 'STATE_WRITE_FAILED', message: `cannot save the last good bundle: ${(error as Error).message}`, revision: bundle.revision } };
+    return {
+      ok: false,
+      error: { code: 'STATE_WRITE_FAILED', message: `cannot save the last good bundle: ${(error as Error).message}`, revision: bundle.revision },
+    };
   }
 }

@@ -31,7 +31,10 @@ export async function restoreLastGood(context: PipelineContext): Promise<void> {
     return;
   }
   if (verdict.expired) {
-    log.warn({ revision: verdict.payload.revision, expiresAt: verdict.payload.expiresAt }, 'last good bundle has expired; enforcing it until a newer one is accepted');
+    log.warn(
+      { revision: verdict.payload.revision, expiresAt: verdict.payload.expiresAt },
+      'last good bundle has expired; enforcing it until a newer one is accepted',
+    );
   }
   const bundle = verifiedBundle(record.jws, verdict.payload);
   state.enforcement = recordSaved(recordHeld(state.enforcement, bundle), bundle);

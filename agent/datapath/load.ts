@@ -67,7 +67,8 @@ function createProgramMaps(specs: readonly ProgramMapSpec[]): ProgramMaps {
   const made: Partial<Record<ProgramMapRef, BpfMap>> = {};
   try {
     for (const spec of specs) {
-      const map = (made[spec.ref] = createMap(spec.create));
+      const map = createMap(spec.create);
+      made[spec.ref] = map;
       for (let i = 0; i < spec.keys.length; i += FILL_CHUNK) map.updateBatch(spec.keys.slice(i, i + FILL_CHUNK), spec.values.slice(i, i + FILL_CHUNK));
     }
   } catch (error) {
@@ -89,7 +90,9 @@ export function loadCompiledProgram(compiled: CompiledProgram, shared: SharedMap
   } catch (error) {
     throw new DatapathError('LOAD_FAILED', `maps of ${compiled.name}: ${(error as Error).message}`, { cause: error });
   }
-  const closeMaps = () => Object.values(maps).forEach((m) => m.close());
+  const closeMaps = () => {
+    for (const map of Object.values(maps)) map.close();
+  };
   let program: BpfProgram;
   try {
     const bytes = linkProgram(compiled.assembled, { ...sharedMapFds(shared), ...programMapFds(maps) });

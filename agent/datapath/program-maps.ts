@@ -49,9 +49,15 @@ export function programMapSpecs(compiled: CompiledProgram): ProgramMapSpec[] {
 /** One evaluation's classifier maps (codegen/classifier-tables.ts has what each holds). */
 function classifierMapSpecs(tables: ClassifierTables, refs: ClassifierMapRefs): ProgramMapSpec[] {
   // an array map starts zeroed: only the keys that are not their field's default are written
-  const explicit = tables.stored.reduce<number[]>((list, v, i) => (v !== 0 && list.push(i), list), []);
+  const explicit: number[] = [];
+  tables.stored.forEach((v, i) => {
+    if (v !== 0) explicit.push(i);
+  });
   const keyBytes = Buffer.alloc(explicit.length * 8);
-  explicit.forEach((k, i) => (keyBytes.writeUInt32LE(k, i * 8), keyBytes.writeUInt32LE(tables.stored[k]!, i * 8 + 4)));
+  explicit.forEach((k, i) => {
+    keyBytes.writeUInt32LE(k, i * 8);
+    keyBytes.writeUInt32LE(tables.stored[k]!, i * 8 + 4);
+  });
   return [
     {
       ref: refs.remote,

@@ -22,9 +22,7 @@ export interface SwapContext {
   programOf(key: string): LoadedProgram;
 }
 
-export type SwapResult =
-  | { ok: true; programs: Record<EndpointKey, ProgramStats>; errors: DataplaneError[] }
-  | { ok: false; errors: DataplaneError[] };
+export type SwapResult = { ok: true; programs: Record<EndpointKey, ProgramStats>; errors: DataplaneError[] } | { ok: false; errors: DataplaneError[] };
 
 export function swap(plan: ApplyPlan, context: SwapContext): SwapResult {
   const { attacher, interfaces, bandwidth, programOf } = context;

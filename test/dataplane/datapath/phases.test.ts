@@ -32,7 +32,10 @@ function webIngress(port: number): Policy {
 }
 
 const inventoryOn = (ifname: string) =>
-  inventorySchema.parse({ namespaces: [{ name: 'x' }], endpoints: [{ namespace: 'x', name: 'web', labels: { app: 'web' }, ipv4: ['198.18.0.10'], hostInterface: ifname }] });
+  inventorySchema.parse({
+    namespaces: [{ name: 'x' }],
+    endpoints: [{ namespace: 'x', name: 'web', labels: { app: 'web' }, ipv4: ['198.18.0.10'], hostInterface: ifname }],
+  });
 
 describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('load and swap phases', () => {
   const ns = `palisade-ph-${uniqueSuffix()}`;
@@ -64,7 +67,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('load and swap phases', () => {
   });
 
   function planFor(policies: Policy[], ifname = 'ph-a'): ApplyPlan {
-    const planned = planApply(buildPolicySet(policies), inventoryOn(ifname), { resolveBandwidth: () => ({ endpoints: new Map(), issues: [] }), bucketTable: bandwidth.bucketTable() });
+    const planned = planApply(buildPolicySet(policies), inventoryOn(ifname), {
+      resolveBandwidth: () => ({ endpoints: new Map(), issues: [] }),
+      bucketTable: bandwidth.bucketTable(),
+    });
     if (!planned.ok) throw new Error(JSON.stringify(planned.errors));
     return planned.plan;
   }
@@ -92,7 +98,13 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('load and swap phases', () => {
       endpoints: ['x/broken'],
       compiled: { ...good.compiled, assembled: { ...good.compiled.assembled, instructions: good.compiled.assembled.instructions.slice(0, 4) } },
     };
-    const refused = loadPrograms(new Map([[key, good], ['broken', broken]]), shared);
+    const refused = loadPrograms(
+      new Map([
+        [key, good],
+        ['broken', broken],
+      ]),
+      shared,
+    );
     expect(refused).toMatchObject({ ok: false, errors: [{ code: 'LOAD_FAILED', endpoint: 'x/broken' }] });
 
     const loaded = loadPrograms(new Map([[key, good]]), shared);

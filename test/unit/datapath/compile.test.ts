@@ -40,7 +40,17 @@ describe('compilePrograms', () => {
     // straight-line code costs three conditional jumps per rule with an address set: 3,000 rules are
     // over limits.ts MAX_CONDITIONAL_JUMPS
     const huge = directionPolicy('ingress', [
-      tier('default', 'Deny', [policy('many', Array.from({ length: 3_000 }, (_, i) => rule('Allow', term('TCP', [[1000 + i, 1000 + i]], cidrs(`10.0.${i >> 8}.${i & 255}/32`)))))], 1_000_000),
+      tier(
+        'default',
+        'Deny',
+        [
+          policy(
+            'many',
+            Array.from({ length: 3_000 }, (_, i) => rule('Allow', term('TCP', [[1000 + i, 1000 + i]], cidrs(`10.0.${i >> 8}.${i & 255}/32`)))),
+          ),
+        ],
+        1_000_000,
+      ),
     ]);
     const result = compilePrograms(new Map([['ingress:huge', need('ingress:huge', { policy: huge })]]), { strategy: 'straight-line' });
     expect(result).toMatchObject({

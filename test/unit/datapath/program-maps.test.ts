@@ -18,7 +18,7 @@ describe('programMapSpecs', () => {
     expect(specs[0]!.keys).toEqual([]);
   });
 
-  it('adds the address-set trie, filled with the program\'s entries', () => {
+  it("adds the address-set trie, filled with the program's entries", () => {
     const compiled = compileDirection('ingress', ingress(policy('web', [rule('Allow', term('TCP', [[80, 80]], cidrs('10.0.0.0/8', '192.0.2.0/24')))])));
     const ipsets = programMapSpecs(compiled).find((s) => s.ref === 'ipsets')!;
     expect(ipsets.create).toMatchObject({ type: MapType.LPM_TRIE, name: 'pal_ipsets', maxEntries: compiled.ipSetEntries.length });
@@ -26,7 +26,7 @@ describe('programMapSpecs', () => {
     expect(ipsets.values).toEqual(compiled.ipSetEntries.map((e) => e.value));
   });
 
-  it('adds the classifier\'s four maps for each map-driven evaluation, enforced and staged', () => {
+  it("adds the classifier's four maps for each map-driven evaluation, enforced and staged", () => {
     const enforced = policy('web', [rule('Allow', term('TCP', [[80, 80]], cidrs('10.0.0.0/8')))]);
     const staged = policy('staged', [rule('Deny', term('TCP', [[443, 443]]))], true);
     const compiled = compileDirection('ingress', ingress(enforced, staged), { strategy: 'classifier' });

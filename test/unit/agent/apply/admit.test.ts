@@ -23,7 +23,12 @@ const inventory = inventorySchema.parse(smallInventory());
 /** policyNamed's set with a network set on it: uses the optional `networkSets` feature. */
 function withNetworkSet(name: string): PolicySet {
   const set = policyNamed(name);
-  return { ...set, networkSets: [{ id: 'GlobalNetworkSet/blocked', kind: 'GlobalNetworkSet', namespace: null, name: 'blocked', labels: { role: 'blocked' }, nets: ['192.0.2.0/24'] }] };
+  return {
+    ...set,
+    networkSets: [
+      { id: 'GlobalNetworkSet/blocked', kind: 'GlobalNetworkSet', namespace: null, name: 'blocked', labels: { role: 'blocked' }, nets: ['192.0.2.0/24'] },
+    ],
+  };
 }
 
 describe('admit', () => {
@@ -36,7 +41,11 @@ describe('admit', () => {
 
   it('refuses a bundle using a feature the dataplane does not declare, naming the feature', () => {
     const bundle = payload(identity, 1, { policy: withNetworkSet('a') });
-    const admission = admit(bundle, inventory, IR_FEATURES.filter((f) => f !== 'networkSets'));
+    const admission = admit(
+      bundle,
+      inventory,
+      IR_FEATURES.filter((f) => f !== 'networkSets'),
+    );
     expect(admission).toMatchObject({ admitted: false, errors: [{ code: 'UNSUPPORTED_POLICY_FEATURES', message: expect.stringContaining('networkSets') }] });
   });
 
@@ -60,14 +69,15 @@ describe('a dataplane without a feature the bundle uses', () => {
       await dir.remove();
     };
     await daemon.restore();
-    expect(await daemon.offerBundle(await signed(keys, payload(identity, 1, { policy: policyNamed('plain') })))).toEqual({ disposition: 'applied', revision: 1 });
+    expect(await daemon.offerBundle(await signed(keys, payload(identity, 1, { policy: policyNamed('plain') })))).toEqual({
+      disposition: 'applied',
+      revision: 1,
+    });
 
     const outcome = await daemon.offerBundle(await signed(keys, payload(identity, 2, { policy: withNetworkSet('sets') })));
     expect(outcome).toEqual({ disposition: 'held', revision: 2, reason: 'APPLY_FAILED' });
     expect(dataplane.revisions).toEqual([1]);
     expect(daemon.appliedRevision).toBe(1);
-    expect(daemon.status().errors).toEqual([
-      { code: 'UNSUPPORTED_POLICY_FEATURES', message: expect.stringContaining('networkSets'), revision: 2 },
-    ]);
+    expect(daemon.status().errors).toEqual([{ code: 'UNSUPPORTED_POLICY_FEATURES', message: expect.stringContaining('networkSets'), revision: 2 }]);
   });
 });

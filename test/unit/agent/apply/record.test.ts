@@ -18,7 +18,12 @@ describe('record', () => {
     expect(knownRevision(held)).toBe(4);
     expect(held.applied).toBeUndefined();
     const applied = recordApplied(held, bundleOf(4), inventory, { 'shop/web': { strategy: 'recording' } });
-    expect(applied).toMatchObject({ applied: { revision: 4 }, pending: undefined, appliedInventory: inventory, programs: { 'shop/web': { strategy: 'recording' } } });
+    expect(applied).toMatchObject({
+      applied: { revision: 4 },
+      pending: undefined,
+      appliedInventory: inventory,
+      programs: { 'shop/web': { strategy: 'recording' } },
+    });
     expect(knownRevision(applied)).toBe(4);
   });
 
