@@ -98,4 +98,3 @@ export function emitFlowEvent(name: string, kind: number): ProgramSource {
     label(sent),
   ];
 }
-
