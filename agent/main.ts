@@ -95,7 +95,7 @@ export async function runAgent(
 }
 
 async function main(): Promise<number> {
-  const loaded = await loadAgentConfig({ argv: process.argv.slice(2), env: process.env });
+  const loaded = await loadAgentConfig({ argv: process.argv.slice(2) }); // the environment is config.ts's to read
   if (!loaded.ok) {
     process.stderr.write(`palisade-agent: ${loaded.code}: ${loaded.message}\n`);
     return 2;
