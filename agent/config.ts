@@ -2,10 +2,14 @@
 // command-line flags, each overriding the one before (a DaemonSet sets most things in a mounted file
 // and the node name from the downward API). Validated once; a bad value stops the agent with the
 // field's name. The agent must know its own tenant and cluster: it checks every bundle against them.
+// This is the only module in agent/ that reads the environment: everything else gets its settings
+// from here.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { STRATEGY_NAMES } from './datapath/codegen/evaluation.ts';
+import type { StartupErrorCode } from './errors.ts';
 
 export const DEFAULT_STATE_DIR = '/var/lib/palisade';
 export const DEFAULT_MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
@@ -49,6 +53,10 @@ const agentConfigSchema = z
     inventory: inventorySchema,
     /** 'ebpf' enforces; 'dry-run' only logs what it would enforce (labs, bring-up). */
     dataplane: z.enum(['ebpf', 'dry-run']).default('ebpf'),
+    /** bpffs mount to pin under, for an agent whose /sys/fs/bpf is not the host's (agent/datapath/pins.ts). */
+    bpffsRoot: z.string().min(1).optional(),
+    /** Force one evaluation strategy on every program (tests run the same cases through both); default: by size. */
+    datapathStrategy: z.enum(STRATEGY_NAMES).optional(),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
 ;
@@ -68,9 +76,8 @@ function crossFieldIssues(input: unknown): string[] {
 }
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;
-export type AgentConfigInput = z.input<typeof agentConfigSchema>;
 
-export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; code: 'CONFIG_INVALID'; message: string };
+export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; code: Extract<StartupErrorCode, 'CONFIG_INVALID'>; message: string };
 
 /** Flag name, environment variable, config key and how to read the text. One table, so the three agree. */
 const SETTINGS = [
@@ -87,6 +94,8 @@ const SETTINGS = [
   { flag: 'wait-seconds', env: 'PALISADE_WAIT_SECONDS', key: 'waitSeconds', type: 'number' },
   { flag: 'status-interval-seconds', env: 'PALISADE_STATUS_INTERVAL_SECONDS', key: 'statusIntervalSeconds', type: 'number' },
   { flag: 'dataplane', env: 'PALISADE_DATAPLANE', key: 'dataplane', type: 'string' },
+  { flag: 'bpffs', env: 'PALISADE_BPFFS', key: 'bpffsRoot', type: 'string' },
+  { flag: 'datapath-strategy', env: 'PALISADE_DATAPATH_STRATEGY', key: 'datapathStrategy', type: 'string' },
   { flag: 'explain-port', env: 'PALISADE_EXPLAIN_PORT', key: 'explainPort', type: 'number' },
   { flag: 'log-level', env: 'PALISADE_LOG_LEVEL', key: 'logLevel', type: 'string' },
 ] as const;

@@ -1,32 +1,34 @@
-// The node daemon: restore the last good bundle and hand it to the dataplane, then loop — wait for a
-// bundle (long-poll) or an inventory change, verify, apply, persist, report. Every state change runs
-// through one queue, so applies never overlap and each sees the state the previous one left.
+// The node daemon's lifecycle: restore the last good bundle, then loop — wait for a bundle
+// (long-poll) or an inventory change and run it through the pipeline (agent/apply/pipeline.ts:
+// accept -> admit -> enforce -> record), report status on a timer, and stop without touching
+// enforcement. Every state change runs through one queue, so pipeline runs never overlap and each
+// sees the record the previous one left.
 //
 // What the agent enforces only ever moves forward to a bundle that passed the acceptance test and
 // that the dataplane applied. A refused bundle, a failed compile, an unreachable control plane or a
 // broken inventory leave the current enforcement in place and become conditions in the status report.
 import type { Logger } from 'pino';
-import type { BundlePayload } from '../policy/bundle/payload.ts';
-import { acceptBundle, isExpired, reacceptLastGood, type AgentIdentity } from './bundle/acceptance.ts';
+import { inventoryHash } from '../policy/inventory.ts';
+import { isExpired } from './apply/accept.ts';
+import { applyVerified, offer, reapply, type BundleOutcome, type PipelineContext } from './apply/pipeline.ts';
+import { knownRevision, NOTHING_ENFORCED, type Enforcement } from './apply/record.ts';
+import { restoreLastGood } from './apply/restore.ts';
 import { pollBundles, type BundleDisposition, type FetchErrorCode, type PollOptions } from './bundle/client.ts';
 import type { AgentConfig } from './config.ts';
 import type { TokenProvider } from './credentials.ts';
-import { applySafely, type ApplyReport, type Dataplane, type ProgramStats } from './dataplane.ts';
-import { inventoryHash, type Inventory } from '../policy/inventory.ts';
+import type { Dataplane, ProgramStats } from './datapath/dataplane.ts';
+import { BUNDLE_FETCH_ERROR_CODES } from './errors.ts';
+import { explainLocally, type ExplainQuery, type ExplainResult } from './explain/explain.ts';
 import type { InventorySource, InventoryState } from './inventory/source.ts';
 import type { LastGoodStore } from './state/last-good.ts';
 import { Conditions } from './status/conditions.ts';
-import { explainLocally, type ExplainQuery, type ExplainResult } from './explain/explain.ts';
 import { createInventoryReporter, type InventoryReporter } from './status/inventory-reporter.ts';
 import { createStatusReporter, type StatusReporter, type StatusSnapshot } from './status/reporter.ts';
 import type { TrustRootSource } from './trust/trust-root.ts';
 import { AGENT_VERSION } from './version.ts';
 
 export interface DaemonOptions {
-  config: Pick<
-    AgentConfig,
-    'controlPlaneUrl' | 'tenantId' | 'clusterId' | 'nodeName' | 'maxBundleBytes' | 'waitSeconds' | 'statusIntervalSeconds'
-  >;
+  config: Pick<AgentConfig, 'controlPlaneUrl' | 'tenantId' | 'clusterId' | 'nodeName' | 'maxBundleBytes' | 'waitSeconds' | 'statusIntervalSeconds'>;
   token: TokenProvider;
   trustRoot: TrustRootSource;
   inventory: InventorySource;
@@ -41,46 +43,38 @@ export interface DaemonOptions {
   retryPendingMs?: number;
 }
 
-/** A verified bundle: what was received, and what it says. */
-interface Verified {
-  jws: string;
-  payload: BundlePayload;
-  revision: number;
+type Lifecycle = 'new' | 'restored' | 'running' | 'stopping' | 'stopped';
+
+/** Everything about the daemon that changes, in one place. */
+interface DaemonState {
+  lifecycle: Lifecycle;
+  /** What is enforced (agent/apply/record.ts); pipeline runs write it. */
+  enforcement: Enforcement;
+  /** The fetch failure last logged (code and message), so the same one every backoff step is logged once. */
+  lastFetchFailure: string | undefined;
+  /** The tail of the queue every state change runs through. */
+  queue: Promise<unknown>;
+  /** What start() set going, for stop() to end. */
+  running: {
+    polling?: Promise<void>;
+    retryTimer?: NodeJS.Timeout;
+    inventoryTimer?: NodeJS.Timeout;
+    unsubscribe?: () => void;
+  };
 }
 
-export type BundleOutcome =
-  | { disposition: 'applied'; revision: number }
-  | { disposition: 'held'; revision: number; reason: 'NO_INVENTORY' | 'APPLY_FAILED' }
-  | { disposition: 'rejected'; code: string; message: string };
-
 export class AgentDaemon {
-  private readonly identity: AgentIdentity;
   private readonly log: Logger;
   private readonly clock: () => Date;
   private readonly conditions = new Conditions();
   private readonly reporter: StatusReporter;
   private readonly inventoryReporter: InventoryReporter;
-  private inventoryTimer: NodeJS.Timeout | undefined;
-
-  /** Enforced now (the dataplane applied it). */
-  private applied: Verified | undefined;
-  /** Verified and newer than `applied`, but not applied yet: no inventory yet, or the dataplane refused it. */
-  private pending: Verified | undefined;
-  private appliedInventory: Inventory | undefined;
-  private savedJws: string | undefined;
-  private programs: Record<string, ProgramStats> = {};
-
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly pipeline: PipelineContext;
   private readonly abort = new AbortController();
-  private polling: Promise<void> | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => void) | undefined;
-  private lastFetchFailure: string | undefined;
-  private phase: 'new' | 'restored' | 'running' | 'stopping' | 'stopped' = 'new';
+  private readonly state: DaemonState = { lifecycle: 'new', enforcement: NOTHING_ENFORCED, lastFetchFailure: undefined, queue: Promise.resolve(), running: {} };
 
   constructor(private readonly options: DaemonOptions) {
     const { config } = options;
-    this.identity = { tenantId: config.tenantId, clusterId: config.clusterId };
     this.log = options.logger;
     this.clock = options.clock ?? (() => new Date());
     this.reporter = createStatusReporter({
@@ -100,11 +94,25 @@ export class AgentDaemon {
       logger: this.log.child({ component: 'inventory-report' }),
       fetch: options.fetch,
     });
+    this.pipeline = {
+      identity: { tenantId: config.tenantId, clusterId: config.clusterId },
+      trustRoot: options.trustRoot,
+      maxBundleBytes: config.maxBundleBytes,
+      dataplane: options.dataplane,
+      lastGood: options.lastGood,
+      conditions: this.conditions,
+      log: this.log,
+      clock: this.clock,
+      state: this.state,
+      currentInventory: () => options.inventory.current().inventory,
+      reportStatus: () => void this.reporter.report(),
+      reportInventory: () => this.reportInventory(),
+    };
   }
 
   /** The revision enforced now; 0 when none is. */
   get appliedRevision(): number {
-    return this.applied?.revision ?? 0;
+    return this.state.enforcement.applied?.revision ?? 0;
   }
 
   /**
@@ -114,8 +122,8 @@ export class AgentDaemon {
    * alone to drive offerBundle without a poll loop.)
    */
   async restore(): Promise<void> {
-    if (this.phase !== 'new') throw new Error('the daemon restores once, before it starts');
-    this.phase = 'restored';
+    if (this.state.lifecycle !== 'new') throw new Error('the daemon restores once, before it starts');
+    this.state.lifecycle = 'restored';
     const { dataplane } = this.options;
     if (dataplane.adopt) {
       try {
@@ -125,35 +133,37 @@ export class AgentDaemon {
         this.log.error({ err: error }, 'dataplane could not adopt the programs of the previous agent');
       }
     }
-    await this.serially(() => this.restoreLastGood());
-    this.unsubscribe = this.options.inventory.onChange((state) => void this.serially(() => this.onInventory(state)));
+    await this.serially(() => restoreLastGood(this.pipeline));
+    this.state.running.unsubscribe = this.options.inventory.onChange((state) => void this.serially(() => this.onInventory(state)));
     await this.serially(() => this.onInventory(this.options.inventory.current()));
   }
 
   /** Restores (if not done yet), then long-polls for bundles and reports status until stop(). */
   async start(): Promise<void> {
-    if (this.phase === 'new') await this.restore();
-    if (this.phase !== 'restored') throw new Error('the daemon starts once');
-    this.phase = 'running';
+    if (this.state.lifecycle === 'new') await this.restore();
+    if (this.state.lifecycle !== 'restored') throw new Error('the daemon starts once');
+    this.state.lifecycle = 'running';
+    const { config } = this.options;
+    const running = this.state.running;
     this.reporter.start();
     void this.reporter.report();
-    this.retryTimer = setInterval(() => void this.serially(() => this.retryPending()), this.options.retryPendingMs ?? 30_000);
-    this.retryTimer.unref();
-    // Delivered when its hash changes (below, after applies and inventory changes); the timer retries a failed post.
-    this.inventoryTimer = setInterval(() => this.reportInventory(), this.options.config.statusIntervalSeconds * 1000);
-    this.inventoryTimer.unref();
+    running.retryTimer = setInterval(() => void this.serially(() => this.retryPending()), this.options.retryPendingMs ?? 30_000);
+    running.retryTimer.unref();
+    // Delivered when its hash changes (after applies and inventory changes); the timer retries a failed post.
+    running.inventoryTimer = setInterval(() => this.reportInventory(), config.statusIntervalSeconds * 1000);
+    running.inventoryTimer.unref();
     this.reportInventory();
-    this.polling = pollBundles(
+    running.polling = pollBundles(
       {
-        controlPlaneUrl: this.options.config.controlPlaneUrl,
+        controlPlaneUrl: config.controlPlaneUrl,
         token: this.options.token,
-        waitSeconds: this.options.config.waitSeconds,
-        maxBytes: this.options.config.maxBundleBytes,
+        waitSeconds: config.waitSeconds,
+        maxBytes: config.maxBundleBytes,
         fetch: this.options.fetch,
         ...this.options.poll,
       },
       {
-        knownRevision: () => this.knownRevision(),
+        knownRevision: () => knownRevision(this.state.enforcement),
         onBundle: async (bundle) => dispositionOf(await this.offerBundle(bundle.jws, bundle.claimedRevision)),
         onFailure: (failure) => this.onFetchFailure(failure),
         onReachable: () => this.onReachable(),
@@ -163,52 +173,35 @@ export class AgentDaemon {
   }
 
   /**
-   * Stops polling and reporting and lets an apply in progress finish. Enforcement stays: the
+   * Stops polling and reporting and lets a pipeline run in progress finish. Enforcement stays: the
    * dataplane's close() releases handles and leaves its programs attached.
    */
   async stop(): Promise<void> {
-    if (this.phase === 'stopped' || this.phase === 'stopping') return;
-    this.phase = 'stopping';
+    if (this.state.lifecycle === 'stopped' || this.state.lifecycle === 'stopping') return;
+    this.state.lifecycle = 'stopping';
+    const running = this.state.running;
     this.abort.abort();
-    clearInterval(this.retryTimer);
-    clearInterval(this.inventoryTimer);
-    this.unsubscribe?.();
-    await this.polling;
-    await this.queue;
+    clearInterval(running.retryTimer);
+    clearInterval(running.inventoryTimer);
+    running.unsubscribe?.();
+    await running.polling;
+    await this.state.queue;
     await this.reporter.stop();
     await this.options.inventory.close();
     await this.options.dataplane.close();
-    this.phase = 'stopped';
+    this.state.lifecycle = 'stopped';
     this.log.info({ appliedRevision: this.appliedRevision }, 'agent stopped; enforcement left in place');
   }
 
-  /** A bundle as received from the control plane: verify it and, if it passes, apply it. */
+  /** A bundle as received from the control plane: through the pipeline, after any run in progress. */
   offerBundle(jws: string, claimedRevision?: number): Promise<BundleOutcome> {
-    return this.serially(async () => {
-      const verdict = await acceptBundle(jws, {
-        identity: this.identity,
-        trustRoot: await this.options.trustRoot.current(),
-        appliedRevision: this.knownRevision(),
-        now: this.clock(),
-        maxBytes: this.options.config.maxBundleBytes,
-      });
-      if (!verdict.ok) {
-        this.conditions.set('bundle', { code: verdict.code, message: verdict.message, ...(claimedRevision !== undefined ? { revision: claimedRevision } : {}) });
-        this.log.warn({ code: verdict.code, reason: verdict.message, claimedRevision, appliedRevision: this.appliedRevision }, 'bundle refused; enforcement unchanged');
-        void this.reporter.report();
-        return { disposition: 'rejected', code: verdict.code, message: verdict.message };
-      }
-      this.conditions.clear('bundle');
-      const bundle = { jws, payload: verdict.payload, revision: verdict.payload.revision };
-      this.log.info({ revision: bundle.revision, keyId: verdict.keyId, bytes: Buffer.byteLength(jws) }, 'bundle verified');
-      return this.applyNew(bundle);
-    });
+    return this.serially(() => offer(jws, claimedRevision, this.pipeline));
   }
 
   /** What the next status report says. */
   status(): StatusSnapshot {
     const errors = this.conditions.list();
-    const applied = this.applied;
+    const { applied, appliedInventory } = this.state.enforcement;
     if (applied && isExpired(applied.payload, this.clock())) {
       errors.push({
         code: 'ENFORCING_EXPIRED_BUNDLE',
@@ -218,7 +211,7 @@ export class AgentDaemon {
     }
     return {
       appliedRevision: applied?.revision ?? null,
-      inventoryHash: this.appliedInventory ? inventoryHash(this.appliedInventory) : null,
+      inventoryHash: appliedInventory ? inventoryHash(appliedInventory) : null,
       errors,
       programs: this.livePrograms(),
     };
@@ -228,11 +221,11 @@ export class AgentDaemon {
   private livePrograms(): Record<string, ProgramStats> {
     let live: Record<string, ProgramStats> = {};
     try {
-      live = (this.applied && this.options.dataplane.liveStats?.()) || {};
+      live = (this.state.enforcement.applied && this.options.dataplane.liveStats?.()) || {};
     } catch (error) {
-      this.log.warn({ err: error }, 'dataplane counters unreadable; the report carries the last apply\'s');
+      this.log.warn({ err: error }, "dataplane counters unreadable; the report carries the last apply's");
     }
-    const merged = { ...this.programs };
+    const merged = { ...this.state.enforcement.programs };
     for (const [endpoint, stats] of Object.entries(live)) if (merged[endpoint]) merged[endpoint] = { ...merged[endpoint], ...stats };
     return merged;
   }
@@ -242,8 +235,8 @@ export class AgentDaemon {
    * now (applied bundle, the inventory it was applied with). agent/explain/server.ts serves it locally.
    */
   explain(query: ExplainQuery): ExplainResult {
-    const applied = this.applied;
-    const inventory = this.appliedInventory ?? this.options.inventory.current().inventory;
+    const { applied, appliedInventory } = this.state.enforcement;
+    const inventory = appliedInventory ?? this.options.inventory.current().inventory;
     return explainLocally({ revision: applied?.revision ?? null, policy: applied?.payload.policy ?? { tiers: [] } }, inventory, query);
   }
 
@@ -257,130 +250,39 @@ export class AgentDaemon {
    * the control plane for explanations, if its hash changed. Never awaited, never fatal.
    */
   private reportInventory(): void {
-    if (this.phase !== 'running') return; // no call to the control plane before start(), none after stop()
-    const inventory = this.appliedInventory ?? this.options.inventory.current().inventory;
+    if (this.state.lifecycle !== 'running') return; // no call to the control plane before start(), none after stop()
+    const inventory = this.state.enforcement.appliedInventory ?? this.options.inventory.current().inventory;
     if (!inventory) return;
     void this.inventoryReporter.offer(inventory).catch((error: unknown) => this.log.warn({ err: error }, 'inventory report failed'));
   }
 
-  private knownRevision(): number {
-    return Math.max(this.applied?.revision ?? 0, this.pending?.revision ?? 0);
-  }
-
   private serially<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task);
-    this.queue = run.catch((error: unknown) => this.log.error({ err: error }, 'agent step failed'));
+    const run = this.state.queue.then(task);
+    this.state.queue = run.catch((error: unknown) => this.log.error({ err: error }, 'agent step failed'));
     return run;
   }
 
-  private async restoreLastGood(): Promise<void> {
-    const loaded = await this.options.lastGood.load();
-    if (!loaded.ok) {
-      this.conditions.set('state', { code: loaded.code, message: loaded.message });
-      this.log.error({ code: loaded.code, reason: loaded.message }, 'last good bundle unreadable; starting without one');
-      return;
-    }
-    if (!loaded.record) {
-      this.log.info('no last good bundle on this node yet');
-      return;
-    }
-    const record = loaded.record;
-    const verdict = await reacceptLastGood(record.jws, {
-      identity: this.identity,
-      trustRoot: await this.options.trustRoot.current(),
-      now: this.clock(),
-      maxBytes: this.options.config.maxBundleBytes,
-    });
-    if (!verdict.ok) {
-      const message = `last good bundle (revision ${record.revision}) refused on re-verification: ${verdict.code}: ${verdict.message}`;
-      this.conditions.set('state', { code: 'LAST_GOOD_REFUSED', message, revision: record.revision });
-      this.log.error({ code: verdict.code, reason: verdict.message, revision: record.revision }, 'last good bundle refused; not enforcing it');
-      return;
-    }
-    if (verdict.expired) {
-      this.log.warn({ revision: verdict.payload.revision, expiresAt: verdict.payload.expiresAt }, 'last good bundle has expired; enforcing it until a newer one is accepted');
-    }
-    this.savedJws = record.jws;
-    this.pending = { jws: record.jws, payload: verdict.payload, revision: verdict.payload.revision };
-    this.log.info({ revision: this.pending.revision }, 'last good bundle restored');
-  }
-
-  /** A verified bundle newer than what is applied: apply it, or hold it until it can be. */
-  private async applyNew(bundle: Verified): Promise<BundleOutcome> {
-    const inventory = this.options.inventory.current().inventory;
-    if (!inventory) {
-      this.pending = bundle;
-      this.log.warn({ revision: bundle.revision }, 'no inventory yet; the bundle waits for one');
-      return { disposition: 'held', revision: bundle.revision, reason: 'NO_INVENTORY' };
-    }
-    const report = await this.applyToDataplane(bundle, inventory);
-    if (!report.applied) {
-      this.pending = bundle;
-      void this.reporter.report();
-      return { disposition: 'held', revision: bundle.revision, reason: 'APPLY_FAILED' };
-    }
-    this.applied = bundle;
-    this.pending = undefined;
-    this.conditions.clear('state');
-    // Reported only now, so the report names the revision just applied, not the one before it.
-    void this.reporter.report();
-    await this.persist(bundle);
-    return { disposition: 'applied', revision: bundle.revision };
-  }
-
-  private async applyToDataplane(bundle: Verified, inventory: Inventory): Promise<ApplyReport> {
-    const started = performance.now();
-    const report = await applySafely(this.options.dataplane, { bundle: bundle.payload, inventory });
-    const ms = Math.round(performance.now() - started);
-    this.conditions.set(
-      'apply',
-      report.errors.map((error) => ({ ...error, revision: bundle.revision })),
-    );
-    if (report.applied) {
-      this.programs = report.programs;
-      this.appliedInventory = inventory;
-      this.reportInventory();
-      this.log.info({ revision: bundle.revision, endpoints: Object.keys(report.programs).length, errors: report.errors.length, ms }, 'bundle applied');
-    } else {
-      this.log.error({ revision: bundle.revision, errors: report.errors, ms }, 'dataplane refused the bundle; previous enforcement stays in place');
-    }
-    return report;
-  }
-
-  private async persist(bundle: Verified): Promise<void> {
-    if (this.savedJws === bundle.jws) return;
-    try {
-      await this.options.lastGood.save({ revision: bundle.revision, jws: bundle.jws, appliedAt: this.clock() });
-      this.savedJws = bundle.jws;
-    } catch (error) {
-      // Enforcement is right; only a restart would fall back to an older bundle. Report, carry on.
-      this.conditions.set('state', { code: 'STATE_WRITE_FAILED', message: `cannot save the last good bundle: ${(error as Error).message}`, revision: bundle.revision });
-      this.log.error({ err: error, revision: bundle.revision }, 'cannot save the last good bundle');
-    }
-  }
-
   /** Pods or namespaces changed (or the source reports trouble): re-apply so selectors see the new set. */
-  private async onInventory(state: InventoryState): Promise<void> {
-    this.conditions.set('inventory', state.error);
-    if (state.error) this.log.warn({ code: state.error.code, reason: state.error.message }, 'inventory update unusable; keeping the previous one');
-    const inventory = state.inventory;
-    if (!inventory || inventory === this.appliedInventory) return;
-    if (!this.applied && !this.pending) this.reportInventory(); // nothing to apply it with: what explanations see is this one
-    if (this.pending) {
-      const outcome = await this.applyNew(this.pending);
+  private async onInventory(update: InventoryState): Promise<void> {
+    this.conditions.set('inventory', update.error);
+    if (update.error) this.log.warn({ code: update.error.code, reason: update.error.message }, 'inventory update unusable; keeping the previous one');
+    const inventory = update.inventory;
+    const { applied, pending, appliedInventory } = this.state.enforcement;
+    if (!inventory || inventory === appliedInventory) return;
+    if (!applied && !pending) this.reportInventory(); // nothing to apply it with: what explanations see is this one
+    if (pending) {
+      const outcome = await applyVerified(pending, this.pipeline);
       if (outcome.disposition === 'applied') return;
     }
-    if (this.applied) {
-      // The dataplane keeps the programs it had if this fails: the same bundle over the older inventory.
-      await this.applyToDataplane(this.applied, inventory);
-      void this.reporter.report();
-    }
+    // The dataplane keeps the programs it had if this fails: the same bundle over the older inventory.
+    await reapply(inventory, this.pipeline);
   }
 
   private async retryPending(): Promise<void> {
-    if (this.phase === 'stopping' || this.phase === 'stopped' || !this.pending || !this.options.inventory.current().inventory) return;
-    this.log.info({ revision: this.pending.revision }, 'trying the held bundle again');
-    await this.applyNew(this.pending);
+    const pending = this.state.enforcement.pending;
+    if (this.state.lifecycle === 'stopping' || this.state.lifecycle === 'stopped' || !pending || !this.options.inventory.current().inventory) return;
+    this.log.info({ revision: pending.revision }, 'trying the held bundle again');
+    await applyVerified(pending, this.pipeline);
   }
 
   private onFetchFailure(failure: { code: FetchErrorCode; message: string; status?: number; claimedRevision?: number }): void {
@@ -392,18 +294,21 @@ export class AgentDaemon {
       void this.reporter.report();
       return;
     }
-    const code = `BUNDLE_FETCH_${failure.code}`;
+    const code = BUNDLE_FETCH_ERROR_CODES[failure.code];
     this.conditions.set('fetch', { code, message: failure.message });
     const key = `${code}:${failure.message}`;
     // The same failure every backoff step would flood the log; say it once, then quietly.
-    if (key !== this.lastFetchFailure) this.log.warn({ code, reason: failure.message, status: failure.status }, 'cannot fetch bundles; enforcing the last good bundle meanwhile');
-    else this.log.debug({ code }, 'still cannot fetch bundles');
-    this.lastFetchFailure = key;
+    if (key !== this.state.lastFetchFailure) {
+      this.log.warn({ code, reason: failure.message, status: failure.status }, 'cannot fetch bundles; enforcing the last good bundle meanwhile');
+    } else {
+      this.log.debug({ code }, 'still cannot fetch bundles');
+    }
+    this.state.lastFetchFailure = key;
   }
 
   private onReachable(): void {
-    if (this.lastFetchFailure) this.log.info('control plane reachable again');
-    this.lastFetchFailure = undefined;
+    if (this.state.lastFetchFailure) this.log.info('control plane reachable again');
+    this.state.lastFetchFailure = undefined;
     this.conditions.clear('fetch');
   }
 }

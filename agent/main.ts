@@ -6,8 +6,9 @@ import { pino, type Logger } from 'pino';
 import { loadAgentConfig, type AgentConfig } from './config.ts';
 import { tokenProvider } from './credentials.ts';
 import { AgentDaemon } from './daemon.ts';
-import type { Dataplane, DataplaneFactory } from './dataplane.ts';
-import { createDryRunDataplane } from './dry-run-dataplane.ts';
+import type { Dataplane, DataplaneFactory } from './datapath/dataplane.ts';
+import { createDryRunDataplane } from './datapath/dry-run.ts';
+import type { StartupErrorCode } from './errors.ts';
 import { openFileInventorySource } from './inventory/file-source.ts';
 import type { InventorySource } from './inventory/source.ts';
 import { LastGoodStore } from './state/last-good.ts';
@@ -17,14 +18,7 @@ import type { FlowRecord } from './datapath/flows.ts';
 import { startFlowShipper, type FlowShipper } from './flows/shipper.ts';
 import { startLocalExplainServer } from './explain/server.ts';
 
-/**
- * The eBPF dataplane (agent/datapath: code generator + loader, built on policy/evaluation and bpf/) is loaded from here and
- * must export `createEbpfDataplane`, a DataplaneFactory. Loaded lazily so the daemon, its tests and the
- * dry-run mode do not pull in libbpf.
- */
-const EBPF_DATAPLANE_MODULE = './datapath/index.ts';
-
-export type StartupError = { ok: false; code: string; message: string };
+export type StartupError = { ok: false; code: StartupErrorCode; message: string };
 
 async function openTrustRoot(config: AgentConfig, logger: Logger): Promise<{ ok: true; source: TrustRootSource } | StartupError> {
   if (config.trustRootFile !== undefined) return openTrustRootFile(config.trustRootFile, logger);
@@ -47,15 +41,22 @@ async function openInventory(config: AgentConfig, logger: Logger): Promise<Inven
 
 async function openDataplane(config: AgentConfig, logger: Logger, onFlow: (flow: FlowRecord) => void): Promise<{ ok: true; dataplane: Dataplane } | StartupError> {
   if (config.dataplane === 'dry-run') return { ok: true, dataplane: createDryRunDataplane(logger) };
-  let factory: DataplaneFactory | undefined;
+  // Imported only when used, so the daemon, its tests and the dry-run mode do not pull in libbpf.
+  let factory: DataplaneFactory;
   try {
-    const module = (await import(EBPF_DATAPLANE_MODULE)) as { createEbpfDataplane?: DataplaneFactory };
-    factory = module.createEbpfDataplane;
+    factory = (await import('./datapath/ebpf-dataplane.ts')).createEbpfDataplane;
   } catch (error) {
     return { ok: false, code: 'DATAPLANE_UNAVAILABLE', message: `the eBPF dataplane cannot be loaded: ${(error as Error).message}` };
   }
-  if (!factory) return { ok: false, code: 'DATAPLANE_UNAVAILABLE', message: `${EBPF_DATAPLANE_MODULE} does not export createEbpfDataplane` };
-  return { ok: true, dataplane: await factory({ nodeName: config.nodeName, stateDir: config.stateDir, logger, onFlow }) };
+  const context = {
+    nodeName: config.nodeName,
+    stateDir: config.stateDir,
+    logger,
+    onFlow,
+    ...(config.bpffsRoot && { bpffsRoot: config.bpffsRoot }),
+    ...(config.datapathStrategy && { strategy: config.datapathStrategy }),
+  };
+  return { ok: true, dataplane: await factory(context) };
 }
 
 export interface RunOverrides {
@@ -94,7 +95,7 @@ export async function runAgent(
 }
 
 async function main(): Promise<number> {
-  const loaded = await loadAgentConfig({ argv: process.argv.slice(2), env: process.env });
+  const loaded = await loadAgentConfig({ argv: process.argv.slice(2) }); // the environment is config.ts's to read
   if (!loaded.ok) {
     process.stderr.write(`palisade-agent: ${loaded.code}: ${loaded.message}\n`);
     return 2;

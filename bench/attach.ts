@@ -1,7 +1,7 @@
 // Figure 3: from a bundle's arrival to its programs attached, on the lab's real interfaces.
 //
 // The clock starts with the signed bundle bytes (the JWS) in hand, as the agent has them when its
-// long-poll returns; it runs through the agent's acceptance check (agent/bundle/acceptance.ts:
+// long-poll returns; it runs through the agent's acceptance check (agent/apply/accept.ts:
 // signature, identity, revision, expiry, size) and the eBPF dataplane's apply() (resolve selectors,
 // compile, load, attach: tcx link create or atomic update), and stops when apply() returns. The
 // dataplane is already running with an earlier revision attached, as on a live node, so each

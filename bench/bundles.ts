@@ -1,8 +1,8 @@
 // Signed bundles as the control plane issues them (policy/bundle: canonical JSON, Ed25519 JWS), made
-// here with a throwaway key, and the agent's acceptance check of one (agent/bundle/acceptance.ts),
+// here with a throwaway key, and the agent's acceptance check of one (agent/apply/accept.ts),
 // so the attach timing starts where the agent's does: at the JWS bytes.
 import { randomUUID } from 'node:crypto';
-import { acceptBundle, type AgentIdentity } from '../agent/bundle/acceptance.ts';
+import { acceptBundle, type AgentIdentity } from '../agent/apply/accept.ts';
 import { DEFAULT_MAX_BUNDLE_BYTES } from '../agent/config.ts';
 import { BUNDLE_API_VERSION, type BundlePayload } from '../policy/bundle/payload.ts';
 import { contentHashOf, signBundle } from '../policy/bundle/sign.ts';

@@ -2,14 +2,14 @@
 // names the revision the agent has in If-None-Match and asks the control plane to wait up to
 // `wait` seconds for a newer one; the answer is 304 or a compact JWS. Nothing here trusts the body:
 // it is only read (within the size cap) and handed on to the acceptance check.
+import { BUNDLE_CONTENT_TYPE, BUNDLE_PATH, revisionEtag, revisionOfEtag } from '../../policy/bundle/http.ts';
 import type { TokenProvider } from '../credentials.ts';
+import type { BUNDLE_FETCH_ERROR_CODES } from '../errors.ts';
 import { describeFetchError } from '../http/describe-error.ts';
 import { readCapped } from '../http/read-capped.ts';
 import { Backoff, sleep, type BackoffPolicy } from './backoff.ts';
 
-export const BUNDLE_PATH = '/v1/agent/bundle';
-
-export type FetchErrorCode = 'NETWORK' | 'TIMEOUT' | 'UNAUTHORIZED' | 'HTTP_STATUS' | 'TOO_LARGE' | 'TOKEN_UNAVAILABLE';
+export type FetchErrorCode = keyof typeof BUNDLE_FETCH_ERROR_CODES | 'TOO_LARGE';
 
 export type FetchResult =
   | { kind: 'bundle'; jws: string; bytes: number; claimedRevision: number | undefined }
@@ -33,14 +33,6 @@ export interface BundleRequest {
   graceMs?: number;
 }
 
-export const etagOf = (revision: number) => `"r${revision}"`;
-
-/** The revision the server claims in its ETag: unauthenticated, useful only for logs and reports. */
-export function revisionOfEtag(etag: string | null): number | undefined {
-  const match = /"r(\d+)"/.exec(etag ?? '');
-  return match ? Number(match[1]) : undefined;
-}
-
 export async function fetchBundle(request: BundleRequest): Promise<FetchResult> {
   let authorization: string;
   try {
@@ -52,11 +44,12 @@ export async function fetchBundle(request: BundleRequest): Promise<FetchResult> 
   url.searchParams.set('wait', String(request.waitSeconds));
   const timeout = AbortSignal.timeout(request.waitSeconds * 1000 + (request.graceMs ?? 30_000));
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { authorization, accept: 'application/jose' };
-  if (request.knownRevision > 0) headers['if-none-match'] = etagOf(request.knownRevision);
+  const headers: Record<string, string> = { authorization, accept: BUNDLE_CONTENT_TYPE };
+  if (request.knownRevision > 0) headers['if-none-match'] = revisionEtag(request.knownRevision);
 
   try {
     const response = await (request.fetch ?? fetch)(url, { headers, signal });
+    // The revision the server claims: unauthenticated, useful only for logs and reports.
     const claimedRevision = revisionOfEtag(response.headers.get('etag'));
     if (response.status === 304) {
       await response.body?.cancel().catch(() => undefined);

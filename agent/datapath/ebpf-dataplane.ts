@@ -1,9 +1,10 @@
-// The eBPF dataplane (agent/dataplane.ts's contract): resolve the bundle against the inventory,
-// compile each local endpoint's two directions, load every new program before touching any
-// interface, then swap per interface atomically (tcx link update / tc replace: a packet sees the old
-// program or the new one, never none). Links and the node's shared maps are pinned, so enforcement
-// and conntrack outlive the agent; adopt() takes them back after a restart and the next apply
-// replaces their programs in place.
+// The eBPF dataplane (dataplane.ts's contract). apply() runs four phases, each in its own file:
+// plan (plan.ts: resolve the bundle against the inventory, what every local endpoint needs), compile
+// (compile.ts: the programs not running yet), load (load.ts: into the kernel, before touching any
+// interface), swap (swap.ts: per interface atomically, tcx link update / tc replace, so a packet sees
+// the old program or the new one, never none); a failure before the swap leaves enforcement as it
+// was. Links and the node's shared maps are pinned, so enforcement and conntrack outlive the agent;
+// adopt() takes them back after a restart and the next apply replaces their programs in place.
 //
 // Programs are shared: endpoints whose direction policies hash alike run the same program (it
 // reads the interface from the skb), so a node's program count follows its distinct policies, not
@@ -16,36 +17,31 @@
 // rate and burst stay the same.
 import { rmSync, statfsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { ensureBpffs } from '../../bpf/kernel/pin.ts';
-import { RingBufferReader } from '../../bpf/kernel/ringbuf.ts';
 import type { AttachKind } from '../../bpf/kernel/attach/index.ts';
 import { splitPerCpu } from '../../bpf/kernel/percpu.ts';
+import { ensureBpffs } from '../../bpf/kernel/pin.ts';
+import { RingBufferReader } from '../../bpf/kernel/ringbuf.ts';
+import type { IrFeature } from '../../policy/ir-features.ts';
 import type { Direction } from '../../policy/ir.ts';
-import { unsupportedIrFeatures, type IrFeature } from '../../policy/ir-features.ts';
-import { resolveEndpointPolicies } from '../../policy/evaluation/resolve.ts';
-import type { EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
-import type { ApplyInput, ApplyReport, Dataplane, DataplaneError, DataplaneFactory, ProgramStats } from '../dataplane.ts';
-import type { EndpointBandwidth } from '../../policy/bandwidth/buckets.ts';
 import type { EndpointKey } from '../../policy/inventory.ts';
-import { BucketTableFull } from './bandwidth/allocation.ts';
-import { BandwidthEnforcement, type BandwidthApply, type BandwidthCounter } from './bandwidth/enforcement.ts';
-import { enforceableBandwidth } from './bandwidth/enforceable.ts';
+import { BandwidthEnforcement, type BandwidthCounter } from './bandwidth/enforcement.ts';
 import { BandwidthMaps } from './bandwidth/maps.ts';
 import { resolveLocalBandwidth, type BandwidthResolver } from './bandwidth/source.ts';
-import { hookOf, policyDirectionOf, type Hook } from './codegen/hooks.ts';
-import { compileDirection } from './codegen/program.ts';
-import { isStrategyName, type StrategyName } from './codegen/strategy.ts';
+import type { StrategyName } from './codegen/evaluation.ts';
+import { hookOf, type Hook } from './codegen/hooks.ts';
 import type { RuleSlot } from './codegen/slots.ts';
+import { compilePrograms } from './compile.ts';
+import type { ApplyInput, ApplyReport, Dataplane, DataplaneError, DataplaneFactory, ProgramStats } from './dataplane.ts';
 import { DatapathError } from './errors.ts';
 import { decodeFlowEvent, type FlowRecord } from './flows.ts';
 import { HOOKS, InterfaceAttacher, type InterfaceState } from './interfaces.ts';
 import { STAT_REASONS, type StatReason } from './layouts.ts';
 import type { SharedMapSizes } from './limits.ts';
-import { loadCompiledProgram, type LoadedProgram, type RuleCount } from './load.ts';
-import { planLimitErrors } from './plan-limits.ts';
-import { planEndpoints, programsNeeded, type HookPlan } from './plan.ts';
+import { loadPrograms, type LoadedProgram, type RuleCount } from './load.ts';
+import { planApply } from './plan.ts';
 import { pinLayout, type PinLayout } from './pins.ts';
-import { BANDWIDTH_MAP_NAMES, closeSharedMaps, openSharedMaps, SHARED_MAP_NAMES, type SharedMaps } from './shared-maps.ts';
+import { closeSharedMaps, openSharedMaps, type SharedMaps } from './shared-maps.ts';
+import { dropInterface, swap } from './swap.ts';
 
 export interface EbpfDataplaneOptions {
   nodeName: string;
@@ -67,8 +63,6 @@ export interface EbpfDataplaneOptions {
   /** Each local endpoint's token buckets (default: the policy side's resolver, bandwidth/source.ts). */
   resolveBandwidth?: BandwidthResolver;
 }
-
-export type { BandwidthCounter, BucketStatus } from './bandwidth/enforcement.ts';
 
 export interface AttachedEndpoint {
   endpoint?: EndpointKey;
@@ -102,22 +96,6 @@ function isBpffs(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The status report's numbers for one endpoint (agent/dataplane.ts ProgramStats). */
-function endpointStats(hooks: readonly { hook: Hook; plan: HookPlan; program: LoadedProgram }[]): ProgramStats {
-  const stats = hooks.map((h) => h.program.compiled.stats);
-  const sharedMaps = SHARED_MAP_NAMES.length - (hooks.some((h) => h.plan.bandwidth) ? 0 : BANDWIDTH_MAP_NAMES.length);
-  return {
-    instructions: Object.fromEntries(hooks.map((h) => [policyDirectionOf(h.hook), h.program.compiled.stats.instructions])),
-    // Only programs that evaluate a policy have a strategy; a direction without policy just tracks flows.
-    strategy: [...new Set(hooks.filter((h) => h.plan.policy).map((h) => h.program.compiled.stats.strategy))].join(',') || 'none',
-    rules: stats.reduce((n, s) => n + s.rules, 0),
-    // the node's shared maps, plus each program's counters and address-set trie
-    maps: sharedMaps + hooks.reduce((n, h) => n + 1 + (h.program.ipSets ? 1 : 0), 0),
-    ipSetEntries: stats.reduce((n, s) => n + s.ipSetEntries, 0),
-    hashes: Object.fromEntries(hooks.map((h) => [policyDirectionOf(h.hook), h.plan.policy?.hash ?? null])),
-  };
 }
 
 /**
@@ -218,134 +196,55 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   }
 
   async apply({ bundle, inventory }: ApplyInput): Promise<ApplyReport> {
-    const unsupported = unsupportedIrFeatures(bundle.policy, this.supportedIrFeatures);
-    if (unsupported.length > 0) {
-      // applySafely refuses these before apply(); a direct caller gets the same answer
-      return { applied: false, programs: {}, errors: [{ code: 'UNSUPPORTED_POLICY_FEATURES', message: `cannot enforce ${unsupported.join(', ')} yet` }] };
-    }
     await this.adopt();
     const shared = this.open();
-    const enforcement = this.bandwidth!;
-
-    let resolved: Map<EndpointKey, EndpointPolicy>;
-    let bandwidth: Map<EndpointKey, EndpointBandwidth>;
-    const bandwidthErrors: DataplaneError[] = [];
-    try {
-      resolved = resolveEndpointPolicies(bundle.policy, inventory, { endpoints: 'local' });
-      const asked = (this.options.resolveBandwidth ?? resolveLocalBandwidth)(bundle.policy, inventory);
-      for (const issue of asked.issues) bandwidthErrors.push({ code: 'BANDWIDTH_INVALID', message: `${issue.field}: ${issue.message}`, endpoint: issue.endpoint });
-      const enforceable = enforceableBandwidth(asked.endpoints);
-      for (const p of enforceable.problems) bandwidthErrors.push({ code: 'BANDWIDTH_INVALID', message: p.message, endpoint: p.endpoint });
-      bandwidth = enforceable.endpoints;
-    } catch (error) {
-      return { applied: false, programs: {}, errors: [{ code: 'COMPILE_FAILED', message: (error as Error).message }] };
-    }
-    const overLimits = planLimitErrors(bundle.policy, resolved);
-    if (overLimits.length > 0) {
-      this.log.error({ revision: bundle.revision, errors: overLimits }, 'bundle exceeds the plan limits it carries; enforcement unchanged');
-      return { applied: false, programs: {}, errors: overLimits };
-    }
-
-    // 1. What every local endpoint needs, per hook, and where its token buckets go in the node's
-    //    bucket array (written only once every program has loaded).
-    const plans = planEndpoints(resolved, bandwidth);
-    let bandwidthApply: BandwidthApply;
-    try {
-      bandwidthApply = enforcement.plan(plans);
-    } catch (error) {
-      const code = error instanceof BucketTableFull ? 'BANDWIDTH_LIMIT' : 'COMPILE_FAILED';
-      return { applied: false, programs: {}, errors: [{ code, message: (error as Error).message }] };
-    }
-
-    // 2. Compile and load every program not loaded yet, before touching any interface. A failure
-    //    refuses the apply as a whole, naming every endpoint that would have run the program.
-    const fresh = new Map<string, LoadedProgram>();
-    const errors: DataplaneError[] = [];
-    for (const [key, need] of programsNeeded(plans)) {
-      if (this.programs.has(key)) continue;
-      try {
-        const options = { ...(this.options.strategy && { strategy: this.options.strategy }), bandwidth: need.bandwidth };
-        fresh.set(key, loadCompiledProgram(compileDirection(need.direction, need.policy, options), shared));
-      } catch (error) {
-        const code = error instanceof DatapathError ? error.code : 'LOAD_FAILED';
-        for (const endpoint of need.endpoints) errors.push({ code, message: (error as Error).message, endpoint });
-      }
-    }
-    if (errors.length > 0) {
-      for (const p of fresh.values()) p.close();
-      this.log.error({ revision: bundle.revision, errors }, 'compile/load failed; enforcement unchanged');
+    const bandwidth = this.bandwidth!;
+    const refused = (errors: DataplaneError[], why: string): ApplyReport => {
+      this.log.error({ revision: bundle.revision, errors }, `${why}; enforcement unchanged`);
       return { applied: false, programs: {}, errors };
-    }
-    const programOf = (key: string): LoadedProgram => (fresh.get(key) ?? this.programs.get(key))!;
-    errors.push(...bandwidthErrors);
+    };
 
-    // 3. Swap, interface by interface; an interface's bucket entries are in place before its
-    //    programs are, so a policing program never runs without them.
-    try {
-      enforcement.write(bandwidthApply);
-    } catch (error) {
+    const planned = planApply(bundle.policy, inventory, {
+      resolveBandwidth: this.options.resolveBandwidth ?? resolveLocalBandwidth,
+      bucketTable: bandwidth.bucketTable(),
+    });
+    if (!planned.ok) return refused(planned.errors, 'bundle cannot be planned');
+    const { plan } = planned;
+
+    const notLoaded = new Map([...plan.programs].filter(([key]) => !this.programs.has(key)));
+    const compiled = compilePrograms(notLoaded, { ...(this.options.strategy && { strategy: this.options.strategy }) });
+    if (!compiled.ok) return refused(compiled.errors, 'compile failed');
+
+    const loaded = loadPrograms(compiled.compiled, shared);
+    if (!loaded.ok) return refused(loaded.errors, 'load failed');
+    const fresh = loaded.loaded;
+
+    const swapped = swap(plan, {
+      attacher: this.attacher,
+      interfaces: this.interfaces,
+      bandwidth,
+      programOf: (key) => (fresh.get(key) ?? this.programs.get(key))!,
+    });
+    if (!swapped.ok) {
       for (const p of fresh.values()) p.close();
-      return { applied: false, programs: {}, errors: [{ code: 'LOAD_FAILED', message: `bandwidth buckets: ${(error as Error).message}` }] };
+      return refused(swapped.errors, 'swap failed');
     }
-    const keep = new Set<string>();
-    const report: Record<EndpointKey, ProgramStats> = {};
-    for (const w of plans) {
-      const hooks = Object.entries(w.hooks) as [Hook, HookPlan][];
-      if (hooks.length === 0) {
-        report[w.endpoint] = { strategy: 'none', rules: 0, maps: 0, instructions: {} };
-        continue; // nothing selects it: step 4 detaches whatever it had
-      }
-      const ifindex = this.attacher.ifindexOf(w.ifname);
-      if (ifindex === undefined) {
-        errors.push({ code: 'INTERFACE_MISSING', message: `host interface ${w.ifname} does not exist`, endpoint: w.endpoint });
-        continue;
-      }
-      let state = this.interfaces.get(w.ifname);
-      if (state && state.ifindex !== ifindex) {
-        // the pod's veth was re-created under the same name: the old links went with the old one
-        this.dropInterface(state);
-        state = undefined;
-      }
-      if (!state) {
-        state = { ifname: w.ifname, ifindex, hooks: {} };
-        this.interfaces.set(w.ifname, state);
-      }
-      state.endpoint = w.endpoint;
-      keep.add(w.ifname);
-      try {
-        for (const [hook, want] of hooks) {
-          if (want.bandwidth) enforcement.point(bandwidthApply, ifindex, hook, w.bandwidth![want.direction]);
-        }
-        for (const [hook, want] of hooks) {
-          const program = programOf(want.key);
-          const current = state.hooks[hook];
-          if (current) {
-            if (current.programKey !== want.key) this.attacher.replace(current.attachment, program.program);
-            current.programKey = want.key;
-          } else {
-            state.hooks[hook] = { attachment: this.attacher.attach(program.program, w.ifname, ifindex, hook), programKey: want.key };
-          }
-        }
-      } catch (error) {
-        errors.push({ code: 'ATTACH_FAILED', message: (error as Error).message, endpoint: w.endpoint });
-        if (Object.keys(state.hooks).length === 0) this.interfaces.delete(w.ifname);
-        continue;
-      }
-      report[w.endpoint] = {
-        ...endpointStats(hooks.map(([hook, want]) => ({ hook, plan: want, program: programOf(want.key) }))),
-        interface: w.ifname,
-        attach: this.attacher.kind,
-      };
-    }
+    this.retain(fresh);
 
-    // 4. Interfaces no longer enforced: detach. Then bucket entries nothing points at any more.
-    for (const state of [...this.interfaces.values()]) {
-      if (!keep.has(state.ifname)) this.dropInterface(state);
-    }
-    enforcement.commit(bandwidthApply, new Map(plans.flatMap((p) => (p.bandwidth && report[p.endpoint] ? [[p.endpoint, p.bandwidth] as const] : []))));
-    for (const [endpoint, stats] of Object.entries(enforcement.liveStats())) Object.assign(report[endpoint]!, stats);
+    const errors = [...plan.warnings, ...swapped.errors];
+    this.log.info(
+      { revision: bundle.revision, endpoints: Object.keys(swapped.programs).length, loaded: fresh.size, programs: this.programs.size, errors: errors.length },
+      'datapath applied',
+    );
+    return { applied: true, programs: swapped.programs, errors };
+  }
 
-    // 5. Keep the programs in use; close the rest (an attached program lives on in its link).
+  /**
+   * After a swap: keep the programs some hook runs, close the rest (an attached program lives on in
+   * its link), and index what flow events refer to: slot tables by program tag (this generation's
+   * and the previous one's, for events in flight) and endpoints by interface.
+   */
+  private retain(fresh: ReadonlyMap<string, LoadedProgram>): void {
     const used = new Set<string>();
     for (const state of this.interfaces.values()) for (const h of Object.values(state.hooks)) if (h.programKey) used.add(h.programKey);
     const previous = this.programs;
@@ -358,21 +257,6 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     for (const p of [...previous.values(), ...this.programs.values()]) tables.set(p.compiled.tag, p.compiled.slots);
     this.slotTables = tables;
     this.endpointByIfindex = new Map([...this.interfaces.values()].map((s) => [s.ifindex, { ifname: s.ifname, ...(s.endpoint && { endpoint: s.endpoint }) }]));
-
-    this.log.info(
-      { revision: bundle.revision, endpoints: Object.keys(report).length, loaded: fresh.size, programs: this.programs.size, errors: errors.length },
-      'datapath applied',
-    );
-    return { applied: true, programs: report, errors };
-  }
-
-  private dropInterface(state: InterfaceState): void {
-    for (const hook of HOOKS) {
-      const h = state.hooks[hook];
-      if (h) this.attacher.detachQuietly(h.attachment, state.ifname, hook);
-    }
-    this.attacher.removePinDir(state.ifname);
-    this.interfaces.delete(state.ifname);
   }
 
   attached(): AttachedEndpoint[] {
@@ -442,7 +326,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
 
   async uninstall(): Promise<void> {
     await this.adopt();
-    for (const state of [...this.interfaces.values()]) this.dropInterface(state);
+    for (const state of [...this.interfaces.values()]) dropInterface(state, this.attacher, this.interfaces);
     await this.close();
     rmSync(this.pins.node, { recursive: true, force: true });
     this.log.warn({ pins: this.pins.node }, 'datapath uninstalled: nothing is enforced on this node');
@@ -453,16 +337,12 @@ export function createEbpfDataplaneWith(options: EbpfDataplaneOptions): EbpfData
   return new EbpfDataplaneImpl(options);
 }
 
-/**
- * The agent's entry point (agent/main.ts). The bpffs root can be moved with PALISADE_BPFFS for an
- * agent whose /sys/fs/bpf is not the host's (see pins.ts).
- */
+/** The agent's entry point (agent/main.ts, through index.ts): the configured node, bpffs and strategy. */
 export const createEbpfDataplane: DataplaneFactory = async (context) =>
   createEbpfDataplaneWith({
     nodeName: context.nodeName,
     logger: context.logger,
     ...(context.onFlow && { onFlow: context.onFlow }),
-    ...(process.env.PALISADE_BPFFS && { bpffsRoot: process.env.PALISADE_BPFFS }),
-    // For tests that run the same cases through both strategies (the lab passes its environment on).
-    ...(isStrategyName(process.env.PALISADE_DATAPATH_STRATEGY) && { strategy: process.env.PALISADE_DATAPATH_STRATEGY }),
+    ...(context.bpffsRoot && { bpffsRoot: context.bpffsRoot }),
+    ...(context.strategy && { strategy: context.strategy }),
   });

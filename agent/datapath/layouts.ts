@@ -152,7 +152,6 @@ export const State = defineLayout('packet_state', {
 });
 
 export const CT_KEY_OFFSET = State.offsetOf('ifindex');
-export const CT_VALUE_OFFSET = State.offsetOf('ctLastSeen');
 export const LPM_KEY_OFFSET = State.offsetOf('lpmPrefixlen');
 
 /**

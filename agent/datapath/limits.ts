@@ -11,7 +11,7 @@
  * the verifier's limit; in practice MAX_CONDITIONAL_JUMPS binds first (1,000 rules with an address
  * set each take about 19,000 slots).
  */
-export const MAX_PROGRAM_SLOTS = 250_000;
+export const MAX_POLICY_PROGRAM_SLOTS = 250_000;
 
 /**
  * Conditional jumps per program. The verifier walks paths depth first, keeping the other side of

@@ -3,6 +3,20 @@
 // the maps actually created in their place just before BPF_PROG_LOAD.
 import { ld, withComment, type Instruction, type Register } from '../../bpf/asm/index.ts';
 
+/**
+ * The classifier's four maps per evaluation (codegen/classifier.ts), named once here for the code
+ * generator and the loader: `remote` an LPM trie remote address -> vector index, `keys` an array
+ * protocol/port/ICMP/sport key -> vector index, `vectors` an array of bit vectors, `slots` an
+ * array bit -> kind, rule slot, next bit. The staged evaluation has four of its own.
+ */
+export const CLASSIFIER_MAP_REFS = {
+  enforced: { remote: 'cls_remote', keys: 'cls_keys', vectors: 'cls_vectors', slots: 'cls_slots' },
+  staged: { remote: 'clss_remote', keys: 'clss_keys', vectors: 'clss_vectors', slots: 'clss_slots' },
+} as const;
+
+export type ClassifierMapRefs = (typeof CLASSIFIER_MAP_REFS)[keyof typeof CLASSIFIER_MAP_REFS];
+export type ClassifierMapRef = ClassifierMapRefs[keyof ClassifierMapRefs];
+
 export const MAP_REFS = [
   'state', // node-wide: per-CPU packet state (layouts.ts State)
   'conntrack', // node-wide, pinned: LRU hash CtKey -> CtValue
@@ -11,14 +25,8 @@ export const MAP_REFS = [
   'stats', // node-wide, pinned: per-CPU u64 counters by STAT_REASONS
   'counters', // per program: per-CPU RuleCounter by rule slot
   'ipsets', // per program: LPM trie of the program's address sets
-  'cls_remote', // per program (classifier): LPM trie remote address -> vector index
-  'cls_keys', // per program (classifier): array protocol/port/ICMP/sport key -> vector index
-  'cls_vectors', // per program (classifier): array of bit vectors
-  'cls_slots', // per program (classifier): array bit -> kind, rule slot, next bit
-  'clss_remote', // the same four for the classifier's staged evaluation
-  'clss_keys',
-  'clss_vectors',
-  'clss_slots',
+  ...Object.values(CLASSIFIER_MAP_REFS.enforced), // per program (classifier)
+  ...Object.values(CLASSIFIER_MAP_REFS.staged),
   'bw_buckets', // node-wide, pinned: array of token buckets (layouts.ts BandwidthBucketValue)
   'bw_endpoints', // node-wide, pinned: hash (ifindex, hook) -> the endpoint's bucket indexes
 ] as const;

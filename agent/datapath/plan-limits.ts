@@ -6,7 +6,7 @@ import type { PolicySet } from '../../policy/ir.ts';
 import type { EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
 import type { EndpointKey } from '../../policy/inventory.ts';
 import { maxRulesOf } from '../../policy/plan/endpoint-rules.ts';
-import type { DataplaneError } from '../dataplane.ts';
+import type { DataplaneError } from './dataplane.ts';
 
 export function planLimitErrors(set: PolicySet, resolved: ReadonlyMap<EndpointKey, EndpointPolicy>): DataplaneError[] {
   const limits = set.limits;

@@ -1,12 +1,20 @@
-// What each local endpoint needs on its two hooks, from the resolved policy and bandwidth: pure, so
-// the dataplane only compares it with what is attached. Programs go by key (direction, policy hash,
+// The plan phase (pure): what each local endpoint needs on its two hooks, from the bundle's policy
+// resolved against the inventory, its bandwidth limits and the plan limits it carries; and where
+// each token bucket goes in the node's bucket array. The later phases only carry it out: compile
+// and load the programs it names, then swap them in. Programs go by key (direction, policy hash,
 // and whether they police bandwidth): equal keys are one program, shared by every endpoint that
 // needs it.
 import type { EndpointBandwidth } from '../../policy/bandwidth/buckets.ts';
-import type { Direction } from '../../policy/ir.ts';
+import { resolveEndpointPolicies } from '../../policy/evaluation/resolve.ts';
+import type { Direction, PolicySet } from '../../policy/ir.ts';
 import type { DirectionPolicy, EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
-import type { EndpointKey } from '../../policy/inventory.ts';
+import type { EndpointKey, Inventory } from '../../policy/inventory.ts';
+import { BucketTableFull, planBuckets, type BucketEntry, type BucketPlan } from './bandwidth/allocation.ts';
+import { enforceableBandwidth } from './bandwidth/enforceable.ts';
+import type { BandwidthResolver } from './bandwidth/source.ts';
 import { hookOf, type Hook } from './codegen/hooks.ts';
+import type { DataplaneError } from './dataplane.ts';
+import { planLimitErrors } from './plan-limits.ts';
 
 export interface HookPlan {
   /**
@@ -60,9 +68,14 @@ export function planEndpoints(
   return plans;
 }
 
+/** A program the plan needs, with the endpoints that will run it. */
+export interface ProgramNeed extends HookPlan {
+  endpoints: EndpointKey[];
+}
+
 /** Each program needed once, with the endpoints that will run it. */
-export function programsNeeded(plans: readonly EndpointPlan[]): Map<string, HookPlan & { endpoints: EndpointKey[] }> {
-  const needed = new Map<string, HookPlan & { endpoints: EndpointKey[] }>();
+export function programsNeeded(plans: readonly EndpointPlan[]): Map<string, ProgramNeed> {
+  const needed = new Map<string, ProgramNeed>();
   for (const plan of plans) {
     for (const hook of Object.values(plan.hooks)) {
       const entry = needed.get(hook.key) ?? { ...hook, endpoints: [] };
@@ -71,4 +84,52 @@ export function programsNeeded(plans: readonly EndpointPlan[]): Map<string, Hook
     }
   }
   return needed;
+}
+
+export interface ApplyPlan {
+  endpoints: EndpointPlan[];
+  /** Every program the endpoints need, by key. */
+  programs: Map<string, ProgramNeed>;
+  /** Where the wanted token buckets go in the node's array (written only once every program loaded). */
+  buckets: BucketPlan;
+  /** Limits that cannot be enforced as written: reported, the rest of the bundle still applies. */
+  warnings: DataplaneError[];
+}
+
+export type PlanResult = { ok: true; plan: ApplyPlan } | { ok: false; errors: DataplaneError[] };
+
+export interface PlanContext {
+  /** Each local endpoint's token buckets (bandwidth/source.ts). */
+  resolveBandwidth: BandwidthResolver;
+  /** The node's bucket array as it is now, and its size (bandwidth/maps.ts). */
+  bucketTable: { entries: readonly BucketEntry[]; capacity: number };
+}
+
+/** The whole plan, or why the bundle cannot be enforced here (the previous enforcement then stays). */
+export function planApply(policy: PolicySet, inventory: Inventory, context: PlanContext): PlanResult {
+  let resolved: Map<EndpointKey, EndpointPolicy>;
+  let bandwidth: ReadonlyMap<EndpointKey, EndpointBandwidth>;
+  const warnings: DataplaneError[] = [];
+  try {
+    resolved = resolveEndpointPolicies(policy, inventory, { endpoints: 'local' });
+    const asked = context.resolveBandwidth(policy, inventory);
+    for (const issue of asked.issues) warnings.push({ code: 'BANDWIDTH_INVALID', message: `${issue.field}: ${issue.message}`, endpoint: issue.endpoint });
+    const enforceable = enforceableBandwidth(asked.endpoints);
+    for (const p of enforceable.problems) warnings.push({ code: 'BANDWIDTH_INVALID', message: p.message, endpoint: p.endpoint });
+    bandwidth = enforceable.endpoints;
+  } catch (error) {
+    return { ok: false, errors: [{ code: 'COMPILE_FAILED', message: (error as Error).message }] };
+  }
+  const overLimits = planLimitErrors(policy, resolved);
+  if (overLimits.length > 0) return { ok: false, errors: overLimits };
+  const endpoints = planEndpoints(resolved, bandwidth);
+  const wanted = endpoints.flatMap((p) => (p.bandwidth ? [...p.bandwidth.egress, ...p.bandwidth.ingress] : []));
+  let buckets: BucketPlan;
+  try {
+    buckets = planBuckets(context.bucketTable.entries, wanted, context.bucketTable.capacity);
+  } catch (error) {
+    const code = error instanceof BucketTableFull ? 'BANDWIDTH_LIMIT' : 'COMPILE_FAILED';
+    return { ok: false, errors: [{ code, message: (error as Error).message }] };
+  }
+  return { ok: true, plan: { endpoints, programs: programsNeeded(endpoints), buckets, warnings } };
 }

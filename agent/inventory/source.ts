@@ -2,10 +2,11 @@
 // API in a cluster. Both keep the last good inventory when an update is unusable, and say why, so
 // the daemon never compiles against a half-read or empty view of the cluster.
 import type { Inventory } from '../../policy/inventory.ts';
+import type { InventoryErrorCode } from '../errors.ts';
 
 export interface InventoryIssue {
   /** INVENTORY_UNAVAILABLE: nothing could be read; INVENTORY_INVALID: what was read is not an inventory. */
-  code: 'INVENTORY_UNAVAILABLE' | 'INVENTORY_INVALID';
+  code: InventoryErrorCode;
   message: string;
 }
 

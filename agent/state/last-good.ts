@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { StateErrorCode } from '../errors.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 
 export const LAST_GOOD_FILE = 'last-good.json';
@@ -18,7 +19,7 @@ export type LastGoodRecord = z.infer<typeof recordSchema>;
 
 export type LastGoodLoad =
   | { ok: true; record: LastGoodRecord | undefined }
-  | { ok: false; code: 'STATE_UNREADABLE' | 'STATE_CORRUPT'; message: string };
+  | { ok: false; code: Extract<StateErrorCode, 'STATE_UNREADABLE' | 'STATE_CORRUPT'>; message: string };
 
 export class LastGoodStore {
   readonly path: string;

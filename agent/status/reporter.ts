@@ -5,15 +5,19 @@
 import type { Logger } from 'pino';
 import type { TokenProvider } from '../credentials.ts';
 import { describeFetchError } from '../http/describe-error.ts';
-import type { ProgramStats } from '../dataplane.ts';
+import type { ProgramStats } from '../datapath/dataplane.ts';
+import type { AgentErrorCode } from '../errors.ts';
 
 export const STATUS_PATH = '/v1/agent/status';
 
-/** Mirrors the API's agentErrorSchema limits, so one long message cannot get the whole report refused. */
-const LIMITS = { errors: 100, code: 64, message: 4096, endpoint: 300 } as const;
+/**
+ * Mirrors the API's agentErrorSchema limits, so one long message cannot get the whole report refused.
+ * Codes need no cut: every one is a short literal of agent/errors.ts.
+ */
+const LIMITS = { errors: 100, message: 4096, endpoint: 300 } as const;
 
 export interface AgentStatusError {
-  code: string;
+  code: AgentErrorCode;
   message: string;
   endpoint?: string;
   revision?: number;
@@ -125,7 +129,7 @@ export function createStatusReporter(options: StatusReporterOptions): StatusRepo
 
 function fit(error: AgentStatusError): AgentStatusError {
   return {
-    code: error.code.slice(0, LIMITS.code),
+    code: error.code,
     message: error.message.slice(0, LIMITS.message),
     ...(error.endpoint !== undefined ? { endpoint: error.endpoint.slice(0, LIMITS.endpoint) } : {}),
     ...(error.revision !== undefined && Number.isInteger(error.revision) && error.revision >= 0 ? { revision: error.revision } : {}),

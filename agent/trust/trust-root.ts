@@ -11,6 +11,7 @@ import type { TrustRoot } from '../../policy/bundle/signing-keys.ts';
 import { describeFetchError } from '../http/describe-error.ts';
 import { readCapped } from '../http/read-capped.ts';
 import { writeFileAtomic } from '../state/atomic-write.ts';
+import type { StartupErrorCode } from '../errors.ts';
 
 export const PINNED_TRUST_ROOT_FILE = 'trust-root.json';
 const MAX_TRUST_ROOT_BYTES = 256 * 1024;
@@ -30,7 +31,7 @@ const jwksSchema = z.object({
     .min(1, 'holds no keys'),
 });
 
-export type TrustRootError = { ok: false; code: 'TRUST_ROOT_INVALID' | 'TRUST_ROOT_UNAVAILABLE'; message: string };
+export type TrustRootError = { ok: false; code: Extract<StartupErrorCode, 'TRUST_ROOT_INVALID' | 'TRUST_ROOT_UNAVAILABLE'>; message: string };
 export type TrustRootResult = { ok: true; trustRoot: TrustRoot } | TrustRootError;
 
 export function parseTrustRoot(text: string, origin: string): TrustRootResult {

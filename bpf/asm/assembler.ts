@@ -17,7 +17,7 @@ import { BpfError } from '../errors.ts';
 import { encodeInstructions } from './encode.ts';
 import { fitsS16, fitsS32, instruction, slots, type Instruction, type ProgramItem, type ProgramSource } from './instruction.ts';
 import { INVERSE_JUMP, isLabelledJump, jumpOp } from './jump.ts';
-import { MAX_PROGRAM_SLOTS } from './limits.ts';
+import { KERNEL_MAX_PROGRAM_SLOTS } from './limits.ts';
 import { Class, JmpOp } from './opcodes.ts';
 
 export type ListingLine =
@@ -121,10 +121,10 @@ export function assemble(source: ProgramSource): AssembledProgram {
     if (!changed) break;
   }
   const slotCount = slotOf[items.length]!;
-  if (slotCount > MAX_PROGRAM_SLOTS) {
+  if (slotCount > KERNEL_MAX_PROGRAM_SLOTS) {
     throw new BpfError(
       'PROGRAM_TOO_LARGE',
-      `program needs ${slotCount} instruction slots; the kernel accepts at most ${MAX_PROGRAM_SLOTS}`,
+      `program needs ${slotCount} instruction slots; the kernel accepts at most ${KERNEL_MAX_PROGRAM_SLOTS}`,
     );
   }
 

@@ -9,8 +9,4 @@ export const INSN_SIZE = 8;
  * The verifier also stops after processing this many instructions along all paths, so a program
  * near this length must be mostly straight-line.
  */
-export const MAX_PROGRAM_SLOTS = 1_000_000;
-
-/** Conditional jumps and `ja` carry a signed 16-bit offset counted in slots. */
-export const JUMP_OFFSET_MIN = -0x8000;
-export const JUMP_OFFSET_MAX = 0x7fff;
+export const KERNEL_MAX_PROGRAM_SLOTS = 1_000_000;

@@ -101,5 +101,4 @@ export const PseudoSrc = {
   MAP_VALUE: 2, // imm = map fd, next imm = offset; the register receives a pointer into value 0
 } as const;
 
-export const opClass = (opcode: number): number => opcode & 0x07;
 export const isWideOpcode = (opcode: number): boolean => opcode === (Class.LD | Mode.IMM | Size.DW);

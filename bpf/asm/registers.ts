@@ -16,15 +16,6 @@ export const R8: Register = 8;
 export const R9: Register = 9;
 export const R10: Register = 10;
 
-/** The frame pointer, by its usual name. */
-export const FP: Register = R10;
-
-/** At program entry R1 holds the context pointer (a `struct __sk_buff *` for tc programs). */
-export const CTX: Register = R1;
-
-/** Stack size available below R10: MAX_BPF_STACK in the kernel. */
-export const STACK_SIZE = 512;
-
 export function isRegister(value: number): value is Register {
   return Number.isInteger(value) && value >= 0 && value <= 10;
 }

@@ -83,8 +83,6 @@ export const MapType = {
   RINGBUF: 27, // flow events; max_entries is the size in bytes (power of 2, page multiple)
 } as const;
 
-export type MapTypeId = (typeof MapType)[keyof typeof MapType];
-
 export const PERCPU_MAP_TYPES: ReadonlySet<number> = new Set([
   MapType.PERCPU_HASH,
   MapType.PERCPU_ARRAY,
@@ -168,9 +166,3 @@ export const SK_BUFF_SIZE = 192;
 
 /** Ethernet header length; BPF_PROG_TEST_RUN refuses SCHED_CLS input shorter than this. */
 export const ETH_HLEN = 14;
-
-/** Flags for bpf_ringbuf_output / bpf_ringbuf_submit. */
-export const RingbufFlag = {
-  NO_WAKEUP: 1,
-  FORCE_WAKEUP: 2,
-} as const;

@@ -113,8 +113,3 @@ export async function startProber(topology: Topology, opts: ProberOptions = {}):
   });
 }
 
-/** Convenience for tests: the probes whose outcome differs from `expected`. */
-export function mismatches<S extends ProbeSpec & { expected: boolean }>(outcomes: readonly ProbeOutcome<S>[]): ProbeOutcome<S>[] {
-  return outcomes.filter((o) => o.error !== undefined || o.connected !== o.probe.expected);
-}
-

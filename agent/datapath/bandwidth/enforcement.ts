@@ -1,14 +1,14 @@
 // The dataplane's bandwidth side of an apply, and what it enforces between applies: where each
-// bucket goes in the node's array (planned before anything loads, written once everything loaded),
-// which (interface, hook) is charged to which buckets (pointed before the interface's programs are
-// attached, retained only for what this apply pointed), and the counters the status report shows.
+// bucket goes in the node's array (planned by the plan phase before anything loads, written once
+// everything loaded), which (interface, hook) is charged to which buckets (pointed before the
+// interface's programs are attached, retained only for what this apply pointed), and the counters
+// the status report shows.
 import type { BandwidthBucket, EndpointBandwidth } from '../../../policy/bandwidth/buckets.ts';
 import type { Direction } from '../../../policy/ir.ts';
 import type { EndpointKey } from '../../../policy/inventory.ts';
-import type { ProgramStats } from '../../dataplane.ts';
+import type { ProgramStats } from '../dataplane.ts';
 import type { Hook } from '../codegen/hooks.ts';
-import type { EndpointPlan } from '../plan.ts';
-import { planBuckets, type BucketPlan } from './allocation.ts';
+import type { BucketEntry, BucketPlan } from './allocation.ts';
 import type { BandwidthMaps } from './maps.ts';
 import { enforcedBurstBytes } from '../../../policy/bandwidth/burst.ts';
 
@@ -45,10 +45,9 @@ export class BandwidthEnforcement {
 
   constructor(private readonly maps: BandwidthMaps) {}
 
-  /** Where every planned endpoint's buckets go; writes nothing. Throws BucketTableFull. */
-  plan(plans: readonly EndpointPlan[]): BandwidthApply {
-    const wanted = plans.flatMap((p) => (p.bandwidth ? [...p.bandwidth.egress, ...p.bandwidth.ingress] : []));
-    return { buckets: planBuckets(this.maps.readBuckets(), wanted, this.maps.capacity), pointed: [] };
+  /** The node's bucket array as it is now, for the plan phase (agent/datapath/plan.ts). */
+  bucketTable(): { entries: readonly BucketEntry[]; capacity: number } {
+    return { entries: this.maps.readBuckets(), capacity: this.maps.capacity };
   }
 
   /** The plan's bucket entries, once every program has loaded. */

@@ -37,11 +37,11 @@ import {
 import { Helper } from '../../../bpf/kernel/constants.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { FlowKind, NO_SLOT } from '../layouts.ts';
-import { loadMap, type MapRef } from '../map-refs.ts';
+import { CLASSIFIER_MAP_REFS, loadMap, type ClassifierMapRefs, type MapRef } from '../map-refs.ts';
 import { BitKind, DPORT_BASE, ICMP_BASE, PROTO_BASE, buildClassifier } from './classifier-tables.ts';
 import { R_STATE, at, countRule, emitFlowEvent, statePointer } from './conventions.ts';
 import { IpProto } from './parse.ts';
-import type { EvaluationBlock, EvaluationStrategy, StrategyContext } from './strategy.ts';
+import type { EvaluationBlock, EvaluationStrategy, StrategyContext } from './evaluation.ts';
 
 /** may_goto: jump to `target` when the loop budget is spent (BPF_JMP | BPF_JCOND | BPF_K, src 0). */
 const mayGoto = (target: string) => instruction({ opcode: 0x05 | 0xe0, target });
@@ -50,18 +50,6 @@ const KEY = -8;
 /** The bit being decided, while its excepts are tested. */
 const BIT = -48;
 const SPILLS = { remote: -16, proto: -24, port: -32, sport: -40 } as const;
-
-interface ClassifierMapRefs {
-  remote: MapRef;
-  keys: MapRef;
-  vectors: MapRef;
-  slots: MapRef;
-}
-
-export const MAPS: Readonly<Record<'enforced' | 'staged', ClassifierMapRefs>> = {
-  enforced: { remote: 'cls_remote', keys: 'cls_keys', vectors: 'cls_vectors', slots: 'cls_slots' },
-  staged: { remote: 'clss_remote', keys: 'clss_keys', vectors: 'clss_vectors', slots: 'clss_slots' },
-};
 
 /**
  * R0 = the vector pointer for keys[R1]; on a miss, `fail`. A stored 0 means the field's default
@@ -114,7 +102,7 @@ export const classifier: EvaluationStrategy = {
     const tables = buildClassifier(policy, context.slots, mode);
     if (mode === 'enforced') context.classifier = tables;
     else context.stagedClassifier = tables;
-    const maps = MAPS[mode];
+    const maps = CLASSIFIER_MAP_REFS[mode];
     const slotField = mode === 'enforced' ? 'ruleSlot' : 'stagedSlot';
     const l = (n: string) => `${block.labelPrefix}cls_${n}`;
     const fail = l('fail');

@@ -98,9 +98,3 @@ export function emitFlowEvent(name: string, kind: number): ProgramSource {
     label(sent),
   ];
 }
-
-/** Drop, counted under `reason`. */
-export function dropCounted(name: string, reason: StatReason): ProgramSource {
-  return [countStat(name, reason), returnWith(Ret.DROP)];
-}
-

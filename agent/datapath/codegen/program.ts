@@ -7,7 +7,7 @@ import { isBpfError } from '../../../bpf/errors.ts';
 import type { Direction } from '../../../policy/ir.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { DatapathError } from '../errors.ts';
-import { MAX_CLASSIFIER_BYTES, MAX_CONDITIONAL_JUMPS, MAX_IPSET_ENTRIES, MAX_PROGRAM_SLOTS, MAX_RULE_SLOTS } from '../limits.ts';
+import { MAX_CLASSIFIER_BYTES, MAX_CONDITIONAL_JUMPS, MAX_IPSET_ENTRIES, MAX_POLICY_PROGRAM_SLOTS, MAX_RULE_SLOTS } from '../limits.ts';
 import { assembleInJumpRange } from './far-jumps.ts';
 import { laterFragment } from './fragments.ts';
 import { conntrackLookup } from './conntrack.ts';
@@ -17,7 +17,8 @@ import { parse } from './parse.ts';
 import { removeUnreachable } from './reachable.ts';
 import { dropExits, prologue } from './prologue.ts';
 import { SlotTable, type RuleSlot } from './slots.ts';
-import { STRATEGIES, chooseStrategy, type StrategyContext, type StrategyName } from './strategy.ts';
+import type { StrategyContext, StrategyName } from './evaluation.ts';
+import { STRATEGIES, chooseStrategy } from './strategy.ts';
 import type { ClassifierTables } from './classifier-tables.ts';
 import { hasStagedPolicies, policySection, shortcutExits } from './verdict.ts';
 
@@ -42,7 +43,7 @@ export interface CompileLimits {
 }
 
 const DEFAULT_LIMITS: CompileLimits = {
-  programSlots: MAX_PROGRAM_SLOTS,
+  programSlots: MAX_POLICY_PROGRAM_SLOTS,
   conditionalJumps: MAX_CONDITIONAL_JUMPS,
   ruleSlots: MAX_RULE_SLOTS,
   ipSetEntries: MAX_IPSET_ENTRIES,

@@ -37,7 +37,7 @@ import { R_STATE, at, countRule, emitFlowEvent, statePointer } from './conventio
 import { describeRule } from './describe.ts';
 import { setWord } from './ip-sets.ts';
 import { IpProto } from './parse.ts';
-import type { EvaluationBlock, EvaluationStrategy, StrategyContext } from './strategy.ts';
+import type { EvaluationBlock, EvaluationStrategy, StrategyContext } from './evaluation.ts';
 
 export const PROTOCOL_NUMBER: Readonly<Record<Protocol, number>> = {
   TCP: IpProto.TCP,

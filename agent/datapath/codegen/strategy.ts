@@ -3,48 +3,10 @@
 // field lookups into bit vectors, first set bit wins) for many, so per-packet cost stops growing
 // with the rule count. `chooseStrategy` picks by size (limits.ts CLASSIFIER_MIN_TERMS).
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
-import type { ProgramSource } from '../../../bpf/asm/index.ts';
-import type { IpSetTable } from './ip-sets.ts';
-import type { SlotTable } from './slots.ts';
-import { straightLine } from './straight-line.ts';
-import { classifier } from './classifier.ts';
-import type { ClassifierTables } from './classifier-tables.ts';
 import { CLASSIFIER_MIN_TERMS } from '../limits.ts';
-
-export type StrategyName = 'straight-line' | 'classifier';
-
-/**
- * One evaluation of the policy, enforced or staged. The code starts where it is placed, with the
- * state filled in (layouts.ts State: protocol, dport, familyBit, the LPM key's address), and ends by
- * jumping to `allowLabel` or `denyLabel` with the deciding rule's slot in State.ruleSlot (enforced)
- * or State.stagedSlot (staged), NO_SLOT when no rule decided.
- */
-export interface EvaluationBlock {
-  mode: 'enforced' | 'staged';
-  /** Prepended to every label of the block, so two blocks can share a program. */
-  labelPrefix: string;
-  allowLabel: string;
-  denyLabel: string;
-}
-
-export interface StrategyContext {
-  slots: SlotTable;
-  ipSets: IpSetTable;
-  /** Set by the classifier strategy: the tables load.ts puts in the program's maps. */
-  classifier?: ClassifierTables;
-  /** Set by the classifier strategy for the staged evaluation. */
-  stagedClassifier?: ClassifierTables;
-}
-
-export interface EvaluationStrategy {
-  readonly name: StrategyName;
-  /**
-   * Enforced mode: only policies that are not staged, tiers with none of those skipped; Log rules
-   * emit events and Pass/Log rules count. Staged mode: every policy (staged and enforced, as
-   * policy/evaluation/evaluate.ts defines the "would have been" verdict), without side effects.
-   */
-  generate(policy: DirectionPolicy, block: EvaluationBlock, context: StrategyContext): ProgramSource;
-}
+import { classifier } from './classifier.ts';
+import type { EvaluationStrategy, StrategyName } from './evaluation.ts';
+import { straightLine } from './straight-line.ts';
 
 export const STRATEGIES: Readonly<Record<StrategyName, EvaluationStrategy>> = { 'straight-line': straightLine, classifier };
 
@@ -64,8 +26,4 @@ export function evaluationTerms(policy: DirectionPolicy): number {
  */
 export function chooseStrategy(policy: DirectionPolicy): EvaluationStrategy {
   return evaluationTerms(policy) >= CLASSIFIER_MIN_TERMS ? classifier : straightLine;
-}
-
-export function isStrategyName(name: string | undefined): name is StrategyName {
-  return name !== undefined && Object.hasOwn(STRATEGIES, name);
 }

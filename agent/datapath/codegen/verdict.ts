@@ -8,7 +8,7 @@ import { R_STATE, Ret, at, countRule, countStat, emitFlowEvent, returnWith } fro
 import { bandwidthSection } from './bandwidth.ts';
 import { recordFirstFragment } from './fragments.ts';
 import type { Hook } from './hooks.ts';
-import type { EvaluationStrategy, StrategyContext } from './strategy.ts';
+import type { EvaluationStrategy, StrategyContext } from './evaluation.ts';
 
 export function hasStagedPolicies(policy: DirectionPolicy | null): boolean {
   return policy !== null && policy.tiers.some((tier) => tier.policies.some((p) => p.staged || p.stagedOut));

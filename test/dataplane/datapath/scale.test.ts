@@ -7,8 +7,8 @@ import { loadProgram } from '../../../bpf/kernel/program.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
 import { linkProgram } from '../../../agent/datapath/link.ts';
-import { MAX_PROGRAM_SLOTS } from '../../../agent/datapath/limits.ts';
-import { classifierFds, type LoadedProgram } from '../../../agent/datapath/load.ts';
+import { MAX_POLICY_PROGRAM_SLOTS } from '../../../agent/datapath/limits.ts';
+import { programMapFds, type LoadedProgram } from '../../../agent/datapath/load.ts';
 import { sharedMapFds } from '../../../agent/datapath/shared-maps.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
@@ -45,9 +45,7 @@ function rulesPolicy(count: number, staged = 0): DirectionPolicy {
 function verifierStats(dp: Datapath, program: LoadedProgram): string {
   const bytes = linkProgram(program.compiled.assembled, {
     ...sharedMapFds(dp.shared),
-    counters: program.counters.fd,
-    ...(program.ipSets && { ipsets: program.ipSets.fd }),
-    ...classifierFds(program.classifierMaps),
+    ...programMapFds(program.maps),
   });
   const again = loadProgram({ name: 'stats', instructions: bytes, logLevel: 4 as never });
   again.close();
@@ -75,7 +73,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('scale and cost', () => {
       expect(program.compiled.stats.strategy).toBe(strategy);
       const ms = performance.now() - t0;
       const { stats } = program.compiled;
-      expect(stats.instructions).toBeLessThan(MAX_PROGRAM_SLOTS);
+      expect(stats.instructions).toBeLessThan(MAX_POLICY_PROGRAM_SLOTS);
       const processed = verifierStats(dp, program);
       expect(Number(/processed (\d+)/.exec(processed)?.[1])).toBeLessThan(1_000_000);
       rows.push(

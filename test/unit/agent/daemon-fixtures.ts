@@ -11,9 +11,9 @@ import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/p
 import { contentHashOf, signBundle } from '../../../policy/bundle/sign.ts';
 import { activeSigningKey, newKeyRing, trustRootOf, type SigningKey, type TrustRoot } from '../../../policy/bundle/signing-keys.ts';
 import type { PolicySet } from '../../../policy/ir.ts';
-import { IR_FEATURES } from '../../../policy/ir-features.ts';
+import { IR_FEATURES, type IrFeature } from '../../../policy/ir-features.ts';
 import { AgentDaemon } from '../../../agent/daemon.ts';
-import type { ApplyInput, ApplyReport, Dataplane, DataplaneError } from '../../../agent/dataplane.ts';
+import type { ApplyInput, ApplyReport, Dataplane, DataplaneError } from '../../../agent/datapath/dataplane.ts';
 import { endpointKey, inventorySchema, type Inventory, type InventoryInput } from '../../../policy/inventory.ts';
 import { InventoryStateHolder, type InventoryIssue, type InventorySource } from '../../../agent/inventory/source.ts';
 import { LastGoodStore } from '../../../agent/state/last-good.ts';
@@ -96,8 +96,12 @@ export async function signed(keys: Pick<Keys, 'signingKey'>, body: BundlePayload
 
 /** A test double for the Dataplane seam: records every apply, and refuses while `refuse` is set. */
 export class RecordingDataplane implements Dataplane {
-  /** It enforces nothing, so it can record any bundle (control-plane bundles carry the plan's bandwidth ceiling). */
-  readonly supportedIrFeatures = IR_FEATURES;
+  /**
+   * By default every feature: it enforces nothing, so it can record any bundle (control-plane bundles
+   * carry the plan's bandwidth ceiling). Tests of the refusal path give it fewer.
+   */
+  constructor(readonly supportedIrFeatures: readonly IrFeature[] = IR_FEATURES) {}
+
   readonly applies: ApplyInput[] = [];
   adopted = 0;
   closed = 0;

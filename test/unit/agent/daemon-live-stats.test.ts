@@ -1,7 +1,7 @@
 // The status report carries counters that change between applies (bandwidth drops): the daemon merges
 // the dataplane's liveStats() over the last apply's program statistics at every report.
 import { afterEach, expect, it } from 'vitest';
-import type { ProgramStats } from '../../../agent/dataplane.ts';
+import type { ProgramStats } from '../../../agent/datapath/dataplane.ts';
 import { RecordingDataplane, makeDaemon, makeKeys, newIdentity, payload, signed, tempDir } from './daemon-fixtures.ts';
 
 class CountingDataplane extends RecordingDataplane {

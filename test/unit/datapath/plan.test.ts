@@ -1,7 +1,9 @@
-// Which programs each local endpoint needs, from the resolved policy (no kernel).
+// The plan phase (no kernel): which programs each local endpoint needs, from the resolved policy,
+// and the whole plan of an apply with its refusals.
 import { describe, expect, it } from 'vitest';
 import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
-import { planEndpoints, programsNeeded } from '../../../agent/datapath/plan.ts';
+import type { BandwidthResolver } from '../../../agent/datapath/bandwidth/source.ts';
+import { planApply, planEndpoints, programsNeeded } from '../../../agent/datapath/plan.ts';
 import { inventorySchema } from '../../../policy/inventory.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
@@ -51,5 +53,50 @@ describe('planEndpoints', () => {
       ['x/web-1', 'x/web-2'],
       ['x/web-1', 'x/web-2'],
     ]);
+  });
+});
+
+describe('planApply', () => {
+  const noBandwidth: BandwidthResolver = () => ({ endpoints: new Map(), issues: [] });
+  const emptyTable = { entries: [], capacity: 4 };
+  const webLimit: BandwidthResolver = () => ({
+    endpoints: new Map([['x/web-1', { egress: [{ id: 'pod/x/web-1/egress', rateBitsPerSecond: 50e6, burstBytes: 100_000, source: 'test' }], ingress: [] }]]),
+    issues: [{ endpoint: 'x/web-2', field: 'kubernetes.io/egress-bandwidth', message: 'not a quantity' }],
+  });
+
+  it('plans the local endpoints and each program they need once', () => {
+    const planned = planApply(policySet(denyWebIngress), inv, { resolveBandwidth: noBandwidth, bucketTable: emptyTable });
+    expect(planned.ok).toBe(true);
+    if (!planned.ok) return;
+    expect(planned.plan.endpoints.map((p) => p.endpoint).sort()).toEqual(['x/db', 'x/web-1', 'x/web-2']);
+    expect([...planned.plan.programs.keys()]).toEqual([...programsNeeded(planned.plan.endpoints).keys()]);
+    expect(planned.plan.buckets).toEqual({ indexOf: new Map(), writes: [], frees: [] });
+    expect(planned.plan.warnings).toEqual([]);
+  });
+
+  it('places the token buckets, and reports a limit it cannot read without refusing the bundle', () => {
+    const planned = planApply(policySet(denyWebIngress), inv, { resolveBandwidth: webLimit, bucketTable: emptyTable });
+    expect(planned.ok).toBe(true);
+    if (!planned.ok) return;
+    expect(planned.plan.buckets.indexOf).toEqual(new Map([['pod/x/web-1/egress', 0]]));
+    expect(planned.plan.endpoints.find((p) => p.endpoint === 'x/web-1')!.hooks['from-pod']).toMatchObject({ bandwidth: true, key: 'egress:open:bw' });
+    expect(planned.plan.warnings).toEqual([{ code: 'BANDWIDTH_INVALID', message: 'kubernetes.io/egress-bandwidth: not a quantity', endpoint: 'x/web-2' }]);
+  });
+
+  it('refuses a bundle whose buckets do not fit the node\'s table', () => {
+    const planned = planApply(policySet(denyWebIngress), inv, { resolveBandwidth: webLimit, bucketTable: { entries: [], capacity: 0 } });
+    expect(planned).toMatchObject({ ok: false, errors: [{ code: 'BANDWIDTH_LIMIT' }] });
+  });
+
+  it('refuses a bundle over the plan limits it carries, before anything else is planned', () => {
+    const twoRules = parsePolicyObject({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { namespace: 'x', name: 'web-two-ports' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 80 }] }, { ports: [{ port: 443 }] }] },
+    });
+    if (!twoRules.ok) throw new Error('invalid test policy');
+    const planned = planApply({ ...policySet(twoRules.ir), limits: { rulesPerEndpoint: 1 } }, inv, { resolveBandwidth: noBandwidth, bucketTable: emptyTable });
+    expect(planned).toMatchObject({ ok: false, errors: [{ code: 'PLAN_LIMIT_EXCEEDED' }] });
   });
 });

@@ -1,8 +1,10 @@
-// The seam between the daemon (which decides *what* to enforce: a verified bundle and the current
-// inventory) and the dataplane (which compiles it to eBPF, loads and attaches it: policy/evaluation and
-// bpf/). The daemon knows nothing of programs or maps; the dataplane knows nothing of HTTP, trust or
-// revisions. Contract, as the daemon relies on it:
+// The seam between the agent's pipeline (agent/apply: which decides *what* to enforce, a verified
+// bundle and the current inventory) and a dataplane (which compiles it to eBPF, loads and attaches it:
+// ebpf-dataplane.ts; or only logs it: dry-run.ts). The pipeline knows nothing of programs or maps; the
+// dataplane knows nothing of HTTP, trust or revisions. Contract, as the pipeline relies on it:
 //
+// - apply() is only asked to enforce the optional IR features the dataplane declares it supports
+//   (agent/apply/admit.ts refuses a bundle using any other before apply()).
 // - apply() replaces enforcement as a whole or not at all. When it reports `applied: false` (the
 //   bundle does not compile within the kernel's limits, a load failed, ...) every endpoint keeps the
 //   programs it had: the daemon then keeps its applied revision and reports the errors.
@@ -15,10 +17,12 @@
 // - close() releases the process's handles but leaves programs attached: an agent that stops or
 //   restarts must not open the node. Detaching is an explicit uninstall, not a shutdown.
 import type { Logger } from 'pino';
-import type { BundlePayload } from '../policy/bundle/payload.ts';
-import { unsupportedIrFeatures, type IrFeature } from '../policy/ir-features.ts';
-import type { EndpointKey, Inventory } from '../policy/inventory.ts';
-import type { FlowRecord } from './datapath/flows.ts';
+import type { BundlePayload } from '../../policy/bundle/payload.ts';
+import type { IrFeature } from '../../policy/ir-features.ts';
+import type { EndpointKey, Inventory } from '../../policy/inventory.ts';
+import type { DataplaneErrorCode } from '../errors.ts';
+import type { StrategyName } from './codegen/evaluation.ts';
+import type { FlowRecord } from './flows.ts';
 
 export interface ApplyInput {
   bundle: BundlePayload;
@@ -45,8 +49,7 @@ export interface ProgramStats {
 }
 
 export interface DataplaneError {
-  /** Stable, machine-readable: COMPILE_LIMIT, LOAD_FAILED, ATTACH_FAILED, ... */
-  code: string;
+  code: DataplaneErrorCode;
   message: string;
   endpoint?: EndpointKey;
 }
@@ -61,9 +64,10 @@ export interface ApplyReport {
 export interface Dataplane {
   /**
    * Optional IR features (policy/ir-features.ts) this dataplane enforces. A bundle using any other is
-   * refused before apply(), so a rule is never enforced broader or narrower than written.
+   * refused before apply() (agent/apply/admit.ts), so a rule is never enforced broader or narrower
+   * than written.
    */
-  readonly supportedIrFeatures?: readonly IrFeature[];
+  readonly supportedIrFeatures: readonly IrFeature[];
   adopt?(): Promise<void>;
   apply(input: ApplyInput): Promise<ApplyReport>;
   /**
@@ -78,29 +82,13 @@ export interface DataplaneContext {
   nodeName: string;
   stateDir: string;
   logger: Logger;
+  /** bpffs mount the eBPF dataplane pins under (default /sys/fs/bpf; see pins.ts). */
+  bpffsRoot?: string;
+  /** Force one evaluation strategy for every program (default: chosen by size). */
+  strategy?: StrategyName;
   /** Receives every decoded flow event (the agent aggregates them into flow logs). */
   onFlow?: (flow: FlowRecord) => void;
 }
 
-/** How the entry point builds a dataplane; agent/datapath exports `createEbpfDataplane` of this type. */
+/** How the entry point builds a dataplane: ebpf-dataplane.ts's `createEbpfDataplane` is one. */
 export type DataplaneFactory = (context: DataplaneContext) => Promise<Dataplane>;
-
-/**
- * A dataplane that throws instead of reporting is treated as a failed apply: nothing the daemon knows
- * says enforcement changed, so the previous state is assumed to stand.
- */
-export async function applySafely(dataplane: Dataplane, input: ApplyInput): Promise<ApplyReport> {
-  const unsupported = unsupportedIrFeatures(input.bundle.policy, dataplane.supportedIrFeatures ?? []);
-  if (unsupported.length > 0) {
-    return {
-      applied: false,
-      programs: {},
-      errors: [{ code: 'UNSUPPORTED_POLICY_FEATURES', message: `this agent cannot enforce ${unsupported.join(', ')} yet; the previous policy stays enforced` }],
-    };
-  }
-  try {
-    return await dataplane.apply(input);
-  } catch (error) {
-    return { applied: false, programs: {}, errors: [{ code: 'DATAPLANE_FAILED', message: (error as Error).message ?? String(error) }] };
-  }
-}

@@ -1,7 +1,8 @@
-// The agent's side of the acceptance test: policy/bundle/verify.ts decides, this supplies what only
-// the agent knows — its trust root, its own tenant and cluster, the revision it enforces, its clock
-// and its size limit. Two uses: a bundle fresh from the control plane, and the last good bundle
-// read back from disk on start, which is enforced even when expired (see reacceptLastGood).
+// The accept phase, the first of the pipeline (pipeline.ts): policy/bundle/verify.ts decides, this
+// supplies what only the agent knows — its trust root, its own tenant and cluster, the revision it
+// enforces, its clock and its size limit. Two uses: a bundle fresh from the control plane, and the
+// last good bundle read back from disk on start, which is enforced even when expired (see
+// reacceptLastGood). Nothing past this phase sees a bundle that has not passed it.
 import type { BundlePayload } from '../../policy/bundle/payload.ts';
 import type { TrustRoot } from '../../policy/bundle/signing-keys.ts';
 import { verifyBundle, type BundleRejection, type VerifyResult } from '../../policy/bundle/verify.ts';
@@ -19,6 +20,15 @@ export interface AcceptanceContext {
   now: Date;
   maxBytes: number;
 }
+
+/** A bundle that passed acceptance: what was received, and what it says. */
+export interface VerifiedBundle {
+  jws: string;
+  payload: BundlePayload;
+  revision: number;
+}
+
+export const verifiedBundle = (jws: string, payload: BundlePayload): VerifiedBundle => ({ jws, payload, revision: payload.revision });
 
 export type Rejection = { ok: false; code: BundleRejection; message: string };
 

@@ -2,9 +2,9 @@
 // for bringing the agent up against a control plane before the eBPF dataplane is on the node, and
 // for watching what a policy change would touch. Selected only by `dataplane: dry-run`.
 import type { Logger } from 'pino';
+import { endpointKey } from '../../policy/inventory.ts';
+import { IR_FEATURES } from '../../policy/ir-features.ts';
 import type { ApplyReport, Dataplane } from './dataplane.ts';
-import { endpointKey } from '../policy/inventory.ts';
-import { IR_FEATURES } from '../policy/ir-features.ts';
 
 export function createDryRunDataplane(logger: Logger): Dataplane {
   return {
