@@ -32,12 +32,18 @@ export const verifiedBundle = (jws: string, payload: BundlePayload): VerifiedBun
 
 export type Rejection = { ok: false; code: BundleRejection; message: string };
 
+/** A bundle fresh from the control plane: one issued beyond the clock-skew allowance is refused too. */
 export function acceptBundle(jws: string, context: AcceptanceContext): Promise<VerifyResult> {
+  return verifyAgainst(jws, context, true);
+}
+
+function verifyAgainst(jws: string, context: AcceptanceContext, refuseIssuedInFuture: boolean): Promise<VerifyResult> {
   return verifyBundle(jws, context.trustRoot, {
     tenantId: context.identity.tenantId,
     clusterId: context.identity.clusterId,
     appliedRevision: context.appliedRevision,
     now: context.now,
+    refuseIssuedInFuture,
     maxBytes: context.maxBytes,
   });
 }
@@ -53,7 +59,8 @@ export type LastGoodVerdict = { ok: true; payload: BundlePayload; keyId: string;
  * exactly that check.)
  */
 export async function reacceptLastGood(jws: string, context: Omit<AcceptanceContext, 'appliedRevision'>): Promise<LastGoodVerdict> {
-  const result = await acceptBundle(jws, { ...context, appliedRevision: 0, now: new Date(0) });
+  // Verified "as of" the epoch, every bundle looks issued in the future: that check is for fresh bundles.
+  const result = await verifyAgainst(jws, { ...context, appliedRevision: 0, now: new Date(0) }, false);
   if (!result.ok) return result;
   return { ok: true, payload: result.payload, keyId: result.keyId, expired: isExpired(result.payload, context.now) };
 }
