@@ -16,8 +16,9 @@ import {
 import type { BundleLimits } from '../../policy/ir.ts';
 import { bundleLimitsOf } from '../../policy/plan/bundle-limits.ts';
 import { tenantLimits } from '../../policy/plan/limits.ts';
-import { policySetFromObjects } from '../../policy/policy-set-from-objects.ts';
+import { policySetFromObjects, StoredObjectInvalidError } from '../../policy/policy-set-from-objects.ts';
 import type { BuildRequest } from '../queue/build-queue.ts';
+import { UnrecoverableBuildError } from '../queue/unrecoverable.ts';
 
 export interface BundleBuilderDeps {
   db: Db;
@@ -39,6 +40,16 @@ async function bundleLimitsOfTenant(tx: Tx, tenantId: string): Promise<BundleLim
   return bundleLimitsOf(tenantLimits(tenant.plan, tenant.limits));
 }
 
+/** A stored object that no longer validates stays invalid however often the build is retried. */
+function policySetOfStored(manifests: readonly unknown[], limits: BundleLimits, clusterId: string) {
+  try {
+    return policySetFromObjects(manifests, { limits });
+  } catch (error) {
+    if (error instanceof StoredObjectInvalidError) throw new UnrecoverableBuildError(`cluster ${clusterId}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 export function createBundleBuilder(deps: BundleBuilderDeps) {
   return async function buildBundle(request: BuildRequest): Promise<BuildOutcome> {
     const outcome = await withTenant(deps.db, request.tenantId, async (tx) => {
@@ -51,10 +62,8 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
       if (!cluster) return { built: false, reason: 'cluster-deleted' } as const;
 
       const stored = await tx.select({ manifest: policies.manifest }).from(policies).where(eq(policies.clusterId, cluster.id));
-      const policySet = policySetFromObjects(
-        stored.map((row) => row.manifest),
-        { limits: await bundleLimitsOfTenant(tx, request.tenantId) },
-      );
+      const limits = await bundleLimitsOfTenant(tx, request.tenantId);
+      const policySet = policySetOfStored(stored.map((row) => row.manifest), limits, cluster.id);
       const contentHash = contentHashOf(policySet);
       const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);
       if (latest && latest.contentHash === contentHash && !request.reissue) return { built: false, reason: 'unchanged' } as const;
