@@ -71,7 +71,9 @@ async function startWorkers(config: ControlPlaneConfig, database: Database, keyR
 
 export async function compose<R extends Role>(config: ControlPlaneConfig, role: R, options: ComposeOptions = {}): Promise<Composition<R>> {
   if (role !== 'all' && config.databaseUrl === undefined) {
-    throw new ConfigError(`the ${role} role shares its database with other processes: set DATABASE_URL (the embedded database serves one process, with role all)`);
+    throw new ConfigError(
+      `the ${role} role shares its database with other processes: set DATABASE_URL (the embedded database serves one process, with role all)`,
+    );
   }
   const logger = options.logger ?? pino({ level: config.logLevel });
   const clock = options.clock ?? (() => new Date());

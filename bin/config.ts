@@ -10,13 +10,22 @@ const positiveInt = z.coerce.number().int().positive();
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   /** Connections per process; unset, the runtime's default. */
   DATABASE_POOL_SIZE: positiveInt.max(1000).optional(),
   DATA_DIR: z.string().default('.data'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   /** BullMQ key prefix: processes that share it share the build queue. */
-  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'must be letters, digits, "_" and "-"').default('palisade'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/, 'must be letters, digits, "_" and "-"')
+    .default('palisade'),
   SIGNING_KEYS: z.string().optional(),
   SIGNING_KEYS_FILE: z.string().optional(),
   BUNDLE_TTL_HOURS: positiveInt.default(168),

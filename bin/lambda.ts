@@ -12,10 +12,14 @@ async function build(): Promise<Handler> {
   return handle(app);
 }
 
-let handler: Handler | undefined;
 let building: Promise<Handler> | undefined;
 
 export const lambdaHandler = async (...args: Parameters<Handler>) => {
-  handler ??= await (building ??= build());
+  // A failed build is not kept: the next invocation tries again instead of failing the container for good.
+  building ??= build().catch((error: unknown) => {
+    building = undefined;
+    throw error;
+  });
+  const handler = await building;
   return handler(...args);
 };

@@ -22,7 +22,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     const { database } = c.get('services');
     const { tenantId } = c.get('caller');
-    const fingerprint = `${c.req.method} ${c.req.path} ${createHash('sha256').update(await c.req.text()).digest('hex')}`;
+    const fingerprint = `${c.req.method} ${c.req.path} ${createHash('sha256')
+      .update(await c.req.text())
+      .digest('hex')}`;
     const forKey = and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key));
 
     const earlier = await withTenant(database.db, tenantId, async (tx) => {
@@ -51,7 +53,10 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
         // Only successes are kept: a refused request may be corrected and retried with the same key.
         if (status >= 300 || c.error) await tx.delete(idempotencyKeys).where(forKey);
         else {
-          const body = await c.res.clone().json().catch(() => ({}));
+          const body = await c.res
+            .clone()
+            .json()
+            .catch(() => ({}));
           await tx.update(idempotencyKeys).set({ status, body }).where(forKey);
         }
       });

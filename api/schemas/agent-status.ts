@@ -5,7 +5,11 @@ import type { agentStatus } from '../../db/schema/index.ts';
 import { timestamp } from './common.ts';
 
 /** A Kubernetes node name: a DNS subdomain. */
-export const nodeNameSchema = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS subdomain (a Kubernetes node name)');
+export const nodeNameSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS subdomain (a Kubernetes node name)');
 
 export const agentErrorSchema = z
   .strictObject({
@@ -20,11 +24,16 @@ export const agentStatusInput = z
   .strictObject({
     nodeName: nodeNameSchema,
     appliedRevision: z.number().int().nonnegative().nullable(),
-    inventoryHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256').optional().openapi({ description: 'Hash of the endpoint inventory the agent last applied' }),
+    inventoryHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256')
+      .optional()
+      .openapi({ description: 'Hash of the endpoint inventory the agent last applied' }),
     agentVersion: z.string().max(64).optional(),
     errors: z.array(agentErrorSchema).max(100).default([]),
     programs: z.record(z.string().max(300), z.unknown()).default({}).openapi({
-      description: 'Per-endpoint program statistics (free-form): instructions, strategy, rules, maps, and bandwidth (token buckets per direction with rate, burst and packets/bytes passed and dropped)',
+      description:
+        'Per-endpoint program statistics (free-form): instructions, strategy, rules, maps, and bandwidth (token buckets per direction with rate, burst and packets/bytes passed and dropped)',
     }),
   })
   .openapi('AgentStatusInput');

@@ -1,8 +1,7 @@
 // Apply's answer on the wire: what each object became (or would become, with dryRun).
 import { z } from '@hono/zod-openapi';
 
-export const applyActions = ['created', 'configured', 'unchanged'] as const;
-export type ApplyAction = (typeof applyActions)[number];
+const applyActions = ['created', 'configured', 'unchanged'] as const;
 
 export const applyResultSchema = z
   .object({

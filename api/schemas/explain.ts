@@ -24,7 +24,9 @@ export const traceEntrySchema = z
   .object({
     tier: z.string(),
     policy: z.string().openapi({ description: 'The policy of the matching rule; for a tier default, the last policy of the tier that selected the endpoint' }),
-    ruleIndex: z.union([z.number().int(), z.literal('default')]).openapi({ description: "The rule's index in its policy, or 'default' for the tier's default action" }),
+    ruleIndex: z
+      .union([z.number().int(), z.literal('default')])
+      .openapi({ description: "The rule's index in its policy, or 'default' for the tier's default action" }),
     action: actionSchema,
   })
   .openapi('ExplainTraceEntry');
@@ -32,8 +34,16 @@ export const traceEntrySchema = z
 export const directionExplanationSchema = z
   .object({
     verdict: z.enum(['allow', 'deny']),
-    trace: z.array(traceEntrySchema).openapi({ description: 'Every rule that matched and acted (Log, Pass, the decision) and every tier default applied, in evaluation order; empty when no policy selects the endpoint' }),
-    stagedVerdict: z.enum(['allow', 'deny']).optional().openapi({ description: 'What staged policies would have decided (present when some select the endpoint)' }),
+    trace: z
+      .array(traceEntrySchema)
+      .openapi({
+        description:
+          'Every rule that matched and acted (Log, Pass, the decision) and every tier default applied, in evaluation order; empty when no policy selects the endpoint',
+      }),
+    stagedVerdict: z
+      .enum(['allow', 'deny'])
+      .optional()
+      .openapi({ description: 'What staged policies would have decided (present when some select the endpoint)' }),
     stagedTrace: z.array(traceEntrySchema).optional(),
   })
   .openapi('DirectionExplanation');

@@ -26,9 +26,7 @@ export const tenantSchema = z
   .openapi('Tenant');
 export type TenantRecord = z.infer<typeof tenantSchema>;
 
-export const tenantWithUsageSchema = tenantSchema
-  .extend({ usage: z.object({ clusters: z.number(), policies: z.number() }) })
-  .openapi('TenantWithUsage');
+export const tenantWithUsageSchema = tenantSchema.extend({ usage: z.object({ clusters: z.number(), policies: z.number() }) }).openapi('TenantWithUsage');
 
 export function presentTenant(row: typeof tenants.$inferSelect): TenantRecord {
   return { id: row.id, name: row.name, plan: row.plan, limits: tenantLimits(row.plan, row.limits), createdAt: row.createdAt.toISOString() };

@@ -12,7 +12,10 @@ const liveCluster = (id: string) => and(eq(clusters.id, id), isNull(clusters.del
 
 /** A live cluster of the transaction's tenant (RLS hides the others), or 404. */
 export async function findCluster(tx: Tx, id: string, options: { lock?: boolean } = {}) {
-  const query = tx.select().from(clusters).where(liveCluster(requireId(id, 'cluster')));
+  const query = tx
+    .select()
+    .from(clusters)
+    .where(liveCluster(requireId(id, 'cluster')));
   const [row] = options.lock ? await query.for('update') : await query;
   if (!row) throw notFound('cluster');
   return row;

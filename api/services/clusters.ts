@@ -33,7 +33,10 @@ export async function createCluster(ctx: TenantContext, input: ClusterInput): Pr
       const limits = await lockTenantLimits(tx, ctx.caller.tenantId);
       const [usage] = await tx.select({ n: count() }).from(clusters).where(isNull(clusters.deletedAt));
       assertWithinLimit(limits, 'clusters', usage!.n, usage!.n + 1);
-      const [created] = await tx.insert(clusters).values({ id: newId(), tenantId: ctx.caller.tenantId, ...input }).returning();
+      const [created] = await tx
+        .insert(clusters)
+        .values({ id: newId(), tenantId: ctx.caller.tenantId, ...input })
+        .returning();
       await recordAudit(tx, ctx.caller, { action: 'create', resourceType: 'cluster', resourceId: created!.id, after: presentCluster(created!) });
       // A new cluster gets its first (empty) bundle, so agents installed right away have one to verify.
       await announcePolicyChange(tx, ctx.caller.tenantId, created!.id);
@@ -73,7 +76,10 @@ export function getCluster(ctx: TenantContext, input: { clusterId: string }): Pr
   return inTenant(ctx, (tx) => findCluster(tx, input.clusterId));
 }
 
-export async function replaceCluster(ctx: TenantContext, input: { clusterId: string; ifMatch: string | undefined; cluster: ClusterInput }): Promise<ClusterRow> {
+export async function replaceCluster(
+  ctx: TenantContext,
+  input: { clusterId: string; ifMatch: string | undefined; cluster: ClusterInput },
+): Promise<ClusterRow> {
   requireRole(ctx.caller.role, 'editor');
   return conflictOnName(
     inTenant(ctx, async (tx) => {
@@ -84,7 +90,13 @@ export async function replaceCluster(ctx: TenantContext, input: { clusterId: str
         .set({ ...input.cluster, version: sql`${clusters.version} + 1`, updatedAt: new Date() })
         .where(eq(clusters.id, before.id))
         .returning();
-      await recordAudit(tx, ctx.caller, { action: 'update', resourceType: 'cluster', resourceId: before.id, before: presentCluster(before), after: presentCluster(after!) });
+      await recordAudit(tx, ctx.caller, {
+        action: 'update',
+        resourceType: 'cluster',
+        resourceId: before.id,
+        before: presentCluster(before),
+        after: presentCluster(after!),
+      });
       return after!;
     }),
     input.cluster.name,

@@ -37,11 +37,12 @@ export async function createTenant(db: Db, input: NewTenant) {
 export async function mintOwnerKey(db: Db, tenantId: string, name: string) {
   const credential = mintCredential('pal');
   await withTenant(db, tenantId, async (tx) => {
-    const [key] = await tx
-      .insert(apiKeys)
-      .values({ id: newId(), tenantId, name, role: 'owner', prefix: credential.prefix, hash: credential.hash })
-      .returning();
-    await recordAudit(tx, { tenantId, actor: 'cli' }, { action: 'create', resourceType: 'api-key', resourceId: key!.id, after: { name, role: 'owner', prefix: key!.prefix } });
+    const [key] = await tx.insert(apiKeys).values({ id: newId(), tenantId, name, role: 'owner', prefix: credential.prefix, hash: credential.hash }).returning();
+    await recordAudit(
+      tx,
+      { tenantId, actor: 'cli' },
+      { action: 'create', resourceType: 'api-key', resourceId: key!.id, after: { name, role: 'owner', prefix: key!.prefix } },
+    );
   });
   return credential.secret;
 }

@@ -5,14 +5,7 @@ import { desc, eq, isNull, and, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { BUNDLE_CHANNEL, newId, withTenant, type Db, type Tx } from '../../db/index.ts';
 import { bundles, clusters, policies, tenants } from '../../db/schema/index.ts';
-import {
-  activeSigningKey,
-  BUNDLE_API_VERSION,
-  contentHashOf,
-  signBundle,
-  type BundlePayload,
-  type KeyRing,
-} from '../../policy/bundle/index.ts';
+import { activeSigningKey, BUNDLE_API_VERSION, contentHashOf, signBundle, type BundlePayload, type KeyRing } from '../../policy/bundle/index.ts';
 import type { BundleLimits } from '../../policy/ir.ts';
 import { bundleLimitsOf } from '../../policy/plan/bundle-limits.ts';
 import { tenantLimits } from '../../policy/plan/limits.ts';
@@ -63,7 +56,11 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
 
       const stored = await tx.select({ manifest: policies.manifest }).from(policies).where(eq(policies.clusterId, cluster.id));
       const limits = await bundleLimitsOfTenant(tx, request.tenantId);
-      const policySet = policySetOfStored(stored.map((row) => row.manifest), limits, cluster.id);
+      const policySet = policySetOfStored(
+        stored.map((row) => row.manifest),
+        limits,
+        cluster.id,
+      );
       const contentHash = contentHashOf(policySet);
       const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);
       if (latest && latest.contentHash === contentHash && !request.reissue) return { built: false, reason: 'unchanged' } as const;

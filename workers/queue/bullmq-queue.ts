@@ -40,7 +40,11 @@ export function createBullmqQueue(build: BuildProcessor, logger: Logger, options
   const { prefix } = options;
   const queue = new Queue<BuildRequest>(BUILD_QUEUE_NAME, { connection: queueConnection, prefix });
   const worker = workerConnection
-    ? new Worker<BuildRequest>(BUILD_QUEUE_NAME, (job) => runBuild(build, job.data), { connection: workerConnection, prefix, concurrency: options.concurrency ?? 4 })
+    ? new Worker<BuildRequest>(BUILD_QUEUE_NAME, (job) => runBuild(build, job.data), {
+        connection: workerConnection,
+        prefix,
+        concurrency: options.concurrency ?? 4,
+      })
     : undefined;
   worker?.on('failed', (job, error) => logger.error({ err: error, jobId: job?.id, clusterId: job?.data.clusterId }, 'bundle build failed'));
 

@@ -32,7 +32,13 @@ const route = createRoute({
   },
   responses: {
     200: jsonContent(
-      z.object({ hash: z.string().openapi({ description: 'inventoryHash of the stored inventory' }), namespaces: z.number().int(), endpoints: z.number().int() }).openapi('InventoryReceipt'),
+      z
+        .object({
+          hash: z.string().openapi({ description: 'inventoryHash of the stored inventory' }),
+          namespaces: z.number().int(),
+          endpoints: z.number().int(),
+        })
+        .openapi('InventoryReceipt'),
       'Stored as the cluster’s latest inventory',
     ),
     ...commonErrors,
@@ -50,5 +56,7 @@ export function registerReportAgentInventory(app: OpenAPIHono<AppEnv>) {
       },
     }),
   );
-  app.openapi(route, async (c) => c.json(await storeInventory(agentContext(c), { reportedBy: c.req.valid('query').nodeName, inventory: c.req.valid('json') }), 200));
+  app.openapi(route, async (c) =>
+    c.json(await storeInventory(agentContext(c), { reportedBy: c.req.valid('query').nodeName, inventory: c.req.valid('json') }), 200),
+  );
 }

@@ -14,7 +14,11 @@ const route = createRoute({
   tags: ['clusters'],
   security: apiKeySecurity,
   request: {
-    query: listQuery.extend({ name: clusterSchema.shape.name.optional(), provider: clusterSchema.shape.provider.optional(), status: clusterSchema.shape.status.optional() }),
+    query: listQuery.extend({
+      name: clusterSchema.shape.name.optional(),
+      provider: clusterSchema.shape.provider.optional(),
+      status: clusterSchema.shape.status.optional(),
+    }),
   },
   responses: { 200: jsonContent(page(clusterSchema, 'ClusterPage'), 'A page of clusters'), ...writeErrors },
 });

@@ -14,7 +14,7 @@ const route = createRoute({
   summary: 'Explain whether one pod can connect to another, and which tier, policy and rule decide it',
   description:
     "Evaluates the cluster's latest bundle against the endpoint inventory its agent last reported, in the dataplane's order: " +
-    "tiers ascending, policies and rules in order, first deciding rule wins, tier defaults where a tier selects the endpoint but no rule decides. " +
+    'tiers ascending, policies and rules in order, first deciding rule wins, tier defaults where a tier selects the endpoint but no rule decides. ' +
     "A connection is allowed when the client's egress and the server's ingress both allow it.",
   tags: ['clusters'],
   security: apiKeySecurity,
@@ -22,7 +22,10 @@ const route = createRoute({
   responses: {
     200: jsonContent(explanationSchema, 'The verdict with the trace of each direction'),
     ...commonErrors,
-    404: { description: 'No such cluster, or no such pod in its inventory (`errors` names the query field)', content: { 'application/problem+json': { schema: problemSchema } } },
+    404: {
+      description: 'No such cluster, or no such pod in its inventory (`errors` names the query field)',
+      content: { 'application/problem+json': { schema: problemSchema } },
+    },
     409: { description: "The cluster's agents have not reported an inventory yet", content: { 'application/problem+json': { schema: problemSchema } } },
   },
 });

@@ -23,7 +23,11 @@ const route = createRoute({
       dryRun: z.enum(['true', 'false']).default('false').openapi({ description: 'Validate, check limits and return the diff without writing' }),
     }),
     body: {
-      content: { 'application/yaml': multiDocument, 'application/x-yaml': multiDocument, 'application/json': { schema: { type: 'array' as const, items: { $ref: '#/components/schemas/PolicyManifest' } } } },
+      content: {
+        'application/yaml': multiDocument,
+        'application/x-yaml': multiDocument,
+        'application/json': { schema: { type: 'array' as const, items: { $ref: '#/components/schemas/PolicyManifest' } } },
+      },
       required: true,
     },
   },

@@ -17,7 +17,13 @@ import type { ObjectsByIdentity } from './cluster-objects.ts';
  * plan allows. Usage is the largest count before the write, so the answer says whether this write
  * or an earlier one got there.
  */
-export async function assertRulesPerEndpoint(tx: Tx, clusterId: string, limits: PlanLimits, before: ObjectsByIdentity, after: ObjectsByIdentity): Promise<void> {
+export async function assertRulesPerEndpoint(
+  tx: Tx,
+  clusterId: string,
+  limits: PlanLimits,
+  before: ObjectsByIdentity,
+  after: ObjectsByIdentity,
+): Promise<void> {
   const [reported] = await tx.select({ inventory: clusterInventories.inventory }).from(clusterInventories).where(eq(clusterInventories.clusterId, clusterId));
   if (!reported) return;
   const parsed = inventorySchema.safeParse(reported.inventory);

@@ -30,6 +30,10 @@ export function assertTiersEmpty(deletedTierNames: readonly string[], after: Ite
   for (const resource of after) if (resource.type === 'policy') placed.push(resource.policy);
   for (const tierName of deletedTierNames) {
     const blocking = policiesInTier(tierName, placed);
-    if (blocking.length > 0) throw new ApiError('CONFLICT', `tier ${tierName} still holds ${blocking.length} policies (${blocking.slice(0, 5).join(', ')}); move or delete them first`);
+    if (blocking.length > 0)
+      throw new ApiError(
+        'CONFLICT',
+        `tier ${tierName} still holds ${blocking.length} policies (${blocking.slice(0, 5).join(', ')}); move or delete them first`,
+      );
   }
 }

@@ -110,10 +110,22 @@ async function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: Pol
       const { object } = change;
       const [updated] = await tx
         .update(policies)
-        .set({ apiVersion: object.apiVersion, manifest: object.manifest, ruleCount: object.ruleCount, version: sql`${policies.version} + 1`, updatedAt: new Date() })
+        .set({
+          apiVersion: object.apiVersion,
+          manifest: object.manifest,
+          ruleCount: object.ruleCount,
+          version: sql`${policies.version} + 1`,
+          updatedAt: new Date(),
+        })
         .where(eq(policies.id, change.before.id))
         .returning();
-      await recordAudit(tx, caller, { action: 'update', resourceType: 'policy', resourceId: change.before.id, before: presentPolicy(change.before), after: presentPolicy(updated!) });
+      await recordAudit(tx, caller, {
+        action: 'update',
+        resourceType: 'policy',
+        resourceId: change.before.id,
+        before: presentPolicy(change.before),
+        after: presentPolicy(updated!),
+      });
       return updated;
     }
     case 'delete':

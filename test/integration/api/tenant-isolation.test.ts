@@ -97,7 +97,21 @@ function pathOf(operation: Operation, request: IsolationRequest): string {
   return request.query ? `${path}?${new URLSearchParams(request.query)}` : path;
 }
 
-const TENANT_TABLES = ['tenants', 'members', 'api_keys', 'clusters', 'agent_tokens', 'policies', 'bundles', 'agent_status', 'audit_log', 'outbox', 'idempotency_keys', 'cluster_inventories', 'flow_logs'];
+const TENANT_TABLES = [
+  'tenants',
+  'members',
+  'api_keys',
+  'clusters',
+  'agent_tokens',
+  'policies',
+  'bundles',
+  'agent_status',
+  'audit_log',
+  'outbox',
+  'idempotency_keys',
+  'cluster_inventories',
+  'flow_logs',
+];
 
 describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavour) => {
   let control: TestControlPlane;
@@ -195,7 +209,10 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
     // Nor can B write a row that claims to be A's: the policy's WITH CHECK refuses it.
     const forged = await withTenant(db, b.tenantId, (tx) =>
       tx.execute(sql`insert into clusters (id, tenant_id, name, provider) values (gen_random_uuid(), ${a.tenantId}, 'forged', 'kind')`),
-    ).then(() => undefined, (error: Error & { cause?: Error }) => error.cause?.message ?? error.message);
+    ).then(
+      () => undefined,
+      (error: Error & { cause?: Error }) => error.cause?.message ?? error.message,
+    );
     expect(forged).toMatch(/row-level security/);
   });
 

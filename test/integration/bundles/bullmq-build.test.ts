@@ -67,7 +67,11 @@ describe('bundle builds on BullMQ', () => {
       attempts[kind] += 1;
       throw kind === 'retryable' ? new Error('connection lost') : new UnrecoverableBuildError('a stored object no longer validates');
     };
-    const queue = createBullmqQueue(build, pino({ level: 'silent' }), { redisUrl: REDIS_URL, work: true, prefix: `palisade-test-${randomBytes(4).toString('hex')}` });
+    const queue = createBullmqQueue(build, pino({ level: 'silent' }), {
+      redisUrl: REDIS_URL,
+      work: true,
+      prefix: `palisade-test-${randomBytes(4).toString('hex')}`,
+    });
     try {
       await queue.enqueue({ tenantId: 'retryable', clusterId: crypto.randomUUID(), outboxId: 1 });
       await queue.enqueue({ tenantId: 'unrecoverable', clusterId: crypto.randomUUID(), outboxId: 2 });
