@@ -21,11 +21,21 @@ async function demoTenantId(db: Db): Promise<string | undefined> {
   return row?.id;
 }
 
+/**
+ * A repeat this soon is the same Ctrl-C, not a second one: tsx relays a signal to its child again when
+ * the child takes over 30 ms to acknowledge it, which a loaded machine easily does.
+ */
+const RELAYED_REPEAT_MS = 1_000;
+
 /** Stops on SIGINT or SIGTERM (again to force), exiting 0 once `stop` has finished. */
 function stopOnSignals(stop: () => Promise<void>) {
-  let signals = 0;
+  let firstAt: number | undefined;
   const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(130);
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < RELAYED_REPEAT_MS) return;
+      process.exit(130);
+    }
+    firstAt = Date.now();
     say(`${signal}: shutting down (again to force)`);
     stop().then(
       () => process.exit(0),
