@@ -109,7 +109,7 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
       config: { maxBodyBytes: config.maxBodyBytes, longPollMaxMs: config.longPollMaxMs, version: config.version },
     });
   }
-  logger.info({ role, database: database.kind, queue: config.redisUrl ? 'bullmq' : 'in-process' }, 'control plane composed');
+  logger.info({ role, database: database.kind, ...(workers && { queue: config.redisUrl ? 'bullmq' : 'in-process' }) }, 'control plane composed');
 
   let closing: Promise<void> | undefined;
   return {
