@@ -34,12 +34,10 @@ export const traceEntrySchema = z
 export const directionExplanationSchema = z
   .object({
     verdict: z.enum(['allow', 'deny']),
-    trace: z
-      .array(traceEntrySchema)
-      .openapi({
-        description:
-          'Every rule that matched and acted (Log, Pass, the decision) and every tier default applied, in evaluation order; empty when no policy selects the endpoint',
-      }),
+    trace: z.array(traceEntrySchema).openapi({
+      description:
+        'Every rule that matched and acted (Log, Pass, the decision) and every tier default applied, in evaluation order; empty when no policy selects the endpoint',
+    }),
     stagedVerdict: z
       .enum(['allow', 'deny'])
       .optional()
