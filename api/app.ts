@@ -1,7 +1,9 @@
 // The Hono application: middleware, every route, the OpenAPI document and the error handler.
-// Built by a function of its services so tests, the Node server and Lambda share one definition.
+// Built by a function of its services so tests, the Node server and Lambda share one definition;
+// every middleware is built here, once, not per request.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import type { AppEnv, Services } from './env.ts';
 import { ApiError } from './errors/api-error.ts';
@@ -10,27 +12,22 @@ import { validationError } from './http/validation.ts';
 import { agentTokenAuth, apiKeyAuth } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { servicesMiddleware } from './middleware/services.ts';
-import { registerAgentBundle } from './routes/agent/bundle.ts';
-import { AGENT_INVENTORY_PATH, registerAgentInventory } from './routes/agent/inventory.ts';
-import { registerApply } from './routes/apply/apply.ts';
-import { registerAgentFlows } from './routes/agent/flows.ts';
-import { registerAgentStatus } from './routes/agent/status.ts';
-import { registerListFlows } from './routes/flows/list-flows.ts';
-import { registerAgentTokenRoutes } from './routes/agent-tokens/routes.ts';
-import { registerApiKeyRoutes } from './routes/api-keys/routes.ts';
-import { registerBundleRoutes } from './routes/bundles/routes.ts';
-import { registerClusterAgents } from './routes/clusters/agents.ts';
-import { registerClusterRoutes } from './routes/clusters/routes.ts';
-import { registerApiReference } from './routes/docs/api-reference.ts';
-import { registerExplain } from './routes/explain/explain.ts';
-import { registerPromote } from './routes/policies/promote.ts';
-import { registerPolicyRoutes } from './routes/policies/routes.ts';
-import { registerSignup } from './routes/signup/signup.ts';
-import { registerGetTenant } from './routes/tenant/get-tenant.ts';
-import { registerTrustRoot } from './routes/trust-root/get-trust-root.ts';
+import { registerAgentTokenRoutes } from './routes/agent-tokens/index.ts';
+import { registerAgentRoutes } from './routes/agent/index.ts';
+import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
+import { registerApiKeyRoutes } from './routes/api-keys/index.ts';
+import { registerBundleRoutes } from './routes/bundles/index.ts';
+import { registerClusterRoutes } from './routes/clusters/index.ts';
+import { registerDocsRoutes } from './routes/docs/index.ts';
+import { registerExplainRoutes } from './routes/explain/index.ts';
+import { registerFlowRoutes } from './routes/flows/index.ts';
+import { registerPolicyRoutes } from './routes/policies/index.ts';
+import { registerSignupRoutes } from './routes/signup/index.ts';
+import { registerTenantRoutes } from './routes/tenant/index.ts';
+import { registerTrustRootRoutes } from './routes/trust-root/index.ts';
 
-/** Credential-free paths; everything else under /v1 needs an API key or, under /v1/agent, an agent token. */
-const PUBLIC_PATHS = new Set(['/v1/signup', '/v1/trust-root']);
+/** Paths that take no API key: the credential-free ones, and the agent's (which take an agent token). */
+const WITHOUT_API_KEY = ['/v1/signup', '/v1/trust-root', '/v1/agent/*'];
 
 export function createApp(services: Services) {
   const app = new OpenAPIHono<AppEnv>({
@@ -55,41 +52,25 @@ export function createApp(services: Services) {
       throw new ApiError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${services.config.maxBodyBytes} bytes`);
     },
   });
-  // Inventories have their own, larger limit (routes/agent/inventory.ts).
-  app.use('/v1/*', async function limitBody(c, next) {
-    if (c.req.path === AGENT_INVENTORY_PATH) return next();
-    return apiWideBodyLimit(c, next);
-  });
+  // Inventories have their own, larger limit (routes/agent/report-inventory.ts).
+  app.use('/v1/*', except(AGENT_INVENTORY_PATH, apiWideBodyLimit));
   app.use('/v1/agent/*', agentTokenAuth());
-  app.use('/v1/*', async function authenticate(c, next) {
-    if (PUBLIC_PATHS.has(c.req.path) || c.req.path.startsWith('/v1/agent/')) return next();
-    return apiKeyAuth()(c, next);
-  });
-  app.use('/v1/*', async function idempotentPosts(c, next) {
-    if (PUBLIC_PATHS.has(c.req.path) || c.req.path.startsWith('/v1/agent/')) return next();
-    return idempotency()(c, next);
-  });
+  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(), idempotency()));
 
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));
 
-  registerSignup(app);
-  registerGetTenant(app);
+  registerSignupRoutes(app);
+  registerTenantRoutes(app);
   registerApiKeyRoutes(app);
   registerClusterRoutes(app);
-  registerClusterAgents(app);
   registerAgentTokenRoutes(app);
   registerPolicyRoutes(app);
-  registerApply(app);
-  registerPromote(app);
   registerBundleRoutes(app);
-  registerAgentBundle(app);
-  registerAgentStatus(app);
-  registerAgentFlows(app);
-  registerListFlows(app);
-  registerAgentInventory(app);
-  registerExplain(app);
-  registerTrustRoot(app);
+  registerAgentRoutes(app);
+  registerFlowRoutes(app);
+  registerExplainRoutes(app);
+  registerTrustRootRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'A tenant API key (pal_...)' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'agentToken', { type: 'http', scheme: 'bearer', description: "A cluster's agent token (pag_...)" });
@@ -101,7 +82,7 @@ export function createApp(services: Services) {
       description: 'Network policy for Kubernetes: store it, check it against the plan, and serve it to node agents as signed bundles.',
     },
   });
-  registerApiReference(app);
+  registerDocsRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
   return app;
 }

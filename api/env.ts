@@ -2,9 +2,9 @@
 // caller resolved by the auth middleware.
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.ts';
-import type { MemberRole } from '../db/schema/members.ts';
 import type { KeyRing } from '../policy/bundle/index.ts';
 import type { BundleWaiters } from './services/bundle-waiters.ts';
+import type { AgentCaller, ApiCaller } from './services/context.ts';
 
 export interface ApiConfig {
   /** Largest request body accepted, in bytes. */
@@ -23,20 +23,6 @@ export interface Services {
   clock: () => Date;
   logger: Logger;
   config: ApiConfig;
-}
-
-export interface ApiCaller {
-  tenantId: string;
-  keyId: string;
-  role: MemberRole;
-  /** How the audit log names the caller. */
-  actor: string;
-}
-
-export interface AgentCaller {
-  tenantId: string;
-  clusterId: string;
-  tokenId: string;
 }
 
 export type AppEnv = {

@@ -1,33 +1,67 @@
-// Configuration from the environment, validated once at start-up; a bad value stops the process with
-// the variable's name and what it should be.
+// Configuration from the environment, validated once at start-up: the one place the control plane
+// reads environment variables. A bad value stops the process with the variable's name and what it
+// should be. The Lambda entry reads the same variables with defaults of its own.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import packageJson from '../package.json' with { type: 'json' };
 
 const positiveInt = z.coerce.number().int().positive();
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  /** Connections per process; unset, the runtime's default. */
+  DATABASE_POOL_SIZE: positiveInt.max(1000).optional(),
   DATA_DIR: z.string().default('.data'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** BullMQ key prefix: processes that share it share the build queue. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/, 'must be letters, digits, "_" and "-"')
+    .default('palisade'),
   SIGNING_KEYS: z.string().optional(),
   SIGNING_KEYS_FILE: z.string().optional(),
   BUNDLE_TTL_HOURS: positiveInt.default(168),
-  LONG_POLL_MAX_SECONDS: positiveInt.max(900).default(60),
+  /** Unset, the runtime's default. */
+  LONG_POLL_MAX_SECONDS: positiveInt.max(900).optional(),
   MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
   RELAY_POLL_MS: positiveInt.default(1_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Create a demo tenant on first start; defaults to on for the embedded database only. */
   DEMO_TENANT: z.enum(['true', 'false']).optional(),
+  /** What agents and the console see as the control plane's version; the package's by default. */
+  PALISADE_VERSION: z.string().min(1).default(packageJson.version),
 });
+
+/**
+ * Where the control plane runs. A server (`palisade serve`, `palisade worker`) keeps its
+ * connections and applies migrations at start; a Lambda container is one of many short-lived ones.
+ */
+export type Runtime = 'server' | 'lambda';
+
+const RUNTIME_DEFAULTS: Record<Runtime, { databasePoolSize: number; longPollMaxSeconds: number; migrateOnStart: boolean }> = {
+  server: { databasePoolSize: 10, longPollMaxSeconds: 60, migrateOnStart: true },
+  // RDS Proxy multiplexes connections, so each container keeps few. Lambda bills wall time and API
+  // Gateway cuts requests at 29 s: long-polls wait at most 25 s. Migrations run at deploy, not in
+  // every cold start.
+  lambda: { databasePoolSize: 2, longPollMaxSeconds: 25, migrateOnStart: false },
+};
 
 export interface ControlPlaneConfig {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  databasePoolSize: number;
   dataDir: string;
   redisUrl: string | undefined;
+  queuePrefix: string;
   signingKeysJson: string | undefined;
   signingKeysFile: string | undefined;
   bundleTtlMs: number;
@@ -36,34 +70,44 @@ export interface ControlPlaneConfig {
   relayPollMs: number;
   logLevel: string;
   demoTenant: boolean;
+  version: string;
+  migrateOnStart: boolean;
 }
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Runtime = 'server'): ControlPlaneConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
   }
   const e = parsed.data;
+  const defaults = RUNTIME_DEFAULTS[runtime];
+  if (runtime === 'lambda' && (!e.DATABASE_URL || !e.SIGNING_KEYS)) {
+    throw new ConfigError('on Lambda, set DATABASE_URL and SIGNING_KEYS (the key ring JSON, e.g. from Secrets Manager)');
+  }
   const dataDir = resolve(e.DATA_DIR);
   const embedded = e.DATABASE_URL === undefined;
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE ?? defaults.databasePoolSize,
     dataDir,
     redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
     signingKeysJson: e.SIGNING_KEYS,
     // The embedded default keeps its keys beside its data; production must say where they are.
     signingKeysFile: e.SIGNING_KEYS_FILE ?? (embedded ? resolve(dataDir, 'signing-keys.json') : undefined),
     bundleTtlMs: e.BUNDLE_TTL_HOURS * 3_600_000,
-    longPollMaxMs: e.LONG_POLL_MAX_SECONDS * 1_000,
+    longPollMaxMs: (e.LONG_POLL_MAX_SECONDS ?? defaults.longPollMaxSeconds) * 1_000,
     maxBodyBytes: e.MAX_BODY_BYTES,
     relayPollMs: e.RELAY_POLL_MS,
     logLevel: e.LOG_LEVEL,
     demoTenant: e.DEMO_TENANT === undefined ? embedded : e.DEMO_TENANT === 'true',
+    version: e.PALISADE_VERSION,
+    migrateOnStart: defaults.migrateOnStart,
   };
 }

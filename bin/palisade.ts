@@ -1,14 +1,16 @@
 #!/usr/bin/env -S node --import tsx
-// The palisade command: `serve` (default) runs the control plane; `mint-key` makes a new owner key for
-// the demo tenant; `keys init|rotate|trust-root` manage the bundle signing keys.
+// The palisade command: `serve` (default) runs the control plane (`--role api` for the HTTP API alone);
+// `worker` runs the outbox relay, bundle builds and reissues without HTTP; `mint-key` makes a new owner
+// key for the demo tenant; `keys init|rotate|trust-root` manage the bundle signing keys.
 import { sql } from 'drizzle-orm';
 import { existsSync } from 'node:fs';
 import { createTenant, mintOwnerKey } from '../api/services/tenants.ts';
 import { migrate, openDatabase, rowsOf, type Db } from '../db/index.ts';
 import { newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
 import { openKeyRing, rotateKeyRingFile, writeKeyRing } from '../workers/signing/key-ring-store.ts';
-import { configFromEnv, type ControlPlaneConfig } from './config.ts';
-import { startControlPlane } from './control-plane.ts';
+import { compose } from './compose.ts';
+import { ConfigError, configFromEnv, type ControlPlaneConfig } from './config.ts';
+import { startControlPlane, type ServingRole } from './control-plane.ts';
 
 const DEMO_TENANT_NAME = 'demo';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -19,22 +21,23 @@ async function demoTenantId(db: Db): Promise<string | undefined> {
   return row?.id;
 }
 
-async function serveCommand(config: ControlPlaneConfig) {
-  const plane = await startControlPlane(config);
-  if (config.demoTenant) {
-    if (await demoTenantId(plane.database.db)) {
-      say('Demo tenant exists. To mint a new API key for it: stop the server, then run `npm run mint-key`.');
-    } else {
-      const demo = await createTenant(plane.database.db, { tenantName: DEMO_TENANT_NAME, email: 'demo@palisade.local', plan: 'team' });
-      say(`API key: ${demo.secret}`);
-    }
-  }
-  say(`palisade listening on ${plane.url} (API reference: ${plane.url}/docs, OpenAPI: ${plane.url}/openapi.json)`);
-  let signals = 0;
+/**
+ * A repeat this soon is the same Ctrl-C, not a second one: tsx relays a signal to its child again when
+ * the child takes over 30 ms to acknowledge it, which a loaded machine easily does.
+ */
+const RELAYED_REPEAT_MS = 1_000;
+
+/** Stops on SIGINT or SIGTERM (again to force), exiting 0 once `stop` has finished. */
+function stopOnSignals(stop: () => Promise<void>) {
+  let firstAt: number | undefined;
   const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(130);
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < RELAYED_REPEAT_MS) return;
+      process.exit(130);
+    }
+    firstAt = Date.now();
     say(`${signal}: shutting down (again to force)`);
-    plane.stop().then(
+    stop().then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(error);
@@ -44,6 +47,34 @@ async function serveCommand(config: ControlPlaneConfig) {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function roleOf(args: readonly string[]): ServingRole {
+  const flag = args.find((arg) => arg.startsWith('--role'));
+  if (flag === undefined) return 'all';
+  const role = flag.includes('=') ? flag.slice('--role='.length) : args[args.indexOf(flag) + 1];
+  if (role === 'all' || role === 'api') return role;
+  throw new ConfigError(`serve --role takes all or api, not ${role}; the worker role is \`palisade worker\``);
+}
+
+async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
+  const plane = await startControlPlane(config, { role });
+  if (config.demoTenant && role === 'all') {
+    if (await demoTenantId(plane.database.db)) {
+      say('Demo tenant exists. To mint a new API key for it: stop the server, then run `npm run mint-key`.');
+    } else {
+      const demo = await createTenant(plane.database.db, { tenantName: DEMO_TENANT_NAME, email: 'demo@palisade.local', plan: 'team' });
+      say(`API key: ${demo.secret}`);
+    }
+  }
+  say(`palisade listening on ${plane.url} (API reference: ${plane.url}/docs, OpenAPI: ${plane.url}/openapi.json)`);
+  stopOnSignals(plane.stop);
+}
+
+async function workerCommand(config: ControlPlaneConfig) {
+  const worker = await compose(config, 'worker');
+  say(`palisade worker running: outbox relay, bundle builds (${config.redisUrl ? 'BullMQ' : 'in-process queue'}) and reissues`);
+  stopOnSignals(worker.close);
 }
 
 async function mintKeyCommand(config: ControlPlaneConfig) {
@@ -80,10 +111,11 @@ async function keysCommand(config: ControlPlaneConfig, action: string | undefine
 async function main() {
   const [command = 'serve', ...rest] = process.argv.slice(2);
   const config = configFromEnv();
-  if (command === 'serve') return serveCommand(config);
+  if (command === 'serve') return serveCommand(config, roleOf(rest));
+  if (command === 'worker') return workerCommand(config);
   if (command === 'mint-key') return mintKeyCommand(config);
   if (command === 'keys') return keysCommand(config, rest[0]);
-  throw new Error(`unknown command ${command}; commands: serve, mint-key, keys init|rotate|trust-root`);
+  throw new Error(`unknown command ${command}; commands: serve [--role all|api], worker, mint-key, keys init|rotate|trust-root`);
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,6 @@ import * as schema from './schema/index.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-export type Queryable = Db | Tx;
 
 export interface Database {
   /** Connection as the migration owner. Request code never uses it directly: see tenant-transaction.ts. */

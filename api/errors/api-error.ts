@@ -1,5 +1,5 @@
-// The closed set of errors the API answers with. Services throw ApiError; one handler (on-error.ts)
-// turns every error into application/problem+json (RFC 9457).
+// The closed set of errors the API answers with. Services throw ApiError; one handler (problem.ts,
+// installed by app.ts's onError) turns every error into application/problem+json (RFC 9457).
 
 export const errorStatus = {
   BAD_REQUEST: 400,

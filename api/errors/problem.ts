@@ -1,3 +1,5 @@
+// Every error to application/problem+json (RFC 9457): ours by code, Hono's by status, anything else
+// as a logged 500 that leaks no internals.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';

@@ -1,3 +1,4 @@
+// Ids in request paths: checked before any query, so a malformed one answers like an unknown one.
 import { notFound } from '../errors/api-error.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,3 +1,4 @@
+// Cursor pagination for lists: a page is `limit` items after the cursor, in id order.
 import { gt, type AnyColumn, type SQL } from 'drizzle-orm';
 
 export interface PageRequest {

@@ -22,12 +22,6 @@ function depth(issues: readonly z.core.$ZodIssue[]): number {
   return Math.max(0, ...issues.map((issue) => issue.path.length));
 }
 
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: readonly PropertyKey[] = []): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationError(result.error.issues, prefix);
-  return result.data;
-}
-
 export function validationError(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): ApiError {
   return validationFailed(fieldErrorsOf(issues, prefix));
 }

@@ -5,9 +5,9 @@ import { sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { rowsOf, withoutTenant, withTenant } from '../../db/index.ts';
 import type { MemberRole } from '../../db/schema/members.ts';
-import { sha256Hex } from '../../policy/bundle/sign.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { credentialHash } from '../services/credentials.ts';
 
 function bearerOf(header: string | undefined): string {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
@@ -21,7 +21,7 @@ const LAST_USED_EVERY = sql`interval '1 minute'`;
 export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
   return async function authenticateApiKey(c, next) {
     const { database } = c.get('services');
-    const hash = sha256Hex(bearerOf(c.req.header('authorization')));
+    const hash = credentialHash(bearerOf(c.req.header('authorization')));
     const [key] = await withoutTenant(database.db, async (tx) =>
       rowsOf<{ key_id: string; tenant_id: string; role: MemberRole }>(
         await tx.execute(sql`select key_id, tenant_id, role from palisade_authenticate_api_key(${hash})`),
@@ -40,7 +40,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
 export function agentTokenAuth(): MiddlewareHandler<AppEnv> {
   return async function authenticateAgent(c, next) {
     const { database } = c.get('services');
-    const hash = sha256Hex(bearerOf(c.req.header('authorization')));
+    const hash = credentialHash(bearerOf(c.req.header('authorization')));
     const [token] = await withoutTenant(database.db, async (tx) =>
       rowsOf<{ token_id: string; tenant_id: string; cluster_id: string }>(
         await tx.execute(sql`select token_id, tenant_id, cluster_id from palisade_authenticate_agent_token(${hash})`),
@@ -50,14 +50,4 @@ export function agentTokenAuth(): MiddlewareHandler<AppEnv> {
     c.set('agent', { tenantId: token.tenant_id, clusterId: token.cluster_id, tokenId: token.token_id });
     await next();
   };
-}
-
-const roleRank: Record<MemberRole, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
-
-export function hasRole(role: MemberRole, atLeast: MemberRole): boolean {
-  return roleRank[role] >= roleRank[atLeast];
-}
-
-export function requireRole(role: MemberRole, atLeast: MemberRole): void {
-  if (!hasRole(role, atLeast)) throw new ApiError('FORBIDDEN', `this needs the ${atLeast} role; the key has ${role}`);
 }

@@ -1,11 +1,11 @@
 // Idempotency-Key on POST (the IETF httpapi draft, as Stripe does it): the first request's response is
 // stored under the key and replayed for retries; the same key with a different request is refused, and
 // a retry that arrives while the first is still running gets 409 instead of creating a second object.
+import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { withTenant } from '../../db/index.ts';
 import { idempotencyKeys } from '../../db/schema/index.ts';
-import { sha256Hex } from '../../policy/bundle/sign.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 
@@ -22,7 +22,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     const { database } = c.get('services');
     const { tenantId } = c.get('caller');
-    const fingerprint = `${c.req.method} ${c.req.path} ${sha256Hex(await c.req.text())}`;
+    const fingerprint = `${c.req.method} ${c.req.path} ${createHash('sha256')
+      .update(await c.req.text())
+      .digest('hex')}`;
     const forKey = and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key));
 
     const earlier = await withTenant(database.db, tenantId, async (tx) => {
@@ -51,7 +53,10 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
         // Only successes are kept: a refused request may be corrected and retried with the same key.
         if (status >= 300 || c.error) await tx.delete(idempotencyKeys).where(forKey);
         else {
-          const body = await c.res.clone().json().catch(() => ({}));
+          const body = await c.res
+            .clone()
+            .json()
+            .catch(() => ({}));
           await tx.update(idempotencyKeys).set({ status, body }).where(forKey);
         }
       });

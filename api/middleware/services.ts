@@ -1,3 +1,4 @@
+// Hands every request the services built once at start-up.
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, Services } from '../env.ts';
 

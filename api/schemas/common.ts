@@ -1,3 +1,5 @@
+// Schemas every route shares: problem+json errors, ids, paging, conditional and idempotent request
+// headers, and the helpers that wrap a schema as a JSON response.
 import { z } from '@hono/zod-openapi';
 
 export const problemSchema = z
@@ -14,6 +16,10 @@ export const problemSchema = z
     requested: z.number().optional(),
   })
   .openapi('Problem');
+
+/** Who may call: tenants with an API key, or a cluster's agents with their agent token. */
+export const apiKeySecurity = [{ apiKey: [] }];
+export const agentTokenSecurity = [{ agentToken: [] }];
 
 const problem = (description: string) => ({
   description,

@@ -11,6 +11,7 @@ export interface BundleWaiters {
   wait(clusterId: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** True once closing: waits end at once, so long-polls answer 304 and shutdown is not held up. */
   readonly closed: boolean;
+  /** Idempotent: the server stops waits before it closes, and the composition again at the end. */
   close(): Promise<void>;
 }
 
@@ -42,6 +43,7 @@ export async function listenForBundles(database: Database): Promise<BundleWaiter
       });
     },
     async close() {
+      if (closed) return;
       closed = true;
       for (const set of waiting.values()) for (const wake of set) wake();
       await unlisten();

@@ -1,39 +1,126 @@
-import { and, eq, isNull, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Tx } from '../../db/index.ts';
-import { clusters } from '../../db/schema/index.ts';
-import { notFound } from '../errors/api-error.ts';
+// Clusters: registered within the plan's cluster limit, read, renamed with If-Match, and deleted
+// (soft: their bundles and audit trail stay; their policies go, as they count against the plan).
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { isUniqueViolation, newId } from '../../db/index.ts';
+import { agentStatus, clusters, policies } from '../../db/schema/index.ts';
+import { ApiError, unlessNotFound } from '../errors/api-error.ts';
+import { checkIfMatch } from '../http/etag.ts';
 import { requireId } from '../http/ids.ts';
-import { afterCursor, type PageRequest } from '../http/pagination.ts';
+import { afterCursor, toPage, type PageRequest } from '../http/pagination.ts';
+import { presentAgentStatus } from '../schemas/agent-status.ts';
+import { presentCluster, type ClusterInput } from '../schemas/clusters.ts';
+import { recordAudit } from './audit.ts';
+import { findCluster } from './cluster-scope.ts';
+import { inTenant, type TenantContext } from './context.ts';
+import { assertWithinLimit, lockTenantLimits } from './limits.ts';
+import { announcePolicyChange } from './outbox.ts';
+import { requireRole } from './roles.ts';
+import { assertDeletedEarlier } from './tombstones.ts';
 
-export const liveCluster = (id: string) => and(eq(clusters.id, id), isNull(clusters.deletedAt));
+export type ClusterRow = typeof clusters.$inferSelect;
 
-/** A live cluster of the transaction's tenant (RLS hides the others), or 404. */
-export async function findCluster(tx: Tx, id: string, options: { lock?: boolean } = {}) {
-  const query = tx.select().from(clusters).where(liveCluster(requireId(id, 'cluster')));
-  const [row] = options.lock ? await query.for('update') : await query;
-  if (!row) throw notFound('cluster');
-  return row;
+function conflictOnName<T>(work: Promise<T>, name: string): Promise<T> {
+  return work.catch((error: unknown) => {
+    if (isUniqueViolation(error)) throw new ApiError('CONFLICT', `a cluster named ${name} exists`, { errors: [{ path: 'name', message: 'already in use' }] });
+    throw error;
+  });
 }
 
-/**
- * One page of a cluster-owned table (bundles, policies, agent tokens, flow logs), in id order, after
- * the cursor, with the caller's filters: the cluster is checked first, so another tenant's cluster
- * is a 404 rather than an empty page.
- */
-export async function pageInCluster<Table extends PgTable & { id: AnyPgColumn; clusterId: AnyPgColumn }>(
-  tx: Tx,
-  clusterId: string,
-  table: Table,
-  request: PageRequest,
-  ...filters: (SQL | undefined)[]
-): Promise<Table['$inferSelect'][]> {
-  const cluster = await findCluster(tx, clusterId);
-  const rows = await tx
-    .select()
-    .from(table as PgTable)
-    .where(and(eq(table.clusterId, cluster.id), afterCursor(table.id, request), ...filters))
-    .orderBy(table.id)
-    .limit(request.limit + 1);
-  return rows as Table['$inferSelect'][];
+export async function createCluster(ctx: TenantContext, input: ClusterInput): Promise<ClusterRow> {
+  requireRole(ctx.caller.role, 'editor');
+  return conflictOnName(
+    inTenant(ctx, async (tx) => {
+      const limits = await lockTenantLimits(tx, ctx.caller.tenantId);
+      const [usage] = await tx.select({ n: count() }).from(clusters).where(isNull(clusters.deletedAt));
+      assertWithinLimit(limits, 'clusters', usage!.n, usage!.n + 1);
+      const [created] = await tx
+        .insert(clusters)
+        .values({ id: newId(), tenantId: ctx.caller.tenantId, ...input })
+        .returning();
+      await recordAudit(tx, ctx.caller, { action: 'create', resourceType: 'cluster', resourceId: created!.id, after: presentCluster(created!) });
+      // A new cluster gets its first (empty) bundle, so agents installed right away have one to verify.
+      await announcePolicyChange(tx, ctx.caller.tenantId, created!.id);
+      return created!;
+    }),
+    input.name,
+  );
+}
+
+export interface ClusterFilter extends PageRequest {
+  name?: string | undefined;
+  provider?: ClusterRow['provider'] | undefined;
+  status?: ClusterRow['status'] | undefined;
+}
+
+export async function listClusters(ctx: TenantContext, filter: ClusterFilter) {
+  const rows = await inTenant(ctx, (tx) =>
+    tx
+      .select()
+      .from(clusters)
+      .where(
+        and(
+          isNull(clusters.deletedAt),
+          afterCursor(clusters.id, filter),
+          filter.name ? eq(clusters.name, filter.name) : undefined,
+          filter.provider ? eq(clusters.provider, filter.provider) : undefined,
+          filter.status ? eq(clusters.status, filter.status) : undefined,
+        ),
+      )
+      .orderBy(clusters.id)
+      .limit(filter.limit + 1),
+  );
+  return toPage(rows, filter, presentCluster);
+}
+
+export function getCluster(ctx: TenantContext, input: { clusterId: string }): Promise<ClusterRow> {
+  return inTenant(ctx, (tx) => findCluster(tx, input.clusterId));
+}
+
+export async function replaceCluster(
+  ctx: TenantContext,
+  input: { clusterId: string; ifMatch: string | undefined; cluster: ClusterInput },
+): Promise<ClusterRow> {
+  requireRole(ctx.caller.role, 'editor');
+  return conflictOnName(
+    inTenant(ctx, async (tx) => {
+      const before = await findCluster(tx, input.clusterId, { lock: true });
+      checkIfMatch(input.ifMatch, before.version);
+      const [after] = await tx
+        .update(clusters)
+        .set({ ...input.cluster, version: sql`${clusters.version} + 1`, updatedAt: new Date() })
+        .where(eq(clusters.id, before.id))
+        .returning();
+      await recordAudit(tx, ctx.caller, {
+        action: 'update',
+        resourceType: 'cluster',
+        resourceId: before.id,
+        before: presentCluster(before),
+        after: presentCluster(after!),
+      });
+      return after!;
+    }),
+    input.cluster.name,
+  );
+}
+
+export async function deleteCluster(ctx: TenantContext, input: { clusterId: string }): Promise<void> {
+  requireRole(ctx.caller.role, 'editor');
+  const id = requireId(input.clusterId, 'cluster');
+  await inTenant(ctx, async (tx) => {
+    const before = await unlessNotFound(findCluster(tx, id, { lock: true }));
+    if (!before) return assertDeletedEarlier(tx, 'cluster', id, 'cluster');
+    await tx.update(clusters).set({ deletedAt: new Date() }).where(eq(clusters.id, before.id));
+    // Its policies go with it (they count against the plan); its bundles and audit trail stay.
+    await tx.delete(policies).where(eq(policies.clusterId, before.id));
+    await recordAudit(tx, ctx.caller, { action: 'delete', resourceType: 'cluster', resourceId: before.id, before: presentCluster(before) });
+  });
+}
+
+/** The latest status each node's agent reported, by node name. */
+export async function listClusterAgents(ctx: TenantContext, input: { clusterId: string }) {
+  const rows = await inTenant(ctx, async (tx) => {
+    const cluster = await findCluster(tx, input.clusterId);
+    return tx.select().from(agentStatus).where(eq(agentStatus.clusterId, cluster.id)).orderBy(agentStatus.nodeName);
+  });
+  return { items: rows.map(presentAgentStatus) };
 }

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { sha256Hex } from '../../policy/bundle/sign.ts';
+// The secrets callers present: minted here, stored only as their hash, and looked up by that hash.
+import { createHash, randomBytes } from 'node:crypto';
 
 /** `pal_` API keys and `pag_` agent tokens: 192 random bits, base64url; the prefix tells them apart in logs. */
 export type CredentialKind = 'pal' | 'pag';
@@ -12,7 +12,13 @@ export interface MintedCredential {
   hash: string;
 }
 
+/**
+ * SHA-256, hex. A plain hash is enough: the secrets are 192 random bits, so there is nothing for a
+ * slow password hash to protect against, and lookups by hash stay one index probe.
+ */
+export const credentialHash = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
 export function mintCredential(kind: CredentialKind): MintedCredential {
   const secret = `${kind}_${randomBytes(24).toString('base64url')}`;
-  return { secret, prefix: secret.slice(0, 12), hash: sha256Hex(secret) };
+  return { secret, prefix: secret.slice(0, 12), hash: credentialHash(secret) };
 }

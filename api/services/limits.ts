@@ -1,3 +1,5 @@
+// Plan limits at write time: the tenant's limits, read under a lock, and the one refusal every limit
+// check gives (422 naming the limit, the usage and the asked value).
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/index.ts';
 import { tenants } from '../../db/schema/index.ts';

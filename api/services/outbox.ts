@@ -1,3 +1,4 @@
+// The outbox: a policy change's promise of a bundle build, written in the change's own transaction.
 import { sql } from 'drizzle-orm';
 import { OUTBOX_CHANNEL, type Tx } from '../../db/index.ts';
 import { outbox } from '../../db/schema/index.ts';

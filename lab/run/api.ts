@@ -2,60 +2,22 @@
 // an agent token, fetch the trust root, apply (create or replace) and delete policy objects, and
 // read back bundles and agent status. Every refusal becomes a RunError naming the request.
 import { stringify as toYaml } from 'yaml';
+import type { z } from 'zod';
+import type { agentErrorSchema, agentStatusSchema } from '../../api/schemas/agent-status.ts';
+import type { bundleSchema } from '../../api/schemas/bundles.ts';
+import type { directionExplanationSchema, explanationSchema } from '../../api/schemas/explain.ts';
+import type { policySchema } from '../../api/schemas/policies.ts';
 import { planLimitsSchema, type PlanLimits } from '../../policy/plan/limits.ts';
 import { RunError } from './errors.ts';
 
-export interface PolicyRecord {
-  id: string;
-  kind: string;
-  namespace: string | null;
-  name: string;
-  manifest: Record<string, unknown>;
-}
-
-export interface BundleRecord {
-  revision: number;
-  contentHash: string;
-  createdAt: string;
-}
-
-export interface AgentStatusError {
-  code: string;
-  message: string;
-  endpoint?: string;
-  revision?: number;
-}
-
-export interface AgentStatusRecord {
-  nodeName: string;
-  appliedRevision: number | null;
-  inventoryHash: string | null;
-  errors: AgentStatusError[];
-  programs: Record<string, unknown>;
-  reportedAt: string;
-}
-
-export interface ExplainTraceEntry {
-  tier: string;
-  policy: string;
-  ruleIndex: number | 'default';
-  action: string;
-}
-
-export interface DirectionExplanation {
-  verdict: 'allow' | 'deny';
-  trace: ExplainTraceEntry[];
-  stagedVerdict?: 'allow' | 'deny';
-}
-
-/** GET /v1/clusters/{id}/explain's answer. */
-export interface Explanation {
-  verdict: 'allow' | 'deny';
-  revision: number | null;
-  inventoryHash: string;
-  egress: DirectionExplanation;
-  ingress: DirectionExplanation;
-}
+// The API's answers, typed from the API's own response schemas (type-only imports: the lab loads no
+// API code), so the two cannot drift apart.
+export type PolicyRecord = z.infer<typeof policySchema>;
+export type AgentStatusRecord = z.infer<typeof agentStatusSchema>;
+export type Explanation = z.infer<typeof explanationSchema>;
+export type BundleRecord = z.infer<typeof bundleSchema>;
+export type AgentStatusError = z.infer<typeof agentErrorSchema>;
+export type DirectionExplanation = z.infer<typeof directionExplanationSchema>;
 
 export interface PolicyRef {
   kind: string;

@@ -1,28 +1,31 @@
 // Starts the real control plane in-process for a test: real Postgres (a fresh database) or embedded
-// PGlite (a temp dir), a generated key ring, an ephemeral port, and silent logs.
+// PGlite (a temp dir), a generated key ring, an ephemeral port, and silent logs; all roles in one
+// process unless the test asks for the API alone.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { configFromEnv } from '../../bin/config.ts';
-import { startControlPlane, type ControlPlane } from '../../bin/control-plane.ts';
+import { startControlPlane, type ControlPlane, type ServingRole } from '../../bin/control-plane.ts';
 import { newKeyRing, type KeyRing } from '../../policy/bundle/index.ts';
 import { createTestDatabase } from './postgres.ts';
 
 export type DatabaseFlavour = 'postgres' | 'pglite';
 
-export interface TestControlPlane {
-  plane: ControlPlane;
+export interface TestControlPlane<R extends ServingRole = 'all'> {
+  plane: ControlPlane<R>;
   url: string;
   keyRing: KeyRing;
+  /** The test database's URL, for another process sharing it; undefined on PGlite. */
+  databaseUrl: string | undefined;
   stop(): Promise<void>;
 }
 
-export async function startTestControlPlane(
+export async function startTestControlPlane<R extends ServingRole = 'all'>(
   flavour: DatabaseFlavour,
   env: Record<string, string> = {},
-  options: { keyRing?: KeyRing; queuePrefix?: string } = {},
-): Promise<TestControlPlane> {
+  options: { keyRing?: KeyRing; queuePrefix?: string; role?: R } = {},
+): Promise<TestControlPlane<R>> {
   const keyRing = options.keyRing ?? (await newKeyRing(new Date()));
   const dataDir = mkdtempSync(join(tmpdir(), 'palisade-test-'));
   const database = flavour === 'postgres' ? await createTestDatabase() : undefined;
@@ -34,13 +37,15 @@ export async function startTestControlPlane(
     LOG_LEVEL: 'silent',
     DEMO_TENANT: 'false',
     ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(options.queuePrefix ? { QUEUE_PREFIX: options.queuePrefix } : {}),
     ...env,
   });
-  const plane = await startControlPlane(config, { logger: pino({ level: 'silent' }), queuePrefix: options.queuePrefix });
+  const plane = await startControlPlane<R>(config, { logger: pino({ level: 'silent' }), ...(options.role && { role: options.role }) });
   return {
     plane,
     url: plane.url,
     keyRing,
+    databaseUrl: database?.url,
     async stop() {
       await plane.stop();
       await database?.drop();

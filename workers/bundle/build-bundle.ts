@@ -5,19 +5,13 @@ import { desc, eq, isNull, and, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { BUNDLE_CHANNEL, newId, withTenant, type Db, type Tx } from '../../db/index.ts';
 import { bundles, clusters, policies, tenants } from '../../db/schema/index.ts';
-import {
-  activeSigningKey,
-  BUNDLE_API_VERSION,
-  contentHashOf,
-  signBundle,
-  type BundlePayload,
-  type KeyRing,
-} from '../../policy/bundle/index.ts';
+import { activeSigningKey, BUNDLE_API_VERSION, contentHashOf, signBundle, type BundlePayload, type KeyRing } from '../../policy/bundle/index.ts';
 import type { BundleLimits } from '../../policy/ir.ts';
 import { bundleLimitsOf } from '../../policy/plan/bundle-limits.ts';
 import { tenantLimits } from '../../policy/plan/limits.ts';
-import { policySetFromObjects } from '../../policy/policy-set-from-objects.ts';
+import { policySetFromObjects, StoredObjectInvalidError } from '../../policy/policy-set-from-objects.ts';
 import type { BuildRequest } from '../queue/build-queue.ts';
+import { UnrecoverableBuildError } from '../queue/unrecoverable.ts';
 
 export interface BundleBuilderDeps {
   db: Db;
@@ -39,6 +33,16 @@ async function bundleLimitsOfTenant(tx: Tx, tenantId: string): Promise<BundleLim
   return bundleLimitsOf(tenantLimits(tenant.plan, tenant.limits));
 }
 
+/** A stored object that no longer validates stays invalid however often the build is retried. */
+function policySetOfStored(manifests: readonly unknown[], limits: BundleLimits, clusterId: string) {
+  try {
+    return policySetFromObjects(manifests, { limits });
+  } catch (error) {
+    if (error instanceof StoredObjectInvalidError) throw new UnrecoverableBuildError(`cluster ${clusterId}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 export function createBundleBuilder(deps: BundleBuilderDeps) {
   return async function buildBundle(request: BuildRequest): Promise<BuildOutcome> {
     const outcome = await withTenant(deps.db, request.tenantId, async (tx) => {
@@ -51,9 +55,11 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
       if (!cluster) return { built: false, reason: 'cluster-deleted' } as const;
 
       const stored = await tx.select({ manifest: policies.manifest }).from(policies).where(eq(policies.clusterId, cluster.id));
-      const policySet = policySetFromObjects(
+      const limits = await bundleLimitsOfTenant(tx, request.tenantId);
+      const policySet = policySetOfStored(
         stored.map((row) => row.manifest),
-        { limits: await bundleLimitsOfTenant(tx, request.tenantId) },
+        limits,
+        cluster.id,
       );
       const contentHash = contentHashOf(policySet);
       const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);

@@ -1,10 +1,11 @@
 // BullMQ on Redis. Job id = outbox id; deduplication id = cluster id with keepLastIfActive, so a burst
 // of edits to one cluster yields at most one running and one waiting job, and the waiting one reads
 // the latest state when it runs (an edit made during a build is never lost).
-import { Queue, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BuildProcessor, BuildQueue, BuildRequest } from './build-queue.ts';
+import { UnrecoverableBuildError } from './unrecoverable.ts';
 
 export const BUILD_QUEUE_NAME = 'palisade-bundle-build';
 
@@ -13,23 +14,37 @@ export interface BullmqQueueOptions {
   /** Run the worker in this process too (the single-process shape); false for an API-only process. */
   work: boolean;
   concurrency?: number;
-  prefix?: string;
+  /** BullMQ key prefix: processes that share it share the queue. */
+  prefix: string;
 }
-
 
 /** BullMQ's workers block on Redis; they must not give up on a slow reply (maxRetriesPerRequest null). */
 function connect(redisUrl: string): Redis {
   return new Redis(redisUrl, { maxRetriesPerRequest: null });
 }
 
-export function createBullmqQueue(process: BuildProcessor, logger: Logger, options: BullmqQueueOptions): BuildQueue {
+/** Retries are for failures that may pass (a lost connection); one that cannot fails the job at once. */
+async function runBuild(build: BuildProcessor, request: BuildRequest): Promise<unknown> {
+  try {
+    return await build(request);
+  } catch (error) {
+    if (error instanceof UnrecoverableBuildError) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+}
+
+export function createBullmqQueue(build: BuildProcessor, logger: Logger, options: BullmqQueueOptions): BuildQueue {
   // Under native ESM, BullMQ takes constructed clients rather than connection options.
   const queueConnection = connect(options.redisUrl);
   const workerConnection = options.work ? connect(options.redisUrl) : undefined;
-  const prefix = options.prefix ?? 'palisade';
+  const { prefix } = options;
   const queue = new Queue<BuildRequest>(BUILD_QUEUE_NAME, { connection: queueConnection, prefix });
   const worker = workerConnection
-    ? new Worker<BuildRequest>(BUILD_QUEUE_NAME, (job) => process(job.data), { connection: workerConnection, prefix, concurrency: options.concurrency ?? 4 })
+    ? new Worker<BuildRequest>(BUILD_QUEUE_NAME, (job) => runBuild(build, job.data), {
+        connection: workerConnection,
+        prefix,
+        concurrency: options.concurrency ?? 4,
+      })
     : undefined;
   worker?.on('failed', (job, error) => logger.error({ err: error, jobId: job?.id, clusterId: job?.data.clusterId }, 'bundle build failed'));
 

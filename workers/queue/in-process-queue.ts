@@ -3,13 +3,13 @@
 import type { Logger } from 'pino';
 import type { BuildProcessor, BuildQueue, BuildRequest } from './build-queue.ts';
 
-export function createInProcessQueue(process: BuildProcessor, logger: Logger): BuildQueue {
+export function createInProcessQueue(build: BuildProcessor, logger: Logger): BuildQueue {
   const running = new Map<string, Promise<unknown>>();
   const followUps = new Map<string, BuildRequest>();
   let closed = false;
 
   function run(request: BuildRequest): void {
-    const build = process(request)
+    const started = build(request)
       .catch((error: unknown) => logger.error({ err: error, clusterId: request.clusterId }, 'bundle build failed'))
       .finally(() => {
         running.delete(request.clusterId);
@@ -17,7 +17,7 @@ export function createInProcessQueue(process: BuildProcessor, logger: Logger): B
         followUps.delete(request.clusterId);
         if (next && !closed) run(next);
       });
-    running.set(request.clusterId, build);
+    running.set(request.clusterId, started);
   }
 
   return {

@@ -2,10 +2,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { planNames } from '../../../policy/plan/limits.ts';
 import type { AppEnv } from '../../env.ts';
+import { apiKeySchema, presentApiKey } from '../../schemas/api-keys.ts';
 import { commonErrors, jsonContent } from '../../schemas/common.ts';
+import { presentTenant, tenantSchema } from '../../schemas/tenant.ts';
 import { createTenant } from '../../services/tenants.ts';
-import { apiKeySchema, presentApiKey } from '../api-keys/schemas.ts';
-import { presentTenant, tenantSchema } from '../tenant/schemas.ts';
 
 const signupInput = z
   .strictObject({

@@ -1,17 +1,122 @@
 // Tenant B, holding tenant A's ids, gets 404 from every endpoint, and A's objects are untouched. The
-// last tests show it is row-level security, not only application code, that hides A's rows.
+// endpoints come from the route registry (/openapi.json): each operation needs an entry in ISOLATION,
+// saying how B calls it with A's ids or why it takes none, so a new route is covered the day it is
+// added. The last tests show it is row-level security, not only application code, that hides A's rows.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, withoutTenant, withTenant } from '../../../db/index.ts';
 import { apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
-const TENANT_TABLES = ['tenants', 'members', 'api_keys', 'clusters', 'agent_tokens', 'policies', 'bundles', 'agent_status', 'audit_log', 'outbox', 'idempotency_keys', 'cluster_inventories', 'flow_logs'];
+interface TenantA {
+  key: string;
+  tenantId: string;
+  clusterId: string;
+  policyId: string;
+  policyName: string;
+  keyId: string;
+  tokenId: string;
+  token: string;
+}
+
+interface IsolationRequest {
+  /** Values for the path's {placeholders}. */
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * How tenant B calls each operation with tenant A's ids (and must get 404), or, for an operation that
+ * names no tenant object, why it cannot reach another tenant's rows.
+ */
+type IsolationEntry = { call: (a: TenantA) => IsolationRequest } | { namesNoObject: string };
+
+const OWN_TENANT = "acts on the caller's own tenant, taken from its API key; it names no object";
+const AGENT_CLUSTER = "agent token only: the cluster is the token's own, and the request names no object";
+
+const ISOLATION: Record<string, IsolationEntry> = {
+  signup: { namesNoObject: 'creates a new tenant; takes no credential and no id' },
+  getTrustRoot: { namesNoObject: 'the public keys that verify bundles; no tenant data' },
+  getTenant: { namesNoObject: OWN_TENANT },
+  createApiKey: { namesNoObject: OWN_TENANT },
+  listApiKeys: { namesNoObject: `${OWN_TENANT} (see "lists only the caller's own objects")` },
+  getApiKey: { call: (a) => ({ params: { id: a.keyId } }) },
+  revokeApiKey: { call: (a) => ({ params: { id: a.keyId } }) },
+  createCluster: { namesNoObject: OWN_TENANT },
+  listClusters: { namesNoObject: `${OWN_TENANT} (see "lists only the caller's own objects")` },
+  getCluster: { call: (a) => ({ params: { id: a.clusterId } }) },
+  replaceCluster: { call: (a) => ({ params: { id: a.clusterId }, body: { name: 'stolen', provider: 'kind' } }) },
+  deleteCluster: { call: (a) => ({ params: { id: a.clusterId } }) },
+  listClusterAgents: { call: (a) => ({ params: { id: a.clusterId } }) },
+  listClusterBundles: { call: (a) => ({ params: { id: a.clusterId } }) },
+  listFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
+  explainConnection: { call: (a) => ({ params: { id: a.clusterId }, query: { from: 'x/a', to: 'x/b', port: '80', protocol: 'TCP' } }) },
+  createAgentToken: { call: (a) => ({ params: { id: a.clusterId }, body: { name: 'x' } }) },
+  listAgentTokens: { call: (a) => ({ params: { id: a.clusterId } }) },
+  revokeAgentToken: { call: (a) => ({ params: { id: a.clusterId, tokenId: a.tokenId } }) },
+  listPolicies: { call: (a) => ({ params: { id: a.clusterId } }) },
+  createPolicy: { call: (a) => ({ params: { id: a.clusterId }, body: networkPolicy('intruder') }) },
+  getPolicy: { call: (a) => ({ params: { id: a.policyId } }) },
+  replacePolicy: { call: (a) => ({ params: { id: a.policyId }, body: networkPolicy(a.policyName) }) },
+  deletePolicy: { call: (a) => ({ params: { id: a.policyId } }) },
+  promoteStagedPolicy: { call: (a) => ({ params: { id: a.policyId } }) },
+  applyPolicies: { call: (a) => ({ query: { cluster: a.clusterId }, body: [networkPolicy('intruder')] }) },
+  getAgentBundle: { namesNoObject: AGENT_CLUSTER },
+  reportAgentStatus: { namesNoObject: AGENT_CLUSTER },
+  shipAgentFlowLogs: { namesNoObject: AGENT_CLUSTER },
+  reportAgentInventory: { namesNoObject: AGENT_CLUSTER },
+};
+
+interface Operation {
+  operationId: string;
+  method: string;
+  /** As the document writes it: `/v1/clusters/{id}`. */
+  template: string;
+}
+
+const describeOperation = (operation: Operation) => `${operation.operationId} (${operation.method} ${operation.template})`;
+
+/** Every operation the application registered, from its OpenAPI document. */
+async function operationsOf(baseUrl: string): Promise<Operation[]> {
+  const document = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId?: string }>> };
+  return Object.entries(document.paths).flatMap(([template, methods]) =>
+    Object.entries(methods).map(([method, operation]) => {
+      if (!operation.operationId) throw new Error(`${method.toUpperCase()} ${template} has no operationId`);
+      return { operationId: operation.operationId, method: method.toUpperCase(), template };
+    }),
+  );
+}
+
+function pathOf(operation: Operation, request: IsolationRequest): string {
+  const path = operation.template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = request.params?.[name];
+    if (value === undefined) throw new Error(`the ISOLATION entry for ${describeOperation(operation)} gives no value for {${name}}`);
+    return value;
+  });
+  return request.query ? `${path}?${new URLSearchParams(request.query)}` : path;
+}
+
+const TENANT_TABLES = [
+  'tenants',
+  'members',
+  'api_keys',
+  'clusters',
+  'agent_tokens',
+  'policies',
+  'bundles',
+  'agent_status',
+  'audit_log',
+  'outbox',
+  'idempotency_keys',
+  'cluster_inventories',
+  'flow_logs',
+];
 
 describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavour) => {
   let control: TestControlPlane;
   let api: ApiClient;
-  let a: { key: string; tenantId: string; clusterId: string; policyId: string; policyName: string; keyId: string; tokenId: string; token: string };
+  let a: TenantA;
   let b: { key: string; tenantId: string };
 
   beforeAll(async () => {
@@ -37,31 +142,38 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
   });
   afterAll(() => control?.stop());
 
-  it("answers 404 on every endpoint that takes an id when tenant B uses tenant A's ids", async () => {
-    const calls: [string, string, unknown?][] = [
-      ['GET', `/v1/clusters/${a.clusterId}`],
-      ['PUT', `/v1/clusters/${a.clusterId}`, { name: 'stolen', provider: 'kind' }],
-      ['DELETE', `/v1/clusters/${a.clusterId}`],
-      ['GET', `/v1/clusters/${a.clusterId}/agents`],
-      ['GET', `/v1/clusters/${a.clusterId}/bundles`],
-      ['GET', `/v1/clusters/${a.clusterId}/flows`],
-      ['GET', `/v1/clusters/${a.clusterId}/explain?from=x/a&to=x/b&port=80&protocol=TCP`],
-      ['GET', `/v1/clusters/${a.clusterId}/policies`],
-      ['POST', `/v1/clusters/${a.clusterId}/policies`, networkPolicy('intruder')],
-      ['GET', `/v1/clusters/${a.clusterId}/agent-tokens`],
-      ['POST', `/v1/clusters/${a.clusterId}/agent-tokens`, { name: 'x' }],
-      ['DELETE', `/v1/clusters/${a.clusterId}/agent-tokens/${a.tokenId}`],
-      ['GET', `/v1/policies/${a.policyId}`],
-      ['PUT', `/v1/policies/${a.policyId}`, networkPolicy(a.policyName)],
-      ['DELETE', `/v1/policies/${a.policyId}`],
-      ['GET', `/v1/api-keys/${a.keyId}`],
-      ['DELETE', `/v1/api-keys/${a.keyId}`],
-    ];
-    for (const [method, path, body] of calls) {
-      const response = await api.call(method, path, { key: b.key, body });
-      expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
-      expect(response.headers.get('content-type')).toBe('application/problem+json');
+  it('has an isolation entry for every operation in /openapi.json, and none for an operation that is gone', async () => {
+    const operations = await operationsOf(control.url);
+    const missing = operations.filter((operation) => !Object.hasOwn(ISOLATION, operation.operationId));
+    if (missing.length > 0) {
+      throw new Error(
+        `no tenant-isolation entry for ${missing.map(describeOperation).join(', ')}: add to ISOLATION how tenant B calls it with tenant A's ids, or why it takes none`,
+      );
     }
+    const known = new Set(operations.map((operation) => operation.operationId));
+    expect(Object.keys(ISOLATION).filter((operationId) => !known.has(operationId))).toEqual([]);
+  });
+
+  it("answers 404 on every operation that takes an id when tenant B uses tenant A's ids", async () => {
+    const operations = await operationsOf(control.url);
+    let called = 0;
+    for (const operation of operations) {
+      const entry = ISOLATION[operation.operationId];
+      if (!entry || !('call' in entry)) continue;
+      const request = entry.call(a);
+      const path = pathOf(operation, request);
+      const response = await api.call(operation.method, path, { key: b.key, body: request.body });
+      expect({ operation: operation.operationId, method: operation.method, path, status: response.status }).toEqual({
+        operation: operation.operationId,
+        method: operation.method,
+        path,
+        status: 404,
+      });
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      called += 1;
+    }
+    // Every endpoint the hand-written list of 17 covered, and the ones it missed (apply, promote).
+    expect(called).toBeGreaterThanOrEqual(19);
     // Tenant A's objects are all still there and unchanged.
     expect((await api.get(`/v1/clusters/${a.clusterId}`, { key: a.key })).body.name).not.toBe('stolen');
     expect((await api.get(`/v1/policies/${a.policyId}`, { key: a.key })).status).toBe(200);
@@ -97,7 +209,10 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
     // Nor can B write a row that claims to be A's: the policy's WITH CHECK refuses it.
     const forged = await withTenant(db, b.tenantId, (tx) =>
       tx.execute(sql`insert into clusters (id, tenant_id, name, provider) values (gen_random_uuid(), ${a.tenantId}, 'forged', 'kind')`),
-    ).then(() => undefined, (error: Error & { cause?: Error }) => error.cause?.message ?? error.message);
+    ).then(
+      () => undefined,
+      (error: Error & { cause?: Error }) => error.cause?.message ?? error.message,
+    );
     expect(forged).toMatch(/row-level security/);
   });
 

@@ -1,10 +1,12 @@
-// The BullMQ path against the real Redis: writes become bundles through the queue, and a burst of
-// build requests for one cluster collapses into at most one running and one waiting build.
+// The BullMQ path against the real Redis: writes become bundles through the queue, a burst of build
+// requests for one cluster collapses into at most one running and one waiting build, and a build that
+// can never succeed is not retried.
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBullmqQueue } from '../../../workers/queue/bullmq-queue.ts';
-import type { BuildRequest } from '../../../workers/queue/build-queue.ts';
+import type { BuildProcessor, BuildRequest } from '../../../workers/queue/build-queue.ts';
+import { UnrecoverableBuildError } from '../../../workers/queue/unrecoverable.ts';
 import { apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
@@ -53,6 +55,30 @@ describe('bundle builds on BullMQ', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       // One follow-up build, carrying the newest request: the change made during the first is not lost.
       expect(builds.map((build) => build.outboxId)).toEqual([1, 21]);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('retries a failed build, but not one that can never succeed', async () => {
+    const attempts = { retryable: 0, unrecoverable: 0 };
+    const build: BuildProcessor = async (request) => {
+      const kind = request.tenantId === 'retryable' ? 'retryable' : 'unrecoverable';
+      attempts[kind] += 1;
+      throw kind === 'retryable' ? new Error('connection lost') : new UnrecoverableBuildError('a stored object no longer validates');
+    };
+    const queue = createBullmqQueue(build, pino({ level: 'silent' }), {
+      redisUrl: REDIS_URL,
+      work: true,
+      prefix: `palisade-test-${randomBytes(4).toString('hex')}`,
+    });
+    try {
+      await queue.enqueue({ tenantId: 'retryable', clusterId: crypto.randomUUID(), outboxId: 1 });
+      await queue.enqueue({ tenantId: 'unrecoverable', clusterId: crypto.randomUUID(), outboxId: 2 });
+      const deadline = Date.now() + 10_000;
+      while (attempts.retryable < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(attempts.retryable).toBeGreaterThanOrEqual(3);
+      expect(attempts.unrecoverable).toBe(1);
     } finally {
       await queue.close();
     }

@@ -1,0 +1,55 @@
+// GET /v1/agent/bundle: the agent's long-poll, after OPA's bundle service. The ETag names the revision
+// (policy/bundle/http.ts, shared with the agent); with If-None-Match set to the agent's current one,
+// the request waits (up to `wait` seconds, or `Prefer: wait=N`) for a newer bundle and answers 304 if
+// none comes.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { BUNDLE_CONTENT_TYPE, BUNDLE_PATH, revisionEtag, revisionOfEtag } from '../../../policy/bundle/http.ts';
+import type { AppEnv } from '../../env.ts';
+import { agentContext } from '../../http/context.ts';
+import { agentTokenSecurity, commonErrors } from '../../schemas/common.ts';
+import { pollBundle } from '../../services/agent-bundle.ts';
+
+function waitMsOf(query: number | undefined, prefer: string | undefined, maxMs: number): number {
+  const fromPrefer = /(?:^|[,;\s])wait=(\d+)/.exec(prefer ?? '')?.[1];
+  const seconds = query ?? (fromPrefer === undefined ? 0 : Number(fromPrefer));
+  return Math.min(seconds * 1000, maxMs);
+}
+
+const route = createRoute({
+  method: 'get',
+  path: BUNDLE_PATH,
+  operationId: 'getAgentBundle',
+  summary: "Fetch the cluster's latest signed bundle (long-poll)",
+  tags: ['agent'],
+  security: agentTokenSecurity,
+  request: {
+    query: z.object({ wait: z.coerce.number().int().min(0).max(3600).optional().openapi({ description: 'Seconds to wait for a newer revision' }) }),
+    headers: z.object({ 'if-none-match': z.string().optional(), prefer: z.string().optional() }),
+  },
+  responses: {
+    200: { description: 'A compact JWS (EdDSA) whose payload is the canonical bundle', content: { [BUNDLE_CONTENT_TYPE]: { schema: z.string() } } },
+    304: { description: 'No revision newer than If-None-Match appeared within the wait' },
+    401: commonErrors[401],
+  },
+});
+
+export function registerGetAgentBundle(app: OpenAPIHono<AppEnv>) {
+  app.openapi(route, async (c) => {
+    const { bundleWaiters, config } = c.get('services');
+    const headers = c.req.valid('header');
+    const poll = await pollBundle(agentContext(c), bundleWaiters, {
+      knownRevision: revisionOfEtag(headers['if-none-match']) ?? 0,
+      waitMs: waitMsOf(c.req.valid('query').wait, headers.prefer, config.longPollMaxMs),
+      signal: c.req.raw.signal,
+    });
+    if (!poll.newer) return c.body(null, 304, { etag: revisionEtag(poll.revision) });
+    const { bundle } = poll;
+    return c.body(bundle.jws, 200, {
+      'content-type': BUNDLE_CONTENT_TYPE,
+      etag: revisionEtag(bundle.revision),
+      'x-palisade-revision': String(bundle.revision),
+      'x-palisade-sha256': bundle.sha256,
+      'cache-control': 'no-store',
+    });
+  });
+}

@@ -1,0 +1,8 @@
+// The tenant routes, mounted here.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env.ts';
+import { registerGetTenant } from './get.ts';
+
+export function registerTenantRoutes(app: OpenAPIHono<AppEnv>) {
+  registerGetTenant(app);
+}

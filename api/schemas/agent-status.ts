@@ -1,0 +1,66 @@
+// Agent status on the wire: what a node's agent reports (POST /v1/agent/status) and what the API
+// answers about it (GET /v1/clusters/{id}/agents), with the presenter from its row.
+import { z } from '@hono/zod-openapi';
+import type { agentStatus } from '../../db/schema/index.ts';
+import { timestamp } from './common.ts';
+
+/** A Kubernetes node name: a DNS subdomain. */
+export const nodeNameSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS subdomain (a Kubernetes node name)');
+
+export const agentErrorSchema = z
+  .strictObject({
+    code: z.string().max(64),
+    message: z.string().max(4096),
+    endpoint: z.string().max(300).optional(),
+    revision: z.number().int().nonnegative().optional(),
+  })
+  .openapi('AgentError');
+
+export const agentStatusInput = z
+  .strictObject({
+    nodeName: nodeNameSchema,
+    appliedRevision: z.number().int().nonnegative().nullable(),
+    inventoryHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256')
+      .optional()
+      .openapi({ description: 'Hash of the endpoint inventory the agent last applied' }),
+    agentVersion: z.string().max(64).optional(),
+    errors: z.array(agentErrorSchema).max(100).default([]),
+    programs: z.record(z.string().max(300), z.unknown()).default({}).openapi({
+      description:
+        'Per-endpoint program statistics (free-form): instructions, strategy, rules, maps, and bandwidth (token buckets per direction with rate, burst and packets/bytes passed and dropped)',
+    }),
+  })
+  .openapi('AgentStatusInput');
+export type AgentStatusInput = z.infer<typeof agentStatusInput>;
+
+export const agentStatusSchema = z
+  .object({
+    nodeName: z.string(),
+    appliedRevision: z.number().nullable(),
+    inventoryHash: z.string().nullable(),
+    agentVersion: z.string().nullable(),
+    errors: z.array(agentErrorSchema),
+    programs: z.record(z.string(), z.unknown()),
+    reportedAt: timestamp,
+  })
+  .openapi('AgentStatus');
+export type AgentStatusRecord = z.infer<typeof agentStatusSchema>;
+
+export function presentAgentStatus(row: typeof agentStatus.$inferSelect): AgentStatusRecord {
+  return {
+    nodeName: row.nodeName,
+    appliedRevision: row.appliedRevision,
+    inventoryHash: row.inventoryHash,
+    agentVersion: row.agentVersion,
+    // Validated by agentStatusInput when it was stored.
+    errors: row.errors as z.infer<typeof agentErrorSchema>[],
+    programs: row.programs,
+    reportedAt: row.reportedAt.toISOString(),
+  };
+}

@@ -1,0 +1,22 @@
+// Agent tokens on the wire: the input, the token as listed (never its secret), and its presenter.
+import { z } from '@hono/zod-openapi';
+import type { agentTokens } from '../../db/schema/index.ts';
+import { timestamp } from './common.ts';
+
+export const agentTokenSchema = z
+  .object({ id: z.string(), clusterId: z.string(), name: z.string(), prefix: z.string(), createdAt: timestamp, lastUsedAt: timestamp.nullable() })
+  .openapi('AgentToken');
+export type AgentTokenRecord = z.infer<typeof agentTokenSchema>;
+
+export const agentTokenInput = z.strictObject({ name: z.string().trim().min(1).max(100).default('agent') }).openapi('AgentTokenInput');
+
+export function presentAgentToken(row: typeof agentTokens.$inferSelect): AgentTokenRecord {
+  return {
+    id: row.id,
+    clusterId: row.clusterId,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,41 @@
+// Clusters on the wire: the input a user sends, the cluster the API answers with, and its presenter.
+import { z } from '@hono/zod-openapi';
+import { clusterProviders, clusterStatuses, type clusters } from '../../db/schema/index.ts';
+import { timestamp } from './common.ts';
+
+/** Cluster names become parts of agent install commands and Helm values: a DNS label keeps them safe. */
+const clusterName = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit');
+
+export const clusterInput = z
+  .strictObject({
+    name: clusterName,
+    provider: z.enum(clusterProviders).default('other'),
+  })
+  .openapi('ClusterInput');
+export type ClusterInput = z.infer<typeof clusterInput>;
+export const clusterBody = { content: { 'application/json': { schema: clusterInput } }, required: true };
+
+export const clusterSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    provider: z.enum(clusterProviders),
+    status: z.enum(clusterStatuses),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Cluster');
+
+export function presentCluster(row: typeof clusters.$inferSelect): z.infer<typeof clusterSchema> {
+  return {
+    id: row.id,
+    name: row.name,
+    provider: row.provider,
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

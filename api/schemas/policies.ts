@@ -1,0 +1,65 @@
+// Policy objects on the wire: the manifest a user sends (documented loosely; the kind's own schema
+// validates it), the stored policy the API answers with, and the presenter from a row to that answer.
+import { z } from '@hono/zod-openapi';
+import type { policies } from '../../db/schema/index.ts';
+import { KIND_EXAMPLES } from '../../policy/kinds/examples.ts';
+import { ALL_KINDS } from '../../policy/kinds/index.ts';
+import { timestamp } from './common.ts';
+
+const acceptedKinds = ALL_KINDS.map((kind) => `${kind.apiVersion} ${kind.kind}`).join(', ');
+
+/** Documented loosely here; the kind's own schema validates it (with Kubernetes' rules) in the handler. */
+export const policyManifest = z
+  .looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }) })
+  .openapi('PolicyManifest', {
+    description: `A policy object as kubectl would apply it. Accepted kinds: ${acceptedKinds}. Send JSON or YAML (application/yaml).`,
+    examples: [...KIND_EXAMPLES],
+  });
+
+const yamlBody = { schema: { type: 'string' as const, description: 'The same object in YAML' } };
+
+/**
+ * Schemas given as references, not zod: the route validator would otherwise parse every body as JSON.
+ * The handler reads JSON or YAML itself and validates with the kind's schema.
+ */
+export const policyBody = {
+  content: {
+    'application/json': { schema: { $ref: '#/components/schemas/PolicyManifest' } },
+    'application/yaml': yamlBody,
+    'application/x-yaml': yamlBody,
+  },
+  required: true,
+};
+
+export const policySchema = z
+  .object({
+    id: z.string(),
+    clusterId: z.string(),
+    apiVersion: z.string(),
+    kind: z.string(),
+    namespace: z.string().nullable(),
+    name: z.string(),
+    manifest: z.record(z.string(), z.unknown()).openapi({ description: 'The object as written, with defaults applied' }),
+    ruleCount: z.number(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Policy');
+export type PolicyRecord = z.infer<typeof policySchema>;
+
+export const promotionSchema = z.object({ enforced: policySchema.nullable(), deleted: z.string().nullable() }).openapi('Promotion');
+
+export function presentPolicy(row: typeof policies.$inferSelect): PolicyRecord {
+  return {
+    id: row.id,
+    clusterId: row.clusterId,
+    apiVersion: row.apiVersion,
+    kind: row.kind,
+    namespace: row.namespace === '' ? null : row.namespace,
+    name: row.name,
+    manifest: row.manifest,
+    ruleCount: row.ruleCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

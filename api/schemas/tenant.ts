@@ -1,0 +1,33 @@
+// The tenant on the wire: its plan and the limits that plan sets, and the presenter from its row.
+import { z } from '@hono/zod-openapi';
+import type { tenants } from '../../db/schema/index.ts';
+import { tenantLimits } from '../../policy/plan/limits.ts';
+import { timestamp } from './common.ts';
+
+export const tenantSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    plan: z.string(),
+    limits: z
+      .object({
+        clusters: z.number(),
+        policies: z.number(),
+        rulesPerPolicy: z.number(),
+        rulesPerEndpoint: z.number().openapi({ description: 'Rules (match terms after selector expansion) in the longest direction of one endpoint' }),
+        cidrsPerSet: z.number().openapi({ description: 'CIDRs in one NetworkSet or GlobalNetworkSet' }),
+        bandwidthCeilingBitsPerSecond: z
+          .number()
+          .openapi({ description: "Per node and direction: the most all of the tenant's pods on one node may send or receive together, bit/s" }),
+      })
+      .openapi('PlanLimits'),
+    createdAt: timestamp,
+  })
+  .openapi('Tenant');
+export type TenantRecord = z.infer<typeof tenantSchema>;
+
+export const tenantWithUsageSchema = tenantSchema.extend({ usage: z.object({ clusters: z.number(), policies: z.number() }) }).openapi('TenantWithUsage');
+
+export function presentTenant(row: typeof tenants.$inferSelect): TenantRecord {
+  return { id: row.id, name: row.name, plan: row.plan, limits: tenantLimits(row.plan, row.limits), createdAt: row.createdAt.toISOString() };
+}

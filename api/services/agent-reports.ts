@@ -1,0 +1,68 @@
+// What node agents report, stored for their cluster: status (like OPA's status API, one row per
+// node, the latest wins), aggregated flow logs, and the endpoint inventory (one per cluster, the
+// latest report wins; its hash computed here, so it equals the one agents report for it).
+import { newId } from '../../db/index.ts';
+import { agentStatus, clusterInventories, flowLogs } from '../../db/schema/index.ts';
+import type { FlowLogBatch } from '../../policy/flow-log.ts';
+import { inventoryHash, type Inventory } from '../../policy/inventory.ts';
+import type { AgentStatusInput } from '../schemas/agent-status.ts';
+import { asAgent, type AgentContext } from './context.ts';
+
+export async function recordAgentStatus(ctx: AgentContext, input: AgentStatusInput): Promise<void> {
+  const { agent } = ctx;
+  const values = {
+    appliedRevision: input.appliedRevision,
+    inventoryHash: input.inventoryHash ?? null,
+    agentVersion: input.agentVersion ?? null,
+    errors: input.errors,
+    programs: input.programs,
+    reportedAt: new Date(),
+  };
+  await asAgent(ctx, (tx) =>
+    tx
+      .insert(agentStatus)
+      .values({ id: newId(), tenantId: agent.tenantId, clusterId: agent.clusterId, nodeName: input.nodeName, ...values })
+      .onConflictDoUpdate({ target: [agentStatus.tenantId, agentStatus.clusterId, agentStatus.nodeName], set: values }),
+  );
+}
+
+export async function storeFlowLogs(ctx: AgentContext, batch: FlowLogBatch): Promise<void> {
+  if (batch.entries.length === 0) return;
+  const { agent } = ctx;
+  await asAgent(ctx, (tx) =>
+    tx.insert(flowLogs).values(
+      batch.entries.map((entry) => ({
+        ...entry,
+        id: newId(),
+        tenantId: agent.tenantId,
+        clusterId: agent.clusterId,
+        nodeName: batch.nodeName,
+        startTime: new Date(entry.startTime),
+        endTime: new Date(entry.endTime),
+        rule: entry.rule,
+        pendingVerdict: entry.pendingVerdict ?? null,
+        pendingRule: entry.pendingRule ?? null,
+      })),
+    ),
+  );
+}
+
+export interface InventoryReceipt {
+  hash: string;
+  namespaces: number;
+  endpoints: number;
+}
+
+export async function storeInventory(ctx: AgentContext, input: { reportedBy: string; inventory: Inventory }): Promise<InventoryReceipt> {
+  const { agent } = ctx;
+  const { inventory, reportedBy } = input;
+  const hash = inventoryHash(inventory);
+  const values = { inventory, hash, reportedBy, reportedAt: new Date() };
+  await asAgent(ctx, (tx) =>
+    tx
+      .insert(clusterInventories)
+      .values({ id: newId(), tenantId: agent.tenantId, clusterId: agent.clusterId, ...values })
+      .onConflictDoUpdate({ target: clusterInventories.clusterId, set: values }),
+  );
+  return { hash, namespaces: inventory.namespaces.length, endpoints: inventory.endpoints.length };
+}

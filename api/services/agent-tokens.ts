@@ -1,0 +1,49 @@
+// Agent tokens: the credential a cluster's DaemonSet pulls bundles with, bound to one cluster. Minted
+// (the secret is returned once), listed, and revoked; a repeated revoke succeeds.
+import { and, eq, isNull } from 'drizzle-orm';
+import { newId } from '../../db/index.ts';
+import { agentTokens } from '../../db/schema/index.ts';
+import { requireId } from '../http/ids.ts';
+import { toPage, type PageRequest } from '../http/pagination.ts';
+import { presentAgentToken, type AgentTokenRecord } from '../schemas/agent-tokens.ts';
+import { recordAudit } from './audit.ts';
+import { findCluster, pageInCluster } from './cluster-scope.ts';
+import { inTenant, type TenantContext } from './context.ts';
+import { mintCredential } from './credentials.ts';
+import { requireRole } from './roles.ts';
+import { assertDeletedEarlier } from './tombstones.ts';
+
+export async function createAgentToken(ctx: TenantContext, input: { clusterId: string; name: string }): Promise<AgentTokenRecord & { token: string }> {
+  requireRole(ctx.caller.role, 'admin');
+  const credential = mintCredential('pag');
+  return inTenant(ctx, async (tx) => {
+    const cluster = await findCluster(tx, input.clusterId);
+    const [row] = await tx
+      .insert(agentTokens)
+      .values({ id: newId(), tenantId: ctx.caller.tenantId, clusterId: cluster.id, name: input.name, prefix: credential.prefix, hash: credential.hash })
+      .returning();
+    const token = presentAgentToken(row!);
+    await recordAudit(tx, ctx.caller, { action: 'create', resourceType: 'agent-token', resourceId: token.id, after: token });
+    return { ...token, token: credential.secret };
+  });
+}
+
+export async function listAgentTokens(ctx: TenantContext, input: { clusterId: string; page: PageRequest }) {
+  const rows = await inTenant(ctx, (tx) => pageInCluster(tx, input.clusterId, agentTokens, input.page, isNull(agentTokens.revokedAt)));
+  return toPage(rows, input.page, presentAgentToken);
+}
+
+export async function revokeAgentToken(ctx: TenantContext, input: { clusterId: string; tokenId: string }): Promise<void> {
+  requireRole(ctx.caller.role, 'admin');
+  const clusterId = requireId(input.clusterId, 'cluster');
+  const tokenId = requireId(input.tokenId, 'agent token');
+  await inTenant(ctx, async (tx) => {
+    const [row] = await tx
+      .update(agentTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(agentTokens.id, tokenId), eq(agentTokens.clusterId, clusterId), isNull(agentTokens.revokedAt)))
+      .returning();
+    if (row) await recordAudit(tx, ctx.caller, { action: 'revoke', resourceType: 'agent-token', resourceId: row.id, before: presentAgentToken(row) });
+    else await assertDeletedEarlier(tx, 'agent-token', tokenId, 'agent token');
+  });
+}

@@ -1,0 +1,61 @@
+// API keys: created with a role no higher than the creator's (the secret is returned once), listed,
+// read, and revoked; a repeated revoke succeeds.
+import { and, eq, isNull } from 'drizzle-orm';
+import { newId } from '../../db/index.ts';
+import { apiKeys } from '../../db/schema/index.ts';
+import { ApiError, notFound } from '../errors/api-error.ts';
+import { requireId } from '../http/ids.ts';
+import { afterCursor, toPage, type PageRequest } from '../http/pagination.ts';
+import { presentApiKey, type ApiKeyInput, type ApiKeyRecord } from '../schemas/api-keys.ts';
+import { recordAudit } from './audit.ts';
+import { inTenant, type TenantContext } from './context.ts';
+import { mintCredential } from './credentials.ts';
+import { hasRole, requireRole } from './roles.ts';
+import { assertDeletedEarlier } from './tombstones.ts';
+
+const live = (id: string) => and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt));
+
+export async function createApiKey(ctx: TenantContext, input: ApiKeyInput): Promise<ApiKeyRecord & { key: string }> {
+  const { caller } = ctx;
+  requireRole(caller.role, 'admin');
+  if (!hasRole(caller.role, input.role)) throw new ApiError('FORBIDDEN', `a ${caller.role} cannot create a ${input.role} key`);
+  const credential = mintCredential('pal');
+  return inTenant(ctx, async (tx) => {
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({ id: newId(), tenantId: caller.tenantId, name: input.name, role: input.role, prefix: credential.prefix, hash: credential.hash })
+      .returning();
+    const key = presentApiKey(row!);
+    await recordAudit(tx, caller, { action: 'create', resourceType: 'api-key', resourceId: key.id, after: key });
+    return { ...key, key: credential.secret };
+  });
+}
+
+export async function listApiKeys(ctx: TenantContext, filter: PageRequest & { role?: ApiKeyRecord['role'] | undefined }) {
+  const rows = await inTenant(ctx, (tx) =>
+    tx
+      .select()
+      .from(apiKeys)
+      .where(and(isNull(apiKeys.revokedAt), afterCursor(apiKeys.id, filter), filter.role ? eq(apiKeys.role, filter.role) : undefined))
+      .orderBy(apiKeys.id)
+      .limit(filter.limit + 1),
+  );
+  return toPage(rows, filter, presentApiKey);
+}
+
+export async function getApiKey(ctx: TenantContext, input: { keyId: string }): Promise<ApiKeyRecord> {
+  const id = requireId(input.keyId, 'api key');
+  const [row] = await inTenant(ctx, (tx) => tx.select().from(apiKeys).where(live(id)));
+  if (!row) throw notFound('api key');
+  return presentApiKey(row);
+}
+
+export async function revokeApiKey(ctx: TenantContext, input: { keyId: string }): Promise<void> {
+  requireRole(ctx.caller.role, 'admin');
+  const id = requireId(input.keyId, 'api key');
+  await inTenant(ctx, async (tx) => {
+    const [row] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(live(id)).returning();
+    if (row) await recordAudit(tx, ctx.caller, { action: 'revoke', resourceType: 'api-key', resourceId: row.id, before: presentApiKey(row) });
+    else await assertDeletedEarlier(tx, 'api-key', id, 'api key');
+  });
+}

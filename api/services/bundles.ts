@@ -1,0 +1,11 @@
+// The records of a cluster's signed bundles, oldest first (the bundles themselves go to agents only).
+import { bundles } from '../../db/schema/index.ts';
+import { toPage, type PageRequest } from '../http/pagination.ts';
+import { presentBundle } from '../schemas/bundles.ts';
+import { pageInCluster } from './cluster-scope.ts';
+import { inTenant, type TenantContext } from './context.ts';
+
+export async function listBundles(ctx: TenantContext, input: { clusterId: string; page: PageRequest }) {
+  const rows = await inTenant(ctx, (tx) => pageInCluster(tx, input.clusterId, bundles, input.page));
+  return toPage(rows, input.page, presentBundle);
+}

@@ -1,0 +1,34 @@
+// A cluster's flow logs, newest last, filtered by time, outcome, endpoint and the pending verdict of
+// staged policies ("what would enforcing my staged policy break?": pendingVerdict=deny).
+import { eq, gte } from 'drizzle-orm';
+import { flowLogs } from '../../db/schema/index.ts';
+import type { FlowLogEntry } from '../../policy/flow-log.ts';
+import { toPage, type PageRequest } from '../http/pagination.ts';
+import { presentFlow } from '../schemas/flows.ts';
+import { pageInCluster } from './cluster-scope.ts';
+import { inTenant, type TenantContext } from './context.ts';
+
+export interface FlowFilter extends PageRequest {
+  /** ISO date-time: only buckets ending at or after it. */
+  since?: string | undefined;
+  kind?: FlowLogEntry['kind'] | undefined;
+  endpoint?: string | undefined;
+  pendingVerdict?: 'allow' | 'deny' | undefined;
+}
+
+export async function listFlowLogs(ctx: TenantContext, input: { clusterId: string; filter: FlowFilter }) {
+  const { filter } = input;
+  const rows = await inTenant(ctx, (tx) =>
+    pageInCluster(
+      tx,
+      input.clusterId,
+      flowLogs,
+      filter,
+      filter.since ? gte(flowLogs.endTime, new Date(filter.since)) : undefined,
+      filter.kind ? eq(flowLogs.kind, filter.kind) : undefined,
+      filter.endpoint ? eq(flowLogs.endpoint, filter.endpoint) : undefined,
+      filter.pendingVerdict ? eq(flowLogs.pendingVerdict, filter.pendingVerdict) : undefined,
+    ),
+  );
+  return toPage(rows, filter, presentFlow);
+}

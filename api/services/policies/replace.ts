@@ -1,0 +1,31 @@
+// Replace one policy object by id (PUT /v1/policies/{id}): with If-Match, only the version the caller
+// read; kind, namespace and name stay, as a Kubernetes object's identity does.
+import { notFound, validationFailed } from '../../errors/api-error.ts';
+import { checkIfMatch } from '../../http/etag.ts';
+import { requireId } from '../../http/ids.ts';
+import type { TenantContext } from '../context.ts';
+import { acceptPolicyDocument, type AcceptedPolicy } from './accept.ts';
+import { lockById, type PolicyRow } from './cluster-objects.ts';
+import { writePolicies } from './write.ts';
+
+export async function replacePolicy(ctx: TenantContext, input: { policyId: string; ifMatch: string | undefined; document: unknown }): Promise<PolicyRow> {
+  const { rows } = await writePolicies(ctx, async (tx) => {
+    const object = acceptPolicyDocument(input.document);
+    const before = await lockById(tx, requireId(input.policyId, 'policy'));
+    if (!before) throw notFound('policy');
+    checkIfMatch(input.ifMatch, before.version);
+    assertSameIdentity(before, object);
+    return { clusterId: before.clusterId, changes: [{ action: 'update', before, object, pathPrefix: '' }] };
+  });
+  return rows[0]!;
+}
+
+function assertSameIdentity(before: PolicyRow, object: AcceptedPolicy): void {
+  const changed = [
+    before.apiVersion !== object.apiVersion && { path: 'apiVersion', message: `is immutable (was ${before.apiVersion})` },
+    before.kind !== object.kind && { path: 'kind', message: `is immutable (was ${before.kind})` },
+    before.namespace !== object.namespace && { path: 'metadata.namespace', message: `is immutable (was ${before.namespace})` },
+    before.name !== object.name && { path: 'metadata.name', message: `is immutable (was ${before.name})` },
+  ].filter((entry) => entry !== false);
+  if (changed.length > 0) throw validationFailed(changed);
+}

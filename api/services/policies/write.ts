@@ -1,0 +1,142 @@
+// The one policy write path. Create, replace, delete, promote and apply each plan their changes (the
+// objects they write, the rows they replace or remove); everything after the plan happens here, in
+// one order, in one transaction:
+//
+//   role -> lock the tenant's limits -> plan (validate, look up) -> tier checks -> plan limits
+//        -> persist -> audit -> outbox
+//
+// so a check added here holds for every way a policy is written.
+import { count, eq, sql } from 'drizzle-orm';
+import { isUniqueViolation, newId, type Tx } from '../../../db/index.ts';
+import { policies } from '../../../db/schema/index.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import { presentPolicy } from '../../schemas/policies.ts';
+import { recordAudit } from '../audit.ts';
+import { inTenant, type ApiCaller, type TenantContext } from '../context.ts';
+import { assertWithinLimit, lockTenantLimits } from '../limits.ts';
+import { announcePolicyChange } from '../outbox.ts';
+import { requireRole } from '../roles.ts';
+import type { AcceptedPolicy } from './accept.ts';
+import { identityKey, storedObjects, type ObjectsByIdentity, type PolicyRow } from './cluster-objects.ts';
+import { assertRulesPerEndpoint } from './endpoint-rules.ts';
+import { assertObjectLimits } from './object-limits.ts';
+import { assertTiersEmpty, assertTiersExist, type WrittenObject } from './tiers.ts';
+
+export type PolicyChange =
+  | ({ action: 'create' } & WrittenObject)
+  | ({ action: 'update'; before: PolicyRow } & WrittenObject)
+  | { action: 'delete'; before: PolicyRow };
+
+/** What an operation asks to write: its changes to one cluster, or nothing (a repeated delete). */
+export type PolicyWritePlan =
+  | {
+      clusterId: string;
+      changes: readonly PolicyChange[];
+      /** Check everything, write nothing (apply's dryRun). */
+      dryRun?: boolean;
+    }
+  | { changes: readonly [] };
+
+export interface PolicyWriteOutcome<Plan extends PolicyWritePlan> {
+  plan: Plan;
+  /** One per change, in order: the row as written, or undefined for a delete (and for a dry run). */
+  rows: (PolicyRow | undefined)[];
+}
+
+/**
+ * Runs `plan` in a tenant transaction after the tenant's limits are locked (so concurrent writes of
+ * one tenant check their limits one after another, and every write takes its locks in the same
+ * order), then checks, persists, audits and announces its changes.
+ */
+export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantContext, plan: (tx: Tx) => Promise<Plan>): Promise<PolicyWriteOutcome<Plan>> {
+  requireRole(ctx.caller.role, 'editor');
+  return inTenant(ctx, async (tx) => {
+    const limits = await lockTenantLimits(tx, ctx.caller.tenantId);
+    const planned = await plan(tx);
+    if (!('clusterId' in planned) || planned.changes.length === 0) return { plan: planned, rows: [] };
+    const { clusterId, changes } = planned;
+    const written = changes.flatMap((change) => (change.action === 'delete' ? [] : [change]));
+
+    const before = await storedObjects(tx, clusterId);
+    const after = objectsAfter(before, changes);
+    assertTiersExist(written, after.values());
+    assertTiersEmpty(
+      changes.flatMap((change) => (change.action === 'delete' && change.before.kind === 'Tier' ? [change.before.name] : [])),
+      after.values(),
+    );
+
+    for (const { object, pathPrefix } of written) assertObjectLimits(limits, object, pathPrefix);
+    const added = changes.filter((change) => change.action === 'create').length - changes.filter((change) => change.action === 'delete').length;
+    if (added > 0) {
+      const [usage] = await tx.select({ n: count() }).from(policies);
+      assertWithinLimit(limits, 'policies', usage!.n, usage!.n + added);
+    }
+    if (written.length > 0) await assertRulesPerEndpoint(tx, clusterId, limits, before, after);
+
+    if (planned.dryRun) return { plan: planned, rows: changes.map(() => undefined) };
+    const rows: (PolicyRow | undefined)[] = [];
+    for (const change of changes) rows.push(await persist(tx, ctx.caller, clusterId, change));
+    await announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
+    return { plan: planned, rows };
+  });
+}
+
+function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[]): ObjectsByIdentity {
+  const after = new Map(before);
+  for (const change of changes) {
+    if (change.action === 'delete') after.delete(identityKey(change.before));
+    else after.set(identityKey(change.object), change.object.resource);
+  }
+  return after;
+}
+
+/** Writes one change and its audit entry. */
+async function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange): Promise<PolicyRow | undefined> {
+  switch (change.action) {
+    case 'create': {
+      const { resource: _resource, ...columns } = change.object;
+      const [created] = await tx
+        .insert(policies)
+        .values({ id: newId(), tenantId: caller.tenantId, clusterId, ...columns })
+        .returning()
+        .catch((error: unknown) => {
+          if (!isUniqueViolation(error)) throw error;
+          throw conflictOf(change.object, change.pathPrefix);
+        });
+      await recordAudit(tx, caller, { action: 'create', resourceType: 'policy', resourceId: created!.id, after: presentPolicy(created!) });
+      return created;
+    }
+    case 'update': {
+      const { object } = change;
+      const [updated] = await tx
+        .update(policies)
+        .set({
+          apiVersion: object.apiVersion,
+          manifest: object.manifest,
+          ruleCount: object.ruleCount,
+          version: sql`${policies.version} + 1`,
+          updatedAt: new Date(),
+        })
+        .where(eq(policies.id, change.before.id))
+        .returning();
+      await recordAudit(tx, caller, {
+        action: 'update',
+        resourceType: 'policy',
+        resourceId: change.before.id,
+        before: presentPolicy(change.before),
+        after: presentPolicy(updated!),
+      });
+      return updated;
+    }
+    case 'delete':
+      await tx.delete(policies).where(eq(policies.id, change.before.id));
+      await recordAudit(tx, caller, { action: 'delete', resourceType: 'policy', resourceId: change.before.id, before: presentPolicy(change.before) });
+      return undefined;
+  }
+}
+
+function conflictOf(object: AcceptedPolicy, pathPrefix: string): ApiError {
+  return new ApiError('CONFLICT', `${object.kind} ${object.namespace}/${object.name} exists in this cluster; PUT /v1/policies/{id} replaces it`, {
+    errors: [{ path: `${pathPrefix}metadata.name`, message: 'already exists' }],
+  });
+}

@@ -1,0 +1,131 @@
+// The composition root: the one function that builds the control plane from its validated config,
+// for a role. `all` is the embedded default (API, outbox relay, bundle builder and reissue in one
+// process); `api` serves HTTP only (Lambda, the long-poll delivery service) and leaves builds to a
+// `worker`, which runs the relay, the builder and the reissue pass with no HTTP. Split roles share
+// one Postgres (and Redis for the build queue), so they need DATABASE_URL.
+import { pino, type Logger } from 'pino';
+import { createApp, type App } from '../api/app.ts';
+import { listenForBundles, type BundleWaiters } from '../api/services/bundle-waiters.ts';
+import { assertTenantIsolation, migrate, openDatabase, type Database } from '../db/index.ts';
+import type { KeyRing } from '../policy/bundle/index.ts';
+import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
+import { requestReissues } from '../workers/bundle/reissue.ts';
+import { startRelay, type Relay } from '../workers/outbox/relay.ts';
+import type { BuildQueue } from '../workers/queue/build-queue.ts';
+import { createBullmqQueue } from '../workers/queue/bullmq-queue.ts';
+import { createInProcessQueue } from '../workers/queue/in-process-queue.ts';
+import { openKeyRing } from '../workers/signing/key-ring-store.ts';
+import { ConfigError, type ControlPlaneConfig } from './config.ts';
+
+export type Role = 'all' | 'api' | 'worker';
+
+/** How often the reissue pass looks for bundles near expiry or signed by a retired key. */
+const REISSUE_EVERY_MS = 60_000;
+
+export interface ComposeOptions {
+  logger?: Logger;
+  clock?: () => Date;
+}
+
+export interface Composition<R extends Role> {
+  database: Database;
+  keyRing: () => KeyRing;
+  logger: Logger;
+  /** The HTTP application, for every role but `worker`. */
+  app: R extends 'worker' ? undefined : App;
+  /** Where long-polls wait for bundles, for every role but `worker`. */
+  bundleWaiters: R extends 'worker' ? undefined : BundleWaiters;
+  /** The outbox relay, for every role but `api`. */
+  relay: R extends 'api' ? undefined : Relay;
+  /** Stops the workers, wakes waiting long-polls and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Workers {
+  relay: Relay;
+  close(): Promise<void>;
+}
+
+async function startWorkers(config: ControlPlaneConfig, database: Database, keyRing: () => KeyRing, logger: Logger, clock: () => Date): Promise<Workers> {
+  const buildBundle = createBundleBuilder({ db: database.db, keyRing, clock, bundleTtlMs: config.bundleTtlMs, logger });
+  const buildQueue: BuildQueue = config.redisUrl
+    ? createBullmqQueue(buildBundle, logger, { redisUrl: config.redisUrl, work: true, prefix: config.queuePrefix })
+    : createInProcessQueue(buildBundle, logger);
+  const relay = await startRelay(database, buildQueue, logger, { pollMs: config.relayPollMs });
+  // Renew a bundle when half its life is gone, or when the active signing key changed.
+  const reissue = () =>
+    requestReissues(database.db, buildQueue, { activeKeyId: keyRing().active, renewBeforeMs: config.bundleTtlMs / 2 }).catch((error: unknown) =>
+      logger.error({ err: error }, 'bundle reissue pass failed'),
+    );
+  const reissueTimer = setInterval(reissue, REISSUE_EVERY_MS);
+  void reissue();
+  return {
+    relay,
+    async close() {
+      clearInterval(reissueTimer);
+      await relay.stop();
+      await buildQueue.close();
+    },
+  };
+}
+
+export async function compose<R extends Role>(config: ControlPlaneConfig, role: R, options: ComposeOptions = {}): Promise<Composition<R>> {
+  if (role !== 'all' && config.databaseUrl === undefined) {
+    throw new ConfigError(
+      `the ${role} role shares its database with other processes: set DATABASE_URL (the embedded database serves one process, with role all)`,
+    );
+  }
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const clock = options.clock ?? (() => new Date());
+
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
+    maxConnections: config.databasePoolSize,
+  });
+  if (config.migrateOnStart) {
+    const applied = await migrate(database.db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  await assertTenantIsolation(database.db);
+
+  const keyRing = await openKeyRing({
+    json: config.signingKeysJson,
+    file: config.signingKeysFile,
+    createIfMissing: config.databaseUrl === undefined,
+    now: clock,
+  });
+  const workers = role === 'api' ? undefined : await startWorkers(config, database, keyRing, logger, clock);
+  let bundleWaiters: BundleWaiters | undefined;
+  let app: App | undefined;
+  if (role !== 'worker') {
+    bundleWaiters = await listenForBundles(database);
+    app = createApp({
+      database,
+      keyRing,
+      bundleWaiters,
+      clock,
+      logger,
+      config: { maxBodyBytes: config.maxBodyBytes, longPollMaxMs: config.longPollMaxMs, version: config.version },
+    });
+  }
+  logger.info({ role, database: database.kind, ...(workers && { queue: config.redisUrl ? 'bullmq' : 'in-process' }) }, 'control plane composed');
+
+  let closing: Promise<void> | undefined;
+  return {
+    database,
+    keyRing,
+    logger,
+    app,
+    bundleWaiters,
+    relay: workers?.relay,
+    close() {
+      closing ??= (async () => {
+        await bundleWaiters?.close();
+        await workers?.close();
+        await database.close();
+      })();
+      return closing;
+    },
+  } as Composition<R>;
+}
