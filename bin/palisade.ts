@@ -1,10 +1,13 @@
 #!/usr/bin/env -S node --import tsx
-// The palisade command: `serve` (default) runs the control plane (`--role api` for the HTTP API alone);
-// `worker` runs the outbox relay, bundle builds and reissues without HTTP; `mint-key` makes a new owner
-// key for the demo tenant; `keys init|rotate|trust-root` manage the bundle signing keys.
+// The palisade command. The server's own commands: `serve` runs the
+// control plane (`--role api` for the HTTP API alone); `worker` runs the outbox relay, bundle builds and
+// reissues without HTTP; `mint-key` makes a new owner key for the demo tenant; `signing-keys
+// init|rotate|trust-root` manage the bundle signing keys. Every other command is the client
+// (cli/main.ts: apply, diff, get, explain, flows, ...), which needs no server configuration.
 import { sql } from 'drizzle-orm';
 import { existsSync } from 'node:fs';
 import { createTenant, mintOwnerKey } from '../api/services/tenants.ts';
+import { runCliProcess } from '../cli/main.ts';
 import { migrate, openDatabase, rowsOf, type Db } from '../db/index.ts';
 import { newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
 import { openKeyRing, rotateKeyRingFile, writeKeyRing } from '../workers/signing/key-ring-store.ts';
@@ -89,12 +92,12 @@ async function mintKeyCommand(config: ControlPlaneConfig) {
   }
 }
 
-async function keysCommand(config: ControlPlaneConfig, action: string | undefined) {
+async function signingKeysCommand(config: ControlPlaneConfig, action: string | undefined) {
   const file = config.signingKeysFile;
   if (!file) throw new Error('set SIGNING_KEYS_FILE to the key ring file');
   const now = new Date();
   if (action === 'init') {
-    if (existsSync(file)) throw new Error(`${file} exists; use \`keys rotate\` to add a key`);
+    if (existsSync(file)) throw new Error(`${file} exists; use \`signing-keys rotate\` to add a key`);
     writeKeyRing(file, await newKeyRing(now));
     say(`key ring written to ${file}`);
   } else if (action === 'rotate') {
@@ -104,18 +107,20 @@ async function keysCommand(config: ControlPlaneConfig, action: string | undefine
     const ring = (await openKeyRing({ file, createIfMissing: false, now: () => now }))();
     say(JSON.stringify(trustRootOf(ring, now), null, 2));
   } else {
-    throw new Error('usage: palisade keys init|rotate|trust-root');
+    throw new Error('usage: palisade signing-keys init|rotate|trust-root');
   }
 }
 
+const SERVER_COMMANDS = ['serve', 'worker', 'mint-key', 'signing-keys'];
+
 async function main() {
-  const [command = 'serve', ...rest] = process.argv.slice(2);
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === undefined || !SERVER_COMMANDS.includes(command)) return runCliProcess(process.argv.slice(2));
   const config = configFromEnv();
   if (command === 'serve') return serveCommand(config, roleOf(rest));
   if (command === 'worker') return workerCommand(config);
   if (command === 'mint-key') return mintKeyCommand(config);
-  if (command === 'keys') return keysCommand(config, rest[0]);
-  throw new Error(`unknown command ${command}; commands: serve [--role all|api], worker, mint-key, keys init|rotate|trust-root`);
+  return signingKeysCommand(config, rest[0]);
 }
 
 main().catch((error: unknown) => {

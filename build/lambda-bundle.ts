@@ -1,4 +1,4 @@
-// The API's Lambda function as one self-contained directory (the CDK app's code asset): api/entry/lambda.ts
+// The API's Lambda function as one self-contained directory (the CDK app's code asset): bin/lambda.ts
 // and every package it imports bundled by esbuild into index.mjs, plus the few files read from disk at
 // run time. Lambda gets no node_modules, so nothing here may stay an import of a package, except the
 // one whose files are read by path (swagger-ui-dist), shipped beside the bundle under node_modules/.
@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 /** Emitted as index.mjs, so the function's handler is `index.lambdaHandler` (the CDK app says so). */
-const LAMBDA_ENTRY = 'api/entry/lambda.ts';
+const LAMBDA_ENTRY = 'bin/lambda.ts';
 
 /** api/routes/docs reads these from the installed swagger-ui-dist at start-up (the /docs page). */
 const SWAGGER_UI_FILES = ['package.json', 'swagger-ui.css', 'swagger-ui-bundle.js'];

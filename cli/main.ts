@@ -1,8 +1,7 @@
 // The palisade client: `palisade COMMAND ...` for people and pipelines, built on the public REST API
 // only. runCli runs one command against the given streams and environment and returns the exit code;
-// the package's bin hands it every command it does not serve itself, and tests call it in-process.
-// Run directly: `node --import tsx cli/main.ts COMMAND ...`.
-import { pathToFileURL } from 'node:url';
+// the package's bin (bin/palisade.ts) hands it every command the server does not own, and tests call
+// it in-process.
 import { createApiClient } from './api/client.ts';
 import type { Command, CommandContext } from './command.ts';
 import { agentsCommand } from './commands/agents.ts';
@@ -92,18 +91,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** The CLI as this process: the package's bin (bin/palisade.ts) hands it every client command. */
+export async function runCliProcess(argv: readonly string[]): Promise<void> {
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
-  runCli(process.argv.slice(2), {
+  process.exitCode = await runCli(argv, {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
     isTTY: process.stdout.isTTY === true,
     signal: stop.signal,
-  }).then((code) => {
-    process.exitCode = code;
   });
 }

@@ -1,6 +1,6 @@
 // Where the signing keys live. Production: a sealed file (SIGNING_KEYS_FILE) or a variable
 // (SIGNING_KEYS, e.g. injected from KMS/Secrets Manager). Embedded default: a file under DATA_DIR,
-// made on first start. A file is re-read when it changes, so `palisade keys rotate` needs no restart.
+// made on first start. A file is re-read when it changes, so `palisade signing-keys rotate` needs no restart.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { keyRingSchema, newKeyRing, rotateKeyRing, type KeyRing } from '../../policy/bundle/index.ts';
 
@@ -29,9 +29,9 @@ export async function openKeyRing(options: KeyRingSourceOptions): Promise<() => 
     return () => ring;
   }
   const file = options.file;
-  if (!file) throw new KeyRingError('no signing keys: set SIGNING_KEYS_FILE (or SIGNING_KEYS) to a key ring made with `palisade keys init`');
+  if (!file) throw new KeyRingError('no signing keys: set SIGNING_KEYS_FILE (or SIGNING_KEYS) to a key ring made with `palisade signing-keys init`');
   if (!existsSync(file)) {
-    if (!options.createIfMissing) throw new KeyRingError(`signing key file ${file} does not exist; make one with \`palisade keys init\``);
+    if (!options.createIfMissing) throw new KeyRingError(`signing key file ${file} does not exist; make one with \`palisade signing-keys init\``);
     writeKeyRing(file, await newKeyRing(options.now()));
   }
   let ring = parseRing(readFileSync(file, 'utf8'), file);

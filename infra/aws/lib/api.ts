@@ -1,4 +1,4 @@
-// The REST API: the compiled Lambda bundle (dist/lambda, built from api/entry/lambda.ts, the same app
+// The REST API: the compiled Lambda bundle (dist/lambda, built from bin/lambda.ts, the same app
 // as `serve`) on arm64, in the private subnets, behind an API Gateway HTTP API. Limits on purpose:
 // bodies above MAX_BODY_BYTES are refused by the app (HTTP API itself stops at 10 MB, Lambda at 6 MB);
 // the function stops at 25 s, inside the integration's 29 s, so a slow request ends as our 5xx
@@ -13,7 +13,7 @@ import { controlPlaneEnvironment } from './runtime-environment.ts';
 
 /** build/lambda-bundle.ts emits index.mjs exporting lambdaHandler. */
 const HANDLER = 'index.lambdaHandler';
-/** Two connections per instance (api/entry/lambda.ts): 200 instances open at most 400 proxy clients. */
+/** Two connections per instance (bin/lambda.ts): 200 instances open at most 400 proxy clients. */
 const RESERVED_CONCURRENCY = 200;
 
 export interface ApiProps {

@@ -1,4 +1,4 @@
-// The signing key ring's rotation: `palisade keys rotate`, the existing rotation (a new active key, the
+// The signing key ring's rotation: `palisade signing-keys rotate`, the existing rotation (a new active key, the
 // previous one trusted for one bundle lifetime), run monthly as a Fargate task against the ring in
 // Secrets Manager. Its role may read and write that one secret and nothing else.
 
@@ -22,7 +22,7 @@ export class KeyRotation extends Construct {
     super(scope, id);
     this.task = new ControlPlaneTask(this, 'Task', {
       image: props.image,
-      command: ['keys', 'rotate'],
+      command: ['signing-keys', 'rotate'],
       environment: { SIGNING_KEYS_SECRET_ARN: props.signingKeys.secretArn, LOG_LEVEL: 'info' },
       cpu: 256,
       memoryLimitMiB: 512,

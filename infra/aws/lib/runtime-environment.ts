@@ -1,5 +1,5 @@
 // The environment every control plane process gets, by role. The names are the ones bin/config.ts and
-// api/entry/lambda.ts read (DATABASE_URL, REDIS_URL, SIGNING_KEYS, LONG_POLL_MAX_SECONDS, ...), plus
+// bin/lambda.ts read (DATABASE_URL, REDIS_URL, SIGNING_KEYS, LONG_POLL_MAX_SECONDS, ...), plus
 // PALISADE_ROLE (which parts a process runs), DATABASE_IAM_AUTH (connect with an RDS IAM token as
 // the password) and SIGNING_KEYS_SECRET_ARN (read or rotate the ring in Secrets Manager itself).
 import { aws_ecs as ecs, type aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';

@@ -168,9 +168,9 @@ describe('migrations', () => {
 });
 
 describe('key rotation', () => {
-  it('runs `palisade keys rotate` monthly against the secret, which only its role may write', () => {
+  it('runs `palisade signing-keys rotate` monthly against the secret, which only its role may write', () => {
     const container = containerOf(app, 'KeyRotationTask');
-    expect(container.Command).toEqual(['keys', 'rotate']);
+    expect(container.Command).toEqual(['signing-keys', 'rotate']);
     expect(environmentOf(container)).toMatchObject({ SIGNING_KEYS_SECRET_ARN: imported('SigningKeysSecret') });
     app.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(30 days)',

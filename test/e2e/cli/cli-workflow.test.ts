@@ -264,10 +264,10 @@ describe('the palisade CLI against the embedded control plane', () => {
     expect(refused.stderr).toMatch(/^error: .* \[UNAUTHORIZED\]; run `palisade login` again, or check PALISADE_API_KEY\n$/);
   });
 
-  it('runs as a process: node --import tsx cli/main.ts, exit code and all', async () => {
+  it('runs as a process through the package bin, exit code and all', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'bin/palisade.ts', ...args], {
           env: { ...process.env, HOME: cli.home, PALISADE_URL: '', PALISADE_API_KEY: '' },
         });
         let stdout = '';
