@@ -27,39 +27,37 @@ const inventorySchema = z.discriminatedUnion('source', [
 ]);
 
 /** Field by field; parseAgentConfig adds the rules across fields. */
-const agentConfigSchema = z
-  .strictObject({
-    controlPlaneUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
-    /** The agent token itself, or (better: it can rotate without a restart) a file holding it. */
-    token: z.string().min(1).optional(),
-    tokenFile: z.string().min(1).optional(),
-    /** The JWKS the agent verifies bundles with, installed beside it (Helm puts it in a ConfigMap). */
-    trustRootFile: z.string().min(1).optional(),
-    /**
-     * Without a trust root file, fetch /v1/trust-root once and pin it in the state dir. Whoever answers
-     * that first request is trusted from then on, so it is off unless the operator turns it on.
-     */
-    trustOnFirstUse: z.boolean().default(false),
-    tenantId: z.uuid(),
-    clusterId: z.uuid(),
-    nodeName: dnsSubdomain,
-    stateDir: z.string().min(1).default(DEFAULT_STATE_DIR),
-    maxBundleBytes: z.number().int().positive().default(DEFAULT_MAX_BUNDLE_BYTES),
-    /** Long-poll wait asked of the control plane; it caps the value at its own maximum. */
-    waitSeconds: z.number().int().min(0).max(3600).default(30),
-    statusIntervalSeconds: z.number().int().positive().default(60),
-    /** Port of the node-local explain endpoint on 127.0.0.1 (GET /explain); absent = off. */
-    explainPort: z.number().int().min(1).max(65535).optional(),
-    inventory: inventorySchema,
-    /** 'ebpf' enforces; 'dry-run' only logs what it would enforce (labs, bring-up). */
-    dataplane: z.enum(['ebpf', 'dry-run']).default('ebpf'),
-    /** bpffs mount to pin under, for an agent whose /sys/fs/bpf is not the host's (agent/datapath/pins.ts). */
-    bpffsRoot: z.string().min(1).optional(),
-    /** Force one evaluation strategy on every program (tests run the same cases through both); default: by size. */
-    datapathStrategy: z.enum(STRATEGY_NAMES).optional(),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  })
-;
+const agentConfigSchema = z.strictObject({
+  controlPlaneUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  /** The agent token itself, or (better: it can rotate without a restart) a file holding it. */
+  token: z.string().min(1).optional(),
+  tokenFile: z.string().min(1).optional(),
+  /** The JWKS the agent verifies bundles with, installed beside it (Helm puts it in a ConfigMap). */
+  trustRootFile: z.string().min(1).optional(),
+  /**
+   * Without a trust root file, fetch /v1/trust-root once and pin it in the state dir. Whoever answers
+   * that first request is trusted from then on, so it is off unless the operator turns it on.
+   */
+  trustOnFirstUse: z.boolean().default(false),
+  tenantId: z.uuid(),
+  clusterId: z.uuid(),
+  nodeName: dnsSubdomain,
+  stateDir: z.string().min(1).default(DEFAULT_STATE_DIR),
+  maxBundleBytes: z.number().int().positive().default(DEFAULT_MAX_BUNDLE_BYTES),
+  /** Long-poll wait asked of the control plane; it caps the value at its own maximum. */
+  waitSeconds: z.number().int().min(0).max(3600).default(30),
+  statusIntervalSeconds: z.number().int().positive().default(60),
+  /** Port of the node-local explain endpoint on 127.0.0.1 (GET /explain); absent = off. */
+  explainPort: z.number().int().min(1).max(65535).optional(),
+  inventory: inventorySchema,
+  /** 'ebpf' enforces; 'dry-run' only logs what it would enforce (labs, bring-up). */
+  dataplane: z.enum(['ebpf', 'dry-run']).default('ebpf'),
+  /** bpffs mount to pin under, for an agent whose /sys/fs/bpf is not the host's (agent/datapath/pins.ts). */
+  bpffsRoot: z.string().min(1).optional(),
+  /** Force one evaluation strategy on every program (tests run the same cases through both); default: by size. */
+  datapathStrategy: z.enum(STRATEGY_NAMES).optional(),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
 
 /**
  * Rules across fields, checked on the raw input beside the schema so that one run names every

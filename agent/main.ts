@@ -2,21 +2,21 @@
 // Builds the parts from the configuration, starts the daemon, and stops it on SIGTERM/SIGINT
 // without touching enforcement (the programs stay attached across a restart or an upgrade).
 import { pathToFileURL } from 'node:url';
-import { pino, type Logger } from 'pino';
-import { loadAgentConfig, type AgentConfig } from './config.ts';
+import { type Logger, pino } from 'pino';
+import { type AgentConfig, loadAgentConfig } from './config.ts';
 import { tokenProvider } from './credentials.ts';
 import { AgentDaemon } from './daemon.ts';
 import type { Dataplane, DataplaneFactory } from './datapath/dataplane.ts';
 import { createDryRunDataplane } from './datapath/dry-run.ts';
+import type { FlowRecord } from './datapath/flows.ts';
 import type { StartupErrorCode } from './errors.ts';
+import { startLocalExplainServer } from './explain/server.ts';
+import { type FlowShipper, startFlowShipper } from './flows/shipper.ts';
 import { openFileInventorySource } from './inventory/file-source.ts';
 import type { InventorySource } from './inventory/source.ts';
 import { LastGoodStore } from './state/last-good.ts';
 import { openPinnedTrustRoot, openTrustRootFile, type TrustRootSource } from './trust/trust-root.ts';
 import { AGENT_VERSION } from './version.ts';
-import type { FlowRecord } from './datapath/flows.ts';
-import { startFlowShipper, type FlowShipper } from './flows/shipper.ts';
-import { startLocalExplainServer } from './explain/server.ts';
 
 export type StartupError = { ok: false; code: StartupErrorCode; message: string };
 
@@ -39,7 +39,11 @@ async function openInventory(config: AgentConfig, logger: Logger): Promise<Inven
   return openKubernetesInventorySource({ kubeConfig, nodeName: config.nodeName, logger });
 }
 
-async function openDataplane(config: AgentConfig, logger: Logger, onFlow: (flow: FlowRecord) => void): Promise<{ ok: true; dataplane: Dataplane } | StartupError> {
+async function openDataplane(
+  config: AgentConfig,
+  logger: Logger,
+  onFlow: (flow: FlowRecord) => void,
+): Promise<{ ok: true; dataplane: Dataplane } | StartupError> {
   if (config.dataplane === 'dry-run') return { ok: true, dataplane: createDryRunDataplane(logger) };
   // Imported only when used, so the daemon, its tests and the dry-run mode do not pull in libbpf.
   let factory: DataplaneFactory;
@@ -72,7 +76,12 @@ export async function runAgent(
 ): Promise<{ ok: true; daemon: AgentDaemon; flows: FlowShipper } | StartupError> {
   const trustRoot = await openTrustRoot(config, logger.child({ component: 'trust-root' }));
   if (!trustRoot.ok) return trustRoot;
-  const flows = startFlowShipper({ controlPlaneUrl: config.controlPlaneUrl, token: tokenProvider(config), nodeName: config.nodeName, logger: logger.child({ component: 'flows' }) });
+  const flows = startFlowShipper({
+    controlPlaneUrl: config.controlPlaneUrl,
+    token: tokenProvider(config),
+    nodeName: config.nodeName,
+    logger: logger.child({ component: 'flows' }),
+  });
   const dataplane = overrides.dataplane
     ? { ok: true as const, dataplane: overrides.dataplane }
     : await openDataplane(config, logger.child({ component: 'dataplane' }), flows.onFlow);
@@ -102,7 +111,10 @@ async function main(): Promise<number> {
   }
   const { config } = loaded;
   const logger = pino({ level: config.logLevel, base: { node: config.nodeName, cluster: config.clusterId } });
-  logger.info({ version: AGENT_VERSION, controlPlane: config.controlPlaneUrl, inventory: config.inventory.source, dataplane: config.dataplane }, 'palisade agent starting');
+  logger.info(
+    { version: AGENT_VERSION, controlPlane: config.controlPlaneUrl, inventory: config.inventory.source, dataplane: config.dataplane },
+    'palisade agent starting',
+  );
   const started = await runAgent(config, logger);
   if (!started.ok) {
     logger.fatal({ code: started.code, reason: started.message }, 'agent cannot start');
@@ -110,7 +122,8 @@ async function main(): Promise<number> {
   }
   const { daemon, flows } = started;
   // Loopback only: it reveals the node's policy and pods to whoever can reach it.
-  const explainServer = config.explainPort === undefined ? undefined : await startLocalExplainServer({ port: config.explainPort, explain: (query) => daemon.explain(query) });
+  const explainServer =
+    config.explainPort === undefined ? undefined : await startLocalExplainServer({ port: config.explainPort, explain: (query) => daemon.explain(query) });
   if (explainServer) logger.info({ url: `${explainServer.url}/explain` }, 'local explain endpoint listening');
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -16,9 +16,9 @@ import { startAgentProcess } from '../lab/run/agent-process.ts';
 import { onExitSync } from '../lab/run/exit-hooks.ts';
 import type { InventoryInput } from '../policy/inventory.ts';
 import type { BundleIssuer } from './bundles.ts';
-import { IPERF_PORT, type BenchLab } from './lab.ts';
+import { type BenchLab, IPERF_PORT } from './lab.ts';
 import { progress } from './progress.ts';
-import { benchPolicySet, BENCH_NAMESPACE, PEER_LABEL, peerPodIp } from './rules.ts';
+import { BENCH_NAMESPACE, benchPolicySet, PEER_LABEL, peerPodIp } from './rules.ts';
 
 const AGENT_NODE = 'bench-agent';
 const APPLY_TIMEOUT_MS = 90_000;
@@ -99,7 +99,9 @@ export async function measureAgentMemory(lab: BenchLab, issuer: BundleIssuer, op
     writeFileSync(join(dir, 'token'), 'bench-token-unused\n', { mode: 0o600 });
     writeFileSync(join(dir, 'inventory.json'), JSON.stringify(inventory));
     mkdirSync(stateDir);
-    writeFileSync(join(stateDir, LAST_GOOD_FILE), JSON.stringify({ format: 1, revision: options.revision, jws, appliedAt: new Date().toISOString() }) + '\n', { mode: 0o600 });
+    writeFileSync(join(stateDir, LAST_GOOD_FILE), `${JSON.stringify({ format: 1, revision: options.revision, jws, appliedAt: new Date().toISOString() })}\n`, {
+      mode: 0o600,
+    });
 
     // the agent pins under the bench's bpffs (PALISADE_BPFFS), which its mount namespace inherits
     process.env.PALISADE_BPFFS = lab.bpffsRoot;
@@ -108,26 +110,36 @@ export async function measureAgentMemory(lab: BenchLab, issuer: BundleIssuer, op
       netns: lab.topology.nodeNetns,
       logFile,
       args: [
-        '--control-plane-url', 'http://127.0.0.1:9',
-        '--token-file', join(dir, 'token'),
-        '--trust-root', join(dir, 'trust-root.json'),
-        '--tenant-id', issuer.identity.tenantId,
-        '--cluster-id', issuer.identity.clusterId,
-        '--node-name', AGENT_NODE,
-        '--state-dir', stateDir,
-        '--inventory-file', join(dir, 'inventory.json'),
-        '--log-level', 'info',
+        '--control-plane-url',
+        'http://127.0.0.1:9',
+        '--token-file',
+        join(dir, 'token'),
+        '--trust-root',
+        join(dir, 'trust-root.json'),
+        '--tenant-id',
+        issuer.identity.tenantId,
+        '--cluster-id',
+        issuer.identity.clusterId,
+        '--node-name',
+        AGENT_NODE,
+        '--state-dir',
+        stateDir,
+        '--inventory-file',
+        join(dir, 'inventory.json'),
+        '--log-level',
+        'info',
       ],
       onSpawn: (pid) => lab.topology.adoptPid(pid),
       onExit: (pid) => lab.topology.releasePid(pid),
     });
     progress(`agent: started (pid ${agent.pid}) with ${options.rules} rules, ${options.endpoints} endpoints; waiting for "bundle applied"`);
-    let applied: { ms: number } | undefined;
-    while (!(applied = appliedLine(logFile))) {
+    let applied = appliedLine(logFile);
+    while (!applied) {
       const exited = agent.exited();
       if (exited) throw new Error(`${exited.message}\n${agent.logTail(20)}`);
       if (performance.now() - started > APPLY_TIMEOUT_MS) throw new Error(`the agent did not apply within ${APPLY_TIMEOUT_MS} ms:\n${agent.logTail(20)}`);
       await sleep(50);
+      applied = appliedLine(logFile);
     }
     const startToAppliedMs = performance.now() - started;
     await sleep(SETTLE_MS);
@@ -140,7 +152,9 @@ export async function measureAgentMemory(lab: BenchLab, issuer: BundleIssuer, op
       startToAppliedMs,
       agentApplyMs: applied.ms,
     };
-    progress(`agent: applied after ${startToAppliedMs.toFixed(0)} ms (apply ${applied.ms} ms); VmRSS ${result.rssMiB.toFixed(1)} MiB, VmHWM ${result.peakRssMiB.toFixed(1)} MiB`);
+    progress(
+      `agent: applied after ${startToAppliedMs.toFixed(0)} ms (apply ${applied.ms} ms); VmRSS ${result.rssMiB.toFixed(1)} MiB, VmHWM ${result.peakRssMiB.toFixed(1)} MiB`,
+    );
     return result;
   } finally {
     await agent?.stop();

@@ -14,18 +14,19 @@
 // Adding an endpoint: with the 10,000-rule (and the 1,000-rule) bundle applied, the inventory gains
 // one local pod (server-2) with the server's labels, so it needs the program already loaded; the
 // time is that apply's.
-import type { EbpfDataplane } from '../agent/datapath/ebpf-dataplane.ts';
+
 import { compileDirection } from '../agent/datapath/codegen/program.ts';
+import type { EbpfDataplane } from '../agent/datapath/ebpf-dataplane.ts';
 import { loadCompiledProgram } from '../agent/datapath/load.ts';
 import { closeSharedMaps, createSharedMaps } from '../agent/datapath/shared-maps.ts';
 import { resolveEndpointPolicies } from '../policy/evaluation/resolve.ts';
 import type { Inventory } from '../policy/inventory.ts';
 import type { PolicySet } from '../policy/ir.ts';
 import type { BundleIssuer } from './bundles.ts';
-import { IPERF_PORT, type BenchLab } from './lab.ts';
+import { type BenchLab, IPERF_PORT } from './lab.ts';
 import { progress } from './progress.ts';
-import { benchPolicySet, BENCH_NAMESPACE } from './rules.ts';
-import { sample, type Sample } from './stats.ts';
+import { BENCH_NAMESPACE, benchPolicySet } from './rules.ts';
+import { type Sample, sample } from './stats.ts';
 
 export interface AttachOptions {
   ruleCounts: readonly number[];
@@ -87,11 +88,16 @@ export async function measureAttach(lab: BenchLab, dataplane: EbpfDataplane, iss
   const inventory = lab.inventory();
   const withSpare = lab.inventory({ withSpare: true });
   const shared = createSharedMaps({ conntrack: 4096, fragments: 256, flowRing: 64 * 1024 });
-  const runs = new Map<number, PhaseRuns>(options.ruleCounts.map((n) => [n, { total: [], verify: [], resolve: [], compile: [], load: [], rest: [], add: [], bytes: 0 }]));
+  const runs = new Map<number, PhaseRuns>(
+    options.ruleCounts.map((n) => [n, { total: [], verify: [], resolve: [], compile: [], load: [], rest: [], add: [], bytes: 0 }]),
+  );
   let variant = 1;
   try {
     // a live node: maps open, an earlier revision attached
-    await applyOrThrow(dataplane, { bundle: issuer.payload(options.nextRevision(), benchPolicySet({ count: 10, clientIp: lab.client.ip, clientPort: IPERF_PORT })), inventory });
+    await applyOrThrow(dataplane, {
+      bundle: issuer.payload(options.nextRevision(), benchPolicySet({ count: 10, clientIp: lab.client.ip, clientPort: IPERF_PORT })),
+      inventory,
+    });
     for (let round = 0; round < options.rounds; round++) {
       for (const rules of options.ruleCounts) {
         const policy = benchPolicySet({ count: rules, clientIp: lab.client.ip, clientPort: IPERF_PORT, variant: variant++ });
@@ -133,7 +139,13 @@ export async function measureAttach(lab: BenchLab, dataplane: EbpfDataplane, iss
       rules,
       bundleBytes: r.bytes,
       totalMs: sample(r.total),
-      phases: { verifyMs: sample(r.verify), resolveMs: sample(r.resolve), compileMs: sample(r.compile), loadMs: sample(r.load), attachAndRestMs: sample(r.rest) },
+      phases: {
+        verifyMs: sample(r.verify),
+        resolveMs: sample(r.resolve),
+        compileMs: sample(r.compile),
+        loadMs: sample(r.load),
+        attachAndRestMs: sample(r.rest),
+      },
       addEndpointMs: sample(r.add),
     };
   });

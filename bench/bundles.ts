@@ -2,11 +2,11 @@
 // here with a throwaway key, and the agent's acceptance check of one (agent/apply/accept.ts),
 // so the attach timing starts where the agent's does: at the JWS bytes.
 import { randomUUID } from 'node:crypto';
-import { acceptBundle, type AgentIdentity } from '../agent/apply/accept.ts';
+import { type AgentIdentity, acceptBundle } from '../agent/apply/accept.ts';
 import { DEFAULT_MAX_BUNDLE_BYTES } from '../agent/config.ts';
 import { BUNDLE_API_VERSION, type BundlePayload } from '../policy/bundle/payload.ts';
 import { contentHashOf, signBundle } from '../policy/bundle/sign.ts';
-import { activeSigningKey, newKeyRing, trustRootOf, type SigningKey, type TrustRoot } from '../policy/bundle/signing-keys.ts';
+import { activeSigningKey, newKeyRing, type SigningKey, type TrustRoot, trustRootOf } from '../policy/bundle/signing-keys.ts';
 import type { PolicySet } from '../policy/ir.ts';
 
 export interface BundleIssuer {

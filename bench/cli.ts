@@ -45,9 +45,9 @@ import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
 import { measurePerPacket } from './per-packet.ts';
 import { progress } from './progress.ts';
-import { toJson, toMarkdown, type BenchResults } from './report.ts';
-import { ensureTools } from './tools.ts';
+import { type BenchResults, toJson, toMarkdown } from './report.ts';
 import { measureThroughput } from './throughput.ts';
+import { ensureTools } from './tools.ts';
 
 const PER_PACKET_COUNTS = [10, 100, 1000, 10_000];
 const PER_PACKET_ROUNDS = 9;
@@ -102,10 +102,21 @@ async function main(): Promise<number> {
   try {
     const dataplane = lab.dataplane('bench');
     progress(`attach: ${ATTACH_COUNTS.join(', ')} rules, ${ATTACH_ROUNDS} rounds`);
-    const attach = await measureAttach(lab, dataplane, issuer, { ruleCounts: ATTACH_COUNTS, rounds: ATTACH_ROUNDS, nextRevision: revisions.next, appliedRevision: revisions.applied });
+    const attach = await measureAttach(lab, dataplane, issuer, {
+      ruleCounts: ATTACH_COUNTS,
+      rounds: ATTACH_ROUNDS,
+      nextRevision: revisions.next,
+      appliedRevision: revisions.applied,
+    });
 
     progress(`throughput: no policy, our programs and iptables at ${THROUGHPUT_COUNTS.join(' and ')} rules; ${rounds} rounds of ${seconds} s per protocol`);
-    const throughput = await measureThroughput(lab, dataplane, issuer, { ruleCounts: THROUGHPUT_COUNTS, rounds, seconds, iptablesBackend: iptables.backend, nextRevision: revisions.next });
+    const throughput = await measureThroughput(lab, dataplane, issuer, {
+      ruleCounts: THROUGHPUT_COUNTS,
+      rounds,
+      seconds,
+      iptablesBackend: iptables.backend,
+      nextRevision: revisions.next,
+    });
     await dataplane.uninstall(); // the agent of figure 4 attaches to the same veths
 
     // the same agent with a near-empty policy and only the local pods: what the process costs anyway
@@ -113,7 +124,15 @@ async function main(): Promise<number> {
     const agent = await measureAgentMemory(lab, issuer, { rules: AGENT_RULES, endpoints: AGENT_ENDPOINTS, revision: revisions.next() });
 
     results = {
-      environment: { kernel: release(), cpus: availableParallelism(), node: process.version, iptables: iptables.text, iperf3: iperfVersion(), 'load average (1 min) at start': loadAtStart, 'at end': loadavg()[0]!.toFixed(2) },
+      environment: {
+        kernel: release(),
+        cpus: availableParallelism(),
+        node: process.version,
+        iptables: iptables.text,
+        iperf3: iperfVersion(),
+        'load average (1 min) at start': loadAtStart,
+        'at end': loadavg()[0]!.toFixed(2),
+      },
       perPacket,
       throughput,
       attach,

@@ -43,18 +43,23 @@ interface IperfReport {
 
 function client(topology: Topology, pod: PodNet, args: string[], timeoutMs: number): Promise<IperfReport> {
   return new Promise((resolve, reject) => {
-    const child = execFile('ip', ['netns', 'exec', pod.netns, 'iperf3', '--json', ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
-      let json: IperfReport | undefined;
-      try {
-        json = JSON.parse(stdout) as IperfReport;
-      } catch {
-        // reported below
-      }
-      topology.releasePid(child.pid!);
-      if (json?.error) return reject(new Error(`iperf3: ${json.error}`));
-      if (error || !json) return reject(new Error(`iperf3 client failed: ${error?.message ?? 'no JSON output'}`));
-      resolve(json);
-    });
+    const child = execFile(
+      'ip',
+      ['netns', 'exec', pod.netns, 'iperf3', '--json', ...args],
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        let json: IperfReport | undefined;
+        try {
+          json = JSON.parse(stdout) as IperfReport;
+        } catch {
+          // reported below
+        }
+        topology.releasePid(child.pid!);
+        if (json?.error) return reject(new Error(`iperf3: ${json.error}`));
+        if (error || !json) return reject(new Error(`iperf3 client failed: ${error?.message ?? 'no JSON output'}`));
+        resolve(json);
+      },
+    );
     topology.adoptPid(child.pid!); // killed with the lab on Ctrl-C
   });
 }
@@ -74,7 +79,12 @@ export interface UdpRate {
 
 /** 64-byte UDP payloads, sent as fast as the client can (-b 0). */
 export async function udp64Kpps(topology: Topology, pod: PodNet, serverIp: string, port: number, seconds: number): Promise<UdpRate> {
-  const json = await client(topology, pod, ['--client', serverIp, '--port', String(port), '--time', String(seconds), '--udp', '--length', '64', '--bitrate', '0'], (seconds + 10) * 1000);
+  const json = await client(
+    topology,
+    pod,
+    ['--client', serverIp, '--port', String(port), '--time', String(seconds), '--udp', '--length', '64', '--bitrate', '0'],
+    (seconds + 10) * 1000,
+  );
   const sum = json.end.sum;
   if (!sum) throw new Error('iperf3 reported no UDP totals');
   return { receivedKpps: (sum.packets - sum.lost_packets) / sum.seconds / 1000, sentKpps: sum.packets / sum.seconds / 1000 };

@@ -11,14 +11,14 @@
 // the normal path (close) and, synchronously, on Ctrl-C / SIGTERM / exit (lab/run/exit-hooks.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { pino, type Logger } from 'pino';
-import { ensureBpffs } from '../bpf/kernel/pin.ts';
+import { type Logger, pino } from 'pino';
 import { createEbpfDataplaneWith, type EbpfDataplane } from '../agent/datapath/ebpf-dataplane.ts';
+import { ensureBpffs } from '../bpf/kernel/pin.ts';
 import { unwrap } from '../lab/errors.ts';
 import { createTopology, type PodNet, type Topology } from '../lab/net/topology.ts';
 import { onExitSync } from '../lab/run/exit-hooks.ts';
-import { inventorySchema, type Inventory, type InventoryInput } from '../policy/inventory.ts';
-import { benchNamespace, BENCH_NAMESPACE, SERVER_LABELS } from './rules.ts';
+import { type Inventory, type InventoryInput, inventorySchema } from '../policy/inventory.ts';
+import { BENCH_NAMESPACE, benchNamespace, SERVER_LABELS } from './rules.ts';
 
 export const IPERF_PORT = 5201;
 const PORTS = [

@@ -7,18 +7,19 @@
 // an allowed one matching the last rule and a denied one matching none. Both are new flows on every
 // repetition: the allowed one is a TCP RST|ACK, which the program never tracks (a SYN would be
 // tracked on the first run and the rest would be conntrack hits); the denied one is never tracked.
-import { RingBufferReader } from '../bpf/kernel/ringbuf.ts';
-import { testRun } from '../bpf/kernel/testrun.ts';
+
 import { compileDirection } from '../agent/datapath/codegen/program.ts';
 import { decodeFlowEvent, type FlowRecord } from '../agent/datapath/flows.ts';
-import { loadCompiledProgram, type LoadedProgram } from '../agent/datapath/load.ts';
+import { type LoadedProgram, loadCompiledProgram } from '../agent/datapath/load.ts';
 import { closeSharedMaps, createSharedMaps } from '../agent/datapath/shared-maps.ts';
+import { RingBufferReader } from '../bpf/kernel/ringbuf.ts';
+import { testRun } from '../bpf/kernel/testrun.ts';
 import { resolveEndpointPolicies } from '../policy/evaluation/resolve.ts';
 import { inventorySchema } from '../policy/inventory.ts';
-import { tcpFrame, TcpFlag } from './packets.ts';
+import { TcpFlag, tcpFrame } from './packets.ts';
 import { progress } from './progress.ts';
-import { benchNamespace, benchPolicySet, BENCH_NAMESPACE, SERVER_LABELS } from './rules.ts';
-import { sample, type Sample } from './stats.ts';
+import { BENCH_NAMESPACE, benchNamespace, benchPolicySet, SERVER_LABELS } from './rules.ts';
+import { type Sample, sample } from './stats.ts';
 
 const POD = '198.18.0.10';
 const CLIENT = '198.18.0.20';
@@ -69,7 +70,9 @@ export function measurePerPacket(options: PerPacketOptions): PerPacketRow[] {
       const l = loadFor(count, shared);
       tables.set(l.program.compiled.tag, l.program.compiled.slots);
       loaded.push(l);
-      progress(`per-packet: ${count} rules compiled and loaded (${l.program.compiled.stats.strategy}, ${l.program.compiled.stats.instructions} insns) in ${(performance.now() - t0).toFixed(0)} ms`);
+      progress(
+        `per-packet: ${count} rules compiled and loaded (${l.program.compiled.stats.strategy}, ${l.program.compiled.stats.instructions} insns) in ${(performance.now() - t0).toFixed(0)} ms`,
+      );
     }
     const allowed = tcpFrame(CLIENT, POD, 40000, PORT, TcpFlag.RST | TcpFlag.ACK);
     const denied = tcpFrame(DENIED_FROM, POD, 40000, 9, TcpFlag.SYN);

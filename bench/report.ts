@@ -4,7 +4,7 @@
 import type { AgentMemoryResult } from './agent-memory.ts';
 import type { AttachRow } from './attach.ts';
 import type { PerPacketRow } from './per-packet.ts';
-import { round, withSpread, type Sample } from './stats.ts';
+import { round, type Sample, withSpread } from './stats.ts';
 import type { ConfigurationResult } from './throughput.ts';
 
 export interface BenchResults {
@@ -66,7 +66,12 @@ export function targets(results: BenchResults): Target[] {
   return [
     { name: 'per-packet at 10,000 rules / at 10 rules (allowed packet)', target: '<= 2', value: round(perPacket), pass: perPacket <= 2 },
     { name: 'TCP with our programs at 10,000 rules / no policy', target: '>= 0.90', value: round(r.tcp(`ebpf-${BIG}`), 3), pass: r.tcp(`ebpf-${BIG}`) >= 0.9 },
-    { name: '64-byte UDP with our programs at 10,000 rules / no policy', target: '>= 0.80', value: round(r.udp(`ebpf-${BIG}`), 3), pass: r.udp(`ebpf-${BIG}`) >= 0.8 },
+    {
+      name: '64-byte UDP with our programs at 10,000 rules / no policy',
+      target: '>= 0.80',
+      value: round(r.udp(`ebpf-${BIG}`), 3),
+      pass: r.udp(`ebpf-${BIG}`) >= 0.8,
+    },
     { name: '10,000 rules from bundle receipt to attached (ms)', target: '< 1000', value: round(attach, 0), pass: attach < 1000 },
   ];
 }
@@ -82,8 +87,16 @@ export function toJson(results: BenchResults): Record<string, unknown> {
   const suffix = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
   const big = attachOf(results, BIG);
   return {
-    perPacketNs: keyed(results.perPacket, (p) => p.rules, (p) => p.allowedNs.median),
-    perPacketDeniedNs: keyed(results.perPacket, (p) => p.rules, (p) => p.deniedNs.median),
+    perPacketNs: keyed(
+      results.perPacket,
+      (p) => p.rules,
+      (p) => p.allowedNs.median,
+    ),
+    perPacketDeniedNs: keyed(
+      results.perPacket,
+      (p) => p.rules,
+      (p) => p.deniedNs.median,
+    ),
     tcp: {
       baselineGbps: round(none.tcpGbps.median, 3),
       ...perCount((n) => [
@@ -107,7 +120,11 @@ export function toJson(results: BenchResults): Record<string, unknown> {
       ]),
     },
     attachMs: {
-      ...keyed(results.attach, (a) => a.rules, (a) => round(a.totalMs.median, 1)),
+      ...keyed(
+        results.attach,
+        (a) => a.rules,
+        (a) => round(a.totalMs.median, 1),
+      ),
       addEndpoint: round(big.addEndpointMs.median, 1),
       ...Object.fromEntries(results.attach.map((a) => [`addEndpoint${a.rules}`, round(a.addEndpointMs.median, 1)])),
     },
@@ -140,7 +157,12 @@ export function toJson(results: BenchResults): Record<string, unknown> {
       udp64ReceivedKpps: spread(c.udpKpps, 1),
       udp64SentKpps: spread(c.udpSentKpps, 1),
     })),
-    attachDetail: results.attach.map((a) => ({ rules: a.rules, bundleBytes: a.bundleBytes, totalMs: spread(a.totalMs, 1), addEndpointMs: spread(a.addEndpointMs, 1) })),
+    attachDetail: results.attach.map((a) => ({
+      rules: a.rules,
+      bundleBytes: a.bundleBytes,
+      totalMs: spread(a.totalMs, 1),
+      addEndpointMs: spread(a.addEndpointMs, 1),
+    })),
     targets: targets(results),
     rounds: results.rounds,
     environment: results.environment,
@@ -166,7 +188,12 @@ export function toMarkdown(results: BenchResults): string {
     const isBig = p.rules === BIG;
     const [target, result] = isBig ? judged(t[0]!.name) : ['', ''];
     const ratio = isBig ? ` = ${round(p.allowedNs.median / small.allowedNs.median)}x of 10 rules` : '';
-    rows.push([`per-packet, allowed (last rule), ${p.rules} rules (${p.strategy}, ${p.instructions} insns)`, `${withSpread(p.allowedNs, 0)} ns${ratio}`, target, result]);
+    rows.push([
+      `per-packet, allowed (last rule), ${p.rules} rules (${p.strategy}, ${p.instructions} insns)`,
+      `${withSpread(p.allowedNs, 0)} ns${ratio}`,
+      target,
+      result,
+    ]);
   }
   for (const p of results.perPacket) {
     const ratio = p.rules === BIG ? ` = ${round(p.deniedNs.median / small.deniedNs.median)}x of 10 rules` : '';
@@ -176,9 +203,14 @@ export function toMarkdown(results: BenchResults): string {
   for (const c of results.throughput.filter((x) => x.dataplane !== 'none')) {
     const isTarget = c.name === `ebpf-${BIG}`;
     const [target, result] = isTarget ? judged(t[1]!.name) : ['', ''];
-    rows.push([`TCP, ${c.dataplane === 'ebpf' ? 'our programs' : 'iptables'}, ${c.rules} rules`, `${withSpread(c.tcpGbps)} Gbit/s = ${round(r.tcp(c.name), 3)} of no policy (best runs: ${round(r.tcpBest(c.name), 3)})`, target, result]);
+    rows.push([
+      `TCP, ${c.dataplane === 'ebpf' ? 'our programs' : 'iptables'}, ${c.rules} rules`,
+      `${withSpread(c.tcpGbps)} Gbit/s = ${round(r.tcp(c.name), 3)} of no policy (best runs: ${round(r.tcpBest(c.name), 3)})`,
+      target,
+      result,
+    ]);
   }
-  rows.push(["UDP (64 B payload) received, no policy", `${withSpread(none.udpKpps, 0)} kpps (sent ${round(none.udpSentKpps.median, 0)})`, '', '']);
+  rows.push(['UDP (64 B payload) received, no policy', `${withSpread(none.udpKpps, 0)} kpps (sent ${round(none.udpSentKpps.median, 0)})`, '', '']);
   for (const c of results.throughput.filter((x) => x.dataplane !== 'none')) {
     const isTarget = c.name === `ebpf-${BIG}`;
     const [target, result] = isTarget ? judged(t[2]!.name) : ['', ''];
@@ -202,7 +234,12 @@ export function toMarkdown(results: BenchResults): string {
   for (const a of results.attach) rows.push([`add one endpoint (policy already loaded), ${a.rules} rules`, `${withSpread(a.addEndpointMs, 0)} ms`, '', '']);
   const ag = results.agent;
   const base = results.agentBaseline;
-  rows.push([`agent resident memory, ${base.rules} rules, ${base.endpoints} endpoints (baseline)`, `${round(base.rssMiB, 1)} MiB (peak ${round(base.peakRssMiB, 1)} MiB)`, '', '']);
+  rows.push([
+    `agent resident memory, ${base.rules} rules, ${base.endpoints} endpoints (baseline)`,
+    `${round(base.rssMiB, 1)} MiB (peak ${round(base.peakRssMiB, 1)} MiB)`,
+    '',
+    '',
+  ]);
   rows.push([
     `agent resident memory, ${ag.rules} rules, ${ag.endpoints} endpoints (${ag.localEndpoints} local)`,
     `${round(ag.rssMiB, 1)} MiB (peak ${round(ag.peakRssMiB, 1)} MiB; applied ${round(ag.startToAppliedMs / 1000, 1)} s after start, its cold apply took ${ag.agentApplyMs} ms)`,

@@ -12,12 +12,12 @@
 // per-packet figure measures new flows.
 import type { EbpfDataplane } from '../agent/datapath/ebpf-dataplane.ts';
 import type { BundleIssuer } from './bundles.ts';
-import { iptablesRuleSet, forwardRuleCount, type IptablesBackend } from './iptables.ts';
 import { startIperfServer, tcpGbps, udp64Kpps } from './iperf.ts';
-import { IPERF_PORT, type BenchLab } from './lab.ts';
+import { forwardRuleCount, type IptablesBackend, iptablesRuleSet } from './iptables.ts';
+import { type BenchLab, IPERF_PORT } from './lab.ts';
 import { progress } from './progress.ts';
-import { benchPolicySet, benchRules, BENCH_NAMESPACE } from './rules.ts';
-import { sample, type Sample } from './stats.ts';
+import { BENCH_NAMESPACE, benchPolicySet, benchRules } from './rules.ts';
+import { type Sample, sample } from './stats.ts';
 
 export interface ThroughputOptions {
   /** Rule counts to run both dataplanes with (the first is the headline, 10,000). */
@@ -79,7 +79,13 @@ function ebpfConfiguration(lab: BenchLab, dataplane: EbpfDataplane, issuer: Bund
 }
 
 function iptablesConfiguration(lab: BenchLab, rules: number, backend: IptablesBackend): Configuration {
-  const set = iptablesRuleSet(lab.topology.nodeNetns, benchRules({ count: rules, clientIp: lab.client.ip, clientPort: IPERF_PORT }), lab.server.ip, lab.client.ip, backend);
+  const set = iptablesRuleSet(
+    lab.topology.nodeNetns,
+    benchRules({ count: rules, clientIp: lab.client.ip, clientPort: IPERF_PORT }),
+    lab.server.ip,
+    lab.client.ip,
+    backend,
+  );
   return {
     name: `iptables-${rules}`,
     dataplane: 'iptables',
@@ -95,10 +101,18 @@ function iptablesConfiguration(lab: BenchLab, rules: number, backend: IptablesBa
 
 const noPolicy: Configuration = { name: 'none', dataplane: 'none', rules: 0, enter: async () => {}, leave: async () => {} };
 
-export async function measureThroughput(lab: BenchLab, dataplane: EbpfDataplane, issuer: BundleIssuer, options: ThroughputOptions): Promise<ConfigurationResult[]> {
+export async function measureThroughput(
+  lab: BenchLab,
+  dataplane: EbpfDataplane,
+  issuer: BundleIssuer,
+  options: ThroughputOptions,
+): Promise<ConfigurationResult[]> {
   const configurations = [
     noPolicy,
-    ...options.ruleCounts.flatMap((n) => [ebpfConfiguration(lab, dataplane, issuer, n, options.nextRevision), iptablesConfiguration(lab, n, options.iptablesBackend)]),
+    ...options.ruleCounts.flatMap((n) => [
+      ebpfConfiguration(lab, dataplane, issuer, n, options.nextRevision),
+      iptablesConfiguration(lab, n, options.iptablesBackend),
+    ]),
   ];
   const server = await startIperfServer(lab.topology, lab.server, IPERF_PORT);
   const runs = new Map(configurations.map((c) => [c.name, { tcp: [] as number[], udp: [] as number[], sent: [] as number[] }]));
@@ -115,7 +129,9 @@ export async function measureThroughput(lab: BenchLab, dataplane: EbpfDataplane,
           r.tcp.push(tcp);
           r.udp.push(udp.receivedKpps);
           r.sent.push(udp.sentKpps);
-          progress(`throughput round ${round + 1}/${options.rounds} ${c.name}: TCP ${tcp.toFixed(2)} Gbit/s, UDP64 ${udp.receivedKpps.toFixed(0)} kpps received (${udp.sentKpps.toFixed(0)} sent)`);
+          progress(
+            `throughput round ${round + 1}/${options.rounds} ${c.name}: TCP ${tcp.toFixed(2)} Gbit/s, UDP64 ${udp.receivedKpps.toFixed(0)} kpps received (${udp.sentKpps.toFixed(0)} sent)`,
+          );
         } finally {
           await c.leave();
         }

@@ -3,19 +3,20 @@
 // process); `api` serves HTTP only (Lambda, the long-poll delivery service) and leaves builds to a
 // `worker`, which runs the relay, the builder and the reissue pass with no HTTP. Split roles share
 // one Postgres (and Redis for the build queue), so they need DATABASE_URL.
-import { pino, type Logger } from 'pino';
-import { createApp, type App } from '../api/app.ts';
-import { listenForBundles, type BundleWaiters } from '../api/services/bundle-waiters.ts';
-import { assertTenantIsolation, migrate, openDatabase, type Database } from '../db/index.ts';
+import type { Logger } from 'pino';
+import { type App, createApp } from '../api/app.ts';
+import { type BundleWaiters, listenForBundles } from '../api/services/bundle-waiters.ts';
+import { assertTenantIsolation, type Database, migrate, openDatabase } from '../db/index.ts';
 import type { KeyRing } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
-import { startRelay, type Relay } from '../workers/outbox/relay.ts';
+import { type Relay, startRelay } from '../workers/outbox/relay.ts';
 import type { BuildQueue } from '../workers/queue/build-queue.ts';
 import { createBullmqQueue } from '../workers/queue/bullmq-queue.ts';
 import { createInProcessQueue } from '../workers/queue/in-process-queue.ts';
 import { openKeyRing } from '../workers/signing/key-ring-store.ts';
 import { ConfigError, type ControlPlaneConfig } from './config.ts';
+import { createLogger } from './logger.ts';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -75,7 +76,7 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
       `the ${role} role shares its database with other processes: set DATABASE_URL (the embedded database serves one process, with role all)`,
     );
   }
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
 
   const database = await openDatabase({

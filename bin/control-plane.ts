@@ -2,7 +2,7 @@
 // on the configured host and port. `palisade serve` runs it; tests and the lab start it in-process.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { compose, type ComposeOptions, type Role } from './compose.ts';
+import { type ComposeOptions, compose, type Role } from './compose.ts';
 import type { ControlPlaneConfig } from './config.ts';
 
 export type ServingRole = Exclude<Role, 'worker'>;

@@ -1,19 +1,19 @@
 #!/usr/bin/env -S node --import tsx
+import { existsSync } from 'node:fs';
 // The palisade command. The server's own commands: `serve` runs the
 // control plane (`--role api` for the HTTP API alone); `worker` runs the outbox relay, bundle builds and
 // reissues without HTTP; `mint-key` makes a new owner key for the demo tenant; `signing-keys
 // init|rotate|trust-root` manage the bundle signing keys. Every other command is the client
 // (cli/main.ts: apply, diff, get, explain, flows, ...), which needs no server configuration.
 import { sql } from 'drizzle-orm';
-import { existsSync } from 'node:fs';
 import { createTenant, mintOwnerKey } from '../api/services/tenants.ts';
 import { runCliProcess } from '../cli/main.ts';
-import { migrate, openDatabase, rowsOf, type Db } from '../db/index.ts';
+import { type Db, migrate, openDatabase, rowsOf } from '../db/index.ts';
 import { newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
 import { openKeyRing, rotateKeyRingFile, writeKeyRing } from '../workers/signing/key-ring-store.ts';
 import { compose } from './compose.ts';
-import { ConfigError, configFromEnv, type ControlPlaneConfig } from './config.ts';
-import { startControlPlane, type ServingRole } from './control-plane.ts';
+import { ConfigError, type ControlPlaneConfig, configFromEnv } from './config.ts';
+import { type ServingRole, startControlPlane } from './control-plane.ts';
 
 const DEMO_TENANT_NAME = 'demo';
 const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -1,8 +1,8 @@
+export * from './channels.ts';
 export * from './client.ts';
+export * from './errors.ts';
+export * from './ids.ts';
 export * from './migrate.ts';
-export * from './tenant-transaction.ts';
 export * from './rls-check.ts';
 export * as schema from './schema/index.ts';
-export * from './ids.ts';
-export * from './errors.ts';
-export * from './channels.ts';
+export * from './tenant-transaction.ts';

@@ -7,7 +7,7 @@
 // 2 on bad usage. --json prints one JSON object per case per line, in the order cases finish.
 import { parseArgs } from 'node:util';
 import { caseJson, formatCaseReport } from './run/report.ts';
-import { passed, type DataplaneChoice } from './run/run-case.ts';
+import { type DataplaneChoice, passed } from './run/run-case.ts';
 import { caseFiles, startLabSession } from './run/session.ts';
 
 const USAGE = `usage: npm run lab -- <case.json | folder>... [--json] [--dataplane ebpf|dry-run] [--concurrency N]
@@ -18,10 +18,9 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-async function main(): Promise<number> {
-  let parsed;
+function parseCommandLine() {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: process.argv.slice(2),
       allowPositionals: true,
       options: {
@@ -36,9 +35,12 @@ async function main(): Promise<number> {
       },
     });
   } catch (error) {
-    usage((error as Error).message);
+    return usage((error as Error).message);
   }
-  const { values, positionals } = parsed;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCommandLine();
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -1,7 +1,7 @@
 // The usual way to get a lab: topology + probe agents, one destroy() for both.
 import type { Result } from './errors.ts';
 import { createTopology, type PodInput, type Topology, type TopologyOptions } from './net/topology.ts';
-import { startProber, type Prober, type ProberOptions } from './probe/prober.ts';
+import { type Prober, type ProberOptions, startProber } from './probe/prober.ts';
 
 export interface Lab {
   topology: Topology;

@@ -3,9 +3,9 @@
 // compiler resolves policy selectors, peers and named ports against it (../../shared/DESIGN.md,
 // "Data flow" step 5).
 import { z } from 'zod';
-import { NAMESPACE_NAME_LABEL } from './ir.ts';
 import { canonicalJson } from './bundle/canonical-json.ts';
 import { sha256Hex } from './bundle/sign.ts';
+import { NAMESPACE_NAME_LABEL } from './ir.ts';
 import { parseCidr } from './validation/cidr.ts';
 
 const labelsSchema = z.record(z.string(), z.string());
@@ -21,7 +21,6 @@ export const namespaceSchema = z
     labels: labelsSchema.default({}),
   })
   .transform(({ name, labels }) => ({ name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } }));
-export type Namespace = z.output<typeof namespaceSchema>;
 
 /** Protocols a container port can declare (core/v1 ContainerPort.protocol). */
 export const portProtocolSchema = z.enum(['TCP', 'UDP', 'SCTP']);
@@ -87,7 +86,6 @@ export const nodeSchema = z.strictObject({
   labels: labelsSchema.default({}),
   addresses: z.array(z.string().refine((ip) => isAddress(ip, ip.includes(':') ? 6 : 4), 'must be an IPv4 or IPv6 address')).default([]),
 });
-export type Node = z.output<typeof nodeSchema>;
 
 export const inventorySchema = z
   .strictObject({

@@ -60,7 +60,6 @@ export const cidrMatchSchema = z.strictObject({
   cidr: z.string(),
   except: z.array(z.string()),
 });
-export type CidrMatch = z.infer<typeof cidrMatchSchema>;
 
 /**
  * A peer is either a set of endpoints or an IP block; a rule's peers are ORed.
@@ -253,7 +252,6 @@ export type BandwidthLimit = z.infer<typeof bandwidthLimitSchema>;
  * namespace share one bucket (per node), so the limit holds for their sum.
  */
 export const bandwidthScopeSchema = z.enum(['Pod', 'Namespace']);
-export type BandwidthScope = z.infer<typeof bandwidthScopeSchema>;
 
 /**
  * A BandwidthPolicy in the IR. "Ingress" limits traffic entering the selected pods, "egress" traffic
@@ -282,9 +280,7 @@ export const bundleLimitsSchema = z.strictObject({
   /** CIDRs one network set may hold. */
   cidrsPerSet: z.number().int().positive().optional(),
   /** Per node, per direction: the sum over all of the tenant's pods on one node. */
-  bandwidthCeiling: z
-    .strictObject({ ingress: bandwidthLimitSchema.optional(), egress: bandwidthLimitSchema.optional() })
-    .optional(),
+  bandwidthCeiling: z.strictObject({ ingress: bandwidthLimitSchema.optional(), egress: bandwidthLimitSchema.optional() }).optional(),
 });
 export type BundleLimits = z.infer<typeof bundleLimitsSchema>;
 

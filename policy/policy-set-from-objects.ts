@@ -3,7 +3,7 @@
 // that must predict a bundle's content (the lab), which must pass the same limits.
 import { contentHashOf } from './bundle/sign.ts';
 import type { BandwidthPolicy, BundleLimits, NetworkSet, Policy, PolicySet, TierDefinition } from './ir.ts';
-import { parseObject, type NormalisedResource } from './kinds/index.ts';
+import { type NormalisedResource, parseObject } from './kinds/index.ts';
 import { buildPolicySet } from './policy-set.ts';
 
 export class StoredObjectInvalidError extends Error {
@@ -43,7 +43,8 @@ export function policySetFromResources(resources: readonly NormalisedResource[],
 export function policySetFromObjects(objects: readonly unknown[], options: PolicySetOptions = {}): PolicySet {
   const resources = objects.map((object) => {
     const parsed = parseObject(object);
-    if (!parsed.ok) throw new StoredObjectInvalidError(`a stored object no longer validates: ${parsed.issues[0]?.path.join('.')}: ${parsed.issues[0]?.message}`);
+    if (!parsed.ok)
+      throw new StoredObjectInvalidError(`a stored object no longer validates: ${parsed.issues[0]?.path.join('.')}: ${parsed.issues[0]?.message}`);
     return parsed.resource;
   });
   return policySetFromResources(resources, options);

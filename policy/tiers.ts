@@ -2,7 +2,7 @@
 // Tier objects define, and the write-time checks that keep policies and tiers consistent: a policy
 // may name only a tier that exists, and a tier with policies in it may not be deleted (Calico refuses
 // both, so a bundle never has to guess where a policy goes).
-import { TIER_ORDER, type Policy, type TierDefinition } from './ir.ts';
+import { type Policy, TIER_ORDER, type TierDefinition } from './ir.ts';
 import type { PolicyIssue } from './kinds/issues.ts';
 import { notFound } from './validation/field-errors.ts';
 
@@ -54,5 +54,8 @@ export function missingTierIssue(policy: Pick<Policy, 'tier'>, defined: readonly
  */
 export function policiesInTier(tierName: string, policies: readonly Pick<Policy, 'id' | 'tier'>[]): string[] {
   if (isBuiltInTier(tierName)) return [];
-  return policies.filter((policy) => tierNameOf(policy) === tierName).map((policy) => policy.id).sort();
+  return policies
+    .filter((policy) => tierNameOf(policy) === tierName)
+    .map((policy) => policy.id)
+    .sort();
 }

@@ -5,7 +5,7 @@
 // reacceptLastGood). Nothing past this phase sees a bundle that has not passed it.
 import type { BundlePayload } from '../../policy/bundle/payload.ts';
 import type { TrustRoot } from '../../policy/bundle/signing-keys.ts';
-import { verifyBundle, type BundleRejection, type VerifyResult } from '../../policy/bundle/verify.ts';
+import { type BundleRejection, type VerifyResult, verifyBundle } from '../../policy/bundle/verify.ts';
 
 export interface AgentIdentity {
   tenantId: string;

@@ -3,8 +3,8 @@
 // enforced broader or narrower than written. This is the only place that check is made; each
 // dataplane declares its own set (the dry-run one enforces nothing, so it takes every feature).
 import type { BundlePayload } from '../../policy/bundle/payload.ts';
-import { unsupportedIrFeatures, type IrFeature } from '../../policy/ir-features.ts';
 import type { Inventory } from '../../policy/inventory.ts';
+import { type IrFeature, unsupportedIrFeatures } from '../../policy/ir-features.ts';
 import type { ApplyInput, DataplaneError } from '../datapath/dataplane.ts';
 
 export type Admission =

@@ -11,16 +11,16 @@
 // in the status report. The daemon (agent/daemon.ts) runs these one at a time from its queue, so
 // each run sees the record the previous one left.
 import type { Logger } from 'pino';
+import type { BundleRejection } from '../../policy/bundle/verify.ts';
 import type { Inventory } from '../../policy/inventory.ts';
 import type { Dataplane } from '../datapath/dataplane.ts';
 import type { LastGoodStore } from '../state/last-good.ts';
 import type { Conditions } from '../status/conditions.ts';
 import type { TrustRootSource } from '../trust/trust-root.ts';
-import type { BundleRejection } from '../../policy/bundle/verify.ts';
-import { acceptBundle, verifiedBundle, type AgentIdentity, type VerifiedBundle } from './accept.ts';
+import { type AgentIdentity, acceptBundle, type VerifiedBundle, verifiedBundle } from './accept.ts';
 import { admit } from './admit.ts';
 import { enforce } from './enforce.ts';
-import { knownRevision, recordApplied, recordHeld, recordSaved, saveLastGood, type Enforcement } from './record.ts';
+import { type Enforcement, knownRevision, recordApplied, recordHeld, recordSaved, saveLastGood } from './record.ts';
 
 export interface PipelineContext {
   identity: AgentIdentity;

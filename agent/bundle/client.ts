@@ -7,7 +7,7 @@ import type { TokenProvider } from '../credentials.ts';
 import type { BUNDLE_FETCH_ERROR_CODES } from '../errors.ts';
 import { describeFetchError } from '../http/describe-error.ts';
 import { readCapped } from '../http/read-capped.ts';
-import { Backoff, sleep, type BackoffPolicy } from './backoff.ts';
+import { Backoff, type BackoffPolicy, sleep } from './backoff.ts';
 
 export type FetchErrorCode = keyof typeof BUNDLE_FETCH_ERROR_CODES | 'TOO_LARGE';
 

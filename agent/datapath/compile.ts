@@ -2,8 +2,8 @@
 // eBPF instructions (codegen/program.ts). A program that does not compile within the limits refuses
 // the phase, naming every endpoint that would have run it; nothing has touched the kernel yet.
 import type { EndpointKey } from '../../policy/inventory.ts';
-import { compileDirection, type CompiledProgram } from './codegen/program.ts';
 import type { StrategyName } from './codegen/evaluation.ts';
+import { type CompiledProgram, compileDirection } from './codegen/program.ts';
 import type { DataplaneError } from './dataplane.ts';
 import { DatapathError } from './errors.ts';
 import type { ProgramNeed } from './plan.ts';

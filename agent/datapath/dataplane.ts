@@ -18,8 +18,8 @@
 //   restarts must not open the node. Detaching is an explicit uninstall, not a shutdown.
 import type { Logger } from 'pino';
 import type { BundlePayload } from '../../policy/bundle/payload.ts';
-import type { IrFeature } from '../../policy/ir-features.ts';
 import type { EndpointKey, Inventory } from '../../policy/inventory.ts';
+import type { IrFeature } from '../../policy/ir-features.ts';
 import type { DataplaneErrorCode } from '../errors.ts';
 import type { StrategyName } from './codegen/evaluation.ts';
 import type { FlowRecord } from './flows.ts';

@@ -3,14 +3,14 @@
 // namespace the dataplane enforces in: the process's own, or a named one (withNetns) when the
 // agent runs outside the node's namespace (tests, and a lab agent that keeps the host's bpffs).
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
-import { attachProgram, detectAttachKind, type AttachKind, type Attachment } from '../../bpf/kernel/attach/index.ts';
+import { isBpfError } from '../../bpf/errors.ts';
+import { type AttachKind, type Attachment, attachProgram, detectAttachKind } from '../../bpf/kernel/attach/index.ts';
 import { TC_HANDLE, TC_PRIORITY, TcAttachment } from '../../bpf/kernel/attach/tc.ts';
 import { openPinnedTcx } from '../../bpf/kernel/attach/tcx.ts';
-import { isBpfError } from '../../bpf/errors.ts';
 import { Errno } from '../../bpf/kernel/errno.ts';
 import { ifindexOf, withNetns } from '../../bpf/kernel/netns.ts';
-import type { BpfProgram } from '../../bpf/kernel/program.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
+import type { BpfProgram } from '../../bpf/kernel/program.ts';
 import { attachDirectionOf, type Hook } from './codegen/hooks.ts';
 import { decodePinComponent, type PinLayout } from './pins.ts';
 

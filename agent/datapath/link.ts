@@ -1,8 +1,8 @@
 // Linking: the generated program refers to maps by name (map-refs.ts placeholders); here the fds of
 // the maps actually created take their place, giving the bytes BPF_PROG_LOAD takes.
-import { encodeInstructions, instruction, isWideOpcode, PseudoSrc, type AssembledProgram } from '../../bpf/asm/index.ts';
+import { type AssembledProgram, encodeInstructions, instruction, isWideOpcode, PseudoSrc } from '../../bpf/asm/index.ts';
 import { DatapathError } from './errors.ts';
-import { refOfPlaceholder, type MapRef } from './map-refs.ts';
+import { type MapRef, refOfPlaceholder } from './map-refs.ts';
 
 export type MapFds = Partial<Record<MapRef, number>>;
 

@@ -3,18 +3,18 @@
 // maps, and BPF_PROG_LOAD runs the verifier. Nothing is attached here. A failure closes everything
 // made so far: the phase loads every program or none.
 import { BpfError } from '../../bpf/errors.ts';
-import { createMap, type BpfMap } from '../../bpf/kernel/map.ts';
+import { type BpfMap, createMap } from '../../bpf/kernel/map.ts';
 import { splitPerCpu } from '../../bpf/kernel/percpu.ts';
-import { loadProgram, type BpfProgram } from '../../bpf/kernel/program.ts';
+import { type BpfProgram, loadProgram } from '../../bpf/kernel/program.ts';
 import type { EndpointKey } from '../../policy/inventory.ts';
-import type { CompiledNeed } from './compile.ts';
 import type { CompiledProgram } from './codegen/program.ts';
+import type { CompiledNeed } from './compile.ts';
 import type { DataplaneError } from './dataplane.ts';
 import { DatapathError } from './errors.ts';
 import { RuleCounter } from './layouts.ts';
 import { linkProgram, type MapFds } from './link.ts';
-import { programMapSpecs, type ProgramMapRef, type ProgramMapSpec } from './program-maps.ts';
-import { sharedMapFds, type SharedMaps } from './shared-maps.ts';
+import { type ProgramMapRef, type ProgramMapSpec, programMapSpecs } from './program-maps.ts';
+import { type SharedMaps, sharedMapFds } from './shared-maps.ts';
 
 export interface RuleCount {
   packets: bigint;

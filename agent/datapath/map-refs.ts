@@ -1,7 +1,7 @@
 // The maps a generated program refers to, by name. Code generation is pure: it emits `ld_imm64`
 // map loads with a placeholder instead of a file descriptor, and linking (./link.ts) puts the fds of
 // the maps actually created in their place just before BPF_PROG_LOAD.
-import { ld, withComment, type Instruction, type Register } from '../../bpf/asm/index.ts';
+import { type Instruction, ld, type Register, withComment } from '../../bpf/asm/index.ts';
 
 /**
  * The classifier's four maps per evaluation (codegen/classifier.ts), named once here for the code

@@ -35,7 +35,10 @@ export function pinComponent(name: string): string {
 
 export function decodePinComponent(component: string): string {
   const text = component.startsWith('%') && /^%\.{0,2}$/.test(component) ? component.slice(1) : component;
-  return Buffer.from(text.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))), 'latin1').toString('utf8');
+  return Buffer.from(
+    text.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
 }
 
 export function pinLayout(nodeName: string, bpffsRoot: string = BPFFS_ROOT): PinLayout {

@@ -2,9 +2,10 @@
 // API checks them at write time, but only against the inventory agents last reported, and a
 // bundle is the agent's only input. A bundle over a limit is refused as a whole (the previous
 // enforcement stays, the reason is reported), like one the kernel could not load.
-import type { PolicySet } from '../../policy/ir.ts';
+
 import type { EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
 import type { EndpointKey } from '../../policy/inventory.ts';
+import type { PolicySet } from '../../policy/ir.ts';
 import { maxRulesOf } from '../../policy/plan/endpoint-rules.ts';
 import type { DataplaneError } from './dataplane.ts';
 
@@ -25,7 +26,10 @@ export function planLimitErrors(set: PolicySet, resolved: ReadonlyMap<EndpointKe
   if (limits.cidrsPerSet !== undefined) {
     for (const networkSet of set.networkSets ?? []) {
       if (networkSet.nets.length > limits.cidrsPerSet) {
-        errors.push({ code: 'PLAN_LIMIT_EXCEEDED', message: `plan limit cidrsPerSet is ${limits.cidrsPerSet}: ${networkSet.id} holds ${networkSet.nets.length} CIDRs` });
+        errors.push({
+          code: 'PLAN_LIMIT_EXCEEDED',
+          message: `plan limit cidrsPerSet is ${limits.cidrsPerSet}: ${networkSet.id} holds ${networkSet.nets.length} CIDRs`,
+        });
       }
     }
   }

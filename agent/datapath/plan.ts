@@ -5,14 +5,14 @@
 // and whether they police bandwidth): equal keys are one program, shared by every endpoint that
 // needs it.
 import type { EndpointBandwidth } from '../../policy/bandwidth/buckets.ts';
-import { resolveEndpointPolicies } from '../../policy/evaluation/resolve.ts';
-import type { Direction, PolicySet } from '../../policy/ir.ts';
 import type { DirectionPolicy, EndpointPolicy } from '../../policy/evaluation/endpoint-policy.ts';
+import { resolveEndpointPolicies } from '../../policy/evaluation/resolve.ts';
 import type { EndpointKey, Inventory } from '../../policy/inventory.ts';
-import { BucketTableFull, planBuckets, type BucketEntry, type BucketPlan } from './bandwidth/allocation.ts';
+import type { Direction, PolicySet } from '../../policy/ir.ts';
+import { type BucketEntry, type BucketPlan, BucketTableFull, planBuckets } from './bandwidth/allocation.ts';
 import { enforceableBandwidth } from './bandwidth/enforceable.ts';
 import type { BandwidthResolver } from './bandwidth/source.ts';
-import { hookOf, type Hook } from './codegen/hooks.ts';
+import { type Hook, hookOf } from './codegen/hooks.ts';
 import type { DataplaneError } from './dataplane.ts';
 import { planLimitErrors } from './plan-limits.ts';
 

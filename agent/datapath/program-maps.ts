@@ -6,9 +6,9 @@
 // when the policy has sets; the classifier's four maps per map-driven evaluation (enforced, staged).
 import { MapType } from '../../bpf/kernel/constants.ts';
 import type { CreateMapOptions } from '../../bpf/kernel/map.ts';
-import { SLOT_INFO_SIZE, type ClassifierTables } from './codegen/classifier-tables.ts';
+import { type ClassifierTables, SLOT_INFO_SIZE } from './codegen/classifier-tables.ts';
 import type { CompiledProgram } from './codegen/program.ts';
-import { LpmKey, LPM_VALUE_SIZE, RuleCounter } from './layouts.ts';
+import { LPM_VALUE_SIZE, LpmKey, RuleCounter } from './layouts.ts';
 import { CLASSIFIER_MAP_REFS, type ClassifierMapRef, type ClassifierMapRefs } from './map-refs.ts';
 
 export type ProgramMapRef = 'counters' | 'ipsets' | ClassifierMapRef;

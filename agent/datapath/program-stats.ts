@@ -1,6 +1,6 @@
 // The status report's numbers for one endpoint (dataplane.ts ProgramStats): instructions and
 // strategy per direction, rules, maps and address-set entries, from the programs on its hooks.
-import { policyDirectionOf, type Hook } from './codegen/hooks.ts';
+import { type Hook, policyDirectionOf } from './codegen/hooks.ts';
 import type { ProgramStats } from './dataplane.ts';
 import type { LoadedProgram } from './load.ts';
 import type { HookPlan } from './plan.ts';

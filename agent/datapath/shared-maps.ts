@@ -4,12 +4,10 @@
 // the same conntrack table and bucket state: established connections survive restarts and
 // re-applies, and a restart grants no fresh burst.
 import { existsSync } from 'node:fs';
-import { BpfMap, createMap, openPinnedMap, type CreateMapOptions } from '../../bpf/kernel/map.ts';
 import { MapType } from '../../bpf/kernel/constants.ts';
+import { type BpfMap, type CreateMapOptions, createMap, openPinnedMap } from '../../bpf/kernel/map.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
-import {
-  BandwidthBucketValue, BandwidthEndpointKey, BandwidthEndpointValue, CtKey, CtValue, FRAGMENT_VALUE_SIZE, STAT_REASONS, State,
-} from './layouts.ts';
+import { BandwidthBucketValue, BandwidthEndpointKey, BandwidthEndpointValue, CtKey, CtValue, FRAGMENT_VALUE_SIZE, STAT_REASONS, State } from './layouts.ts';
 import { DEFAULT_SHARED_MAP_SIZES, type SharedMapSizes } from './limits.ts';
 import type { MapFds } from './link.ts';
 
@@ -53,7 +51,7 @@ export function createSharedMaps(sizes?: Partial<SharedMapSizes>): SharedMaps {
   try {
     for (const name of SHARED_MAP_NAMES) made[name] = createMap(specs[name]);
   } catch (error) {
-    Object.values(made).forEach((m) => m.close());
+    for (const m of Object.values(made)) m.close();
     throw error;
   }
   return made as SharedMaps;
@@ -96,7 +94,7 @@ export function openSharedMaps(dir: string, sizes?: Partial<SharedMapSizes>): Op
       map.pin(path);
     }
   } catch (error) {
-    Object.values(made).forEach((m) => m.close());
+    for (const m of Object.values(made)) m.close();
     throw error;
   }
   return { maps: made as SharedMaps, reused, replaced };

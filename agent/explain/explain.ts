@@ -2,10 +2,11 @@
 // plane's GET /v1/clusters/{id}/explain (policy/evaluation reachable(): tiers ascending, first deciding
 // rule, tier defaults), but on what this node enforces right now — the applied bundle's policy set and
 // the inventory it was applied with — so it works with the control plane unreachable.
-import { reachable } from '../../policy/evaluation/reachable.ts';
+
 import type { Evaluation, TraceEntry } from '../../policy/evaluation/evaluate.ts';
+import { reachable } from '../../policy/evaluation/reachable.ts';
+import { endpointKey, type Inventory, inventoryHash } from '../../policy/inventory.ts';
 import type { PolicySet, Protocol } from '../../policy/ir.ts';
-import { endpointKey, inventoryHash, type Inventory } from '../../policy/inventory.ts';
 
 export interface ExplainQuery {
   from: string;
@@ -50,11 +51,7 @@ function directionOf(evaluation: Evaluation): ExplainedDirection {
   };
 }
 
-export function explainLocally(
-  enforced: { revision: number | null; policy: PolicySet },
-  inventory: Inventory | undefined,
-  query: ExplainQuery,
-): ExplainResult {
+export function explainLocally(enforced: { revision: number | null; policy: PolicySet }, inventory: Inventory | undefined, query: ExplainQuery): ExplainResult {
   if (!inventory) return { ok: false, code: 'NO_INVENTORY', message: 'the agent has no endpoint inventory yet' };
   const family = query.family ?? 4;
   for (const field of ['from', 'to'] as const) {

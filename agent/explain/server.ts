@@ -15,7 +15,10 @@ const querySchema = z.strictObject({
   to: endpointRef,
   port: z.coerce.number().int().min(1).max(65535),
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
-  family: z.enum(['4', '6']).default('4').transform((f) => (f === '6' ? 6 : 4) as 4 | 6),
+  family: z
+    .enum(['4', '6'])
+    .default('4')
+    .transform((f) => (f === '6' ? 6 : 4) as 4 | 6),
 });
 
 export interface LocalExplainServer {
@@ -24,7 +27,10 @@ export interface LocalExplainServer {
 }
 
 function problem(status: number, code: string, detail: string, errors?: { path: string; message: string }[]) {
-  return { status, body: { type: `https://palisade.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`, title: code, status, code, detail, ...(errors && { errors }) } };
+  return {
+    status,
+    body: { type: `https://palisade.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`, title: code, status, code, detail, ...(errors && { errors }) },
+  };
 }
 
 /** Answers one request; separate from the server so it can be tested without sockets. */
@@ -51,7 +57,10 @@ export async function startLocalExplainServer(options: {
   const server: Server = createServer((request, response) => {
     let answer: { status: number; body: unknown };
     try {
-      answer = request.method === 'GET' ? handleExplainRequest(new URL(request.url ?? '/', 'http://local'), options.explain) : problem(405, 'METHOD_NOT_ALLOWED', 'only GET');
+      answer =
+        request.method === 'GET'
+          ? handleExplainRequest(new URL(request.url ?? '/', 'http://local'), options.explain)
+          : problem(405, 'METHOD_NOT_ALLOWED', 'only GET');
     } catch (error) {
       answer = problem(500, 'INTERNAL', (error as Error).message);
     }

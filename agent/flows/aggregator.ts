@@ -24,7 +24,17 @@ export class FlowAggregator {
     // The server's port: for traffic leaving the pod it is the remote end's, for traffic entering it the pod's own.
     const port = flow.direction === 'egress' ? flow.remotePort : flow.localPort;
     const endpoint = flow.endpoint ?? `ifindex/${flow.ifindex}`;
-    const key = [endpoint, flow.direction, flow.remote, flow.protocol, port, flow.kind, ruleKey(flow.rule), flow.staged?.verdict ?? '-', ruleKey(flow.staged?.rule)].join('|');
+    const key = [
+      endpoint,
+      flow.direction,
+      flow.remote,
+      flow.protocol,
+      port,
+      flow.kind,
+      ruleKey(flow.rule),
+      flow.staged?.verdict ?? '-',
+      ruleKey(flow.staged?.rule),
+    ].join('|');
     const existing = this.entries.get(key);
     if (existing) {
       existing.count += 1;

@@ -3,12 +3,12 @@
 // inode would miss; a slow re-check backs the watch up. An unusable file keeps the previous inventory.
 // The file is taken as written: nothing fills in endpoints' `serviceAccount` or the `nodes` list, so
 // a lab that runs policies selecting by service account or naming nodes must put them in the file.
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { inventorySchema } from '../../policy/inventory.ts';
-import { debounce, InventoryStateHolder, type InventoryIssue, type InventorySource } from './source.ts';
+import { debounce, type InventoryIssue, type InventorySource, InventoryStateHolder } from './source.ts';
 
 export interface FileSourceOptions {
   path: string;

@@ -12,21 +12,21 @@
 // TCP keepalive or the API server ending the watch (it does so every 30-60 minutes).
 import {
   CoreV1Api,
-  ListWatch,
-  Watch,
   type KubeConfig,
   type KubernetesObject,
+  ListWatch,
   type V1Namespace,
   type V1Node,
   type V1Pod,
   type V1ServiceAccount,
+  Watch,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { endpointKey, endpointSchema, type InventoryInput, inventorySchema } from '../../policy/inventory.ts';
 import { Backoff, type BackoffPolicy } from '../bundle/backoff.ts';
 import { calicoHostInterface, type HostInterfaceNamer } from './host-interface.ts';
-import { endpointKey, endpointSchema, inventorySchema, type InventoryInput } from '../../policy/inventory.ts';
 import { namespaceEntry, nodeEntry, podEndpoint, serviceAccountIndex, serviceAccountKey } from './pod-endpoint.ts';
-import { debounce, InventoryStateHolder, type InventorySource } from './source.ts';
+import { debounce, type InventorySource, InventoryStateHolder } from './source.ts';
 
 export interface KubernetesSourceOptions {
   kubeConfig: KubeConfig;
@@ -167,12 +167,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     return startOne(informer, retry, what);
   }
 
-  const firstList = Promise.all([
-    wire(pods, 'pods'),
-    wire(namespaces, 'namespaces'),
-    wire(serviceAccounts, 'serviceaccounts'),
-    wire(nodes, 'nodes'),
-  ]);
+  const firstList = Promise.all([wire(pods, 'pods'), wire(namespaces, 'namespaces'), wire(serviceAccounts, 'serviceaccounts'), wire(nodes, 'nodes')]);
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.firstListTimeoutMs ?? 30_000).unref());
   await Promise.race([firstList.catch(() => undefined), timeout]);
   if (allListed()) {

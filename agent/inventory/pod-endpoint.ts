@@ -3,10 +3,10 @@
 // both are read.
 import { isIPv4, isIPv6 } from 'node:net';
 import type { V1Namespace, V1Node, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
-import type { HostInterfaceNamer } from './host-interface.ts';
 import { bandwidthAnnotationsOf } from '../../policy/bandwidth/annotations.ts';
 import type { EndpointPort, InventoryInput, PortProtocol } from '../../policy/inventory.ts';
 import { parseCidr } from '../../policy/validation/cidr.ts';
+import type { HostInterfaceNamer } from './host-interface.ts';
 
 type EndpointInput = InventoryInput['endpoints'][number];
 type NamespaceInput = InventoryInput['namespaces'][number];

@@ -3,7 +3,7 @@
 // hash changes; best effort like the status report: a failed or refused post is logged, retried on
 // the next offer (the daemon offers again on every status tick), and never stops the agent.
 import type { Logger } from 'pino';
-import { inventoryHash, type Inventory } from '../../policy/inventory.ts';
+import { type Inventory, inventoryHash } from '../../policy/inventory.ts';
 import type { TokenProvider } from '../credentials.ts';
 import { describeFetchError } from '../http/describe-error.ts';
 
@@ -46,7 +46,8 @@ export function createInventoryReporter(options: InventoryReporterOptions): Inve
     };
     try {
       const body = JSON.stringify(inventory);
-      if (Buffer.byteLength(body) > MAX_INVENTORY_BYTES) return fail(`inventory is ${Buffer.byteLength(body)} bytes, over the ${MAX_INVENTORY_BYTES}-byte limit`);
+      if (Buffer.byteLength(body) > MAX_INVENTORY_BYTES)
+        return fail(`inventory is ${Buffer.byteLength(body)} bytes, over the ${MAX_INVENTORY_BYTES}-byte limit`);
       const authorization = `Bearer ${await options.token()}`;
       const response = await doFetch(`${options.controlPlaneUrl}${INVENTORY_PATH}?nodeName=${encodeURIComponent(options.nodeName)}`, {
         method: 'PUT',

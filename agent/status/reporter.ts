@@ -4,9 +4,9 @@
 // failed post is logged and the next report carries the current state anyway; it never stops the agent.
 import type { Logger } from 'pino';
 import type { TokenProvider } from '../credentials.ts';
-import { describeFetchError } from '../http/describe-error.ts';
 import type { ProgramStats } from '../datapath/dataplane.ts';
 import type { AgentErrorCode } from '../errors.ts';
+import { describeFetchError } from '../http/describe-error.ts';
 
 export const STATUS_PATH = '/v1/agent/status';
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { TrustRoot } from '../../policy/bundle/signing-keys.ts';
+import type { StartupErrorCode } from '../errors.ts';
 import { describeFetchError } from '../http/describe-error.ts';
 import { readCapped } from '../http/read-capped.ts';
 import { writeFileAtomic } from '../state/atomic-write.ts';
-import type { StartupErrorCode } from '../errors.ts';
 
 export const PINNED_TRUST_ROOT_FILE = 'trust-root.json';
 const MAX_TRUST_ROOT_BYTES = 256 * 1024;

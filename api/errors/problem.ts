@@ -3,7 +3,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { ApiError, errorStatus, type ErrorCode } from './api-error.ts';
+import { ApiError, type ErrorCode, errorStatus } from './api-error.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

@@ -1,5 +1,5 @@
 // Cursor pagination for lists: a page is `limit` items after the cursor, in id order.
-import { gt, type AnyColumn, type SQL } from 'drizzle-orm';
+import { type AnyColumn, gt, type SQL } from 'drizzle-orm';
 
 export interface PageRequest {
   limit: number;

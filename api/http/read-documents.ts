@@ -21,7 +21,10 @@ function parseYamlStream(text: string): unknown[] {
     const [error] = document.errors;
     if (error) {
       const position = error.linePos?.[0];
-      throw new ApiError('BAD_REQUEST', `malformed YAML in document ${index + 1}${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${error.code}`);
+      throw new ApiError(
+        'BAD_REQUEST',
+        `malformed YAML in document ${index + 1}${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${error.code}`,
+      );
     }
     const value = document.toJS({ maxAliasCount: 100 });
     // `---` at the end or between comments yields empty documents; kubectl skips them too.
@@ -34,7 +37,8 @@ function flattenList(value: unknown): unknown[] {
   if (Array.isArray(value)) return value.flatMap(flattenList);
   if (value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'List') {
     const items = (value as { items?: unknown }).items;
-    if (!Array.isArray(items)) throw new ApiError('VALIDATION_FAILED', 'a List needs an items array', { errors: [{ path: 'items', message: 'must be an array' }] });
+    if (!Array.isArray(items))
+      throw new ApiError('VALIDATION_FAILED', 'a List needs an items array', { errors: [{ path: 'items', message: 'must be an array' }] });
     return items;
   }
   return [value];

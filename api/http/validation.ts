@@ -1,7 +1,7 @@
 // Zod issues to the field errors problem+json carries: one entry per offending field, with the path
 // down to it (an unknown key is reported at its own path, not at its parent's).
 import type { z } from 'zod';
-import { pathToString, validationFailed, type ApiError, type FieldError } from '../errors/api-error.ts';
+import { type ApiError, type FieldError, pathToString, validationFailed } from '../errors/api-error.ts';
 
 export function fieldErrorsOf(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): FieldError[] {
   return issues.flatMap((issue) => {

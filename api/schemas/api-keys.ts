@@ -1,6 +1,6 @@
 // API keys on the wire: the input, the key as listed (never its secret), and its presenter.
 import { z } from '@hono/zod-openapi';
-import { memberRoles, type apiKeys } from '../../db/schema/index.ts';
+import { type apiKeys, memberRoles } from '../../db/schema/index.ts';
 import { timestamp } from './common.ts';
 
 export const apiKeySchema = z

@@ -4,7 +4,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { agentTokens, bundles, clusters } from '../../db/schema/index.ts';
 import type { BundleWaiters } from './bundle-waiters.ts';
-import { asAgent, type AgentContext } from './context.ts';
+import { type AgentContext, asAgent } from './context.ts';
 
 export type BundleRow = typeof bundles.$inferSelect;
 

@@ -4,9 +4,9 @@
 import { newId } from '../../db/index.ts';
 import { agentStatus, clusterInventories, flowLogs } from '../../db/schema/index.ts';
 import type { FlowLogBatch } from '../../policy/flow-log.ts';
-import { inventoryHash, type Inventory } from '../../policy/inventory.ts';
+import { type Inventory, inventoryHash } from '../../policy/inventory.ts';
 import type { AgentStatusInput } from '../schemas/agent-status.ts';
-import { asAgent, type AgentContext } from './context.ts';
+import { type AgentContext, asAgent } from './context.ts';
 
 export async function recordAgentStatus(ctx: AgentContext, input: AgentStatusInput): Promise<void> {
   const { agent } = ctx;

@@ -1,6 +1,7 @@
 // The audit log: every write records who did what to which object, before and after.
-import { auditLog } from '../../db/schema/index.ts';
+
 import { newId, type Tx } from '../../db/index.ts';
+import { auditLog } from '../../db/schema/index.ts';
 import type { ApiCaller } from './context.ts';
 
 export interface AuditEntry {

@@ -1,6 +1,6 @@
 // The records of a cluster's signed bundles, oldest first (the bundles themselves go to agents only).
 import { bundles } from '../../db/schema/index.ts';
-import { toPage, type PageRequest } from '../http/pagination.ts';
+import { type PageRequest, toPage } from '../http/pagination.ts';
 import { presentBundle } from '../schemas/bundles.ts';
 import { pageInCluster } from './cluster-scope.ts';
 import { inTenant, type TenantContext } from './context.ts';

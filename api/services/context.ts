@@ -1,6 +1,6 @@
 // What a service call runs as: the database and the caller the auth middleware resolved. Services
 // open their own tenant transaction from it, so row-level security scopes every query they make.
-import { withTenant, type Db, type Tx } from '../../db/index.ts';
+import { type Db, type Tx, withTenant } from '../../db/index.ts';
 import type { MemberRole } from '../../db/schema/members.ts';
 
 /** A tenant's member or automation, through an API key. */

@@ -3,7 +3,7 @@
 import { eq, gte } from 'drizzle-orm';
 import { flowLogs } from '../../db/schema/index.ts';
 import type { FlowLogEntry } from '../../policy/flow-log.ts';
-import { toPage, type PageRequest } from '../http/pagination.ts';
+import { type PageRequest, toPage } from '../http/pagination.ts';
 import { presentFlow } from '../schemas/flows.ts';
 import { pageInCluster } from './cluster-scope.ts';
 import { inTenant, type TenantContext } from './context.ts';

@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/index.ts';
 import { tenants } from '../../db/schema/index.ts';
-import { tenantLimits, type LimitName, type PlanLimits } from '../../policy/plan/limits.ts';
+import { type LimitName, type PlanLimits, tenantLimits } from '../../policy/plan/limits.ts';
 import { ApiError } from '../errors/api-error.ts';
 
 /**

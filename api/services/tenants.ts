@@ -2,13 +2,13 @@
 // default's demo tenant; the tenant id is chosen here so the transaction can run as it), an owner key
 // minted for an existing one (the CLI), and the caller's tenant read with its usage.
 import { count, eq, isNull } from 'drizzle-orm';
-import { newId, withTenant, type Db } from '../../db/index.ts';
+import { type Db, newId, withTenant } from '../../db/index.ts';
 import { apiKeys, clusters, members, policies, tenants } from '../../db/schema/index.ts';
 import { PLANS, type PlanName } from '../../policy/plan/limits.ts';
 import { notFound } from '../errors/api-error.ts';
 import { presentTenant } from '../schemas/tenant.ts';
-import { inTenant, type TenantContext } from './context.ts';
 import { recordAudit } from './audit.ts';
+import { inTenant, type TenantContext } from './context.ts';
 import { mintCredential } from './credentials.ts';
 
 export interface NewTenant {

@@ -3,7 +3,7 @@
 // on this to know the upper bits are 0, which is a cheap way to bound a value).
 
 import { BpfError } from '../errors.ts';
-import { instruction, sourceRegister, type Instruction } from './instruction.ts';
+import { type Instruction, instruction, sourceRegister } from './instruction.ts';
 import { AluOp, Class, Endian, Source } from './opcodes.ts';
 import type { Register } from './registers.ts';
 
@@ -17,8 +17,7 @@ export interface AluBuilder {
 function alu(cls: number, op: number): AluBuilder {
   return Object.freeze({
     imm: (dst: Register, imm: number) => instruction({ opcode: cls | Source.K | op, dst, imm }),
-    reg: (dst: Register, src: Register) =>
-      instruction({ opcode: cls | Source.X | op, dst, src: sourceRegister(src) }),
+    reg: (dst: Register, src: Register) => instruction({ opcode: cls | Source.X | op, dst, src: sourceRegister(src) }),
   });
 }
 
@@ -67,10 +66,8 @@ function checkWidth(bits: number): SwapWidth {
  * (the swap is its own inverse). On a little-endian machine `toLe` only truncates.
  */
 export const end = Object.freeze({
-  toBe: (dst: Register, bits: SwapWidth): Instruction =>
-    instruction({ opcode: Class.ALU | Endian.TO_BE | AluOp.END, dst, imm: checkWidth(bits) }),
-  toLe: (dst: Register, bits: SwapWidth): Instruction =>
-    instruction({ opcode: Class.ALU | Endian.TO_LE | AluOp.END, dst, imm: checkWidth(bits) }),
+  toBe: (dst: Register, bits: SwapWidth): Instruction => instruction({ opcode: Class.ALU | Endian.TO_BE | AluOp.END, dst, imm: checkWidth(bits) }),
+  toLe: (dst: Register, bits: SwapWidth): Instruction => instruction({ opcode: Class.ALU | Endian.TO_LE | AluOp.END, dst, imm: checkWidth(bits) }),
 });
 
 /** Unconditional byte swap (ALU64 | END, instruction set v4: kernel 6.6+). */

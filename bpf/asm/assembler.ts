@@ -15,7 +15,7 @@
 
 import { BpfError } from '../errors.ts';
 import { encodeInstructions } from './encode.ts';
-import { fitsS16, fitsS32, instruction, slots, type Instruction, type ProgramItem, type ProgramSource } from './instruction.ts';
+import { fitsS16, fitsS32, type Instruction, instruction, type ProgramItem, type ProgramSource, slots } from './instruction.ts';
 import { INVERSE_JUMP, isLabelledJump, jumpOp } from './jump.ts';
 import { KERNEL_MAX_PROGRAM_SLOTS } from './limits.ts';
 import { Class, JmpOp } from './opcodes.ts';
@@ -122,10 +122,7 @@ export function assemble(source: ProgramSource): AssembledProgram {
   }
   const slotCount = slotOf[items.length]!;
   if (slotCount > KERNEL_MAX_PROGRAM_SLOTS) {
-    throw new BpfError(
-      'PROGRAM_TOO_LARGE',
-      `program needs ${slotCount} instruction slots; the kernel accepts at most ${KERNEL_MAX_PROGRAM_SLOTS}`,
-    );
+    throw new BpfError('PROGRAM_TOO_LARGE', `program needs ${slotCount} instruction slots; the kernel accepts at most ${KERNEL_MAX_PROGRAM_SLOTS}`);
   }
 
   const instructions: Instruction[] = [];

@@ -6,7 +6,7 @@
 // 16-bit offset field (see assembler.ts).
 
 import { BpfError } from '../errors.ts';
-import { instruction, sourceRegister, type Instruction } from './instruction.ts';
+import { type Instruction, instruction, sourceRegister } from './instruction.ts';
 import { Class, JmpOp, Source } from './opcodes.ts';
 import type { Register } from './registers.ts';
 
@@ -24,8 +24,7 @@ function checkTarget(target: string): string {
 
 function conditional(cls: number, op: number): JumpBuilder {
   return Object.freeze({
-    imm: (dst: Register, imm: number, target: string) =>
-      instruction({ opcode: cls | Source.K | op, dst, imm, target: checkTarget(target) }),
+    imm: (dst: Register, imm: number, target: string) => instruction({ opcode: cls | Source.K | op, dst, imm, target: checkTarget(target) }),
     reg: (dst: Register, src: Register, target: string) =>
       instruction({ opcode: cls | Source.X | op, dst, src: sourceRegister(src), target: checkTarget(target) }),
   });
@@ -56,8 +55,7 @@ export const jsle32 = conditional(Class.JMP32, JmpOp.JSLE);
 export const jset32 = conditional(Class.JMP32, JmpOp.JSET);
 
 /** goto target (16-bit offset; the assembler turns it into gotol when the target is far) */
-export const ja = (target: string): Instruction =>
-  instruction({ opcode: Class.JMP | JmpOp.JA, target: checkTarget(target) });
+export const ja = (target: string): Instruction => instruction({ opcode: Class.JMP | JmpOp.JA, target: checkTarget(target) });
 
 /** Call a kernel helper by id (see kernel/constants.ts Helper). Clobbers R1-R5, result in R0. */
 export const call = (helperId: number): Instruction => {

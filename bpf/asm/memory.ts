@@ -7,7 +7,7 @@
 // Loads zero-extend. Stores through R10 need a negative offset (the stack grows down).
 
 import { BpfError } from '../errors.ts';
-import { instruction, sourceRegister, toS16, type Instruction } from './instruction.ts';
+import { type Instruction, instruction, sourceRegister, toS16 } from './instruction.ts';
 import { AtomicOp, Class, Mode, PseudoSrc, Size } from './opcodes.ts';
 import type { Register } from './registers.ts';
 
@@ -87,15 +87,12 @@ function split64(value: bigint): { imm: number; next: number } {
 /** Wide (two-slot) loads. */
 export const ld = Object.freeze({
   /** dst = value (any 64-bit constant; signed or unsigned spelling) */
-  imm64: (dst: Register, value: bigint | number): Instruction =>
-    instruction({ opcode: LD_IMM64, dst, ...split64(BigInt(value)) }),
+  imm64: (dst: Register, value: bigint | number): Instruction => instruction({ opcode: LD_IMM64, dst, ...split64(BigInt(value)) }),
   /** dst = pointer to the map with this fd (the kernel swaps the fd for the map at load time) */
-  mapFd: (dst: Register, fd: number): Instruction =>
-    instruction({ opcode: LD_IMM64, dst, src: PseudoSrc.MAP_FD, imm: fd, next: 0 }),
+  mapFd: (dst: Register, fd: number): Instruction => instruction({ opcode: LD_IMM64, dst, src: PseudoSrc.MAP_FD, imm: fd, next: 0 }),
   /**
    * dst = pointer to byte `offset` of value 0 of an array map (BPF_PSEUDO_MAP_VALUE): direct
    * access to global data without a lookup call.
    */
-  mapValue: (dst: Register, fd: number, offset = 0): Instruction =>
-    instruction({ opcode: LD_IMM64, dst, src: PseudoSrc.MAP_VALUE, imm: fd, next: offset }),
+  mapValue: (dst: Register, fd: number, offset = 0): Instruction => instruction({ opcode: LD_IMM64, dst, src: PseudoSrc.MAP_VALUE, imm: fd, next: offset }),
 });

@@ -51,9 +51,7 @@ export const Helper = {
 
 export type HelperName = keyof typeof Helper;
 
-export const HELPER_NAMES: ReadonlyMap<number, HelperName> = new Map(
-  (Object.entries(Helper) as [HelperName, number][]).map(([name, id]) => [id, name]),
-);
+export const HELPER_NAMES: ReadonlyMap<number, HelperName> = new Map((Object.entries(Helper) as [HelperName, number][]).map(([name, id]) => [id, name]));
 
 /** enum bpf_prog_type (only the ones we load). */
 export const ProgType = {
@@ -83,11 +81,7 @@ export const MapType = {
   RINGBUF: 27, // flow events; max_entries is the size in bytes (power of 2, page multiple)
 } as const;
 
-export const PERCPU_MAP_TYPES: ReadonlySet<number> = new Set([
-  MapType.PERCPU_HASH,
-  MapType.PERCPU_ARRAY,
-  MapType.LRU_PERCPU_HASH,
-]);
+export const PERCPU_MAP_TYPES: ReadonlySet<number> = new Set([MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH]);
 
 /** Map creation flags (BPF_F_*). */
 export const MapFlag = {

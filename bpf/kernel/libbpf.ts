@@ -27,9 +27,7 @@ function declare() {
   const RingBufferSample = koffi.proto('int palisade_ring_buffer_sample(void *ctx, void *data, size_t size)');
   return {
     RingBufferSample,
-    bpf_prog_load: lib.func(
-      'int bpf_prog_load(int prog_type, const char *prog_name, const char *license, const void *insns, size_t insn_cnt, void *opts)',
-    ),
+    bpf_prog_load: lib.func('int bpf_prog_load(int prog_type, const char *prog_name, const char *license, const void *insns, size_t insn_cnt, void *opts)'),
     bpf_map_create: lib.func(
       'int bpf_map_create(int map_type, const char *map_name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, void *opts)',
     ),
@@ -38,9 +36,7 @@ function declare() {
     bpf_map_update_elem: lib.func('int bpf_map_update_elem(int fd, void *key, void *value, uint64_t flags)'),
     bpf_map_delete_elem: lib.func('int bpf_map_delete_elem(int fd, void *key)'),
     bpf_map_get_next_key: lib.func('int bpf_map_get_next_key(int fd, void *key, void *next_key)'),
-    bpf_map_lookup_batch: lib.func(
-      'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, void *count, void *opts)',
-    ),
+    bpf_map_lookup_batch: lib.func('int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, void *count, void *opts)'),
     bpf_map_lookup_and_delete_batch: lib.func(
       'int bpf_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, void *count, void *opts)',
     ),
@@ -53,18 +49,14 @@ function declare() {
     bpf_link_create: lib.func('int bpf_link_create(int prog_fd, int target_fd, int attach_type, void *opts)'),
     bpf_link_update: lib.func('int bpf_link_update(int link_fd, int new_prog_fd, void *opts)'),
     bpf_link_detach: lib.func('int bpf_link_detach(int link_fd)'),
-    bpf_prog_query: lib.func(
-      'int bpf_prog_query(int target_fd, int type, uint32_t query_flags, void *attach_flags, void *prog_ids, void *prog_cnt)',
-    ),
+    bpf_prog_query: lib.func('int bpf_prog_query(int target_fd, int type, uint32_t query_flags, void *attach_flags, void *prog_ids, void *prog_cnt)'),
     bpf_prog_test_run_opts: lib.func('int bpf_prog_test_run_opts(int prog_fd, void *opts)'),
     bpf_tc_hook_create: lib.func('int bpf_tc_hook_create(void *hook)'),
     bpf_tc_hook_destroy: lib.func('int bpf_tc_hook_destroy(void *hook)'),
     bpf_tc_attach: lib.func('int bpf_tc_attach(void *hook, void *opts)'),
     bpf_tc_detach: lib.func('int bpf_tc_detach(void *hook, void *opts)'),
     bpf_tc_query: lib.func('int bpf_tc_query(void *hook, void *opts)'),
-    ring_buffer__new: lib.func(
-      'void *ring_buffer__new(int map_fd, palisade_ring_buffer_sample *sample_cb, void *ctx, void *opts)',
-    ),
+    ring_buffer__new: lib.func('void *ring_buffer__new(int map_fd, palisade_ring_buffer_sample *sample_cb, void *ctx, void *opts)'),
     ring_buffer__poll: lib.func('int ring_buffer__poll(void *rb, int timeout_ms)'),
     ring_buffer__consume: lib.func('int ring_buffer__consume(void *rb)'),
     ring_buffer__free: lib.func('void ring_buffer__free(void *rb)'),

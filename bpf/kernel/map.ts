@@ -89,11 +89,7 @@ export class BpfMap implements MapSpec {
   }
 
   update(key: Uint8Array, value: Uint8Array, flag: number = UpdateFlag.ANY): void {
-    check(
-      libbpf().bpf_map_update_elem(this.fd, this.key(key), this.value(value), flag),
-      'MAP_OP_FAILED',
-      `update in ${this.name}`,
-    );
+    check(libbpf().bpf_map_update_elem(this.fd, this.key(key), this.value(value), flag), 'MAP_OP_FAILED', `update in ${this.name}`);
   }
 
   /** Returns false when the key was not there. */

@@ -8,8 +8,8 @@
 
 import { closeSync, openSync } from 'node:fs';
 import { BpfError } from '../errors.ts';
-import { lastErrno, libbpf } from './libbpf.ts';
 import { errnoName } from './errno.ts';
+import { lastErrno, libbpf } from './libbpf.ts';
 
 const CLONE_NEWNET = 0x4000_0000;
 

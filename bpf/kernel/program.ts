@@ -5,9 +5,9 @@
 // buffer and throw VERIFIER_REJECTED with the log. Since Linux 6.4 the log is a ring that keeps
 // its *end* when it overflows (the kernel then returns ENOSPC), and the end is where the reason is.
 
-import { assemble, type AssembledProgram } from '../asm/assembler.ts';
-import { INSN_SIZE } from '../asm/limits.ts';
+import { type AssembledProgram, assemble } from '../asm/assembler.ts';
 import type { ProgramSource } from '../asm/instruction.ts';
+import { INSN_SIZE } from '../asm/limits.ts';
 import { BpfError } from '../errors.ts';
 import { ProgType } from './constants.ts';
 import { check, errnoName } from './errno.ts';
@@ -117,11 +117,7 @@ const logText = (buf: Buffer): string => {
   return buf.toString('utf8', 0, end < 0 ? buf.length : end).trimEnd();
 };
 
-function attempt(
-  options: LoadProgramOptions,
-  bytes: Buffer,
-  logLevel: LogLevel,
-): { fd: number; log: string | undefined } {
+function attempt(options: LoadProgramOptions, bytes: Buffer, logLevel: LogLevel): { fd: number; log: string | undefined } {
   const log = logLevel > 0 ? Buffer.alloc(VERIFIER_LOG_SIZE) : null;
   const opts = buildOpts(ProgLoadOpts, {
     expected_attach_type: options.expectedAttachType ?? 0,
@@ -159,11 +155,10 @@ export function loadProgram(options: LoadProgramOptions): BpfProgram {
     verifierLog = retry.log;
   }
   if (verifierLog) {
-    throw new BpfError(
-      'VERIFIER_REJECTED',
-      `verifier rejected program ${options.name} (${errnoName(errno)}): ${summarizeVerifierLog(verifierLog)}`,
-      { errno, verifierLog },
-    );
+    throw new BpfError('VERIFIER_REJECTED', `verifier rejected program ${options.name} (${errnoName(errno)}): ${summarizeVerifierLog(verifierLog)}`, {
+      errno,
+      verifierLog,
+    });
   }
   throw new BpfError('PROGRAM_LOAD_FAILED', `loading program ${options.name}: ${errnoName(errno)}`, { errno });
 }

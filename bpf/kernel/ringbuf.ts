@@ -12,8 +12,8 @@
 
 import { BpfError } from '../errors.ts';
 import { MapType } from './constants.ts';
-import { lastErrno, koffi, libbpf } from './libbpf.ts';
 import { errnoName, failure } from './errno.ts';
+import { koffi, lastErrno, libbpf } from './libbpf.ts';
 import type { BpfMap } from './map.ts';
 
 export type RingBufferHandler = (event: Buffer) => void;
@@ -27,23 +27,20 @@ export class RingBufferReader {
   constructor(map: BpfMap, onEvent: RingBufferHandler) {
     if (map.type !== MapType.RINGBUF) throw new BpfError('INVALID_ARGUMENT', `map ${map.name} is not a ring buffer`);
     const lib = libbpf();
-    this.callback = koffi.register(
-      (_ctx: unknown, data: unknown, size: number | bigint): number => {
-        try {
-          // `data` points into the ring, which the producer reuses after we return: copy it out.
-          // (memcpy into a Buffer: ~0.2 us; koffi.view + copy: ~3 us per event.)
-          const bytes = Buffer.allocUnsafe(Number(size));
-          lib.memcpy(bytes, data, bytes.length);
-          onEvent(bytes);
-          return 0;
-        } catch (error) {
-          // A non-zero return stops this consume call; the error is rethrown from it.
-          this.pending = error;
-          return -1;
-        }
-      },
-      koffi.pointer(lib.RingBufferSample),
-    );
+    this.callback = koffi.register((_ctx: unknown, data: unknown, size: number | bigint): number => {
+      try {
+        // `data` points into the ring, which the producer reuses after we return: copy it out.
+        // (memcpy into a Buffer: ~0.2 us; koffi.view + copy: ~3 us per event.)
+        const bytes = Buffer.allocUnsafe(Number(size));
+        lib.memcpy(bytes, data, bytes.length);
+        onEvent(bytes);
+        return 0;
+      } catch (error) {
+        // A non-zero return stops this consume call; the error is rethrown from it.
+        this.pending = error;
+        return -1;
+      }
+    }, koffi.pointer(lib.RingBufferSample));
     this.rb = lib.ring_buffer__new(map.fd, this.callback, null, null);
     if (!this.rb) {
       const errno = lastErrno();

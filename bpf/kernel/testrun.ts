@@ -60,8 +60,7 @@ export function testRun(program: BpfProgram, options: TestRunOptions): TestRunRe
     repeat,
   });
   check(libbpf().bpf_prog_test_run_opts(program.fd, opts), 'TEST_RUN_FAILED', `test run of ${program.name}`);
-  const field = (name: 'retval' | 'duration' | 'data_size_out' | 'ctx_size_out'): number =>
-    opts.readUInt32LE(TestRunOpts.offsetOf(name));
+  const field = (name: 'retval' | 'duration' | 'data_size_out' | 'ctx_size_out'): number => opts.readUInt32LE(TestRunOpts.offsetOf(name));
   return {
     retval: field('retval') | 0,
     durationNs: field('duration'),

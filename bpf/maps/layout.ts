@@ -157,13 +157,27 @@ function checkBigint(layout: string, f: ResolvedField, value: unknown): bigint {
 
 function writeField(layout: string, buf: Buffer, at: number, f: ResolvedField, value: unknown): void {
   switch (f.type) {
-    case 'u8': buf.writeUInt8(checkNumber(layout, f, value, 0xff), at); return;
-    case 'u16': buf.writeUInt16LE(checkNumber(layout, f, value, 0xffff), at); return;
-    case 'u32': buf.writeUInt32LE(checkNumber(layout, f, value, 0xffff_ffff), at); return;
-    case 'u64': buf.writeBigUInt64LE(checkBigint(layout, f, value), at); return;
-    case 'be16': buf.writeUInt16BE(checkNumber(layout, f, value, 0xffff), at); return;
-    case 'be32': buf.writeUInt32BE(checkNumber(layout, f, value, 0xffff_ffff), at); return;
-    case 'be64': buf.writeBigUInt64BE(checkBigint(layout, f, value), at); return;
+    case 'u8':
+      buf.writeUInt8(checkNumber(layout, f, value, 0xff), at);
+      return;
+    case 'u16':
+      buf.writeUInt16LE(checkNumber(layout, f, value, 0xffff), at);
+      return;
+    case 'u32':
+      buf.writeUInt32LE(checkNumber(layout, f, value, 0xffff_ffff), at);
+      return;
+    case 'u64':
+      buf.writeBigUInt64LE(checkBigint(layout, f, value), at);
+      return;
+    case 'be16':
+      buf.writeUInt16BE(checkNumber(layout, f, value, 0xffff), at);
+      return;
+    case 'be32':
+      buf.writeUInt32BE(checkNumber(layout, f, value, 0xffff_ffff), at);
+      return;
+    case 'be64':
+      buf.writeBigUInt64BE(checkBigint(layout, f, value), at);
+      return;
     default: {
       if (!(value instanceof Uint8Array) || value.length !== f.size) {
         fail(layout, `field ${f.name} needs exactly ${f.size} bytes`);
@@ -175,13 +189,21 @@ function writeField(layout: string, buf: Buffer, at: number, f: ResolvedField, v
 
 function readField(buf: Buffer, at: number, f: ResolvedField): number | bigint | Uint8Array {
   switch (f.type) {
-    case 'u8': return buf.readUInt8(at);
-    case 'u16': return buf.readUInt16LE(at);
-    case 'u32': return buf.readUInt32LE(at);
-    case 'u64': return buf.readBigUInt64LE(at);
-    case 'be16': return buf.readUInt16BE(at);
-    case 'be32': return buf.readUInt32BE(at);
-    case 'be64': return buf.readBigUInt64BE(at);
-    default: return Buffer.from(buf.subarray(at, at + f.size));
+    case 'u8':
+      return buf.readUInt8(at);
+    case 'u16':
+      return buf.readUInt16LE(at);
+    case 'u32':
+      return buf.readUInt32LE(at);
+    case 'u64':
+      return buf.readBigUInt64LE(at);
+    case 'be16':
+      return buf.readUInt16BE(at);
+    case 'be32':
+      return buf.readUInt32BE(at);
+    case 'be64':
+      return buf.readBigUInt64BE(at);
+    default:
+      return Buffer.from(buf.subarray(at, at + f.size));
   }
 }

@@ -8,7 +8,9 @@ export const agentStatus = pgTable(
   {
     id: id(),
     tenantId: tenantId(),
-    clusterId: uuid('cluster_id').notNull().references(() => clusters.id),
+    clusterId: uuid('cluster_id')
+      .notNull()
+      .references(() => clusters.id),
     nodeName: text('node_name').notNull(),
     appliedRevision: bigint('applied_revision', { mode: 'number' }),
     inventoryHash: text('inventory_hash'),

@@ -8,7 +8,9 @@ export const agentTokens = pgTable(
   {
     id: id(),
     tenantId: tenantId(),
-    clusterId: uuid('cluster_id').notNull().references(() => clusters.id),
+    clusterId: uuid('cluster_id')
+      .notNull()
+      .references(() => clusters.id),
     name: text('name').notNull(),
     prefix: text('prefix').notNull(),
     hash: text('hash').notNull(),
@@ -16,9 +18,5 @@ export const agentTokens = pgTable(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [
-    uniqueIndex('agent_tokens_hash').on(t.hash),
-    index('agent_tokens_cluster').on(t.tenantId, t.clusterId),
-    tenantIsolation('agent_tokens', t.tenantId),
-  ],
+  (t) => [uniqueIndex('agent_tokens_hash').on(t.hash), index('agent_tokens_cluster').on(t.tenantId, t.clusterId), tenantIsolation('agent_tokens', t.tenantId)],
 ).enableRLS();

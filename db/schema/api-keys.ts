@@ -17,9 +17,5 @@ export const apiKeys = pgTable(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [
-    uniqueIndex('api_keys_hash').on(t.hash),
-    index('api_keys_tenant').on(t.tenantId),
-    tenantIsolation('api_keys', t.tenantId),
-  ],
+  (t) => [uniqueIndex('api_keys_hash').on(t.hash), index('api_keys_tenant').on(t.tenantId), tenantIsolation('api_keys', t.tenantId)],
 ).enableRLS();

@@ -11,7 +11,9 @@ export const bundles = pgTable(
   {
     id: id(),
     tenantId: tenantId(),
-    clusterId: uuid('cluster_id').notNull().references(() => clusters.id),
+    clusterId: uuid('cluster_id')
+      .notNull()
+      .references(() => clusters.id),
     revision: bigint('revision', { mode: 'number' }).notNull(),
     sha256: text('sha256').notNull(),
     /** Hash of the policy content alone, so a rebuild with nothing changed issues no new revision. */
@@ -23,9 +25,5 @@ export const bundles = pgTable(
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
-  (t) => [
-    uniqueIndex('bundles_cluster_revision').on(t.clusterId, t.revision),
-    index('bundles_tenant').on(t.tenantId),
-    tenantIsolation('bundles', t.tenantId),
-  ],
+  (t) => [uniqueIndex('bundles_cluster_revision').on(t.clusterId, t.revision), index('bundles_tenant').on(t.tenantId), tenantIsolation('bundles', t.tenantId)],
 ).enableRLS();

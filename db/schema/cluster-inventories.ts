@@ -12,7 +12,9 @@ export const clusterInventories = pgTable(
   {
     id: id(),
     tenantId: tenantId(),
-    clusterId: uuid('cluster_id').notNull().references(() => clusters.id),
+    clusterId: uuid('cluster_id')
+      .notNull()
+      .references(() => clusters.id),
     inventory: jsonb('inventory').$type<unknown>().notNull(),
     hash: text('hash').notNull(),
     /** The node whose agent sent it. */

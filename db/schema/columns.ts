@@ -1,6 +1,6 @@
 // Column helpers shared by every table, and the tenant-isolation policy every tenant-owned table carries.
-import { sql, type SQL } from 'drizzle-orm';
-import { pgPolicy, pgRole, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { type SQL, sql } from 'drizzle-orm';
+import { type AnyPgColumn, pgPolicy, pgRole, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The role request transactions run as (`SET LOCAL ROLE`). It owns no table and has no BYPASSRLS, so

@@ -9,7 +9,9 @@ export const flowLogs = pgTable(
   {
     id: id(),
     tenantId: tenantId(),
-    clusterId: uuid('cluster_id').notNull().references(() => clusters.id),
+    clusterId: uuid('cluster_id')
+      .notNull()
+      .references(() => clusters.id),
     nodeName: text('node_name').notNull(),
     startTime: timestamp('start_time', { withTimezone: true, mode: 'date' }).notNull(),
     endTime: timestamp('end_time', { withTimezone: true, mode: 'date' }).notNull(),

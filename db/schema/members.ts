@@ -13,9 +13,5 @@ export const members = pgTable(
     role: text('role', { enum: memberRoles }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex('members_tenant_email').on(t.tenantId, t.email),
-    index('members_tenant').on(t.tenantId),
-    tenantIsolation('members', t.tenantId),
-  ],
+  (t) => [uniqueIndex('members_tenant_email').on(t.tenantId, t.email), index('members_tenant').on(t.tenantId), tenantIsolation('members', t.tenantId)],
 ).enableRLS();

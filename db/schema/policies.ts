@@ -11,7 +11,9 @@ export const policies = pgTable(
   {
     id: id(),
     tenantId: tenantId(),
-    clusterId: uuid('cluster_id').notNull().references(() => clusters.id),
+    clusterId: uuid('cluster_id')
+      .notNull()
+      .references(() => clusters.id),
     apiVersion: text('api_version').notNull(),
     kind: text('kind').notNull(),
     namespace: text('namespace').notNull().default(''),

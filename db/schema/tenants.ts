@@ -1,6 +1,6 @@
 import { jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tenantIsolation } from './columns.ts';
 import type { PlanLimits } from '../../policy/plan/limits.ts';
+import { createdAt, tenantIsolation } from './columns.ts';
 
 /**
  * A customer organisation. Its limits are copied from its plan at sign-up so a plan change is explicit.

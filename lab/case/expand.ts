@@ -1,13 +1,7 @@
 // Turns a case's compact notation into explicit lists: the topology ("xyz" model plus overrides),
 // the full ordered probe list with expected results, and `${ns/pod}` address substitution.
 import { err, ok, type Result } from '../errors.ts';
-import {
-  NAMESPACE_NAME_LABEL,
-  type LabCase,
-  type PortSpec,
-  type ProbeSpec,
-  type Protocol,
-} from './schema.ts';
+import { type LabCase, NAMESPACE_NAME_LABEL, type PortSpec, type ProbeSpec, type Protocol } from './schema.ts';
 
 export interface LabNamespace {
   name: string;

@@ -1,7 +1,7 @@
 // Reads a case file from disk into a validated LabCase; a JSON syntax error is an invalid case too.
 import { readFile } from 'node:fs/promises';
 import { err, type Result } from '../errors.ts';
-import { parseCase, type LabCase } from './schema.ts';
+import { type LabCase, parseCase } from './schema.ts';
 
 export async function loadCase(path: string): Promise<Result<LabCase>> {
   let json: unknown;

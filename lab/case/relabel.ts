@@ -1,7 +1,7 @@
 // A step's `relabel` entries applied to the lab's view of the cluster: labels are replaced whole,
 // and a namespace keeps kubernetes.io/metadata.name whatever the new labels say (FORMAT.md).
 import { err, ok, type Result } from '../errors.ts';
-import { podKey, withNameLabel, type LabTopology } from './expand.ts';
+import { type LabTopology, podKey, withNameLabel } from './expand.ts';
 import type { Relabel } from './schema.ts';
 
 export function applyRelabels(topology: LabTopology, relabels: readonly Relabel[]): Result<LabTopology> {

@@ -39,12 +39,9 @@ export const podSpecSchema = z.strictObject({
   /** Pod annotations; the agent reads the bandwidth ones (kubernetes.io/egress-bandwidth, ...). */
   annotations: z.record(z.string().min(1), z.string()).optional(),
 });
-export type PodSpec = z.infer<typeof podSpecSchema>;
 
 /** `*`, `ns/*` or `ns/pod`. */
-export const podPatternSchema = z
-  .string()
-  .regex(/^(\*|[a-z0-9-]+\/(\*|[a-z0-9.-]+))$/, 'must be "*", "ns/*" or "ns/pod"');
+export const podPatternSchema = z.string().regex(/^(\*|[a-z0-9-]+\/(\*|[a-z0-9.-]+))$/, 'must be "*", "ns/*" or "ns/pod"');
 
 export const probeSpecSchema = z.strictObject({
   port: z.number().int().min(1).max(65535),
@@ -55,13 +52,11 @@ export const probeSpecSchema = z.strictObject({
 export type ProbeSpec = z.infer<typeof probeSpecSchema>;
 
 /** A policy object as the user would `kubectl apply` it; only its identity is required here. */
-export const policyObjectSchema = z
-  .looseObject({
-    apiVersion: z.string().optional(),
-    kind: z.string().min(1),
-    metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }),
-  });
-export type PolicyObject = z.infer<typeof policyObjectSchema>;
+export const policyObjectSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().min(1),
+  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }),
+});
 
 export const deleteRefSchema = z.strictObject({
   kind: z.string().min(1),
@@ -81,7 +76,6 @@ export const stepSchema = z.strictObject({
   apply: z.array(policyObjectSchema).default([]),
   probes: z.array(probeSpecSchema).default([]),
 });
-export type Step = z.infer<typeof stepSchema>;
 
 export const caseSchema = z.strictObject({
   name: z.string().min(1),
@@ -98,9 +92,5 @@ export function parseCase(input: unknown): Result<LabCase> {
   const r = caseSchema.safeParse(input);
   if (r.success) return ok(r.data);
   const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  return err(
-    'invalid_case',
-    `invalid case: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
-    { issues },
-  );
+  return err('invalid_case', `invalid case: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, { issues });
 }

@@ -30,7 +30,7 @@ export async function reserveSubnet4(runId: string): Promise<Result<Subnet4>> {
   for (let i = 0; i < BLOCKS; i++) {
     const { base, file } = block((start + i) % BLOCKS);
     try {
-      await writeFile(file, runId + '\n', { flag: 'wx' });
+      await writeFile(file, `${runId}\n`, { flag: 'wx' });
       return ok({ cidr: `${base}.0/24`, host: (n) => `${base}.${n}`, reservation: file });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

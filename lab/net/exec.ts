@@ -65,11 +65,11 @@ export async function ipJson<T>(args: readonly string[], netns?: string): Promis
  */
 export function ipBatch(lines: readonly string[], opts: { netns?: string; force?: boolean } = {}): Promise<Result<RunOutput>> {
   if (lines.length === 0) return Promise.resolve(ok({ stdout: '', stderr: '' }));
-  return run('ip', [...nsArgs(opts.netns), ...(opts.force ? ['-force'] : []), '-batch', '-'], lines.join('\n') + '\n');
+  return run('ip', [...nsArgs(opts.netns), ...(opts.force ? ['-force'] : []), '-batch', '-'], `${lines.join('\n')}\n`);
 }
 
 /** Synchronous variant for process-exit handlers, where no promise will ever settle. */
 export function ipBatchSync(lines: readonly string[]): void {
   if (lines.length === 0) return;
-  spawnSync('ip', ['-force', '-batch', '-'], { input: lines.join('\n') + '\n', stdio: ['pipe', 'ignore', 'ignore'] });
+  spawnSync('ip', ['-force', '-batch', '-'], { input: `${lines.join('\n')}\n`, stdio: ['pipe', 'ignore', 'ignore'] });
 }

@@ -46,7 +46,7 @@ const tmpName = (runId: string) => join(REGISTRY_DIR, `.${runId}.${process.pid}.
 /** Creates the run's file; link(2) fails if the id is taken, which makes run ids race-free. */
 export async function claimRun(rec: RunRecord): Promise<boolean> {
   const tmp = tmpName(rec.runId);
-  await writeFile(tmp, JSON.stringify(rec, null, 2) + '\n');
+  await writeFile(tmp, `${JSON.stringify(rec, null, 2)}\n`);
   try {
     await link(tmp, runFile(rec.runId));
     return true;
@@ -60,7 +60,7 @@ export async function claimRun(rec: RunRecord): Promise<boolean> {
 
 export async function writeRun(rec: RunRecord): Promise<void> {
   const tmp = tmpName(rec.runId);
-  await writeFile(tmp, JSON.stringify(rec, null, 2) + '\n');
+  await writeFile(tmp, `${JSON.stringify(rec, null, 2)}\n`);
   await rename(tmp, runFile(rec.runId));
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { reservationOwner } from './addresses.ts';
 import { ip } from './exec.ts';
 import { DEFAULT_PREFIX, runIdOfNetns, runIdPattern } from './names.ts';
-import { listRegistry, ownerAlive, readRun, REGISTRY_DIR, runFile } from './registry.ts';
+import { listRegistry, ownerAlive, REGISTRY_DIR, readRun, runFile } from './registry.ts';
 import { teardownRun } from './teardown.ts';
 
 export async function listNetns(): Promise<string[]> {

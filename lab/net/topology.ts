@@ -3,23 +3,14 @@
 // answered by a static neighbour, and a /32 route per pod on the node side. The node is its own
 // netns, not the machine's root namespace, so nothing the lab does (routes, forwarding, eBPF on
 // host-side veths) can leak onto the machine, and two runs can coexist.
-import { err, ok, LabError, type Result } from '../errors.ts';
+
 import type { LabPort } from '../case/expand.ts';
+import { err, LabError, ok, type Result } from '../errors.ts';
 import { randomSubnet6, reserveSubnet4 } from './addresses.ts';
-import { trackRun, untrackRun, type LiveRun } from './cleanup.ts';
+import { type LiveRun, trackRun, untrackRun } from './cleanup.ts';
 import { ipBatch, ipJson, run } from './exec.ts';
-import {
-  DEFAULT_PREFIX,
-  GATEWAY_V4,
-  GATEWAY_V6,
-  HOST_MAC,
-  hostIfName,
-  newRunId,
-  nodeNetnsName,
-  podMac,
-  podNetnsNames,
-} from './names.ts';
-import { claimRun, ensureRegistryDir, processStartTime, runFile, writeRun, type RunRecord } from './registry.ts';
+import { DEFAULT_PREFIX, GATEWAY_V4, GATEWAY_V6, HOST_MAC, hostIfName, newRunId, nodeNetnsName, podMac, podNetnsNames } from './names.ts';
+import { claimRun, ensureRegistryDir, processStartTime, type RunRecord, runFile, writeRun } from './registry.ts';
 import { sweepStale } from './sweep.ts';
 import { teardownRun } from './teardown.ts';
 
@@ -158,10 +149,7 @@ export async function createTopology(
       `neigh replace ${p.ip} lladdr ${p.mac} dev ${p.hostIfName} nud permanent`,
     );
     if (p.ipv6) {
-      nodeLines.push(
-        `route add ${p.ipv6}/128 dev ${p.hostIfName}`,
-        `neigh replace ${p.ipv6} lladdr ${p.mac} dev ${p.hostIfName} nud permanent`,
-      );
+      nodeLines.push(`route add ${p.ipv6}/128 dev ${p.hostIfName}`, `neigh replace ${p.ipv6} lladdr ${p.mac} dev ${p.hostIfName} nud permanent`);
     }
   }
   const node = await ipBatch(nodeLines, { netns: nodeNetns });

@@ -26,7 +26,11 @@ async function closure(entry: string): Promise<Map<string, string>> {
   return files;
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** Path of the built entry (`.js`), or undefined when building is impossible here. */
 export async function buildAgent(entry: string): Promise<string | undefined> {

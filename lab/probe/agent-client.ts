@@ -1,6 +1,6 @@
 // Parent side of one pod agent: spawns it inside the pod netns, waits for "ready", multiplexes
 // probe requests over its stdin/stdout by id, and turns a dead agent into LabErrors.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,8 @@ let built: Promise<string | undefined> | undefined;
 
 /** Node arguments that run the agent: the prebuilt JavaScript, or the TypeScript through tsx. */
 async function agentCommand(): Promise<string[]> {
-  const js = await (built ??= buildAgent(AGENT_ENTRY));
+  built ??= buildAgent(AGENT_ENTRY);
+  const js = await built;
   return js ? [js] : ['--import', 'tsx', AGENT_ENTRY];
 }
 
@@ -49,7 +50,9 @@ export async function startAgent(opts: AgentSpawnOptions): Promise<AgentClient> 
 
   let stderr = '';
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => void (stderr = (stderr + d).slice(-4000)));
+  child.stderr.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
   child.stdin.on('error', () => {}); // EPIPE after the agent died: reported through 'exit'
 
   const pending = new Map<number, { resolve: (a: ProbeAnswer) => void; reject: (e: LabError) => void }>();
@@ -75,10 +78,16 @@ export async function startAgent(opts: AgentSpawnOptions): Promise<AgentClient> 
             reject(new LabError('agent_timeout', `${opts.config.key}: no answer to probe ${id} within ${timeoutMs + 5000} ms`));
           }, timeoutMs + 5000);
           pending.set(id, {
-            resolve: (a) => (clearTimeout(deadline), resolve(a)),
-            reject: (e) => (clearTimeout(deadline), reject(e)),
+            resolve: (a) => {
+              clearTimeout(deadline);
+              resolve(a);
+            },
+            reject: (e) => {
+              clearTimeout(deadline);
+              reject(e);
+            },
           });
-          child.stdin.write(JSON.stringify({ id, host, port, protocol, timeoutMs }) + '\n');
+          child.stdin.write(`${JSON.stringify({ id, host, port, protocol, timeoutMs })}\n`);
         }),
       close: async () => {
         if (child.exitCode === null && child.signalCode === null) {

@@ -24,8 +24,11 @@ export async function checkProbes(
   for (let r = 0; r < (opts.retries ?? 1); r++) {
     const idx = outcomes.flatMap((o, i) => (wrong(o) && o.error === undefined ? [i] : []));
     if (idx.length === 0) break;
-    const again = await prober.probeAll(idx.map((i) => specs[i]!), opts);
-    idx.forEach((i, j) => (outcomes[i] = again[j]!));
+    const again = await prober.probeAll(
+      idx.map((i) => specs[i]!),
+      opts,
+    );
+    for (const [j, i] of idx.entries()) outcomes[i] = again[j]!;
   }
   return { outcomes, mismatches: outcomes.filter(wrong), ms: performance.now() - start };
 }

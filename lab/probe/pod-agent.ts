@@ -8,7 +8,7 @@ import { probeOnce } from './connect.ts';
 import type { AgentConfig, AgentMessage, ProbeRequest } from './protocol.ts';
 import { startServers } from './serve.ts';
 
-const send = (m: AgentMessage): void => void process.stdout.write(JSON.stringify(m) + '\n');
+const send = (m: AgentMessage): void => void process.stdout.write(`${JSON.stringify(m)}\n`);
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as AgentConfig;

@@ -2,7 +2,7 @@
 // its probes), probes dispatched to the `from` pod's agent, many in flight at once.
 import { LabError, ok, type Result } from '../errors.ts';
 import type { Topology } from '../net/topology.ts';
-import { startAgent, type AgentClient } from './agent-client.ts';
+import { type AgentClient, startAgent } from './agent-client.ts';
 import { mapLimit } from './limit.ts';
 import type { ProbeReason, ServePort } from './protocol.ts';
 
@@ -52,9 +52,7 @@ export async function startProber(topology: Topology, opts: ProberOptions = {}):
 
   const close = async () => {
     closed = true;
-    await Promise.all(
-      [...agents.values()].map((a) => a.close()),
-    );
+    await Promise.all([...agents.values()].map((a) => a.close()));
     agents.clear();
   };
   topology.defer(close);
@@ -112,4 +110,3 @@ export async function startProber(topology: Topology, opts: ProberOptions = {}):
     close,
   });
 }
-

@@ -39,7 +39,4 @@ export interface ProbeAnswer {
   detail?: string;
 }
 
-export type AgentMessage =
-  | { type: 'ready'; serving: ServePort[] }
-  | { type: 'fatal'; message: string }
-  | ({ type: 'reply'; id: number } & ProbeAnswer);
+export type AgentMessage = { type: 'ready'; serving: ServePort[] } | { type: 'fatal'; message: string } | ({ type: 'reply'; id: number } & ProbeAnswer);

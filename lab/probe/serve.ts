@@ -37,10 +37,7 @@ export async function startServers(ports: readonly ServePort[]): Promise<Servers
   const udp = await Promise.all(ports.filter((p) => p.protocol === 'UDP').map((p) => serveUdp(p.port)));
   return {
     close: async () => {
-      await Promise.all([
-        ...tcp.map((s) => new Promise<void>((r) => s.close(() => r()))),
-        ...udp.map((s) => new Promise<void>((r) => s.close(() => r()))),
-      ]);
+      await Promise.all([...tcp.map((s) => new Promise<void>((r) => s.close(() => r()))), ...udp.map((s) => new Promise<void>((r) => s.close(() => r())))]);
     },
   };
 }

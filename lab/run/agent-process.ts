@@ -26,23 +26,11 @@ export const AGENT_ENTRY = join(REPO_ROOT, 'agent', 'main.ts');
  * over /sys, bind the bpffs back (`-c`: mount must not canonicalise /proc/self/fd/3 into the path
  * the new sysfs now covers), then exec the agent ($0 "$@").
  */
-export const NODE_EXEC_SCRIPT =
-  'exec 3</sys/fs/bpf && mount -t sysfs sysfs /sys && mount -c --bind /proc/self/fd/3 /sys/fs/bpf && exec 3<&- && exec "$0" "$@"';
+export const NODE_EXEC_SCRIPT = 'exec 3</sys/fs/bpf && mount -t sysfs sysfs /sys && mount -c --bind /proc/self/fd/3 /sys/fs/bpf && exec 3<&- && exec "$0" "$@"';
 
 /** argv that runs `command` in `netns` the way the agent runs on a node (see above). */
 export function nodeExecArgv(netns: string, command: readonly string[]): string[] {
-  return [
-    'nsenter',
-    `--net=/run/netns/${netns}`,
-    'unshare',
-    '--mount',
-    '--propagation',
-    'slave',
-    'sh',
-    '-c',
-    NODE_EXEC_SCRIPT,
-    ...command,
-  ];
+  return ['nsenter', `--net=/run/netns/${netns}`, 'unshare', '--mount', '--propagation', 'slave', 'sh', '-c', NODE_EXEC_SCRIPT, ...command];
 }
 
 export interface AgentProcessOptions {
@@ -136,7 +124,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
 export async function noteInLog(logFile: string, note: string): Promise<void> {
   const handle = await open(logFile, 'a');
   try {
-    await handle.write(JSON.stringify({ lab: note, time: Date.now() }) + '\n');
+    await handle.write(`${JSON.stringify({ lab: note, time: Date.now() })}\n`);
   } finally {
     await handle.close();
   }

@@ -7,7 +7,7 @@ import type { agentErrorSchema, agentStatusSchema } from '../../api/schemas/agen
 import type { bundleSchema } from '../../api/schemas/bundles.ts';
 import type { directionExplanationSchema, explanationSchema } from '../../api/schemas/explain.ts';
 import type { policySchema } from '../../api/schemas/policies.ts';
-import { planLimitsSchema, type PlanLimits } from '../../policy/plan/limits.ts';
+import { type PlanLimits, planLimitsSchema } from '../../policy/plan/limits.ts';
 import { RunError } from './errors.ts';
 
 // The API's answers, typed from the API's own response schemas (type-only imports: the lab loads no

@@ -39,6 +39,6 @@ export async function writeInventory(path: string, inventory: InventoryInput): P
   // The temp name starts with '.': the agent reloads on any event in the directory, but only the
   // rename onto `path` changes what it reads.
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${sequence++}.tmp`);
-  await writeFile(tmp, JSON.stringify(inventory, null, 2) + '\n');
+  await writeFile(tmp, `${JSON.stringify(inventory, null, 2)}\n`);
   await rename(tmp, path);
 }

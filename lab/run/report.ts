@@ -5,7 +5,7 @@ import type { ExpandedProbe } from '../case/expand.ts';
 import { formatTruthTable, probeGrids } from '../probe/check.ts';
 import type { ProbeOutcome } from '../probe/prober.ts';
 import type { DirectionExplanation } from './api.ts';
-import { passed, type CaseResult, type ExplainDisagreement } from './run-case.ts';
+import { type CaseResult, type ExplainDisagreement, passed } from './run-case.ts';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -18,13 +18,25 @@ export function formatMatrices(outcomes: readonly ProbeOutcome<ExpandedProbe>[])
   for (const { key: k, pods, width: w, cell, outcomes: os } of probeGrids(outcomes)) {
     const grid = (show: (o: ProbeOutcome<ExpandedProbe>) => string) => [
       pods.map((p) => p.padEnd(w)).join(' '),
-      ...pods.map((from) => pods.map((to) => { const o = cell.get(`${from}>${to}`); return (o ? show(o) : ' ').padEnd(w); }).join(' ')),
+      ...pods.map((from) =>
+        pods
+          .map((to) => {
+            const o = cell.get(`${from}>${to}`);
+            return (o ? show(o) : ' ').padEnd(w);
+          })
+          .join(' '),
+      ),
     ];
     const expected = grid((o) => (o.probe.expected ? '1' : '0'));
     const observed = grid((o) => (o.error ? 'E' : o.connected ? '1' : '0'));
-    const diff = formatTruthTable(os).split('\n').slice(1).map((line) => line.slice(w + 1)); // its own header line and row labels dropped
+    const diff = formatTruthTable(os)
+      .split('\n')
+      .slice(1)
+      .map((line) => line.slice(w + 1)); // its own header line and row labels dropped
     const head = ['expected', 'observed', 'difference'].map((t) => t.padEnd(expected[0]!.length)).join(' | ');
-    const lines = [`${k}  (1 connects, 0 blocked, E probe error; difference: . as expected, X connected but expected blocked, - blocked but expected connected)`];
+    const lines = [
+      `${k}  (1 connects, 0 blocked, E probe error; difference: . as expected, X connected but expected blocked, - blocked but expected connected)`,
+    ];
     lines.push(`${''.padEnd(w)} ${head}`.trimEnd());
     for (let r = 0; r < expected.length; r++) {
       lines.push(`${(r === 0 ? '' : pods[r - 1]!).padEnd(w)} ${[expected[r]!, observed[r]!, diff[r] ?? ''].join(' | ')}`.trimEnd());
@@ -65,7 +77,8 @@ export function formatCaseReport(result: CaseResult, opts: { matrices?: 'always'
     );
     for (const d of s.explainDisagreements) out.push(`    explain disagrees: ${formatDisagreement(d)}`);
     for (const e of s.agentErrors) out.push(`    agent reports ${e.code}${e.endpoint ? ` on ${e.endpoint}` : ''}: ${e.message}`);
-    for (const o of s.mismatches.filter((x) => x.error)) out.push(`    ${o.probe.from} -> ${o.probe.to} ${o.probe.protocol}/${o.probe.port}: ${o.error!.message}`);
+    for (const o of s.mismatches.filter((x) => x.error))
+      out.push(`    ${o.probe.from} -> ${o.probe.to} ${o.probe.protocol}/${o.probe.port}: ${o.error!.message}`);
     if (opts.matrices === 'always' || s.mismatches.length > 0) {
       out.push(formatMatrices(s.outcomes).replace(/^(?=.)/gm, '    '));
     }

@@ -4,30 +4,24 @@
 // probes between the pods. Per step: delete, relabel, apply (FORMAT.md's order), wait until the
 // change is in force (converge.ts), probe every expected pair. Everything the run made is removed
 // in `finally`, and by exit hooks if the process dies first.
-import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inventoryHash, inventorySchema } from '../../policy/inventory.ts';
-import { randomBytes } from 'node:crypto';
-import { expandCase, substituteAddresses, type ExpandedCase, type ExpandedProbe, type LabTopology } from '../case/expand.ts';
+import { type ExpandedCase, type ExpandedProbe, expandCase, type LabTopology, substituteAddresses } from '../case/expand.ts';
 import { loadCase } from '../case/load.ts';
 import { applyRelabels } from '../case/relabel.ts';
 import type { LabCase } from '../case/schema.ts';
 import { createTopology, type Topology } from '../net/topology.ts';
 import { checkProbes } from '../probe/check.ts';
 import { mapLimit } from '../probe/limit.ts';
-import { startProber, type ProbeOutcome, type Prober } from '../probe/prober.ts';
-import { describeRef, LabApi, refOf, type AgentStatusError, type Explanation } from './api.ts';
-import { noteInLog, startAgentProcess, type AgentProcess } from './agent-process.ts';
-import {
-  waitForAgentApplied,
-  waitForAgentInventory,
-  waitForAgentReport,
-  waitForCurrentBundle,
-  waitForExplainInventory,
-  type AgentWatch,
-} from './converge.ts';
+import { type ProbeOutcome, type Prober, startProber } from '../probe/prober.ts';
+import { type AgentProcess, noteInLog, startAgentProcess } from './agent-process.ts';
+import { type AgentStatusError, describeRef, type Explanation, LabApi, refOf } from './api.ts';
 import type { LabControlPlane, Listener } from './control-plane.ts';
+import { type AgentWatch, waitForAgentApplied, waitForAgentInventory, waitForAgentReport, waitForCurrentBundle, waitForExplainInventory } from './converge.ts';
 import { RunError } from './errors.ts';
 import { onExitSync } from './exit-hooks.ts';
 import { inventoryOf, writeInventory } from './inventory.ts';
@@ -164,7 +158,13 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
   const started = performance.now();
   const log = options.log ?? (() => {});
   const file = typeof source === 'string' ? source : undefined;
-  const result: CaseResult = { name: file ?? (source as LabCase).name, ...(file ? { file } : {}), probes: 0, steps: [], ms: { setup: 0, steps: 0, teardown: 0, total: 0 } };
+  const result: CaseResult = {
+    name: file ?? (source as LabCase).name,
+    ...(file ? { file } : {}),
+    probes: 0,
+    steps: [],
+    ms: { setup: 0, steps: 0, teardown: 0, total: 0 },
+  };
 
   let expanded: ExpandedCase;
   {
@@ -248,26 +248,39 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
     const agentUrl = listener.url;
     const stateDir = join(runDir, 'state');
     const node = nodeName;
-    const launchAgent = () => startAgentProcess({
-      netns: net.nodeNetns,
-      logFile: paths.log,
-      args: [
-        '--control-plane-url', agentUrl,
-        '--token-file', paths.token,
-        '--trust-root', paths.trustRoot,
-        '--tenant-id', tenantId,
-        '--cluster-id', clusterId,
-        '--node-name', node,
-        '--state-dir', stateDir,
-        '--inventory-file', paths.inventory,
-        '--dataplane', options.dataplane,
-        '--wait-seconds', String(AGENT_WAIT_SECONDS),
-        '--status-interval-seconds', String(AGENT_STATUS_INTERVAL_SECONDS),
-        '--log-level', 'info',
-      ],
-      onSpawn: (pid) => net.adoptPid(pid),
-      onExit: (pid) => net.releasePid(pid),
-    });
+    const launchAgent = () =>
+      startAgentProcess({
+        netns: net.nodeNetns,
+        logFile: paths.log,
+        args: [
+          '--control-plane-url',
+          agentUrl,
+          '--token-file',
+          paths.token,
+          '--trust-root',
+          paths.trustRoot,
+          '--tenant-id',
+          tenantId,
+          '--cluster-id',
+          clusterId,
+          '--node-name',
+          node,
+          '--state-dir',
+          stateDir,
+          '--inventory-file',
+          paths.inventory,
+          '--dataplane',
+          options.dataplane,
+          '--wait-seconds',
+          String(AGENT_WAIT_SECONDS),
+          '--status-interval-seconds',
+          String(AGENT_STATUS_INTERVAL_SECONDS),
+          '--log-level',
+          'info',
+        ],
+        onSpawn: (pid) => net.adoptPid(pid),
+        onExit: (pid) => net.releasePid(pid),
+      });
     const agentP = launchAgent();
     const proberP = startProber(net, { timeoutMs: options.probeTimeoutMs ?? 1000 });
     const [agentR, proberR] = await Promise.allSettled([agentP, proberP]);
@@ -384,7 +397,10 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
   } finally {
     const t = performance.now();
     if (!passed(result) && options.agentLogDir && logFile && file) {
-      const name = file.split('/').pop()!.replace(/\.json$/, '');
+      const name = file
+        .split('/')
+        .pop()!
+        .replace(/\.json$/, '');
       await mkdir(options.agentLogDir, { recursive: true }).catch(() => {});
       await copyFile(logFile, join(options.agentLogDir, `${name}.agent.log`)).catch(() => {});
     }

@@ -5,9 +5,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sweepStale } from '../net/sweep.ts';
 import { mapLimit } from '../probe/limit.ts';
-import { startLabControlPlane, type LabControlPlane } from './control-plane.ts';
+import { type LabControlPlane, startLabControlPlane } from './control-plane.ts';
+import { type CaseResult, type RunCaseOptions, runCase } from './run-case.ts';
 import { sweepStaleRunFiles } from './run-files.ts';
-import { runCase, type CaseResult, type RunCaseOptions } from './run-case.ts';
 
 export interface LabSession {
   controlPlane: LabControlPlane;

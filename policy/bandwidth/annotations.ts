@@ -84,16 +84,21 @@ function directionLimit(
   if (rates.length === 0) {
     // Calico refuses a burst without a rate too: a burst alone limits nothing.
     if (burstBits !== undefined) {
-      issues.push({ annotation: names.calicoBurst, message: invalidValue(annotations[names.calicoBurst], `needs a rate (${names.calicoRate} or ${names.kubernetesRate})`) });
+      issues.push({
+        annotation: names.calicoBurst,
+        message: invalidValue(annotations[names.calicoBurst], `needs a rate (${names.calicoRate} or ${names.kubernetesRate})`),
+      });
     }
     return undefined;
   }
   // Calico pairs its burst with whichever rate is in force, the Kubernetes one included.
-  const limits = rates.map(({ name, rate }): AnnotatedLimit => ({
-    rateBitsPerSecond: rate,
-    burstBytes: burstBits === undefined ? defaultBurstBytes(rate) : burstBytesFromBits(burstBits),
-    source: name,
-  }));
+  const limits = rates.map(
+    ({ name, rate }): AnnotatedLimit => ({
+      rateBitsPerSecond: rate,
+      burstBytes: burstBits === undefined ? defaultBurstBytes(rate) : burstBytesFromBits(burstBits),
+      source: name,
+    }),
+  );
   return limits.reduce(stricterLimit);
 }
 

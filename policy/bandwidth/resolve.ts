@@ -11,10 +11,11 @@
 //    selections overlap only in part, so no one bucket could keep both promises.
 // 3. The tenant's ceiling (the plan's, in the bundle's limits), shared by every endpoint on the node.
 // A packet passes when it conforms to every bucket it is charged to.
-import type { BandwidthLimit, BandwidthPolicy, Direction, PolicySet } from '../ir.ts';
-import type { EndpointKey, Inventory } from '../inventory.ts';
-import { endpointMatches, indexInventory, type IndexedEndpoint } from '../evaluation/inventory-index.ts';
+
+import { endpointMatches, type IndexedEndpoint, indexInventory } from '../evaluation/inventory-index.ts';
 import { endpointsWanted, type ResolveOptions } from '../evaluation/resolve.ts';
+import type { EndpointKey, Inventory } from '../inventory.ts';
+import type { BandwidthLimit, BandwidthPolicy, Direction, PolicySet } from '../ir.ts';
 import { bandwidthFromAnnotations, stricterLimit } from './annotations.ts';
 import type { BandwidthBucket, EndpointBandwidth } from './buckets.ts';
 

@@ -14,9 +14,7 @@ export interface SignedBundle {
 
 export async function signBundle(payload: BundlePayload, signingKey: SigningKey): Promise<SignedBundle> {
   const bytes = new TextEncoder().encode(canonicalJson(payload));
-  const jws = await new jose.CompactSign(bytes)
-    .setProtectedHeader({ alg: 'EdDSA', kid: signingKey.kid, typ: BUNDLE_JWS_TYPE })
-    .sign(signingKey.key);
+  const jws = await new jose.CompactSign(bytes).setProtectedHeader({ alg: 'EdDSA', kid: signingKey.kid, typ: BUNDLE_JWS_TYPE }).sign(signingKey.key);
   return { jws, sha256: sha256Hex(jws), size: Buffer.byteLength(jws) };
 }
 

@@ -53,9 +53,7 @@ export async function newKeyRing(now: Date): Promise<KeyRing> {
 export async function rotateKeyRing(ring: KeyRing, now: Date, overlapMs: number): Promise<KeyRing> {
   const next = await generateSigningKey(now);
   const retiresAt = new Date(now.getTime() + overlapMs).toISOString();
-  const keys = ring.keys
-    .filter((key) => !isRetired(key, now))
-    .map((key) => (key.kid === ring.active ? { ...key, retiresAt } : key));
+  const keys = ring.keys.filter((key) => !isRetired(key, now)).map((key) => (key.kid === ring.active ? { ...key, retiresAt } : key));
   return { active: next.kid, keys: [...keys, next] };
 }
 

@@ -5,7 +5,7 @@
 // padding and the unused low bits of the last character, so without the canonical check one signed
 // bundle verifies under many texts and its SHA-256 names none of them.
 import * as jose from 'jose';
-import { BUNDLE_JWS_TYPE, bundlePayloadSchema, type BundlePayload } from './payload.ts';
+import { BUNDLE_JWS_TYPE, type BundlePayload, bundlePayloadSchema } from './payload.ts';
 import type { TrustRoot } from './signing-keys.ts';
 
 export type BundleRejection =
@@ -67,7 +67,10 @@ export async function verifyBundle(jws: string, trustRoot: TrustRoot, expect: Bu
   if (!header) return reject('MALFORMED', 'not a compact JWS');
   const nonCanonical = JWS_PARTS.find((_, i) => !isCanonicalBase64url(parts[i] ?? ''));
   if (nonCanonical) {
-    return reject('NON_CANONICAL_ENCODING', `the ${nonCanonical} is not canonical base64url (padding, a character outside the URL alphabet, or unused bits set)`);
+    return reject(
+      'NON_CANONICAL_ENCODING',
+      `the ${nonCanonical} is not canonical base64url (padding, a character outside the URL alphabet, or unused bits set)`,
+    );
   }
   if (header.alg !== 'EdDSA' || header.typ !== BUNDLE_JWS_TYPE) {
     return reject('MALFORMED', `header must be alg EdDSA, typ ${BUNDLE_JWS_TYPE}`);
@@ -104,7 +107,10 @@ export async function verifyBundle(jws: string, trustRoot: TrustRoot, expect: Bu
     return reject('STALE_REVISION', `revision ${payload.revision} is not newer than applied ${expect.appliedRevision}`);
   }
   if (expect.refuseIssuedInFuture && Date.parse(payload.issuedAt) > expect.now.getTime() + ISSUED_AT_CLOCK_SKEW_MS) {
-    return reject('ISSUED_IN_FUTURE', `bundle says it was issued at ${payload.issuedAt}, more than ${ISSUED_AT_CLOCK_SKEW_MS / 60_000} minutes ahead of this clock (${expect.now.toISOString()})`);
+    return reject(
+      'ISSUED_IN_FUTURE',
+      `bundle says it was issued at ${payload.issuedAt}, more than ${ISSUED_AT_CLOCK_SKEW_MS / 60_000} minutes ahead of this clock (${expect.now.toISOString()})`,
+    );
   }
   if (Date.parse(payload.expiresAt) <= expect.now.getTime()) return reject('EXPIRED', `bundle expired at ${payload.expiresAt}`);
   return { ok: true, payload, keyId: String(header.kid) };

@@ -2,7 +2,7 @@
 // form (so equal sets hash equal and the dataplane loads no redundant entries), and testing an
 // address against them. Meaning of a block (NetworkPolicy ipBlock, k8s.io/api networking/v1
 // types.go): addresses in `cidr` and in none of `except`.
-import { cidrContains, formatCidr, parseCidr, type ParsedCidr } from '../validation/cidr.ts';
+import { cidrContains, formatCidr, type ParsedCidr, parseCidr } from '../validation/cidr.ts';
 import type { CidrBlock, CidrSet } from './endpoint-policy.ts';
 
 /** A block with its CIDRs parsed, the working form while sets are built. */

@@ -5,8 +5,9 @@
 //
 // Evaluation order (../../shared/DESIGN.md, "Policy semantics"): tiers in the listed order; inside
 // a tier, policies then rules in the listed order; the first matching rule decides.
-import type { Action, Direction, Protocol } from '../ir.ts';
+
 import type { EndpointKey } from '../inventory.ts';
+import type { Action, Direction, Protocol } from '../ir.ts';
 
 /** Inclusive destination port range, first <= last. */
 export interface PortRange {

@@ -12,7 +12,7 @@
 // - Staged policies never change the verdict. The staged verdict is the one the packet would get
 //   if every staged policy were enforced alongside the enforced ones, minus the enforced policies
 //   a staged policy replaces (stagedOut).
-import { PROTOCOL_NUMBERS, type Action, type Direction, type Protocol } from '../ir.ts';
+import { type Action, type Direction, PROTOCOL_NUMBERS, type Protocol } from '../ir.ts';
 import type { ParsedCidr } from '../validation/cidr.ts';
 import { cidrSetContains, parseAddress } from './cidr-set.ts';
 import type { DirectionPolicy, EndpointPolicy, MatchTerm, ResolvedRule } from './endpoint-policy.ts';

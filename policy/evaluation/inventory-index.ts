@@ -1,9 +1,11 @@
 // The inventory prepared for selector evaluation: namespace labels by name, and every endpoint with
 // its addresses parsed once, since each rule's peers are matched against all of them.
-import { NAMESPACE_NAME_LABEL, type EndpointMatch, type NetworkSet, type ServiceAccountMatch } from '../ir.ts';
-import { matches, type Labels } from '../selector/match.ts';
-import { parseCidr, type ParsedCidr } from '../validation/cidr.ts';
-import { endpointKey, type Endpoint, type EndpointKey, type Inventory } from '../inventory.ts';
+
+import { type Endpoint, type EndpointKey, endpointKey, type Inventory } from '../inventory.ts';
+import { type EndpointMatch, NAMESPACE_NAME_LABEL, type NetworkSet, type ServiceAccountMatch } from '../ir.ts';
+import { calicoServiceAccountLabels } from '../selector/calico-labels.ts';
+import { type Labels, matches } from '../selector/match.ts';
+import { type ParsedCidr, parseCidr } from '../validation/cidr.ts';
 import { parseAddress } from './cidr-set.ts';
 
 export interface IndexedEndpoint {
@@ -53,15 +55,17 @@ export function indexInventory(inventory: Inventory): InventoryIndex {
       addresses,
     };
   });
-  const nodes = (inventory.nodes ?? []).map((node): IndexedNode => ({
-    name: node.name,
-    labels: node.labels,
-    addresses: node.addresses.map((ip) => {
-      const parsed = parseAddress(ip);
-      if (!parsed) throw new Error(`node ${node.name}: invalid address ${JSON.stringify(ip)}`);
-      return parsed;
+  const nodes = (inventory.nodes ?? []).map(
+    (node): IndexedNode => ({
+      name: node.name,
+      labels: node.labels,
+      addresses: node.addresses.map((ip) => {
+        const parsed = parseAddress(ip);
+        if (!parsed) throw new Error(`node ${node.name}: invalid address ${JSON.stringify(ip)}`);
+        return parsed;
+      }),
     }),
-  }));
+  );
   return { endpoints, nodes, byKey: new Map(endpoints.map((e) => [e.key, e])) };
 }
 
@@ -80,18 +84,15 @@ export function indexNetworkSets(inventory: Inventory, sets: readonly NetworkSet
   }));
 }
 
-/** Calico sets this label on a service account's labels to its name; selectors may use it. */
-export const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
-
 /**
  * A service account match: `names` lists accepted names, `selector` is evaluated against the
- * account's labels plus SERVICE_ACCOUNT_NAME_LABEL; both given, both hold. Something without a
+ * account's labels plus Calico's projectcalico.org/name; both given, both hold. Something without a
  * service account (a network set, a pod whose account is unknown) has no name and the labels {}.
  */
 function serviceAccountMatches(match: ServiceAccountMatch, account: { name: string; labels: Labels } | undefined): boolean {
   if (match.names && (account === undefined || !match.names.includes(account.name))) return false;
   if (match.selector) {
-    const labels = account ? { ...account.labels, [SERVICE_ACCOUNT_NAME_LABEL]: account.name } : {};
+    const labels = account ? calicoServiceAccountLabels(account.labels, account.name) : {};
     if (!matches(match.selector, labels)) return false;
   }
   return true;

@@ -21,9 +21,7 @@ export function toLpmEntries(set: CidrSet): LpmEntry[] {
   const blocks = parseCidrSet(set);
   const prefixes = blocks.flatMap((b) => [b.cidr, ...b.except]).sort(compareCidr);
   const unique = prefixes.filter((p, i) => i === 0 || compareCidr(p, prefixes[i - 1]!) !== 0);
-  const member = unique.map((p) =>
-    blocks.some((b) => cidrContains(b.cidr, p) && !b.except.some((e) => cidrContains(e, p))),
-  );
+  const member = unique.map((p) => blocks.some((b) => cidrContains(b.cidr, p) && !b.except.some((e) => cidrContains(e, p))));
 
   const entries: LpmEntry[] = [];
   // Nearest enclosing prefix: the stack of open ranges, as in normaliseBlocks (containers sort first).

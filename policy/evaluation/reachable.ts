@@ -3,9 +3,10 @@
 // NetworkPolicy: "both the egress policy on the source pod and the ingress policy on the
 // destination pod need to allow the connection"): the client's egress, with the server's address
 // as remote, and the server's ingress, with the client's address as remote.
+
+import { type Endpoint, type EndpointKey, endpointKey, type Inventory } from '../inventory.ts';
 import type { PolicySet, Protocol } from '../ir.ts';
-import { endpointKey, type Endpoint, type EndpointKey, type Inventory } from '../inventory.ts';
-import { evaluate, type Evaluation } from './evaluate.ts';
+import { type Evaluation, evaluate } from './evaluate.ts';
 import { resolveEndpointPolicies } from './resolve.ts';
 
 export interface Reachability {

@@ -22,18 +22,16 @@
 // - `nodes` adds the addresses of the inventory's nodes its selectors match to the remote set
 //   (with `nodes` present, an empty `peers` adds nothing); `serviceAccounts` in an endpoint match
 //   is judged on the inventory's service account of each pod (inventory-index.ts).
-import { PROTOCOL_NUMBERS, type Direction, type EndpointMatch, type Peer, type PortMatch, type Protocol, type Rule, type Selector } from '../ir.ts';
+import { type Direction, type EndpointMatch, type Peer, type PortMatch, PROTOCOL_NUMBERS, type Protocol, type Rule, type Selector } from '../ir.ts';
 import { matches } from '../selector/match.ts';
 import { cidrContains, type ParsedCidr } from '../validation/cidr.ts';
-import { blockContainsAddress, parseAddress, parseBlock, parseCidrSet, toCidrSet, type ParsedBlock } from './cidr-set.ts';
+import { blockContainsAddress, type ParsedBlock, parseAddress, parseBlock, parseCidrSet, toCidrSet } from './cidr-set.ts';
 import type { CidrSet, MatchTerm, PortRange } from './endpoint-policy.ts';
-import { endpointMatches, type IndexedEndpoint, type InventoryIndex, type IndexedNetworkSet } from './inventory-index.ts';
+import { endpointMatches, type IndexedEndpoint, type IndexedNetworkSet, type InventoryIndex } from './inventory-index.ts';
 import { mergePortRanges } from './ports.ts';
 import { normaliseTerms } from './terms.ts';
 
-type ParsedPeer =
-  | { endpoints: EndpointMatch; networkSets: boolean; nets?: ParsedCidr[] }
-  | { block: ParsedBlock };
+type ParsedPeer = { endpoints: EndpointMatch; networkSets: boolean; nets?: ParsedCidr[] } | { block: ParsedBlock };
 
 function mustParseCidr(text: string): ParsedCidr {
   const [address, prefix] = text.split('/');
@@ -124,11 +122,13 @@ function numberedTerms(ports: readonly PortMatch[], remote: MatchTerm['remote'])
   if (ports.length === 0) return [{ protocol: 'any', ports: 'any', remote }];
   return ports
     .filter((p) => p.name === undefined)
-    .map((p): MatchTerm => ({
-      protocol: p.protocol,
-      ports: p.port === undefined ? 'any' : [{ first: p.port, last: p.endPort ?? p.port }],
-      remote,
-    }));
+    .map(
+      (p): MatchTerm => ({
+        protocol: p.protocol,
+        ports: p.port === undefined ? 'any' : [{ first: p.port, last: p.endPort ?? p.port }],
+        remote,
+      }),
+    );
 }
 
 /** The numbers `endpoint` declares under `name` for `protocol` (a name means nothing for another protocol). */
@@ -176,13 +176,18 @@ function portAlternatives(
 }
 
 /** The destination-port terms, as before the optional features. */
-function destinationTerms(rule: Rule, direction: Direction, peers: readonly ParsedPeer[], remote: MatchTerm['remote'], target: IndexedEndpoint, index: InventoryIndex): MatchTerm[] {
+function destinationTerms(
+  rule: Rule,
+  direction: Direction,
+  peers: readonly ParsedPeer[],
+  remote: MatchTerm['remote'],
+  target: IndexedEndpoint,
+  index: InventoryIndex,
+): MatchTerm[] {
   const named = rule.ports.filter((p) => p.name !== undefined);
   const nodes = rule.nodes ? nodeAddresses(rule.nodes, index) : [];
   const admits = (endpoint: IndexedEndpoint, address: ParsedCidr) =>
-    (peers.length === 0 && !rule.nodes) ||
-    peers.some((peer) => peerAdmits(peer, endpoint, address)) ||
-    nodes.some((node) => cidrContains(node, address));
+    (peers.length === 0 && !rule.nodes) || peers.some((peer) => peerAdmits(peer, endpoint, address)) || nodes.some((node) => cidrContains(node, address));
   const namedTerms = portAlternatives(named, direction === 'ingress' ? 'target' : 'remote', target, index, admits).map(
     (alt): MatchTerm => ({ protocol: alt.protocol, ports: alt.ranges, remote: intersectRemotes(remote, alt.remote) }),
   );
@@ -221,16 +226,23 @@ function withSourcePorts(term: MatchTerm, alt: PortAlternative): MatchTerm | nul
 
 function intersectRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
   const out: PortRange[] = [];
-  for (const x of a) for (const y of b) {
-    const first = Math.max(x.first, y.first);
-    const last = Math.min(x.last, y.last);
-    if (first <= last) out.push({ first, last });
-  }
+  for (const x of a)
+    for (const y of b) {
+      const first = Math.max(x.first, y.first);
+      const last = Math.min(x.last, y.last);
+      if (first <= last) out.push({ first, last });
+    }
   return mergePortRanges(out);
 }
 
 /** The except terms of a rule (conditions the packet must not meet). */
-function exceptTerms(rule: Rule, direction: Direction, target: IndexedEndpoint, index: InventoryIndex, notPeersRemote: MatchTerm['remote'] | null): MatchTerm[] {
+function exceptTerms(
+  rule: Rule,
+  direction: Direction,
+  target: IndexedEndpoint,
+  index: InventoryIndex,
+  notPeersRemote: MatchTerm['remote'] | null,
+): MatchTerm[] {
   const except: MatchTerm[] = [];
   if (notPeersRemote !== null) except.push({ protocol: 'any', ports: 'any', remote: notPeersRemote });
   if (rule.notPorts) {

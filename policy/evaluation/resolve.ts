@@ -5,11 +5,12 @@
 // direction when its subject selects the endpoint and it governs that direction (policyTypes for a
 // NetworkPolicy); a tier takes part only when one of its policies applies; a direction no policy
 // applies to is allowed, as Kubernetes leaves pods no NetworkPolicy selects non-isolated.
-import type { Direction, PolicySet, Tier } from '../ir.ts';
+
 import type { EndpointKey, Inventory } from '../inventory.ts';
+import type { Direction, PolicySet, Tier } from '../ir.ts';
 import type { DirectionPolicy, EndpointPolicy, MatchTerm, ResolvedPolicy, ResolvedTier } from './endpoint-policy.ts';
 import { directionPolicyHash, termsDigest } from './hash.ts';
-import { endpointMatches, indexInventory, indexNetworkSets, type IndexedEndpoint } from './inventory-index.ts';
+import { endpointMatches, type IndexedEndpoint, indexInventory, indexNetworkSets } from './inventory-index.ts';
 import { createRuleResolver, type RuleResolver } from './resolve-rule.ts';
 
 export interface ResolveOptions {
@@ -100,11 +101,7 @@ export function endpointsWanted(options: ResolveOptions): (endpoint: IndexedEndp
   return (e) => keys.has(e.key);
 }
 
-export function resolveEndpointPolicies(
-  policySet: PolicySet,
-  inventory: Inventory,
-  options: ResolveOptions = {},
-): Map<EndpointKey, EndpointPolicy> {
+export function resolveEndpointPolicies(policySet: PolicySet, inventory: Inventory, options: ResolveOptions = {}): Map<EndpointKey, EndpointPolicy> {
   const index = indexInventory(inventory);
   const resolveDirection = createDirectionResolver(policySet, createRuleResolver(index, indexNetworkSets(inventory, policySet.networkSets ?? [])));
   const result = new Map<EndpointKey, EndpointPolicy>();

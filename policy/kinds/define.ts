@@ -5,7 +5,7 @@
 // TierDefinition, a NetworkSet or an IR BandwidthPolicy).
 import type { z } from 'zod';
 import type { BandwidthPolicy, NetworkSet, Policy, TierDefinition } from '../ir.ts';
-import { kubernetesErrorMap, toPolicyIssues, type PolicyIssue } from './issues.ts';
+import { kubernetesErrorMap, type PolicyIssue, toPolicyIssues } from './issues.ts';
 import { dropNullFields } from './shared/absent-nulls.ts';
 
 export interface KindDefinition<Input, Stored, Ir> {
@@ -28,9 +28,7 @@ export type NormalisedResource =
   | { type: 'bandwidthPolicy'; bandwidthPolicy: BandwidthPolicy };
 export type ResourceType = NormalisedResource['type'];
 
-export type ParsePolicyResult =
-  | { ok: true; apiVersion: string; kind: string; object: unknown; ir: Policy }
-  | { ok: false; issues: PolicyIssue[] };
+export type ParsePolicyResult = { ok: true; apiVersion: string; kind: string; object: unknown; ir: Policy } | { ok: false; issues: PolicyIssue[] };
 
 export type ParseObjectResult =
   | { ok: true; apiVersion: string; kind: string; object: unknown; resource: NormalisedResource }

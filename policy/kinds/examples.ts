@@ -9,7 +9,10 @@ export const KIND_EXAMPLES: readonly Record<string, unknown>[] = [
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'allow-frontend', namespace: 'shop' },
-    spec: { podSelector: { matchLabels: { app: 'backend' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ port: 8080 }] }] },
+    spec: {
+      podSelector: { matchLabels: { app: 'backend' } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ port: 8080 }] }],
+    },
   },
   {
     apiVersion: `${POLICY_API}/v1alpha1`,
@@ -18,7 +21,10 @@ export const KIND_EXAMPLES: readonly Record<string, unknown>[] = [
     spec: {
       priority: 10,
       subject: { namespaces: { matchLabels: { sensitive: 'true' } } },
-      ingress: [{ name: 'monitoring', action: 'Pass', from: [{ namespaces: { matchLabels: { team: 'monitoring' } } }] }, { name: 'everyone-else', action: 'Deny', from: [{ namespaces: {} }] }],
+      ingress: [
+        { name: 'monitoring', action: 'Pass', from: [{ namespaces: { matchLabels: { team: 'monitoring' } } }] },
+        { name: 'everyone-else', action: 'Deny', from: [{ namespaces: {} }] },
+      ],
     },
   },
   {
@@ -35,7 +41,14 @@ export const KIND_EXAMPLES: readonly Record<string, unknown>[] = [
       tier: 'Admin',
       priority: 5,
       subject: { namespaces: {} },
-      egress: [{ name: 'dns', action: 'Accept', to: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], protocols: [{ udp: { destinationPort: { number: 53 } } }] }],
+      egress: [
+        {
+          name: 'dns',
+          action: 'Accept',
+          to: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+          protocols: [{ udp: { destinationPort: { number: 53 } } }],
+        },
+      ],
     },
   },
   { apiVersion: CALICO, kind: 'Tier', metadata: { name: 'security' }, spec: { order: 100, defaultAction: 'Pass' } },
@@ -43,16 +56,38 @@ export const KIND_EXAMPLES: readonly Record<string, unknown>[] = [
     apiVersion: CALICO,
     kind: 'NetworkPolicy',
     metadata: { name: 'security.quarantine', namespace: 'shop' },
-    spec: { tier: 'security', order: 10, selector: "quarantine == 'true'", types: ['Ingress', 'Egress'], ingress: [{ action: 'Deny' }], egress: [{ action: 'Deny' }] },
+    spec: {
+      tier: 'security',
+      order: 10,
+      selector: "quarantine == 'true'",
+      types: ['Ingress', 'Egress'],
+      ingress: [{ action: 'Deny' }],
+      egress: [{ action: 'Deny' }],
+    },
   },
   {
     apiVersion: CALICO,
     kind: 'GlobalNetworkPolicy',
     metadata: { name: 'deny-blocklisted' },
-    spec: { order: 1, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { selector: "role == 'blocklist'" } }, { action: 'Pass' }] },
+    spec: {
+      order: 1,
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [{ action: 'Deny', destination: { selector: "role == 'blocklist'" } }, { action: 'Pass' }],
+    },
   },
-  { apiVersion: CALICO, kind: 'NetworkSet', metadata: { name: 'partners', namespace: 'shop', labels: { role: 'partner' } }, spec: { nets: ['203.0.113.0/24'] } },
-  { apiVersion: CALICO, kind: 'GlobalNetworkSet', metadata: { name: 'blocklist', labels: { role: 'blocklist' } }, spec: { nets: ['192.0.2.0/24', '2001:db8::/32'] } },
+  {
+    apiVersion: CALICO,
+    kind: 'NetworkSet',
+    metadata: { name: 'partners', namespace: 'shop', labels: { role: 'partner' } },
+    spec: { nets: ['203.0.113.0/24'] },
+  },
+  {
+    apiVersion: CALICO,
+    kind: 'GlobalNetworkSet',
+    metadata: { name: 'blocklist', labels: { role: 'blocklist' } },
+    spec: { nets: ['192.0.2.0/24', '2001:db8::/32'] },
+  },
   {
     apiVersion: CALICO,
     kind: 'StagedNetworkPolicy',

@@ -4,20 +4,20 @@
 // takes alongside the policies.
 import { requiredValue, unsupportedValue } from '../validation/field-errors.ts';
 import { findUnstorableValue } from '../validation/text.ts';
-import type { AcceptedKind, AcceptedPolicyKind, ParseObjectResult, ParsePolicyResult } from './define.ts';
-import type { PolicyIssue } from './issues.ts';
 import { adminNetworkPolicyKind } from './admin-network-policy/kind.ts';
 import { bandwidthPolicyKind } from './bandwidth-policy/kind.ts';
 import { baselineAdminNetworkPolicyKind } from './baseline-admin-network-policy/kind.ts';
-import { calicoNetworkPolicyKind } from './calico-networkpolicy/kind.ts';
 import { globalNetworkPolicyKind } from './calico-globalnetworkpolicy/kind.ts';
 import { globalNetworkSetKind } from './calico-globalnetworkset/kind.ts';
+import { calicoNetworkPolicyKind } from './calico-networkpolicy/kind.ts';
 import { networkSetKind } from './calico-networkset/kind.ts';
 import { stagedGlobalNetworkPolicyKind } from './calico-staged-globalnetworkpolicy/kind.ts';
 import { stagedKubernetesNetworkPolicyKind } from './calico-staged-kubernetes-networkpolicy/kind.ts';
 import { stagedNetworkPolicyKind } from './calico-staged-networkpolicy/kind.ts';
 import { tierKind } from './calico-tier/kind.ts';
 import { clusterNetworkPolicyKind } from './cluster-network-policy/kind.ts';
+import type { AcceptedKind, AcceptedPolicyKind, ParseObjectResult, ParsePolicyResult } from './define.ts';
+import type { PolicyIssue } from './issues.ts';
 import { networkPolicyKind } from './kubernetes-networkpolicy/kind.ts';
 
 /** Every policy kind, in the order the API documentation lists them. */
@@ -58,7 +58,10 @@ function resolveKind<K extends AcceptedKind>(input: unknown, kinds: readonly K[]
   const message =
     apiVersion === undefined || apiVersion === null || apiVersion === ''
       ? requiredValue()
-      : unsupportedValue(apiVersion, sameKind.map((k) => k.apiVersion));
+      : unsupportedValue(
+          apiVersion,
+          sameKind.map((k) => k.apiVersion),
+        );
   return { issues: [{ path: ['apiVersion'], message }] };
 }
 

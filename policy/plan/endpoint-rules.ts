@@ -4,10 +4,11 @@
 // record what they would have decided) and rule. An endpoint's count is that of its longer direction.
 // Pure, so the API (at write time, with the cluster's last reported inventory) and the agent (before
 // compiling, with its own) count the same way.
-import type { Direction, PolicySet } from '../ir.ts';
-import type { EndpointKey, Inventory } from '../inventory.ts';
+
 import type { DirectionPolicy, EndpointPolicy } from '../evaluation/endpoint-policy.ts';
-import { resolveEndpointPolicies, type ResolveOptions } from '../evaluation/resolve.ts';
+import { type ResolveOptions, resolveEndpointPolicies } from '../evaluation/resolve.ts';
+import type { EndpointKey, Inventory } from '../inventory.ts';
+import type { Direction, PolicySet } from '../ir.ts';
 
 export interface EndpointRuleCount {
   /** Terms in the longest direction of the busiest endpoint; 0 when no policy selects any endpoint. */

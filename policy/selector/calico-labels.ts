@@ -7,10 +7,10 @@
 // Namespace selectors need nothing: the normalisers rewrite Calico's namespace-name label there.
 import type { Labels } from './match.ts';
 
-export const CALICO_ENDPOINT_NAMESPACE_LABEL = 'projectcalico.org/namespace';
-export const CALICO_ORCHESTRATOR_LABEL = 'projectcalico.org/orchestrator';
-export const CALICO_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
-export const CALICO_NAME_LABEL = 'projectcalico.org/name';
+const CALICO_ENDPOINT_NAMESPACE_LABEL = 'projectcalico.org/namespace';
+const CALICO_ORCHESTRATOR_LABEL = 'projectcalico.org/orchestrator';
+const CALICO_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
+const CALICO_NAME_LABEL = 'projectcalico.org/name';
 
 /** A pod's labels as Calico's selectors see them; the automatic labels win over same-named ones. */
 export function calicoEndpointLabels(labels: Labels, endpoint: { namespace: string; serviceAccount?: string }): Labels {

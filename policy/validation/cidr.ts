@@ -136,8 +136,7 @@ export function formatCidr(cidr: ParsedCidr): string {
     i = j;
   }
   const hex = (ws: number[]): string => ws.map((w) => w.toString(16)).join(':');
-  const text =
-    bestStart === -1 ? hex(words) : `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}`;
+  const text = bestStart === -1 ? hex(words) : `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}`;
   return `${text}/${cidr.prefix}`;
 }
 

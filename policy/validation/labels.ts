@@ -6,8 +6,7 @@ const LABEL_NAME = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_VALUE = `(${LABEL_NAME})?`;
 const labelNamePattern = new RegExp(`^${LABEL_NAME}$`);
 const labelValuePattern = new RegExp(`^${LABEL_VALUE}$`);
-const LABEL_NAME_MESSAGE =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const LABEL_NAME_MESSAGE = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const LABEL_NAME_EXAMPLES = ['MyName', 'my.name', '123-abc'];
 
 export const LABEL_NAME_MAX_LENGTH = 63;

@@ -25,6 +25,7 @@ export interface ValueIssue {
 export const MAX_NESTING_DEPTH = 64;
 
 /** NUL or any surrogate: one scan that clears almost every string, before the precise checks. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is this pattern's purpose
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -60,7 +61,7 @@ export function findUnstorableValue(value: unknown, maxDepth: number = MAX_NESTI
     if (depth >= maxDepth) return { path: pathOf(visit), message: forbidden(`must not nest more than ${maxDepth} levels deep`) };
     const children: Visit[] = [];
     if (Array.isArray(current)) {
-      current.forEach((item, index) => children.push({ value: item, depth: depth + 1, parent: visit, key: index }));
+      for (const [index, item] of current.entries()) children.push({ value: item, depth: depth + 1, parent: visit, key: index });
     } else {
       for (const [key, field] of Object.entries(current)) {
         const child: Visit = { value: field, depth: depth + 1, parent: visit, key };

@@ -1,6 +1,6 @@
 // `npm start` on a fresh clone: the embedded database, a demo tenant whose key is printed once, data
 // that survives a restart, and a clean exit on Ctrl-C.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { configFromEnv } from '../../bin/config.ts';
-import { startControlPlane, type ControlPlane, type ServingRole } from '../../bin/control-plane.ts';
-import { newKeyRing, type KeyRing } from '../../policy/bundle/index.ts';
+import { type ControlPlane, type ServingRole, startControlPlane } from '../../bin/control-plane.ts';
+import { type KeyRing, newKeyRing } from '../../policy/bundle/index.ts';
 import { createTestDatabase } from './postgres.ts';
 
 export type DatabaseFlavour = 'postgres' | 'pglite';

@@ -7,6 +7,5 @@ export const NEEDS_KERNEL_BPF = 'root with CAP_BPF and CAP_NET_ADMIN, and libbpf
 export const NEEDS_IPERF3 = 'root and iperf3 (apt-get install iperf3)';
 
 export function describeIf(met: boolean, missing: string) {
-  return (name: string, body: () => void) =>
-    met ? describe(name, body) : describe(name, () => it.skip(`skipped: needs ${missing}`, () => {}));
+  return (name: string, body: () => void) => (met ? describe(name, body) : describe(name, () => it.skip(`skipped: needs ${missing}`, () => {})));
 }

@@ -1,11 +1,11 @@
 // The bundle builder: the cluster's stored policies and the tenant's plan limits -> IR -> canonical
 // payload -> signed JWS, stored as an immutable row with the next revision. Runs as the tenant
 // (row-level security applies).
-import { desc, eq, isNull, and, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { BUNDLE_CHANNEL, newId, withTenant, type Db, type Tx } from '../../db/index.ts';
+import { BUNDLE_CHANNEL, type Db, newId, type Tx, withTenant } from '../../db/index.ts';
 import { bundles, clusters, policies, tenants } from '../../db/schema/index.ts';
-import { activeSigningKey, BUNDLE_API_VERSION, contentHashOf, signBundle, type BundlePayload, type KeyRing } from '../../policy/bundle/index.ts';
+import { activeSigningKey, BUNDLE_API_VERSION, type BundlePayload, contentHashOf, type KeyRing, signBundle } from '../../policy/bundle/index.ts';
 import type { BundleLimits } from '../../policy/ir.ts';
 import { bundleLimitsOf } from '../../policy/plan/bundle-limits.ts';
 import { tenantLimits } from '../../policy/plan/limits.ts';

@@ -2,7 +2,7 @@
 // happens, and whenever the active signing key changed, the cluster gets a fresh signature on the same
 // policy. Runs as the owner across tenants: it only reads bundle metadata and queues builds.
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../../db/index.ts';
+import { type Db, rowsOf } from '../../db/index.ts';
 import type { BuildQueue } from '../queue/build-queue.ts';
 
 export async function requestReissues(db: Db, queue: BuildQueue, options: { activeKeyId: string; renewBeforeMs: number }): Promise<number> {

@@ -2,7 +2,7 @@
 // on NOTIFY palisade_outbox and also polls, so a missed notification only delays a build by one tick.
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { OUTBOX_CHANNEL, rowsOf, type Database } from '../../db/index.ts';
+import { type Database, OUTBOX_CHANNEL, rowsOf } from '../../db/index.ts';
 import type { BuildQueue } from '../queue/build-queue.ts';
 
 const BATCH = 500;

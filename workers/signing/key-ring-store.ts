@@ -2,7 +2,7 @@
 // (SIGNING_KEYS, e.g. injected from KMS/Secrets Manager). Embedded default: a file under DATA_DIR,
 // made on first start. A file is re-read when it changes, so `palisade signing-keys rotate` needs no restart.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { keyRingSchema, newKeyRing, rotateKeyRing, type KeyRing } from '../../policy/bundle/index.ts';
+import { type KeyRing, keyRingSchema, newKeyRing, rotateKeyRing } from '../../policy/bundle/index.ts';
 
 export interface KeyRingSourceOptions {
   /** The key ring as JSON (takes precedence). */

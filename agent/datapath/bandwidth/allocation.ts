@@ -6,7 +6,7 @@
 // entries free before this apply; entries no wanted bucket uses are freed only after the endpoints
 // that pointed at them were repointed, so no packet is ever charged to a reused entry.
 import type { BandwidthBucket } from '../../../policy/bandwidth/buckets.ts';
-import { bucketIdHash, bucketParams, type BucketParams } from './params.ts';
+import { type BucketParams, bucketIdHash, bucketParams } from './params.ts';
 
 /** What an entry of the array holds now (idHash 0: free). */
 export interface BucketEntry {

@@ -28,7 +28,10 @@ export function enforceableBandwidth(endpoints: ReadonlyMap<EndpointKey, Endpoin
       if (valid.length > BW_BUCKETS_PER_ENDPOINT) {
         problems.push({
           endpoint,
-          message: `${direction}: ${valid.length} buckets, the datapath charges at most ${BW_BUCKETS_PER_ENDPOINT}; not enforced: ${valid.slice(BW_BUCKETS_PER_ENDPOINT).map((b) => b.id).join(', ')}`,
+          message: `${direction}: ${valid.length} buckets, the datapath charges at most ${BW_BUCKETS_PER_ENDPOINT}; not enforced: ${valid
+            .slice(BW_BUCKETS_PER_ENDPOINT)
+            .map((b) => b.id)
+            .join(', ')}`,
         });
       }
       return valid.slice(0, BW_BUCKETS_PER_ENDPOINT);

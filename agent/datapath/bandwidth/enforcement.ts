@@ -4,13 +4,13 @@
 // interface's programs are attached, retained only for what this apply pointed), and the counters
 // the status report shows.
 import type { BandwidthBucket, EndpointBandwidth } from '../../../policy/bandwidth/buckets.ts';
-import type { Direction } from '../../../policy/ir.ts';
+import { enforcedBurstBytes } from '../../../policy/bandwidth/burst.ts';
 import type { EndpointKey } from '../../../policy/inventory.ts';
-import type { ProgramStats } from '../dataplane.ts';
+import type { Direction } from '../../../policy/ir.ts';
 import type { Hook } from '../codegen/hooks.ts';
+import type { ProgramStats } from '../dataplane.ts';
 import type { BucketEntry, BucketPlan } from './allocation.ts';
 import type { BandwidthMaps } from './maps.ts';
-import { enforcedBurstBytes } from '../../../policy/bandwidth/burst.ts';
 
 /** One token bucket as the status report and bandwidthCounters() show it. */
 export interface BucketStatus {
@@ -57,7 +57,13 @@ export class BandwidthEnforcement {
 
   /** Charge an interface's hook to its buckets, before the hook's program is attached. */
   point(apply: BandwidthApply, ifindex: number, hook: Hook, buckets: readonly BandwidthBucket[]): void {
-    apply.pointed.push(this.maps.setEndpoint(ifindex, hook, buckets.map((b) => apply.buckets.indexOf.get(b.id)!)));
+    apply.pointed.push(
+      this.maps.setEndpoint(
+        ifindex,
+        hook,
+        buckets.map((b) => apply.buckets.indexOf.get(b.id)!),
+      ),
+    );
   }
 
   /** After the swap: forget what this apply did not point, free unused buckets, remember what is enforced. */

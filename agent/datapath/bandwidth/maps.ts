@@ -2,10 +2,8 @@
 // point (interface, hook) at bucket indexes, read the counters. Kernel at the edge: the decisions
 // are allocation.ts's.
 import type { BpfMap } from '../../../bpf/kernel/map.ts';
-import {
-  BandwidthBucketValue, BandwidthEndpointKey, BandwidthEndpointValue, BW_BUCKETS_PER_ENDPOINT, BW_NO_BUCKET, HookCode,
-} from '../layouts.ts';
 import type { Hook } from '../codegen/hooks.ts';
+import { BandwidthBucketValue, BandwidthEndpointKey, BandwidthEndpointValue, BW_BUCKETS_PER_ENDPOINT, BW_NO_BUCKET, HookCode } from '../layouts.ts';
 import type { BucketEntry, BucketPlan } from './allocation.ts';
 
 export interface BucketCounters {
@@ -50,7 +48,8 @@ export class BandwidthMaps {
         droppedBytes: Number(v.droppedBytes),
       };
     });
-    for (let i = 0; i < this.capacity; i++) out[i] ??= { idHash: 0n, nsPerByte: 0n, burstNs: 0n, passedPackets: 0, passedBytes: 0, droppedPackets: 0, droppedBytes: 0 };
+    for (let i = 0; i < this.capacity; i++)
+      out[i] ??= { idHash: 0n, nsPerByte: 0n, burstNs: 0n, passedPackets: 0, passedBytes: 0, droppedPackets: 0, droppedBytes: 0 };
     return out;
   }
 
@@ -95,7 +94,7 @@ export class BandwidthMaps {
       pad: 0,
     });
     const current = this.endpoints.lookup(key);
-    if (!current || !current.equals(value)) this.endpoints.update(key, value);
+    if (!current?.equals(value)) this.endpoints.update(key, value);
     return key;
   }
 

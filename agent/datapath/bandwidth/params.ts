@@ -50,7 +50,7 @@ export function bucketParams(bucket: Pick<BandwidthBucket, 'rateBitsPerSecond' |
   const problem = bucketProblem(bucket);
   if (problem) throw new RangeError(problem);
   const rate = BigInt(bucket.rateBitsPerSecond);
-  const scaled = BITS_PER_BYTE * NS_PER_SECOND << BigInt(BW_NS_PER_BYTE_SHIFT);
+  const scaled = (BITS_PER_BYTE * NS_PER_SECOND) << BigInt(BW_NS_PER_BYTE_SHIFT);
   return {
     nsPerByte: (scaled + rate / 2n) / rate,
     burstNs: (BigInt(enforcedBurstBytes(bucket.burstBytes, bucket.rateBitsPerSecond)) * BITS_PER_BYTE * NS_PER_SECOND) / rate,

@@ -17,15 +17,36 @@
 // passed count) back too, so a packet another bucket refuses consumes nothing. Non-IP packets and
 // neighbour discovery pass uncharged: they are tiny and starving them would break the pod.
 import {
-  R0, R1, R2, R3, R4, R7, atomicAdd, atomicCmpXchg, atomicFetchAdd, call, jeq, jeq32, jge, jsgt, label, ldx, mov64, mul64, neg64, note, rsh64,
-  st, stx, sub64, type ProgramSource,
+  atomicAdd,
+  atomicCmpXchg,
+  atomicFetchAdd,
+  call,
+  jeq,
+  jeq32,
+  jge,
+  jsgt,
+  label,
+  ldx,
+  mov64,
+  mul64,
+  neg64,
+  note,
+  type ProgramSource,
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R7,
+  rsh64,
+  st,
+  stx,
+  sub64,
 } from '../../../bpf/asm/index.ts';
 import { Helper, SkBuff } from '../../../bpf/kernel/constants.ts';
-import {
-  BandwidthBucketValue, BandwidthEndpointValue, BW_BUCKETS_PER_ENDPOINT, BW_NO_BUCKET, BW_NS_PER_BYTE_SHIFT, HookCode,
-} from '../layouts.ts';
+import { BandwidthBucketValue, BandwidthEndpointValue, BW_BUCKETS_PER_ENDPOINT, BW_NO_BUCKET, BW_NS_PER_BYTE_SHIFT, HookCode } from '../layouts.ts';
 import { loadMap } from '../map-refs.ts';
-import { R_CTX, R_STATE, Ret, at, returnWith, statePointer } from './conventions.ts';
+import { at, R_CTX, R_STATE, Ret, returnWith, statePointer } from './conventions.ts';
 import type { Hook } from './hooks.ts';
 
 /** Where allowed packets go in a program with bandwidth code. */

@@ -23,9 +23,9 @@
 // The staged ("would have been") evaluation gets its own tables, built the same way from every
 // policy but the stagedOut ones (tiers with none of them skipped), in maps of its own.
 import { cidrSetText, compareCidr, mustParse } from '../../../policy/evaluation/cidr-set.ts';
-import { cidrContains, type ParsedCidr } from '../../../policy/validation/cidr.ts';
 import type { DirectionPolicy, MatchTerm, PortRange } from '../../../policy/evaluation/endpoint-policy.ts';
 import { toLpmEntries } from '../../../policy/evaluation/lpm.ts';
+import { cidrContains, type ParsedCidr } from '../../../policy/validation/cidr.ts';
 import { LpmKey, NO_PORT, NO_SLOT } from '../layouts.ts';
 import { IpProto } from './parse.ts';
 import type { SlotTable } from './slots.ts';
@@ -44,7 +44,11 @@ export const ICMP_BASE = DPORT_BASE + NO_PORT + 1;
 export const SLOT_INFO_SIZE = 20;
 
 const PROTOCOL_NUMBER: Readonly<Record<string, number>> = {
-  TCP: IpProto.TCP, UDP: IpProto.UDP, SCTP: IpProto.SCTP, ICMP: IpProto.ICMP, ICMPv6: IpProto.ICMPV6,
+  TCP: IpProto.TCP,
+  UDP: IpProto.UDP,
+  SCTP: IpProto.SCTP,
+  ICMP: IpProto.ICMP,
+  ICMPv6: IpProto.ICMPV6,
 };
 
 export interface ClassifierTables {
@@ -170,15 +174,16 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const sweep = (region: number, rangesOf: (t: MatchTerm) => readonly PortRange[] | 'all' | 'none') => {
     const v = new BitVector(words, base);
     const events = new Map<number, { add: number[]; remove: number[] }>();
-    const at = (x: number) => {
-      let e = events.get(x);
-      if (!e) events.set(x, (e = { add: [], remove: [] }));
-      return e;
-    };
+    const at = (x: number) => entryOf(events, x, () => ({ add: [], remove: [] }));
     for (const { bit, term } of terms) {
       const ranges = rangesOf(term);
       if (ranges === 'all') v.set(bit);
-      else if (ranges !== 'none') for (const r of ranges) (at(r.first).add.push(bit), at(r.last + 1).remove.push(bit));
+      else if (ranges !== 'none') {
+        for (const r of ranges) {
+          at(r.first).add.push(bit);
+          at(r.last + 1).remove.push(bit);
+        }
+      }
     }
     at(0);
     at(NO_PORT); // NO_PORT (protocols without ports) is outside every range
@@ -219,9 +224,7 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   for (const tb of terms) {
     if (tb.term.remote === 'any') continue;
     const k = cidrSetText(tb.term.remote);
-    let e = setTerms.get(k);
-    if (!e) setTerms.set(k, (e = { set: tb.term.remote, bits: [] }));
-    e.bits.push(tb);
+    entryOf(setTerms, k, () => ({ set: tb.term.remote, bits: [] })).bits.push(tb);
   }
   // each set's LPM entries once, for both families
   const setEntries = [...setTerms.values()].map(({ set, bits: tbs }) => ({ bits: tbs, entries: set === 'any' ? [] : toLpmEntries(set) }));
@@ -231,9 +234,7 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     for (const { bits: tbs, entries } of setEntries) {
       for (const entry of entries) {
         if (entry.family !== family) continue;
-        let m = marks.get(entry.cidr);
-        if (!m) marks.set(entry.cidr, (m = { cidr: mustParse(entry.cidr), ops: [] }));
-        m.ops.push({ bits: tbs, member: entry.member });
+        entryOf(marks, entry.cidr, () => ({ cidr: mustParse(entry.cidr), ops: [] })).ops.push({ bits: tbs, member: entry.member });
       }
     }
     const root = new BitVector(words, base);
@@ -246,7 +247,7 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
       remote.push({ key: LpmKey.encode({ prefixlen: 32 + len, set: family === 6 ? 1 : 0, addr }), value });
     };
     const apply = (v: BitVector, ops: { bits: TermBit[]; member: boolean }[]) => {
-      for (const op of ops) for (const { bit, term } of op.bits) if (ok(term)) (op.member ? v.set(bit) : v.clear(bit));
+      for (const op of ops) for (const { bit, term } of op.bits) if (ok(term)) op.member ? v.set(bit) : v.clear(bit);
     };
     // by address then prefix length: every prefix comes after the prefixes that contain it
     const ordered = [...marks.values()].sort((a, b) => compareCidr(a.cidr, b.cidr));
@@ -260,7 +261,8 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
       if (m.cidr.prefix === 0) continue;
       for (let top = stack[stack.length - 1]!; top.cidr && !cidrContains(top.cidr, m.cidr); top = stack[stack.length - 1]!) stack.pop();
       const depth = stack.length;
-      const v = (scratch[depth] ??= new BitVector(words));
+      scratch[depth] ??= new BitVector(words);
+      const v = scratch[depth];
       v.copyFrom(stack[depth - 1]!.v);
       apply(v, m.ops);
       stack.push({ cidr: m.cidr, v });
@@ -315,4 +317,14 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     slotInfo,
     bytes: remote.length * (LpmKey.size + 4) + keys.length * 4 + vectorStore.count * vectorBytes + slotInfo.length,
   };
+}
+
+/** The map's entry for `key`, made by `make` and stored on first use. */
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let entry = map.get(key);
+  if (entry === undefined) {
+    entry = make();
+    map.set(key, entry);
+  }
+  return entry;
 }

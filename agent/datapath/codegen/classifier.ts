@@ -31,17 +31,46 @@
 // continue), as the straight-line staged block does; it runs after the enforced verdict is stored,
 // so it cannot change it.
 import {
-  R0, R1, R2, R3, R4, R5, R7, R10, add64, and64, call, instruction, ja, jeq, jge, jne, label, ld, ldx, lsh64, mov64, mul64, neg64,
-  note, or64, rsh64, st, stx, sub64, xor64, type ProgramSource,
+  add64,
+  and64,
+  call,
+  instruction,
+  ja,
+  jeq,
+  jge,
+  jne,
+  label,
+  ld,
+  ldx,
+  lsh64,
+  mov64,
+  mul64,
+  neg64,
+  note,
+  or64,
+  type ProgramSource,
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R5,
+  R7,
+  R10,
+  rsh64,
+  st,
+  stx,
+  sub64,
+  xor64,
 } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { FlowKind, NO_SLOT } from '../layouts.ts';
-import { CLASSIFIER_MAP_REFS, loadMap, type ClassifierMapRefs, type MapRef } from '../map-refs.ts';
-import { BitKind, DPORT_BASE, ICMP_BASE, PROTO_BASE, buildClassifier } from './classifier-tables.ts';
-import { R_STATE, at, countRule, emitFlowEvent, statePointer } from './conventions.ts';
-import { IpProto } from './parse.ts';
+import { CLASSIFIER_MAP_REFS, type ClassifierMapRefs, loadMap, type MapRef } from '../map-refs.ts';
+import { BitKind, buildClassifier, DPORT_BASE, ICMP_BASE, PROTO_BASE } from './classifier-tables.ts';
+import { at, countRule, emitFlowEvent, R_STATE, statePointer } from './conventions.ts';
 import type { EvaluationBlock, EvaluationStrategy, StrategyContext } from './evaluation.ts';
+import { IpProto } from './parse.ts';
 
 /** may_goto: jump to `target` when the loop budget is spent (BPF_JMP | BPF_JCOND | BPF_K, src 0). */
 const mayGoto = (target: string) => instruction({ opcode: 0x05 | 0xe0, target });
@@ -60,8 +89,14 @@ function vectorOfKey(maps: ClassifierMapRefs, fallback: number, fail: string): P
     stx.w(R10, R1, KEY),
     lookup(maps.keys, fail),
     ldx.w(R1, R0, 0),
-    mov64.reg(R2, R1), neg64(R2), or64.reg(R2, R1), rsh64.imm(R2, 63), xor64.imm(R2, 1), mul64.imm(R2, fallback + 1),
-    add64.reg(R1, R2), sub64.imm(R1, 1),
+    mov64.reg(R2, R1),
+    neg64(R2),
+    or64.reg(R2, R1),
+    rsh64.imm(R2, 63),
+    xor64.imm(R2, 1),
+    mul64.imm(R2, fallback + 1),
+    add64.reg(R1, R2),
+    sub64.imm(R1, 1),
     vectorOfIndex(maps, fail),
   ];
 }
@@ -78,11 +113,29 @@ function vectorOfIndex(maps: ClassifierMapRefs, fail: string): ProgramSource {
 /** R4 = index of the lowest set bit of R3 (R3 != 0): popcount((x & -x) - 1). Clobbers R0, R5. */
 function ctz(): ProgramSource {
   return [
-    mov64.reg(R4, R3), neg64(R4), and64.reg(R4, R3), sub64.imm(R4, 1),
-    mov64.reg(R5, R4), rsh64.imm(R5, 1), ld.imm64(R0, 0x5555_5555_5555_5555n), and64.reg(R5, R0), sub64.reg(R4, R5),
-    ld.imm64(R0, 0x3333_3333_3333_3333n), mov64.reg(R5, R4), and64.reg(R5, R0), rsh64.imm(R4, 2), and64.reg(R4, R0), add64.reg(R4, R5),
-    mov64.reg(R5, R4), rsh64.imm(R5, 4), add64.reg(R4, R5), ld.imm64(R0, 0x0f0f_0f0f_0f0f_0f0fn), and64.reg(R4, R0),
-    ld.imm64(R0, 0x0101_0101_0101_0101n), mul64.reg(R4, R0), rsh64.imm(R4, 56),
+    mov64.reg(R4, R3),
+    neg64(R4),
+    and64.reg(R4, R3),
+    sub64.imm(R4, 1),
+    mov64.reg(R5, R4),
+    rsh64.imm(R5, 1),
+    ld.imm64(R0, 0x5555_5555_5555_5555n),
+    and64.reg(R5, R0),
+    sub64.reg(R4, R5),
+    ld.imm64(R0, 0x3333_3333_3333_3333n),
+    mov64.reg(R5, R4),
+    and64.reg(R5, R0),
+    rsh64.imm(R4, 2),
+    and64.reg(R4, R0),
+    add64.reg(R4, R5),
+    mov64.reg(R5, R4),
+    rsh64.imm(R5, 4),
+    add64.reg(R4, R5),
+    ld.imm64(R0, 0x0f0f_0f0f_0f0f_0f0fn),
+    and64.reg(R4, R0),
+    ld.imm64(R0, 0x0101_0101_0101_0101n),
+    mul64.reg(R4, R0),
+    rsh64.imm(R4, 56),
   ];
 }
 
@@ -91,7 +144,11 @@ function andWords(spills: readonly number[]): ProgramSource {
   return [
     mov64.imm(R3, -1),
     spills.map((off) => [ldx.dw(R2, R10, off), add64.reg(R2, R1), ldx.dw(R2, R2, 0), and64.reg(R3, R2)]),
-    mov64.reg(R4, R7), and64.imm(R4, 63), mov64.imm(R5, -1), lsh64.reg(R5, R4), and64.reg(R3, R5),
+    mov64.reg(R4, R7),
+    and64.imm(R4, 63),
+    mov64.imm(R5, -1),
+    lsh64.reg(R5, R4),
+    and64.reg(R3, R5),
   ];
 }
 

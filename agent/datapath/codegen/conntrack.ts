@@ -13,14 +13,35 @@
 //   evaluated as new, and re-recorded if allowed. The LRU evicts the least recently used entries
 //   when the map is full.
 import {
-  R0, R1, R2, R3, R4, R5, and64, call, ja, jeq, jne, jset, jsgt, label, ld, ldx, mov64, note, or32, st, stx, sub64,
+  and64,
+  call,
+  ja,
+  jeq,
+  jne,
+  jset,
+  jsgt,
+  label,
+  ld,
+  ldx,
+  mov64,
+  note,
+  or32,
   type ProgramSource,
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R5,
+  st,
+  stx,
+  sub64,
 } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
 import { CtFlag, CtValue } from '../layouts.ts';
 import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS, CT_TIMEOUT_TCP_NS } from '../limits.ts';
 import { loadMap } from '../map-refs.ts';
-import { R_STATE, at, statePointer } from './conventions.ts';
+import { at, R_STATE, statePointer } from './conventions.ts';
 import { IpProto } from './parse.ts';
 
 const TCP_SYN = 0x02;
@@ -89,4 +110,3 @@ export function conntrackCreate(tag: number): ProgramSource {
     label('ct_created'),
   ];
 }
-

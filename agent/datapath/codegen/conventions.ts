@@ -7,9 +7,7 @@
 //
 // Fragments never keep a value in a register across a label another fragment jumps to: what must
 // survive lives in the state. That is what lets the verifier prune at every rule boundary.
-import {
-  R0, R1, R2, R3, R4, R9, add64, call, exit, jeq, label, ldx, mov64, st, stx, type ProgramSource, type Register,
-} from '../../../bpf/asm/index.ts';
+import { add64, call, exit, jeq, label, ldx, mov64, type ProgramSource, R0, R1, R2, R3, R4, R9, type Register, st, stx } from '../../../bpf/asm/index.ts';
 import { Helper, Tcx } from '../../../bpf/kernel/constants.ts';
 import { FLOW_EVENT_SIZE, RuleCounter, Stat, State, type StatReason } from '../layouts.ts';
 import { loadMap } from '../map-refs.ts';

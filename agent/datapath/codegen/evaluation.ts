@@ -1,8 +1,9 @@
 // What an evaluation strategy is (DESIGN.md "Compile"): the contract between the program skeleton
 // and the code that evaluates policy, with no strategy in it. The strategies (straight-line.ts,
 // classifier.ts) implement it and strategy.ts picks one, so neither strategy imports the picker.
-import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
+
 import type { ProgramSource } from '../../../bpf/asm/index.ts';
+import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import type { ClassifierTables } from './classifier-tables.ts';
 import type { IpSetTable } from './ip-sets.ts';
 import type { SlotTable } from './slots.ts';

@@ -6,7 +6,7 @@
 // SAFE_JUMP_SLOTS becomes a gotol: same size (one slot), so no other offset moves. Conditional
 // jumps of generated programs are local (to the next term or rule); one farther than the safe
 // distance is refused (COMPILE_LIMIT), never loaded to fail.
-import { assemble, Class, instruction, JmpOp, type AssembledProgram, type ProgramItem } from '../../../bpf/asm/index.ts';
+import { type AssembledProgram, assemble, Class, instruction, JmpOp, type ProgramItem } from '../../../bpf/asm/index.ts';
 import { DatapathError } from '../errors.ts';
 
 /**
@@ -40,10 +40,7 @@ export function assembleInJumpRange(items: readonly ProgramItem[]): AssembledPro
     const distance = entry.insn.off;
     if (Math.abs(distance) <= SAFE_JUMP_SLOTS) return;
     if (!isShortGoto(item)) {
-      throw new DatapathError(
-        'COMPILE_LIMIT',
-        `a conditional jump to ${item.target} spans ${distance} instructions; the safe range is ${SAFE_JUMP_SLOTS}`,
-      );
+      throw new DatapathError('COMPILE_LIMIT', `a conditional jump to ${item.target} spans ${distance} instructions; the safe range is ${SAFE_JUMP_SLOTS}`);
     }
     replacements.set(index, instruction({ opcode: Class.JMP32 | JmpOp.JA, imm: distance, comment: `far jump to ${item.target}` }));
   });

@@ -10,13 +10,13 @@
 // EDNS). Why not "pass them": a later fragment could then carry anything past a deny.
 // Limitation: fragments arriving before their first fragment are dropped (the pod's stack sends
 // them in order; reordering on a veth does not happen).
-import { R0, R1, R2, R3, R4, call, ja, jeq, jne, jsgt, label, ld, ldx, mov64, note, stx, sub64, type ProgramSource } from '../../../bpf/asm/index.ts';
+import { call, ja, jeq, jne, jsgt, label, ld, ldx, mov64, note, type ProgramSource, R0, R1, R2, R3, R4, stx, sub64 } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
 import { Fragment } from '../layouts.ts';
 import { FRAGMENT_TIMEOUT_NS } from '../limits.ts';
 import { loadMap } from '../map-refs.ts';
 import { BANDWIDTH_LABEL } from './bandwidth.ts';
-import { R_STATE, Ret, at, countStat, returnWith, statePointer } from './conventions.ts';
+import { at, countStat, R_STATE, Ret, returnWith, statePointer } from './conventions.ts';
 
 /** Turn the state's conntrack key into the fragment key: fragment protocol, identification for ports. */
 function fragmentKey(): ProgramSource {

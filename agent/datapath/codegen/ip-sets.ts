@@ -3,9 +3,9 @@
 // (policy/evaluation/lpm.ts): a CIDR -> 1 (member), each `except` hole -> 0, so one lookup answers
 // membership, holes included. Equal sets (same canonical JSON) share an index.
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
-import { parseCidr } from '../../../policy/validation/cidr.ts';
 import type { CidrSet } from '../../../policy/evaluation/endpoint-policy.ts';
 import { toLpmEntries } from '../../../policy/evaluation/lpm.ts';
+import { parseCidr } from '../../../policy/validation/cidr.ts';
 import { LpmKey } from '../layouts.ts';
 
 export interface IpSetEntry {

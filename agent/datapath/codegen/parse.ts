@@ -20,13 +20,37 @@
 // packet are bounded by construction (IHL 4 bits, extension header length 8 bits) so variable
 // offsets stay verifiable.
 import {
-  R0, R1, R2, R3, R4, R5, R7, R8, add64, and64, end, ja, jeq, jgt, jlt, jne, jset, label, ldx, lsh64, mov64, note, rsh64, st, stx,
+  add64,
+  and64,
+  end,
+  ja,
+  jeq,
+  jgt,
+  jlt,
+  jne,
+  jset,
+  label,
+  ldx,
+  lsh64,
+  mov64,
+  note,
   type ProgramSource,
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R5,
+  R7,
+  R8,
+  rsh64,
+  st,
+  stx,
 } from '../../../bpf/asm/index.ts';
 import { ETH_HLEN } from '../../../bpf/kernel/constants.ts';
 import { Fragment, NO_PORT } from '../layouts.ts';
 import { MAX_IPV6_EXT_HEADERS, PULL_BYTES } from '../limits.ts';
-import { R_STATE, at } from './conventions.ts';
+import { at, R_STATE } from './conventions.ts';
 import { endsOf, type Hook } from './hooks.ts';
 
 /** IP protocol numbers. */
@@ -134,11 +158,7 @@ function ipv4(hook: Hook): ProgramSource {
 }
 
 function ipv4FragmentId(): ProgramSource {
-  return [
-    stx.b(R_STATE, R5, at('fragmentProto')),
-    ldx.h(R4, R2, ETH_HLEN + 4),
-    stx.w(R_STATE, R4, at('fragmentId')),
-  ];
+  return [stx.b(R_STATE, R5, at('fragmentProto')), ldx.h(R4, R2, ETH_HLEN + 4), stx.w(R_STATE, R4, at('fragmentId'))];
 }
 
 const EXT_OPTIONS_LIKE = [IpProto.HOPOPTS, IpProto.ROUTING, IpProto.DSTOPTS];

@@ -2,24 +2,24 @@
 // (policy/evaluation) and returns the assembled program, with placeholders for map fds, plus what
 // loading needs (address-set entries, the rule slot table) and what the status report shows. No
 // kernel involved: unit tests assemble and inspect programs without root.
-import { Class, dump, JmpOp, type AssembledProgram } from '../../../bpf/asm/index.ts';
+import { type AssembledProgram, Class, dump, JmpOp } from '../../../bpf/asm/index.ts';
 import { isBpfError } from '../../../bpf/errors.ts';
-import type { Direction } from '../../../policy/ir.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
+import type { Direction } from '../../../policy/ir.ts';
 import { DatapathError } from '../errors.ts';
 import { MAX_CLASSIFIER_BYTES, MAX_CONDITIONAL_JUMPS, MAX_IPSET_ENTRIES, MAX_POLICY_PROGRAM_SLOTS, MAX_RULE_SLOTS } from '../limits.ts';
+import type { ClassifierTables } from './classifier-tables.ts';
+import { conntrackLookup } from './conntrack.ts';
+import type { StrategyContext, StrategyName } from './evaluation.ts';
 import { assembleInJumpRange } from './far-jumps.ts';
 import { laterFragment } from './fragments.ts';
-import { conntrackLookup } from './conntrack.ts';
-import { hookOf, type Hook } from './hooks.ts';
-import { IpSetTable, type IpSetEntry } from './ip-sets.ts';
+import { type Hook, hookOf } from './hooks.ts';
+import { type IpSetEntry, IpSetTable } from './ip-sets.ts';
 import { parse } from './parse.ts';
-import { removeUnreachable } from './reachable.ts';
 import { dropExits, prologue } from './prologue.ts';
-import { SlotTable, type RuleSlot } from './slots.ts';
-import type { StrategyContext, StrategyName } from './evaluation.ts';
-import { STRATEGIES, chooseStrategy } from './strategy.ts';
-import type { ClassifierTables } from './classifier-tables.ts';
+import { removeUnreachable } from './reachable.ts';
+import { type RuleSlot, SlotTable } from './slots.ts';
+import { chooseStrategy, STRATEGIES } from './strategy.ts';
 import { hasStagedPolicies, policySection, shortcutExits } from './verdict.ts';
 
 export interface CompileOptions {

@@ -1,13 +1,11 @@
 // Program entry: find the per-packet state, reset it, and make sure the headers are in the skb's
 // linear data (direct packet access only sees that part).
-import {
-  R0, R1, R2, R3, R4, R10, add64, call, exit, jle, jne, label, ldx, mov64, note, st, stx, type ProgramSource,
-} from '../../../bpf/asm/index.ts';
+import { add64, call, exit, jle, jne, label, ldx, mov64, note, type ProgramSource, R0, R1, R2, R3, R4, R10, st, stx } from '../../../bpf/asm/index.ts';
 import { Helper, SkBuff } from '../../../bpf/kernel/constants.ts';
 import { Fragment, HookCode, NO_SLOT } from '../layouts.ts';
 import { PULL_BYTES } from '../limits.ts';
 import { loadMap } from '../map-refs.ts';
-import { HELPER_SKB_PULL_DATA, R_CTX, R_STATE, Ret, at, countStat } from './conventions.ts';
+import { at, countStat, HELPER_SKB_PULL_DATA, R_CTX, R_STATE, Ret } from './conventions.ts';
 import type { Hook } from './hooks.ts';
 
 export function prologue(hook: Hook, tag: number): ProgramSource {

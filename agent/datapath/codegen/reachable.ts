@@ -2,7 +2,7 @@
 // reaches ("unreachable insn"), and generated code has some by construction: the deny exit of a
 // program whose policy can only allow, the default of a tier whose last rule matches everything.
 // Walk the control flow from the first item and keep what is reached, labels and notes included.
-import { flatten, JmpOp, Class, type ProgramItem, type ProgramSource } from '../../../bpf/asm/index.ts';
+import { Class, flatten, JmpOp, type ProgramItem, type ProgramSource } from '../../../bpf/asm/index.ts';
 
 function successors(item: ProgramItem, index: number, labels: ReadonlyMap<string, number>): number[] {
   if (item.kind !== 'insn') return [index + 1];

@@ -28,7 +28,14 @@ export class SlotTable {
     const known = this.bySignature.get(signature);
     if (known) return known.slot;
     // fields written out: a spread here was a tenth of a 10,000-rule classifier's build time
-    const entry: RuleSlot = { tier: identity.tier, policyId: identity.policyId, ruleIndex: identity.ruleIndex, action: identity.action, slot: this.list.length, staged };
+    const entry: RuleSlot = {
+      tier: identity.tier,
+      policyId: identity.policyId,
+      ruleIndex: identity.ruleIndex,
+      action: identity.action,
+      slot: this.list.length,
+      staged,
+    };
     this.bySignature.set(signature, entry);
     this.list.push(entry);
     return entry.slot;

@@ -24,20 +24,41 @@
 // No register carries a value across a rule boundary (see conventions.ts), so the verifier sees one
 // state per rule and the verified instruction count stays about the program's length.
 import {
-  R0, R1, R2, R3, R4, R5, and64, call, ja, jeq, jne, label, ldx, mov64, note, or32, or64, rsh64, st, stx, sub64, xor64,
+  and64,
+  call,
+  ja,
+  jeq,
+  jne,
+  label,
+  ldx,
+  mov64,
+  note,
+  or32,
+  or64,
   type ProgramSource,
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R5,
+  rsh64,
+  st,
+  stx,
+  sub64,
+  xor64,
 } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
-import type { Protocol } from '../../../policy/ir.ts';
 import type { DirectionPolicy, MatchTerm, PortRange, ResolvedPolicy, ResolvedRule, ResolvedTier } from '../../../policy/evaluation/endpoint-policy.ts';
 import { isMatchAll } from '../../../policy/evaluation/terms.ts';
+import type { Protocol } from '../../../policy/ir.ts';
 import { FlowKind, NO_SLOT } from '../layouts.ts';
 import { loadMap } from '../map-refs.ts';
-import { R_STATE, at, countRule, emitFlowEvent, statePointer } from './conventions.ts';
+import { at, countRule, emitFlowEvent, R_STATE, statePointer } from './conventions.ts';
 import { describeRule } from './describe.ts';
+import type { EvaluationBlock, EvaluationStrategy, StrategyContext } from './evaluation.ts';
 import { setWord } from './ip-sets.ts';
 import { IpProto } from './parse.ts';
-import type { EvaluationBlock, EvaluationStrategy, StrategyContext } from './evaluation.ts';
 
 export const PROTOCOL_NUMBER: Readonly<Record<Protocol, number>> = {
   TCP: IpProto.TCP,
@@ -92,8 +113,12 @@ function byteEquals(field: 'proto' | 'family' | 'icmpType' | 'icmpCode', value: 
 /** Whether a term has conditions besides its remote set (checked without branches). */
 function hasCheapChecks(term: MatchTerm): boolean {
   return (
-    term.protocol !== 'any' || term.ports !== 'any' || term.protocolNumber !== undefined || term.ipVersion !== undefined ||
-    term.icmp !== undefined || term.srcPorts !== undefined
+    term.protocol !== 'any' ||
+    term.ports !== 'any' ||
+    term.protocolNumber !== undefined ||
+    term.ipVersion !== undefined ||
+    term.icmp !== undefined ||
+    term.srcPorts !== undefined
   );
 }
 
@@ -104,8 +129,7 @@ function hasCheapChecks(term: MatchTerm): boolean {
  * one, not one per condition.
  */
 function cheapChecks(term: MatchTerm): ProgramSource {
-  const code: ProgramSource[] =
-    term.protocol !== 'any' ? [ldx.b(R2, R_STATE, at('proto')), xor64.imm(R2, PROTOCOL_NUMBER[term.protocol])] : [mov64.imm(R2, 0)];
+  const code: ProgramSource[] = term.protocol !== 'any' ? [ldx.b(R2, R_STATE, at('proto')), xor64.imm(R2, PROTOCOL_NUMBER[term.protocol])] : [mov64.imm(R2, 0)];
   if (term.protocolNumber !== undefined) code.push(byteEquals('proto', term.protocolNumber));
   if (term.ipVersion !== undefined) code.push(byteEquals('family', term.ipVersion));
   if (term.icmp) {
@@ -188,11 +212,7 @@ function ruleCode(emit: Emit, tier: ResolvedTier, tierIndex: number, policy: Res
       break;
     case 'Log':
       if (enforced) {
-        action.push(
-          countRule(`${name}_count`, { slot }),
-          st.w(R_STATE, slot, at('ruleSlot')),
-          emitFlowEvent(`${name}_event`, FlowKind.LOGGED),
-        );
+        action.push(countRule(`${name}_count`, { slot }), st.w(R_STATE, slot, at('ruleSlot')), emitFlowEvent(`${name}_event`, FlowKind.LOGGED));
       }
       break;
   }

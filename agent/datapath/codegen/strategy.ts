@@ -17,7 +17,10 @@ export const STRATEGIES: Readonly<Record<StrategyName, EvaluationStrategy>> = { 
 export function evaluationTerms(policy: DirectionPolicy): number {
   const count = (include: (p: DirectionPolicy['tiers'][number]['policies'][number]) => boolean) =>
     policy.tiers.reduce((n, t) => n + t.policies.reduce((m, p) => (include(p) ? m + p.rules.reduce((k, r) => k + r.terms.length, 0) : m), 0), 0);
-  return Math.max(count((p) => !p.staged), count((p) => !p.stagedOut));
+  return Math.max(
+    count((p) => !p.staged),
+    count((p) => !p.stagedOut),
+  );
 }
 
 /**

@@ -1,17 +1,17 @@
 // After parsing and conntrack: evaluate a new flow (enforced, then staged), act on the verdict,
 // record and report. Also the exits that need no policy (established flows, failsafe, non-IP).
-import { R1, ja, jeq, jne, label, ldx, note, st, stx, type ProgramSource } from '../../../bpf/asm/index.ts';
+import { ja, jeq, jne, label, ldx, note, type ProgramSource, R1, st, stx } from '../../../bpf/asm/index.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { FlowKind, NO_SLOT, VerdictCode } from '../layouts.ts';
-import { conntrackCreate } from './conntrack.ts';
-import { R_STATE, Ret, at, countRule, countStat, emitFlowEvent, returnWith } from './conventions.ts';
 import { bandwidthSection } from './bandwidth.ts';
+import { conntrackCreate } from './conntrack.ts';
+import { at, countRule, countStat, emitFlowEvent, R_STATE, Ret, returnWith } from './conventions.ts';
+import type { EvaluationStrategy, StrategyContext } from './evaluation.ts';
 import { recordFirstFragment } from './fragments.ts';
 import type { Hook } from './hooks.ts';
-import type { EvaluationStrategy, StrategyContext } from './evaluation.ts';
 
 export function hasStagedPolicies(policy: DirectionPolicy | null): boolean {
-  return policy !== null && policy.tiers.some((tier) => tier.policies.some((p) => p.staged || p.stagedOut));
+  return policy?.tiers.some((tier) => tier.policies.some((p) => p.staged || p.stagedOut)) ?? false;
 }
 
 export interface PolicySection {
@@ -24,7 +24,11 @@ export interface PolicySection {
 export function policySection({ policy, strategy, context, tag }: PolicySection): ProgramSource {
   const enforced: ProgramSource = policy
     ? strategy.generate(policy, { mode: 'enforced', labelPrefix: '', allowLabel: 'enforced_allow', denyLabel: 'enforced_deny' }, context)
-    : [note('no policy selects the endpoint for this direction: allow (the program still records flows for replies)'), st.w(R_STATE, NO_SLOT, at('ruleSlot')), ja('enforced_allow')];
+    : [
+        note('no policy selects the endpoint for this direction: allow (the program still records flows for replies)'),
+        st.w(R_STATE, NO_SLOT, at('ruleSlot')),
+        ja('enforced_allow'),
+      ];
   const staged: ProgramSource = hasStagedPolicies(policy)
     ? [
         note('staged: what the policies would decide with staged ones enforced; never changes the verdict'),

@@ -1,6 +1,6 @@
 // POST /v1/clusters/{id}/agent-tokens: mint a token for the cluster's agents; the secret is in this
 // response only.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { agentTokenInput, agentTokenSchema } from '../../schemas/agent-tokens.ts';

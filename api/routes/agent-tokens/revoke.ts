@@ -1,5 +1,5 @@
 // DELETE /v1/clusters/{id}/agent-tokens/{tokenId}: revoke an agent token; repeating it succeeds.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { apiKeySecurity, commonErrors, idParam } from '../../schemas/common.ts';

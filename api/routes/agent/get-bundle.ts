@@ -2,7 +2,7 @@
 // (policy/bundle/http.ts, shared with the agent); with If-None-Match set to the agent's current one,
 // the request waits (up to `wait` seconds, or `Prefer: wait=N`) for a newer bundle and answers 304 if
 // none comes.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { BUNDLE_CONTENT_TYPE, BUNDLE_PATH, revisionEtag, revisionOfEtag } from '../../../policy/bundle/http.ts';
 import type { AppEnv } from '../../env.ts';
 import { agentContext } from '../../http/context.ts';

@@ -2,7 +2,7 @@
 // pods, policy/inventory.ts) it resolves policy against, so the control plane can explain verdicts
 // (GET /v1/clusters/{id}/explain) with the same inventory. One stored inventory per cluster: the
 // latest report wins.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { inventorySchema } from '../../../policy/inventory.ts';
 import type { AppEnv } from '../../env.ts';

@@ -1,6 +1,6 @@
 // POST /v1/api-keys: create an API key with a role no higher than the creator's; the secret is in
 // this response only.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { apiKeyInput, apiKeySchema } from '../../schemas/api-keys.ts';

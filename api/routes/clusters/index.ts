@@ -4,8 +4,8 @@ import type { AppEnv } from '../../env.ts';
 import { registerCreateCluster } from './create.ts';
 import { registerDeleteCluster } from './delete.ts';
 import { registerGetCluster } from './get.ts';
-import { registerListClusterAgents } from './list-agents.ts';
 import { registerListClusters } from './list.ts';
+import { registerListClusterAgents } from './list-agents.ts';
 import { registerReplaceCluster } from './replace.ts';
 
 export function registerClusterRoutes(app: OpenAPIHono<AppEnv>) {

@@ -1,5 +1,5 @@
 // GET /v1/clusters/{id}/agents: the latest status each node's agent reported.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { agentStatusSchema } from '../../schemas/agent-status.ts';

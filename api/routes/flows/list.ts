@@ -1,6 +1,6 @@
 // GET /v1/clusters/{id}/flows: flow logs, newest last, filterable by outcome, endpoint and the pending
 // verdict of staged policies.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { flowLogEntrySchema } from '../../../policy/flow-log.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';

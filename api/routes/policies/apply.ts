@@ -1,6 +1,6 @@
 // POST /v1/apply?cluster=<id>[&dryRun=true]: kubectl apply for palisade. Multi-document YAML, a JSON
 // array or a List; created or replaced by kind/namespace/name; all or nothing; dryRun returns the diff.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { readDocuments } from '../../http/read-documents.ts';

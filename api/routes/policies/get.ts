@@ -1,6 +1,6 @@
 // GET /v1/policies/{id}: one policy object with its ETag; with Accept: application/yaml, the manifest
 // alone, ready for kubectl or a Git repository.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { stringify } from 'yaml';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';

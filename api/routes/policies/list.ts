@@ -1,5 +1,5 @@
 // GET /v1/clusters/{id}/policies: a page of a cluster's policy objects, filtered by kind, namespace, name.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { apiKeySecurity, idParam, jsonContent, listQuery, page, writeErrors } from '../../schemas/common.ts';

@@ -1,5 +1,5 @@
 // Sign-up: the only unauthenticated write. Creates a tenant, its owner and the owner's first API key.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { planNames } from '../../../policy/plan/limits.ts';
 import type { AppEnv } from '../../env.ts';
 import { apiKeySchema, presentApiKey } from '../../schemas/api-keys.ts';

@@ -1,5 +1,5 @@
 // GET /v1/trust-root: the public keys that verify bundles (a JWKS), for installing with the agent.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { trustRootOf } from '../../../policy/bundle/index.ts';
 import type { AppEnv } from '../../env.ts';
 import { jsonContent } from '../../schemas/common.ts';

@@ -1,9 +1,10 @@
 // The first step of every policy write: a submitted document becomes an object the write service can
 // store, or field errors. Validation is the kind's own schema (policies of every kind, tiers, network
 // sets, bandwidth policies); the identity (apiVersion/kind/namespace/name) is read from it here.
-import { parseObject } from '../../../policy/kinds/index.ts';
+
 import type { NormalisedResource } from '../../../policy/kinds/define.ts';
-import { pathToString, validationFailed, type FieldError } from '../../errors/api-error.ts';
+import { parseObject } from '../../../policy/kinds/index.ts';
+import { type FieldError, pathToString, validationFailed } from '../../errors/api-error.ts';
 
 export interface AcceptedPolicy {
   apiVersion: string;

@@ -7,7 +7,7 @@ import { findCluster } from '../cluster-scope.ts';
 import type { TenantContext } from '../context.ts';
 import { acceptPolicyDocuments } from './accept.ts';
 import { lockByIdentity } from './cluster-objects.ts';
-import { writePolicies, type PolicyChange } from './write.ts';
+import { type PolicyChange, writePolicies } from './write.ts';
 
 export async function applyPolicies(ctx: TenantContext, input: { clusterId: string; documents: readonly unknown[]; dryRun: boolean }): Promise<ApplyResult[]> {
   const { plan, rows } = await writePolicies(ctx, async (tx) => {

@@ -7,7 +7,7 @@ import { requireId } from '../../http/ids.ts';
 import type { TenantContext } from '../context.ts';
 import { acceptPolicyDocument } from './accept.ts';
 import { lockById, lockByIdentity, type PolicyRow } from './cluster-objects.ts';
-import { writePolicies, type PolicyChange } from './write.ts';
+import { type PolicyChange, writePolicies } from './write.ts';
 
 export interface Promotion {
   enforced: PolicyRow | undefined;

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { policies } from '../../../db/schema/index.ts';
 import { notFound } from '../../errors/api-error.ts';
 import { requireId } from '../../http/ids.ts';
-import { toPage, type PageRequest } from '../../http/pagination.ts';
+import { type PageRequest, toPage } from '../../http/pagination.ts';
 import { presentPolicy } from '../../schemas/policies.ts';
 import { pageInCluster } from '../cluster-scope.ts';
 import { inTenant, type TenantContext } from '../context.ts';

@@ -4,7 +4,7 @@ import { notFound, validationFailed } from '../../errors/api-error.ts';
 import { checkIfMatch } from '../../http/etag.ts';
 import { requireId } from '../../http/ids.ts';
 import type { TenantContext } from '../context.ts';
-import { acceptPolicyDocument, type AcceptedPolicy } from './accept.ts';
+import { type AcceptedPolicy, acceptPolicyDocument } from './accept.ts';
 import { lockById, type PolicyRow } from './cluster-objects.ts';
 import { writePolicies } from './write.ts';
 

@@ -1,10 +1,11 @@
 // The tier checks of a policy write, against the cluster's objects as they would be after it: a
 // policy must name a tier that exists (built in or a Tier object), as Calico refuses a policy in an
 // unknown tier, and a Tier still holding policies cannot go.
-import type { NormalisedResource } from '../../../policy/kinds/define.ts';
+
 import type { Policy, TierDefinition } from '../../../policy/ir.ts';
+import type { NormalisedResource } from '../../../policy/kinds/define.ts';
 import { missingTierIssue, policiesInTier } from '../../../policy/tiers.ts';
-import { ApiError, pathToString, validationFailed, type FieldError } from '../../errors/api-error.ts';
+import { ApiError, type FieldError, pathToString, validationFailed } from '../../errors/api-error.ts';
 import type { AcceptedPolicy } from './accept.ts';
 
 export interface WrittenObject {

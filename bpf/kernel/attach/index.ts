@@ -1,4 +1,4 @@
 export * from './attachment.ts';
-export * from './tcx.ts';
-export * from './tc.ts';
 export * from './probe.ts';
+export * from './tc.ts';
+export * from './tcx.ts';

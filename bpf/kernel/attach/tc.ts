@@ -8,7 +8,7 @@ import { check } from '../errno.ts';
 import { libbpf } from '../libbpf.ts';
 import { buildOpts, TcHook, TcOpts } from '../opts.ts';
 import type { BpfProgram } from '../program.ts';
-import type { AttachOptions, Attachment, Direction } from './attachment.ts';
+import type { Attachment, AttachOptions, Direction } from './attachment.ts';
 
 /** enum bpf_tc_attach_point */
 const TC_POINT: Record<Direction, number> = { ingress: 1, egress: 2 };
@@ -65,12 +65,7 @@ export class TcAttachment implements Attachment {
 }
 
 export function attachTc(program: BpfProgram, options: TcAttachOptions): TcAttachment {
-  const attachment = new TcAttachment(
-    options.ifindex,
-    options.direction,
-    options.handle ?? TC_HANDLE,
-    options.priority ?? TC_PRIORITY,
-  );
+  const attachment = new TcAttachment(options.ifindex, options.direction, options.handle ?? TC_HANDLE, options.priority ?? TC_PRIORITY);
   const hook = buildOpts(TcHook, { ifindex: options.ifindex, attach_point: TC_POINT[options.direction] });
   const created = libbpf().bpf_tc_hook_create(hook);
   if (created !== -EEXIST) check(created, 'ATTACH_FAILED', `clsact on ifindex ${options.ifindex}`);

@@ -11,7 +11,7 @@ import { libbpf } from '../libbpf.ts';
 import { LinkInfo } from '../opts.ts';
 import { openPinnedFd, pinFd, unpin } from '../pin.ts';
 import type { BpfProgram } from '../program.ts';
-import type { AttachOptions, Attachment, Direction } from './attachment.ts';
+import type { Attachment, AttachOptions, Direction } from './attachment.ts';
 
 const ATTACH_TYPE: Record<Direction, number> = { ingress: AttachType.TCX_INGRESS, egress: AttachType.TCX_EGRESS };
 

@@ -1,7 +1,8 @@
 // The GET form of an AdminNetworkPolicy: port protocols defaulted to TCP, empty lists left out.
-import { toStoredClusterObjectMeta, type StoredClusterObjectMeta } from '../shared/object-meta.ts';
-import { storedAdminRule, storedSubject, type StoredAdminRule, type StoredSubject } from '../network-policy-api/stored.ts';
-import { ADMIN_NETWORK_POLICY_KIND, POLICY_API_V1ALPHA1, type AdminNetworkPolicyInput } from './schema.ts';
+
+import { type StoredAdminRule, type StoredSubject, storedAdminRule, storedSubject } from '../network-policy-api/stored.ts';
+import { type StoredClusterObjectMeta, toStoredClusterObjectMeta } from '../shared/object-meta.ts';
+import { ADMIN_NETWORK_POLICY_KIND, type AdminNetworkPolicyInput, POLICY_API_V1ALPHA1 } from './schema.ts';
 
 export type AdminAction = 'Allow' | 'Deny' | 'Pass';
 

@@ -4,12 +4,12 @@
 // and Pass. A `status` in pasted `kubectl get` output is accepted and dropped.
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
+import { namespacedPodSchema, subjectSchema } from '../network-policy-api/peers.ts';
+import { adminEgressRuleSchema, adminIngressRuleSchema, RULES_MAX } from '../network-policy-api/rules-v1alpha1.ts';
 import { enumOf } from '../shared/enum.ts';
 import { listOf } from '../shared/list.ts';
 import { intBetween } from '../shared/numbers.ts';
 import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
-import { namespacedPodSchema, subjectSchema } from '../network-policy-api/peers.ts';
-import { adminEgressRuleSchema, adminIngressRuleSchema, RULES_MAX } from '../network-policy-api/rules-v1alpha1.ts';
 
 export const POLICY_API_V1ALPHA1 = 'policy.networking.k8s.io/v1alpha1';
 export const ADMIN_NETWORK_POLICY_KIND = 'AdminNetworkPolicy';

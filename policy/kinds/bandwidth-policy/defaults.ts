@@ -1,13 +1,8 @@
 // The stored (GET) form of a BandwidthPolicy: `scope` defaulted to Pod, the selector in its GET form,
 // quantities as written (a burst left out stays out: its default is applied in the IR).
-import { toStoredLabelSelector, type LabelSelector } from '../shared/label-selector.ts';
-import { toStoredObjectMeta, type StoredObjectMeta } from '../shared/object-meta.ts';
-import {
-  BANDWIDTH_POLICY_API_VERSION,
-  BANDWIDTH_POLICY_KIND,
-  type BandwidthLimitSpec,
-  type BandwidthPolicyInput,
-} from './schema.ts';
+import { type LabelSelector, toStoredLabelSelector } from '../shared/label-selector.ts';
+import { type StoredObjectMeta, toStoredObjectMeta } from '../shared/object-meta.ts';
+import { BANDWIDTH_POLICY_API_VERSION, BANDWIDTH_POLICY_KIND, type BandwidthLimitSpec, type BandwidthPolicyInput } from './schema.ts';
 
 export interface DefaultedBandwidthPolicy {
   apiVersion: typeof BANDWIDTH_POLICY_API_VERSION;

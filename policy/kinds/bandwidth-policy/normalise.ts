@@ -2,9 +2,10 @@
 // namespace, quantities become concrete numbers (rate in bit/s, burst in bytes, the default burst
 // applied and every burst raised to the floor, policy/bandwidth/burst.ts), so the agent never
 // guesses.
-import type { BandwidthLimit, BandwidthPolicy } from '../../ir.ts';
+
 import { burstBytesFromBits, defaultBurstBytes } from '../../bandwidth/burst.ts';
 import { parseBitRate, parseBurstBits } from '../../bandwidth/quantity.ts';
+import type { BandwidthLimit, BandwidthPolicy } from '../../ir.ts';
 import { namespaceNamed } from '../../selector/build.ts';
 import { labelSelectorToSelector } from '../shared/label-selector-ir.ts';
 import type { DefaultedBandwidthPolicy } from './defaults.ts';

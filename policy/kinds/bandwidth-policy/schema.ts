@@ -49,7 +49,6 @@ export const bandwidthPolicySpecSchema = z
   .superRefine((spec, ctx) => {
     if (!spec.ingress && !spec.egress) addIssue(ctx, [], requiredValue('must limit ingress, egress or both'));
   });
-export type BandwidthPolicySpec = z.infer<typeof bandwidthPolicySpecSchema>;
 
 export const bandwidthPolicySchema = z.strictObject({
   apiVersion: enumOf([BANDWIDTH_POLICY_API_VERSION]),

@@ -1,7 +1,8 @@
 // The GET form of a BaselineAdminNetworkPolicy: port protocols defaulted to TCP, empty lists left out.
-import { toStoredClusterObjectMeta, type StoredClusterObjectMeta } from '../shared/object-meta.ts';
-import { storedAdminRule, storedSubject, type StoredAdminRule, type StoredSubject } from '../network-policy-api/stored.ts';
+
 import { POLICY_API_V1ALPHA1 } from '../admin-network-policy/schema.ts';
+import { type StoredAdminRule, type StoredSubject, storedAdminRule, storedSubject } from '../network-policy-api/stored.ts';
+import { type StoredClusterObjectMeta, toStoredClusterObjectMeta } from '../shared/object-meta.ts';
 import { BASELINE_ADMIN_NETWORK_POLICY_KIND, type BaselineAdminNetworkPolicyInput } from './schema.ts';
 
 export interface DefaultedBaselineAdminNetworkPolicy {

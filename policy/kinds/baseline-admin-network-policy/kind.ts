@@ -1,5 +1,5 @@
-import { definePolicyKind } from '../define.ts';
 import { POLICY_API_V1ALPHA1 } from '../admin-network-policy/schema.ts';
+import { definePolicyKind } from '../define.ts';
 import { applyBaselineAdminNetworkPolicyDefaults } from './defaults.ts';
 import { normaliseBaselineAdminNetworkPolicy } from './normalise.ts';
 import { BASELINE_ADMIN_NETWORK_POLICY_KIND, baselineAdminNetworkPolicySchema } from './schema.ts';

@@ -4,12 +4,12 @@
 // peers without domainNames.
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
+import { POLICY_API_V1ALPHA1 } from '../admin-network-policy/schema.ts';
+import { namespacedPodSchema, subjectSchema } from '../network-policy-api/peers.ts';
+import { adminEgressRuleSchema, adminIngressRuleSchema, RULES_MAX } from '../network-policy-api/rules-v1alpha1.ts';
 import { enumOf } from '../shared/enum.ts';
 import { listOf } from '../shared/list.ts';
 import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
-import { namespacedPodSchema, subjectSchema } from '../network-policy-api/peers.ts';
-import { adminEgressRuleSchema, adminIngressRuleSchema, RULES_MAX } from '../network-policy-api/rules-v1alpha1.ts';
-import { POLICY_API_V1ALPHA1 } from '../admin-network-policy/schema.ts';
 
 export const BASELINE_ADMIN_NETWORK_POLICY_KIND = 'BaselineAdminNetworkPolicy';
 export const BASELINE_ACTIONS = ['Allow', 'Deny'] as const;
@@ -37,4 +37,3 @@ export const baselineAdminNetworkPolicySchema = z.strictObject({
   status: z.unknown().optional(),
 });
 export type BaselineAdminNetworkPolicyInput = z.infer<typeof baselineAdminNetworkPolicySchema>;
-

@@ -1,8 +1,9 @@
 // The GET form of a GlobalNetworkPolicy: the shared Calico defaults, plus its own fields as written
 // (the host endpoint flags only when true, as Go's omitempty drops false).
-import { toStoredClusterObjectMeta, type StoredClusterObjectMeta } from '../shared/object-meta.ts';
-import { storedCalicoPolicySpec, type StoredCalicoPolicySpec } from '../calico/stored.ts';
+
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { type StoredCalicoPolicySpec, storedCalicoPolicySpec } from '../calico/stored.ts';
+import { type StoredClusterObjectMeta, toStoredClusterObjectMeta } from '../shared/object-meta.ts';
 import { GLOBAL_NETWORK_POLICY_KIND, type GlobalNetworkPolicyInput, type GlobalNetworkPolicySpec } from './schema.ts';
 
 export interface StoredGlobalNetworkPolicySpec extends StoredCalicoPolicySpec {

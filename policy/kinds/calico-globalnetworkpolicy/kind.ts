@@ -1,5 +1,5 @@
-import { definePolicyKind } from '../define.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { definePolicyKind } from '../define.ts';
 import { applyGlobalNetworkPolicyDefaults } from './defaults.ts';
 import { normaliseGlobalNetworkPolicy } from './normalise.ts';
 import { GLOBAL_NETWORK_POLICY_KIND, globalNetworkPolicySchema } from './schema.ts';

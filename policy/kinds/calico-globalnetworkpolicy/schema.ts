@@ -4,11 +4,11 @@
 // endpoint options doNotTrack, preDNAT and applyOnForward.
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
-import { enumOf } from '../shared/enum.ts';
-import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
-import { calicoGlobalPolicySpecShape, checkHostEndpointOptions } from '../calico/policy-spec.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkTieredName } from '../calico/policy-name.ts';
+import { calicoGlobalPolicySpecShape, checkHostEndpointOptions } from '../calico/policy-spec.ts';
+import { enumOf } from '../shared/enum.ts';
+import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
 
 export const GLOBAL_NETWORK_POLICY_KIND = 'GlobalNetworkPolicy';
 

@@ -1,6 +1,6 @@
-import { toStoredClusterObjectMeta, type StoredClusterObjectMeta } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
-import { storedNetworkSetSpec, type NetworkSetSpec } from '../calico/network-set.ts';
+import { type NetworkSetSpec, storedNetworkSetSpec } from '../calico/network-set.ts';
+import { type StoredClusterObjectMeta, toStoredClusterObjectMeta } from '../shared/object-meta.ts';
 import { GLOBAL_NETWORK_SET_KIND, type GlobalNetworkSetInput } from './schema.ts';
 
 export interface DefaultedGlobalNetworkSet {

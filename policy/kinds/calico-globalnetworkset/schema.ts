@@ -3,10 +3,10 @@
 // `global()`.
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
-import { enumOf } from '../shared/enum.ts';
-import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkNetworkSetLabels, networkSetSpecSchema } from '../calico/network-set.ts';
+import { enumOf } from '../shared/enum.ts';
+import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
 
 export const GLOBAL_NETWORK_SET_KIND = 'GlobalNetworkSet';
 

@@ -1,7 +1,8 @@
 // The GET form of a Calico NetworkPolicy: `tier` and `types` defaulted as Calico's API server does
 // (../calico/stored.ts), empty fields left out.
-import { toStoredObjectMeta, type StoredObjectMeta } from '../shared/object-meta.ts';
-import { storedCalicoPolicySpec, type StoredCalicoPolicySpec } from '../calico/stored.ts';
+
+import { type StoredCalicoPolicySpec, storedCalicoPolicySpec } from '../calico/stored.ts';
+import { type StoredObjectMeta, toStoredObjectMeta } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION, CALICO_NETWORK_POLICY_KIND, type CalicoNetworkPolicyInput } from './schema.ts';
 
 export interface DefaultedCalicoNetworkPolicy {

@@ -3,17 +3,16 @@
 // Namespaced; its rules and selectors are those shared by every Calico policy kind (../calico/).
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
-import { enumOf } from '../shared/enum.ts';
-import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkTieredName } from '../calico/policy-name.ts';
 import { calicoPolicySpecShape } from '../calico/policy-spec.ts';
+import { enumOf } from '../shared/enum.ts';
+import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 
 export { CALICO_API_VERSION } from '../calico/api-version.ts';
 export const CALICO_NETWORK_POLICY_KIND = 'NetworkPolicy';
 
 export const calicoNetworkPolicySpecSchema = z.strictObject(calicoPolicySpecShape);
-export type CalicoNetworkPolicySpec = z.infer<typeof calicoNetworkPolicySpecSchema>;
 
 export const calicoNetworkPolicySchema = z
   .strictObject({

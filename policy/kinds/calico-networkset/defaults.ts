@@ -1,6 +1,6 @@
-import { toStoredObjectMeta, type StoredObjectMeta } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
-import { storedNetworkSetSpec, type NetworkSetSpec } from '../calico/network-set.ts';
+import { type NetworkSetSpec, storedNetworkSetSpec } from '../calico/network-set.ts';
+import { type StoredObjectMeta, toStoredObjectMeta } from '../shared/object-meta.ts';
 import { NETWORK_SET_KIND, type NetworkSetInput } from './schema.ts';
 
 export interface DefaultedNetworkSet {

@@ -2,10 +2,10 @@
 // selectors of policies in its namespace match it like an endpoint.
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
-import { enumOf } from '../shared/enum.ts';
-import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkNetworkSetLabels, networkSetSpecSchema } from '../calico/network-set.ts';
+import { enumOf } from '../shared/enum.ts';
+import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 
 export const NETWORK_SET_KIND = 'NetworkSet';
 

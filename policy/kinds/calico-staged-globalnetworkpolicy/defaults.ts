@@ -1,8 +1,9 @@
 // The GET form of a StagedGlobalNetworkPolicy: stagedAction defaulted to Set; a Delete keeps only its tier.
-import { toStoredClusterObjectMeta, type StoredClusterObjectMeta } from '../shared/object-meta.ts';
+
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
-import { storedGlobalPolicySpec, type StoredGlobalNetworkPolicySpec } from '../calico-globalnetworkpolicy/defaults.ts';
-import { storedStagedSpec, type StoredStagedSpec } from '../calico-staged-networkpolicy/defaults.ts';
+import { type StoredGlobalNetworkPolicySpec, storedGlobalPolicySpec } from '../calico-globalnetworkpolicy/defaults.ts';
+import { type StoredStagedSpec, storedStagedSpec } from '../calico-staged-networkpolicy/defaults.ts';
+import { type StoredClusterObjectMeta, toStoredClusterObjectMeta } from '../shared/object-meta.ts';
 import { STAGED_GLOBAL_NETWORK_POLICY_KIND, type StagedGlobalNetworkPolicyInput } from './schema.ts';
 
 export interface DefaultedStagedGlobalNetworkPolicy {

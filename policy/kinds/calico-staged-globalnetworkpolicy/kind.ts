@@ -1,5 +1,5 @@
-import { definePolicyKind } from '../define.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { definePolicyKind } from '../define.ts';
 import { applyStagedGlobalNetworkPolicyDefaults } from './defaults.ts';
 import { normaliseStagedGlobalNetworkPolicy } from './normalise.ts';
 import { STAGED_GLOBAL_NETWORK_POLICY_KIND, stagedGlobalNetworkPolicySchema } from './schema.ts';

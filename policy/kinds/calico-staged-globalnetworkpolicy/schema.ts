@@ -3,12 +3,12 @@
 // (validateStagedGlobalNetworkPolicy).
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
-import { enumOf } from '../shared/enum.ts';
-import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkTieredName } from '../calico/policy-name.ts';
 import { calicoGlobalPolicySpecShape, checkHostEndpointOptions } from '../calico/policy-spec.ts';
 import { checkStagedDelete, stagedActionSchema } from '../calico/staged.ts';
+import { enumOf } from '../shared/enum.ts';
+import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
 
 export const STAGED_GLOBAL_NETWORK_POLICY_KIND = 'StagedGlobalNetworkPolicy';
 
@@ -18,7 +18,6 @@ export const stagedGlobalNetworkPolicySpecSchema = z
     checkStagedDelete(spec, ctx, ['tier', 'stagedAction']);
     if (spec.stagedAction !== 'Delete') checkHostEndpointOptions(spec, ctx);
   });
-export type StagedGlobalNetworkPolicySpec = z.infer<typeof stagedGlobalNetworkPolicySpecSchema>;
 
 export const stagedGlobalNetworkPolicySchema = z
   .strictObject({

@@ -1,9 +1,10 @@
 // The GET form of a StagedKubernetesNetworkPolicy: the NetworkPolicy defaults (policyTypes, port
 // protocols) of ../kubernetes-networkpolicy/defaults.ts, stagedAction defaulted to Set.
-import { toStoredObjectMeta, type StoredObjectMeta } from '../shared/object-meta.ts';
+
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { applyNetworkPolicyDefaults, type DefaultedNetworkPolicy } from '../kubernetes-networkpolicy/defaults.ts';
 import { NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND } from '../kubernetes-networkpolicy/schema.ts';
+import { type StoredObjectMeta, toStoredObjectMeta } from '../shared/object-meta.ts';
 import { STAGED_KUBERNETES_NETWORK_POLICY_KIND, type StagedKubernetesNetworkPolicyInput } from './schema.ts';
 
 export type StoredStagedKubernetesSpec = (DefaultedNetworkPolicy['spec'] & { stagedAction: 'Set' }) | { stagedAction: 'Delete' };

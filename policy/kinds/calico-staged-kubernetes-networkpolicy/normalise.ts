@@ -2,8 +2,8 @@
 // order), staged, standing in for the enforced NetworkPolicy of the same namespace and name.
 import { KUBERNETES_POLICY_ORDER, type Policy } from '../../ir.ts';
 import { namespaceNamed, selectAll } from '../../selector/build.ts';
-import { stagedDeletion } from '../calico/staged.ts';
 import { DEFAULT_TIER } from '../calico/policy-name.ts';
+import { stagedDeletion } from '../calico/staged.ts';
 import { networkPolicyId, normaliseNetworkPolicy } from '../kubernetes-networkpolicy/normalise.ts';
 import { NETWORK_POLICY_API_VERSION, NETWORK_POLICY_KIND } from '../kubernetes-networkpolicy/schema.ts';
 import type { DefaultedStagedKubernetesNetworkPolicy } from './defaults.ts';

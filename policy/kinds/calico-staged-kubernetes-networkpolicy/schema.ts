@@ -5,12 +5,12 @@
 import { z } from 'zod';
 import { requiredValue } from '../../validation/field-errors.ts';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
-import { addIssue } from '../issues.ts';
-import { enumOf } from '../shared/enum.ts';
-import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkStagedDelete, stagedActionSchema } from '../calico/staged.ts';
+import { addIssue } from '../issues.ts';
 import { networkPolicySpecSchema } from '../kubernetes-networkpolicy/schema.ts';
+import { enumOf } from '../shared/enum.ts';
+import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 
 export const STAGED_KUBERNETES_NETWORK_POLICY_KIND = 'StagedKubernetesNetworkPolicy';
 
@@ -24,7 +24,6 @@ export const stagedKubernetesNetworkPolicySpecSchema = z
     checkStagedDelete(spec, ctx, ['stagedAction']);
     if (spec.stagedAction !== 'Delete' && spec.podSelector === undefined) addIssue(ctx, ['podSelector'], requiredValue());
   });
-export type StagedKubernetesNetworkPolicySpec = z.infer<typeof stagedKubernetesNetworkPolicySpecSchema>;
 
 export const stagedKubernetesNetworkPolicySchema = z.strictObject({
   apiVersion: enumOf([CALICO_API_VERSION]),

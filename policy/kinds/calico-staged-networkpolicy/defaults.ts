@@ -1,9 +1,10 @@
 // The GET form of a StagedNetworkPolicy: stagedAction defaulted to Set; a Delete keeps only its tier.
-import { toStoredObjectMeta, type StoredObjectMeta } from '../shared/object-meta.ts';
+
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { DEFAULT_TIER } from '../calico/policy-name.ts';
 import type { StagedAction } from '../calico/staged.ts';
-import { storedCalicoPolicySpec, type StoredCalicoPolicySpec } from '../calico/stored.ts';
+import { type StoredCalicoPolicySpec, storedCalicoPolicySpec } from '../calico/stored.ts';
+import { type StoredObjectMeta, toStoredObjectMeta } from '../shared/object-meta.ts';
 import { STAGED_NETWORK_POLICY_KIND, type StagedNetworkPolicyInput } from './schema.ts';
 
 export type StoredStagedSpec<Spec> = (Spec & { stagedAction: 'Set' }) | { stagedAction: 'Delete'; tier: string };

@@ -1,5 +1,5 @@
-import { definePolicyKind } from '../define.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { definePolicyKind } from '../define.ts';
 import { applyStagedNetworkPolicyDefaults } from './defaults.ts';
 import { normaliseStagedNetworkPolicy } from './normalise.ts';
 import { STAGED_NETWORK_POLICY_KIND, stagedNetworkPolicySchema } from './schema.ts';

@@ -3,19 +3,18 @@
 // (validateStagedNetworkPolicy), including the tiered name rule.
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
-import { enumOf } from '../shared/enum.ts';
-import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkTieredName } from '../calico/policy-name.ts';
 import { calicoPolicySpecShape } from '../calico/policy-spec.ts';
 import { checkStagedDelete, stagedActionSchema } from '../calico/staged.ts';
+import { enumOf } from '../shared/enum.ts';
+import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 
 export const STAGED_NETWORK_POLICY_KIND = 'StagedNetworkPolicy';
 
 export const stagedNetworkPolicySpecSchema = z
   .strictObject({ ...calicoPolicySpecShape, stagedAction: stagedActionSchema.optional() })
   .superRefine((spec, ctx) => checkStagedDelete(spec, ctx, ['tier', 'stagedAction']));
-export type StagedNetworkPolicySpec = z.infer<typeof stagedNetworkPolicySpecSchema>;
 
 export const stagedNetworkPolicySchema = z
   .strictObject({

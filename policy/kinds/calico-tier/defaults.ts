@@ -1,7 +1,8 @@
 // The GET form of a Tier: defaultAction filled in (Deny, Calico's default; Pass for the two admin
 // tiers, as Calico creates them).
-import { toStoredClusterObjectMeta, type StoredClusterObjectMeta } from '../shared/object-meta.ts';
+
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { type StoredClusterObjectMeta, toStoredClusterObjectMeta } from '../shared/object-meta.ts';
 import { PASSING_BUILT_IN_TIERS, TIER_KIND, type TierInput } from './schema.ts';
 
 export interface DefaultedTier {

@@ -1,5 +1,5 @@
-import { defineTierKind } from '../define.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { defineTierKind } from '../define.ts';
 import { applyTierDefaults } from './defaults.ts';
 import { normaliseTier } from './normalise.ts';
 import { TIER_KIND, tierSchema } from './schema.ts';

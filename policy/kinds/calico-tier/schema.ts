@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { TIER_ORDER } from '../../ir.ts';
 import { forbidden, invalidValue, requiredValue } from '../../validation/field-errors.ts';
 import { dns1123LabelErrors } from '../../validation/names.ts';
+import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { addIssue } from '../issues.ts';
 import { enumOf } from '../shared/enum.ts';
 import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
-import { CALICO_API_VERSION } from '../calico/api-version.ts';
 
 export const TIER_KIND = 'Tier';
 export const TIER_DEFAULT_ACTIONS = ['Deny', 'Pass'] as const;

@@ -6,7 +6,7 @@ import { forbidden } from '../../validation/field-errors.ts';
 import { addIssue } from '../issues.ts';
 import { listOf } from '../shared/list.ts';
 import { calicoNetSchema, RULE_NET_SPELLING } from './nets.ts';
-import { calicoPortSchema, CALICO_PORTS_MAX } from './ports.ts';
+import { CALICO_PORTS_MAX, calicoPortSchema } from './ports.ts';
 import { calicoSelectorSchema } from './selector-field.ts';
 
 /** Calico's CRDs allow 256 entries in `nets` and in `notNets`. */

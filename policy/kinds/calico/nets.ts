@@ -2,7 +2,7 @@
 // host, and strictly masked ("net" validator: the address must be the network's). Kubernetes' other
 // strictness (no leading zeros, no IPv4-mapped IPv6) applies as for NetworkPolicy ipBlocks.
 import { z } from 'zod';
-import { formatCidr, parseCidrSpelled, type CidrSpelling, type ParsedCidr } from '../../validation/cidr.ts';
+import { type CidrSpelling, formatCidr, type ParsedCidr, parseCidrSpelled } from '../../validation/cidr.ts';
 import { invalidValue } from '../../validation/field-errors.ts';
 import { addIssue } from '../issues.ts';
 

@@ -4,10 +4,10 @@
 // cleared). The label projectcalico.org/namespace is Calico's own and refused.
 import { z } from 'zod';
 import type { NetworkSet } from '../../ir.ts';
+import type { CidrSpelling } from '../../validation/cidr.ts';
 import { invalidValue } from '../../validation/field-errors.ts';
 import { addIssue } from '../issues.ts';
 import { calicoNetSchema, canonicalNet } from './nets.ts';
-import type { CidrSpelling } from '../../validation/cidr.ts';
 
 export const NETWORK_SET_NET_SPELLING: CidrSpelling = { bareAddress: true, clearHostBits: true };
 export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';

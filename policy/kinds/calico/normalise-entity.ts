@@ -9,9 +9,10 @@
 // - `nets` alone is an address match; with a positive selection, both must hold;
 // - `notNets` and `notSelector` exclude; `notSelector` is not namespace-scoped (Calico passes it
 //   through unchanged), so it excludes matching things in every namespace.
-import { selectAll, namespaceNamed } from '../../selector/build.ts';
-import { calicoSelector } from '../../selector/calico/index.ts';
+
 import type { EndpointMatch, Peer, Selector, ServiceAccountMatch } from '../../ir.ts';
+import { namespaceNamed, selectAll } from '../../selector/build.ts';
+import { calicoSelector } from '../../selector/calico/index.ts';
 import type { CalicoEntityRule, CalicoServiceAccountMatch } from './entity-rule.ts';
 import { canonicalNet, RULE_NET_SPELLING } from './nets.ts';
 

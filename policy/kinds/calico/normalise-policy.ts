@@ -7,7 +7,7 @@
 // - it governs exactly its (defaulted) `types`; rules of another direction are ignored;
 // - `doNotTrack` and `preDNAT` policies apply to host endpoints only (docs "Global network policy"),
 //   and the agent enforces policy on pods only, so such a policy governs no direction here.
-import { LAST_ORDER, type Direction, type EndpointMatch, type Policy } from '../../ir.ts';
+import { type Direction, type EndpointMatch, LAST_ORDER, type Policy } from '../../ir.ts';
 import { namespaceNamed, selectAll } from '../../selector/build.ts';
 import { calicoSelector } from '../../selector/calico/index.ts';
 import { normaliseCalicoRule } from './normalise-rule.ts';

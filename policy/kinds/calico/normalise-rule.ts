@@ -7,7 +7,7 @@
 import type { Direction, IcmpMatch, PortMatch, Protocol, Rule } from '../../ir.ts';
 import type { CalicoIcmp } from './icmp.ts';
 import { entityPeers } from './normalise-entity.ts';
-import { parseCalicoPort, type CalicoPort } from './ports.ts';
+import { type CalicoPort, parseCalicoPort } from './ports.ts';
 import { irProtocol } from './protocol.ts';
 import type { CalicoRule } from './rule.ts';
 
@@ -31,8 +31,7 @@ export function normaliseCalicoRule(rule: CalicoRule, direction: Direction, name
   const local = direction === 'ingress' ? rule.destination : rule.source;
   const protocol = rule.protocol === undefined ? undefined : irProtocol(rule.protocol);
   const protocolName = protocol && 'name' in protocol ? protocol.name : undefined;
-  const portsOf = (ports: readonly CalicoPort[] | undefined): PortMatch[] =>
-    protocolName ? (ports ?? []).map((port) => portMatch(protocolName, port)) : [];
+  const portsOf = (ports: readonly CalicoPort[] | undefined): PortMatch[] => (protocolName ? (ports ?? []).map((port) => portMatch(protocolName, port)) : []);
 
   const dstPorts = portsOf(rule.destination?.ports);
   const remoteSide = entityPeers(remote, namespace);

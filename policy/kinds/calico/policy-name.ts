@@ -25,10 +25,7 @@ export function tieredPolicyNameMessage(name: string, tier: string): string | nu
 }
 
 /** The name rule depends on spec.tier, so it is checked on the whole object (path metadata.name). */
-export function checkTieredName(
-  object: { metadata: { name: string }; spec?: { tier?: string | undefined } | undefined },
-  ctx: z.RefinementCtx,
-): void {
+export function checkTieredName(object: { metadata: { name: string }; spec?: { tier?: string | undefined } | undefined }, ctx: z.RefinementCtx): void {
   const message = tieredPolicyNameMessage(object.metadata.name, object.spec?.tier || DEFAULT_TIER);
   if (object.metadata.name !== '' && message) addIssue(ctx, ['metadata', 'name'], message);
 }

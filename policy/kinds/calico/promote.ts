@@ -15,9 +15,7 @@ export interface ObjectIdentity {
   name: string;
 }
 
-export type Promotion =
-  | { action: 'set'; enforced: Record<string, unknown> }
-  | { action: 'delete'; target: ObjectIdentity };
+export type Promotion = { action: 'set'; enforced: Record<string, unknown> } | { action: 'delete'; target: ObjectIdentity };
 
 interface StagedManifest {
   kind: string;

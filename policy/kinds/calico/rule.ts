@@ -7,10 +7,10 @@ import { forbidden, invalidValue } from '../../validation/field-errors.ts';
 import { addIssue, type IssuePath } from '../issues.ts';
 import { enumOf } from '../shared/enum.ts';
 import { stringMapSchema } from '../shared/label-map.ts';
-import { calicoEntityRuleSchema, type CalicoEntityRule } from './entity-rule.ts';
+import { type CalicoEntityRule, calicoEntityRuleSchema } from './entity-rule.ts';
 import { calicoIcmpSchema } from './icmp.ts';
 import { parsedNet, RULE_NET_SPELLING } from './nets.ts';
-import { calicoProtocolSchema, isIcmp, supportsPorts, type CalicoProtocol } from './protocol.ts';
+import { type CalicoProtocol, calicoProtocolSchema, isIcmp, supportsPorts } from './protocol.ts';
 
 export const CALICO_ACTIONS = ['Allow', 'Deny', 'Log', 'Pass'] as const;
 

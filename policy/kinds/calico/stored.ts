@@ -1,11 +1,12 @@
 // The GET form of Calico rules and specs: as written, with empty lists, empty strings and empty
 // entity rules left out (Calico's Go types use omitempty/omitzero, and "" means "not set" for every
 // selector field), keys in a fixed order.
-import type { CalicoEntityRule } from './entity-rule.ts';
-import { defaultCalicoPolicyTypes, type CalicoPolicyType, type PerformanceHint } from './policy-spec.ts';
-import type { CalicoRule } from './rule.ts';
-import { DEFAULT_TIER } from './policy-name.ts';
+
 import { sortedMap } from '../shared/label-map.ts';
+import type { CalicoEntityRule } from './entity-rule.ts';
+import { DEFAULT_TIER } from './policy-name.ts';
+import { type CalicoPolicyType, defaultCalicoPolicyTypes, type PerformanceHint } from './policy-spec.ts';
+import type { CalicoRule } from './rule.ts';
 
 /** Copies the fields of `source` named in `keys` that are set: not undefined, not '', not []. */
 function pick<T extends object>(source: T, keys: readonly (keyof T)[]): Partial<T> {

@@ -1,8 +1,9 @@
 // The GET form of a ClusterNetworkPolicy: selectors in stored form, empty lists left out.
-import { toStoredClusterObjectMeta, type StoredClusterObjectMeta } from '../shared/object-meta.ts';
+
 import type { CnpProtocol } from '../network-policy-api/protocols-v1alpha2.ts';
-import { storedPeer, storedSubject, type StoredPeer, type StoredSubject } from '../network-policy-api/stored.ts';
-import { CLUSTER_NETWORK_POLICY_KIND, POLICY_API_V1ALPHA2, type ClusterNetworkPolicyInput } from './schema.ts';
+import { type StoredPeer, type StoredSubject, storedPeer, storedSubject } from '../network-policy-api/stored.ts';
+import { type StoredClusterObjectMeta, toStoredClusterObjectMeta } from '../shared/object-meta.ts';
+import { CLUSTER_NETWORK_POLICY_KIND, type ClusterNetworkPolicyInput, POLICY_API_V1ALPHA2 } from './schema.ts';
 
 type CnpAction = 'Accept' | 'Deny' | 'Pass';
 

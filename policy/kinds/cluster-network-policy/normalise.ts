@@ -4,10 +4,10 @@
 // decision); Deny and Pass as in the IR. Otherwise as an AdminNetworkPolicy: governed directions are
 // those with rules, peers are pods, networks and nodes; absent protocols match all traffic.
 import type { Policy, Rule } from '../../ir.ts';
-import { endpointsOf, peersOf } from '../network-policy-api/peers.ts';
-import { cnpPortMatches } from '../network-policy-api/protocols-v1alpha2.ts';
 import { ADMIN_TIER } from '../admin-network-policy/normalise.ts';
 import { BASELINE_TIER } from '../baseline-admin-network-policy/normalise.ts';
+import { endpointsOf, peersOf } from '../network-policy-api/peers.ts';
+import { cnpPortMatches } from '../network-policy-api/protocols-v1alpha2.ts';
 import type { DefaultedClusterNetworkPolicy, StoredCnpRule } from './defaults.ts';
 
 function ruleToIr(rule: StoredCnpRule): Rule {

@@ -4,13 +4,13 @@
 // (Accept, Deny, Pass), 1-25 peers and optionally 1-25 `protocols`.
 import { z } from 'zod';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
+import { checkNamedPortsWithPeers, egressPeerSchema, ingressPeerSchema, namespacedPodV1alpha2Schema, subjectSchema } from '../network-policy-api/peers.ts';
+import { cnpProtocolSchema } from '../network-policy-api/protocols-v1alpha2.ts';
+import { ruleNameSchema } from '../network-policy-api/rules-v1alpha1.ts';
 import { enumOf } from '../shared/enum.ts';
 import { listOf, nonEmptyListOf } from '../shared/list.ts';
 import { intBetween } from '../shared/numbers.ts';
 import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
-import { checkNamedPortsWithPeers, egressPeerSchema, ingressPeerSchema, namespacedPodV1alpha2Schema, subjectSchema } from '../network-policy-api/peers.ts';
-import { cnpProtocolSchema } from '../network-policy-api/protocols-v1alpha2.ts';
-import { ruleNameSchema } from '../network-policy-api/rules-v1alpha1.ts';
 
 export const POLICY_API_V1ALPHA2 = 'policy.networking.k8s.io/v1alpha2';
 export const CLUSTER_NETWORK_POLICY_KIND = 'ClusterNetworkPolicy';

@@ -1,12 +1,12 @@
 // The API server's defaulting of a NetworkPolicy (k8s.io/kubernetes pkg/apis/networking/v1/defaults.go)
 // and the form GET returns. Applying the GET form again yields the same GET form: defaults are already
 // there, and empty optional fields are left out as Go's `omitempty` leaves them out.
-import { toStoredLabelSelector, type LabelSelector } from '../shared/label-selector.ts';
-import { toStoredObjectMeta, type StoredObjectMeta } from '../shared/object-meta.ts';
+import { type LabelSelector, toStoredLabelSelector } from '../shared/label-selector.ts';
+import { type StoredObjectMeta, toStoredObjectMeta } from '../shared/object-meta.ts';
 import {
+  type IPBlock,
   NETWORK_POLICY_API_VERSION,
   NETWORK_POLICY_KIND,
-  type IPBlock,
   type NetworkPolicyEgressRule,
   type NetworkPolicyIngressRule,
   type NetworkPolicyInput,
@@ -76,9 +76,7 @@ function storedPeer(peer: NetworkPolicyPeer): DefaultedPeer {
   if (peer.namespaceSelector) stored.namespaceSelector = toStoredLabelSelector(peer.namespaceSelector);
   if (peer.ipBlock) {
     stored.ipBlock =
-      peer.ipBlock.except && peer.ipBlock.except.length > 0
-        ? { cidr: peer.ipBlock.cidr, except: [...peer.ipBlock.except] }
-        : { cidr: peer.ipBlock.cidr };
+      peer.ipBlock.except && peer.ipBlock.except.length > 0 ? { cidr: peer.ipBlock.cidr, except: [...peer.ipBlock.except] } : { cidr: peer.ipBlock.cidr };
   }
   return stored;
 }

@@ -1,4 +1,4 @@
-export * from './schema.ts';
 export * from './defaults.ts';
-export * from './normalise.ts';
 export * from './kind.ts';
+export * from './normalise.ts';
+export * from './schema.ts';

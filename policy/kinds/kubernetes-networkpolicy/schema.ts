@@ -2,14 +2,8 @@
 // (k8s.io/kubernetes pkg/apis/networking/validation/validation.go, ValidateNetworkPolicy). Defaults
 // are not applied here (./defaults.ts); this is the shape accepted on write.
 import { z } from 'zod';
-import {
-  duplicateValue,
-  forbidden,
-  invalidValue,
-  requiredValue,
-  unsupportedValue,
-} from '../../validation/field-errors.ts';
-import { parseCidr, isStrictSubset, type ParsedCidr } from '../../validation/cidr.ts';
+import { isStrictSubset, type ParsedCidr, parseCidr } from '../../validation/cidr.ts';
+import { duplicateValue, forbidden, invalidValue, requiredValue, unsupportedValue } from '../../validation/field-errors.ts';
 import { dns1123SubdomainErrors, portNameErrors } from '../../validation/names.ts';
 import { addIssue } from '../issues.ts';
 import { labelSelectorSchema } from '../shared/label-selector.ts';
@@ -122,17 +116,15 @@ export type NetworkPolicyEgressRule = z.infer<typeof networkPolicyEgressRuleSche
  * Kubernetes refuses more than two entries and values other than Ingress/Egress. It lets a duplicate
  * through (["Ingress", "Ingress"]); we refuse it, since it can only be a mistake.
  */
-export const policyTypesSchema = z
-  .array(z.enum(POLICY_TYPES, { error: unsupported(POLICY_TYPES) }))
-  .superRefine((types, ctx) => {
-    if (types.length > POLICY_TYPES.length) {
-      addIssue(ctx, [], invalidValue(types, 'may not specify more than two policyTypes'));
-      return;
-    }
-    types.forEach((type, i) => {
-      if (types.indexOf(type) !== i) addIssue(ctx, [i], duplicateValue(type));
-    });
+export const policyTypesSchema = z.array(z.enum(POLICY_TYPES, { error: unsupported(POLICY_TYPES) })).superRefine((types, ctx) => {
+  if (types.length > POLICY_TYPES.length) {
+    addIssue(ctx, [], invalidValue(types, 'may not specify more than two policyTypes'));
+    return;
+  }
+  types.forEach((type, i) => {
+    if (types.indexOf(type) !== i) addIssue(ctx, [i], duplicateValue(type));
   });
+});
 
 /**
  * podSelector is required here although the API server lets a missing one default to `{}` (every pod
@@ -144,7 +136,6 @@ export const networkPolicySpecSchema = z.strictObject({
   egress: z.array(networkPolicyEgressRuleSchema).optional(),
   policyTypes: policyTypesSchema.optional(),
 });
-export type NetworkPolicySpec = z.infer<typeof networkPolicySpecSchema>;
 
 export const networkPolicySchema = z.strictObject({
   apiVersion: z.literal(NETWORK_POLICY_API_VERSION, { error: unsupported([NETWORK_POLICY_API_VERSION]) }),

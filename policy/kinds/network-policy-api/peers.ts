@@ -10,11 +10,11 @@
 import { z } from 'zod';
 import type { EndpointMatch, Peer, Selector } from '../../ir.ts';
 import { selectAll } from '../../selector/build.ts';
-import { formatCidr, parseCidrSpelled, type CidrSpelling } from '../../validation/cidr.ts';
+import { type CidrSpelling, formatCidr, parseCidrSpelled } from '../../validation/cidr.ts';
 import { forbidden, invalidValue } from '../../validation/field-errors.ts';
 import { maxLengthError } from '../../validation/names.ts';
 import { addIssue } from '../issues.ts';
-import { labelSelectorSchema, type LabelSelector } from '../shared/label-selector.ts';
+import { type LabelSelector, labelSelectorSchema } from '../shared/label-selector.ts';
 import { labelSelectorToSelector } from '../shared/label-selector-ir.ts';
 import { nonEmptyListOf } from '../shared/list.ts';
 import { checkExactlyOne } from './one-of.ts';

@@ -23,7 +23,6 @@ export const cnpPortSchema = z
       .optional(),
   })
   .superRefine((port, ctx) => checkExactlyOne(port, ['number', 'range'], ctx));
-export type CnpPort = z.infer<typeof cnpPortSchema>;
 
 const protocolMatchSchema = z.strictObject({ destinationPort: cnpPortSchema });
 

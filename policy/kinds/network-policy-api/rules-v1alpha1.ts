@@ -8,8 +8,8 @@ import { maxLengthError } from '../../validation/names.ts';
 import { addIssue } from '../issues.ts';
 import { enumOf } from '../shared/enum.ts';
 import { nonEmptyListOf } from '../shared/list.ts';
-import { checkNamedPortsWithPeers, egressPeerSchema, ingressPeerSchema, namespacedPodSchema, peersOf, type EgressPeerInput } from './peers.ts';
-import { adminPortMatches, adminPortSchema, type AdminPort } from './ports-v1alpha1.ts';
+import { checkNamedPortsWithPeers, type EgressPeerInput, egressPeerSchema, ingressPeerSchema, namespacedPodSchema, peersOf } from './peers.ts';
+import { type AdminPort, adminPortMatches, adminPortSchema } from './ports-v1alpha1.ts';
 
 export const RULES_MAX = 100;
 export const RULE_NAME_MAX_LENGTH = 100;

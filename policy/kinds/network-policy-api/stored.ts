@@ -1,6 +1,6 @@
 // GET forms shared by the network-policy-api kinds: label selectors in their stored form, the
 // defaulted port protocol (TCP, the CRD default) filled in, empty optional fields left out.
-import { toStoredLabelSelector, type LabelSelector } from '../shared/label-selector.ts';
+import { type LabelSelector, toStoredLabelSelector } from '../shared/label-selector.ts';
 import type { AdminPort } from './ports-v1alpha1.ts';
 
 export interface StoredSubject {

@@ -8,7 +8,6 @@ import { addIssue } from '../issues.ts';
 import { checkLabels, sortedMap, stringMapSchema } from './label-map.ts';
 
 export const LABEL_SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
-export type LabelSelectorOperator = (typeof LABEL_SELECTOR_OPERATORS)[number];
 
 export const labelSelectorRequirementSchema = z
   .strictObject({

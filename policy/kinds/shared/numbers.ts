@@ -5,9 +5,7 @@ import { invalidValue } from '../../validation/field-errors.ts';
 import { addIssue } from '../issues.ts';
 
 export function intBetween(min: number, max: number) {
-  return z
-    .int({ error: (issue) => (issue.input === undefined ? undefined : invalidValue(issue.input, 'must be an integer')) })
-    .superRefine((value, ctx) => {
-      if (value < min || value > max) addIssue(ctx, [], invalidValue(value, `must be between ${min} and ${max}, inclusive`));
-    });
+  return z.int({ error: (issue) => (issue.input === undefined ? undefined : invalidValue(issue.input, 'must be an integer')) }).superRefine((value, ctx) => {
+    if (value < min || value > max) addIssue(ctx, [], invalidValue(value, `must be between ${min} and ${max}, inclusive`));
+  });
 }

@@ -4,9 +4,8 @@ import { SelectorSyntaxError } from './ast.ts';
 import { parseCalicoSyntax } from './parser.ts';
 import { calicoSyntaxToSelector, type SelectorScope } from './to-ir.ts';
 
-export { SelectorSyntaxError } from './ast.ts';
 export { printCalicoSelector } from './printer.ts';
-export { CALICO_NAMESPACE_NAME_LABEL, type SelectorScope } from './to-ir.ts';
+export type { SelectorScope } from './to-ir.ts';
 
 export type CalicoSelectorResult = { ok: true; selector: Selector } | { ok: false; column: number; message: string };
 

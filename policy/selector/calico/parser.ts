@@ -10,8 +10,8 @@
 //
 // An empty selector (or only whitespace) is `all()`, as in Calico. Errors name the 1-based column of
 // the token where the input went wrong and what was expected there.
-import { SelectorSyntaxError, type CalicoNode, type CompareOp, type SetOp } from './ast.ts';
-import { describeToken, tokenize, type Token, type TokenKind } from './lexer.ts';
+import { type CalicoNode, type CompareOp, SelectorSyntaxError, type SetOp } from './ast.ts';
+import { describeToken, type Token, type TokenKind, tokenize } from './lexer.ts';
 
 /** Deep enough for any selector a person writes; bounded so a hostile one cannot exhaust the stack. */
 export const MAX_SELECTOR_DEPTH = 64;
@@ -124,10 +124,7 @@ class Parser {
     }
     const set = SET_OPS[operator.kind];
     if (set) return { type: 'set', op: set, key: key.value, values: this.parseSet(operator), column: key.column };
-    return this.fail(
-      operator,
-      `expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key ${JSON.stringify(key.value)}`,
-    );
+    return this.fail(operator, `expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key ${JSON.stringify(key.value)}`);
   }
 
   /** `{ "a", "b" }`: empty sets and a trailing comma are allowed, as in Calico. */

@@ -11,7 +11,7 @@
 //   - `projectcalico.org/name` (Calico's namespace-name label) -> kubernetes.io/metadata.name, which
 //     the API server sets to the same value on every namespace.
 import { NAMESPACE_NAME_LABEL, type Selector } from '../../ir.ts';
-import { SelectorSyntaxError, type CalicoNode } from './ast.ts';
+import { type CalicoNode, SelectorSyntaxError } from './ast.ts';
 
 /**
  * - `labels`: an endpoint (or service account) selector; `global()` is refused.

@@ -4,33 +4,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCase } from '../../../lab/case/schema.ts';
 import { unwrap } from '../../../lab/errors.ts';
-import { startLabControlPlane, type LabControlPlane } from '../../../lab/run/control-plane.ts';
+import { type LabControlPlane, startLabControlPlane } from '../../../lab/run/control-plane.ts';
 import { passed, runCase, type StepControl } from '../../../lab/run/run-case.ts';
 import { openLongLivedConnection } from './long-lived-connection.ts';
 
 const pod = (name: string) => ({ namespace: 'x', name, labels: { pod: name }, ports: [{ port: 80, protocol: 'TCP' as const, name: 'http' }] });
 
 /** x/a admits TCP 80 from x/b only; x/c is denied. Step 2 probes again, with the control plane gone. */
-const restartCase = unwrap(parseCase({
-  name: 'enforcement across an agent restart and a control-plane outage',
-  source: 'palisade: DESIGN.md data flow 4 and 6 (last good bundle, pinned programs)',
-  namespaces: { x: { labels: { ns: 'x' } } },
-  pods: [pod('a'), pod('b'), pod('c')],
-  steps: [
-    {
-      apply: [
-        {
-          apiVersion: 'networking.k8s.io/v1',
-          kind: 'NetworkPolicy',
-          metadata: { name: 'a-from-b', namespace: 'x' },
-          spec: { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'b' } } }], ports: [{ port: 80 }] }] },
-        },
-      ],
-      probes: [{ port: 80, protocol: 'TCP', default: true, except: [{ from: 'x/c', to: 'x/a' }] }],
-    },
-    { probes: [{ port: 80, protocol: 'TCP', default: true, except: [{ from: 'x/c', to: 'x/a' }] }] },
-  ],
-}));
+const restartCase = unwrap(
+  parseCase({
+    name: 'enforcement across an agent restart and a control-plane outage',
+    source: 'palisade: DESIGN.md data flow 4 and 6 (last good bundle, pinned programs)',
+    namespaces: { x: { labels: { ns: 'x' } } },
+    pods: [pod('a'), pod('b'), pod('c')],
+    steps: [
+      {
+        apply: [
+          {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: { name: 'a-from-b', namespace: 'x' },
+            spec: { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'b' } } }], ports: [{ port: 80 }] }] },
+          },
+        ],
+        probes: [{ port: 80, protocol: 'TCP', default: true, except: [{ from: 'x/c', to: 'x/a' }] }],
+      },
+      { probes: [{ port: 80, protocol: 'TCP', default: true, except: [{ from: 'x/c', to: 'x/a' }] }] },
+    ],
+  }),
+);
 
 describe('agent restart and control-plane outage', () => {
   let controlPlane: LabControlPlane;
@@ -66,7 +68,9 @@ describe('agent restart and control-plane outage', () => {
     };
 
     const result = await runCase(controlPlane, restartCase, { dataplane: 'ebpf', afterStep });
-    console.log(`across the restart: ${observed.deniedConnected}/${observed.deniedAttempts} denied probes connected; long-lived connection ${JSON.stringify(observed.tally)}`);
+    console.log(
+      `across the restart: ${observed.deniedConnected}/${observed.deniedAttempts} denied probes connected; long-lived connection ${JSON.stringify(observed.tally)}`,
+    );
     expect(result.error).toBeUndefined();
     expect(passed(result)).toBe(true);
     expect(observed.deniedAttempts).toBeGreaterThanOrEqual(5);

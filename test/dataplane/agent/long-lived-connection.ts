@@ -1,7 +1,7 @@
 // A TCP connection held open from inside a pod's network namespace, sending a numbered line every
 // few milliseconds and counting the echoes: lets a test tell whether an established connection
 // survives what happens meanwhile (agent restarts, policy re-applies).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 const CLIENT = `
 const net = require('node:net');

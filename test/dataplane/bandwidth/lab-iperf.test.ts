@@ -12,15 +12,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEbpfDataplaneWith, type EbpfDataplane } from '../../../agent/datapath/ebpf-dataplane.ts';
 import { pinLayout } from '../../../agent/datapath/pins.ts';
 import { unwrap } from '../../../lab/errors.ts';
+import { onPath } from '../../../lab/net/exec.ts';
 import { createTopology, type Topology } from '../../../lab/net/topology.ts';
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/payload.ts';
-import { inventorySchema, type Inventory } from '../../../policy/inventory.ts';
+import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import type { BundleLimits } from '../../../policy/ir.ts';
 import { policySetFromObjects } from '../../../policy/policy-set-from-objects.ts';
-import { uniqueSuffix } from '../bpf/harness.ts';
-import { onPath } from '../../../lab/net/exec.ts';
 import { describeIf, NEEDS_IPERF3 } from '../../support/needs.ts';
+import { uniqueSuffix } from '../bpf/harness.ts';
 
 const isRoot = process.getuid?.() === 0;
 const execFileAsync = promisify(execFile);
@@ -95,7 +95,14 @@ describeIf(isRoot && onPath('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab po
   /** The buckets' counters after a scenario (the bucket of a pod limit goes with the next apply). */
   function recordBuckets(scenario: string): void {
     for (const c of dataplane.bandwidthCounters()) {
-      buckets.push({ scenario, bucket: c.id, rateMbps: c.rateBitsPerSecond / MBIT, burstBytes: c.enforcedBurstBytes, passedMB: Math.round(c.passedBytes / 1e5) / 10, droppedPackets: c.droppedPackets });
+      buckets.push({
+        scenario,
+        bucket: c.id,
+        rateMbps: c.rateBitsPerSecond / MBIT,
+        burstBytes: c.enforcedBurstBytes,
+        passedMB: Math.round(c.passedBytes / 1e5) / 10,
+        droppedPackets: c.droppedPackets,
+      });
     }
   }
 
@@ -124,7 +131,12 @@ describeIf(isRoot && onPath('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab po
       const server = spawn('ip', ['netns', 'exec', topology.pods.get(SERVER)!.netns, 'iperf3', '-s', '-p', String(port)], { stdio: 'ignore' });
       topology.adoptPid(server.pid!);
     }
-    dataplane = createEbpfDataplaneWith({ nodeName, logger: pino({ level: 'silent' }), netns: topology.nodeNetns, mapSizes: { conntrack: 16_384, flowRing: 256 * 1024 } });
+    dataplane = createEbpfDataplaneWith({
+      nodeName,
+      logger: pino({ level: 'silent' }),
+      netns: topology.nodeNetns,
+      mapSizes: { conntrack: 16_384, flowRing: 256 * 1024 },
+    });
     await new Promise((r) => setTimeout(r, 300)); // the servers listen
   }, 120_000);
 
@@ -144,7 +156,20 @@ describeIf(isRoot && onPath('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab po
 
   /** iperf3 TCP from `client` to the server pod (or back with `reverse`): receiver goodput in bit/s. */
   async function iperf(client: string, port: number, reverse: boolean, seconds = SECONDS): Promise<{ bps: number; retransmits: number | null }> {
-    const args = ['netns', 'exec', topology.pods.get(client)!.netns, 'iperf3', '-c', topology.pods.get(SERVER)!.ip, '-p', String(port), '-t', String(seconds), '-J', ...(reverse ? ['-R'] : [])];
+    const args = [
+      'netns',
+      'exec',
+      topology.pods.get(client)!.netns,
+      'iperf3',
+      '-c',
+      topology.pods.get(SERVER)!.ip,
+      '-p',
+      String(port),
+      '-t',
+      String(seconds),
+      '-J',
+      ...(reverse ? ['-R'] : []),
+    ];
     const { stdout } = await execFileAsync('ip', args, { timeout: (seconds + 10) * 1000, maxBuffer: 4 * 1024 * 1024 });
     const result = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number }; sum_sent: { retransmits?: number } } };
     return { bps: result.end.sum_received.bits_per_second, retransmits: result.end.sum_sent.retransmits ?? null };
@@ -153,7 +178,8 @@ describeIf(isRoot && onPath('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab po
   /** Runs the pods' iperf3 clients at the same time (one server port each); records and returns Mbit/s. */
   async function measure(scenario: string, direction: 'egress' | 'ingress', pods: string[], seconds = SECONDS): Promise<number[]> {
     const results = await Promise.all(pods.map((pod, i) => iperf(pod, PORTS[i]!, direction === 'ingress', seconds)));
-    results.forEach((r, i) => table.push({ scenario, pod: pods[i]!, direction, mbps: r.bps / MBIT, over: `iperf3 ${seconds} s`, retransmits: r.retransmits }));
+    for (const [i, r] of results.entries())
+      table.push({ scenario, pod: pods[i]!, direction, mbps: r.bps / MBIT, over: `iperf3 ${seconds} s`, retransmits: r.retransmits });
     return results.map((r) => r.bps / MBIT);
   }
 
@@ -214,7 +240,14 @@ describeIf(isRoot && onPath('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab po
       const [a, b] = await flows;
       const seconds = Number(ended - started) / 1e9;
       const sum = ((to - from) * 8) / seconds / MBIT;
-      table.push({ scenario: `tenant ${CEILING / MBIT}M`, pod: 'both (sum)', direction, mbps: sum, over: `rx counters, common ${seconds.toFixed(1)} s`, retransmits: null });
+      table.push({
+        scenario: `tenant ${CEILING / MBIT}M`,
+        pod: 'both (sum)',
+        direction,
+        mbps: sum,
+        over: `rx counters, common ${seconds.toFixed(1)} s`,
+        retransmits: null,
+      });
       recordBuckets(`tenant ${direction}`);
       // a token bucket's promise: rate x window + burst (+ the one packet the check lets into debt)
       const bucket = dataplane.bandwidthCounters().find((c) => c.id === `tenant/${direction}`)!;

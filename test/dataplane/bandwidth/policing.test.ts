@@ -4,17 +4,17 @@
 // rate, and a rate change is a map write the loaded program follows.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ifindexOf, withNetns } from '../../../bpf/kernel/netns.ts';
-import type { BandwidthBucket } from '../../../policy/bandwidth/buckets.ts';
 import { planBuckets } from '../../../agent/datapath/bandwidth/allocation.ts';
 import { BandwidthMaps } from '../../../agent/datapath/bandwidth/maps.ts';
 import { bucketParams, packetCostNs } from '../../../agent/datapath/bandwidth/params.ts';
 import type { Hook } from '../../../agent/datapath/codegen/hooks.ts';
+import { ifindexOf, withNetns } from '../../../bpf/kernel/netns.ts';
+import type { BandwidthBucket } from '../../../policy/bandwidth/buckets.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable, uniqueSuffix } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from '../datapath/support/harness.ts';
 import { ipPacket, TcpFlag, tcp, udp } from '../datapath/support/packets.ts';
 import { directionPolicy, policy, rule, term, tier } from '../datapath/support/policies.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const SERVER = '198.18.1.53';
@@ -35,9 +35,19 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('bandwidth policing', () => {
 
   /** What the dataplane does on apply: buckets planned and written, endpoints pointed at them. */
   function limit(endpoints: { ifindex: number; hook: Hook; buckets: BandwidthBucket[] }[]): void {
-    const plan = planBuckets(maps.readBuckets(), endpoints.flatMap((e) => e.buckets), maps.capacity);
+    const plan = planBuckets(
+      maps.readBuckets(),
+      endpoints.flatMap((e) => e.buckets),
+      maps.capacity,
+    );
     maps.write(plan);
-    const keys = endpoints.map((e) => maps.setEndpoint(e.ifindex, e.hook, e.buckets.map((b) => plan.indexOf.get(b.id)!)));
+    const keys = endpoints.map((e) =>
+      maps.setEndpoint(
+        e.ifindex,
+        e.hook,
+        e.buckets.map((b) => plan.indexOf.get(b.id)!),
+      ),
+    );
     maps.retainEndpoints(keys);
     maps.free(plan.frees);
     indexOf = plan.indexOf;
@@ -54,7 +64,9 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('bandwidth policing', () => {
     dp = createDatapath();
     maps = new BandwidthMaps(dp.shared.bwBuckets, dp.shared.bwEndpoints);
     // egress allows UDP/53 and nothing else; ingress denies every new flow (replies pass by conntrack)
-    fromPod = dp.load('egress', directionPolicy('egress', [tier('default', 'Deny', [policy('dns', [rule('Allow', term('UDP', [[53, 53]]))])])]), { bandwidth: true });
+    fromPod = dp.load('egress', directionPolicy('egress', [tier('default', 'Deny', [policy('dns', [rule('Allow', term('UDP', [[53, 53]]))])])]), {
+      bandwidth: true,
+    });
     toPod = dp.load('ingress', directionPolicy('ingress', [tier('default', 'Deny', [policy('deny-all', [])])]), { bandwidth: true });
     execFileSync('ip', ['netns', 'add', ns]);
     execFileSync('ip', ['-n', ns, 'link', 'add', 'ep-a', 'type', 'veth', 'peer', 'name', 'ep-b']);
@@ -84,7 +96,12 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('bandwidth policing', () => {
     expect(passed).toBeGreaterThanOrEqual(expected);
     expect(passed).toBeLessThanOrEqual(expected + 1 + Number(ran / cost)); // what the test's own runtime refilled
     expect(outcomes.slice(0, expected)).toEqual(Array(expected).fill('allow')); // the burst first, then drops (and refills)
-    expect(counters(b.id)).toMatchObject({ passedPackets: passed, passedBytes: passed * PACKET_BYTES, droppedPackets: 100 - passed, droppedBytes: (100 - passed) * PACKET_BYTES });
+    expect(counters(b.id)).toMatchObject({
+      passedPackets: passed,
+      passedBytes: passed * PACKET_BYTES,
+      droppedPackets: 100 - passed,
+      droppedBytes: (100 - passed) * PACKET_BYTES,
+    });
 
     // policy denies TCP/22: dropped by policy, the bucket neither charged nor counting it
     expect(dp.run(fromPod, ipPacket(POD, SERVER, tcp(41000, 22, TcpFlag.SYN))).outcome).toBe('drop');

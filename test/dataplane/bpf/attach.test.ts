@@ -1,15 +1,15 @@
 // Attaching to a veth in a fresh namespace and swapping programs under live UDP traffic.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { R0, exit, mov64 } from '../../../bpf/asm/index.ts';
-import { attachProgram, detectAttachKind, openPinnedTcx, type AttachKind } from '../../../bpf/kernel/attach/index.ts';
+import { exit, mov64, R0 } from '../../../bpf/asm/index.ts';
+import { type AttachKind, attachProgram, detectAttachKind, openPinnedTcx } from '../../../bpf/kernel/attach/index.ts';
 import { TcAct, Tcx } from '../../../bpf/kernel/constants.ts';
 import { withNetns } from '../../../bpf/kernel/netns.ts';
 import { BPFFS_ROOT, ensureBpffs } from '../../../bpf/kernel/pin.ts';
-import { loadProgram, type BpfProgram } from '../../../bpf/kernel/program.ts';
+import { type BpfProgram, loadProgram } from '../../../bpf/kernel/program.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable, uniqueSuffix } from './harness.ts';
 import { createVethPair, sleep, type VethPair } from './veth-pair.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 /** Time for packets already past the hook to arrive before we count. */
 const SETTLE_MS = 100;
@@ -35,7 +35,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('attach to a veth under traffic'
 
   afterAll(() => {
     pair?.destroy();
-    programs.forEach((p) => p.close());
+    for (const p of programs) p.close();
     rmSync(pinDir, { recursive: true, force: true });
   });
 
@@ -50,36 +50,38 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('attach to a veth under traffic'
     expect(detectAttachKind()).toBe('tcx');
   });
 
-  it.each<AttachKind>(['tcx', 'tc'])('%s: allow, swap to drop, swap back, detach', async (kind) => {
-    // ifindexes and tc's netlink calls resolve in the calling thread's namespace.
-    const inB = <T>(fn: () => T): T => withNetns(pair.nsB, fn);
-    const attachment = inB(() => attachProgram(allow, { ifindex: pair.ifindexB, direction: 'ingress', kind }));
-    try {
-      expect(attachment.kind).toBe(kind);
-      expect(inB(() => attachment.programId())).toBe(allow.id());
-      await pair.waitForReplies(10);
+  it.each<AttachKind>(['tcx', 'tc'])(
+    '%s: allow, swap to drop, swap back, detach',
+    async (kind) => {
+      // ifindexes and tc's netlink calls resolve in the calling thread's namespace.
+      const inB = <T>(fn: () => T): T => withNetns(pair.nsB, fn);
+      const attachment = inB(() => attachProgram(allow, { ifindex: pair.ifindexB, direction: 'ingress', kind }));
+      try {
+        expect(attachment.kind).toBe(kind);
+        expect(inB(() => attachment.programId())).toBe(allow.id());
+        await pair.waitForReplies(10);
 
-      inB(() => attachment.replace(drop));
-      expect(inB(() => attachment.programId())).toBe(drop.id());
-      await expectSilence();
+        inB(() => attachment.replace(drop));
+        expect(inB(() => attachment.programId())).toBe(drop.id());
+        await expectSilence();
 
-      inB(() => attachment.replace(allow));
-      await pair.waitForReplies(10);
+        inB(() => attachment.replace(allow));
+        await pair.waitForReplies(10);
 
-      inB(() => attachment.replace(drop));
-      await expectSilence();
-    } finally {
-      inB(() => attachment.detach());
-    }
-    await pair.waitForReplies(10); // nothing attached: traffic flows again
-  }, 20_000);
+        inB(() => attachment.replace(drop));
+        await expectSilence();
+      } finally {
+        inB(() => attachment.detach());
+      }
+      await pair.waitForReplies(10); // nothing attached: traffic flows again
+    },
+    20_000,
+  );
 
   it('tcx: a pinned link keeps dropping after our fd is closed, and can be taken back', async () => {
     ensureBpffs();
     const path = `${pinDir}/links/veth_ingress`;
-    const attachment = withNetns(pair.nsB, () =>
-      attachProgram(drop, { ifindex: pair.ifindexB, direction: 'ingress', kind: 'tcx' }),
-    );
+    const attachment = withNetns(pair.nsB, () => attachProgram(drop, { ifindex: pair.ifindexB, direction: 'ingress', kind: 'tcx' }));
     attachment.pin(path);
     attachment.close(); // our fd is gone; the pin holds the link
     await expectSilence();
@@ -96,9 +98,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('attach to a veth under traffic'
   }, 20_000);
 
   it('an unpinned tcx link detaches when its fd closes', async () => {
-    const attachment = withNetns(pair.nsB, () =>
-      attachProgram(drop, { ifindex: pair.ifindexB, direction: 'ingress', kind: 'tcx' }),
-    );
+    const attachment = withNetns(pair.nsB, () => attachProgram(drop, { ifindex: pair.ifindexB, direction: 'ingress', kind: 'tcx' }));
     await expectSilence();
     attachment.close();
     await pair.waitForReplies(10);

@@ -1,17 +1,15 @@
 // Maps in the kernel: element and batch operations, LPM longest-prefix match, per-CPU values,
 // and a program that counts into a map.
 import { afterAll, expect, it } from 'vitest';
-import {
-  R0, R1, R2, R10, add64, atomicAdd, call, exit, jeq, label, ld, ldx, mov64, st,
-} from '../../../bpf/asm/index.ts';
+import { add64, atomicAdd, call, exit, jeq, label, ld, ldx, mov64, R0, R1, R2, R10, st } from '../../../bpf/asm/index.ts';
 import { Helper, MapType, TcAct, UpdateFlag } from '../../../bpf/kernel/constants.ts';
-import { createMap, type BpfMap } from '../../../bpf/kernel/map.ts';
+import { type BpfMap, createMap } from '../../../bpf/kernel/map.ts';
 import { joinPerCpu, possibleCpus } from '../../../bpf/kernel/percpu.ts';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { defineLayout } from '../../../bpf/maps/layout.ts';
-import { ethIpv4, ipv4, kernelAvailable } from './harness.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
+import { ethIpv4, ipv4, kernelAvailable } from './harness.ts';
 
 const maps: BpfMap[] = [];
 const make = (...args: Parameters<typeof createMap>): BpfMap => {
@@ -19,7 +17,9 @@ const make = (...args: Parameters<typeof createMap>): BpfMap => {
   maps.push(m);
   return m;
 };
-afterAll(() => maps.forEach((m) => m.close()));
+afterAll(() => {
+  for (const m of maps) m.close();
+});
 
 const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
@@ -39,9 +39,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('maps in the kernel', () => {
     m.update(u32(2), u64(20n));
     expect(m.lookup(u32(1))?.readBigUInt64LE()).toBe(10n);
     expect(m.lookup(u32(3))).toBeUndefined();
-    expect(() => m.update(u32(1), u64(11n), UpdateFlag.NOEXIST)).toThrow(
-      expect.objectContaining({ code: 'MAP_OP_FAILED', errno: 17 }),
-    );
+    expect(() => m.update(u32(1), u64(11n), UpdateFlag.NOEXIST)).toThrow(expect.objectContaining({ code: 'MAP_OP_FAILED', errno: 17 }));
     expect([...m.keys()].map((k) => k.readUInt32LE()).sort()).toEqual([1, 2]);
     expect(m.delete(u32(1))).toBe(true);
     expect(m.delete(u32(1))).toBe(false);
@@ -92,7 +90,13 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('maps in the kernel', () => {
     const cpus = possibleCpus();
     const m = make({ type: MapType.PERCPU_ARRAY, name: 'test_percpu', keySize: 4, valueSize: 4, maxEntries: 2 });
     expect(m.valueBufferSize).toBe(8 * cpus); // each CPU's 4 bytes padded to 8
-    m.update(u32(1), joinPerCpu(Array.from({ length: cpus }, (_, i) => u32(100 + i)), 4));
+    m.update(
+      u32(1),
+      joinPerCpu(
+        Array.from({ length: cpus }, (_, i) => u32(100 + i)),
+        4,
+      ),
+    );
     const values = m.lookupPerCpu(u32(1))!;
     expect(values.map((v) => v.readUInt32LE())).toEqual(Array.from({ length: cpus }, (_, i) => 100 + i));
     expect(() => m.update(u32(0), u32(1))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));

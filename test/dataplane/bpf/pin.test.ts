@@ -3,14 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, statfsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { R0, exit, mov64 } from '../../../bpf/asm/index.ts';
+import { exit, mov64, R0 } from '../../../bpf/asm/index.ts';
 import { MapType, TcAct } from '../../../bpf/kernel/constants.ts';
 import { createMap, openPinnedMap } from '../../../bpf/kernel/map.ts';
 import { BPFFS_ROOT, ensureBpffs, unpin } from '../../../bpf/kernel/pin.ts';
 import { loadProgram, openPinnedProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
-import { ethIpv4, kernelAvailable, uniqueSuffix } from './harness.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
+import { ethIpv4, kernelAvailable, uniqueSuffix } from './harness.ts';
 
 describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('pinning', () => {
   const dir = `${BPFFS_ROOT}/palisade-test-${uniqueSuffix()}`;

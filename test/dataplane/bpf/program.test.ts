@@ -1,14 +1,12 @@
 // Programs loaded into the real kernel and run with BPF_PROG_TEST_RUN.
 import { afterAll, expect, it } from 'vitest';
-import {
-  R0, R1, R2, R3, R6, assemble, exit, ja, jeq, jgt, label, ldx, mov64, add64, dump, type ProgramItem,
-} from '../../../bpf/asm/index.ts';
+import { add64, assemble, dump, exit, ja, jeq, jgt, label, ldx, mov64, type ProgramItem, R0, R1, R2, R3, R6 } from '../../../bpf/asm/index.ts';
 import { BpfError } from '../../../bpf/errors.ts';
-import { SkBuff, SK_BUFF_SIZE, TcAct, Tcx } from '../../../bpf/kernel/constants.ts';
-import { loadProgram, type BpfProgram } from '../../../bpf/kernel/program.ts';
+import { SK_BUFF_SIZE, SkBuff, TcAct, Tcx } from '../../../bpf/kernel/constants.ts';
+import { type BpfProgram, loadProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
-import { ethIpv4, kernelAvailable } from './harness.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
+import { ethIpv4, kernelAvailable } from './harness.ts';
 
 const loaded: BpfProgram[] = [];
 const load = (...args: Parameters<typeof loadProgram>): BpfProgram => {
@@ -16,7 +14,9 @@ const load = (...args: Parameters<typeof loadProgram>): BpfProgram => {
   loaded.push(p);
   return p;
 };
-afterAll(() => loaded.forEach((p) => p.close()));
+afterAll(() => {
+  for (const p of loaded) p.close();
+});
 
 describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('programs in the kernel', () => {
   const packet = ethIpv4({ protocol: 17, dport: 53 });

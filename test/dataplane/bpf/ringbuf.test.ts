@@ -1,16 +1,14 @@
 // Flow events: a program writes into a BPF ring buffer, TypeScript consumes them.
 import { afterAll, expect, it } from 'vitest';
-import {
-  R0, R1, R2, R3, R4, R6, R7, R10, call, exit, jeq, label, ld, ldx, mov64, add64, st, stx,
-} from '../../../bpf/asm/index.ts';
+import { add64, call, exit, jeq, label, ld, ldx, mov64, R0, R1, R2, R3, R4, R6, R7, R10, st, stx } from '../../../bpf/asm/index.ts';
 import { Helper, MapType, SkBuff, TcAct } from '../../../bpf/kernel/constants.ts';
 import { createMap } from '../../../bpf/kernel/map.ts';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import { RingBufferReader } from '../../../bpf/kernel/ringbuf.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { defineLayout } from '../../../bpf/maps/layout.ts';
-import { ethIpv4, kernelAvailable } from './harness.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
+import { ethIpv4, kernelAvailable } from './harness.ts';
 
 const Event = defineLayout('test_event', {
   size: 16,
@@ -23,7 +21,9 @@ const Event = defineLayout('test_event', {
 
 describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('ring buffer', () => {
   const cleanup: (() => void)[] = [];
-  afterAll(() => cleanup.reverse().forEach((f) => f()));
+  afterAll(() => {
+    for (const f of cleanup.reverse()) f();
+  });
 
   const setup = () => {
     const ring = createMap({ type: MapType.RINGBUF, name: 'test_ring', keySize: 0, valueSize: 0, maxEntries: 64 * 1024 });

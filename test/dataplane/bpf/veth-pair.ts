@@ -1,7 +1,7 @@
 // Two fresh network namespaces joined by a veth pair, with a UDP echo server in B and a prober in
 // A, for attach tests. Addresses from 198.18.0.0/15 only, inside namespaces this test made; the
 // names carry a random suffix so parallel runs never meet. destroy() removes everything.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ifindexOf, withNetns } from '../../../bpf/kernel/netns.ts';
@@ -52,7 +52,10 @@ export async function createVethPair(): Promise<VethPair> {
     ip('netns', 'add', nsA);
     ip('netns', 'add', nsB);
     ip('link', 'add', ifA, 'netns', nsA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB);
-    for (const [ns, dev, addr] of [[nsA, ifA, addrA], [nsB, ifB, addrB]] as const) {
+    for (const [ns, dev, addr] of [
+      [nsA, ifA, addrA],
+      [nsB, ifB, addrB],
+    ] as const) {
       ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
       ip('-n', ns, 'link', 'set', dev, 'up');
       ip('-n', ns, 'link', 'set', 'lo', 'up');
@@ -81,7 +84,13 @@ export async function createVethPair(): Promise<VethPair> {
     });
 
     return {
-      nsA, nsB, ifA, ifB, addrA, addrB, ifindexB,
+      nsA,
+      nsB,
+      ifA,
+      ifB,
+      addrA,
+      addrB,
+      ifindexB,
       replies: () => replies,
       waitForReplies: (n, timeoutMs = 3000) =>
         new Promise<void>((resolve, reject) => {

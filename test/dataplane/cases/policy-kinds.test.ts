@@ -12,13 +12,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCaseReport } from '../../../lab/run/report.ts';
-import { passed, type DataplaneChoice } from '../../../lab/run/run-case.ts';
-import { startLabSession, type LabSession } from '../../../lab/run/session.ts';
+import { type DataplaneChoice, passed } from '../../../lab/run/run-case.ts';
+import { type LabSession, startLabSession } from '../../../lab/run/session.ts';
 import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const casesDir = resolve(REPO_ROOT, 'test', 'cases');
-const files = existsSync(casesDir) ? readdirSync(casesDir).filter((n) => n.endsWith('.json')).sort() : [];
+const files = existsSync(casesDir)
+  ? readdirSync(casesDir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+  : [];
 
 const isRoot = process.getuid?.() === 0;
 const dataplane = (process.env.PALISADE_LAB_DATAPLANE ?? 'ebpf') as DataplaneChoice;

@@ -4,19 +4,19 @@
 // there are (straight-line code grows with each one: the reason for limits.ts CLASSIFIER_MIN_TERMS).
 // Numbers are printed for the report; per-packet costs by rule count are the bench's (npm run bench).
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { StrategyName } from '../../../agent/datapath/codegen/evaluation.ts';
+import { CLASSIFIER_MIN_TERMS } from '../../../agent/datapath/limits.ts';
+import { linkProgram } from '../../../agent/datapath/link.ts';
+import { type LoadedProgram, programMapFds } from '../../../agent/datapath/load.ts';
+import { sharedMapFds } from '../../../agent/datapath/shared-maps.ts';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
 import { evaluateDirection } from '../../../policy/evaluation/evaluate.ts';
-import type { StrategyName } from '../../../agent/datapath/codegen/evaluation.ts';
-import { linkProgram } from '../../../agent/datapath/link.ts';
-import { CLASSIFIER_MIN_TERMS } from '../../../agent/datapath/limits.ts';
-import { programMapFds, type LoadedProgram } from '../../../agent/datapath/load.ts';
-import { sharedMapFds } from '../../../agent/datapath/shared-maps.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { ipPacket, TcpFlag, tcp } from './support/packets.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from './support/policies.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const REPEAT = 200_000;
@@ -86,7 +86,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('map-driven classifier', () => {
         `${BIG} rules (classifier) ${bigNs} (= ${(bigNs / smallNs).toFixed(2)}x); ${BIG} rules, first rule ${firstNs}, default deny ${denied.durationNs}`,
     );
     expect(bigNs).toBeLessThanOrEqual(2 * smallNs);
-    [small, smallClassifier, big].forEach((p) => p.close());
+    for (const p of [small, smallClassifier, big]) p.close();
   });
 
   it(`${BIG} rules with except terms and a staged policy load, and agree with evaluate()`, () => {
@@ -96,12 +96,22 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('map-driven classifier', () => {
     apps.rules.forEach((r, i) => {
       if (i % 10 === 0) r.terms = [{ ...term('TCP', [[portOf(i), portOf(i)]], cidrs('10.0.0.0/8')), except: [term('any', 'any', cidrs(`${remoteOf(i)}/32`))] }];
     });
-    const staged = policy('staged-apps', Array.from({ length: 2_000 }, (_, i) => rule(i % 2 ? 'Deny' : 'Allow', term('TCP', [[portOf(i), portOf(i)]]))), true);
+    const staged = policy(
+      'staged-apps',
+      Array.from({ length: 2_000 }, (_, i) => rule(i % 2 ? 'Deny' : 'Allow', term('TCP', [[portOf(i), portOf(i)]]))),
+      true,
+    );
     const dp2 = directionPolicy('ingress', [tier('default', 'Deny', [apps, staged], 1_000_000)]);
     const program = dp.load('ingress', dp2);
     expect(program.compiled.classifier).toBeDefined();
     expect(program.compiled.stagedClassifier).toBeDefined();
-    for (const [i, remote] of [[10, remoteOf(10)], [10, '10.200.0.1'], [11, remoteOf(11)], [9_999, remoteOf(9_999)], [1_001, remoteOf(1_001)]] as const) {
+    for (const [i, remote] of [
+      [10, remoteOf(10)],
+      [10, '10.200.0.1'],
+      [11, remoteOf(11)],
+      [9_999, remoteOf(9_999)],
+      [1_001, remoteOf(1_001)],
+    ] as const) {
       const packet = { remoteIp: remote, protocol: 'TCP' as const, dstPort: portOf(i), srcPort: 40000 };
       const expected = evaluateDirection(dp2, packet);
       const result = dp.run(program, ipPacket(remote, POD, tcp(40000, portOf(i), TcpFlag.RST | TcpFlag.ACK)));
@@ -112,12 +122,14 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('map-driven classifier', () => {
       expect(event.staged?.verdict, `${remote}:${portOf(i)}`).toBe(expected.stagedVerdict);
     }
     const ns = lastRuleNs(dp, program, BIG - 1);
-    console.log(`[classifier] ${BIG} rules with 1,000 except terms + 2,000 staged rules: ${program.compiled.stats.instructions} slots, ` +
-      `verifier: ${verifierProcessed(dp, program)}; last rule ${ns} ns/packet`);
+    console.log(
+      `[classifier] ${BIG} rules with 1,000 except terms + 2,000 staged rules: ${program.compiled.stats.instructions} slots, ` +
+        `verifier: ${verifierProcessed(dp, program)}; last rule ${ns} ns/packet`,
+    );
     program.close();
   });
 
-  it('both strategies decide alike at every rule count; the classifier\'s code does not grow with the rules', () => {
+  it("both strategies decide alike at every rule count; the classifier's code does not grow with the rules", () => {
     const instructions: Record<StrategyName, number[]> = { 'straight-line': [], classifier: [] };
     const counts = [4, 16, 32, CLASSIFIER_MIN_TERMS, 128, 256, 1024];
     for (const count of counts) {

@@ -2,14 +2,14 @@
 // interface, TCP RST opens nothing, FIN/RST shorten an entry's life, idle entries expire.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ifindexOf, withNetns } from '../../../bpf/kernel/netns.ts';
-import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS } from '../../../agent/datapath/limits.ts';
 import { CtKey, CtValue } from '../../../agent/datapath/layouts.ts';
+import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS } from '../../../agent/datapath/limits.ts';
+import { ifindexOf, withNetns } from '../../../bpf/kernel/netns.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable, uniqueSuffix } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { icmp, ipPacket, TcpFlag, tcp, udp } from './support/packets.ts';
 import { directionPolicy, policy, rule, term, tier } from './support/policies.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const SERVER = '192.0.2.80';
@@ -21,7 +21,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('conntrack', () => {
   let toPod: ReturnType<Datapath['load']>;
   beforeAll(() => {
     dp = createDatapath();
-    fromPod = dp.load('egress', directionPolicy('egress', [tier('default', 'Deny', [policy('out', [rule('Allow', term('TCP', [[80, 80]]), term('UDP', [[53, 53]]), term('ICMP'))])])]));
+    fromPod = dp.load(
+      'egress',
+      directionPolicy('egress', [tier('default', 'Deny', [policy('out', [rule('Allow', term('TCP', [[80, 80]]), term('UDP', [[53, 53]]), term('ICMP'))])])]),
+    );
     toPod = dp.load('ingress', directionPolicy('ingress', [tier('default', 'Deny', [policy('deny-all', [])])]));
   });
   afterAll(() => dp?.close());
@@ -55,8 +58,14 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('conntrack', () => {
 
   const entryKey = (lport: number, rport: number, ifindex = 1) =>
     CtKey.encode({
-      ifindex, proto: 6, family: 4, pad: 0, lport, rport,
-      local: Buffer.from([198, 18, 0, 10, ...Array(12).fill(0)]), remote: Buffer.from([192, 0, 2, 80, ...Array(12).fill(0)]),
+      ifindex,
+      proto: 6,
+      family: 4,
+      pad: 0,
+      lport,
+      rport,
+      local: Buffer.from([198, 18, 0, 10, ...Array(12).fill(0)]),
+      remote: Buffer.from([192, 0, 2, 80, ...Array(12).fill(0)]),
     });
 
   it('marks an entry closing on RST, and a new SYN on a closing entry is evaluated as new', () => {

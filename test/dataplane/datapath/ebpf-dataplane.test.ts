@@ -2,9 +2,9 @@
 // TCP and UDP through the programs. Deny-all ingress, then allow one peer (an atomic switch), a
 // long-lived connection across a re-apply and across an agent restart (a second process adopts the
 // pinned links), then uninstall.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,20 +12,20 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { inventorySchema, type Inventory } from '../../../policy/inventory.ts';
 import { createEbpfDataplaneWith, type EbpfDataplane } from '../../../agent/datapath/ebpf-dataplane.ts';
 import type { FlowRecord } from '../../../agent/datapath/flows.ts';
 import { pinLayout } from '../../../agent/datapath/pins.ts';
 import { unwrap } from '../../../lab/errors.ts';
 import { createTopology, type Topology } from '../../../lab/net/topology.ts';
-import { startProber, type ProbeSpec, type Prober } from '../../../lab/probe/prober.ts';
+import { type Prober, type ProbeSpec, startProber } from '../../../lab/probe/prober.ts';
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/payload.ts';
+import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import type { BundleLimits, Policy } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
-import { uniqueSuffix } from '../bpf/harness.ts';
 import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
+import { uniqueSuffix } from '../bpf/harness.ts';
 
 const isRoot = process.getuid?.() === 0;
 const execFileAsync = promisify(execFile);
@@ -48,7 +48,11 @@ function networkPolicy(name: string, spec: Record<string, unknown>): Policy {
 
 const server = { matchLabels: { app: 'server' } };
 const denyAllIngress = networkPolicy('deny-all', { podSelector: server, policyTypes: ['Ingress'] });
-const allowA = networkPolicy('allow-a', { podSelector: server, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }] }] });
+const allowA = networkPolicy('allow-a', {
+  podSelector: server,
+  policyTypes: ['Ingress'],
+  ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }] }],
+});
 const allowBUdp = networkPolicy('allow-b-udp', {
   podSelector: server,
   policyTypes: ['Ingress'],
@@ -144,7 +148,14 @@ describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
   let stream: Stream | undefined;
 
   const make = () =>
-    createEbpfDataplaneWith({ nodeName, logger: pino({ level: 'silent' }), netns: topology.nodeNetns, onFlow: (f) => flows.push(f), mapSizes: MAP_SIZES, flowPollMs: 20 });
+    createEbpfDataplaneWith({
+      nodeName,
+      logger: pino({ level: 'silent' }),
+      netns: topology.nodeNetns,
+      onFlow: (f) => flows.push(f),
+      mapSizes: MAP_SIZES,
+      flowPollMs: 20,
+    });
 
   beforeAll(async () => {
     topology = unwrap(
@@ -200,7 +211,10 @@ describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
     const outcomes = await prober.probeAll(specs);
     return outcomes
       .filter((o) => o.error !== undefined || o.connected !== o.probe.expected)
-      .map((o) => `${o.probe.from} -> ${o.probe.to} ${o.probe.protocol}/${o.probe.port} v${o.probe.family ?? 4}: expected ${o.probe.expected ? 'connect' : 'refused'}, got ${o.reason}`);
+      .map(
+        (o) =>
+          `${o.probe.from} -> ${o.probe.to} ${o.probe.protocol}/${o.probe.port} v${o.probe.family ?? 4}: expected ${o.probe.expected ? 'connect' : 'refused'}, got ${o.reason}`,
+      );
   }
   const both = (from: string, to: string, expected: boolean, family: 4 | 6 = 4): (ProbeSpec & { expected: boolean })[] =>
     PORTS.map((p) => ({ from, to, port: p.port, protocol: p.protocol, family, expected }));
@@ -227,7 +241,14 @@ describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
     expect(report.programs[A]).toMatchObject({ strategy: 'none' });
     expect(dataplane.attached().map((a) => a.endpoint)).toEqual([SERVER]);
     expect(
-      await mismatched([...both(A, SERVER, false), ...both(B, SERVER, false), ...both(A, SERVER, false, 6), ...both(SERVER, A, true), ...both(SERVER, B, true, 6), ...both(A, B, true)]),
+      await mismatched([
+        ...both(A, SERVER, false),
+        ...both(B, SERVER, false),
+        ...both(A, SERVER, false, 6),
+        ...both(SERVER, A, true),
+        ...both(SERVER, B, true, 6),
+        ...both(A, B, true),
+      ]),
     ).toEqual([]);
     dataplane.drainFlows();
     const denied = flows.find((f) => f.kind === 'denied' && f.endpoint === SERVER && f.remote === topology.pods.get(A)!.ip);
@@ -265,7 +286,12 @@ describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
     expect(stream.ended()).toBeUndefined();
     console.log(`[dataplane] longest echo gap of the stream across the re-apply: ${stream.maxGapMs().toFixed(1)} ms (one every 20 ms)`);
     expect(stream.maxGapMs()).toBeLessThan(200);
-    expect(await mismatched([{ from: B, to: SERVER, port: 81, protocol: 'UDP', expected: true }, { from: B, to: SERVER, port: 80, protocol: 'TCP', expected: false }])).toEqual([]);
+    expect(
+      await mismatched([
+        { from: B, to: SERVER, port: 81, protocol: 'UDP', expected: true },
+        { from: B, to: SERVER, port: 80, protocol: 'TCP', expected: false },
+      ]),
+    ).toEqual([]);
   });
 
   it('refuses a bundle it cannot load and keeps enforcing the previous one', T, async () => {
@@ -301,7 +327,12 @@ describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
     const input = { bundle: bundle(4, [denyAllIngress, allowA, allowBUdp]), inventory };
     const before = dataplane.attached();
     await dataplane.close();
-    expect(await mismatched([{ from: B, to: SERVER, port: 80, protocol: 'TCP', expected: false }, { from: A, to: SERVER, port: 81, protocol: 'UDP', expected: true }])).toEqual([]);
+    expect(
+      await mismatched([
+        { from: B, to: SERVER, port: 80, protocol: 'TCP', expected: false },
+        { from: A, to: SERVER, port: 81, protocol: 'UDP', expected: true },
+      ]),
+    ).toEqual([]);
     await stream!.waitForEchoes(10);
 
     // the child runs as the lab runs the agent: `ip netns exec <node>` (private /sys), host bpffs by bind mount

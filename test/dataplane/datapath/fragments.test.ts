@@ -1,11 +1,11 @@
 // IP fragments: a datagram gets its first fragment's verdict; later fragments without an admitted
 // first fragment are dropped (see agent/datapath/codegen/fragments.ts for why).
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
-import { ethernet, EtherType, ipv4, ipv6, rawTransport, udp, Proto } from './support/packets.ts';
+import { EtherType, ethernet, ipv4, ipv6, Proto, rawTransport, udp } from './support/packets.ts';
 import { directionPolicy, policy, rule, term, tier } from './support/policies.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const POD6 = 'fd00::10';
@@ -20,9 +20,21 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('fragments', () => {
   afterAll(() => dp?.close());
 
   const v4 = (id: number, offset: number, more: boolean, dport = 53) =>
-    ethernet(EtherType.IPV4, ipv4({ src: '192.0.2.1', dst: POD, id, fragmentOffset: offset, moreFragments: more }, offset === 0 ? udp(5353, dport, Buffer.alloc(24)) : rawTransport(Proto.UDP, Buffer.alloc(24))));
+    ethernet(
+      EtherType.IPV4,
+      ipv4(
+        { src: '192.0.2.1', dst: POD, id, fragmentOffset: offset, moreFragments: more },
+        offset === 0 ? udp(5353, dport, Buffer.alloc(24)) : rawTransport(Proto.UDP, Buffer.alloc(24)),
+      ),
+    );
   const v6 = (id: number, offset: number, more: boolean, dport = 53) =>
-    ethernet(EtherType.IPV6, ipv6({ src: '2001:db8::1', dst: POD6, ext: [{ type: 'fragment', offset, more, id }] }, offset === 0 ? udp(5353, dport, Buffer.alloc(24)) : rawTransport(Proto.UDP, Buffer.alloc(24))));
+    ethernet(
+      EtherType.IPV6,
+      ipv6(
+        { src: '2001:db8::1', dst: POD6, ext: [{ type: 'fragment', offset, more, id }] },
+        offset === 0 ? udp(5353, dport, Buffer.alloc(24)) : rawTransport(Proto.UDP, Buffer.alloc(24)),
+      ),
+    );
 
   it.each([
     ['IPv4', v4],

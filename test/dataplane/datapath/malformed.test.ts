@@ -3,10 +3,10 @@
 // IPv4 header and IPv6 frames shorter than an IPv6 header, so those truncations are not craftable.)
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StatReason } from '../../../agent/datapath/layouts.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
-import { ethernet, EtherType, icmp, icmpv6, ipv4, ipv6, sctp, tcp, truncated, udp } from './support/packets.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
+import { EtherType, ethernet, icmp, icmpv6, ipv4, ipv6, sctp, tcp, truncated, udp } from './support/packets.ts';
 
 const SRC = '192.0.2.1';
 const POD = '198.18.0.10';
@@ -54,7 +54,16 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('malformed packets', () => {
   });
 
   it('accepts the longest chain it allows (6 extension headers) and parses the ports after it', () => {
-    const six = v6(tcp(1, 80), { ext: [{ type: 'hop-by-hop' }, { type: 'destination' }, { type: 'routing' }, { type: 'fragment', offset: 0, more: false, id: 9 }, { type: 'ah' }, { type: 'destination' }] });
+    const six = v6(tcp(1, 80), {
+      ext: [
+        { type: 'hop-by-hop' },
+        { type: 'destination' },
+        { type: 'routing' },
+        { type: 'fragment', offset: 0, more: false, id: 9 },
+        { type: 'ah' },
+        { type: 'destination' },
+      ],
+    });
     const result = dp.run(allowAll, six);
     expect(result.outcome).toBe('allow');
     expect(result.events).toMatchObject([{ localPort: 80, remotePort: 1 }]);

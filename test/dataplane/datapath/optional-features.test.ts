@@ -6,10 +6,10 @@ import { evaluate, type Packet } from '../../../policy/evaluation/evaluate.ts';
 import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
 import { inventorySchema } from '../../../policy/inventory.ts';
 import type { Direction, NetworkSet, Policy, PolicySet, Rule, Selector } from '../../../policy/ir.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
-import { icmp, icmpv6, ipPacket, rawTransport, sctp, tcp, udp, type Transport } from './support/packets.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
+import { icmp, icmpv6, ipPacket, rawTransport, sctp, type Transport, tcp, udp } from './support/packets.ts';
 
 const ALL: Selector = { op: 'all' };
 const byLabel = (key: string, value: string): Selector => ({ op: 'eq', key, value });
@@ -21,7 +21,12 @@ const cluster = inventorySchema.parse({
   endpoints: [
     { namespace: 'x', name: 'web', labels: { app: 'web' }, ipv4: [POD], ipv6: [POD6], hostInterface: 'veth0' },
     {
-      namespace: 'x', name: 'db', labels: { app: 'db' }, ipv4: ['198.18.0.20'], ipv6: ['fd00::20'], ports: [{ name: 'sql', port: 5432, protocol: 'TCP' }],
+      namespace: 'x',
+      name: 'db',
+      labels: { app: 'db' },
+      ipv4: ['198.18.0.20'],
+      ipv6: ['fd00::20'],
+      ports: [{ name: 'sql', port: 5432, protocol: 'TCP' }],
       serviceAccount: { name: 'database', labels: { data: 'sensitive' } },
     },
     { namespace: 'y', name: 'api', labels: { app: 'api' }, ipv4: ['198.18.0.30'], ports: [{ name: 'sql', port: 6432, protocol: 'TCP' }] },
@@ -34,14 +39,28 @@ const cluster = inventorySchema.parse({
 
 const networkSets: NetworkSet[] = [
   { id: 'NetworkSet/y/partners', kind: 'NetworkSet', namespace: 'y', name: 'partners', labels: { role: 'partner' }, nets: ['192.0.2.0/24'] },
-  { id: 'GlobalNetworkSet/cloud', kind: 'GlobalNetworkSet', namespace: null, name: 'cloud', labels: { role: 'partner' }, nets: ['100.64.0.0/10', '2001:db8::/32'] },
+  {
+    id: 'GlobalNetworkSet/cloud',
+    kind: 'GlobalNetworkSet',
+    namespace: null,
+    name: 'cloud',
+    labels: { role: 'partner' },
+    nets: ['100.64.0.0/10', '2001:db8::/32'],
+  },
 ];
 
 function policy(id: string, direction: Direction, rules: Rule[], fields: Partial<Policy> = {}): Policy {
   return {
-    id, kind: 'GlobalNetworkPolicy', namespace: null, name: id, order: 0, staged: false,
+    id,
+    kind: 'GlobalNetworkPolicy',
+    namespace: null,
+    name: id,
+    order: 0,
+    staged: false,
     subject: { namespaceSelector: ALL, podSelector: byLabel('app', 'web') },
-    directions: [direction], ingress: direction === 'ingress' ? rules : [], egress: direction === 'egress' ? rules : [],
+    directions: [direction],
+    ingress: direction === 'ingress' ? rules : [],
+    egress: direction === 'egress' ? rules : [],
     ...fields,
   };
 }
@@ -99,7 +118,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('optional IR features in program
     const set = single(
       policy('p', 'ingress', [
         rule('Allow', { peers: [{ endpoints: { namespaceSelector: ALL, podSelector: byLabel('role', 'partner') }, networkSets: true }] }),
-        rule('Allow', { ports: [{ protocol: 'TCP', port: 80 }], peers: [{ endpoints: { namespaceSelector: ALL, podSelector: ALL }, networkSets: true, nets: ['198.18.0.16/29', '100.64.0.0/16'] }] }),
+        rule('Allow', {
+          ports: [{ protocol: 'TCP', port: 80 }],
+          peers: [{ endpoints: { namespaceSelector: ALL, podSelector: ALL }, networkSets: true, nets: ['198.18.0.16/29', '100.64.0.0/16'] }],
+        }),
       ]),
     );
     check(set, 'ingress', [
@@ -116,7 +138,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('optional IR features in program
       policy('p', 'egress', [
         rule('Allow', {
           ports: [{ protocol: 'TCP' }],
-          notPorts: [{ protocol: 'TCP', name: 'sql' }, { protocol: 'TCP', port: 22 }],
+          notPorts: [
+            { protocol: 'TCP', name: 'sql' },
+            { protocol: 'TCP', port: 22 },
+          ],
           notPeers: [{ endpoints: { namespaceSelector: byLabel('team', 'blue'), podSelector: ALL }, networkSets: true }],
         }),
       ]),
@@ -124,22 +149,17 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('optional IR features in program
     check(set, 'egress', [
       ['db on another port', { remoteIp: '198.18.0.20', protocol: 'TCP', dstPort: 80 }, 'allow'],
       ['db on its sql port', { remoteIp: '198.18.0.20', protocol: 'TCP', dstPort: 5432 }, 'deny'],
-      ['db on api\'s sql port', { remoteIp: '198.18.0.20', protocol: 'TCP', dstPort: 6432 }, 'allow'],
+      ["db on api's sql port", { remoteIp: '198.18.0.20', protocol: 'TCP', dstPort: 6432 }, 'allow'],
       ['port 22 anywhere', { remoteIp: '203.0.113.1', protocol: 'TCP', dstPort: 22 }, 'deny'],
       ['a pod of namespace y', { remoteIp: '198.18.0.30', protocol: 'TCP', dstPort: 80 }, 'deny'],
-      ['namespace y\'s network set', { remoteIp: '192.0.2.4', protocol: 'TCP', dstPort: 80 }, 'deny'],
+      ["namespace y's network set", { remoteIp: '192.0.2.4', protocol: 'TCP', dstPort: 80 }, 'deny'],
       ['elsewhere, IPv6', { remoteIp: '2001:db8::5', protocol: 'TCP', dstPort: 443 }, 'allow'],
       ['UDP: not this rule', { remoteIp: '203.0.113.1', protocol: 'UDP', dstPort: 80 }, 'deny'],
     ]);
   });
 
   it('protocolNumber, notProtocol, ipVersion', () => {
-    const set = single(
-      policy('p', 'ingress', [
-        rule('Allow', { protocolNumber: 47 }),
-        rule('Allow', { ipVersion: 6, notProtocol: 'SCTP' }),
-      ]),
-    );
+    const set = single(policy('p', 'ingress', [rule('Allow', { protocolNumber: 47 }), rule('Allow', { ipVersion: 6, notProtocol: 'SCTP' })]));
     check(set, 'ingress', [
       ['GRE', { remoteIp: '203.0.113.1', protocol: 47 }, 'allow'],
       ['protocol 50', { remoteIp: '203.0.113.1', protocol: 50 }, 'deny'],
@@ -177,7 +197,11 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('optional IR features in program
   it('source ports: numbered, named on the remote source for ingress, and notSrcPorts', () => {
     const set = single(
       policy('p', 'ingress', [
-        rule('Allow', { ports: [{ protocol: 'UDP', port: 53 }], srcPorts: [{ protocol: 'UDP', port: 1000, endPort: 1010 }], notSrcPorts: [{ protocol: 'UDP', port: 1005 }] }),
+        rule('Allow', {
+          ports: [{ protocol: 'UDP', port: 53 }],
+          srcPorts: [{ protocol: 'UDP', port: 1000, endPort: 1010 }],
+          notSrcPorts: [{ protocol: 'UDP', port: 1005 }],
+        }),
         rule('Allow', { srcPorts: [{ protocol: 'TCP', name: 'sql' }] }),
       ]),
     );
@@ -186,14 +210,17 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('optional IR features in program
       ['UDP 53 from 1005', { remoteIp: '203.0.113.1', protocol: 'UDP', dstPort: 53, srcPort: 1005 }, 'deny'],
       ['UDP 53 from 1011', { remoteIp: '203.0.113.1', protocol: 'UDP', dstPort: 53, srcPort: 1011 }, 'deny'],
       ['db from its sql port', { remoteIp: '198.18.0.20', protocol: 'TCP', dstPort: 9999, srcPort: 5432 }, 'allow'],
-      ['db from api\'s sql port', { remoteIp: '198.18.0.20', protocol: 'TCP', dstPort: 9999, srcPort: 6432 }, 'deny'],
+      ["db from api's sql port", { remoteIp: '198.18.0.20', protocol: 'TCP', dstPort: 9999, srcPort: 6432 }, 'deny'],
       ['api from its sql port', { remoteIp: '198.18.0.30', protocol: 'TCP', dstPort: 9999, srcPort: 6432 }, 'allow'],
     ]);
   });
 
   it('stagedTargets: the staged verdict leaves the replaced (or deleted) policy out', () => {
     const enforced = policy('deny-ssh', 'ingress', [rule('Deny', { ports: [{ protocol: 'TCP', port: 22 }] }), rule('Allow')]);
-    const edit = policy('staged-edit', 'ingress', [rule('Deny', { ports: [{ protocol: 'TCP', port: 23 }] }), rule('Allow')], { staged: true, stagedTarget: 'deny-ssh' });
+    const edit = policy('staged-edit', 'ingress', [rule('Deny', { ports: [{ protocol: 'TCP', port: 23 }] }), rule('Allow')], {
+      staged: true,
+      stagedTarget: 'deny-ssh',
+    });
     const cases: Case[] = [
       ['ssh', { remoteIp: '203.0.113.1', protocol: 'TCP', dstPort: 22 }, 'deny'],
       ['telnet', { remoteIp: '203.0.113.1', protocol: 'TCP', dstPort: 23 }, 'allow'],

@@ -2,18 +2,18 @@
 // Log events and staged verdict equal policy/evaluation's reference evaluator. Set PALISADE_SEED to
 // replay a failure; the failing seed, policy and packet are in the assertion message.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { toCidrSet, parseBlock } from '../../../policy/evaluation/cidr-set.ts';
+import type { RuleIdentity } from '../../../agent/datapath/codegen/slots.ts';
+import { parseBlock, toCidrSet } from '../../../policy/evaluation/cidr-set.ts';
 import type { CidrSet, DirectionPolicy, MatchTerm, ResolvedPolicy, ResolvedTier } from '../../../policy/evaluation/endpoint-policy.ts';
 import { evaluateDirection, type Packet, type TraceEntry } from '../../../policy/evaluation/evaluate.ts';
 import { directionPolicyHash } from '../../../policy/evaluation/hash.ts';
 import { mergePortRanges } from '../../../policy/evaluation/ports.ts';
 import { normaliseTerms } from '../../../policy/evaluation/terms.ts';
-import type { RuleIdentity } from '../../../agent/datapath/codegen/slots.ts';
 import type { Action, Direction, Protocol } from '../../../policy/ir.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
-import { icmp, icmpv6, ipPacket, rawTransport, sctp, tcp, udp, type Transport } from './support/packets.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
+import { icmp, icmpv6, ipPacket, rawTransport, sctp, type Transport, tcp, udp } from './support/packets.ts';
 
 const POLICIES = 60;
 const PACKETS_PER_POLICY = 12;
@@ -87,10 +87,12 @@ const ICMP_TYPES = { ICMP: [0, 3, 8, 11], ICMPv6: [1, 3, 128, 129] } as const;
 const OTHER_PROTOCOL = 47; // GRE: a protocol the IR has no name for
 
 function portRanges(g: Gen, lo: number, hi: number) {
-  return mergePortRanges(g.times(1, 3, () => {
-    const first = g.int(lo, hi - 2);
-    return { first, last: g.chance(0.5) ? first : g.int(first, hi) };
-  }));
+  return mergePortRanges(
+    g.times(1, 3, () => {
+      const first = g.int(lo, hi - 2);
+      return { first, last: g.chance(0.5) ? first : g.int(first, hi) };
+    }),
+  );
 }
 
 /** A term with the optional conditions (protocol number, IP version, ICMP, source ports) now and then. */
@@ -124,14 +126,14 @@ function randomPolicy(g: Gen, direction: Direction): DirectionPolicy {
       // an enforced policy a staged one replaces: left out of the staged evaluation
       const stagedOut = !staged && g.chance(0.15);
       return {
-      id: `t${t}p${p}`,
-      staged,
-      ...(stagedOut && { stagedOut: true as const }),
-      rules: g.times(0, 4, (index) => ({
-        index,
-        action: g.pick<Action>(['Allow', 'Allow', 'Deny', 'Pass', 'Log']),
-        terms: g.chance(0.1) ? [] : normaliseTerms(g.times(1, 2, () => matchTerm(g))),
-      })),
+        id: `t${t}p${p}`,
+        staged,
+        ...(stagedOut && { stagedOut: true as const }),
+        rules: g.times(0, 4, (index) => ({
+          index,
+          action: g.pick<Action>(['Allow', 'Allow', 'Deny', 'Pass', 'Log']),
+          terms: g.chance(0.1) ? [] : normaliseTerms(g.times(1, 2, () => matchTerm(g))),
+        })),
       };
     });
     return { name: `tier${t}`, order: t, defaultAction: g.pick(['Deny', 'Pass'] as const), enforced: policies.some((p) => !p.staged), policies };
@@ -158,7 +160,13 @@ function randomPacket(g: Gen, direction: Direction): ProbePacket {
   const l4: Transport =
     typeof protocol === 'number'
       ? rawTransport(protocol)
-      : { TCP: () => tcp(sport, dport), UDP: () => udp(sport, dport), SCTP: () => sctp(sport, dport), ICMP: () => icmp(icmpType!, sport, icmpCode), ICMPv6: () => icmpv6(icmpType!, sport, icmpCode) }[protocol]();
+      : {
+          TCP: () => tcp(sport, dport),
+          UDP: () => udp(sport, dport),
+          SCTP: () => sctp(sport, dport),
+          ICMP: () => icmp(icmpType!, sport, icmpCode),
+          ICMPv6: () => icmpv6(icmpType!, sport, icmpCode),
+        }[protocol]();
   const [src, dst] = direction === 'ingress' ? [remote, local] : [local, remote];
   const hasPort = typeof protocol !== 'number' && PORT_PROTOCOLS.includes(protocol);
   return {
@@ -222,9 +230,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('programs agree with the referen
         }
         verdicts[expected.verdict]++;
         const decider = final[0]!.rule;
-        const decidingRuleTerms = decider && decider.ruleIndex !== 'default'
-          ? policy.tiers.flatMap((t) => t.policies).find((p) => p.id === decider.policyId)?.rules[decider.ruleIndex]?.terms
-          : undefined;
+        const decidingRuleTerms =
+          decider && decider.ruleIndex !== 'default'
+            ? policy.tiers.flatMap((t) => t.policies).find((p) => p.id === decider.policyId)?.rules[decider.ruleIndex]?.terms
+            : undefined;
         if (decidingRuleTerms?.every((t) => t.remote !== 'any')) verdicts.byAddressSet++;
         if (decidingRuleTerms?.some((t) => t.except)) verdicts.byExcept++;
         if (decidingRuleTerms?.some((t) => t.icmp || t.srcPorts || t.protocolNumber !== undefined || t.ipVersion !== undefined)) verdicts.byOptionalCondition++;

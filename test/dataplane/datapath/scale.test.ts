@@ -3,18 +3,18 @@
 // costs on the paths a program has. (10,000 rules: classifier.test.ts.)
 // Numbers are printed for the report; the assertions are the limits.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
+import { MAX_POLICY_PROGRAM_SLOTS } from '../../../agent/datapath/limits.ts';
+import { linkProgram } from '../../../agent/datapath/link.ts';
+import { type LoadedProgram, programMapFds } from '../../../agent/datapath/load.ts';
+import { sharedMapFds } from '../../../agent/datapath/shared-maps.ts';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import type { DirectionPolicy } from '../../../policy/evaluation/endpoint-policy.ts';
-import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
-import { linkProgram } from '../../../agent/datapath/link.ts';
-import { MAX_POLICY_PROGRAM_SLOTS } from '../../../agent/datapath/limits.ts';
-import { programMapFds, type LoadedProgram } from '../../../agent/datapath/load.ts';
-import { sharedMapFds } from '../../../agent/datapath/shared-maps.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { ipPacket, TcpFlag, tcp } from './support/packets.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from './support/policies.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const RULES = 1000;
 const STAGED = 300;
@@ -67,7 +67,12 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('scale and cost', () => {
 
   it(`loads ${RULES} rules on one endpoint (also with ${STAGED} of them staged) within the limits`, () => {
     const rows: string[] = [];
-    for (const [strategy, staged] of [['straight-line', 0], ['straight-line', STAGED], ['classifier', 0], ['classifier', STAGED]] as const) {
+    for (const [strategy, staged] of [
+      ['straight-line', 0],
+      ['straight-line', STAGED],
+      ['classifier', 0],
+      ['classifier', STAGED],
+    ] as const) {
       const t0 = performance.now();
       const program = dp.load('ingress', rulesPolicy(RULES, staged), { strategy });
       expect(program.compiled.stats.strategy).toBe(strategy);
@@ -114,7 +119,9 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('scale and cost', () => {
       }
     }
     const program = dp.load('ingress', rulesPolicy(lo), { strategy });
-    console.log(`[scale] largest within budget: ${lo} rules, ${program.compiled.stats.conditionalJumps} conditional jumps, ${program.compiled.stats.instructions} slots; verifier: ${verifierStats(dp, program)}`);
+    console.log(
+      `[scale] largest within budget: ${lo} rules, ${program.compiled.stats.conditionalJumps} conditional jumps, ${program.compiled.stats.instructions} slots; verifier: ${verifierStats(dp, program)}`,
+    );
     expect(() => compileDirection('ingress', rulesPolicy(lo + 1), { strategy })).toThrow(/conditional jumps/);
     program.close();
   });
@@ -124,7 +131,19 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('scale and cost', () => {
       'ingress',
       directionPolicy('ingress', [
         tier('default', 'Deny', [
-          policy('allow-web', [rule('Allow', term('TCP', [[80, 80], [443, 443]], cidrs('198.18.0.0/16')))]),
+          policy('allow-web', [
+            rule(
+              'Allow',
+              term(
+                'TCP',
+                [
+                  [80, 80],
+                  [443, 443],
+                ],
+                cidrs('198.18.0.0/16'),
+              ),
+            ),
+          ]),
           policy('allow-dns', [rule('Allow', term('UDP', [[53, 53]]), term('TCP', [[53, 53]]))]),
         ]),
       ]),

@@ -2,21 +2,19 @@
 // defaults, staged policies, IPv6 (with extension headers), SCTP, ICMP, failsafes. Each packet is
 // a new flow (a fresh source port or address), so conntrack never answers for policy here.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
-import { arp, ethernet, EtherType, icmp, icmpv6, ipPacket, ipv4, Proto, rawTransport, sctp, tcp, udp, type Ipv6Ext } from './support/packets.ts';
+import { arp, EtherType, ethernet, type Ipv6Ext, icmp, icmpv6, ipPacket, ipv4, Proto, rawTransport, sctp, tcp, udp } from './support/packets.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from './support/policies.ts';
-import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 
 const POD = '198.18.0.10';
 const POD6 = 'fd00::10';
 let nextPort = 30000;
 /** A new flow into the pod (ingress policy: the remote end is the source). */
-const into = (remote: string, l4: (sport: number) => ReturnType<typeof tcp>) =>
-  ipPacket(remote, remote.includes(':') ? POD6 : POD, l4(nextPort++));
+const into = (remote: string, l4: (sport: number) => ReturnType<typeof tcp>) => ipPacket(remote, remote.includes(':') ? POD6 : POD, l4(nextPort++));
 /** A new flow out of the pod (egress policy: the remote end is the destination). */
-const outOf = (remote: string, l4: (sport: number) => ReturnType<typeof tcp>) =>
-  ipPacket(remote.includes(':') ? POD6 : POD, remote, l4(nextPort++));
+const outOf = (remote: string, l4: (sport: number) => ReturnType<typeof tcp>) => ipPacket(remote.includes(':') ? POD6 : POD, remote, l4(nextPort++));
 
 describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PROG_TEST_RUN', () => {
   let dp: Datapath;
@@ -27,7 +25,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
 
   it('allows everything, and reports new flows, when no policy selects the direction', () => {
     const program = dp.load('ingress', null);
-    const result = dp.run(program, into('192.0.2.1', (p) => tcp(p, 80)));
+    const result = dp.run(
+      program,
+      into('192.0.2.1', (p) => tcp(p, 80)),
+    );
     expect(result.outcome).toBe('allow');
     expect(result.events).toMatchObject([{ kind: 'allowed', verdict: 'allow', rule: null, direction: 'ingress', remote: '192.0.2.1', localPort: 80 }]);
   });
@@ -36,7 +37,21 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
     const program = dp.load(
       'ingress',
       directionPolicy('ingress', [
-        tier('default', 'Deny', [policy('np', [rule('Allow', term('TCP', [[80, 81], [8080, 8090]], cidrs('198.18.0.0/16 except 198.18.1.0/24')))])]),
+        tier('default', 'Deny', [
+          policy('np', [
+            rule(
+              'Allow',
+              term(
+                'TCP',
+                [
+                  [80, 81],
+                  [8080, 8090],
+                ],
+                cidrs('198.18.0.0/16 except 198.18.1.0/24'),
+              ),
+            ),
+          ]),
+        ]),
       ]),
     );
     const allowRule = { tier: 'default', policyId: 'np', ruleIndex: 0, action: 'Allow' };
@@ -70,12 +85,20 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
   it('the first matching rule decides: Deny before a later Allow', () => {
     const program = dp.load(
       'ingress',
-      directionPolicy('ingress', [
-        tier('t', 'Deny', [policy('p1', [rule('Deny', term('TCP', [[22, 22]]))]), policy('p2', [rule('Allow')])]),
-      ]),
+      directionPolicy('ingress', [tier('t', 'Deny', [policy('p1', [rule('Deny', term('TCP', [[22, 22]]))]), policy('p2', [rule('Allow')])])]),
     );
-    expect(dp.run(program, into('192.0.2.1', (p) => tcp(p, 22))).events[0]).toMatchObject({ verdict: 'deny', rule: { policyId: 'p1', ruleIndex: 0 } });
-    expect(dp.run(program, into('192.0.2.1', (p) => tcp(p, 23))).events[0]).toMatchObject({ verdict: 'allow', rule: { policyId: 'p2', ruleIndex: 0 } });
+    expect(
+      dp.run(
+        program,
+        into('192.0.2.1', (p) => tcp(p, 22)),
+      ).events[0],
+    ).toMatchObject({ verdict: 'deny', rule: { policyId: 'p1', ruleIndex: 0 } });
+    expect(
+      dp.run(
+        program,
+        into('192.0.2.1', (p) => tcp(p, 23)),
+      ).events[0],
+    ).toMatchObject({ verdict: 'allow', rule: { policyId: 'p2', ruleIndex: 0 } });
   });
 
   it('Pass skips the rest of its tier (default included) and evaluation goes on in the next tier', () => {
@@ -86,9 +109,24 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
         tier('default', 'Deny', [policy('web', [rule('Allow', term('TCP', [[443, 443]]))])], 1000),
       ]),
     );
-    expect(dp.run(program, into('10.1.1.1', (p) => tcp(p, 443))).events[0]).toMatchObject({ verdict: 'allow', rule: { tier: 'default', policyId: 'web' } });
-    expect(dp.run(program, into('10.1.1.1', (p) => tcp(p, 80))).events[0]).toMatchObject({ verdict: 'deny', rule: { tier: 'default', ruleIndex: 'default' } });
-    expect(dp.run(program, into('192.0.2.1', (p) => tcp(p, 443))).events[0]).toMatchObject({ verdict: 'deny', rule: { tier: 'security', policyId: 'deny-rest' } });
+    expect(
+      dp.run(
+        program,
+        into('10.1.1.1', (p) => tcp(p, 443)),
+      ).events[0],
+    ).toMatchObject({ verdict: 'allow', rule: { tier: 'default', policyId: 'web' } });
+    expect(
+      dp.run(
+        program,
+        into('10.1.1.1', (p) => tcp(p, 80)),
+      ).events[0],
+    ).toMatchObject({ verdict: 'deny', rule: { tier: 'default', ruleIndex: 'default' } });
+    expect(
+      dp.run(
+        program,
+        into('192.0.2.1', (p) => tcp(p, 443)),
+      ).events[0],
+    ).toMatchObject({ verdict: 'deny', rule: { tier: 'security', policyId: 'deny-rest' } });
     const passSlot = program.compiled.slots.find((s) => s.action === 'Pass')!.slot;
     expect(program.readCounters().get(passSlot)?.packets).toBe(2n);
   });
@@ -98,14 +136,20 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
       'egress',
       directionPolicy('egress', [tier('t', 'Deny', [policy('audit', [rule('Log', term('UDP')), rule('Allow', term('UDP', [[53, 53]]))])])]),
     );
-    const dns = dp.run(program, outOf('192.0.2.53', (p) => udp(p, 53)));
+    const dns = dp.run(
+      program,
+      outOf('192.0.2.53', (p) => udp(p, 53)),
+    );
     expect(dns.outcome).toBe('allow');
     expect(dns.events.map((e) => [e.kind, e.rule?.ruleIndex])).toEqual([
       ['logged', 0],
       ['allowed', 1],
     ]);
     expect(dns.events[1]).toMatchObject({ direction: 'egress', remote: '192.0.2.53', remotePort: 53 });
-    const other = dp.run(program, outOf('192.0.2.53', (p) => udp(p, 54)));
+    const other = dp.run(
+      program,
+      outOf('192.0.2.53', (p) => udp(p, 54)),
+    );
     expect(other.outcome).toBe('drop');
     expect(other.events.map((e) => e.kind)).toEqual(['logged', 'denied']);
   });
@@ -118,9 +162,22 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
         tier('baselineadminnetworkpolicy', 'Pass', [policy('banp', [rule('Deny', term('TCP', [[26, 26]]))])], 10_000_000),
       ]),
     );
-    expect(dp.run(program, into('192.0.2.1', (p) => tcp(p, 25))).outcome).toBe('drop');
-    expect(dp.run(program, into('192.0.2.1', (p) => tcp(p, 26))).outcome).toBe('drop');
-    const passed = dp.run(program, into('192.0.2.1', (p) => tcp(p, 27)));
+    expect(
+      dp.run(
+        program,
+        into('192.0.2.1', (p) => tcp(p, 25)),
+      ).outcome,
+    ).toBe('drop');
+    expect(
+      dp.run(
+        program,
+        into('192.0.2.1', (p) => tcp(p, 26)),
+      ).outcome,
+    ).toBe('drop');
+    const passed = dp.run(
+      program,
+      into('192.0.2.1', (p) => tcp(p, 27)),
+    );
     expect(passed.outcome).toBe('allow');
     expect(passed.events).toMatchObject([{ kind: 'allowed', rule: null }]);
   });
@@ -134,33 +191,74 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
         tier('later', 'Deny', [policy('staged-only', [rule('Allow', term('TCP', [[80, 80]]))], true)], 2_000_000),
       ]),
     );
-    const ssh = dp.run(program, into('192.0.2.1', (p) => tcp(p, 22)));
+    const ssh = dp.run(
+      program,
+      into('192.0.2.1', (p) => tcp(p, 22)),
+    );
     expect(ssh.outcome).toBe('allow');
     expect(ssh.events).toMatchObject([
       { verdict: 'allow', rule: { policyId: 'allow-all' }, staged: { verdict: 'deny', rule: { policyId: 'staged-deny-ssh', ruleIndex: 0 } } },
     ]);
-    const web = dp.run(program, into('192.0.2.1', (p) => tcp(p, 80)));
+    const web = dp.run(
+      program,
+      into('192.0.2.1', (p) => tcp(p, 80)),
+    );
     expect(web.events).toMatchObject([{ verdict: 'allow', staged: { verdict: 'allow', rule: { policyId: 'allow-all' } } }]);
 
-    const stagedOnly = dp.load('ingress', directionPolicy('ingress', [tier('default', 'Deny', [policy('staged-isolation', [rule('Allow', term('TCP', [[80, 80]]))], true)])]));
-    const denied = dp.run(stagedOnly, into('192.0.2.1', (p) => tcp(p, 81)));
+    const stagedOnly = dp.load(
+      'ingress',
+      directionPolicy('ingress', [tier('default', 'Deny', [policy('staged-isolation', [rule('Allow', term('TCP', [[80, 80]]))], true)])]),
+    );
+    const denied = dp.run(
+      stagedOnly,
+      into('192.0.2.1', (p) => tcp(p, 81)),
+    );
     expect(denied.outcome).toBe('allow');
-    expect(denied.events).toMatchObject([{ verdict: 'allow', rule: null, staged: { verdict: 'deny', rule: { policyId: 'staged-isolation', ruleIndex: 'default' } } }]);
+    expect(denied.events).toMatchObject([
+      { verdict: 'allow', rule: null, staged: { verdict: 'deny', rule: { policyId: 'staged-isolation', ruleIndex: 'default' } } },
+    ]);
   });
 
   it('IPv6: addresses, holes and ports, through hop-by-hop, routing, destination options and AH headers', () => {
     const program = dp.load(
       'ingress',
       directionPolicy('ingress', [
-        tier('default', 'Deny', [policy('v6', [rule('Allow', term('TCP', [[443, 443]], cidrs('2001:db8::/32 except 2001:db8:bad::/48')), term('UDP', 'any', cidrs('198.18.0.0/15')))])]),
+        tier('default', 'Deny', [
+          policy('v6', [rule('Allow', term('TCP', [[443, 443]], cidrs('2001:db8::/32 except 2001:db8:bad::/48')), term('UDP', 'any', cidrs('198.18.0.0/15')))]),
+        ]),
       ]),
     );
-    expect(dp.run(program, into('2001:db8:1::1', (p) => tcp(p, 443))).outcome).toBe('allow');
-    expect(dp.run(program, into('2001:db8:bad::1', (p) => tcp(p, 443))).outcome).toBe('drop');
-    expect(dp.run(program, into('2001:db9::1', (p) => tcp(p, 443))).outcome).toBe('drop');
-    expect(dp.run(program, into('2001:db8:1::1', (p) => tcp(p, 444))).outcome).toBe('drop');
+    expect(
+      dp.run(
+        program,
+        into('2001:db8:1::1', (p) => tcp(p, 443)),
+      ).outcome,
+    ).toBe('allow');
+    expect(
+      dp.run(
+        program,
+        into('2001:db8:bad::1', (p) => tcp(p, 443)),
+      ).outcome,
+    ).toBe('drop');
+    expect(
+      dp.run(
+        program,
+        into('2001:db9::1', (p) => tcp(p, 443)),
+      ).outcome,
+    ).toBe('drop');
+    expect(
+      dp.run(
+        program,
+        into('2001:db8:1::1', (p) => tcp(p, 444)),
+      ).outcome,
+    ).toBe('drop');
     // an IPv6 packet never matches an IPv4 set, whatever its bits
-    expect(dp.run(program, into('c612::1', (p) => udp(p, 53))).outcome).toBe('drop');
+    expect(
+      dp.run(
+        program,
+        into('c612::1', (p) => udp(p, 53)),
+      ).outcome,
+    ).toBe('drop');
     const withExt = (ext: Ipv6Ext[], port: number) => ipPacket('2001:db8:1::1', POD6, tcp(nextPort++, port), { ext });
     const chain: Ipv6Ext[] = [{ type: 'hop-by-hop' }, { type: 'routing', length: 2 }, { type: 'ah', length: 4 }, { type: 'destination', length: 1 }];
     const allowed = dp.run(program, withExt(chain, 443));
@@ -172,14 +270,34 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
   it('SCTP: ports at the TCP/UDP offsets, matched only by SCTP terms', () => {
     const program = dp.load(
       'ingress',
-      directionPolicy('ingress', [tier('default', 'Deny', [policy('sctp', [rule('Allow', term('SCTP', [[9000, 9000]])), rule('Allow', term('TCP', [[9001, 9001]]))])])]),
+      directionPolicy('ingress', [
+        tier('default', 'Deny', [policy('sctp', [rule('Allow', term('SCTP', [[9000, 9000]])), rule('Allow', term('TCP', [[9001, 9001]]))])]),
+      ]),
     );
-    const allowed = dp.run(program, into('192.0.2.1', (p) => sctp(p, 9000)));
+    const allowed = dp.run(
+      program,
+      into('192.0.2.1', (p) => sctp(p, 9000)),
+    );
     expect(allowed.outcome).toBe('allow');
     expect(allowed.events[0]).toMatchObject({ protocol: Proto.SCTP, localPort: 9000, rule: { ruleIndex: 0 } });
-    expect(dp.run(program, into('192.0.2.1', (p) => sctp(p, 9001))).outcome).toBe('drop');
-    expect(dp.run(program, into('2001:db8::1', (p) => sctp(p, 9000))).outcome).toBe('allow');
-    expect(dp.run(program, into('2001:db8::1', (p) => sctp(p, 9002))).outcome).toBe('drop');
+    expect(
+      dp.run(
+        program,
+        into('192.0.2.1', (p) => sctp(p, 9001)),
+      ).outcome,
+    ).toBe('drop');
+    expect(
+      dp.run(
+        program,
+        into('2001:db8::1', (p) => sctp(p, 9000)),
+      ).outcome,
+    ).toBe('allow');
+    expect(
+      dp.run(
+        program,
+        into('2001:db8::1', (p) => sctp(p, 9002)),
+      ).outcome,
+    ).toBe('drop');
   });
 
   it('ICMP has no ports: protocol terms match it, port terms never do', () => {
@@ -194,7 +312,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
   });
 
   it('protocols without ports (GRE) match only terms without a protocol', () => {
-    const anyFromNet = dp.load('ingress', directionPolicy('ingress', [tier('default', 'Deny', [policy('p', [rule('Allow', term('any', 'any', cidrs('192.0.2.0/24')))])])]));
+    const anyFromNet = dp.load(
+      'ingress',
+      directionPolicy('ingress', [tier('default', 'Deny', [policy('p', [rule('Allow', term('any', 'any', cidrs('192.0.2.0/24')))])])]),
+    );
     const tcpOnly = dp.load('ingress', directionPolicy('ingress', [tier('default', 'Deny', [policy('p', [rule('Allow', term('TCP'))])])]));
     const gre = (src: string) => ipPacket(src, POD, rawTransport(Proto.GRE));
     expect(dp.run(anyFromNet, gre('192.0.2.1')).outcome).toBe('allow');
@@ -222,8 +343,14 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('policy verdicts through BPF_PRO
     const program = dp.load('ingress', directionPolicy('ingress', [tier('default', 'Deny', [policy('p', [rule('Allow', term('UDP', [[53, 53]]))])])]));
     const packet = into('192.0.2.1', (p) => udp(p, 53));
     dp.run(program, packet);
-    dp.run(program, into('192.0.2.1', (p) => udp(p, 54)));
-    dp.run(program, into('192.0.2.1', (p) => udp(p, 55)));
+    dp.run(
+      program,
+      into('192.0.2.1', (p) => udp(p, 54)),
+    );
+    dp.run(
+      program,
+      into('192.0.2.1', (p) => udp(p, 55)),
+    );
     const counters = program.readCounters();
     const slot = (index: number | 'default') => program.compiled.slots.find((s) => s.ruleIndex === index)!.slot;
     expect(counters.get(slot(0))).toEqual({ packets: 1n, bytes: BigInt(packet.length) });

@@ -5,7 +5,7 @@ import { afterAll, expect, it } from 'vitest';
 import { expandCase, substituteAddresses } from '../../../lab/case/expand.ts';
 import { loadCase } from '../../../lab/case/load.ts';
 import { unwrap } from '../../../lab/errors.ts';
-import { startLab, type Lab } from '../../../lab/lab.ts';
+import { type Lab, startLab } from '../../../lab/lab.ts';
 import { checkProbes, formatTruthTable } from '../../../lab/probe/check.ts';
 import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 

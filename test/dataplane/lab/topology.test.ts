@@ -5,14 +5,14 @@ import { createInterface } from 'node:readline';
 import { afterAll, expect, it } from 'vitest';
 import { xyzTopology } from '../../../lab/case/expand.ts';
 import { unwrap } from '../../../lab/errors.ts';
-import { startLab, type Lab } from '../../../lab/lab.ts';
-import { createTopology } from '../../../lab/net/topology.ts';
+import { type Lab, startLab } from '../../../lab/lab.ts';
 import { ip } from '../../../lab/net/exec.ts';
 import { MAX_IFNAME, runIdOfNetns } from '../../../lab/net/names.ts';
 import { ownerAlive, readRun, runFile } from '../../../lab/net/registry.ts';
 import { listNetns, sweepStale } from '../../../lab/net/sweep.ts';
 import { pidsInNetns, processRunning } from '../../../lab/net/teardown.ts';
-import { startProber, type ProbeSpec } from '../../../lab/probe/prober.ts';
+import { createTopology } from '../../../lab/net/topology.ts';
+import { type ProbeSpec, startProber } from '../../../lab/probe/prober.ts';
 import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 
 const T = { timeout: 60_000 };
@@ -30,7 +30,11 @@ async function leakedSince(before: string[]): Promise<string[]> {
   }
   return leaked;
 }
-const rootLinks = async () => unwrap(await ip(['-o', 'link', 'show'])).stdout.split('\n').map((l) => l.split(': ')[1]?.split('@')[0]).filter(Boolean);
+const rootLinks = async () =>
+  unwrap(await ip(['-o', 'link', 'show']))
+    .stdout.split('\n')
+    .map((l) => l.split(': ')[1]?.split('@')[0])
+    .filter(Boolean);
 /** Running pids among `pids`, after giving them up to 2 s to go (SIGKILL and EOF are asynchronous). */
 async function stillRunning(pids: number[]): Promise<number[]> {
   for (let i = 0; i < 40 && pids.some(processRunning); i++) await new Promise((r) => setTimeout(r, 50));
@@ -117,9 +121,7 @@ describeIf(isRoot, NEEDS_ROOT)('lab network', () => {
     expect(pids.filter(processRunning)).toEqual([]); // destroy() itself waits for them
     expect(existsSync(runFile(topology.runId))).toBe(false);
     await lab.destroy(); // idempotent
-    expect(await lab.prober.probeAll([{ from: 'x/a', to: 'x/b', port: 80, protocol: 'TCP' }])).toMatchObject([
-      { connected: false, reason: 'agent_error' },
-    ]);
+    expect(await lab.prober.probeAll([{ from: 'x/a', to: 'x/b', port: 80, protocol: 'TCP' }])).toMatchObject([{ connected: false, reason: 'agent_error' }]);
   });
 
   it('two topologies coexist with distinct run ids and subnets', T, async () => {

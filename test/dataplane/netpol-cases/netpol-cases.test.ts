@@ -14,13 +14,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCaseReport } from '../../../lab/run/report.ts';
 import type { CaseResult, DataplaneChoice } from '../../../lab/run/run-case.ts';
-import { startLabSession, type LabSession } from '../../../lab/run/session.ts';
+import { type LabSession, startLabSession } from '../../../lab/run/session.ts';
 import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CANDIDATES = [resolve(REPO_ROOT, '..', 'shared', 'netpol-cases'), '/work/shared/netpol-cases'];
 const casesDir = CANDIDATES.find((dir) => existsSync(dir));
-const files = casesDir ? readdirSync(casesDir).filter((n) => n.endsWith('.json')).sort() : [];
+const files = casesDir
+  ? readdirSync(casesDir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+  : [];
 
 const isRoot = process.getuid?.() === 0;
 const dataplane = (process.env.PALISADE_LAB_DATAPLANE ?? 'ebpf') as DataplaneChoice;

@@ -11,7 +11,7 @@ import { loadAgentConfig } from '../../../agent/config.ts';
 import { runAgent } from '../../../agent/main.ts';
 import { AGENT_VERSION } from '../../../agent/version.ts';
 import { configFromEnv } from '../../../bin/config.ts';
-import { startControlPlane, type ControlPlane } from '../../../bin/control-plane.ts';
+import { type ControlPlane, startControlPlane } from '../../../bin/control-plane.ts';
 import { capturingLogger, RecordingDataplane, smallInventory, tempDir } from '../../unit/agent/daemon-fixtures.ts';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -133,9 +133,7 @@ describe('the agent against the real control plane', () => {
       const appliesBefore = dataplane.applies.length;
       await controlPlane.stop();
       stopped = true;
-      await expect
-        .poll(() => daemon.status().errors.map((error) => error.code), { timeout: 5_000 })
-        .toContain('BUNDLE_FETCH_NETWORK');
+      await expect.poll(() => daemon.status().errors.map((error) => error.code), { timeout: 5_000 }).toContain('BUNDLE_FETCH_NETWORK');
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(daemon.appliedRevision).toBe(n + 1);
       expect(daemon.status().appliedRevision).toBe(n + 1);

@@ -1,10 +1,10 @@
 // kubectl-style apply: many objects in one request, created or replaced by identity, all or nothing,
 // with a dry run that shows the diff and writes nothing.
 import { sql } from 'drizzle-orm';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { rowsOf } from '../../../db/index.ts';
-import { apiClient, createCluster, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createCluster, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 const stream = (port: number) => `

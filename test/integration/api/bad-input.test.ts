@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../../db/index.ts';
-import { apiClient, createCluster, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 describe('bad input', () => {
@@ -33,16 +33,41 @@ describe('bad input', () => {
 
   const withSpec = (spec: Record<string, unknown>) => networkPolicy('bad', 'shop', { podSelector: {}, ...spec });
 
-  const cases: { name: string; status: number; path?: string; send: () => { method?: string; url?: string; raw?: string; body?: unknown; contentType?: string; noKey?: boolean; key?: string } }[] = [
+  const cases: {
+    name: string;
+    status: number;
+    path?: string;
+    send: () => { method?: string; url?: string; raw?: string; body?: unknown; contentType?: string; noKey?: boolean; key?: string };
+  }[] = [
     { name: 'malformed JSON', status: 400, send: () => ({ raw: '{"apiVersion": ' }) },
     { name: 'malformed YAML', status: 400, send: () => ({ raw: 'kind: [unclosed', contentType: 'application/yaml' }) },
     { name: 'an unsupported media type', status: 415, send: () => ({ raw: 'kind=x', contentType: 'application/x-www-form-urlencoded' }) },
     { name: 'an unknown top-level field', status: 422, path: 'spec.podSelecter', send: () => ({ body: withSpec({ podSelecter: {} }) }) },
     { name: 'a wrong type', status: 422, path: 'spec.ingress', send: () => ({ body: withSpec({ ingress: 'everything' }) }) },
-    { name: 'an invalid label value in a selector', status: 422, path: 'spec.podSelector.matchLabels.app', send: () => ({ body: withSpec({ podSelector: { matchLabels: { app: '-bad-' } } }) }) },
-    { name: 'an invalid selector operator', status: 422, path: 'spec.podSelector.matchExpressions.0.operator', send: () => ({ body: withSpec({ podSelector: { matchExpressions: [{ key: 'a', operator: 'Like', values: ['x'] }] } }) }) },
-    { name: 'an invalid CIDR', status: 422, path: 'spec.ingress.0.from.0.ipBlock.cidr', send: () => ({ body: withSpec({ ingress: [{ from: [{ ipBlock: { cidr: '300.1.2.3/8' } }] }] }) }) },
-    { name: 'endPort below port', status: 422, path: 'spec.ingress.0.ports.0.endPort', send: () => ({ body: withSpec({ ingress: [{ ports: [{ port: 90, endPort: 80 }] }] }) }) },
+    {
+      name: 'an invalid label value in a selector',
+      status: 422,
+      path: 'spec.podSelector.matchLabels.app',
+      send: () => ({ body: withSpec({ podSelector: { matchLabels: { app: '-bad-' } } }) }),
+    },
+    {
+      name: 'an invalid selector operator',
+      status: 422,
+      path: 'spec.podSelector.matchExpressions.0.operator',
+      send: () => ({ body: withSpec({ podSelector: { matchExpressions: [{ key: 'a', operator: 'Like', values: ['x'] }] } }) }),
+    },
+    {
+      name: 'an invalid CIDR',
+      status: 422,
+      path: 'spec.ingress.0.from.0.ipBlock.cidr',
+      send: () => ({ body: withSpec({ ingress: [{ from: [{ ipBlock: { cidr: '300.1.2.3/8' } }] }] }) }),
+    },
+    {
+      name: 'endPort below port',
+      status: 422,
+      path: 'spec.ingress.0.ports.0.endPort',
+      send: () => ({ body: withSpec({ ingress: [{ ports: [{ port: 90, endPort: 80 }] }] }) }),
+    },
     { name: 'an invalid object name', status: 422, path: 'metadata.name', send: () => ({ body: networkPolicy('Not_A_Name', 'shop') }) },
     { name: 'an unknown kind', status: 422, path: 'kind', send: () => ({ body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'y' } } }) },
     { name: 'an unknown field on a cluster', status: 422, path: 'colour', send: () => ({ url: '/v1/clusters', body: { name: 'c2', colour: 'red' } }) },
@@ -65,7 +90,11 @@ describe('bad input', () => {
       });
       expect(response.status).toBe(testCase.status);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect(response.body).toMatchObject({ status: testCase.status, type: expect.stringContaining('https://palisade.dev/problems/'), detail: expect.any(String) });
+      expect(response.body).toMatchObject({
+        status: testCase.status,
+        type: expect.stringContaining('https://palisade.dev/problems/'),
+        detail: expect.any(String),
+      });
       if (testCase.path) expect(response.body.errors.map((error: { path: string }) => error.path)).toContain(testCase.path);
       expect(await rowCounts()).toEqual(before);
     });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleLimitsOf } from '../../../policy/plan/bundle-limits.ts';
 import { PLANS } from '../../../policy/plan/limits.ts';
-import { apiClient, createAgentToken, createCluster, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 function bandwidthPolicy(name: string, spec: Record<string, unknown>) {
@@ -93,7 +93,9 @@ describe('bandwidth limits and plan limits through the API', () => {
     const over = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: bandwidthPolicy('greedy', { egress: { rate: '2G' } }) });
     expect(over.status).toBe(422);
     expect(over.body).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'bandwidthCeilingBitsPerSecond', usage: 0, requested: 2_000_000_000 });
-    expect(over.body.errors).toEqual([{ path: 'spec.egress.rate', message: expect.stringContaining('plan limit bandwidthCeilingBitsPerSecond is 1000000000') }]);
+    expect(over.body.errors).toEqual([
+      { path: 'spec.egress.rate', message: expect.stringContaining('plan limit bandwidthCeilingBitsPerSecond is 1000000000') },
+    ]);
     const applied = await api.post(`/v1/apply?cluster=${clusterId}`, { key, raw: bandwidthYaml('1.5G'), contentType: 'application/yaml' });
     expect(applied.status).toBe(422);
     expect(applied.body).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'bandwidthCeilingBitsPerSecond', requested: 1_500_000_000 });
@@ -104,7 +106,12 @@ describe('bandwidth limits and plan limits through the API', () => {
   it('refuses a network set with more CIDRs than cidrsPerSet', async () => {
     const { key, clusterId } = await tenantWithCluster(); // free plan: 1,000
     const nets = (n: number) => Array.from({ length: n }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`);
-    const set = (name: string, n: number) => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: { name, namespace: 'shop' }, spec: { nets: nets(n) } });
+    const set = (name: string, n: number) => ({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkSet',
+      metadata: { name, namespace: 'shop' },
+      spec: { nets: nets(n) },
+    });
     const over = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: set('big', 1_001) });
     expect(over.status).toBe(422);
     expect(over.body).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'cidrsPerSet', usage: 0, requested: 1_001 });
@@ -141,14 +148,20 @@ describe('bandwidth limits and plan limits through the API', () => {
     expect(grow.status).toBe(422);
     expect(grow.body).toMatchObject({ limit: 'rulesPerEndpoint', usage: 1_000, requested: 1_001 });
     // A pod the policies do not select is not counted.
-    const other = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: networkPolicy('elsewhere', 'lab', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 1 }] }] }) });
+    const other = await api.post(`/v1/clusters/${clusterId}/policies`, {
+      key,
+      body: networkPolicy('elsewhere', 'lab', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 1 }] }] }),
+    });
     expect(other.status).toBe(201);
   });
 
   it("carries bandwidth policies and the plan's limits in the bundle", async () => {
     const { key, clusterId } = await tenantWithCluster();
     const token = await createAgentToken(api, key, clusterId);
-    await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: bandwidthPolicy('web', { podSelector: { matchLabels: { app: 'web' } }, scope: 'Namespace', egress: { rate: '50M', burst: '4Mi' } }) });
+    await api.post(`/v1/clusters/${clusterId}/policies`, {
+      key,
+      body: bandwidthPolicy('web', { podSelector: { matchLabels: { app: 'web' } }, scope: 'Namespace', egress: { rate: '50M', burst: '4Mi' } }),
+    });
     const deadline = Date.now() + 10_000;
     let policy: Record<string, any> | undefined;
     while (Date.now() < deadline && !policy) {

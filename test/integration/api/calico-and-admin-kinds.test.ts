@@ -3,7 +3,7 @@
 // bundle orders tiers as Calico does.
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, createAgentToken, createCluster, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 

@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../../db/index.ts';
-import { apiClient, createCluster, networkPolicy, signUp, unique, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createCluster, networkPolicy, signUp, unique } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 describe('API conventions', () => {
@@ -40,7 +40,10 @@ describe('API conventions', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { name: string }[]; nextCursor: string | null } } = await api.get(`/v1/clusters/${cluster.id}/policies?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { key });
+      const page: { body: { items: { name: string }[]; nextCursor: string | null } } = await api.get(
+        `/v1/clusters/${cluster.id}/policies?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        { key },
+      );
       expect(page.body.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.body.items.map((item: { name: string }) => item.name));
       cursor = page.body.nextCursor;

@@ -1,7 +1,7 @@
 // Promoting a staged policy enforces it: Set creates or replaces the policy it stages, Delete removes
 // it, and the staged object is gone either way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, createCluster, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createCluster, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 const stagedK8s = (stagedAction: 'Set' | 'Delete') => ({
@@ -26,7 +26,9 @@ describe('POST /v1/policies/{id}/promote', () => {
   afterAll(() => control?.stop());
 
   const names = async () =>
-    (await api.get(`/v1/clusters/${clusterId}/policies`, { key })).body.items.map((item: { apiVersion: string; kind: string; name: string }) => `${item.apiVersion} ${item.kind} ${item.name}`);
+    (await api.get(`/v1/clusters/${clusterId}/policies`, { key })).body.items.map(
+      (item: { apiVersion: string; kind: string; name: string }) => `${item.apiVersion} ${item.kind} ${item.name}`,
+    );
 
   it('turns a staged Kubernetes policy into the NetworkPolicy it stages', async () => {
     const staged = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: stagedK8s('Set') });

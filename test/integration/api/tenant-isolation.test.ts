@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, withoutTenant, withTenant } from '../../../db/index.ts';
-import { apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 interface TenantA {

@@ -1,7 +1,7 @@
 // The call sequence a Terraform provider makes on a policy resource: create, read, refresh (no drift),
 // update with If-Match, a stale If-Match refused, import by id, delete, read 404, delete again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, createCluster, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 describe('a Terraform provider managing a policy', () => {

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBullmqQueue } from '../../../workers/queue/bullmq-queue.ts';
 import type { BuildProcessor, BuildRequest } from '../../../workers/queue/build-queue.ts';
+import { createBullmqQueue } from '../../../workers/queue/bullmq-queue.ts';
 import { UnrecoverableBuildError } from '../../../workers/queue/unrecoverable.ts';
 import { apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';

@@ -2,9 +2,9 @@
 // byte breaks it; revisions only grow; another cluster's token never sees this cluster's bundle.
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
+import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 describe('signed bundles', () => {
   let control: TestControlPlane;

@@ -7,7 +7,7 @@ import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newKeyRing } from '../../../policy/bundle/index.ts';
 import { rotateKeyRingFile, writeKeyRing } from '../../../workers/signing/key-ring-store.ts';
-import { apiClient, createAgentToken, createCluster, createPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 

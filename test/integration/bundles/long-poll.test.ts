@@ -1,7 +1,7 @@
 // An agent's long-poll is answered as soon as a write changes its cluster's policy (the issue asks for
 // under a second), and with 304 when the wait runs out with nothing new.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, createAgentToken, createCluster, createPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 

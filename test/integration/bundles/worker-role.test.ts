@@ -1,11 +1,11 @@
 // The split shape of production: an API-only control plane and `palisade worker` (its own process) on
 // one Postgres and one Redis. The API only writes; the worker relays the outbox, builds and signs, and
 // the API serves what it built to a long-polling agent. The worker stops cleanly on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, createAgentToken, createCluster, createPolicy, signUp, unique, networkPolicy, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 

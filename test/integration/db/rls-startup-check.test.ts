@@ -1,7 +1,7 @@
 // Start-up refuses to serve when tenant isolation would not hold, on both database flavours.
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertTenantIsolation, migrate, openDatabase, type Database } from '../../../db/index.ts';
+import { assertTenantIsolation, type Database, migrate, openDatabase } from '../../../db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 
 describe.each(['postgres', 'pglite'] as const)('the tenant isolation check on %s', (flavour) => {

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations, rowsOf } from '../../../db/index.ts';
 import { PLANS } from '../../../policy/plan/limits.ts';
-import { apiClient, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 const OLD_LIMITS = { clusters: 3, policies: 200, rulesPerPolicy: 100 };

@@ -5,11 +5,11 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../../agent/config.ts';
-import { runAgent } from '../../../agent/main.ts';
 import type { AgentDaemon } from '../../../agent/daemon.ts';
 import { startLocalExplainServer } from '../../../agent/explain/server.ts';
-import { inventoryHash, inventorySchema, type InventoryInput } from '../../../policy/inventory.ts';
-import { apiClient, createAgentToken, createCluster, createPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { runAgent } from '../../../agent/main.ts';
+import { type InventoryInput, inventoryHash, inventorySchema } from '../../../policy/inventory.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 import { capturingLogger, RecordingDataplane, smallInventory, tempDir } from '../../unit/agent/daemon-fixtures.ts';
 

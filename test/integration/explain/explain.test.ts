@@ -2,8 +2,8 @@
 // inventory the agent reported (PUT /v1/agent/inventory) with the reference evaluator, and names
 // the tier, policy and rule (or tier default) that decided each direction.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventoryHash, inventorySchema, type InventoryInput } from '../../../policy/inventory.ts';
-import { apiClient, createAgentToken, createCluster, createPolicy, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type InventoryInput, inventoryHash, inventorySchema } from '../../../policy/inventory.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
@@ -28,7 +28,10 @@ const dbIngress = {
     podSelector: { matchLabels: { app: 'db' } },
     policyTypes: ['Ingress'],
     ingress: [
-      { from: [{ namespaceSelector: { matchLabels: { team: 'web' } }, podSelector: { matchLabels: { app: 'front' } } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { team: 'web' } }, podSelector: { matchLabels: { app: 'front' } } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
     ],
   },
 };
@@ -113,7 +116,10 @@ describe.each(['postgres', 'pglite'] as const)('explain on %s', (flavour) => {
     });
 
     it("names the selecting policy's tier default for a denied connection", async () => {
-      for (const [from, port] of [['web/other', 5432], ['web/front', 5433]] as const) {
+      for (const [from, port] of [
+        ['web/other', 5432],
+        ['web/front', 5433],
+      ] as const) {
         const response = await api.get(explainPath(clusterId, from, 'shop/db', port), { key: viewerKey });
         expect(response.status).toBe(200);
         expect(response.body).toMatchObject({
@@ -129,7 +135,10 @@ describe.each(['postgres', 'pglite'] as const)('explain on %s', (flavour) => {
     });
 
     it('answers 404 naming the query field for a pod the inventory does not have', async () => {
-      for (const [from, to, field] of [['web/ghost', 'shop/db', 'query.from'], ['web/front', 'shop/ghost', 'query.to']] as const) {
+      for (const [from, to, field] of [
+        ['web/ghost', 'shop/db', 'query.from'],
+        ['web/front', 'shop/ghost', 'query.to'],
+      ] as const) {
         const response = await api.get(explainPath(clusterId, from, to), { key: viewerKey });
         expect(response.status).toBe(404);
         expect(response.headers.get('content-type')).toBe('application/problem+json');

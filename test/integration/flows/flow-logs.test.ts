@@ -2,7 +2,7 @@
 // pending verdict of staged policies; another tenant never sees them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowLogEntry } from '../../../policy/flow-log.ts';
-import { apiClient, createAgentToken, createCluster, signUp, type ApiClient } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 const denyDefault = { tier: 'default', policyId: 'NetworkPolicy/shop/db', ruleIndex: 'default' as const, action: 'Deny' as const };

@@ -5,20 +5,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentDaemon } from '../../../agent/daemon.ts';
 import {
   HOUR,
-  NOW,
-  RecordingDataplane,
+  type Identity,
+  type Keys,
   ManualInventorySource,
   makeDaemon,
   makeKeys,
+  NOW,
   newIdentity,
   payload,
   policyNamed,
+  RecordingDataplane,
   signed,
   smallInventory,
   statusRecorder,
   tempDir,
-  type Identity,
-  type Keys,
 } from './daemon-fixtures.ts';
 
 let keys: Keys;

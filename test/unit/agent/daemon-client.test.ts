@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Backoff } from '../../../agent/bundle/backoff.ts';
-import { fetchBundle, pollBundles, type BundleDisposition } from '../../../agent/bundle/client.ts';
+import { type BundleDisposition, fetchBundle, pollBundles } from '../../../agent/bundle/client.ts';
 import { eventually, makeDaemon, makeKeys, newIdentity, payload, RecordingDataplane, signed, statusRecorder, tempDir } from './daemon-fixtures.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -72,17 +72,31 @@ describe('fetchBundle', () => {
   it('names the failure: unauthorized, server error, unreachable', async () => {
     const server = await standIn();
     server.handle((_req, res) => res.writeHead(401).end('{"code":"UNAUTHORIZED"}'));
-    expect(await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 1, waitSeconds: 0, maxBytes: 1024 })).toMatchObject({ kind: 'failed', code: 'UNAUTHORIZED', status: 401 });
+    expect(await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 1, waitSeconds: 0, maxBytes: 1024 })).toMatchObject({
+      kind: 'failed',
+      code: 'UNAUTHORIZED',
+      status: 401,
+    });
     server.handle((_req, res) => res.writeHead(503).end());
-    expect(await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 1, waitSeconds: 0, maxBytes: 1024 })).toMatchObject({ kind: 'failed', code: 'HTTP_STATUS', status: 503 });
+    expect(await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 1, waitSeconds: 0, maxBytes: 1024 })).toMatchObject({
+      kind: 'failed',
+      code: 'HTTP_STATUS',
+      status: 503,
+    });
     await server.close();
-    expect(await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 1, waitSeconds: 0, maxBytes: 1024 })).toMatchObject({ kind: 'failed', code: 'NETWORK' });
+    expect(await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 1, waitSeconds: 0, maxBytes: 1024 })).toMatchObject({
+      kind: 'failed',
+      code: 'NETWORK',
+    });
   });
 
   it('refuses a declared Content-Length over the limit without reading the body', async () => {
     const server = await standIn();
     server.handle((_req, res) => res.writeHead(200, { 'content-length': 5_000 }).end('x'.repeat(5_000)));
-    expect(await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 1, waitSeconds: 0, maxBytes: 1_000 })).toMatchObject({ kind: 'failed', code: 'TOO_LARGE' });
+    expect(await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 1, waitSeconds: 0, maxBytes: 1_000 })).toMatchObject({
+      kind: 'failed',
+      code: 'TOO_LARGE',
+    });
   });
 
   it('stops reading an endless body just past the limit instead of buffering it', async () => {
@@ -146,7 +160,15 @@ describe('pollBundles', () => {
     const offered: string[] = [];
     const controller = new AbortController();
     const loop = pollBundles(
-      { controlPlaneUrl: server.url, token, waitSeconds: 1, maxBytes: 1024, errorBackoff: { initialMs: 40, maxMs: 1_000 }, minPollIntervalMs: 0, random: () => 1 },
+      {
+        controlPlaneUrl: server.url,
+        token,
+        waitSeconds: 1,
+        maxBytes: 1024,
+        errorBackoff: { initialMs: 40, maxMs: 1_000 },
+        minPollIntervalMs: 0,
+        random: () => 1,
+      },
       {
         knownRevision: () => (offered.length > 0 ? 2 : 1),
         onBundle: async (bundle) => {

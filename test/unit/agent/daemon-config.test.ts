@@ -73,7 +73,10 @@ describe('loadAgentConfig', () => {
       ],
       env: {},
     });
-    expect(result).toMatchObject({ ok: true, config: { trustOnFirstUse: true, maxBundleBytes: DEFAULT_MAX_BUNDLE_BYTES, inventory: { source: 'file', path: '/lab/inventory.json' } } });
+    expect(result).toMatchObject({
+      ok: true,
+      config: { trustOnFirstUse: true, maxBundleBytes: DEFAULT_MAX_BUNDLE_BYTES, inventory: { source: 'file', path: '/lab/inventory.json' } },
+    });
   });
 
   it('refuses, as a value naming the fields, a config without identity, credential or trust root', async () => {
@@ -86,9 +89,18 @@ describe('loadAgentConfig', () => {
 
   it('refuses both a token and a token file, unknown flags, and a bad node name', async () => {
     const base = [`--tenant-id=${tenantId}`, `--cluster-id=${clusterId}`, '--control-plane-url=http://cp', '--trust-root=/t', '--inventory=kubernetes'];
-    expect(await loadAgentConfig({ argv: [...base, '--token=a', '--token-file=/b', '--node-name=n'], env: {} })).toMatchObject({ ok: false, message: expect.stringContaining('exactly one') });
-    expect(await loadAgentConfig({ argv: [...base, '--token=a', '--node-name=n', '--frobnicate'], env: {} })).toMatchObject({ ok: false, code: 'CONFIG_INVALID' });
-    expect(await loadAgentConfig({ argv: [...base, '--token=a', '--node-name=Not_A_Node'], env: {} })).toMatchObject({ ok: false, message: expect.stringContaining('nodeName') });
+    expect(await loadAgentConfig({ argv: [...base, '--token=a', '--token-file=/b', '--node-name=n'], env: {} })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('exactly one'),
+    });
+    expect(await loadAgentConfig({ argv: [...base, '--token=a', '--node-name=n', '--frobnicate'], env: {} })).toMatchObject({
+      ok: false,
+      code: 'CONFIG_INVALID',
+    });
+    expect(await loadAgentConfig({ argv: [...base, '--token=a', '--node-name=Not_A_Node'], env: {} })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('nodeName'),
+    });
   });
 });
 

@@ -6,18 +6,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
-import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/payload.ts';
-import { contentHashOf, signBundle } from '../../../policy/bundle/sign.ts';
-import { activeSigningKey, newKeyRing, trustRootOf, type SigningKey, type TrustRoot } from '../../../policy/bundle/signing-keys.ts';
-import type { PolicySet } from '../../../policy/ir.ts';
-import { IR_FEATURES, type IrFeature } from '../../../policy/ir-features.ts';
+import { type Logger, pino } from 'pino';
 import { AgentDaemon } from '../../../agent/daemon.ts';
 import type { ApplyInput, ApplyReport, Dataplane, DataplaneError } from '../../../agent/datapath/dataplane.ts';
-import { endpointKey, inventorySchema, type Inventory, type InventoryInput } from '../../../policy/inventory.ts';
-import { InventoryStateHolder, type InventoryIssue, type InventorySource } from '../../../agent/inventory/source.ts';
+import { type InventoryIssue, type InventorySource, InventoryStateHolder } from '../../../agent/inventory/source.ts';
 import { LastGoodStore } from '../../../agent/state/last-good.ts';
 import type { TrustRootSource } from '../../../agent/trust/trust-root.ts';
+import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/payload.ts';
+import { contentHashOf, signBundle } from '../../../policy/bundle/sign.ts';
+import { activeSigningKey, newKeyRing, type SigningKey, type TrustRoot, trustRootOf } from '../../../policy/bundle/signing-keys.ts';
+import { endpointKey, type Inventory, type InventoryInput, inventorySchema } from '../../../policy/inventory.ts';
+import type { PolicySet } from '../../../policy/ir.ts';
+import { IR_FEATURES, type IrFeature } from '../../../policy/ir-features.ts';
 
 export const NOW = new Date('2030-01-01T00:00:00.000Z');
 export const HOUR = 3_600_000;
@@ -118,7 +118,11 @@ export class RecordingDataplane implements Dataplane {
     if (this.refuse) return { applied: false, programs: {}, errors: [this.refuse] };
     this.applies.push(input);
     const local = input.inventory.endpoints.filter((endpoint) => endpoint.hostInterface !== undefined);
-    return { applied: true, programs: Object.fromEntries(local.map((e) => [endpointKey(e), { instructions: { ingress: 10, egress: 10 }, strategy: 'recording' }])), errors: [] };
+    return {
+      applied: true,
+      programs: Object.fromEntries(local.map((e) => [endpointKey(e), { instructions: { ingress: 10, egress: 10 }, strategy: 'recording' }])),
+      errors: [],
+    };
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,12 @@ import { silentLogger } from './daemon-fixtures.ts';
 type Resource = 'pods' | 'namespaces' | 'serviceaccounts' | 'nodes';
 const KINDS: Record<Resource, string> = { pods: 'Pod', namespaces: 'Namespace', serviceaccounts: 'ServiceAccount', nodes: 'Node' };
 const PATHS = new Map<string, Resource>((Object.keys(KINDS) as Resource[]).map((resource) => [`/api/v1/${resource}`, resource]));
-type K8sObject = { kind?: string; apiVersion?: string; metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> }; [field: string]: unknown };
+type K8sObject = {
+  kind?: string;
+  apiVersion?: string;
+  metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+};
 interface WatchEvent {
   resource: Resource;
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -67,7 +72,8 @@ class StandInApiServer {
     if (!object) return;
     this.store[resource].delete(key);
     this.rv += 1;
-    if (!options.silently) this.emit({ resource, type: 'DELETED', object: { ...object, metadata: { ...object.metadata, resourceVersion: String(this.rv) } }, rv: this.rv });
+    if (!options.silently)
+      this.emit({ resource, type: 'DELETED', object: { ...object, metadata: { ...object.metadata, resourceVersion: String(this.rv) } }, rv: this.rv });
   }
 
   bookmark(resource: Resource): string {
@@ -79,7 +85,10 @@ class StandInApiServer {
   /** The API server's answer when a watch's resourceVersion has been compacted away. */
   expire(resource: Resource): void {
     this.log.length = 0;
-    this.send(resource, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version', reason: 'Expired', code: 410 } });
+    this.send(resource, {
+      type: 'ERROR',
+      object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version', reason: 'Expired', code: 410 },
+    });
     this.endWatches(resource);
   }
 
@@ -119,18 +128,30 @@ class StandInApiServer {
       const watcher = { resource, res };
       this.watchers.add(watcher);
       res.on('close', () => this.watchers.delete(watcher));
-      for (const event of this.log) if (event.resource === resource && event.rv > from) res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+      for (const event of this.log)
+        if (event.resource === resource && event.rv > from) res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
       return;
     }
     if (this.forbidden.has(resource)) {
-      return void res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 }));
+      return void res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 }));
     }
     if (this.failLists > 0) {
       this.failLists -= 1;
-      return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500 }));
+      return void res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500 }));
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: `${KINDS[resource]}List`, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items: [...this.store[resource].values()] }));
+    res.end(
+      JSON.stringify({
+        kind: `${KINDS[resource]}List`,
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.rv) },
+        items: [...this.store[resource].values()],
+      }),
+    );
   }
 }
 
@@ -219,7 +240,16 @@ const endpointNames = (inventory: InventorySource) => inventory.current().invent
 
 describe('the Kubernetes inventory source (against a stand-in API server)', () => {
   it('lists pods and namespaces into endpoints: labels, IPs by family, named ports, node, host interface', async () => {
-    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10', 'fd00::a'], ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }] }));
+    api.put(
+      'pods',
+      pod('shop', 'web', {
+        ips: ['198.18.0.10', 'fd00::a'],
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { name: 'dns', containerPort: 53, protocol: 'UDP' },
+        ],
+      }),
+    );
     api.put('pods', pod('shop', 'db', { node: 'node-b', ips: ['198.18.1.20'] }));
     api.put('pods', pod('kube-system', 'kube-proxy', { hostNetwork: true, ips: ['10.0.0.1'] }));
     api.put('pods', pod('shop', 'migrate', { phase: 'Succeeded', ips: ['198.18.0.99'] }));
@@ -231,7 +261,16 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
       { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'shop' } },
     ]);
     expect(state.inventory?.endpoints).toEqual([
-      { namespace: 'shop', name: 'db', labels: { app: 'db' }, ipv4: ['198.18.1.20'], ipv6: [], ports: [], node: 'node-b', serviceAccount: { name: 'default', labels: {} } },
+      {
+        namespace: 'shop',
+        name: 'db',
+        labels: { app: 'db' },
+        ipv4: ['198.18.1.20'],
+        ipv6: [],
+        ports: [],
+        node: 'node-b',
+        serviceAccount: { name: 'default', labels: {} },
+      },
       {
         namespace: 'shop',
         name: 'web',
@@ -274,14 +313,17 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
   });
 
   it('lists nodes with their InternalIP and ExternalIP addresses, and follows additions and deletions', async () => {
-    api.put('nodes', node('node-a', { zone: 'z1' }, [
-      { type: 'Hostname', address: 'node-a' },
-      { type: 'InternalIP', address: '10.0.0.1' },
-      { type: 'InternalIP', address: 'fd00::1' },
-      { type: 'ExternalIP', address: '203.0.113.7' },
-      { type: 'InternalDNS', address: 'node-a.internal' },
-      { type: 'ExternalIP', address: 'not-an-ip' },
-    ]));
+    api.put(
+      'nodes',
+      node('node-a', { zone: 'z1' }, [
+        { type: 'Hostname', address: 'node-a' },
+        { type: 'InternalIP', address: '10.0.0.1' },
+        { type: 'InternalIP', address: 'fd00::1' },
+        { type: 'ExternalIP', address: '203.0.113.7' },
+        { type: 'InternalDNS', address: 'node-a.internal' },
+        { type: 'ExternalIP', address: 'not-an-ip' },
+      ]),
+    );
     const inventory = await open();
     expect(inventory.current().inventory?.nodes).toEqual([{ name: 'node-a', labels: { zone: 'z1' }, addresses: ['10.0.0.1', 'fd00::1', '203.0.113.7'] }]);
 
@@ -317,7 +359,9 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
     api.remove('pods', 'shop/web');
     await expect.poll(() => endpointNames(inventory)).toEqual(['shop/db']);
     api.put('namespaces', namespace('shop', { team: 'b' }));
-    await expect.poll(() => inventory.current().inventory?.namespaces.find((ns) => ns.name === 'shop')?.labels).toEqual({ team: 'b', 'kubernetes.io/metadata.name': 'shop' });
+    await expect
+      .poll(() => inventory.current().inventory?.namespaces.find((ns) => ns.name === 'shop')?.labels)
+      .toEqual({ team: 'b', 'kubernetes.io/metadata.name': 'shop' });
   });
 
   it('resumes a closed watch from the last BOOKMARK without listing again', async () => {

@@ -7,20 +7,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LAST_GOOD_FILE, LastGoodStore } from '../../../agent/state/last-good.ts';
 import {
   HOUR,
-  NOW,
+  type Identity,
+  type Keys,
   ManualInventorySource,
-  RecordingDataplane,
   makeDaemon,
   makeKeys,
+  NOW,
   newIdentity,
   payload,
   policyNamed,
+  RecordingDataplane,
   signed,
   smallInventory,
   statusRecorder,
   tempDir,
-  type Identity,
-  type Keys,
 } from './daemon-fixtures.ts';
 
 let keys: Keys;
@@ -41,7 +41,9 @@ async function runOnce(revision: number) {
   const dataplane = new RecordingDataplane();
   const daemon = makeDaemon({ identity, keys, dataplane, stateDir: dir.path });
   await daemon.restore();
-  expect(await daemon.offerBundle(await signed(keys, payload(identity, revision, { policy: policyNamed(`r${revision}`) })))).toMatchObject({ disposition: 'applied' });
+  expect(await daemon.offerBundle(await signed(keys, payload(identity, revision, { policy: policyNamed(`r${revision}`) })))).toMatchObject({
+    disposition: 'applied',
+  });
   await daemon.stop();
   expect(dataplane.closed).toBe(1);
   return dataplane;
@@ -115,7 +117,7 @@ describe('a restart', () => {
     await daemon.stop();
   });
 
-  it("refuses a last good bundle of another cluster (the state dir was reused for another install)", async () => {
+  it('refuses a last good bundle of another cluster (the state dir was reused for another install)', async () => {
     await runOnce(7);
     const other = { ...identity, clusterId: newIdentity().clusterId };
     const dataplane = new RecordingDataplane();

@@ -2,7 +2,7 @@
 // the dataplane's liveStats() over the last apply's program statistics at every report.
 import { afterEach, expect, it } from 'vitest';
 import type { ProgramStats } from '../../../agent/datapath/dataplane.ts';
-import { RecordingDataplane, makeDaemon, makeKeys, newIdentity, payload, signed, tempDir } from './daemon-fixtures.ts';
+import { makeDaemon, makeKeys, newIdentity, payload, RecordingDataplane, signed, tempDir } from './daemon-fixtures.ts';
 
 class CountingDataplane extends RecordingDataplane {
   dropped = 0;
@@ -25,7 +25,10 @@ it('reports the dataplane counters as of each report, over the last apply, for a
   const dataplane = new CountingDataplane();
   const dir = await tempDir();
   const daemon = makeDaemon({ identity, keys, dataplane, stateDir: dir.path });
-  cleanup.push(() => daemon.stop(), () => dir.remove());
+  cleanup.push(
+    () => daemon.stop(),
+    () => dir.remove(),
+  );
   await daemon.restore();
   expect(daemon.status().programs).toEqual({}); // nothing applied: nothing merged
   await daemon.offerBundle(await signed(keys, payload(identity, 1)));

@@ -1,8 +1,8 @@
 // Flow events become one flow log line per distinct outcome per bucket, with the deciding rule and
 // the verdict staged policies would have given.
 import { describe, expect, it } from 'vitest';
-import { FlowAggregator, MAX_ENTRIES_PER_BUCKET } from '../../../agent/flows/aggregator.ts';
 import type { FlowRecord } from '../../../agent/datapath/flows.ts';
+import { FlowAggregator, MAX_ENTRIES_PER_BUCKET } from '../../../agent/flows/aggregator.ts';
 import { flowLogBatchSchema } from '../../../policy/flow-log.ts';
 
 const t0 = new Date('2026-11-26T12:00:00Z');
@@ -35,10 +35,25 @@ function flow(overrides: Partial<FlowRecord> = {}): FlowRecord {
 describe('FlowAggregator', () => {
   it('folds retries of the same denied connection into one line with a count', () => {
     const aggregator = new FlowAggregator(t0);
-    for (const [second, port] of [[1, 40_000], [2, 40_001], [3, 40_002]] as const) aggregator.add(flow({ remotePort: port }), at(second));
+    for (const [second, port] of [
+      [1, 40_000],
+      [2, 40_001],
+      [3, 40_002],
+    ] as const)
+      aggregator.add(flow({ remotePort: port }), at(second));
     const { entries } = aggregator.flush(at(15));
     expect(entries).toEqual([
-      expect.objectContaining({ endpoint: 'x/a', direction: 'ingress', remote: '198.18.0.2', protocol: 6, port: 80, kind: 'denied', rule: denyDefault, count: 3, bytes: 180 }),
+      expect.objectContaining({
+        endpoint: 'x/a',
+        direction: 'ingress',
+        remote: '198.18.0.2',
+        protocol: 6,
+        port: 80,
+        kind: 'denied',
+        rule: denyDefault,
+        count: 3,
+        bytes: 180,
+      }),
     ]);
     expect(entries[0]).toMatchObject({ startTime: t0.toISOString(), endTime: at(15).toISOString() });
     expect(flowLogBatchSchema.safeParse({ nodeName: 'node-1', entries }).success).toBe(true);

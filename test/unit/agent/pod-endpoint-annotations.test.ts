@@ -12,7 +12,11 @@ const pod = (annotations?: Record<string, string>): V1Pod => ({
 describe('podEndpoint annotations', () => {
   it('copies the bandwidth annotations', () => {
     const endpoint = podEndpoint(
-      pod({ 'kubernetes.io/ingress-bandwidth': '10M', 'qos.projectcalico.org/egressBurst': '1Mi', 'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}' }),
+      pod({
+        'kubernetes.io/ingress-bandwidth': '10M',
+        'qos.projectcalico.org/egressBurst': '1Mi',
+        'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}',
+      }),
       'node-a',
       () => 'veth0',
     );

@@ -31,7 +31,9 @@ describe('bandwidthFromAnnotations', () => {
   });
 
   it('raises a tiny burst to the 64 KiB floor', () => {
-    expect(bandwidthFromAnnotations({ 'qos.projectcalico.org/egressBandwidth': '1M', 'qos.projectcalico.org/egressBurst': '1k' }).egress?.burstBytes).toBe(64 * 1024);
+    expect(bandwidthFromAnnotations({ 'qos.projectcalico.org/egressBandwidth': '1M', 'qos.projectcalico.org/egressBurst': '1k' }).egress?.burstBytes).toBe(
+      64 * 1024,
+    );
   });
 
   it('reports and ignores what does not parse or is out of range, and a burst without a rate', () => {
@@ -65,7 +67,11 @@ describe('bandwidthFromAnnotations', () => {
 describe('bandwidthAnnotationsOf', () => {
   it('keeps only the bandwidth annotations', () => {
     expect(
-      bandwidthAnnotationsOf({ 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubernetes.io/egress-bandwidth': '1M', 'qos.projectcalico.org/ingressBurst': '1M' }),
+      bandwidthAnnotationsOf({
+        'kubectl.kubernetes.io/last-applied-configuration': '{}',
+        'kubernetes.io/egress-bandwidth': '1M',
+        'qos.projectcalico.org/ingressBurst': '1M',
+      }),
     ).toEqual({ 'kubernetes.io/egress-bandwidth': '1M', 'qos.projectcalico.org/ingressBurst': '1M' });
     expect(bandwidthAnnotationsOf(undefined)).toEqual({});
   });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBurstBytes } from '../../../policy/bandwidth/burst.ts';
 import { resolveEndpointBandwidth } from '../../../policy/bandwidth/resolve.ts';
-import { inventorySchema, type InventoryInput } from '../../../policy/inventory.ts';
+import { type InventoryInput, inventorySchema } from '../../../policy/inventory.ts';
 import type { BundleLimits, PolicySet } from '../../../policy/ir.ts';
 import { policySetFromObjects } from '../../../policy/policy-set-from-objects.ts';
 
@@ -34,8 +34,13 @@ describe('resolveEndpointBandwidth', () => {
     const result = resolveEndpointBandwidth(set([]), inventory([{ name: 'a' }, { name: 'b', local: false }]));
     expect([...result.endpoints]).toEqual([['shop/a', { ingress: [], egress: [] }]]);
     expect(result.issues).toEqual([]);
-    expect([...resolveEndpointBandwidth(set([]), inventory([{ name: 'a' }, { name: 'b', local: false }]), { endpoints: 'all' }).endpoints.keys()]).toEqual(['shop/a', 'shop/b']);
-    expect([...resolveEndpointBandwidth(set([]), inventory([{ name: 'a' }, { name: 'b', local: false }]), { endpoints: ['shop/b', 'shop/x'] }).endpoints.keys()]).toEqual(['shop/b']);
+    expect([...resolveEndpointBandwidth(set([]), inventory([{ name: 'a' }, { name: 'b', local: false }]), { endpoints: 'all' }).endpoints.keys()]).toEqual([
+      'shop/a',
+      'shop/b',
+    ]);
+    expect([
+      ...resolveEndpointBandwidth(set([]), inventory([{ name: 'a' }, { name: 'b', local: false }]), { endpoints: ['shop/b', 'shop/x'] }).endpoints.keys(),
+    ]).toEqual(['shop/b']);
   });
 
   it("charges the pod's own bucket, then each namespace policy's, then the tenant's", () => {
@@ -50,8 +55,18 @@ describe('resolveEndpointBandwidth', () => {
       ingress: [],
       egress: [
         { id: 'pod/shop/web/egress', rateBitsPerSecond: 50 * M, burstBytes: defaultBurstBytes(50 * M), source: 'BandwidthPolicy/shop/pods' },
-        { id: 'namespace/BandwidthPolicy/shop/shared-a/shop/egress', rateBitsPerSecond: 300 * M, burstBytes: 1024 * 1024, source: 'BandwidthPolicy/shop/shared-a' },
-        { id: 'namespace/BandwidthPolicy/shop/shared-b/shop/egress', rateBitsPerSecond: 200 * M, burstBytes: defaultBurstBytes(200 * M), source: 'BandwidthPolicy/shop/shared-b' },
+        {
+          id: 'namespace/BandwidthPolicy/shop/shared-a/shop/egress',
+          rateBitsPerSecond: 300 * M,
+          burstBytes: 1024 * 1024,
+          source: 'BandwidthPolicy/shop/shared-a',
+        },
+        {
+          id: 'namespace/BandwidthPolicy/shop/shared-b/shop/egress',
+          rateBitsPerSecond: 200 * M,
+          burstBytes: defaultBurstBytes(200 * M),
+          source: 'BandwidthPolicy/shop/shared-b',
+        },
         { id: 'tenant/egress', rateBitsPerSecond: 1000 * M, burstBytes: 1_000_000, source: 'plan' },
       ],
     });
@@ -80,21 +95,28 @@ describe('resolveEndpointBandwidth', () => {
     // A BandwidthPolicy selects pods of its own namespace only.
     expect(result.endpoints.get('lab/other-ns')).toEqual({
       ingress: [],
-      egress: [{ id: 'pod/lab/other-ns/egress', rateBitsPerSecond: 5 * M, burstBytes: defaultBurstBytes(5 * M), source: 'qos.projectcalico.org/egressBandwidth' }],
+      egress: [
+        { id: 'pod/lab/other-ns/egress', rateBitsPerSecond: 5 * M, burstBytes: defaultBurstBytes(5 * M), source: 'qos.projectcalico.org/egressBandwidth' },
+      ],
     });
   });
 
   it('reports an invalid annotation with its endpoint and ignores it', () => {
     const result = resolveEndpointBandwidth(set([]), inventory([{ name: 'a', annotations: { 'kubernetes.io/egress-bandwidth': '1 Gbps' } }]));
     expect(result.endpoints.get('shop/a')).toEqual({ ingress: [], egress: [] });
-    expect(result.issues).toEqual([{ endpoint: 'shop/a', field: 'kubernetes.io/egress-bandwidth', message: expect.stringMatching(/^Invalid value: "1 Gbps"/) }]);
+    expect(result.issues).toEqual([
+      { endpoint: 'shop/a', field: 'kubernetes.io/egress-bandwidth', message: expect.stringMatching(/^Invalid value: "1 Gbps"/) },
+    ]);
   });
 
   it('applies the tenant ceiling to every local endpoint, per direction', () => {
     const ceiling = { rateBitsPerSecond: 1000 * M, burstBytes: defaultBurstBytes(1000 * M) };
     const result = resolveEndpointBandwidth(set([], { bandwidthCeiling: { ingress: ceiling, egress: ceiling } }), inventory([{ name: 'a' }, { name: 'b' }]));
     for (const key of ['shop/a', 'shop/b']) {
-      expect(result.endpoints.get(key)).toEqual({ ingress: [{ id: 'tenant/ingress', ...ceiling, source: 'plan' }], egress: [{ id: 'tenant/egress', ...ceiling, source: 'plan' }] });
+      expect(result.endpoints.get(key)).toEqual({
+        ingress: [{ id: 'tenant/ingress', ...ceiling, source: 'plan' }],
+        egress: [{ id: 'tenant/egress', ...ceiling, source: 'plan' }],
+      });
     }
   });
 });

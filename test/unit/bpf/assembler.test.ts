@@ -1,22 +1,77 @@
 import { describe, expect, it } from 'vitest';
 import {
-  R0, R1, R2, R3, assemble, dump, exit, ja, jeq, jeq32, jge, jge32, jgt, jgt32, jle, jle32, jlt, jlt32, jne, jne32,
-  jset, jset32, jsge, jsge32, jsgt, jsgt32, jsle, jsle32, jslt, jslt32, label, ld, ldx, mov64, note, withComment,
-  type AssembledProgram, type JumpBuilder, type ProgramItem,
+  type AssembledProgram,
+  assemble,
+  dump,
+  exit,
+  type JumpBuilder,
+  ja,
+  jeq,
+  jeq32,
+  jge,
+  jge32,
+  jgt,
+  jgt32,
+  jle,
+  jle32,
+  jlt,
+  jlt32,
+  jne,
+  jne32,
+  jset,
+  jset32,
+  jsge,
+  jsge32,
+  jsgt,
+  jsgt32,
+  jsle,
+  jsle32,
+  jslt,
+  jslt32,
+  label,
+  ld,
+  ldx,
+  mov64,
+  note,
+  type ProgramItem,
+  R0,
+  R1,
+  R2,
+  R3,
+  withComment,
 } from '../../../bpf/asm/index.ts';
 import { BpfError } from '../../../bpf/errors.ts';
 
 const hexOf = (program: AssembledProgram, slot: number): string =>
-  program.bytes.subarray(slot * 8, slot * 8 + 8).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  program.bytes
+    .subarray(slot * 8, slot * 8 + 8)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 
 // Conditional jumps: JMP (0x05) or JMP32 (0x06) | source (K 0x00, X 0x08) | op.
 const jumps: [string, JumpBuilder, number][] = [
-  ['jeq', jeq, 0x15], ['jgt', jgt, 0x25], ['jge', jge, 0x35], ['jset', jset, 0x45], ['jne', jne, 0x55],
-  ['jsgt', jsgt, 0x65], ['jsge', jsge, 0x75], ['jlt', jlt, 0xa5], ['jle', jle, 0xb5], ['jslt', jslt, 0xc5],
+  ['jeq', jeq, 0x15],
+  ['jgt', jgt, 0x25],
+  ['jge', jge, 0x35],
+  ['jset', jset, 0x45],
+  ['jne', jne, 0x55],
+  ['jsgt', jsgt, 0x65],
+  ['jsge', jsge, 0x75],
+  ['jlt', jlt, 0xa5],
+  ['jle', jle, 0xb5],
+  ['jslt', jslt, 0xc5],
   ['jsle', jsle, 0xd5],
-  ['jeq32', jeq32, 0x16], ['jgt32', jgt32, 0x26], ['jge32', jge32, 0x36], ['jset32', jset32, 0x46],
-  ['jne32', jne32, 0x56], ['jsgt32', jsgt32, 0x66], ['jsge32', jsge32, 0x76], ['jlt32', jlt32, 0xa6],
-  ['jle32', jle32, 0xb6], ['jslt32', jslt32, 0xc6], ['jsle32', jsle32, 0xd6],
+  ['jeq32', jeq32, 0x16],
+  ['jgt32', jgt32, 0x26],
+  ['jge32', jge32, 0x36],
+  ['jset32', jset32, 0x46],
+  ['jne32', jne32, 0x56],
+  ['jsgt32', jsgt32, 0x66],
+  ['jsge32', jsge32, 0x76],
+  ['jlt32', jlt32, 0xa6],
+  ['jle32', jle32, 0xb6],
+  ['jslt32', jslt32, 0xc6],
+  ['jsle32', jsle32, 0xd6],
 ];
 
 describe('jump encoding', () => {
@@ -44,15 +99,11 @@ describe('jump encoding', () => {
 
 describe('labels', () => {
   it('throws LABEL_MISSING for a jump to an undefined label', () => {
-    expect(() => assemble([jeq.imm(R1, 0, 'nowhere'), exit()])).toThrow(
-      expect.objectContaining({ code: 'LABEL_MISSING' }),
-    );
+    expect(() => assemble([jeq.imm(R1, 0, 'nowhere'), exit()])).toThrow(expect.objectContaining({ code: 'LABEL_MISSING' }));
   });
 
   it('throws LABEL_DUPLICATE for a label defined twice', () => {
-    expect(() => assemble([label('a'), exit(), label('a'), exit()])).toThrow(
-      expect.objectContaining({ code: 'LABEL_DUPLICATE' }),
-    );
+    expect(() => assemble([label('a'), exit(), label('a'), exit()])).toThrow(expect.objectContaining({ code: 'LABEL_DUPLICATE' }));
   });
 
   it('accepts nested fragments', () => {
@@ -79,20 +130,45 @@ function run(program: AssembledProgram, regs: Record<number, bigint>): bigint {
     const op = insn.opcode;
     const cls = op & 7;
     if (op === 0x95) return r.get(0) ?? 0n;
-    if (op === 0xb7) { r.set(insn.dst, BigInt(insn.imm)); pc++; continue; }
-    if (op === 0xbf) { r.set(insn.dst, r.get(insn.src) ?? 0n); pc++; continue; }
-    if (op === 0x05) { pc += 1 + insn.off; continue; }
-    if (op === 0x06) { pc += 1 + insn.imm; continue; }
+    if (op === 0xb7) {
+      r.set(insn.dst, BigInt(insn.imm));
+      pc++;
+      continue;
+    }
+    if (op === 0xbf) {
+      r.set(insn.dst, r.get(insn.src) ?? 0n);
+      pc++;
+      continue;
+    }
+    if (op === 0x05) {
+      pc += 1 + insn.off;
+      continue;
+    }
+    if (op === 0x06) {
+      pc += 1 + insn.imm;
+      continue;
+    }
     if ((cls === 5 || cls === 6) && (op & 0x08) === 0) {
       const bits = cls === 5 ? 64 : 32;
       const a = BigInt.asUintN(bits, r.get(insn.dst) ?? 0n);
       const b = BigInt.asUintN(bits, BigInt(insn.imm));
       const sa = BigInt.asIntN(bits, a);
       const sb = BigInt.asIntN(bits, b);
-      const taken = ({
-        0x10: a === b, 0x50: a !== b, 0x20: a > b, 0x30: a >= b, 0xa0: a < b, 0xb0: a <= b, 0x40: (a & b) !== 0n,
-        0x60: sa > sb, 0x70: sa >= sb, 0xc0: sa < sb, 0xd0: sa <= sb,
-      } as Record<number, boolean>)[op & 0xf0];
+      const taken = (
+        {
+          16: a === b,
+          80: a !== b,
+          32: a > b,
+          48: a >= b,
+          160: a < b,
+          176: a <= b,
+          64: (a & b) !== 0n,
+          96: sa > sb,
+          112: sa >= sb,
+          192: sa < sb,
+          208: sa <= sb,
+        } as Record<number, boolean>
+      )[op & 0xf0];
       if (taken === undefined) throw new Error(`unsupported jump ${op.toString(16)}`);
       pc += 1 + (taken ? insn.off : 0);
       continue;
@@ -183,9 +259,7 @@ describe('long jumps', () => {
   });
 
   it('throws PROGRAM_TOO_LARGE past the kernel limit', () => {
-    expect(() => assemble([...filler(1_000_001), exit()])).toThrow(
-      expect.objectContaining({ code: 'PROGRAM_TOO_LARGE' }),
-    );
+    expect(() => assemble([...filler(1_000_001), exit()])).toThrow(expect.objectContaining({ code: 'PROGRAM_TOO_LARGE' }));
   });
 });
 

@@ -2,15 +2,62 @@
 // (RFC 9669: opcode byte, then src<<4|dst, then s16 offset, then s32 immediate, little-endian).
 import { describe, expect, it } from 'vitest';
 import {
-  R0, R1, R2, R3, R4, R5, R7, R10,
-  add32, add64, and32, and64, arsh32, arsh64, atomicAdd, atomicCmpXchg, atomicFetchAdd, bswap, call, div32, div64, encodeInstruction,
-  end, exit, ld, ldx, lsh32, lsh64, mod32, mod64, mov32, mov64, mul32, mul64, neg32, neg64, or32, or64, rsh32, rsh64,
-  formatInstruction, st, stx, sub32, sub64, xor32, xor64, type Instruction,
+  add32,
+  add64,
+  and32,
+  and64,
+  arsh32,
+  arsh64,
+  atomicAdd,
+  atomicCmpXchg,
+  atomicFetchAdd,
+  bswap,
+  call,
+  div32,
+  div64,
+  encodeInstruction,
+  end,
+  exit,
+  formatInstruction,
+  type Instruction,
+  ld,
+  ldx,
+  lsh32,
+  lsh64,
+  mod32,
+  mod64,
+  mov32,
+  mov64,
+  mul32,
+  mul64,
+  neg32,
+  neg64,
+  or32,
+  or64,
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R5,
+  R7,
+  R10,
+  rsh32,
+  rsh64,
+  st,
+  stx,
+  sub32,
+  sub64,
+  xor32,
+  xor64,
 } from '../../../bpf/asm/index.ts';
-import { Helper } from '../../../bpf/kernel/constants.ts';
 import { BpfError } from '../../../bpf/errors.ts';
+import { Helper } from '../../../bpf/kernel/constants.ts';
 
-const hex = (insn: Instruction): string => encodeInstruction(insn).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+const hex = (insn: Instruction): string =>
+  encodeInstruction(insn)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 
 const table: [string, Instruction, string][] = [
   // ALU64, immediate: class 0x07 | op

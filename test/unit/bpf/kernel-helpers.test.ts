@@ -1,9 +1,9 @@
 // Pure helpers of the kernel layer (no kernel calls).
 import { describe, expect, it } from 'vitest';
 import { HELPER_NAMES, Helper, SK_BUFF_SIZE, SkBuff } from '../../../bpf/kernel/constants.ts';
+import { buildOpts, ProgLoadOpts, TestRunOpts } from '../../../bpf/kernel/opts.ts';
 import { parseCpuList, perCpuStride } from '../../../bpf/kernel/percpu.ts';
 import { kernelObjectName, summarizeVerifierLog } from '../../../bpf/kernel/program.ts';
-import { ProgLoadOpts, TestRunOpts, buildOpts } from '../../../bpf/kernel/opts.ts';
 
 describe('kernel helpers', () => {
   it('parses CPU lists as the kernel prints them', () => {
@@ -23,9 +23,7 @@ describe('kernel helpers', () => {
       'R2 offset is outside of the packet',
       'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0',
     ].join('\n');
-    expect(summarizeVerifierLog(log)).toBe(
-      'invalid access to packet, off=23 size=1, R2(id=0,off=23,r=0); R2 offset is outside of the packet',
-    );
+    expect(summarizeVerifierLog(log)).toBe('invalid access to packet, off=23 size=1, R2(id=0,off=23,r=0); R2 offset is outside of the packet');
   });
 
   it('checks kernel object names', () => {
@@ -43,9 +41,7 @@ describe('kernel helpers', () => {
   });
 
   it('keeps __sk_buff offsets and helper names straight', () => {
-    expect([SkBuff.len, SkBuff.mark, SkBuff.protocol, SkBuff.ifindex, SkBuff.cb, SkBuff.data, SkBuff.data_end]).toEqual([
-      0, 8, 16, 40, 48, 76, 80,
-    ]);
+    expect([SkBuff.len, SkBuff.mark, SkBuff.protocol, SkBuff.ifindex, SkBuff.cb, SkBuff.data, SkBuff.data_end]).toEqual([0, 8, 16, 40, 48, 76, 80]);
     expect(SkBuff.tstamp).toBe(152);
     expect(SK_BUFF_SIZE).toBe(192);
     expect(HELPER_NAMES.get(Helper.ringbuf_reserve)).toBe('ringbuf_reserve');

@@ -16,7 +16,11 @@ describe('map layouts', () => {
 
   it('computes C offsets and size', () => {
     expect(CtKey4.fields.map((f) => [f.name, f.offset])).toEqual([
-      ['saddr', 0], ['daddr', 4], ['sport', 8], ['dport', 10], ['proto', 12],
+      ['saddr', 0],
+      ['daddr', 4],
+      ['sport', 8],
+      ['dport', 10],
+      ['proto', 12],
     ]);
     expect(CtKey4.size).toBe(16);
     expect(CtKey4.offsetOf('dport')).toBe(10);
@@ -48,29 +52,57 @@ describe('map layouts', () => {
 
   it('checks the declared size at definition time', () => {
     expect(() =>
-      defineLayout('bad', { size: 13, fields: [{ name: 'a', type: 'u64' }, { name: 'b', type: 'bytes[5]' }] }),
+      defineLayout('bad', {
+        size: 13,
+        fields: [
+          { name: 'a', type: 'u64' },
+          { name: 'b', type: 'bytes[5]' },
+        ],
+      }),
     ).toThrow(expect.objectContaining({ code: 'LAYOUT_INVALID', message: expect.stringContaining('need 16') }));
     expect(
-      defineLayout('packed', { size: 13, packed: true, fields: [{ name: 'a', type: 'u64' }, { name: 'b', type: 'bytes[5]' }] })
-        .size,
+      defineLayout('packed', {
+        size: 13,
+        packed: true,
+        fields: [
+          { name: 'a', type: 'u64' },
+          { name: 'b', type: 'bytes[5]' },
+        ],
+      }).size,
     ).toBe(13);
   });
 
   it('rejects overlapping, misaligned and duplicate fields', () => {
     expect(() =>
-      defineLayout('overlap', { size: 8, fields: [{ name: 'a', type: 'u32' }, { name: 'b', type: 'u32', offset: 2 }] }),
+      defineLayout('overlap', {
+        size: 8,
+        fields: [
+          { name: 'a', type: 'u32' },
+          { name: 'b', type: 'u32', offset: 2 },
+        ],
+      }),
     ).toThrow(/overlaps/);
     expect(() =>
-      defineLayout('misaligned', { size: 8, fields: [{ name: 'a', type: 'u16' }, { name: 'b', type: 'u32', offset: 2 }] }),
+      defineLayout('misaligned', {
+        size: 8,
+        fields: [
+          { name: 'a', type: 'u16' },
+          { name: 'b', type: 'u32', offset: 2 },
+        ],
+      }),
     ).toThrow(/aligned/);
     expect(() =>
-      defineLayout('dup', { size: 8, fields: [{ name: 'a', type: 'u32' }, { name: 'a', type: 'u32' }] }),
+      defineLayout('dup', {
+        size: 8,
+        fields: [
+          { name: 'a', type: 'u32' },
+          { name: 'a', type: 'u32' },
+        ],
+      }),
     ).toThrow(/twice/);
   });
 
   it('rejects values that do not fit', () => {
-    expect(() => CtKey4.encode({ saddr: 1, daddr: 2, sport: 70000, dport: 1, proto: 6 })).toThrow(
-      expect.objectContaining({ code: 'LAYOUT_INVALID' }),
-    );
+    expect(() => CtKey4.encode({ saddr: 1, daddr: 2, sport: 70000, dport: 1, proto: 6 })).toThrow(expect.objectContaining({ code: 'LAYOUT_INVALID' }));
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activeSigningKey,
   BUNDLE_API_VERSION,
+  type BundlePayload,
   canonicalJson,
   contentHashOf,
   ISSUED_AT_CLOCK_SKEW_MS,
@@ -10,7 +11,6 @@ import {
   signBundle,
   trustRootOf,
   verifyBundle,
-  type BundlePayload,
 } from '../../../policy/bundle/index.ts';
 
 const tenantId = '0195f0c2-7a3e-7c1a-9d7e-1b2c3d4e5f60';
@@ -67,7 +67,12 @@ describe('verifyBundle', async () => {
     ['an expired bundle', async () => good, { now: new Date('2026-11-28T00:00:00Z') }, 'EXPIRED'],
     ['an oversize body', async () => good, { maxBytes: 100 }, 'TOO_LARGE'],
     ['something that is not a JWS', async () => 'not.a.jws', {}, 'MALFORMED'],
-    ['a payload missing its binding fields', async () => (await signBundle({ ...payload(), tenantId: undefined } as unknown as BundlePayload, signer)).jws, {}, 'INVALID_PAYLOAD'],
+    [
+      'a payload missing its binding fields',
+      async () => (await signBundle({ ...payload(), tenantId: undefined } as unknown as BundlePayload, signer)).jws,
+      {},
+      'INVALID_PAYLOAD',
+    ],
   ];
   for (const [name, make, overrides, code] of rejections) {
     it(`rejects ${name} with ${code}`, async () => {
@@ -87,7 +92,10 @@ function withUnusedBitsSet(part: string): string {
 }
 
 function replacePart(jws: string, index: number, respell: (part: string) => string): string {
-  return jws.split('.').map((part, i) => (i === index ? respell(part) : part)).join('.');
+  return jws
+    .split('.')
+    .map((part, i) => (i === index ? respell(part) : part))
+    .join('.');
 }
 
 describe('verifyBundle refuses every spelling of a bundle but the canonical one', async () => {
@@ -119,7 +127,10 @@ describe('verifyBundle refuses every spelling of a bundle but the canonical one'
     });
 
     it(`refuses the ${name} with a character decoders skip`, async () => {
-      expect(await verify(replacePart(jws, index, (part) => `${part.slice(0, 4)} ${part.slice(4)}`))).toMatchObject({ ok: false, code: 'NON_CANONICAL_ENCODING' });
+      expect(await verify(replacePart(jws, index, (part) => `${part.slice(0, 4)} ${part.slice(4)}`))).toMatchObject({
+        ok: false,
+        code: 'NON_CANONICAL_ENCODING',
+      });
     });
   }
 

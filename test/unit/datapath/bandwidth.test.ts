@@ -1,6 +1,12 @@
 // Bandwidth policing without a kernel: bucket arithmetic, bucket allocation across applies, which
 // endpoints get policing programs, and the generated code's shape.
 import { describe, expect, it } from 'vitest';
+import { type BucketEntry, BucketTableFull, planBuckets } from '../../../agent/datapath/bandwidth/allocation.ts';
+import { enforceableBandwidth } from '../../../agent/datapath/bandwidth/enforceable.ts';
+import { bucketIdHash, bucketParams, bucketProblem, packetCostNs } from '../../../agent/datapath/bandwidth/params.ts';
+import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
+import { placeholderOf } from '../../../agent/datapath/map-refs.ts';
+import { planEndpoints, programsNeeded } from '../../../agent/datapath/plan.ts';
 import { AtomicOp, Class, Mode } from '../../../bpf/asm/index.ts';
 import type { BandwidthBucket, EndpointBandwidth } from '../../../policy/bandwidth/buckets.ts';
 import { BURST_FLOOR_BYTES, enforcedBurstBytes, POLICING_BURST_SECONDS } from '../../../policy/bandwidth/burst.ts';
@@ -8,14 +14,6 @@ import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
 import { inventorySchema } from '../../../policy/inventory.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
-import { BucketTableFull, planBuckets, type BucketEntry } from '../../../agent/datapath/bandwidth/allocation.ts';
-import { enforceableBandwidth } from '../../../agent/datapath/bandwidth/enforceable.ts';
-import {
-  bucketIdHash, bucketParams, bucketProblem, packetCostNs,
-} from '../../../agent/datapath/bandwidth/params.ts';
-import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
-import { placeholderOf } from '../../../agent/datapath/map-refs.ts';
-import { planEndpoints, programsNeeded } from '../../../agent/datapath/plan.ts';
 import { directionPolicy, policy, rule, term, tier } from '../../dataplane/datapath/support/policies.ts';
 
 const bucket = (id: string, rateBitsPerSecond: number, burstBytes = 100_000): BandwidthBucket => ({ id, rateBitsPerSecond, burstBytes, source: 'test' });
@@ -34,7 +32,7 @@ describe('bucket parameters', () => {
   it('raises a burst to one GSO packet and to 250 ms at the rate (TCP through a policer needs it)', () => {
     expect(enforcedBurstBytes(1, 1_000_000)).toBe(BURST_FLOOR_BYTES);
     expect(enforcedBurstBytes(BURST_FLOOR_BYTES * 3, 1_000_000)).toBe(BURST_FLOOR_BYTES * 3);
-    expect(enforcedBurstBytes(312_500, 50_000_000)).toBe(50_000_000 / 8 * POLICING_BURST_SECONDS);
+    expect(enforcedBurstBytes(312_500, 50_000_000)).toBe((50_000_000 / 8) * POLICING_BURST_SECONDS);
     expect(enforcedBurstBytes(10_000_000, 50_000_000)).toBe(10_000_000);
     expect(bucketParams(bucket('a', 1_000_000, 10)).burstNs).toBe(BigInt(BURST_FLOOR_BYTES) * 8000n);
     expect(bucketParams(bucket('a', 50_000_000, 10)).burstNs).toBe(250_000_000n);
@@ -64,14 +62,29 @@ describe('planBuckets', () => {
 
   it('gives new buckets free entries, once per id however many endpoints share it', () => {
     const plan = planBuckets([], [pod, tenant, tenant], 4);
-    expect(plan.indexOf).toEqual(new Map([[pod.id, 0], [tenant.id, 1]]));
-    expect(plan.writes.map((w) => [w.index, w.bucket.id, w.fresh])).toEqual([[0, pod.id, true], [1, tenant.id, true]]);
+    expect(plan.indexOf).toEqual(
+      new Map([
+        [pod.id, 0],
+        [tenant.id, 1],
+      ]),
+    );
+    expect(plan.writes.map((w) => [w.index, w.bucket.id, w.fresh])).toEqual([
+      [0, pod.id, true],
+      [1, tenant.id, true],
+    ]);
     expect(plan.frees).toEqual([]);
   });
 
   it('leaves an unchanged bucket untouched (its state and counters survive), rewrites a changed one, frees unused ones', () => {
     const current = [entryOf(pod), free, entryOf(tenant)];
-    expect(planBuckets(current, [pod, tenant], 4)).toEqual({ indexOf: new Map([[pod.id, 0], [tenant.id, 2]]), writes: [], frees: [] });
+    expect(planBuckets(current, [pod, tenant], 4)).toEqual({
+      indexOf: new Map([
+        [pod.id, 0],
+        [tenant.id, 2],
+      ]),
+      writes: [],
+      frees: [],
+    });
     const slower = { ...tenant, rateBitsPerSecond: 40e6 };
     const changed = planBuckets(current, [slower], 4);
     expect(changed.writes).toMatchObject([{ index: 2, fresh: false, bucket: slower }]);
@@ -105,7 +118,13 @@ describe('enforceableBandwidth', () => {
 describe('planEndpoints with bandwidth', () => {
   const inv = inventorySchema.parse({
     namespaces: [{ name: 'x' }],
-    endpoints: ['web', 'db', 'idle'].map((name, i) => ({ namespace: 'x', name, labels: { app: name }, ipv4: [`198.18.0.${i + 1}`], hostInterface: `veth${i}` })),
+    endpoints: ['web', 'db', 'idle'].map((name, i) => ({
+      namespace: 'x',
+      name,
+      labels: { app: name },
+      ipv4: [`198.18.0.${i + 1}`],
+      hostInterface: `veth${i}`,
+    })),
   });
   const parsed = parsePolicyObject({
     apiVersion: 'networking.k8s.io/v1',

@@ -2,15 +2,15 @@
 // lookups, AND and first-set-bit walk as codegen/classifier.ts) must agree with the reference
 // evaluator on random policies and packets; plus the strategy seam and the classifier's limits.
 import { describe, expect, it } from 'vitest';
+import { BitKind, type ClassifierTables, DPORT_BASE, ICMP_BASE, PROTO_BASE, SLOT_INFO_SIZE } from '../../../agent/datapath/codegen/classifier-tables.ts';
 import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
-import { BitKind, DPORT_BASE, ICMP_BASE, PROTO_BASE, SLOT_INFO_SIZE, type ClassifierTables } from '../../../agent/datapath/codegen/classifier-tables.ts';
 import { chooseStrategy } from '../../../agent/datapath/codegen/strategy.ts';
 import { LpmKey, NO_PORT, NO_SLOT } from '../../../agent/datapath/layouts.ts';
 import { CLASSIFIER_MIN_TERMS } from '../../../agent/datapath/limits.ts';
 import { parseAddress } from '../../../policy/evaluation/cidr-set.ts';
 import type { DirectionPolicy, MatchTerm } from '../../../policy/evaluation/endpoint-policy.ts';
 import { evaluateDirection, type Packet } from '../../../policy/evaluation/evaluate.ts';
-import { PROTOCOL_NUMBERS, type Action, type Protocol } from '../../../policy/ir.ts';
+import { type Action, PROTOCOL_NUMBERS, type Protocol } from '../../../policy/ir.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from '../../dataplane/datapath/support/policies.ts';
 
 interface Outcome {
@@ -48,7 +48,7 @@ function model(tables: ClassifierTables, packet: Packet): Outcome {
   // as the program resolves them: a stored 0 is the field's default vector
   const fields = [tables.defaults.proto, tables.defaults.port, tables.defaults.sport];
   const resolved = keys.map((k, i) => (tables.stored[k] === 0 ? fields[i]! : tables.stored[k]! - 1));
-  resolved.forEach((index, i) => expect(index).toBe(tables.keys[keys[i]!]));
+  for (const [i, index] of resolved.entries()) expect(index).toBe(tables.keys[keys[i]!]);
   const vectors = [vectorOf(tables, best!.index), ...resolved.map((index) => vectorOf(tables, index))];
   const isSet = (bit: number) => vectors.every((v) => (v[bit >> 3]! >> (bit & 7)) & 1);
   const trace: number[] = [];
@@ -88,10 +88,31 @@ describe('classifier tables', () => {
     const r = prng(7);
     const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
     const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!;
-    const nets = ['10.0.0.0/8 except 10.1.0.0/16,10.2.0.0/24', '10.1.0.0/16', '10.1.2.0/24', '10.2.0.0/16 except 10.2.0.128/25', '2001:db8::/32', '10.1.2.3/32', '0.0.0.0/0 except 10.0.0.0/8'];
+    const nets = [
+      '10.0.0.0/8 except 10.1.0.0/16,10.2.0.0/24',
+      '10.1.0.0/16',
+      '10.1.2.0/24',
+      '10.2.0.0/16 except 10.2.0.128/25',
+      '2001:db8::/32',
+      '10.1.2.3/32',
+      '0.0.0.0/0 except 10.0.0.0/8',
+    ];
     const randomTerm = (): MatchTerm => {
       const protocol = pick<Protocol | 'any'>(['any', 'TCP', 'UDP', 'ICMP']);
-      const t = term(protocol, protocol === 'TCP' || protocol === 'UDP' ? pick<'any' | [number, number][]>(['any', [[80, 81]], [[79, 79], [90, 100]]]) : 'any', r() < 0.7 ? cidrs(pick(nets)) : 'any');
+      const t = term(
+        protocol,
+        protocol === 'TCP' || protocol === 'UDP'
+          ? pick<'any' | [number, number][]>([
+              'any',
+              [[80, 81]],
+              [
+                [79, 79],
+                [90, 100],
+              ],
+            ])
+          : 'any',
+        r() < 0.7 ? cidrs(pick(nets)) : 'any',
+      );
       if (protocol === 'ICMP' && r() < 0.5) t.icmp = { type: pick([0, 8]), ...(r() < 0.5 && { code: int(0, 1) }) };
       if (protocol === 'TCP' && r() < 0.3) t.srcPorts = [{ first: 1000, last: 1005 }];
       if (r() < 0.1) t.ipVersion = pick([4, 6] as const);
@@ -104,16 +125,23 @@ describe('classifier tables', () => {
     };
     const randomPolicy = (id: string) => {
       const staged = r() < 0.2;
-      const made = policy(id, Array.from({ length: int(1, 5) }, () => rule(pick<Action>(['Allow', 'Deny', 'Pass', 'Log']), ...Array.from({ length: int(1, 2) }, termWithExcepts))), staged);
+      const made = policy(
+        id,
+        Array.from({ length: int(1, 5) }, () => rule(pick<Action>(['Allow', 'Deny', 'Pass', 'Log']), ...Array.from({ length: int(1, 2) }, termWithExcepts))),
+        staged,
+      );
       return !staged && r() < 0.15 ? { ...made, stagedOut: true as const } : made;
     };
     let compared = 0;
     let stagedCompared = 0;
     for (let i = 0; i < 80; i++) {
       const tiers = Array.from({ length: int(1, 3) }, (_, t) =>
-        tier(`t${t}`, pick(['Deny', 'Pass'] as const), Array.from({ length: int(1, 2) }, (_, p) =>
-          randomPolicy(`t${t}p${p}`),
-        ), t),
+        tier(
+          `t${t}`,
+          pick(['Deny', 'Pass'] as const),
+          Array.from({ length: int(1, 2) }, (_, p) => randomPolicy(`t${t}p${p}`)),
+          t,
+        ),
       );
       const dp = directionPolicy('ingress', tiers);
       const compiled = compileDirection('ingress', dp, { strategy: 'classifier' });
@@ -127,7 +155,9 @@ describe('classifier tables', () => {
         const packet: Packet = {
           remoteIp: pick(['10.1.2.3', '10.1.2.4', '10.1.9.9', '10.2.0.200', '10.2.0.5', '10.9.9.9', '192.0.2.1', '2001:db8::5', '2001:db9::1']),
           protocol,
-          ...(protocol !== 'ICMP' ? { dstPort: pick([79, 80, 81, 95, 443]), srcPort: pick([999, 1000, 1005, 2000]) } : { icmpType: pick([0, 8, 3]), icmpCode: int(0, 2) }),
+          ...(protocol !== 'ICMP'
+            ? { dstPort: pick([79, 80, 81, 95, 443]), srcPort: pick([999, 1000, 1005, 2000]) }
+            : { icmpType: pick([0, 8, 3]), icmpCode: int(0, 2) }),
         };
         const expected = evaluateDirection(dp, packet);
         const got = model(tables, packet);
@@ -169,11 +199,16 @@ describe('classifier tables', () => {
 describe('strategy seam', () => {
   const many = (n: number, withExcept = false): DirectionPolicy =>
     directionPolicy('ingress', [
-      tier('default', 'Deny', [policy('p', Array.from({ length: n }, (_, i) => {
-        const t = term('TCP', [[1000 + i, 1000 + i]]);
-        if (withExcept && i === 0) t.except = [term('any', 'any', cidrs('10.0.0.0/8'))];
-        return rule('Allow', t);
-      }))]),
+      tier('default', 'Deny', [
+        policy(
+          'p',
+          Array.from({ length: n }, (_, i) => {
+            const t = term('TCP', [[1000 + i, 1000 + i]]);
+            if (withExcept && i === 0) t.except = [term('any', 'any', cidrs('10.0.0.0/8'))];
+            return rule('Allow', t);
+          }),
+        ),
+      ]),
     ]);
 
   it(`uses straight-line code below ${CLASSIFIER_MIN_TERMS} terms and the classifier from there on`, () => {

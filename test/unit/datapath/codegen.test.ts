@@ -1,28 +1,64 @@
 // The policy program generator without a kernel: structure, labels, limits, linking, layouts.
 import { describe, expect, it } from 'vitest';
-import { R0, exit, ja, jeq, label, mov64, note, PseudoSrc } from '../../../bpf/asm/index.ts';
+import { encodeLpmEntry, IpSetTable, setWord } from '../../../agent/datapath/codegen/ip-sets.ts';
 import { compileDirection, tagOf } from '../../../agent/datapath/codegen/program.ts';
 import { removeUnreachable } from '../../../agent/datapath/codegen/reachable.ts';
-import { encodeLpmEntry, IpSetTable, setWord } from '../../../agent/datapath/codegen/ip-sets.ts';
 import { DatapathError } from '../../../agent/datapath/errors.ts';
 import { decodeFlowEvent } from '../../../agent/datapath/flows.ts';
-import { CT_KEY_OFFSET, CtKey, FlowEventLayout, FLOW_EVENT_SIZE, LpmKey, LPM_KEY_OFFSET, NO_SLOT, State } from '../../../agent/datapath/layouts.ts';
+import { CT_KEY_OFFSET, CtKey, FLOW_EVENT_SIZE, FlowEventLayout, LPM_KEY_OFFSET, LpmKey, NO_SLOT, State } from '../../../agent/datapath/layouts.ts';
 import { linkProgram } from '../../../agent/datapath/link.ts';
 import { placeholderOf } from '../../../agent/datapath/map-refs.ts';
+import { exit, ja, jeq, label, mov64, note, PseudoSrc, R0 } from '../../../bpf/asm/index.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from '../../dataplane/datapath/support/policies.ts';
 
 const twoTiers = directionPolicy('ingress', [
   tier('security', 'Pass', [policy('sec', [rule('Deny', term('TCP', [[22, 22]])), rule('Pass', term('any', 'any', cidrs('198.18.0.0/16')))])], 100),
-  tier('default', 'Deny', [policy('np', [rule('Allow', term('TCP', [[80, 81], [443, 443]], cidrs('10.0.0.0/8 except 10.1.0.0/16'))), rule('Log')])], 1_000_000),
+  tier(
+    'default',
+    'Deny',
+    [
+      policy('np', [
+        rule(
+          'Allow',
+          term(
+            'TCP',
+            [
+              [80, 81],
+              [443, 443],
+            ],
+            cidrs('10.0.0.0/8 except 10.1.0.0/16'),
+          ),
+        ),
+        rule('Log'),
+      ]),
+    ],
+    1_000_000,
+  ),
 ]);
 
-const listingLabels = (text: string): string[] => text.split('\n').filter((l) => /^[a-z_0-9]+:$/.test(l)).map((l) => l.slice(0, -1));
+const listingLabels = (text: string): string[] =>
+  text
+    .split('\n')
+    .filter((l) => /^[a-z_0-9]+:$/.test(l))
+    .map((l) => l.slice(0, -1));
 
 describe('compileDirection', () => {
   it('lays out rules with polprog-style labels, one block per rule, tiers ending in end_of_tier_N', () => {
     const compiled = compileDirection('ingress', twoTiers);
     const labels = listingLabels(compiled.dump());
-    for (const expected of ['tier_0', 'rule_0', 'rule_0_no_match', 'rule_1_match', 'end_of_tier_0', 'tier_1', 'rule_3_no_match', 'enforced_allow', 'enforced_deny', 'conntrack', 'policy']) {
+    for (const expected of [
+      'tier_0',
+      'rule_0',
+      'rule_0_no_match',
+      'rule_1_match',
+      'end_of_tier_0',
+      'tier_1',
+      'rule_3_no_match',
+      'enforced_allow',
+      'enforced_deny',
+      'conntrack',
+      'policy',
+    ]) {
       expect(labels).toContain(expected);
     }
     // tier 1 ends in its Deny default and nothing passes out of it: no code follows for it
@@ -74,7 +110,12 @@ describe('compileDirection', () => {
 
   it('refuses a program over a limit with COMPILE_LIMIT and the numbers', () => {
     const many = directionPolicy('ingress', [
-      tier('default', 'Deny', [policy('big', Array.from({ length: 50 }, (_, i) => rule('Allow', term('TCP', [[1000 + i, 1000 + i]], cidrs(`10.${i}.0.0/16`)))))]),
+      tier('default', 'Deny', [
+        policy(
+          'big',
+          Array.from({ length: 50 }, (_, i) => rule('Allow', term('TCP', [[1000 + i, 1000 + i]], cidrs(`10.${i}.0.0/16`)))),
+        ),
+      ]),
     ]);
     const fails = (limits: Parameters<typeof compileDirection>[2]): DatapathError => {
       try {
@@ -100,11 +141,13 @@ describe('address sets', () => {
     expect(table.indexOf(cidrs('fd00::/64'))).toBe(1);
     expect(table.indexOf(cidrs('10.0.0.0/8 except 10.1.0.0/16'))).toBe(0); // equal sets share an index
     const entries = table.entries().map((e) => ({ ...LpmKey.decode(e.key), member: e.value[0] }));
-    expect(entries).toEqual([
-      { prefixlen: 40, set: setWord(0, 4), addr: Uint8Array.from([10, ...Array(15).fill(0)]), member: 1 },
-      { prefixlen: 48, set: setWord(0, 4), addr: Uint8Array.from([10, 1, ...Array(14).fill(0)]), member: 0 },
-      { prefixlen: 96, set: setWord(1, 6), addr: Uint8Array.from([0xfd, ...Array(15).fill(0)]), member: 1 },
-    ].map((e) => ({ ...e, addr: Buffer.from(e.addr) })));
+    expect(entries).toEqual(
+      [
+        { prefixlen: 40, set: setWord(0, 4), addr: Uint8Array.from([10, ...Array(15).fill(0)]), member: 1 },
+        { prefixlen: 48, set: setWord(0, 4), addr: Uint8Array.from([10, 1, ...Array(14).fill(0)]), member: 0 },
+        { prefixlen: 96, set: setWord(1, 6), addr: Uint8Array.from([0xfd, ...Array(15).fill(0)]), member: 1 },
+      ].map((e) => ({ ...e, addr: Buffer.from(e.addr) })),
+    );
     expect(setWord(3, 6)).toBe(7);
     expect(encodeLpmEntry(2, '198.18.0.0/15', true).key.readUInt32LE(0)).toBe(47);
   });
@@ -141,7 +184,13 @@ describe('removeUnreachable', () => {
       exit(),
     ]);
     expect(kept.map((i) => (i.kind === 'insn' ? `insn ${i.imm}` : `${i.kind} ${'name' in i ? i.name : i.text}`))).toEqual([
-      'insn 1', 'insn 1', 'insn 0', 'label used', 'insn 3', 'label end', 'insn 0',
+      'insn 1',
+      'insn 1',
+      'insn 0',
+      'label used',
+      'insn 3',
+      'label end',
+      'insn 0',
     ]);
   });
 });
@@ -163,15 +212,43 @@ describe('layouts', () => {
   it('decodes a flow event with the rule identities of its program', () => {
     const event = Buffer.alloc(FLOW_EVENT_SIZE);
     FlowEventLayout.encodeInto(event, 0, {
-      ts: 5n, tag: 0xabc, ruleSlot: 1, stagedSlot: NO_SLOT, bytes: 60, kind: 2, verdict: 2, stagedVerdict: 1, hook: 1,
-      tcpFlags: 2, icmpType: 0, icmpCode: 0, pad0: 0, ifindex: 7, proto: 6, family: 6, pad1: 0, lport: 80, rport: 40000,
-      local: Buffer.from('fd000000000000000000000000000010', 'hex'), remote: Buffer.from('20010db8000000000000000000000001', 'hex'), pad2: 0,
+      ts: 5n,
+      tag: 0xabc,
+      ruleSlot: 1,
+      stagedSlot: NO_SLOT,
+      bytes: 60,
+      kind: 2,
+      verdict: 2,
+      stagedVerdict: 1,
+      hook: 1,
+      tcpFlags: 2,
+      icmpType: 0,
+      icmpCode: 0,
+      pad0: 0,
+      ifindex: 7,
+      proto: 6,
+      family: 6,
+      pad1: 0,
+      lport: 80,
+      rport: 40000,
+      local: Buffer.from('fd000000000000000000000000000010', 'hex'),
+      remote: Buffer.from('20010db8000000000000000000000001', 'hex'),
+      pad2: 0,
     });
     const slots = compileDirection('ingress', twoTiers).slots;
     const flow = decodeFlowEvent(event, (tag) => (tag === 0xabc ? slots : undefined));
     expect(flow).toMatchObject({
-      kind: 'denied', direction: 'ingress', verdict: 'deny', ifindex: 7, protocol: 6, family: 6,
-      local: 'fd00::10', remote: '2001:db8::1', localPort: 80, remotePort: 40000, bytes: 60,
+      kind: 'denied',
+      direction: 'ingress',
+      verdict: 'deny',
+      ifindex: 7,
+      protocol: 6,
+      family: 6,
+      local: 'fd00::10',
+      remote: '2001:db8::1',
+      localPort: 80,
+      remotePort: 40000,
+      bytes: 60,
       rule: { tier: 'security', policyId: 'sec', ruleIndex: 1, action: 'Pass' },
       staged: { verdict: 'allow', rule: null },
     });

@@ -51,9 +51,18 @@ describe('plan limits at the agent', () => {
   });
 
   it('refuses a network set with more CIDRs than cidrsPerSet', () => {
-    const big: NetworkSet = { id: 'GlobalNetworkSet/big', kind: 'GlobalNetworkSet', namespace: null, name: 'big', labels: {}, nets: ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24'] };
+    const big: NetworkSet = {
+      id: 'GlobalNetworkSet/big',
+      kind: 'GlobalNetworkSet',
+      namespace: null,
+      name: 'big',
+      labels: {},
+      nets: ['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24'],
+    };
     const set = { ...buildPolicySet([], { networkSets: [big] }), limits: { cidrsPerSet: 2 } };
-    expect(errorsOf(set)).toEqual([expect.objectContaining({ code: 'PLAN_LIMIT_EXCEEDED', message: expect.stringContaining('GlobalNetworkSet/big holds 3 CIDRs') })]);
+    expect(errorsOf(set)).toEqual([
+      expect.objectContaining({ code: 'PLAN_LIMIT_EXCEEDED', message: expect.stringContaining('GlobalNetworkSet/big holds 3 CIDRs') }),
+    ]);
   });
 
   it('checks nothing when the bundle carries no limits', () => {

@@ -1,9 +1,9 @@
 // The plan phase (no kernel): which programs each local endpoint needs, from the resolved policy,
 // and the whole plan of an apply with its refusals.
 import { describe, expect, it } from 'vitest';
-import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
 import type { BandwidthResolver } from '../../../agent/datapath/bandwidth/source.ts';
 import { planApply, planEndpoints, programsNeeded } from '../../../agent/datapath/plan.ts';
+import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
 import { inventorySchema } from '../../../policy/inventory.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
@@ -83,7 +83,7 @@ describe('planApply', () => {
     expect(planned.plan.warnings).toEqual([{ code: 'BANDWIDTH_INVALID', message: 'kubernetes.io/egress-bandwidth: not a quantity', endpoint: 'x/web-2' }]);
   });
 
-  it('refuses a bundle whose buckets do not fit the node\'s table', () => {
+  it("refuses a bundle whose buckets do not fit the node's table", () => {
     const planned = planApply(policySet(denyWebIngress), inv, { resolveBandwidth: webLimit, bucketTable: { entries: [], capacity: 0 } });
     expect(planned).toMatchObject({ ok: false, errors: [{ code: 'BANDWIDTH_LIMIT' }] });
   });

@@ -1,10 +1,10 @@
 // The maps a compiled program owns, as data (no kernel): counters always, the address-set trie when
 // the policy has sets, and the classifier's maps, named once in map-refs.ts, per map-driven evaluation.
 import { describe, expect, it } from 'vitest';
-import { MapType } from '../../../bpf/kernel/constants.ts';
 import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
 import { CLASSIFIER_MAP_REFS } from '../../../agent/datapath/map-refs.ts';
 import { programMapSpecs } from '../../../agent/datapath/program-maps.ts';
+import { MapType } from '../../../bpf/kernel/constants.ts';
 import { cidrs, directionPolicy, policy, rule, term, tier } from '../../dataplane/datapath/support/policies.ts';
 
 const ingress = (...policies: ReturnType<typeof policy>[]) => directionPolicy('ingress', [tier('default', 'Deny', policies, 1_000_000)]);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cidrSetContains, parseAddress, parseBlock, toCidrSet, type ParsedBlock } from '../../../policy/evaluation/cidr-set.ts';
+import { cidrSetContains, type ParsedBlock, parseAddress, parseBlock, toCidrSet } from '../../../policy/evaluation/cidr-set.ts';
 import type { CidrSet } from '../../../policy/evaluation/endpoint-policy.ts';
-import { toLpmEntries, type LpmEntry } from '../../../policy/evaluation/lpm.ts';
+import { type LpmEntry, toLpmEntries } from '../../../policy/evaluation/lpm.ts';
 import { mergePortRanges } from '../../../policy/evaluation/ports.ts';
-import { cidrContains, parseCidr, type ParsedCidr } from '../../../policy/validation/cidr.ts';
+import { cidrContains, type ParsedCidr, parseCidr } from '../../../policy/validation/cidr.ts';
 
 const set = (...blocks: [string, string[]?][]): CidrSet => toCidrSet(blocks.map(([cidr, except = []]) => parseBlock({ cidr, except })));
 const address = (ip: string) => parseAddress(ip)!;
@@ -58,7 +58,7 @@ function random(seed: number): () => number {
 function prefixIn10_0_0(rand: () => number, minPrefix: number): ParsedCidr {
   const prefix = minPrefix + Math.floor(rand() * (33 - minPrefix));
   const size = 2 ** (32 - prefix);
-  const host = Math.floor(rand() * 256 / size) * size;
+  const host = Math.floor((rand() * 256) / size) * size;
   return cidr(`10.0.0.${host}/${prefix}`);
 }
 

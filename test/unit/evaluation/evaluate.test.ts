@@ -54,7 +54,12 @@ describe('evaluate', () => {
 
   it('Log records and continues with the next rule and policy', () => {
     const set: PolicySet = {
-      tiers: [tier('t', 100, 'Deny', [irPolicy('log', { order: 1, ingress: [rule('Log'), onlyClient('Allow')] }), irPolicy('after', { order: 2, ingress: [rule('Allow')] })])],
+      tiers: [
+        tier('t', 100, 'Deny', [
+          irPolicy('log', { order: 1, ingress: [rule('Log'), onlyClient('Allow')] }),
+          irPolicy('after', { order: 2, ingress: [rule('Allow')] }),
+        ]),
+      ],
     };
     expect(serverIngress(set, fromClient).trace).toEqual([
       { tier: 't', policyId: 'log', ruleIndex: 0, action: 'Log' },
@@ -85,7 +90,9 @@ describe('evaluate', () => {
   it('skips a tier whose policies do not select the endpoint, without its default', () => {
     const set: PolicySet = {
       tiers: [
-        tier('elsewhere', 100, 'Deny', [irPolicy('client-only', { subject: { namespaceSelector: { op: 'all' }, podSelector: { op: 'eq', key: 'app', value: 'client' } }, ingress: [] })]),
+        tier('elsewhere', 100, 'Deny', [
+          irPolicy('client-only', { subject: { namespaceSelector: { op: 'all' }, podSelector: { op: 'eq', key: 'app', value: 'client' } }, ingress: [] }),
+        ]),
         tier('egress-only', 200, 'Deny', [irPolicy('egress', { egress: [] })]),
       ],
     };
@@ -94,7 +101,9 @@ describe('evaluate', () => {
 
   it('a port condition never matches a packet without ports, and the protocol must match', () => {
     const set: PolicySet = {
-      tiers: [tier('t', 100, 'Deny', [irPolicy('p', { subject: onlyServer, ingress: [rule('Allow', { ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] })] })])],
+      tiers: [
+        tier('t', 100, 'Deny', [irPolicy('p', { subject: onlyServer, ingress: [rule('Allow', { ports: [{ protocol: 'TCP', port: 80, endPort: 90 }] })] })]),
+      ],
     };
     expect(serverIngress(set, { remoteIp: '192.0.2.1', protocol: 'TCP', dstPort: 85 }).verdict).toBe('allow');
     expect(serverIngress(set, { remoteIp: '192.0.2.1', protocol: 'TCP', dstPort: 91 }).verdict).toBe('deny');

@@ -1,7 +1,7 @@
 // Builders for the agent compiler's tests: inventories, NetworkPolicies parsed into the IR the way
 // the bundle carries them, and hand-made IR for kinds without a normaliser yet (tiers, Pass, Log,
 // staged). Each test states only what it is about.
-import { inventorySchema, type Endpoint, type Inventory, type InventoryInput } from '../../../policy/inventory.ts';
+import { type Endpoint, type Inventory, type InventoryInput, inventorySchema } from '../../../policy/inventory.ts';
 import type { Policy, PolicySet, Rule, Selector, Tier } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
@@ -57,10 +57,6 @@ export function policySet(...policies: Policy[]): PolicySet {
 }
 
 export const ALL: Selector = { op: 'all' };
-
-export function podLabelled(key: string, value: string): Selector {
-  return { op: 'eq', key, value };
-}
 
 /** An IR policy of any kind; by default it selects every pod and governs the directions it has rules for. */
 export function irPolicy(id: string, fields: Partial<Policy> & { ingress?: Rule[]; egress?: Rule[] }): Policy {

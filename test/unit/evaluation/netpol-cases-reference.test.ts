@@ -5,11 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reachable } from '../../../policy/evaluation/reachable.ts';
-import { inventorySchema, type Inventory } from '../../../policy/inventory.ts';
-import { expandCase, substituteAddresses, withNameLabel, type LabTopology } from '../../../lab/case/expand.ts';
+import { expandCase, type LabTopology, substituteAddresses, withNameLabel } from '../../../lab/case/expand.ts';
 import { parseCase, type Relabel } from '../../../lab/case/schema.ts';
 import { unwrap } from '../../../lab/errors.ts';
+import { reachable } from '../../../policy/evaluation/reachable.ts';
+import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import type { Policy } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
@@ -54,9 +54,7 @@ function relabel(topology: LabTopology, change: Relabel): LabTopology {
   }
   return {
     ...topology,
-    pods: topology.pods.map((pod) =>
-      pod.namespace === change.namespace && pod.name === change.name ? { ...pod, labels: { ...change.labels } } : pod,
-    ),
+    pods: topology.pods.map((pod) => (pod.namespace === change.namespace && pod.name === change.name ? { ...pod, labels: { ...change.labels } } : pod)),
   };
 }
 

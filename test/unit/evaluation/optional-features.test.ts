@@ -6,7 +6,7 @@ import type { MatchTerm } from '../../../policy/evaluation/endpoint-policy.ts';
 import { evaluate, type Packet } from '../../../policy/evaluation/evaluate.ts';
 import { directionPolicyHash } from '../../../policy/evaluation/hash.ts';
 import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
-import { inventorySchema, type Inventory } from '../../../policy/inventory.ts';
+import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import type { EndpointMatch, NetworkSet, Peer, PolicySet, Rule, Selector } from '../../../policy/ir.ts';
 import { ALL, inventory, irPolicy, pod, rule, tier } from './factories.ts';
 
@@ -45,7 +45,14 @@ const verdict = (policySet: PolicySet, direction: 'ingress' | 'egress', packet: 
 const partners: NetworkSet[] = [
   { id: 'NetworkSet/x/partners', kind: 'NetworkSet', namespace: 'x', name: 'partners', labels: { role: 'partner' }, nets: ['203.0.113.0/24'] },
   { id: 'NetworkSet/y/partners', kind: 'NetworkSet', namespace: 'y', name: 'partners', labels: { role: 'partner' }, nets: ['192.0.2.0/24'] },
-  { id: 'GlobalNetworkSet/cloud', kind: 'GlobalNetworkSet', namespace: null, name: 'cloud', labels: { role: 'partner' }, nets: ['100.64.0.0/10', '2001:db8::/32'] },
+  {
+    id: 'GlobalNetworkSet/cloud',
+    kind: 'GlobalNetworkSet',
+    namespace: null,
+    name: 'cloud',
+    labels: { role: 'partner' },
+    nets: ['100.64.0.0/10', '2001:db8::/32'],
+  },
 ];
 
 describe('networkSets and peer nets', () => {
@@ -92,9 +99,19 @@ describe('networkSets and peer nets', () => {
 
 describe('negated conditions', () => {
   it('notPeers: the remote must be in none of them (network sets included)', () => {
-    const policy = set({ ingress: [rule('Allow', { notPeers: [peer(byLabel('app', 'db')), peer(byLabel('role', 'partner'), { networkSets: true }, byLabel('team', 'blue'))] })] }, partners);
+    const policy = set(
+      {
+        ingress: [rule('Allow', { notPeers: [peer(byLabel('app', 'db')), peer(byLabel('role', 'partner'), { networkSets: true }, byLabel('team', 'blue'))] })],
+      },
+      partners,
+    );
     expect(terms(policy)).toEqual([
-      { protocol: 'any', ports: 'any', remote: 'any', except: [{ protocol: 'any', ports: 'any', remote: [net('192.0.2.0/24'), host('198.18.1.2'), host('fd00::2')] }] },
+      {
+        protocol: 'any',
+        ports: 'any',
+        remote: 'any',
+        except: [{ protocol: 'any', ports: 'any', remote: [net('192.0.2.0/24'), host('198.18.1.2'), host('fd00::2')] }],
+      },
     ]);
     expect(verdict(policy, 'ingress', { remoteIp: '198.18.1.2', protocol: 'TCP', dstPort: 80 })).toBe('deny');
     expect(verdict(policy, 'ingress', { remoteIp: '192.0.2.7', protocol: 'TCP', dstPort: 80 })).toBe('deny');
@@ -106,15 +123,43 @@ describe('negated conditions', () => {
   });
 
   it('notPorts, numbered and named: ingress names on the endpoint itself, egress names per destination', () => {
-    const ingress = set({ ingress: [rule('Allow', { ports: [{ protocol: 'TCP' }], notPorts: [{ protocol: 'TCP', port: 22 }, { protocol: 'TCP', port: 80, endPort: 81 }] })] });
-    expect(terms(ingress)).toEqual([{ protocol: 'TCP', ports: 'any', remote: 'any', except: [{ protocol: 'TCP', ports: [{ first: 22, last: 22 }, { first: 80, last: 81 }], remote: 'any' }] }]);
+    const ingress = set({
+      ingress: [
+        rule('Allow', {
+          ports: [{ protocol: 'TCP' }],
+          notPorts: [
+            { protocol: 'TCP', port: 22 },
+            { protocol: 'TCP', port: 80, endPort: 81 },
+          ],
+        }),
+      ],
+    });
+    expect(terms(ingress)).toEqual([
+      {
+        protocol: 'TCP',
+        ports: 'any',
+        remote: 'any',
+        except: [
+          {
+            protocol: 'TCP',
+            ports: [
+              { first: 22, last: 22 },
+              { first: 80, last: 81 },
+            ],
+            remote: 'any',
+          },
+        ],
+      },
+    ]);
     expect(verdict(ingress, 'ingress', { remoteIp: '192.0.2.1', protocol: 'TCP', dstPort: 81 })).toBe('deny');
     expect(verdict(ingress, 'ingress', { remoteIp: '192.0.2.1', protocol: 'TCP', dstPort: 82 })).toBe('allow');
 
     const egress = set({ egress: [rule('Allow', { ports: [{ protocol: 'TCP' }], notPorts: [{ protocol: 'TCP', name: 'sql' }] })] });
     expect(terms(egress, 'egress')).toEqual([
       {
-        protocol: 'TCP', ports: 'any', remote: 'any',
+        protocol: 'TCP',
+        ports: 'any',
+        remote: 'any',
         except: [
           { protocol: 'TCP', ports: [{ first: 5432, last: 5432 }], remote: [host('198.18.1.2'), host('fd00::2')] },
           { protocol: 'TCP', ports: [{ first: 6432, last: 6432 }], remote: [host('198.18.2.1')] },
@@ -225,7 +270,9 @@ describe('stagedTargets', () => {
   it('a staged deletion (no directions) previews the removal, even though it selects nothing itself', () => {
     const deletion = irPolicy('staged-delete', { subject, staged: true, stagedTarget: 'deny-web', directions: [] });
     const endpoint = resolved({ tiers: [tier('t', 100, 'Deny', [enforced, deletion])] });
-    expect(endpoint.ingress!.tiers[0]!.policies).toEqual([{ id: 'deny-web', staged: false, stagedOut: true, rules: [{ index: 0, action: 'Deny', terms: [{ protocol: 'any', ports: 'any', remote: 'any' }] }] }]);
+    expect(endpoint.ingress!.tiers[0]!.policies).toEqual([
+      { id: 'deny-web', staged: false, stagedOut: true, rules: [{ index: 0, action: 'Deny', terms: [{ protocol: 'any', ports: 'any', remote: 'any' }] }] },
+    ]);
     expect(evaluate(endpoint, 'ingress', tcp80)).toMatchObject({ verdict: 'deny', stagedVerdict: 'allow', stagedTrace: [] });
   });
 });
@@ -247,7 +294,7 @@ describe('localPeers (judged for the protected endpoint itself)', () => {
     expect(termsOf(not, 'x/db')).toEqual([{ protocol: 'any', ports: 'any', remote: 'any' }]);
   });
 
-  it('by address: per family, on the endpoint\'s own address', () => {
+  it("by address: per family, on the endpoint's own address", () => {
     const v4 = { localPeers: [{ ipBlock: { cidr: '198.18.1.0/24', except: [] } }] };
     expect(termsOf(v4, 'x/web')).toEqual([{ protocol: 'any', ports: 'any', remote: 'any', ipVersion: 4 }]);
     expect(termsOf(v4, 'y/api')).toEqual([]);
@@ -276,7 +323,9 @@ describe('serviceAccounts and nodePeers (from the inventory)', () => {
       { name: 'worker-1', labels: { role: 'worker' }, addresses: ['10.0.0.2'] },
     ],
   });
-  const saPeer = (serviceAccounts: NonNullable<EndpointMatch['serviceAccounts']>): Peer => ({ endpoints: { namespaceSelector: ALL, podSelector: ALL, serviceAccounts } });
+  const saPeer = (serviceAccounts: NonNullable<EndpointMatch['serviceAccounts']>): Peer => ({
+    endpoints: { namespaceSelector: ALL, podSelector: ALL, serviceAccounts },
+  });
 
   it('peers by service account name and by a selector over its labels (plus projectcalico.org/name)', () => {
     const remoteOf = (p: Peer) => terms(set({ ingress: [rule('Allow', { peers: [p] })] }), 'ingress', withAccounts)[0]?.remote;
@@ -290,7 +339,11 @@ describe('serviceAccounts and nodePeers (from the inventory)', () => {
 
   it('subjects by service account', () => {
     const policySet: PolicySet = {
-      tiers: [tier('t', 100, 'Deny', [irPolicy('p', { subject: { namespaceSelector: ALL, podSelector: ALL, serviceAccounts: { names: ['frontend'] } }, ingress: [rule('Deny')] })])],
+      tiers: [
+        tier('t', 100, 'Deny', [
+          irPolicy('p', { subject: { namespaceSelector: ALL, podSelector: ALL, serviceAccounts: { names: ['frontend'] } }, ingress: [rule('Deny')] }),
+        ]),
+      ],
     };
     const all = resolveEndpointPolicies(policySet, withAccounts, { endpoints: 'all' });
     expect(all.get('x/web')!.ingress).not.toBeNull();

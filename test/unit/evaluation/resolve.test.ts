@@ -93,20 +93,16 @@ describe('peers', () => {
   });
 
   it('a namespaceSelector alone means every pod of the selected namespaces', () => {
-    expect(ingressFrom([{ namespaceSelector: { matchLabels: { team: 'blue' } } }])[0]?.remote).toEqual([
-      host('198.18.2.1'),
-      host('198.18.2.2'),
-    ]);
+    expect(ingressFrom([{ namespaceSelector: { matchLabels: { team: 'blue' } } }])[0]?.remote).toEqual([host('198.18.2.1'), host('198.18.2.2')]);
   });
 
   it('both selectors in one peer are ANDed; two peers are ORed', () => {
-    expect(ingressFrom([{ namespaceSelector: {}, podSelector: { matchLabels: { pod: 'b' } } }])[0]?.remote).toEqual([
-      host('198.18.1.2'),
-      host('198.18.2.2'),
-    ]);
+    expect(ingressFrom([{ namespaceSelector: {}, podSelector: { matchLabels: { pod: 'b' } } }])[0]?.remote).toEqual([host('198.18.1.2'), host('198.18.2.2')]);
     expect(
-      ingressFrom([{ namespaceSelector: { matchLabels: { team: 'blue' } }, podSelector: { matchLabels: { env: 'prod' } } }, { podSelector: { matchLabels: { pod: 'b' } } }])[0]
-        ?.remote,
+      ingressFrom([
+        { namespaceSelector: { matchLabels: { team: 'blue' } }, podSelector: { matchLabels: { env: 'prod' } } },
+        { podSelector: { matchLabels: { pod: 'b' } } },
+      ])[0]?.remote,
     ).toEqual([host('198.18.1.2'), host('198.18.2.2')]);
   });
 
@@ -114,12 +110,7 @@ describe('peers', () => {
     const env = (operator: string, values?: string[]) =>
       ingressFrom([{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'env', operator, ...(values && { values }) }] } }])[0]?.remote;
     // IPv4 before IPv6, each by address.
-    expect(env('NotIn', ['prod'])).toEqual([
-      host('198.18.1.1'),
-      host('198.18.1.2'),
-      host('198.18.2.1'),
-      { family: 6, cidr: 'fd00::1/128', except: [] },
-    ]);
+    expect(env('NotIn', ['prod'])).toEqual([host('198.18.1.1'), host('198.18.1.2'), host('198.18.2.1'), { family: 6, cidr: 'fd00::1/128', except: [] }]);
     expect(env('DoesNotExist')).toEqual(env('NotIn', ['prod']));
     expect(env('In', ['prod'])).toEqual([host('198.18.2.2')]);
     expect(env('Exists')).toEqual([host('198.18.2.2')]);
@@ -187,7 +178,12 @@ describe('ports', () => {
 
   it('ingress named ports resolve on the endpoint itself, with their protocol', () => {
     const inv = inventory([
-      pod('x/a', { ports: [{ name: 'web', port: 8080, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }] }),
+      pod('x/a', {
+        ports: [
+          { name: 'web', port: 8080, protocol: 'TCP' },
+          { name: 'dns', port: 53, protocol: 'UDP' },
+        ],
+      }),
       pod('x/b', { ports: [{ name: 'web', port: 9090, protocol: 'TCP' }] }),
     ]);
     expect(ingressPorts([{ port: 'web' }], 'x/a', inv)).toEqual([{ protocol: 'TCP', ports: [{ first: 8080, last: 8080 }], remote: 'any' }]);
@@ -230,7 +226,14 @@ describe('ports', () => {
     expect(egress({ ports: [{ port: 'nowhere' }] })).toEqual([]);
     // A numbered port next to a named one keeps the rule's whole remote set.
     expect(egress({ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 'http' }, { port: 5432 }] })).toEqual([
-      { protocol: 'TCP', ports: [{ first: 5432, last: 5432 }, { first: 7000, last: 7000 }], remote: [host('198.18.9.4')] },
+      {
+        protocol: 'TCP',
+        ports: [
+          { first: 5432, last: 5432 },
+          { first: 7000, last: 7000 },
+        ],
+        remote: [host('198.18.9.4')],
+      },
     ]);
   });
 });

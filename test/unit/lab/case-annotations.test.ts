@@ -10,7 +10,17 @@ import { inventorySchema } from '../../../policy/inventory.ts';
 describe('lab pod annotations', () => {
   it('pass from the case to the inventory, the bandwidth ones only', () => {
     const annotations = { 'kubernetes.io/egress-bandwidth': '50M', 'example.com/note': 'kept out' };
-    const c = unwrap(parseCase({ name: 'n', namespaces: { a: {} }, pods: [{ namespace: 'a', name: 'p', annotations }, { namespace: 'a', name: 'q' }], steps: [{}] }));
+    const c = unwrap(
+      parseCase({
+        name: 'n',
+        namespaces: { a: {} },
+        pods: [
+          { namespace: 'a', name: 'p', annotations },
+          { namespace: 'a', name: 'q' },
+        ],
+        steps: [{}],
+      }),
+    );
     const topology = unwrap(expandTopology(c));
     expect(topology.pods[0]!.annotations).toEqual(annotations);
     expect(topology.pods[1]).not.toHaveProperty('annotations');

@@ -1,14 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unwrap } from '../../../lab/errors.ts';
 import { expandCase, expandProbes, expandTopology, matchesPattern, substituteAddresses } from '../../../lab/case/expand.ts';
 import { loadCase } from '../../../lab/case/load.ts';
-import { parseCase } from '../../../lab/case/schema.ts';
 import { applyRelabels } from '../../../lab/case/relabel.ts';
+import { parseCase } from '../../../lab/case/schema.ts';
+import { unwrap } from '../../../lab/errors.ts';
 
 const CASES_DIR = '/work/shared/netpol-cases';
-const caseFiles = readdirSync(CASES_DIR).filter((f) => f.endsWith('.json')).sort();
+const caseFiles = readdirSync(CASES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('every shared case', () => {
   it('finds the case files', () => expect(caseFiles.length).toBeGreaterThanOrEqual(20));
@@ -59,7 +61,10 @@ describe('topology', () => {
     expect(t.namespaces[3]!.labels).toEqual({ 'kubernetes.io/metadata.name': 'w' });
     expect(t.pods).toHaveLength(10);
     expect(t.pods[1]).toEqual({
-      namespace: 'x', name: 'b', key: 'x/b', labels: { pod: 'b', extra: '1' },
+      namespace: 'x',
+      name: 'b',
+      key: 'x/b',
+      labels: { pod: 'b', extra: '1' },
       ports: [{ port: 8080, protocol: 'TCP', name: 'http' }],
     });
     expect(t.pods[9]!.ports).toEqual([{ port: 53, protocol: 'TCP' }]); // Kubernetes' default protocol
@@ -71,7 +76,17 @@ describe('topology', () => {
     const bad = expandTopology(unwrap(parseCase({ name: 'n', pods: [{ namespace: 'q', name: 'p' }], steps: [{}] })));
     expect(bad.ok || bad.error.code).toBe('unknown_namespace');
     const dup = expandTopology(
-      unwrap(parseCase({ name: 'n', topology: 'xyz', pods: [{ namespace: 'x', name: 'a' }, { namespace: 'x', name: 'a' }], steps: [{}] })),
+      unwrap(
+        parseCase({
+          name: 'n',
+          topology: 'xyz',
+          pods: [
+            { namespace: 'x', name: 'a' },
+            { namespace: 'x', name: 'a' },
+          ],
+          steps: [{}],
+        }),
+      ),
     );
     expect(dup.ok || dup.error.code).toBe('duplicate_pod');
   });
@@ -106,14 +121,21 @@ describe('probe expansion', () => {
   it('orders by entry, from, to and applies default/except as a union', () => {
     const probes = unwrap(
       expandProbes(topo, [
-        { port: 80, protocol: 'TCP', default: true, except: [{ from: 'x/*', to: '*' }, { from: '*', to: 'x/a' }] },
+        {
+          port: 80,
+          protocol: 'TCP',
+          default: true,
+          except: [
+            { from: 'x/*', to: '*' },
+            { from: '*', to: 'x/a' },
+          ],
+        },
         { port: 81, protocol: 'UDP', default: false, except: [{ from: 'y/b', to: 'z/c' }] },
       ]),
     );
     expect(probes).toHaveLength(144);
     expect(probes[0]).toEqual({ from: 'x/a', to: 'x/b', port: 80, protocol: 'TCP', expected: false });
-    const get = (i: number, from: string, to: string) =>
-      probes.slice(i * 72, i * 72 + 72).find((p) => p.from === from && p.to === to)!.expected;
+    const get = (i: number, from: string, to: string) => probes.slice(i * 72, i * 72 + 72).find((p) => p.from === from && p.to === to)!.expected;
     expect(get(0, 'x/b', 'y/a')).toBe(false); // from x/*
     expect(get(0, 'y/a', 'x/a')).toBe(false); // to x/a
     expect(get(0, 'y/a', 'x/b')).toBe(true);

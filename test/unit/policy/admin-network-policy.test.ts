@@ -12,7 +12,11 @@ describe('AdminNetworkPolicy validation', () => {
         subject: { pods },
         ingress: [
           { name: 'from-monitoring', action: 'Allow', from: [{ namespaces: { matchLabels: { kubernetes: 'monitoring' } } }, { pods }] },
-          { action: 'Pass', from: [{ namespaces: {} }], ports: [{ portNumber: { protocol: 'UDP', port: 53 } }, { portRange: { start: 1000, end: 2000 } }, { namedPort: 'http' }] },
+          {
+            action: 'Pass',
+            from: [{ namespaces: {} }],
+            ports: [{ portNumber: { protocol: 'UDP', port: 53 } }, { portRange: { start: 1000, end: 2000 } }, { namedPort: 'http' }],
+          },
         ],
         egress: [
           { action: 'Deny', to: [{ networks: ['10.0.0.0/8', '2001:db8::/32'] }, { nodes: { matchLabels: { role: 'cp' } } }] },
@@ -55,8 +59,16 @@ describe('AdminNetworkPolicy validation', () => {
   });
 
   it('accepts the actions Allow, Deny and Pass and names up to 100 characters', () => {
-    expectIssue(adminPolicy({ ingress: [{ action: 'Accept', from: [{ namespaces: {} }] }] }), ['spec', 'ingress', 0, 'action'], 'Unsupported value: "Accept": supported values: "Allow", "Deny", "Pass"');
-    expectIssue(adminPolicy({ ingress: [{ name: 'n'.repeat(101), action: 'Deny', from: [{ namespaces: {} }] }] }), ['spec', 'ingress', 0, 'name'], /must be no more than 100 characters/);
+    expectIssue(
+      adminPolicy({ ingress: [{ action: 'Accept', from: [{ namespaces: {} }] }] }),
+      ['spec', 'ingress', 0, 'action'],
+      'Unsupported value: "Accept": supported values: "Allow", "Deny", "Pass"',
+    );
+    expectIssue(
+      adminPolicy({ ingress: [{ name: 'n'.repeat(101), action: 'Deny', from: [{ namespaces: {} }] }] }),
+      ['spec', 'ingress', 0, 'name'],
+      /must be no more than 100 characters/,
+    );
   });
 
   it('checks ports: one form each, valid numbers, start below end, valid names', () => {
@@ -64,7 +76,11 @@ describe('AdminNetworkPolicy validation', () => {
     const at = ['spec', 'ingress', 0, 'ports', 0];
     expectIssue(withPort({}), at, /must specify exactly one of: `portNumber`, `portRange`, `namedPort`/);
     expectIssue(withPort({ portNumber: { port: 80 }, namedPort: 'x' }), [...at, 'namedPort'], /may not be specified together/);
-    expectIssue(withPort({ portNumber: { protocol: 'ICMP', port: 80 } }), [...at, 'portNumber', 'protocol'], 'Unsupported value: "ICMP": supported values: "TCP", "UDP", "SCTP"');
+    expectIssue(
+      withPort({ portNumber: { protocol: 'ICMP', port: 80 } }),
+      [...at, 'portNumber', 'protocol'],
+      'Unsupported value: "ICMP": supported values: "TCP", "UDP", "SCTP"',
+    );
     expectIssue(withPort({ portNumber: { port: 0 } }), [...at, 'portNumber', 'port'], 'Invalid value: 0: must be between 1 and 65535, inclusive');
     expectIssue(withPort({ portRange: { start: 90, end: 90 } }), [...at, 'portRange', 'end'], 'Invalid value: 90: must be greater than `start`');
     expectIssue(withPort({ namedPort: 'Web' }), [...at, 'namedPort'], /must contain only alpha-numeric characters/);
@@ -85,7 +101,11 @@ describe('AdminNetworkPolicy validation', () => {
       ['spec', 'egress', 0, 'ports'],
       /cannot use namedPort/,
     );
-    expectIssue(adminPolicy({ egress: [{ action: 'Allow', to: [{ domainNames: ['example.com'] }] }] }), ['spec', 'egress', 0, 'to', 0, 'domainNames'], 'Forbidden: domain name peers are not supported');
+    expectIssue(
+      adminPolicy({ egress: [{ action: 'Allow', to: [{ domainNames: ['example.com'] }] }] }),
+      ['spec', 'egress', 0, 'to', 0, 'domainNames'],
+      'Forbidden: domain name peers are not supported',
+    );
   });
 
   it('is cluster-scoped', () => {
@@ -95,11 +115,20 @@ describe('AdminNetworkPolicy validation', () => {
 
 describe('AdminNetworkPolicy defaults and IR', () => {
   it('defaults port protocols to TCP and leaves empty lists out', () => {
-    const policy = adminPolicy({ egress: [], ingress: [{ action: 'Deny', from: [{ namespaces: {} }], ports: [{ portNumber: { port: 80 } }, { portRange: { start: 1, end: 2 } }] }] }, { name: 'a' });
+    const policy = adminPolicy(
+      { egress: [], ingress: [{ action: 'Deny', from: [{ namespaces: {} }], ports: [{ portNumber: { port: 80 } }, { portRange: { start: 1, end: 2 } }] }] },
+      { name: 'a' },
+    );
     expect(storedOf(policy).spec).toEqual({
       priority: 10,
       subject: { namespaces: {} },
-      ingress: [{ action: 'Deny', from: [{ namespaces: {} }], ports: [{ portNumber: { protocol: 'TCP', port: 80 } }, { portRange: { protocol: 'TCP', start: 1, end: 2 } }] }],
+      ingress: [
+        {
+          action: 'Deny',
+          from: [{ namespaces: {} }],
+          ports: [{ portNumber: { protocol: 'TCP', port: 80 } }, { portRange: { protocol: 'TCP', start: 1, end: 2 } }],
+        },
+      ],
     });
     expectStoredIsStable(policy);
   });
@@ -149,7 +178,10 @@ describe('AdminNetworkPolicy defaults and IR', () => {
       {
         name: 'r',
         action: 'Pass',
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'SCTP', port: 9000, endPort: 9100 }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'SCTP', port: 9000, endPort: 9100 },
+        ],
         peers: [
           { endpoints: { namespaceSelector: { op: 'eq', key: 'team', value: 'a' }, podSelector: { op: 'eq', key: 'app', value: 'db' } } },
           { ipBlock: { cidr: '10.1.0.0/16', except: [] } },
@@ -158,7 +190,11 @@ describe('AdminNetworkPolicy defaults and IR', () => {
       },
       {
         action: 'Allow',
-        ports: [{ protocol: 'TCP', name: 'http' }, { protocol: 'UDP', name: 'http' }, { protocol: 'SCTP', name: 'http' }],
+        ports: [
+          { protocol: 'TCP', name: 'http' },
+          { protocol: 'UDP', name: 'http' },
+          { protocol: 'SCTP', name: 'http' },
+        ],
         peers: [{ endpoints: { namespaceSelector: { op: 'all' }, podSelector: { op: 'all' } } }],
       },
     ]);

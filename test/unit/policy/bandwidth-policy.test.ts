@@ -1,7 +1,7 @@
 // policy.palisade.dev/v1alpha1 BandwidthPolicy: validation with field paths, the stored form, the IR.
 import { describe, expect, it } from 'vitest';
 import { defaultBurstBytes } from '../../../policy/bandwidth/burst.ts';
-import { bandwidthPolicySchema, type BandwidthPolicy } from '../../../policy/ir.ts';
+import { type BandwidthPolicy, bandwidthPolicySchema } from '../../../policy/ir.ts';
 import { parseObject } from '../../../policy/kinds/index.ts';
 import { expectIssue, expectStoredIsStable, expectValid, storedOf } from './parse-helpers.ts';
 
@@ -53,14 +53,22 @@ describe('BandwidthPolicy', () => {
     expectIssue(egress(true), ['spec', 'egress', 'rate'], /^Invalid value: true: must be a quantity/);
     expectIssue(egress('5P'), ['spec', 'egress', 'rate'], 'Invalid value: "5P": is unreasonably large (more than 1P bit/s)');
     expectIssue(egress('10'), ['spec', 'egress', 'rate'], 'Invalid value: "10": is unreasonably small (less than 1k bit/s)');
-    expectIssue(bandwidthPolicy({ podSelector: {}, ingress: { rate: '1M', burst: '64Gi' } }), ['spec', 'ingress', 'burst'], /is unreasonably large \(more than 34359738360 bits\)/);
+    expectIssue(
+      bandwidthPolicy({ podSelector: {}, ingress: { rate: '1M', burst: '64Gi' } }),
+      ['spec', 'ingress', 'burst'],
+      /is unreasonably large \(more than 34359738360 bits\)/,
+    );
   });
 
   it('requires a selector, a rate and at least one direction; knows only its scopes', () => {
     expectIssue(bandwidthPolicy({ podSelector: {} }), ['spec'], 'Required value: must limit ingress, egress or both');
     expectIssue(bandwidthPolicy({ podSelector: {}, egress: { burst: '1M' } }), ['spec', 'egress', 'rate'], 'Required value');
     expectIssue(bandwidthPolicy({ egress: { rate: '1M' } }), ['spec', 'podSelector'], 'Required value');
-    expectIssue(bandwidthPolicy({ podSelector: {}, scope: 'Node', egress: { rate: '1M' } }), ['spec', 'scope'], 'Unsupported value: "Node": supported values: "Pod", "Namespace"');
+    expectIssue(
+      bandwidthPolicy({ podSelector: {}, scope: 'Node', egress: { rate: '1M' } }),
+      ['spec', 'scope'],
+      'Unsupported value: "Node": supported values: "Pod", "Namespace"',
+    );
     expectIssue(bandwidthPolicy({ podSelector: {}, egress: { rate: '1M', ceil: '2M' } }), ['spec', 'egress', 'ceil'], 'unknown field "ceil"');
     expectIssue(bandwidthPolicy({ podSelector: {}, egress: { rate: '1M' } }, { namespace: undefined }), ['metadata', 'namespace'], 'Required value');
     expectValid(bandwidthPolicy({ podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['batch'] }] }, ingress: { rate: '1k' } }));

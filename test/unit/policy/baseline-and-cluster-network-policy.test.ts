@@ -9,8 +9,16 @@ describe('BaselineAdminNetworkPolicy', () => {
   });
 
   it('allows only the actions Allow and Deny, and no domain names', () => {
-    expectIssue(baselinePolicy({ ingress: [{ action: 'Pass', from: [{ namespaces: {} }] }] }), ['spec', 'ingress', 0, 'action'], 'Unsupported value: "Pass": supported values: "Allow", "Deny"');
-    expectIssue(baselinePolicy({ egress: [{ action: 'Deny', to: [{ domainNames: ['a.example'] }] }] }), ['spec', 'egress', 0, 'to', 0, 'domainNames'], 'unknown field "domainNames"');
+    expectIssue(
+      baselinePolicy({ ingress: [{ action: 'Pass', from: [{ namespaces: {} }] }] }),
+      ['spec', 'ingress', 0, 'action'],
+      'Unsupported value: "Pass": supported values: "Allow", "Deny"',
+    );
+    expectIssue(
+      baselinePolicy({ egress: [{ action: 'Deny', to: [{ domainNames: ['a.example'] }] }] }),
+      ['spec', 'egress', 0, 'to', 0, 'domainNames'],
+      'unknown field "domainNames"',
+    );
     expectValid(baselinePolicy({ egress: [{ action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }, { nodes: {} }] }] }));
   });
 
@@ -20,7 +28,12 @@ describe('BaselineAdminNetworkPolicy', () => {
 
   it('sits in the baselineadminnetworkpolicy tier', () => {
     const policy = baselinePolicy({ ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] });
-    expect(policyOf(policy)).toMatchObject({ id: 'BaselineAdminNetworkPolicy/default', tier: 'baselineadminnetworkpolicy', order: 1000, directions: ['ingress'] });
+    expect(policyOf(policy)).toMatchObject({
+      id: 'BaselineAdminNetworkPolicy/default',
+      tier: 'baselineadminnetworkpolicy',
+      order: 1000,
+      directions: ['ingress'],
+    });
     expectStoredIsStable(policy);
   });
 });
@@ -33,7 +46,11 @@ describe('ClusterNetworkPolicy (v1alpha2)', () => {
   });
 
   it('uses Accept, Deny and Pass', () => {
-    expectIssue(clusterPolicy({ ingress: [{ action: 'Allow', from: [{ namespaces: {} }] }] }), ['spec', 'ingress', 0, 'action'], 'Unsupported value: "Allow": supported values: "Accept", "Deny", "Pass"');
+    expectIssue(
+      clusterPolicy({ ingress: [{ action: 'Allow', from: [{ namespaces: {} }] }] }),
+      ['spec', 'ingress', 0, 'action'],
+      'Unsupported value: "Allow": supported values: "Accept", "Deny", "Pass"',
+    );
   });
 
   it('limits rules and peers to 25', () => {
@@ -49,8 +66,16 @@ describe('ClusterNetworkPolicy (v1alpha2)', () => {
     expectValid(withProtocol({ tcp: { destinationPort: { number: 443 } } }));
     expectIssue(withProtocol({}), at, /must specify exactly one of: `tcp`, `udp`, `sctp`, `destinationNamedPort`/);
     expectIssue(withProtocol({ tcp: {} }), [...at, 'tcp', 'destinationPort'], 'Required value');
-    expectIssue(withProtocol({ udp: { destinationPort: { number: 53, range: { start: 1, end: 2 } } } }), [...at, 'udp', 'destinationPort', 'range'], /may not be specified together with `number`/);
-    expectIssue(withProtocol({ sctp: { destinationPort: { range: { start: 5, end: 4 } } } }), [...at, 'sctp', 'destinationPort', 'range', 'end'], 'Invalid value: 4: must be greater than `start`');
+    expectIssue(
+      withProtocol({ udp: { destinationPort: { number: 53, range: { start: 1, end: 2 } } } }),
+      [...at, 'udp', 'destinationPort', 'range'],
+      /may not be specified together with `number`/,
+    );
+    expectIssue(
+      withProtocol({ sctp: { destinationPort: { range: { start: 5, end: 4 } } } }),
+      [...at, 'sctp', 'destinationPort', 'range', 'end'],
+      'Invalid value: 4: must be greater than `start`',
+    );
     expectIssue(withProtocol({ icmp: {} }), [...at, 'icmp'], 'unknown field "icmp"');
   });
 
@@ -70,7 +95,11 @@ describe('ClusterNetworkPolicy (v1alpha2)', () => {
   });
 
   it('goes to the admin or baseline tier at its priority, Accept as Allow', () => {
-    const rule = { action: 'Accept', from: [{ namespaces: {} }], protocols: [{ tcp: { destinationPort: { number: 80 } } }, { udp: { destinationPort: { range: { start: 1, end: 9 } } } }, { destinationNamedPort: 'dns' }] };
+    const rule = {
+      action: 'Accept',
+      from: [{ namespaces: {} }],
+      protocols: [{ tcp: { destinationPort: { number: 80 } } }, { udp: { destinationPort: { range: { start: 1, end: 9 } } } }, { destinationNamedPort: 'dns' }],
+    };
     const admin = policyOf(clusterPolicy({ tier: 'Admin', priority: 3, ingress: [rule] }, { name: 'c' }));
     expect(admin).toMatchObject({ id: 'ClusterNetworkPolicy/c', kind: 'ClusterNetworkPolicy', tier: 'adminnetworkpolicy', order: 3, directions: ['ingress'] });
     expect(admin.ingress[0]).toEqual({

@@ -21,9 +21,21 @@ describe('GlobalNetworkPolicy validation', () => {
   });
 
   it('checks the host endpoint options as Calico does', () => {
-    expectIssue(globalPolicy({ doNotTrack: true, preDNAT: true, applyOnForward: true }), ['spec', 'preDNAT'], 'Forbidden: preDNAT and doNotTrack cannot both be true');
-    expectIssue(globalPolicy({ preDNAT: true, applyOnForward: true, egress: [{ action: 'Allow' }] }), ['spec', 'egress'], 'Forbidden: a preDNAT policy cannot have egress rules');
-    expectIssue(globalPolicy({ preDNAT: true, applyOnForward: true, types: ['Egress'] }), ['spec', 'types'], "Forbidden: a preDNAT policy cannot have the 'Egress' type");
+    expectIssue(
+      globalPolicy({ doNotTrack: true, preDNAT: true, applyOnForward: true }),
+      ['spec', 'preDNAT'],
+      'Forbidden: preDNAT and doNotTrack cannot both be true',
+    );
+    expectIssue(
+      globalPolicy({ preDNAT: true, applyOnForward: true, egress: [{ action: 'Allow' }] }),
+      ['spec', 'egress'],
+      'Forbidden: a preDNAT policy cannot have egress rules',
+    );
+    expectIssue(
+      globalPolicy({ preDNAT: true, applyOnForward: true, types: ['Egress'] }),
+      ['spec', 'types'],
+      "Forbidden: a preDNAT policy cannot have the 'Egress' type",
+    );
     expectIssue(globalPolicy({ doNotTrack: true }), ['spec', 'applyOnForward'], 'Invalid value: false: must be true when doNotTrack or preDNAT is true');
     expectValid(globalPolicy({ doNotTrack: true, applyOnForward: true, ingress: [{ action: 'Allow' }] }));
   });
@@ -57,7 +69,9 @@ describe('GlobalNetworkPolicy defaults and IR', () => {
   it('excludes with a notSelector alone without limiting the remote end to the cluster', () => {
     const [rule] = policyOf(globalPolicy({ ingress: [{ action: 'Deny', source: { notSelector: 'trusted == "yes"' } }] })).ingress;
     expect(rule?.peers).toEqual([]);
-    expect(rule?.notPeers).toEqual([{ endpoints: { namespaceSelector: { op: 'all' }, podSelector: { op: 'eq', key: 'trusted', value: 'yes' } }, networkSets: true }]);
+    expect(rule?.notPeers).toEqual([
+      { endpoints: { namespaceSelector: { op: 'all' }, podSelector: { op: 'eq', key: 'trusted', value: 'yes' } }, networkSets: true },
+    ]);
   });
 
   it('governs no direction when it is for host endpoints only (doNotTrack, preDNAT)', () => {

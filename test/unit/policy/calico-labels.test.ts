@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calicoEndpointLabels, calicoNetworkSetLabels, calicoServiceAccountLabels } from '../../../policy/selector/calico-labels.ts';
 import { parseCalicoSelector } from '../../../policy/selector/calico/index.ts';
+import { calicoEndpointLabels, calicoNetworkSetLabels, calicoServiceAccountLabels } from '../../../policy/selector/calico-labels.ts';
 import { matches } from '../../../policy/selector/match.ts';
 
 function select(text: string, labels: Record<string, string>): boolean {

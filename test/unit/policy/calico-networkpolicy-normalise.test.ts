@@ -44,7 +44,9 @@ describe('Calico NetworkPolicy defaults (the stored form)', () => {
     const policy = calicoPolicy({
       order: 5,
       selector: 'app == "db"',
-      ingress: [{ action: 'Allow', protocol: 6, source: { nets: ['10.0.0.1'] }, destination: { ports: ['http'] }, metadata: { annotations: { b: '2', a: '1' } } }],
+      ingress: [
+        { action: 'Allow', protocol: 6, source: { nets: ['10.0.0.1'] }, destination: { ports: ['http'] }, metadata: { annotations: { b: '2', a: '1' } } },
+      ],
     });
     const stored = storedOf(policy);
     expect(stored.spec).toEqual({
@@ -52,7 +54,9 @@ describe('Calico NetworkPolicy defaults (the stored form)', () => {
       order: 5,
       selector: 'app == "db"',
       types: ['Ingress'],
-      ingress: [{ action: 'Allow', protocol: 6, source: { nets: ['10.0.0.1'] }, destination: { ports: ['http'] }, metadata: { annotations: { a: '1', b: '2' } } }],
+      ingress: [
+        { action: 'Allow', protocol: 6, source: { nets: ['10.0.0.1'] }, destination: { ports: ['http'] }, metadata: { annotations: { a: '1', b: '2' } } },
+      ],
     });
     expectStoredIsStable(policy);
   });
@@ -117,14 +121,21 @@ describe('Calico rules in the IR: protocols and ports', () => {
       source: { ports: ['1024:65535'], notPorts: [2000] },
       destination: { ports: [80, '8000:8080', 'http'], notPorts: ['8081'] },
     });
-    expect(rule.ports).toEqual([{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 8000, endPort: 8080 }, { protocol: 'TCP', name: 'http' }]);
+    expect(rule.ports).toEqual([
+      { protocol: 'TCP', port: 80 },
+      { protocol: 'TCP', port: 8000, endPort: 8080 },
+      { protocol: 'TCP', name: 'http' },
+    ]);
     expect(rule.notPorts).toEqual([{ protocol: 'TCP', port: 8081 }]);
     expect(rule.srcPorts).toEqual([{ protocol: 'TCP', port: 1024, endPort: 65535 }]);
     expect(rule.notSrcPorts).toEqual([{ protocol: 'TCP', port: 2000 }]);
   });
 
   it('keeps only notPorts as the destination condition when only they are given', () => {
-    expect(ingressRule({ protocol: 'TCP', destination: { notPorts: [22] } })).toMatchObject({ ports: [{ protocol: 'TCP' }], notPorts: [{ protocol: 'TCP', port: 22 }] });
+    expect(ingressRule({ protocol: 'TCP', destination: { notPorts: [22] } })).toMatchObject({
+      ports: [{ protocol: 'TCP' }],
+      notPorts: [{ protocol: 'TCP', port: 22 }],
+    });
   });
 
   it('carries notProtocol, ICMP matches and ipVersion', () => {
@@ -203,7 +214,9 @@ describe('Calico rules in the IR: the ends of the connection', () => {
   it("reads an ingress rule's destination as the protected endpoint (localPeers)", () => {
     const rule = ingressRule({ destination: { selector: 'app == "db"', notNets: ['10.0.0.5'] } });
     expect(rule.peers).toEqual([]);
-    expect(rule.localPeers).toEqual([{ endpoints: { namespaceSelector: ownNamespace, podSelector: { op: 'eq', key: 'app', value: 'db' } }, networkSets: true }]);
+    expect(rule.localPeers).toEqual([
+      { endpoints: { namespaceSelector: ownNamespace, podSelector: { op: 'eq', key: 'app', value: 'db' } }, networkSets: true },
+    ]);
     expect(rule.notLocalPeers).toEqual([{ ipBlock: { cidr: '10.0.0.5/32', except: [] } }]);
   });
 

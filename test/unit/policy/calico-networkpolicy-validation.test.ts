@@ -63,7 +63,11 @@ describe('names and tiers (Calico 3.30)', () => {
   it('names a policy in the default tier plainly or with the prefix "default."', () => {
     expectValid(calicoPolicy({}, { name: 'allow' }));
     expectValid(calicoPolicy({}, { name: 'default.allow' }));
-    expectIssue(calicoPolicy({}, { name: 'web.allow' }), ['metadata', 'name'], /a policy in the default tier is named without a dot or with the prefix "default."/);
+    expectIssue(
+      calicoPolicy({}, { name: 'web.allow' }),
+      ['metadata', 'name'],
+      /a policy in the default tier is named without a dot or with the prefix "default."/,
+    );
   });
 
   it('requires the tier prefix in any other tier', () => {
@@ -92,7 +96,11 @@ describe('names and tiers (Calico 3.30)', () => {
 
 describe('spec fields', () => {
   it('reports a malformed selector with its column', () => {
-    expectIssue(calicoPolicy({ selector: 'app == web' }), ['spec', 'selector'], 'Invalid value: "app == web": column 8: expected a string after "==", found the label key "web"');
+    expectIssue(
+      calicoPolicy({ selector: 'app == web' }),
+      ['spec', 'selector'],
+      'Invalid value: "app == web": column 8: expected a string after "==", found the label key "web"',
+    );
     expectIssue(calicoPolicy({ serviceAccountSelector: 'a ==' }), ['spec', 'serviceAccountSelector'], /column 5: expected a string after "=="/);
   });
 
@@ -143,13 +151,25 @@ describe('rules', () => {
 
   it('checks each port: a number, a first:last range or a port name', () => {
     expectValid(rule({ protocol: 'TCP', destination: { ports: [1, 65535, '80', '1:1', '1000:2000', 'http-alt'] } }));
-    expectIssue(rule({ protocol: 'TCP', destination: { ports: [0] } }), path('destination', 'ports', 0), 'Invalid value: 0: must be between 1 and 65535, inclusive');
+    expectIssue(
+      rule({ protocol: 'TCP', destination: { ports: [0] } }),
+      path('destination', 'ports', 0),
+      'Invalid value: 0: must be between 1 and 65535, inclusive',
+    );
     expectIssue(rule({ protocol: 'TCP', destination: { ports: [70000] } }), path('destination', 'ports', 0), /must be between 1 and 65535/);
-    expectIssue(rule({ protocol: 'TCP', destination: { ports: ['90:80'] } }), path('destination', 'ports', 0), /the first port of a range must not be greater than the last/);
+    expectIssue(
+      rule({ protocol: 'TCP', destination: { ports: ['90:80'] } }),
+      path('destination', 'ports', 0),
+      /the first port of a range must not be greater than the last/,
+    );
     expectIssue(rule({ protocol: 'TCP', destination: { ports: ['80:'] } }), path('destination', 'ports', 0), /a port range must be "first:last"/);
     expectIssue(rule({ protocol: 'TCP', destination: { ports: ['0:80'] } }), path('destination', 'ports', 0), /must be between 1 and 65535/);
     expectIssue(rule({ protocol: 'TCP', destination: { ports: ['Web_Port'] } }), path('destination', 'ports', 0), /must contain only alpha-numeric characters/);
-    expectIssue(rule({ protocol: 'TCP', destination: { ports: [true] } }), path('destination', 'ports', 0), /must be a port number, a "first:last" range or a port name/);
+    expectIssue(
+      rule({ protocol: 'TCP', destination: { ports: [true] } }),
+      path('destination', 'ports', 0),
+      /must be a port number, a "first:last" range or a port name/,
+    );
   });
 
   it('limits ports to 50 and nets to 256 per field', () => {
@@ -183,13 +203,21 @@ describe('rules', () => {
   it('reads nets strictly: a bare address is a host, host bits are refused', () => {
     expectValid(rule({ source: { nets: ['10.0.0.1', '10.0.0.0/8'] } }));
     expectValid(rule({ destination: { nets: ['::1', '2001:db8::/32'] } }));
-    expectIssue(rule({ source: { nets: ['10.0.0.1/8'] } }), path('source', 'nets', 0), 'Invalid value: "10.0.0.1/8": must not have bits set beyond the prefix length');
+    expectIssue(
+      rule({ source: { nets: ['10.0.0.1/8'] } }),
+      path('source', 'nets', 0),
+      'Invalid value: "10.0.0.1/8": must not have bits set beyond the prefix length',
+    );
     expectIssue(rule({ source: { notNets: ['010.0.0.0/8'] } }), path('source', 'notNets', 0), /must not have leading 0s/);
     expectIssue(rule({ source: { nets: ['example.com'] } }), path('source', 'nets', 0), /must be a valid CIDR value/);
   });
 
   it('refuses what the agent cannot enforce: Service matches and HTTP matches', () => {
-    expectIssue(rule({ destination: { services: { name: 'db' } } }), path('destination', 'services'), 'Forbidden: matching Kubernetes Services is not supported');
+    expectIssue(
+      rule({ destination: { services: { name: 'db' } } }),
+      path('destination', 'services'),
+      'Forbidden: matching Kubernetes Services is not supported',
+    );
     expectIssue(rule({ protocol: 'TCP', http: { methods: ['GET'] } }), path('http'), 'Forbidden: application layer policy (HTTP matches) is not supported');
   });
 

@@ -41,11 +41,29 @@ describe('Calico selectors: each operator', () => {
     ['!(k == "v")', { op: 'not', arg: { op: 'eq', key: 'k', value: 'v' } }],
     ['!k == "v"', { op: 'not', arg: { op: 'eq', key: 'k', value: 'v' } }],
     ['!!k == "v"', { op: 'eq', key: 'k', value: 'v' }],
-    ['a == "1" && b == "2"', { op: 'and', args: [{ op: 'eq', key: 'a', value: '1' }, { op: 'eq', key: 'b', value: '2' }] }],
-    ['a == "1" || b == "2"', { op: 'or', args: [{ op: 'eq', key: 'a', value: '1' }, { op: 'eq', key: 'b', value: '2' }] }],
+    [
+      'a == "1" && b == "2"',
+      {
+        op: 'and',
+        args: [
+          { op: 'eq', key: 'a', value: '1' },
+          { op: 'eq', key: 'b', value: '2' },
+        ],
+      },
+    ],
+    [
+      'a == "1" || b == "2"',
+      {
+        op: 'or',
+        args: [
+          { op: 'eq', key: 'a', value: '1' },
+          { op: 'eq', key: 'b', value: '2' },
+        ],
+      },
+    ],
     ['example.com/app-name_v2 == "x"', { op: 'eq', key: 'example.com/app-name_v2', value: 'x' }],
     ['k == ""', { op: 'eq', key: 'k', value: '' }],
-    ["k == 'say \"hi\"'", { op: 'eq', key: 'k', value: 'say "hi"' }],
+    ['k == \'say "hi"\'', { op: 'eq', key: 'k', value: 'say "hi"' }],
     ['in == "x"', { op: 'eq', key: 'in', value: 'x' }],
     ['contains contains "x"', { op: 'contains', key: 'contains', value: 'x' }],
   ])('%s', (text, expected) => {
@@ -71,7 +89,16 @@ describe('Calico selectors: each operator', () => {
   it('groups with parentheses', () => {
     expect(parse('(a == "1" || b == "2") && c == "3"')).toEqual({
       op: 'and',
-      args: [{ op: 'or', args: [{ op: 'eq', key: 'a', value: '1' }, { op: 'eq', key: 'b', value: '2' }] }, { op: 'eq', key: 'c', value: '3' }],
+      args: [
+        {
+          op: 'or',
+          args: [
+            { op: 'eq', key: 'a', value: '1' },
+            { op: 'eq', key: 'b', value: '2' },
+          ],
+        },
+        { op: 'eq', key: 'c', value: '3' },
+      ],
     });
   });
 });
@@ -107,14 +134,20 @@ describe('Calico selectors: malformed forms name the column and what was expecte
     ['app != (', 'column 8: expected a string after "!=", found "("'],
     ['app contains web', 'column 14: expected a string after "contains", found the label key "web"'],
     ['app starts with 5', 'column 17: expected a string after "starts with", found the label key "5"'],
-    ['app ends "x"', 'column 5: expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key "app", found the label key "ends"'],
+    [
+      'app ends "x"',
+      'column 5: expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key "app", found the label key "ends"',
+    ],
     ['app = "web"', 'column 5: expected "==", found "=" alone'],
     ['a == "1" & b == "2"', 'column 10: expected "&&", found "&" alone'],
     ['a == "1" | b == "2"', 'column 10: expected "||", found "|" alone'],
     ['app', 'column 4: expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key "app", found the end of the selector'],
     ['app && b == "1"', 'column 5: expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key "app", found "&&"'],
     ['app "web"', 'column 5: expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key "app", found the string "web"'],
-    ['app not "x"', 'column 5: expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key "app", found the label key "not"'],
+    [
+      'app not "x"',
+      'column 5: expected an operator (==, !=, in, not in, contains, starts with, ends with) after the label key "app", found the label key "not"',
+    ],
     ['k in "a"', 'column 6: expected "{" after "in", found the string "a"'],
     ['k not in ["a"]', 'column 10: unexpected character "["'],
     ['k in {a}', 'column 7: expected a string or "}" in the set, found the label key "a"'],
@@ -154,7 +187,7 @@ describe('printing an IR selector in Calico syntax', () => {
   it.each([
     'all()',
     'app == "web"',
-    "k == 'say \"hi\"'",
+    'k == \'say "hi"\'',
     'k != ""',
     'has(a.b/c-d)',
     '!has(k)',

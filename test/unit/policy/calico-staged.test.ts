@@ -6,7 +6,11 @@ describe('StagedNetworkPolicy', () => {
   it('is validated as the NetworkPolicy it stages, tier name rule included', () => {
     expectIssue(stagedPolicy('StagedNetworkPolicy', { selector: 'a =' }), ['spec', 'selector'], /column 3: expected "=="/);
     expectIssue(stagedPolicy('StagedNetworkPolicy', { tier: 't' }, { name: 'p' }), ['metadata', 'name'], /must be named "t.<name>"/);
-    expectIssue(stagedPolicy('StagedNetworkPolicy', { stagedAction: 'Learn' }), ['spec', 'stagedAction'], 'Unsupported value: "Learn": supported values: "Set", "Delete"');
+    expectIssue(
+      stagedPolicy('StagedNetworkPolicy', { stagedAction: 'Learn' }),
+      ['spec', 'stagedAction'],
+      'Unsupported value: "Learn": supported values: "Set", "Delete"',
+    );
   });
 
   it('defaults stagedAction to Set and stands in for the enforced policy of its name', () => {
@@ -50,7 +54,11 @@ describe('StagedGlobalNetworkPolicy', () => {
 
   it('checks host endpoint options only when it stages a policy', () => {
     expectIssue(stagedPolicy('StagedGlobalNetworkPolicy', { doNotTrack: true }), ['spec', 'applyOnForward'], /must be true/);
-    expectIssue(stagedPolicy('StagedGlobalNetworkPolicy', { stagedAction: 'Delete', doNotTrack: true }), ['spec', 'doNotTrack'], /must be empty when stagedAction is Delete/);
+    expectIssue(
+      stagedPolicy('StagedGlobalNetworkPolicy', { stagedAction: 'Delete', doNotTrack: true }),
+      ['spec', 'doNotTrack'],
+      /must be empty when stagedAction is Delete/,
+    );
     expect(policyOf(stagedPolicy('StagedGlobalNetworkPolicy', { stagedAction: 'Delete' }, { name: 'g' }))).toMatchObject({
       stagedTarget: 'GlobalNetworkPolicy/g',
       directions: [],

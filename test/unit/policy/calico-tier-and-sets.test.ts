@@ -11,7 +11,12 @@ describe('Tier', () => {
   });
 
   it('defaults its action to Deny and has no order unless given (last)', () => {
-    expect(storedOf(tier('security'))).toEqual({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: { defaultAction: 'Deny' } });
+    expect(storedOf(tier('security'))).toEqual({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'Tier',
+      metadata: { name: 'security' },
+      spec: { defaultAction: 'Deny' },
+    });
     expect(tierOf(tier('security'))).toEqual({ name: 'security', order: LAST_ORDER, defaultAction: 'Deny' });
     expect(tierOf(tier('security', { order: 50.5, defaultAction: 'Pass' }))).toEqual({ name: 'security', order: 50.5, defaultAction: 'Pass' });
     expectStoredIsStable(tier('security', { order: 1 }));
@@ -37,7 +42,9 @@ describe('Tier', () => {
 
 describe('NetworkSet and GlobalNetworkSet', () => {
   it('accept CIDRs and bare addresses, host bits cleared in the IR, sorted without repeats', () => {
-    const set = networkSetOf(networkSet({ nets: ['198.51.100.0/28', '10.0.0.5', '10.1.2.3/16', '10.0.0.5/32', '2001:DB8::/32'] }, { name: 'ext', labels: { role: 'db' } }));
+    const set = networkSetOf(
+      networkSet({ nets: ['198.51.100.0/28', '10.0.0.5', '10.1.2.3/16', '10.0.0.5/32', '2001:DB8::/32'] }, { name: 'ext', labels: { role: 'db' } }),
+    );
     expect(set).toEqual({
       id: 'NetworkSet/x/ext',
       kind: 'NetworkSet',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CIDR_REASONS, cidrContains, formatCidr, isStrictSubset, parseCidr, type ParsedCidr } from '../../../policy/validation/cidr.ts';
+import { CIDR_REASONS, cidrContains, formatCidr, isStrictSubset, type ParsedCidr, parseCidr } from '../../../policy/validation/cidr.ts';
 
 function parsed(text: string): ParsedCidr {
   const result = parseCidr(text);

@@ -34,7 +34,11 @@ export function globalNetworkSet(spec: Json, metadata: Json = {}): Json {
   return { apiVersion: API, kind: 'GlobalNetworkSet', metadata: { name: `gns-${counter}`, ...metadata }, spec };
 }
 
-export function stagedPolicy(kind: 'StagedNetworkPolicy' | 'StagedGlobalNetworkPolicy' | 'StagedKubernetesNetworkPolicy', spec: Json, metadata: Json = {}): Json {
+export function stagedPolicy(
+  kind: 'StagedNetworkPolicy' | 'StagedGlobalNetworkPolicy' | 'StagedKubernetesNetworkPolicy',
+  spec: Json,
+  metadata: Json = {},
+): Json {
   const namespaced = kind !== 'StagedGlobalNetworkPolicy';
   return { apiVersion: API, kind, metadata: { name: 'staged', ...(namespaced && { namespace: 'x' }), ...metadata }, spec };
 }

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parseObject, parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { MAX_NESTING_DEPTH, UNSTORABLE_TEXT_REASONS } from '../../../policy/validation/text.ts';
 import { deeplyNested } from '../properties/hostile-json.ts';
-import { globalPolicy } from './factories-calico.ts';
 import { networkPolicy } from './factories.ts';
+import { globalPolicy } from './factories-calico.ts';
 import { expectIssue } from './parse-helpers.ts';
 
 const NUL = `Invalid value: ${UNSTORABLE_TEXT_REASONS.nul}`;
@@ -33,16 +33,27 @@ describe('parseObject refuses text Postgres cannot store', () => {
 
   it('holding NUL in a value or a key, saying which', () => {
     expectIssue(networkPolicy({}, { annotations: { note: 'a\u0000b' } }), ['metadata', 'annotations', 'note'], NUL);
-    expectIssue(networkPolicy({}, { annotations: { 'n\u0000te': 'b' } }), ['metadata', 'annotations', 'n\u0000te'], `Invalid value: field name ${UNSTORABLE_TEXT_REASONS.nul}`);
+    expectIssue(
+      networkPolicy({}, { annotations: { 'n\u0000te': 'b' } }),
+      ['metadata', 'annotations', 'n\u0000te'],
+      `Invalid value: field name ${UNSTORABLE_TEXT_REASONS.nul}`,
+    );
   });
 
   it('holding a lone surrogate, high or low, at its path', () => {
     expectIssue(networkPolicy({}, { annotations: { note: 'smile \uD83D' } }), ['metadata', 'annotations', 'note'], LONE_SURROGATE);
-    expectIssue(networkPolicy({ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['\uDE00'] }] } }), ['spec', 'podSelector', 'matchExpressions', 0, 'values', 0], LONE_SURROGATE);
+    expectIssue(
+      networkPolicy({ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['\uDE00'] }] } }),
+      ['spec', 'podSelector', 'matchExpressions', 0, 'values', 0],
+      LONE_SURROGATE,
+    );
   });
 
   it('through parsePolicyObject too', () => {
-    expect(parsePolicyObject(networkPolicy({}, { annotations: { note: '\u0000' } }))).toEqual({ ok: false, issues: [{ path: ['metadata', 'annotations', 'note'], message: NUL }] });
+    expect(parsePolicyObject(networkPolicy({}, { annotations: { note: '\u0000' } }))).toEqual({
+      ok: false,
+      issues: [{ path: ['metadata', 'annotations', 'note'], message: NUL }],
+    });
   });
 
   it('but accepts any well-formed text where the field allows it', () => {

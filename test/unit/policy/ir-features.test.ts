@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { irFeaturesOf, unsupportedIrFeatures } from '../../../policy/ir-features.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
+import { networkPolicy } from './factories.ts';
 import { adminPolicy } from './factories-admin.ts';
 import { calicoPolicy, globalNetworkSet, stagedPolicy } from './factories-calico.ts';
-import { networkPolicy } from './factories.ts';
 import { networkSetOf, policyOf } from './parse-helpers.ts';
 
 describe('irFeaturesOf', () => {
@@ -52,7 +52,10 @@ describe('irFeaturesOf', () => {
 
   it('finds node peers, staged targets and network sets', () => {
     const set = buildPolicySet(
-      [policyOf(adminPolicy({ egress: [{ action: 'Deny', to: [{ nodes: {} }] }] })), policyOf(stagedPolicy('StagedKubernetesNetworkPolicy', { podSelector: {} }))],
+      [
+        policyOf(adminPolicy({ egress: [{ action: 'Deny', to: [{ nodes: {} }] }] })),
+        policyOf(stagedPolicy('StagedKubernetesNetworkPolicy', { podSelector: {} })),
+      ],
       { networkSets: [networkSetOf(globalNetworkSet({ nets: ['10.0.0.0/8'] }))] },
     );
     expect(irFeaturesOf(set)).toEqual(['nodePeers', 'networkSets', 'stagedTargets']);
@@ -63,7 +66,14 @@ describe('irFeaturesOf', () => {
     const ceiling = { rateBitsPerSecond: 1e9, burstBytes: 6_250_000 };
     expect(irFeaturesOf(buildPolicySet([], { limits: { rulesPerEndpoint: 10 } }))).toEqual([]);
     expect(irFeaturesOf(buildPolicySet([], { limits: { bandwidthCeiling: { egress: ceiling } } }))).toEqual(['bandwidth']);
-    const policy = { id: 'BandwidthPolicy/x/a', namespace: 'x', name: 'a', subject: { namespaceSelector: { op: 'all' as const }, podSelector: { op: 'all' as const } }, scope: 'Pod' as const, egress: ceiling };
+    const policy = {
+      id: 'BandwidthPolicy/x/a',
+      namespace: 'x',
+      name: 'a',
+      subject: { namespaceSelector: { op: 'all' as const }, podSelector: { op: 'all' as const } },
+      scope: 'Pod' as const,
+      egress: ceiling,
+    };
     expect(irFeaturesOf(buildPolicySet([], { bandwidthPolicies: [policy] }))).toEqual(['bandwidth']);
   });
 });

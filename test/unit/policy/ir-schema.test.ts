@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { policySetSchema, ruleSchema } from '../../../policy/ir.ts';
-import { parseCidrSpelled, formatCidr } from '../../../policy/validation/cidr.ts';
+import { formatCidr, parseCidrSpelled } from '../../../policy/validation/cidr.ts';
 
 const oldShapePolicy = {
   id: 'NetworkPolicy/x/p',

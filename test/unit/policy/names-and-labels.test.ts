@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dns1123LabelErrors, dns1123SubdomainErrors, portNameErrors } from '../../../policy/validation/names.ts';
 import { labelKeyErrors, labelValueErrors } from '../../../policy/validation/labels.ts';
+import { dns1123LabelErrors, dns1123SubdomainErrors, portNameErrors } from '../../../policy/validation/names.ts';
 
 describe('DNS-1123 names', () => {
   it('accepts subdomains up to 253 characters and refuses longer ones', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import type { DefaultedNetworkPolicy } from '../../../policy/kinds/kubernetes-networkpolicy/index.ts';
-import { networkPolicy, type Json } from './factories.ts';
+import { type Json, networkPolicy } from './factories.ts';
 
 function stored(object: Json): DefaultedNetworkPolicy {
   const result = parsePolicyObject(object);
@@ -31,7 +31,18 @@ describe('port defaulting (SetDefaults_NetworkPolicyPort)', () => {
   });
 
   it('defaults egress ports too', () => {
-    const policy = stored(networkPolicy({ egress: [{ ports: [{ port: 'dns', protocol: 'UDP' }, { port: 443, endPort: 444 }] }] }));
+    const policy = stored(
+      networkPolicy({
+        egress: [
+          {
+            ports: [
+              { port: 'dns', protocol: 'UDP' },
+              { port: 443, endPort: 444 },
+            ],
+          },
+        ],
+      }),
+    );
     expect(policy.spec.egress?.[0]?.ports).toEqual([
       { protocol: 'UDP', port: 'dns' },
       { protocol: 'TCP', port: 443, endPort: 444 },
@@ -92,19 +103,22 @@ describe('the stored (GET) form', () => {
     ['defaults to fill in', networkPolicy({ egress: [{ ports: [{ port: 53 }] }], ingress: [{ from: [] }] })],
     [
       'every peer shape',
-      networkPolicy({
-        podSelector: { matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['x', 'y'] }] },
-        ingress: [
-          {
-            from: [
-              { podSelector: { matchLabels: { a: 'b' } } },
-              { namespaceSelector: {} },
-              { podSelector: {}, namespaceSelector: { matchLabels: { ns: 'y' } } },
-              { ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/9'] } },
-            ],
-          },
-        ],
-      }, { labels: { team: 'a' }, annotations: { note: 'n' } }),
+      networkPolicy(
+        {
+          podSelector: { matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['x', 'y'] }] },
+          ingress: [
+            {
+              from: [
+                { podSelector: { matchLabels: { a: 'b' } } },
+                { namespaceSelector: {} },
+                { podSelector: {}, namespaceSelector: { matchLabels: { ns: 'y' } } },
+                { ipBlock: { cidr: '10.0.0.0/8', except: ['10.0.0.0/9'] } },
+              ],
+            },
+          ],
+        },
+        { labels: { team: 'a' }, annotations: { note: 'n' } },
+      ),
     ],
   ])('applying the GET form again is a no-op: %s', (_case, object) => {
     const once = stored(object);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { KUBERNETES_POLICY_ORDER, policySchema, type Policy } from '../../../policy/ir.ts';
+import { KUBERNETES_POLICY_ORDER, type Policy, policySchema } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
-import { ingressPolicy, networkPolicy, type Json } from './factories.ts';
+import { ingressPolicy, type Json, networkPolicy } from './factories.ts';
 
 function ir(object: Json): Policy {
   const result = parsePolicyObject(object);
@@ -104,9 +104,7 @@ describe('peers', () => {
 
 describe('ports', () => {
   it('number, range, name and protocol-only entries', () => {
-    const policy = ir(
-      ingressPolicy({ ports: [{ port: 80 }, { protocol: 'UDP', port: 5000, endPort: 5010 }, { port: 'serve-81-tcp' }, { protocol: 'SCTP' }] }),
-    );
+    const policy = ir(ingressPolicy({ ports: [{ port: 80 }, { protocol: 'UDP', port: 5000, endPort: 5010 }, { port: 'serve-81-tcp' }, { protocol: 'SCTP' }] }));
     expect(policy.ingress[0]?.ports).toEqual([
       { protocol: 'TCP', port: 80 },
       { protocol: 'UDP', port: 5000, endPort: 5010 },

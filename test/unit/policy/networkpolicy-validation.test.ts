@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicyObject, type PolicyIssue } from '../../../policy/kinds/index.ts';
-import { ingressPolicy, networkPolicy, type Json } from './factories.ts';
+import { type PolicyIssue, parsePolicyObject } from '../../../policy/kinds/index.ts';
+import { ingressPolicy, type Json, networkPolicy } from './factories.ts';
 
 function issuesOf(object: unknown): PolicyIssue[] {
   const result = parsePolicyObject(object);
@@ -11,9 +11,10 @@ function issuesOf(object: unknown): PolicyIssue[] {
 function expectIssue(object: unknown, path: (string | number)[], message: string | RegExp): void {
   const issues = issuesOf(object);
   const atPath = issues.filter((issue) => issue.path.join('.') === path.join('.'));
-  expect(atPath.map((i) => i.message), `issues: ${JSON.stringify(issues)}`).toContainEqual(
-    typeof message === 'string' ? message : expect.stringMatching(message),
-  );
+  expect(
+    atPath.map((i) => i.message),
+    `issues: ${JSON.stringify(issues)}`,
+  ).toContainEqual(typeof message === 'string' ? message : expect.stringMatching(message));
 }
 
 describe('a valid NetworkPolicy', () => {
@@ -87,7 +88,11 @@ describe('metadata', () => {
 
   it('checks label keys and values at the label', () => {
     expectIssue(networkPolicy({}, { labels: { 'bad key': 'v' } }), ['metadata', 'labels', 'bad key'], /^Invalid value: "bad key": name part must consist of/);
-    expectIssue(networkPolicy({}, { labels: { app: 'bad value' } }), ['metadata', 'labels', 'app'], /^Invalid value: "bad value": a valid label must be an empty string/);
+    expectIssue(
+      networkPolicy({}, { labels: { app: 'bad value' } }),
+      ['metadata', 'labels', 'app'],
+      /^Invalid value: "bad value": a valid label must be an empty string/,
+    );
   });
 
   it('checks annotation keys and their total size', () => {
@@ -259,7 +264,11 @@ describe('ports', () => {
 
 describe('policyTypes', () => {
   it('refuse values other than Ingress and Egress', () => {
-    expectIssue(networkPolicy({ policyTypes: ['Ingress', 'ingress'] }), ['spec', 'policyTypes', 1], 'Unsupported value: "ingress": supported values: "Ingress", "Egress"');
+    expectIssue(
+      networkPolicy({ policyTypes: ['Ingress', 'ingress'] }),
+      ['spec', 'policyTypes', 1],
+      'Unsupported value: "ingress": supported values: "Ingress", "Egress"',
+    );
   });
 
   it('refuse duplicates', () => {
@@ -284,11 +293,10 @@ describe('every problem at once', () => {
       },
       { name: 'Bad' },
     );
-    expect(issuesOf(policy).map((i) => i.path.join('.')).sort()).toEqual([
-      'metadata.name',
-      'spec.egress.0.to.0.ipBlock.except.0',
-      'spec.ingress.0.from.0',
-      'spec.ingress.0.ports.0.endPort',
-    ]);
+    expect(
+      issuesOf(policy)
+        .map((i) => i.path.join('.'))
+        .sort(),
+    ).toEqual(['metadata.name', 'spec.egress.0.to.0.ipBlock.except.0', 'spec.ingress.0.from.0', 'spec.ingress.0.ports.0.endPort']);
   });
 });

@@ -1,7 +1,7 @@
 // Shared assertions: an object accepted (its stored form and IR) or refused with a given issue.
 import { expect } from 'vitest';
-import { policySchema, type NetworkSet, type Policy, type TierDefinition } from '../../../policy/ir.ts';
-import { parseObject, type PolicyIssue } from '../../../policy/kinds/index.ts';
+import { type NetworkSet, type Policy, policySchema, type TierDefinition } from '../../../policy/ir.ts';
+import { type PolicyIssue, parseObject } from '../../../policy/kinds/index.ts';
 
 export function issuesOf(object: unknown): PolicyIssue[] {
   const result = parseObject(object);
@@ -12,9 +12,10 @@ export function issuesOf(object: unknown): PolicyIssue[] {
 export function expectIssue(object: unknown, path: (string | number)[], message: string | RegExp): void {
   const issues = issuesOf(object);
   const atPath = issues.filter((issue) => issue.path.join('.') === path.join('.'));
-  expect(atPath.map((i) => i.message), `issues: ${JSON.stringify(issues)}`).toContainEqual(
-    typeof message === 'string' ? message : expect.stringMatching(message),
-  );
+  expect(
+    atPath.map((i) => i.message),
+    `issues: ${JSON.stringify(issues)}`,
+  ).toContainEqual(typeof message === 'string' ? message : expect.stringMatching(message));
 }
 
 export function expectValid(object: unknown): void {

@@ -10,7 +10,10 @@ describe('parsePolicyObject', () => {
 
   it('lists the accepted kinds when the kind is unknown', () => {
     const result = parsePolicyObject({ ...networkPolicy(), kind: 'FirewallRule' });
-    expect(result).toEqual({ ok: false, issues: [{ path: ['kind'], message: expect.stringMatching(/^Unsupported value: "FirewallRule": supported values: /) }] });
+    expect(result).toEqual({
+      ok: false,
+      issues: [{ path: ['kind'], message: expect.stringMatching(/^Unsupported value: "FirewallRule": supported values: /) }],
+    });
     if (!result.ok) {
       expect(result.issues[0]?.message).toContain('"networking.k8s.io/v1 NetworkPolicy"');
       expect(result.issues[0]?.message).toContain('"projectcalico.org/v3 GlobalNetworkPolicy"');
@@ -66,7 +69,12 @@ describe('parsePolicyObject', () => {
       'projectcalico.org/v3 StagedKubernetesNetworkPolicy',
     ]);
     expect(ACCEPTED_KINDS.every((k) => k.resourceType === 'policy')).toBe(true);
-    expect(SUPPORTING_KINDS.map((k) => `${k.kind}: ${k.resourceType}`)).toEqual(['Tier: tier', 'NetworkSet: networkSet', 'GlobalNetworkSet: networkSet', 'BandwidthPolicy: bandwidthPolicy']);
+    expect(SUPPORTING_KINDS.map((k) => `${k.kind}: ${k.resourceType}`)).toEqual([
+      'Tier: tier',
+      'NetworkSet: networkSet',
+      'GlobalNetworkSet: networkSet',
+      'BandwidthPolicy: bandwidthPolicy',
+    ]);
     expect(ACCEPTED_KINDS[0]?.schema.safeParse(networkPolicy()).success).toBe(true);
   });
 });

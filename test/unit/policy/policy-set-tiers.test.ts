@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { LAST_ORDER, policySetSchema, type NetworkSet, type Policy, type TierDefinition } from '../../../policy/ir.ts';
+import { LAST_ORDER, type NetworkSet, type Policy, policySetSchema, type TierDefinition } from '../../../policy/ir.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
 import { BUILT_IN_TIERS, effectiveTiers, missingTierIssue, policiesInTier } from '../../../policy/tiers.ts';
+import { networkPolicy } from './factories.ts';
 import { adminPolicy, baselinePolicy, clusterPolicy } from './factories-admin.ts';
 import { calicoPolicy, globalNetworkSet, globalPolicy, networkSet, stagedPolicy, tier } from './factories-calico.ts';
-import { networkPolicy } from './factories.ts';
 import { networkSetOf, policyOf, tierOf } from './parse-helpers.ts';
 
 const security = tierOf(tier('security', { order: 5_000 }));
@@ -61,7 +61,11 @@ describe('buildPolicySet with every kind', () => {
   });
 
   it('does not depend on the order of its inputs', () => {
-    const policies = [policyOf(adminPolicy({}, { name: 'a' })), policyOf(calicoPolicy({ tier: 'security' }, { name: 'security.c' })), policyOf(networkPolicy())];
+    const policies = [
+      policyOf(adminPolicy({}, { name: 'a' })),
+      policyOf(calicoPolicy({ tier: 'security' }, { name: 'security.c' })),
+      policyOf(networkPolicy()),
+    ];
     expect(buildPolicySet([...policies].reverse(), { tiers: [audit, security] })).toEqual(buildPolicySet(policies, { tiers: [security, audit] }));
   });
 
@@ -83,7 +87,10 @@ describe('buildPolicySet with every kind', () => {
   });
 
   it('carries network sets sorted by id, and leaves the field out without any', () => {
-    const sets: NetworkSet[] = [networkSetOf(globalNetworkSet({ nets: ['10.0.0.0/8'] }, { name: 'g' })), networkSetOf(networkSet({ nets: ['10.1.0.0/16'] }, { name: 'n' }))];
+    const sets: NetworkSet[] = [
+      networkSetOf(globalNetworkSet({ nets: ['10.0.0.0/8'] }, { name: 'g' })),
+      networkSetOf(networkSet({ nets: ['10.1.0.0/16'] }, { name: 'n' })),
+    ];
     const set = policySetSchema.parse(buildPolicySet([], { networkSets: sets }));
     expect(set.networkSets?.map((s) => s.id)).toEqual(['GlobalNetworkSet/g', 'NetworkSet/x/n']);
     expect(buildPolicySet([policyOf(networkPolicy())], { networkSets: [] })).not.toHaveProperty('networkSets');

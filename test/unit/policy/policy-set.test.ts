@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { policySetSchema, type Policy } from '../../../policy/ir.ts';
+import { type Policy, policySetSchema } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
 import { buildPolicySet } from '../../../policy/policy-set.ts';
 import { networkPolicy } from './factories.ts';

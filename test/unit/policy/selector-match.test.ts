@@ -44,10 +44,43 @@ describe('matches', () => {
     ['endsWith another suffix', { op: 'endsWith', key: 'version', value: '.4' }, web, false],
     ['endsWith with the key absent', { op: 'endsWith', key: 'version', value: '' }, none, false],
 
-    ['and of true terms', { op: 'and', args: [{ op: 'has', key: 'app' }, { op: 'eq', key: 'tier', value: 'frontend' }] }, web, true],
-    ['and with a false term', { op: 'and', args: [{ op: 'has', key: 'app' }, { op: 'has', key: 'db' }] }, web, false],
+    [
+      'and of true terms',
+      {
+        op: 'and',
+        args: [
+          { op: 'has', key: 'app' },
+          { op: 'eq', key: 'tier', value: 'frontend' },
+        ],
+      },
+      web,
+      true,
+    ],
+    [
+      'and with a false term',
+      {
+        op: 'and',
+        args: [
+          { op: 'has', key: 'app' },
+          { op: 'has', key: 'db' },
+        ],
+      },
+      web,
+      false,
+    ],
     ['empty and', { op: 'and', args: [] }, none, true],
-    ['or with one true term', { op: 'or', args: [{ op: 'has', key: 'db' }, { op: 'has', key: 'app' }] }, web, true],
+    [
+      'or with one true term',
+      {
+        op: 'or',
+        args: [
+          { op: 'has', key: 'db' },
+          { op: 'has', key: 'app' },
+        ],
+      },
+      web,
+      true,
+    ],
     ['or of false terms', { op: 'or', args: [{ op: 'has', key: 'db' }] }, web, false],
     ['empty or', { op: 'or', args: [] }, web, false],
     ['not of a false term', { op: 'not', arg: { op: 'has', key: 'db' } }, web, true],

@@ -1,12 +1,7 @@
 // Text Postgres cannot store as written (NUL, lone surrogates) and values nested past the bound are
 // found with the path that names them, whatever the value's shape or depth.
 import { describe, expect, it } from 'vitest';
-import {
-  findUnstorableValue,
-  MAX_NESTING_DEPTH,
-  UNSTORABLE_TEXT_REASONS,
-  unstorableTextReason,
-} from '../../../policy/validation/text.ts';
+import { findUnstorableValue, MAX_NESTING_DEPTH, UNSTORABLE_TEXT_REASONS, unstorableTextReason } from '../../../policy/validation/text.ts';
 import { deeplyNested } from '../properties/hostile-json.ts';
 
 describe('unstorableTextReason', () => {
@@ -31,7 +26,7 @@ describe('unstorableTextReason', () => {
 
 describe('findUnstorableValue', () => {
   it('passes values whose text is all storable', () => {
-    expect(findUnstorableValue({ a: [1, true, null, { 'é': '\u{1F600}' }], b: 'x' })).toBeUndefined();
+    expect(findUnstorableValue({ a: [1, true, null, { é: '\u{1F600}' }], b: 'x' })).toBeUndefined();
     expect(findUnstorableValue('text')).toBeUndefined();
     expect(findUnstorableValue(42)).toBeUndefined();
   });

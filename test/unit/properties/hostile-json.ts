@@ -15,17 +15,52 @@ const hostileUnit = fc.oneof(
  * surprises). fast-check's own 'binary' and 'grapheme' units build tables costing seconds per run.
  */
 const anyCodePoint = fc.integer({ min: 0, max: 0x10ffff }).map((point) => (point >= 0xd800 && point <= 0xdfff ? '\uFFFD' : String.fromCodePoint(point)));
-const trickyUnicode = fc.constantFrom('é', 'e\u0301', '名前', '\u{1F600}', '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}', 'ß', 'İ', 'ﬁ', '\u200B', '\u00A0', 'Ω', 'Ａ');
+const trickyUnicode = fc.constantFrom(
+  'é',
+  'e\u0301',
+  '名前',
+  '\u{1F600}',
+  '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}',
+  'ß',
+  'İ',
+  'ﬁ',
+  '\u200B',
+  '\u00A0',
+  'Ω',
+  'Ａ',
+);
 
 /** Text in every shape that matters: empty, plain, unicode, control characters, lone surrogates, very long. */
 export function hostileString(vocabulary: readonly string[] = []): fc.Arbitrary<string> {
-  const words = ['', ' ', '0', '-1', '1e400', 'NaN', 'null', 'true', '__proto__', 'constructor', 'toString', 'all()', 'global()', '10.0.0.0/8', '::/0', ...vocabulary];
+  const words = [
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1e400',
+    'NaN',
+    'null',
+    'true',
+    '__proto__',
+    'constructor',
+    'toString',
+    'all()',
+    'global()',
+    '10.0.0.0/8',
+    '::/0',
+    ...vocabulary,
+  ];
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...words) },
     { weight: 2, arbitrary: fc.string({ unit: fc.oneof(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }), hostileUnit) }) },
     { weight: 1, arbitrary: fc.string({ unit: anyCodePoint }) },
     { weight: 1, arbitrary: fc.string({ unit: trickyUnicode }) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'é', '\u{1F600}', '\u0000', '\uD800'), fc.integer({ min: 64, max: 100_000 })).map(([unit, count]) => unit.repeat(count)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('a', 'é', '\u{1F600}', '\u0000', '\uD800'), fc.integer({ min: 64, max: 100_000 }))
+        .map(([unit, count]) => unit.repeat(count)),
+    },
   );
 }
 
@@ -84,7 +119,9 @@ export function leavesOf(value: unknown): unknown[] {
 /** Every path in a JSON value down to MUTABLE_DEPTH, the root's ([]) first, in document order. */
 function pathsOf(value: unknown, path: Path = []): Path[] {
   if (!isContainer(value) || path.length >= MUTABLE_DEPTH) return [path];
-  const children = Array.isArray(value) ? value.map((item, i) => pathsOf(item, [...path, i])) : Object.entries(value).map(([key, field]) => pathsOf(field, [...path, key]));
+  const children = Array.isArray(value)
+    ? value.map((item, i) => pathsOf(item, [...path, i]))
+    : Object.entries(value).map(([key, field]) => pathsOf(field, [...path, key]));
   return [path, ...children.flat()];
 }
 
@@ -161,8 +198,19 @@ export function mutation(vocabulary: readonly string[], knownValues: readonly un
   return fc.oneof(
     { weight: 3, arbitrary: fc.record({ type: fc.constant('replace' as const), at, value: json }) },
     { weight: 3, arbitrary: fc.record({ type: fc.constant('hostileString' as const), at, value: hostileString(vocabulary) }) },
-    { weight: 3, arbitrary: fc.record({ type: fc.constant('addField' as const), at, field: fc.oneof(fc.constantFrom(...vocabulary), hostileString()), value: json }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ type: fc.constant('addField' as const), at, field: fc.oneof(fc.constantFrom(...vocabulary), hostileString()), value: json }),
+    },
     { weight: 2, arbitrary: fc.record({ type: fc.constant('drop' as const), at }) },
-    { weight: 1, arbitrary: fc.record({ type: fc.constant('nest' as const), at, depth: fc.constantFrom(60, 70, 10_000), shape: fc.constantFrom('array' as const, 'object' as const) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        type: fc.constant('nest' as const),
+        at,
+        depth: fc.constantFrom(60, 70, 10_000),
+        shape: fc.constantFrom('array' as const, 'object' as const),
+      }),
+    },
   );
 }

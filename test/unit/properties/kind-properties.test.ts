@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { bandwidthPolicySchema, networkSetSchema, policySchema, tierDefinitionSchema } from '../../../policy/ir.ts';
 import { KIND_EXAMPLES } from '../../../policy/kinds/examples.ts';
-import { ALL_KINDS, parseObject, type NormalisedResource } from '../../../policy/kinds/index.ts';
+import { ALL_KINDS, type NormalisedResource, parseObject } from '../../../policy/kinds/index.ts';
 import { applyMutation, hostileJson, leavesOf, mutation } from './hostile-json.ts';
 import { RICH_SEEDS } from './rich-seeds.ts';
 

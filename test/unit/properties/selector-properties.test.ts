@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Selector } from '../../../policy/ir.ts';
-import { labelSelectorToSelector } from '../../../policy/kinds/shared/label-selector-ir.ts';
 import { labelSelectorSchema, toStoredLabelSelector } from '../../../policy/kinds/shared/label-selector.ts';
+import { labelSelectorToSelector } from '../../../policy/kinds/shared/label-selector-ir.ts';
 import { parseCalicoSelector, printCalicoSelector, type SelectorScope } from '../../../policy/selector/calico/index.ts';
-import { matches, type Labels } from '../../../policy/selector/match.ts';
+import { type Labels, matches } from '../../../policy/selector/match.ts';
 import { labelKeyErrors, labelValueErrors } from '../../../policy/validation/labels.ts';
 import { hostileJson, hostileString } from './hostile-json.ts';
 
@@ -16,13 +16,51 @@ const SCOPES: readonly SelectorScope[] = ['labels', 'namespace', 'ruleNamespace'
 const NUM_RUNS = 400;
 
 /** Keys and values from small pools, so generated selectors and label maps often meet. */
-const key = fc.constantFrom('app', 'tier', 'k8s.io/role', 'a_b-c.d', 'in', 'has', 'all', 'not', 'contains', 'projectcalico.org/name', 'kubernetes.io/metadata.name');
+const key = fc.constantFrom(
+  'app',
+  'tier',
+  'k8s.io/role',
+  'a_b-c.d',
+  'in',
+  'has',
+  'all',
+  'not',
+  'contains',
+  'projectcalico.org/name',
+  'kubernetes.io/metadata.name',
+);
 const value = fc.constantFrom('', 'web', 'db', 'we', 'b', "it's", 'say "hi"', 'web db', '名前');
 
 /** Pieces of Calico syntax, right and wrong, to glue into near-miss selectors. */
 const token = fc.oneof(
   key,
-  fc.constantFrom('(', ')', '!', '&&', '||', '&', '|', '=', '==', '!=', 'in', 'not in', 'notin', 'contains', 'starts with', 'startswith', 'ends with', 'ends', '{', '}', ',', '"', "'", '"v"', "'v'"),
+  fc.constantFrom(
+    '(',
+    ')',
+    '!',
+    '&&',
+    '||',
+    '&',
+    '|',
+    '=',
+    '==',
+    '!=',
+    'in',
+    'not in',
+    'notin',
+    'contains',
+    'starts with',
+    'startswith',
+    'ends with',
+    'ends',
+    '{',
+    '}',
+    ',',
+    '"',
+    "'",
+    '"v"',
+    "'v'",
+  ),
   fc.constantFrom('has(', 'has(app)', 'has( app )', 'has()', 'all()', 'all(', 'global()', 'global( )', '\t', ' ', '\u0000', '\uD800', '#'),
 );
 const tokenSoup = fc.array(token, { maxLength: 12 }).chain((tokens) => fc.constantFrom(tokens.join(' '), tokens.join('')));
@@ -125,7 +163,10 @@ describe('printing IR selectors in Calico syntax', () => {
 const labelish = fc.oneof(key, value, hostileString(['In', 'NotIn', 'Exists', 'DoesNotExist', 'a/b/c', '/x', 'x/', 'a'.repeat(64)]));
 const nearMissLabelSelector = fc.record(
   {
-    matchLabels: fc.oneof(fc.array(fc.tuple(labelish, labelish), { maxLength: 4 }).map((entries) => Object.fromEntries(entries)), hostileJson()),
+    matchLabels: fc.oneof(
+      fc.array(fc.tuple(labelish, labelish), { maxLength: 4 }).map((entries) => Object.fromEntries(entries)),
+      hostileJson(),
+    ),
     matchExpressions: fc.oneof(
       fc.array(
         fc.record(

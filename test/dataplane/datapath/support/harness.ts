@@ -1,16 +1,17 @@
 // A datapath under test without interfaces: programs compiled from a DirectionPolicy, loaded
 // against private (unpinned) shared maps, run with BPF_PROG_TEST_RUN; flow events read back from
 // the ring buffer after every run. Everything is closed by close().
+
+import { type CompiledProgram, type CompileOptions, compileDirection } from '../../../../agent/datapath/codegen/program.ts';
+import { decodeFlowEvent, type FlowRecord } from '../../../../agent/datapath/flows.ts';
+import { STAT_REASONS, type StatReason } from '../../../../agent/datapath/layouts.ts';
+import { type LoadedProgram, loadCompiledProgram } from '../../../../agent/datapath/load.ts';
+import { closeSharedMaps, createSharedMaps, type SharedMaps } from '../../../../agent/datapath/shared-maps.ts';
 import { SK_BUFF_SIZE, SkBuff } from '../../../../bpf/kernel/constants.ts';
 import { splitPerCpu } from '../../../../bpf/kernel/percpu.ts';
 import { RingBufferReader } from '../../../../bpf/kernel/ringbuf.ts';
 import { testRun } from '../../../../bpf/kernel/testrun.ts';
 import type { DirectionPolicy } from '../../../../policy/evaluation/endpoint-policy.ts';
-import { compileDirection, type CompileOptions, type CompiledProgram } from '../../../../agent/datapath/codegen/program.ts';
-import { decodeFlowEvent, type FlowRecord } from '../../../../agent/datapath/flows.ts';
-import { STAT_REASONS, type StatReason } from '../../../../agent/datapath/layouts.ts';
-import { loadCompiledProgram, type LoadedProgram } from '../../../../agent/datapath/load.ts';
-import { closeSharedMaps, createSharedMaps, type SharedMaps } from '../../../../agent/datapath/shared-maps.ts';
 import type { Direction } from '../../../../policy/ir.ts';
 
 export type Outcome = 'allow' | 'drop';
@@ -72,7 +73,7 @@ export function createDatapath(): Datapath {
     },
     close() {
       reader.close();
-      loaded.forEach((p) => p.close());
+      for (const p of loaded) p.close();
       closeSharedMaps(shared);
     },
   };

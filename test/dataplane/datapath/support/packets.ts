@@ -91,7 +91,7 @@ export function ipv4(o: Ipv4Options, l4: Transport): Buffer {
   const options = o.options ?? Buffer.alloc(0);
   if (options.length % 4) throw new Error('IPv4 options must be a multiple of 4 bytes');
   const h = Buffer.alloc(20 + options.length);
-  h.writeUInt8(o.versionIhl ?? (0x40 | ((20 + options.length) / 4)), 0);
+  h.writeUInt8(o.versionIhl ?? 0x40 | ((20 + options.length) / 4), 0);
   h.writeUInt16BE(h.length + l4.bytes.length, 2);
   h.writeUInt16BE(o.id ?? 0x4242, 4);
   const offset = o.fragmentOffset ?? 0;
@@ -120,7 +120,7 @@ function extBytes(ext: Ipv6Ext, next: number): Buffer {
       const b = Buffer.alloc(8);
       b.writeUInt8(next, 0);
       if (ext.offset % 8) throw new Error('fragment offsets are multiples of 8');
-      b.writeUInt16BE((ext.offset / 8) << 3 | (ext.more ? 1 : 0), 2);
+      b.writeUInt16BE(((ext.offset / 8) << 3) | (ext.more ? 1 : 0), 2);
       b.writeUInt32BE(ext.id, 4);
       return b;
     }

@@ -1,8 +1,9 @@
 // Hand-made resolved policies (policy/evaluation's DirectionPolicy) for datapath tests: each test
 // states the tiers, policies, rules and terms it is about, in evaluation order.
-import { directionPolicyHash } from '../../../../policy/evaluation/hash.ts';
+
 import { parseBlock, toCidrSet } from '../../../../policy/evaluation/cidr-set.ts';
 import type { CidrSet, DirectionPolicy, MatchTerm, ResolvedPolicy, ResolvedRule, ResolvedTier } from '../../../../policy/evaluation/endpoint-policy.ts';
+import { directionPolicyHash } from '../../../../policy/evaluation/hash.ts';
 import type { Action, Direction, Protocol } from '../../../../policy/ir.ts';
 
 /** "198.18.0.0/16" or "198.18.0.0/16 except 198.18.1.0/24,198.18.2.0/24" */

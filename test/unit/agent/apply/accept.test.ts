@@ -2,7 +2,7 @@
 // bundle; the refusals carry policy/bundle/verify.ts's codes. Real Ed25519 keys.
 import { describe, expect, it } from 'vitest';
 import { acceptBundle, verifiedBundle } from '../../../../agent/apply/accept.ts';
-import { makeKeys, newIdentity, NOW, payload, signed } from '../daemon-fixtures.ts';
+import { makeKeys, NOW, newIdentity, payload, signed } from '../daemon-fixtures.ts';
 
 describe('accept', () => {
   it('passes a bundle signed for this agent, and names what it refuses', async () => {

@@ -2,13 +2,13 @@
 // chosen dataplane declares, on its own and through the daemon with a dataplane that lacks one.
 import { afterEach, describe, expect, it } from 'vitest';
 import { admit } from '../../../../agent/apply/admit.ts';
-import { IR_FEATURES } from '../../../../policy/ir-features.ts';
-import type { PolicySet } from '../../../../policy/ir.ts';
 import { inventorySchema } from '../../../../policy/inventory.ts';
+import type { PolicySet } from '../../../../policy/ir.ts';
+import { IR_FEATURES } from '../../../../policy/ir-features.ts';
 import {
+  ManualInventorySource,
   makeDaemon,
   makeKeys,
-  ManualInventorySource,
   newIdentity,
   payload,
   policyNamed,

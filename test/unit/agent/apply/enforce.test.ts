@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { enforce } from '../../../../agent/apply/enforce.ts';
 import type { Dataplane } from '../../../../agent/datapath/dataplane.ts';
-import { IR_FEATURES } from '../../../../policy/ir-features.ts';
 import { inventorySchema } from '../../../../policy/inventory.ts';
+import { IR_FEATURES } from '../../../../policy/ir-features.ts';
 import { newIdentity, payload, smallInventory } from '../daemon-fixtures.ts';
 
 const inventory = inventorySchema.parse(smallInventory());
