@@ -74,10 +74,6 @@ export function endpointKey(endpoint: Pick<Endpoint, 'namespace' | 'name'>): End
 }
 
 /**
- * Namespaces and endpoints of the whole cluster: peers of a rule may live on any node, so the
- * inventory holds every pod; the ones with `hostInterface` are this node's.
- */
-/**
  * A Kubernetes node: its labels and node.status.addresses (InternalIP, ExternalIP as IPv4/IPv6
  * addresses), for rules that name nodes as peers (IR Rule.nodes, AdminNetworkPolicy `nodes`).
  */
@@ -87,6 +83,10 @@ export const nodeSchema = z.strictObject({
   addresses: z.array(z.string().refine((ip) => isAddress(ip, ip.includes(':') ? 6 : 4), 'must be an IPv4 or IPv6 address')).default([]),
 });
 
+/**
+ * Namespaces and endpoints of the whole cluster: peers of a rule may live on any node, so the
+ * inventory holds every pod; the ones with `hostInterface` are this node's.
+ */
 export const inventorySchema = z
   .strictObject({
     namespaces: z.array(namespaceSchema),
