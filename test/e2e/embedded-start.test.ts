@@ -11,7 +11,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'palisade-start-'));
 function start(): { child: ChildProcess; output: () => string; line: (pattern: RegExp) => Promise<RegExpMatchArray> } {
   // The same command as the `start` script, without npm in between so signals reach the server directly.
   const { DATABASE_URL: _database, REDIS_URL: _redis, ...env } = process.env;
-  const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['bin/palisade.ts', 'serve'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/palisade.ts', 'serve'], {
     env: { ...env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,7 +14,7 @@ const QUEUE_PREFIX = `palisade-test-${randomBytes(4).toString('hex')}`;
 
 function startWorker(databaseUrl: string, signingKeys: string): { child: ChildProcess; output: () => string; running: Promise<void> } {
   const { DATABASE_URL: _database, REDIS_URL: _redis, ...env } = process.env;
-  const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['bin/palisade.ts', 'worker'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/palisade.ts', 'worker'], {
     env: { ...env, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX, SIGNING_KEYS: signingKeys, RELAY_POLL_MS: '250', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
