@@ -3,7 +3,6 @@
 // the API serves what it built to a long-polling agent. The worker stops cleanly on SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
