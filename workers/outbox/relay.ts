@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Database, OUTBOX_CHANNEL, rowsOf } from '../../db/index.ts';
 import type { BuildQueue } from '../queue/build-queue.ts';
+import { requestMissedBuilds } from './missed-builds.ts';
 
 const BATCH = 500;
 
@@ -66,6 +67,14 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
     return draining;
   }
 
+  // At start (the previous process may have died with builds queued in memory) and whenever the queue
+  // lost its store, the outbox tells which clusters still need a build.
+  const requestMissed = () =>
+    void requestMissedBuilds(database.db, queue).catch((error: unknown) =>
+      logger.error({ err: error }, 'asking again for builds the queue may have lost failed; the next restore or start asks again'),
+    );
+  queue.onStoreRestored(requestMissed);
+  requestMissed();
   const unlisten = await database.listen(OUTBOX_CHANNEL, () => void drain());
   const timer = setInterval(() => void drain(), options.pollMs);
   void drain();
