@@ -5,7 +5,7 @@ import { isDatabaseUnavailable } from '../../db/index.ts';
 import { ApiError } from './api-error.ts';
 
 /** Long enough for a restart's reconnect to be worth trying, short enough to keep agents current. */
-export const DATABASE_RETRY_AFTER_SECONDS = 2;
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /** The 503 for an error that says the database is unreachable; undefined for any other error. */
 export function databaseUnavailableError(error: unknown): ApiError | undefined {

@@ -25,7 +25,7 @@ function whichExists(name: string): boolean {
 }
 
 /** A port nobody listens on now (the OS picks it, then it is released for the service). */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
