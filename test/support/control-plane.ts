@@ -24,7 +24,13 @@ export interface TestControlPlane<R extends ServingRole = 'all'> {
 export async function startTestControlPlane<R extends ServingRole = 'all'>(
   flavour: DatabaseFlavour,
   env: Record<string, string> = {},
-  options: { keyRing?: KeyRing; queuePrefix?: string; role?: R /** A Postgres the test owns (a private instance), used as is. */; databaseUrl?: string } = {},
+  options: {
+    keyRing?: KeyRing;
+    queuePrefix?: string;
+    role?: R;
+    /** A Postgres the test owns (a private instance), used as is instead of a fresh database on the shared one. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<TestControlPlane<R>> {
   const keyRing = options.keyRing ?? (await newKeyRing(new Date()));
   const dataDir = mkdtempSync(join(tmpdir(), 'palisade-test-'));

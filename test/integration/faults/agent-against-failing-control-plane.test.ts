@@ -59,7 +59,7 @@ async function startStandIn(upstream: string): Promise<StandIn> {
       string,
       string
     >;
-    const answer = await fetch(`${upstream}${path}`, { method: request.method, headers, body: body.length > 0 ? body : undefined });
+    const answer = await fetch(`${upstream}${path}`, { method: request.method, headers, body: body.length > 0 ? new Uint8Array(body) : undefined });
     const text = await answer.text();
     if (path.startsWith('/v1/agent/status') && answer.ok) standIn.statusReports.push(JSON.parse(body.toString('utf8')));
     const forwarded: Record<string, string> = {};
