@@ -4,9 +4,9 @@
 // server answers again once Postgres is back, without a restart.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, apiClient, createCluster, networkPolicy, signUp, unique } from '../../support/api-client.ts';
+import { type ApiResponse, apiClient, createAgentToken, createCluster, networkPolicy, signUp, unique } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { isCleanAnswer } from '../../support/fault-checks.ts';
+import { isCleanAnswer, storedPolicyNames, waitForBundleNames } from '../../support/fault-checks.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../../support/private-services.ts';
 
 describe('a Postgres restart during writes', () => {
@@ -28,6 +28,7 @@ describe('a Postgres restart during writes', () => {
     const api = apiClient(control.url);
     const { key, tenantId } = await signUp(api);
     const cluster = await createCluster(api, key);
+    const token = await createAgentToken(api, key, cluster.id);
 
     const outboxRows = async () => {
       const owner = postgres(database.url, { max: 1, onnotice: () => {} });
@@ -46,7 +47,9 @@ describe('a Postgres restart during writes', () => {
     // Every pooled connection is open when the server goes away, so each is found dead by a request.
     await Promise.all(Array.from({ length: 8 }, write));
     // The builds those writes asked for finish before the stop (see the relay note above).
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const built = await storedPolicyNames(api, key, cluster.id);
+    expect(await waitForBundleNames(api, token, built, 15_000)).toEqual(built);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     database.stop();
     await Promise.all(Array.from({ length: 8 }, write));
     await database.start();
