@@ -309,7 +309,12 @@ export class AgentDaemon {
   private onReachable(): void {
     if (this.state.lastFetchFailure) this.log.info('control plane reachable again');
     this.state.lastFetchFailure = undefined;
-    this.conditions.clear('fetch');
+    if (this.conditions.get('fetch').length === 0) return;
+    // No report got through during the outage: send one naming it, and forget the failure only once
+    // a report has carried it (a status endpoint still failing keeps it for the next answer).
+    void this.reporter.report().then((outcome) => {
+      if (outcome.ok && this.state.lastFetchFailure === undefined) this.conditions.clear('fetch');
+    });
   }
 }
 

@@ -9,6 +9,8 @@ import type { AgentErrorCode } from '../errors.ts';
 import { describeFetchError } from '../http/describe-error.ts';
 
 export const STATUS_PATH = '/v1/agent/status';
+/** The status the control plane answers a recorded report with. */
+const RECORDED = 204;
 
 /**
  * Mirrors the API's agentErrorSchema limits, so one long message cannot get the whole report refused.
@@ -84,8 +86,13 @@ export function createStatusReporter(options: StatusReporterOptions): StatusRepo
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
       const text = await response.text().catch(() => '');
-      if (response.status >= 200 && response.status < 300) return { ok: true };
-      return failed('HTTP_STATUS', `${STATUS_PATH} answered ${response.status}: ${text.slice(0, 500)}`);
+      // The control plane records a report with 204 and nothing else: a 200 with a page of HTML is a
+      // proxy or portal in the way, and the report did not arrive.
+      if (response.status === RECORDED) return { ok: true };
+      return failed(
+        'HTTP_STATUS',
+        `${STATUS_PATH} answered ${response.status} (${response.headers.get('content-type') ?? 'no content type'}): ${text.slice(0, 500)}`,
+      );
     } catch (error) {
       return failed('NETWORK', describeFetchError(error));
     }

@@ -17,6 +17,8 @@ export const errorStatus = {
   IDEMPOTENCY_KEY_REUSED: 422,
   PRECONDITION_REQUIRED: 428,
   INTERNAL: 500,
+  /** The database cannot be reached now; the answer carries Retry-After (database-unavailable.ts). */
+  DATABASE_UNAVAILABLE: 503,
 } as const;
 export type ErrorCode = keyof typeof errorStatus;
 

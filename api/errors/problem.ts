@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { ApiError, type ErrorCode, errorStatus } from './api-error.ts';
+import { databaseUnavailableError, retryHeadersOf } from './database-unavailable.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -36,15 +37,19 @@ function fromHttpException(error: HTTPException): ApiError {
 
 export function toProblemResponse(error: unknown, c: Context, logger: Logger): Response {
   let apiError: ApiError;
+  const unavailable = databaseUnavailableError(error);
   if (error instanceof ApiError) apiError = error;
   else if (error instanceof HTTPException) apiError = fromHttpException(error);
-  else {
+  else if (unavailable) {
+    logger.warn({ path: c.req.path, method: c.req.method }, 'database unavailable; answered 503');
+    apiError = unavailable;
+  } else {
     // Unknown errors are bugs: log them whole, answer without internals.
     logger.error({ err: error, path: c.req.path, method: c.req.method }, 'unhandled error');
     apiError = new ApiError('INTERNAL', 'internal error; the request id in the logs identifies it');
   }
   return new Response(JSON.stringify(problemBody(apiError, c.req.path)), {
     status: apiError.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...retryHeadersOf(apiError) },
   });
 }

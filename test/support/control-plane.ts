@@ -24,11 +24,18 @@ export interface TestControlPlane<R extends ServingRole = 'all'> {
 export async function startTestControlPlane<R extends ServingRole = 'all'>(
   flavour: DatabaseFlavour,
   env: Record<string, string> = {},
-  options: { keyRing?: KeyRing; queuePrefix?: string; role?: R } = {},
+  options: {
+    keyRing?: KeyRing;
+    queuePrefix?: string;
+    role?: R;
+    /** A Postgres the test owns (a private instance), used as is instead of a fresh database on the shared one. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<TestControlPlane<R>> {
   const keyRing = options.keyRing ?? (await newKeyRing(new Date()));
   const dataDir = mkdtempSync(join(tmpdir(), 'palisade-test-'));
-  const database = flavour === 'postgres' ? await createTestDatabase() : undefined;
+  const database = flavour === 'postgres' && options.databaseUrl === undefined ? await createTestDatabase() : undefined;
+  const databaseUrl = options.databaseUrl ?? database?.url;
   const config = configFromEnv({
     PORT: '0',
     DATA_DIR: dataDir,
@@ -36,7 +43,7 @@ export async function startTestControlPlane<R extends ServingRole = 'all'>(
     RELAY_POLL_MS: '250',
     LOG_LEVEL: 'silent',
     DEMO_TENANT: 'false',
-    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(options.queuePrefix ? { QUEUE_PREFIX: options.queuePrefix } : {}),
     ...env,
   });
@@ -45,7 +52,7 @@ export async function startTestControlPlane<R extends ServingRole = 'all'>(
     plane,
     url: plane.url,
     keyRing,
-    databaseUrl: database?.url,
+    databaseUrl,
     async stop() {
       await plane.stop();
       await database?.drop();

@@ -1,9 +1,11 @@
 // Moves outbox rows into the build queue. Runs as the database owner (it serves every tenant), wakes
-// on NOTIFY palisade_outbox and also polls, so a missed notification only delays a build by one tick.
+// on NOTIFY palisade_outbox and also polls, so a missed notification only delays a build by one tick;
+// builds the queue may have lost after rows were stamped are asked for again (missed-builds.ts).
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Database, OUTBOX_CHANNEL, rowsOf } from '../../db/index.ts';
 import type { BuildQueue } from '../queue/build-queue.ts';
+import { requestMissedBuilds } from './missed-builds.ts';
 
 const BATCH = 500;
 
@@ -66,6 +68,16 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
     return draining;
   }
 
+  // At start (the previous process may have died with builds queued in memory) and whenever the queue
+  // lost its store, the outbox tells which clusters still need a build.
+  let askingAgain: Promise<unknown> | undefined;
+  const requestMissed = () => {
+    askingAgain = requestMissedBuilds(database.db, queue).catch((error: unknown) =>
+      logger.error({ err: error }, 'asking again for builds the queue may have lost failed; the next restore or start asks again'),
+    );
+  };
+  queue.onStoreRestored(requestMissed);
+  requestMissed();
   const unlisten = await database.listen(OUTBOX_CHANNEL, () => void drain());
   const timer = setInterval(() => void drain(), options.pollMs);
   void drain();
@@ -75,6 +87,7 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
       clearInterval(timer);
       await unlisten();
       await draining;
+      await askingAgain;
     },
   };
 }

@@ -16,6 +16,11 @@ export interface BuildQueue {
    * request. Requests for a cluster coalesce: at most one build runs and one waits.
    */
   enqueue(request: BuildRequest): Promise<void>;
+  /**
+   * Calls `listener` each time the queue's store comes back after a lost connection: the jobs it held
+   * may be gone (a Redis without persistence restarts empty), so the caller asks again for what it needs.
+   */
+  onStoreRestored(listener: () => void): void;
   /** Stops taking work and waits for running builds. */
   close(): Promise<void>;
 }

@@ -46,6 +46,16 @@ export function createBullmqQueue(build: BuildProcessor, logger: Logger, options
         concurrency: options.concurrency ?? 4,
       })
     : undefined;
+  // The first `ready` is the first connection; every later one follows a lost connection.
+  let connectedBefore = false;
+  const restoredListeners: (() => void)[] = [];
+  queueConnection.on('ready', () => {
+    if (connectedBefore) {
+      logger.warn('the build queue reconnected to Redis; jobs it held may be lost');
+      for (const listener of restoredListeners) listener();
+    }
+    connectedBefore = true;
+  });
   worker?.on('failed', (job, error) => logger.error({ err: error, jobId: job?.id, clusterId: job?.data.clusterId }, 'bundle build failed'));
 
   return {
@@ -59,6 +69,9 @@ export function createBullmqQueue(build: BuildProcessor, logger: Logger, options
         removeOnComplete: 1000,
         removeOnFail: 5000,
       });
+    },
+    onStoreRestored(listener) {
+      restoredListeners.push(listener);
     },
     async close() {
       await worker?.close();

@@ -28,6 +28,8 @@ export function createInProcessQueue(build: BuildProcessor, logger: Logger): Bui
         followUps.set(request.clusterId, { ...request, reissue: Boolean(request.reissue || pending?.reissue) });
       } else run(request);
     },
+    // The queue lives in this process's memory: it is lost only with the process itself.
+    onStoreRestored() {},
     async close() {
       closed = true;
       await Promise.all(running.values());
