@@ -14,19 +14,19 @@ export interface CredentialCache<T> {
   clear(): void;
 }
 
-export function createCredentialCache<T>(now: () => number = Date.now): CredentialCache<T> {
+export function createCredentialCache<T>(): CredentialCache<T> {
   const entries = new Map<string, { value: T; expiresAt: number }>();
   return {
     get(hash) {
       const entry = entries.get(hash);
       if (!entry) return undefined;
-      if (entry.expiresAt > now()) return entry.value;
+      if (entry.expiresAt > Date.now()) return entry.value;
       entries.delete(hash);
       return undefined;
     },
     set(hash, value) {
       if (entries.size >= MAX_ENTRIES) entries.clear();
-      entries.set(hash, { value, expiresAt: now() + CREDENTIAL_TTL_MS });
+      entries.set(hash, { value, expiresAt: Date.now() + CREDENTIAL_TTL_MS });
     },
     clear() {
       entries.clear();
