@@ -24,7 +24,10 @@ export type Role = 'all' | 'api' | 'worker';
 
 /** How often the reissue pass looks for bundles near expiry or signed by a retired key. */
 const REISSUE_EVERY_MS = 60_000;
-/** How often old bundles are pruned: history grows by one bundle per write, so a minute bounds it well. */
+/**
+ * How often old bundles are pruned: history grows by one bundle per write, so a minute bounds it well;
+ * the first pass waits as long, keeping start-up (and a quick stop after it) light.
+ */
 const PRUNE_EVERY_MS = 60_000;
 
 export interface ComposeOptions {
@@ -78,7 +81,6 @@ async function startWorkers(config: ControlPlaneConfig, database: Database, keyR
       (error: unknown) => logger.error({ err: error }, 'bundle prune pass failed'),
     );
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
-  void prune();
   return {
     relay,
     async close() {
