@@ -9,7 +9,7 @@ import type { AppEnv, Services } from './env.ts';
 import { ApiError } from './errors/api-error.ts';
 import { toProblemResponse } from './errors/problem.ts';
 import { validationError } from './http/validation.ts';
-import { agentTokenAuth, apiKeyAuth } from './middleware/auth.ts';
+import { agentTokenAuth, apiKeyAuth, createResolvedCredentials } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { servicesMiddleware } from './middleware/services.ts';
 import { registerAgentRoutes } from './routes/agent/index.ts';
@@ -54,8 +54,9 @@ export function createApp(services: Services) {
   });
   // Inventories have their own, larger limit (routes/agent/report-inventory.ts).
   app.use('/v1/*', except(AGENT_INVENTORY_PATH, apiWideBodyLimit));
-  app.use('/v1/agent/*', agentTokenAuth());
-  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(), idempotency()));
+  const credentials = createResolvedCredentials();
+  app.use('/v1/agent/*', agentTokenAuth(credentials));
+  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(credentials), idempotency()));
 
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));
