@@ -43,7 +43,10 @@ export function toProblemResponse(error: unknown, c: Context, logger: Logger): R
   else {
     // Unknown errors are bugs: logged as a bounded summary (never the error whole, which may carry
     // query parameters, manifests or hashes), answered without internals.
-    logger.error({ code: 'INTERNAL', requestId: c.get('requestId'), method: c.req.method, route: routePath(c), error: summariseError(error) }, 'unhandled error');
+    logger.error(
+      { code: 'INTERNAL', requestId: c.get('requestId'), method: c.req.method, route: routePath(c), error: summariseError(error) },
+      'unhandled error',
+    );
     apiError = new ApiError('INTERNAL', 'internal error; the request id in the logs identifies it');
   }
   return new Response(JSON.stringify(problemBody(apiError, c.req.path)), {

@@ -80,7 +80,13 @@ export async function changeTenantPlan(ctx: TenantContext, input: PlanChangeInpu
     ];
     for (const [limit, used] of checks) assertWithinLimit(limits, limit, used, used, { path: 'plan', detail: `the ${input.plan} plan` });
     const [after] = await tx.update(tenants).set({ plan: input.plan, limits }).where(eq(tenants.id, ctx.caller.tenantId)).returning();
-    await recordAudit(tx, ctx.caller, { action: 'update', resourceType: 'tenant', resourceId: after!.id, before: presentTenant(before), after: presentTenant(after!) });
+    await recordAudit(tx, ctx.caller, {
+      action: 'update',
+      resourceType: 'tenant',
+      resourceId: after!.id,
+      before: presentTenant(before),
+      after: presentTenant(after!),
+    });
     return { ...presentTenant(after!), usage: { clusters: usage.clusters, policies: usage.policies } };
   });
 }

@@ -14,7 +14,14 @@ const route = createRoute({
   summary: "List a cluster's policies",
   tags: ['policies'],
   security: apiKeySecurity,
-  request: { params: idParam, query: listQuery.extend({ kind: storableText().max(253).optional(), namespace: storableText().max(253).optional(), name: storableText().max(253).optional() }) },
+  request: {
+    params: idParam,
+    query: listQuery.extend({
+      kind: storableText().max(253).optional(),
+      namespace: storableText().max(253).optional(),
+      name: storableText().max(253).optional(),
+    }),
+  },
   responses: { 200: jsonContent(page(policySchema, 'PolicyPage'), 'A page of policies'), ...writeErrors },
 });
 

@@ -49,7 +49,12 @@ describe('readYamlValues', () => {
 
   it('refuses a billion laughs inside the alias limit with 413', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let level = 1; level < 9; level++) levels.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10).fill(`*${String.fromCharCode(96 + level)}`).join(', ')}]`);
+    for (let level = 1; level < 9; level++)
+      levels.push(
+        `${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + level)}`)
+          .join(', ')}]`,
+      );
     const error = refusal(`${levels.join('\n')}\n`);
     expect(error.status).toBe(413);
     expect(error.details.limit).toBe('yamlExpandedNodes');

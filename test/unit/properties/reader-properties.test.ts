@@ -19,14 +19,39 @@ app.onError((error, c) => toProblemResponse(error, c, pino({ level: 'silent' }))
 const read = (text: string, contentType: string) => app.request('/', { method: 'POST', body: text, headers: { 'content-type': contentType } });
 
 /** Pieces of YAML syntax that break or stretch a document when dropped into it. */
-const yamlPiece = fc.constantFrom('&a ', '&b ', '*a', '*b', ' *a', '<<: *a', '!!binary ', '!!set ', '!x ', '? ', '[', ']', '{', '}', '---\n', '...\n', '- ', ': ', '\n', '  ', '\t', '"', "'", '#', '|', '>', '%YAML 1.1\n');
+const yamlPiece = fc.constantFrom(
+  '&a ',
+  '&b ',
+  '*a',
+  '*b',
+  ' *a',
+  '<<: *a',
+  '!!binary ',
+  '!!set ',
+  '!x ',
+  '? ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '---\n',
+  '...\n',
+  '- ',
+  ': ',
+  '\n',
+  '  ',
+  '\t',
+  '"',
+  "'",
+  '#',
+  '|',
+  '>',
+  '%YAML 1.1\n',
+);
 
 /** Valid YAML of a hostile JSON value, with syntax pieces inserted at random offsets. */
 const yamlNearMiss = fc
-  .tuple(
-    hostileJson(['kind', 'List', 'items', 'apiVersion', 'metadata']),
-    fc.array(fc.tuple(fc.nat(), yamlPiece), { maxLength: 6 }),
-  )
+  .tuple(hostileJson(['kind', 'List', 'items', 'apiVersion', 'metadata']), fc.array(fc.tuple(fc.nat(), yamlPiece), { maxLength: 6 }))
   .map(([value, insertions]) => {
     let text = stringify(value ?? null);
     for (const [at, piece] of insertions) {
@@ -37,11 +62,13 @@ const yamlNearMiss = fc
   });
 
 /** JSON text of a hostile value, with a character dropped or a bracket added. */
-const jsonNearMiss = fc.tuple(hostileJson(['kind', 'List', 'items']), fc.nat(), fc.constantFrom('', '[', ']', '{', '}', ',', '"', ':')).map(([value, at, piece]) => {
-  const text = JSON.stringify(value) ?? 'null';
-  const offset = at % (text.length + 1);
-  return text.slice(0, offset) + piece + text.slice(offset + (piece === '' ? 1 : 0));
-});
+const jsonNearMiss = fc
+  .tuple(hostileJson(['kind', 'List', 'items']), fc.nat(), fc.constantFrom('', '[', ']', '{', '}', ',', '"', ':'))
+  .map(([value, at, piece]) => {
+    const text = JSON.stringify(value) ?? 'null';
+    const offset = at % (text.length + 1);
+    return text.slice(0, offset) + piece + text.slice(offset + (piece === '' ? 1 : 0));
+  });
 
 async function expectNoThrow(text: string, contentType: string) {
   const response = await read(text, contentType);
