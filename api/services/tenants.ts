@@ -55,8 +55,8 @@ export async function getTenantWithUsage(ctx: TenantContext) {
   return inTenant(ctx, async (tx) => {
     const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, ctx.caller.tenantId));
     if (!tenant) throw notFound('tenant');
-    const { clusters, policies } = await usageOf(tx);
-    return { ...presentTenant(tenant), usage: { clusters, policies } };
+    const usage = await usageOf(tx);
+    return { ...presentTenant(tenant), usage: { clusters: usage.clusters, policies: usage.policies } };
   });
 }
 

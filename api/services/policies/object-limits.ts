@@ -1,6 +1,7 @@
 // The plan limits one written object can be checked against on its own: rules in a policy and the
-// match terms they ask for, CIDRs in a network set, the rates a BandwidthPolicy asks for. Limits that depend on the rest of the cluster
-// (policies, rules per endpoint) are checked by the write service (./write.ts, ./endpoint-rules.ts).
+// match terms they ask for, CIDRs in a network set, the rates a BandwidthPolicy asks for. Limits that
+// depend on the rest of the cluster (policies, rules per endpoint) are checked by the write service
+// (./write.ts, ./endpoint-rules.ts).
 import type { PlanLimits } from '../../../policy/plan/limits.ts';
 import { writtenTermsOf } from '../../../policy/plan/written-terms.ts';
 import { assertWithinLimit } from '../limits.ts';
