@@ -30,7 +30,6 @@ const JSON_TAGS = new Set(['!', ...['str', 'int', 'float', 'bool', 'null', 'map'
 
 /** Why a document was refused, and where: the offset of the node in the body. */
 export interface ExpansionRefusal {
-  reason: 'unresolvable' | 'too-deep' | 'too-many-aliases' | 'not-json';
   message: string;
   offset: number;
 }
@@ -49,8 +48,8 @@ export function measureExpansion(document: Document.Parsed): { ok: true; nodes: 
   const anchors = new Map<string, Node>();
   let aliases = 0;
 
-  const refuse = (reason: ExpansionRefusal['reason'], message: string, node: Node): never => {
-    throw new Refused({ reason, message, offset: node.range?.[0] ?? 0 });
+  const refuse = (message: string, node: Node): never => {
+    throw new Refused({ message, offset: node.range?.[0] ?? 0 });
   };
 
   // Recursive, but never deeper than MAX_NESTING_DEPTH + 1 frames: the tree's depth is checked on the way down.
@@ -58,17 +57,17 @@ export function measureExpansion(document: Document.Parsed): { ok: true; nodes: 
     if (node === null || node === undefined) return { nodes: 1, depth: 0 };
     if (isAlias(node)) {
       aliases += 1;
-      if (aliases > MAX_ALIASES_PER_DOCUMENT) refuse('too-many-aliases', `more than ${MAX_ALIASES_PER_DOCUMENT} aliases in one document`, node);
+      if (aliases > MAX_ALIASES_PER_DOCUMENT) refuse(`more than ${MAX_ALIASES_PER_DOCUMENT} aliases in one document`, node);
       const target = anchors.get(node.source);
-      if (!target) return refuse('unresolvable', `alias *${node.source} names no anchor defined before it`, node);
-      if (open.has(target)) refuse('unresolvable', `alias *${node.source} refers to a collection that contains it`, node);
+      if (!target) return refuse(`alias *${node.source} names no anchor defined before it`, node);
+      if (open.has(target)) refuse(`alias *${node.source} refers to a collection that contains it`, node);
       return expanded.get(target) ?? { nodes: 1, depth: 0 };
     }
-    if (!isScalar(node) && !isMap(node) && !isSeq(node)) return refuse('not-json', 'unsupported YAML node', node as Node);
-    if (node.tag !== undefined && !JSON_TAGS.has(node.tag)) refuse('not-json', `tag ${node.tag} has no JSON value`, node);
+    if (!isScalar(node) && !isMap(node) && !isSeq(node)) return refuse('unsupported YAML node', node as Node);
+    if (node.tag !== undefined && !JSON_TAGS.has(node.tag)) refuse(`tag ${node.tag} has no JSON value`, node);
     if (node.anchor) anchors.set(node.anchor, node);
     if (isScalar(node)) return { nodes: 1, depth: 0 };
-    if (depth >= MAX_NESTING_DEPTH) refuse('too-deep', `nests more than ${MAX_NESTING_DEPTH} levels deep`, node);
+    if (depth >= MAX_NESTING_DEPTH) refuse(`nests more than ${MAX_NESTING_DEPTH} levels deep`, node);
     open.add(node);
     const total: Expansion = { nodes: 1, depth: 1 };
     const add = (child: Expansion) => {
@@ -78,14 +77,14 @@ export function measureExpansion(document: Document.Parsed): { ok: true; nodes: 
     for (const item of node.items as unknown[]) {
       if (isPair(item)) {
         const key = isAlias(item.key) ? anchors.get(item.key.source) : item.key;
-        if (key !== null && key !== undefined && !isScalar(key)) refuse('not-json', 'a mapping key must be a scalar', item.key as Node);
+        if (key !== null && key !== undefined && !isScalar(key)) refuse('a mapping key must be a scalar', item.key as Node);
         add(measure(item.key, depth + 1));
         add(measure(item.value, depth + 1));
       } else add(measure(item, depth + 1));
     }
     open.delete(node);
     // Aliases make the built value deeper than the tree: bounded here too.
-    if (total.depth > MAX_NESTING_DEPTH) refuse('too-deep', `expands to more than ${MAX_NESTING_DEPTH} levels deep`, node);
+    if (total.depth > MAX_NESTING_DEPTH) refuse(`expands to more than ${MAX_NESTING_DEPTH} levels deep`, node);
     expanded.set(node, total);
     return total;
   };
