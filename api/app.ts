@@ -2,12 +2,12 @@
 // Built by a function of its services so tests, the Node server and Lambda share one definition;
 // every middleware is built here, once, not per request.
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import type { AppEnv, Services } from './env.ts';
 import { ApiError } from './errors/api-error.ts';
 import { toProblemResponse } from './errors/problem.ts';
+import { limitBodies } from './http/body-limits.ts';
 import { validationError } from './http/validation.ts';
 import { agentTokenAuth, apiKeyAuth, createResolvedCredentials } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
@@ -46,13 +46,8 @@ export function createApp(services: Services) {
       'request',
     );
   });
-  const apiWideBodyLimit = bodyLimit({
-    maxSize: services.config.maxBodyBytes,
-    onError: () => {
-      throw new ApiError('PAYLOAD_TOO_LARGE', `request bodies are limited to ${services.config.maxBodyBytes} bytes`);
-    },
-  });
-  // Inventories have their own, larger limit (routes/agent/report-inventory.ts).
+  const apiWideBodyLimit = limitBodies(services.config.maxBodyBytes, 'request bodies');
+  // Inventories have their own, larger limit, and small objects smaller ones (http/body-limits.ts).
   app.use('/v1/*', except(AGENT_INVENTORY_PATH, apiWideBodyLimit));
   const credentials = createResolvedCredentials();
   app.use('/v1/agent/*', agentTokenAuth(credentials));

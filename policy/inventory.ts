@@ -7,6 +7,7 @@ import { canonicalJson } from './bundle/canonical-json.ts';
 import { sha256Hex } from './bundle/sign.ts';
 import { NAMESPACE_NAME_LABEL } from './ir.ts';
 import { parseCidr } from './validation/cidr.ts';
+import { refineStorableValue } from './validation/storable-schema.ts';
 
 const labelsSchema = z.record(z.string(), z.string());
 
@@ -95,6 +96,8 @@ export const inventorySchema = z
     nodes: z.array(nodeSchema).optional(),
   })
   .superRefine((inventory, ctx) => {
+    // Stored as the cluster's inventory (jsonb): every name and label must be text Postgres keeps.
+    refineStorableValue(inventory, ctx);
     const namespaces = new Set<string>();
     inventory.namespaces.forEach((ns, i) => {
       if (namespaces.has(ns.name)) ctx.addIssue({ code: 'custom', path: ['namespaces', i, 'name'], message: `duplicate namespace ${ns.name}` });

@@ -1,10 +1,12 @@
 // Every error to application/problem+json (RFC 9457): ours by code, Hono's by status, anything else
-// as a logged 500 that leaks no internals.
+// as a 500 that leaks no internals, logged as a bounded summary.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import { ApiError, type ErrorCode, errorStatus } from './api-error.ts';
 import { databaseUnavailableError, retryHeadersOf } from './database-unavailable.ts';
+import { summariseError } from './error-summary.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -41,11 +43,15 @@ export function toProblemResponse(error: unknown, c: Context, logger: Logger): R
   if (error instanceof ApiError) apiError = error;
   else if (error instanceof HTTPException) apiError = fromHttpException(error);
   else if (unavailable) {
-    logger.warn({ path: c.req.path, method: c.req.method }, 'database unavailable; answered 503');
+    logger.warn({ code: unavailable.code, requestId: c.get('requestId'), method: c.req.method, route: routePath(c) }, 'database unavailable; answered 503');
     apiError = unavailable;
   } else {
-    // Unknown errors are bugs: log them whole, answer without internals.
-    logger.error({ err: error, path: c.req.path, method: c.req.method }, 'unhandled error');
+    // Unknown errors are bugs: logged as a bounded summary (never the error whole, which may carry
+    // query parameters, manifests or hashes), answered without internals.
+    logger.error(
+      { code: 'INTERNAL', requestId: c.get('requestId'), method: c.req.method, route: routePath(c), error: summariseError(error) },
+      'unhandled error',
+    );
     apiError = new ApiError('INTERNAL', 'internal error; the request id in the logs identifies it');
   }
   return new Response(JSON.stringify(problemBody(apiError, c.req.path)), {

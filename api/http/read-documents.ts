@@ -1,40 +1,53 @@
 // Bodies for apply hold several objects, as kubectl takes them: a multi-document YAML stream, a JSON
 // array, or a Kubernetes List (`kind: List` with `items`). Each object keeps its index for error paths.
 import type { Context } from 'hono';
-import { parseAllDocuments } from 'yaml';
+import { MAX_NESTING_DEPTH } from '../../policy/validation/text.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { readDocument } from './read-document.ts';
-
-const YAML_TYPES = ['application/yaml', 'application/x-yaml'];
+import { readYamlValues, YAML_MEDIA_TYPES } from './read-yaml.ts';
 
 export async function readDocuments(c: Context): Promise<unknown[]> {
   const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const documents = YAML_TYPES.includes(contentType) ? parseYamlStream(await c.req.text()) : [await readDocument(c)];
+  const documents = YAML_MEDIA_TYPES.includes(contentType) ? readYamlValues(await c.req.text()) : [await readDocument(c)];
   return documents.flatMap(flattenList);
 }
 
-function parseYamlStream(text: string): unknown[] {
-  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
-  if (!Array.isArray(documents)) return [];
-  const values: unknown[] = [];
-  documents.forEach((document, index) => {
-    const [error] = document.errors;
-    if (error) {
-      const position = error.linePos?.[0];
-      throw new ApiError(
-        'BAD_REQUEST',
-        `malformed YAML in document ${index + 1}${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${error.code}`,
-      );
+/**
+ * Arrays inside arrays flatten into one list of objects, a List into its items (not flattened
+ * further). Iterative, with the arrays' nesting bounded, so a body of thousands of `[` answers 422
+ * instead of overflowing the stack.
+ */
+function flattenList(value: unknown): unknown[] {
+  const objects: unknown[] = [];
+  // Each entry: an array being walked and the index of its next item.
+  const pending: { items: unknown[]; next: number }[] = [];
+  let current: unknown = value;
+  for (;;) {
+    if (Array.isArray(current)) {
+      if (pending.length >= MAX_NESTING_DEPTH)
+        throw new ApiError('VALIDATION_FAILED', `arrays nest more than ${MAX_NESTING_DEPTH} levels deep`, {
+          errors: [{ path: '', message: `must not nest more than ${MAX_NESTING_DEPTH} levels deep` }],
+        });
+      pending.push({ items: current, next: 0 });
+    } else {
+      // A loop, not push(...items): spreading a list of a million arguments overflows the stack too.
+      for (const item of itemsOf(current)) objects.push(item);
     }
-    const value = document.toJS({ maxAliasCount: 100 });
-    // `---` at the end or between comments yields empty documents; kubectl skips them too.
-    if (value !== null && value !== undefined) values.push(value);
-  });
-  return values;
+    const step = nextItem(pending);
+    if (!step.found) return objects;
+    current = step.item;
+  }
 }
 
-function flattenList(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value.flatMap(flattenList);
+function nextItem(pending: { items: unknown[]; next: number }[]): { found: true; item: unknown } | { found: false } {
+  for (let top = pending.at(-1); top !== undefined; top = pending.at(-1)) {
+    if (top.next < top.items.length) return { found: true, item: top.items[top.next++] };
+    pending.pop();
+  }
+  return { found: false };
+}
+
+function itemsOf(value: unknown): unknown[] {
   if (value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'List') {
     const items = (value as { items?: unknown }).items;
     if (!Array.isArray(items))

@@ -2,6 +2,7 @@
 // answers about it (GET /v1/clusters/{id}/agents), with the presenter from its row.
 import { z } from '@hono/zod-openapi';
 import type { agentStatus } from '../../db/schema/index.ts';
+import { refineStorableValue, storableText } from '../../policy/validation/storable-schema.ts';
 import { timestamp } from './common.ts';
 
 /** A Kubernetes node name: a DNS subdomain. */
@@ -13,28 +14,33 @@ export const nodeNameSchema = z
 
 export const agentErrorSchema = z
   .strictObject({
-    code: z.string().max(64),
-    message: z.string().max(4096),
-    endpoint: z.string().max(300).optional(),
-    revision: z.number().int().nonnegative().optional(),
+    code: storableText().max(64),
+    message: storableText().max(4096),
+    endpoint: storableText().max(300).optional(),
+    revision: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .openapi('AgentError');
 
 export const agentStatusInput = z
   .strictObject({
     nodeName: nodeNameSchema,
-    appliedRevision: z.number().int().nonnegative().nullable(),
+    appliedRevision: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable(),
     inventoryHash: z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256')
       .optional()
       .openapi({ description: 'Hash of the endpoint inventory the agent last applied' }),
-    agentVersion: z.string().max(64).optional(),
+    agentVersion: storableText().max(64).optional(),
     errors: z.array(agentErrorSchema).max(100).default([]),
-    programs: z.record(z.string().max(300), z.unknown()).default({}).openapi({
-      description:
-        'Per-endpoint program statistics (free-form): instructions, strategy, rules, maps, and bandwidth (token buckets per direction with rate, burst and packets/bytes passed and dropped)',
-    }),
+    programs: z
+      .record(z.string().max(300), z.unknown())
+      .default({})
+      // Free-form, stored as jsonb: bounded in depth, and every key and string storable.
+      .superRefine(refineStorableValue)
+      .openapi({
+        description:
+          'Per-endpoint program statistics (free-form): instructions, strategy, rules, maps, and bandwidth (token buckets per direction with rate, burst and packets/bytes passed and dropped)',
+      }),
   })
   .openapi('AgentStatusInput');
 export type AgentStatusInput = z.infer<typeof agentStatusInput>;

@@ -1,6 +1,7 @@
 // Agent tokens on the wire: the input, the token as listed (never its secret), and its presenter.
 import { z } from '@hono/zod-openapi';
 import type { agentTokens } from '../../db/schema/index.ts';
+import { storableText } from '../../policy/validation/storable-schema.ts';
 import { timestamp } from './common.ts';
 
 export const agentTokenSchema = z
@@ -8,7 +9,7 @@ export const agentTokenSchema = z
   .openapi('AgentToken');
 export type AgentTokenRecord = z.infer<typeof agentTokenSchema>;
 
-export const agentTokenInput = z.strictObject({ name: z.string().trim().min(1).max(100).default('agent') }).openapi('AgentTokenInput');
+export const agentTokenInput = z.strictObject({ name: storableText().trim().min(1).max(100).default('agent') }).openapi('AgentTokenInput');
 
 export function presentAgentToken(row: typeof agentTokens.$inferSelect): AgentTokenRecord {
   return {

@@ -1,6 +1,7 @@
 // API keys on the wire: the input, the key as listed (never its secret), and its presenter.
 import { z } from '@hono/zod-openapi';
 import { type apiKeys, memberRoles } from '../../db/schema/index.ts';
+import { storableText } from '../../policy/validation/storable-schema.ts';
 import { timestamp } from './common.ts';
 
 export const apiKeySchema = z
@@ -17,7 +18,7 @@ export type ApiKeyRecord = z.infer<typeof apiKeySchema>;
 
 export const apiKeyInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: storableText().trim().min(1).max(100),
     role: z.enum(memberRoles).default('editor'),
   })
   .openapi('ApiKeyInput');

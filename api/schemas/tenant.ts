@@ -1,7 +1,7 @@
 // The tenant on the wire: its plan and the limits that plan sets, and the presenter from its row.
 import { z } from '@hono/zod-openapi';
 import type { tenants } from '../../db/schema/index.ts';
-import { tenantLimits } from '../../policy/plan/limits.ts';
+import { planNames, tenantLimits } from '../../policy/plan/limits.ts';
 import { timestamp } from './common.ts';
 
 export const tenantSchema = z
@@ -27,6 +27,9 @@ export const tenantSchema = z
 export type TenantRecord = z.infer<typeof tenantSchema>;
 
 export const tenantWithUsageSchema = tenantSchema.extend({ usage: z.object({ clusters: z.number(), policies: z.number() }) }).openapi('TenantWithUsage');
+
+export const planChangeInput = z.strictObject({ plan: z.enum(planNames) }).openapi('PlanChangeInput');
+export type PlanChangeInput = z.infer<typeof planChangeInput>;
 
 export function presentTenant(row: typeof tenants.$inferSelect): TenantRecord {
   return { id: row.id, name: row.name, plan: row.plan, limits: tenantLimits(row.plan, row.limits), createdAt: row.createdAt.toISOString() };

@@ -1,5 +1,5 @@
 // API keys: created with a role no higher than the creator's (the secret is returned once), listed,
-// read, and revoked; a repeated revoke succeeds.
+// read, and revoked by a caller with at least the key's role; a repeated revoke succeeds.
 import { and, eq, isNull } from 'drizzle-orm';
 import { newId } from '../../db/index.ts';
 import { apiKeys } from '../../db/schema/index.ts';
@@ -54,6 +54,9 @@ export async function revokeApiKey(ctx: TenantContext, input: { keyId: string })
   requireRole(ctx.caller.role, 'admin');
   const id = requireId(input.keyId, 'api key');
   await inTenant(ctx, async (tx) => {
+    // The same ladder as creation: an admin cannot take away an owner's key.
+    const [target] = await tx.select({ role: apiKeys.role }).from(apiKeys).where(live(id)).for('update');
+    if (target && !hasRole(ctx.caller.role, target.role)) throw new ApiError('FORBIDDEN', `a ${ctx.caller.role} cannot revoke a ${target.role} key`);
     const [row] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(live(id)).returning();
     if (row) await recordAudit(tx, ctx.caller, { action: 'revoke', resourceType: 'api-key', resourceId: row.id, before: presentApiKey(row) });
     else await assertDeletedEarlier(tx, 'api-key', id, 'api key');

@@ -47,10 +47,16 @@ export type ApiClient = ReturnType<typeof apiClient>;
 
 export const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
 
+/** A new tenant and its owner key; sign-up gives the free plan, so any other is then asked for by the owner. */
 export async function signUp(api: ApiClient, plan = 'free') {
-  const response = await api.post('/v1/signup', { body: { tenantName: unique('tenant'), email: `${unique('owner')}@example.com`, plan } });
+  const response = await api.post('/v1/signup', { body: { tenantName: unique('tenant'), email: `${unique('owner')}@example.com` } });
   if (response.status !== 201) throw new Error(`sign-up failed: ${response.status} ${response.text}`);
-  return { tenantId: response.body.tenant.id as string, key: response.body.apiKey.key as string };
+  const tenant = { tenantId: response.body.tenant.id as string, key: response.body.apiKey.key as string };
+  if (plan !== 'free') {
+    const changed = await api.put('/v1/tenant/plan', { key: tenant.key, body: { plan } });
+    if (changed.status !== 200) throw new Error(`plan change failed: ${changed.status} ${changed.text}`);
+  }
+  return tenant;
 }
 
 export async function createCluster(api: ApiClient, key: string, name = unique('cluster')) {

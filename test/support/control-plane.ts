@@ -1,10 +1,10 @@
 // Starts the real control plane in-process for a test: real Postgres (a fresh database) or embedded
-// PGlite (a temp dir), a generated key ring, an ephemeral port, and silent logs; all roles in one
-// process unless the test asks for the API alone.
+// PGlite (a temp dir), a generated key ring, an ephemeral port, and silent logs unless the test
+// passes its own logger; all roles in one process unless the test asks for the API alone.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { configFromEnv } from '../../bin/config.ts';
 import { type ControlPlane, type ServingRole, startControlPlane } from '../../bin/control-plane.ts';
 import { type KeyRing, newKeyRing } from '../../policy/bundle/index.ts';
@@ -28,6 +28,7 @@ export async function startTestControlPlane<R extends ServingRole = 'all'>(
     keyRing?: KeyRing;
     queuePrefix?: string;
     role?: R;
+    logger?: Logger;
     /** A Postgres the test owns (a private instance), used as is instead of a fresh database on the shared one. */
     databaseUrl?: string;
   } = {},
@@ -47,7 +48,7 @@ export async function startTestControlPlane<R extends ServingRole = 'all'>(
     ...(options.queuePrefix ? { QUEUE_PREFIX: options.queuePrefix } : {}),
     ...env,
   });
-  const plane = await startControlPlane<R>(config, { logger: pino({ level: 'silent' }), ...(options.role && { role: options.role }) });
+  const plane = await startControlPlane<R>(config, { logger: options.logger ?? pino({ level: 'silent' }), ...(options.role && { role: options.role }) });
   return {
     plane,
     url: plane.url,

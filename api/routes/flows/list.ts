@@ -2,6 +2,7 @@
 // verdict of staged policies.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { flowLogEntrySchema } from '../../../policy/flow-log.ts';
+import { reportedTime, storableText } from '../../../policy/validation/storable-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { apiKeySecurity, commonErrors, idParam, jsonContent, listQuery, page } from '../../schemas/common.ts';
@@ -18,9 +19,9 @@ const route = createRoute({
   request: {
     params: idParam,
     query: listQuery.extend({
-      since: z.iso.datetime().optional().openapi({ description: 'Only buckets ending at or after this time' }),
+      since: reportedTime().optional().openapi({ description: 'Only buckets ending at or after this time' }),
       kind: flowLogEntrySchema.shape.kind.optional(),
-      endpoint: z.string().optional().openapi({ description: 'namespace/pod' }),
+      endpoint: storableText().max(317).optional().openapi({ description: 'namespace/pod' }),
       pendingVerdict: z.enum(['allow', 'deny']).optional(),
     }),
   },

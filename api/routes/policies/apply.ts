@@ -1,6 +1,7 @@
 // POST /v1/apply?cluster=<id>[&dryRun=true]: kubectl apply for palisade. Multi-document YAML, a JSON
 // array or a List; created or replaced by kind/namespace/name; all or nothing; dryRun returns the diff.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { storableText } from '../../../policy/validation/storable-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { readDocuments } from '../../http/read-documents.ts';
@@ -19,7 +20,7 @@ const route = createRoute({
   security: apiKeySecurity,
   request: {
     query: z.object({
-      cluster: z.string().openapi({ description: 'The cluster to apply to' }),
+      cluster: storableText().openapi({ description: 'The cluster to apply to' }),
       dryRun: z.enum(['true', 'false']).default('false').openapi({ description: 'Validate, check limits and return the diff without writing' }),
     }),
     body: {

@@ -1,5 +1,6 @@
 // GET /v1/clusters/{id}/policies: a page of a cluster's policy objects, filtered by kind, namespace, name.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { storableText } from '../../../policy/validation/storable-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { apiKeySecurity, idParam, jsonContent, listQuery, page, writeErrors } from '../../schemas/common.ts';
@@ -13,7 +14,14 @@ const route = createRoute({
   summary: "List a cluster's policies",
   tags: ['policies'],
   security: apiKeySecurity,
-  request: { params: idParam, query: listQuery.extend({ kind: z.string().optional(), namespace: z.string().optional(), name: z.string().optional() }) },
+  request: {
+    params: idParam,
+    query: listQuery.extend({
+      kind: storableText().max(253).optional(),
+      namespace: storableText().max(253).optional(),
+      name: storableText().max(253).optional(),
+    }),
+  },
   responses: { 200: jsonContent(page(policySchema, 'PolicyPage'), 'A page of policies'), ...writeErrors },
 });
 

@@ -1,6 +1,7 @@
-// Sign-up: the only unauthenticated write. Creates a tenant, its owner and the owner's first API key.
+// Sign-up: the only unauthenticated write. Creates a tenant on the free plan, its owner and the owner's
+// first API key; the owner changes plan afterwards (PUT /v1/tenant/plan), so no anonymous caller picks one.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { planNames } from '../../../policy/plan/limits.ts';
+import { storableText } from '../../../policy/validation/storable-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { apiKeySchema, presentApiKey } from '../../schemas/api-keys.ts';
 import { commonErrors, jsonContent } from '../../schemas/common.ts';
@@ -9,9 +10,8 @@ import { createTenant } from '../../services/tenants.ts';
 
 const signupInput = z
   .strictObject({
-    tenantName: z.string().trim().min(1).max(100),
+    tenantName: storableText().trim().min(1).max(100),
     email: z.email().max(254),
-    plan: z.enum(planNames).default('free'),
   })
   .openapi('SignupInput');
 
@@ -31,7 +31,7 @@ const route = createRoute({
 
 export function registerSignup(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
-    const created = await createTenant(c.get('services').database.db, c.req.valid('json'));
+    const created = await createTenant(c.get('services').database.db, { ...c.req.valid('json'), plan: 'free' });
     return c.json({ tenant: presentTenant(created.tenant), apiKey: { ...presentApiKey(created.apiKey), key: created.secret } }, 201);
   });
 }

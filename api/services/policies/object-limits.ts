@@ -1,7 +1,9 @@
-// The plan limits one written object can be checked against on its own: rules in a policy, CIDRs in
-// a network set, the rates a BandwidthPolicy asks for. Limits that depend on the rest of the cluster
-// (policies, rules per endpoint) are checked by the write service (./write.ts, ./endpoint-rules.ts).
+// The plan limits one written object can be checked against on its own: rules in a policy and the
+// match terms they ask for, CIDRs in a network set, the rates a BandwidthPolicy asks for. Limits that
+// depend on the rest of the cluster (policies, rules per endpoint) are checked by the write service
+// (./write.ts, ./endpoint-rules.ts).
 import type { PlanLimits } from '../../../policy/plan/limits.ts';
+import { writtenTermsOf } from '../../../policy/plan/written-terms.ts';
 import { assertWithinLimit } from '../limits.ts';
 import type { AcceptedPolicy } from './accept.ts';
 
@@ -9,9 +11,16 @@ import type { AcceptedPolicy } from './accept.ts';
 export function assertObjectLimits(limits: PlanLimits, object: AcceptedPolicy, prefix: string): void {
   const { resource } = object;
   switch (resource.type) {
-    case 'policy':
+    case 'policy': {
       assertWithinLimit(limits, 'rulesPerPolicy', 0, object.ruleCount);
+      // One endpoint the policy selects compiles at least this much, whatever the inventory says.
+      const written = writtenTermsOf(resource.policy);
+      assertWithinLimit(limits, 'rulesPerEndpoint', 0, written.terms, {
+        path: `${prefix}spec.${written.direction}`,
+        detail: `the policy's ${written.direction} rules ask for ${written.terms} match terms (peers and CIDRs times ports) on every endpoint it selects`,
+      });
       return;
+    }
     case 'networkSet':
       // Counted as the IR holds them (canonical, without repeats): what the agent loads.
       assertWithinLimit(limits, 'cidrsPerSet', 0, resource.networkSet.nets.length, { path: `${prefix}spec.nets` });

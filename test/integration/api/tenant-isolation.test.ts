@@ -39,6 +39,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   signup: { namesNoObject: 'creates a new tenant; takes no credential and no id' },
   getTrustRoot: { namesNoObject: 'the public keys that verify bundles; no tenant data' },
   getTenant: { namesNoObject: OWN_TENANT },
+  changeTenantPlan: { namesNoObject: OWN_TENANT },
   createApiKey: { namesNoObject: OWN_TENANT },
   listApiKeys: { namesNoObject: `${OWN_TENANT} (see "lists only the caller's own objects")` },
   getApiKey: { call: (a) => ({ params: { id: a.keyId } }) },
