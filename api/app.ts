@@ -5,13 +5,18 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
+import { BUNDLE_PATH } from '../policy/bundle/http.ts';
 import type { AppEnv, Services } from './env.ts';
 import { ApiError } from './errors/api-error.ts';
 import { toProblemResponse } from './errors/problem.ts';
 import { validationError } from './http/validation.ts';
 import { agentTokenAuth, apiKeyAuth } from './middleware/auth.ts';
+import { clientAddress, clientNetwork } from './middleware/client-address.ts';
 import { idempotency } from './middleware/idempotency.ts';
+import { longPollLimit } from './middleware/long-poll-limit.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
 import { servicesMiddleware } from './middleware/services.ts';
+import { tokenBuckets } from './middleware/token-buckets.ts';
 import { registerAgentRoutes } from './routes/agent/index.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
 import { registerAgentTokenRoutes } from './routes/agent-tokens/index.ts';
@@ -28,6 +33,9 @@ import { registerTrustRootRoutes } from './routes/trust-root/index.ts';
 
 /** Paths that take no API key: the credential-free ones, and the agent's (which take an agent token). */
 const WITHOUT_API_KEY = ['/v1/signup', '/v1/trust-root', '/v1/agent/*'];
+
+/** Methods that count against the read bucket; every other method is a write. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createApp(services: Services) {
   const app = new OpenAPIHono<AppEnv>({
@@ -54,8 +62,26 @@ export function createApp(services: Services) {
   });
   // Inventories have their own, larger limit (routes/agent/report-inventory.ts).
   app.use('/v1/*', except(AGENT_INVENTORY_PATH, apiWideBodyLimit));
-  app.use('/v1/agent/*', agentTokenAuth());
-  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(), idempotency()));
+
+  // Limits come after authentication, which names the tenant or token they count against; a replayed
+  // idempotent request still counts.
+  const { fairness } = services.config;
+  const tenantReads = tokenBuckets({ name: 'tenant-reads', ...fairness.tenantReads });
+  const tenantWrites = tokenBuckets({ name: 'tenant-writes', ...fairness.tenantWrites });
+  const agentRequests = tokenBuckets({ name: 'agent-token', ...fairness.agentRequests });
+  const signups = tokenBuckets({ name: 'signup', ...fairness.signups });
+  app.use(
+    '/v1/signup',
+    rateLimit((c) => ({ buckets: signups, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) })),
+  );
+  app.use(
+    '/v1/agent/*',
+    agentTokenAuth(),
+    rateLimit((c) => ({ buckets: agentRequests, key: c.get('agent').tokenId })),
+  );
+  app.use(BUNDLE_PATH, longPollLimit(fairness.longPolls));
+  const tenantLimit = rateLimit((c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }));
+  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(), tenantLimit, idempotency()));
 
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));
