@@ -6,7 +6,7 @@ import type { AppEnv } from '../env.ts';
 import type { BucketVerdict, TokenBuckets } from './token-buckets.ts';
 import { tooManyRequests } from './too-many-requests.ts';
 
-export interface RateLimitTarget {
+interface RateLimitTarget {
   buckets: TokenBuckets;
   key: string;
 }

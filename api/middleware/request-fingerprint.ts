@@ -3,12 +3,12 @@
 // refused naming the part that differs, and a stored fingerprint holds no request data.
 import { createHash } from 'node:crypto';
 
-export const FINGERPRINT_PARTS = ['method', 'path', 'query', 'body'] as const;
+const FINGERPRINT_PARTS = ['method', 'path', 'query', 'body'] as const;
 export type FingerprintPart = (typeof FINGERPRINT_PARTS)[number];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
-export interface RequestParts {
+interface RequestParts {
   method: string;
   path: string;
   searchParams: URLSearchParams;

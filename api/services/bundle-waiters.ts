@@ -13,7 +13,7 @@ export type BundleRow = typeof bundles.$inferSelect;
 /** How often a cluster with parked agents checks for a revision its notification may have missed. */
 const RECHECK_MS = 5_000;
 
-export interface ParkedAgent {
+interface ParkedAgent {
   tenantId: string;
   clusterId: string;
   /** The revision the agent holds: only a higher one wakes it. */
@@ -62,7 +62,8 @@ export async function listenForBundles(database: Database, onError: (error: unkn
     try {
       do {
         watch.readAgain = false;
-        const oldest = Math.min(...[...watch.waiters].map((waiter) => waiter.knownRevision));
+        let oldest = Number.POSITIVE_INFINITY;
+        for (const waiter of watch.waiters) oldest = Math.min(oldest, waiter.knownRevision);
         // The periodic check reads the revision alone; the row (with its signed document) only when it is news.
         if (revisionFirst && (await latestRevision(database.db, watch.tenantId, clusterId)) <= oldest) continue;
         handOut(watch, await withTenant(database.db, watch.tenantId, (tx) => latestBundle(tx, clusterId)));
