@@ -21,23 +21,20 @@ export interface BundlePollInput {
 export async function pollBundle(ctx: AgentContext, waiters: BundleWaiters, input: BundlePollInput): Promise<BundlePoll> {
   const { tenantId, clusterId } = ctx.agent;
   // Parked before the read, so a bundle announced while the read runs still wakes this agent.
-  const answered = new AbortController();
   const parked =
-    input.waitMs > 0 && !waiters.closed
-      ? waiters.wait({ tenantId, clusterId, knownRevision: input.knownRevision }, input.waitMs, AbortSignal.any([input.signal, answered.signal]))
-      : undefined;
+    input.waitMs > 0 && !waiters.closed ? waiters.park({ tenantId, clusterId, knownRevision: input.knownRevision }, input.waitMs, input.signal) : undefined;
   const latest = await asAgent(ctx, async (tx) => {
     await markConnected(tx, ctx.agent);
     return latestBundle(tx, clusterId);
   }).catch((error: unknown) => {
-    answered.abort();
+    parked?.cancel();
     throw error;
   });
   if (latest && latest.revision > input.knownRevision) {
-    answered.abort();
+    parked?.cancel();
     return { newer: true, bundle: latest };
   }
-  const woken = await parked;
+  const woken = await parked?.bundle;
   if (woken) return { newer: true, bundle: woken };
   return { newer: false, revision: latest?.revision ?? input.knownRevision };
 }

@@ -21,12 +21,21 @@ interface ParkedAgent {
 }
 
 export interface BundleWaiters {
-  /** The newest bundle of the cluster when it is newer than `knownRevision`; undefined after `timeoutMs`, on abort or on close. */
-  wait(agent: ParkedAgent, timeoutMs: number, signal?: AbortSignal): Promise<BundleRow | undefined>;
+  /**
+   * Parks an agent: `bundle` is the cluster's newest bundle once one newer than `knownRevision` is
+   * announced; undefined after `timeoutMs`, on abort, on `cancel` or on close.
+   */
+  park(agent: ParkedAgent, timeoutMs: number, signal: AbortSignal): Parked;
   /** True once closing: waits end at once, so long-polls answer 304 and shutdown is not held up. */
   readonly closed: boolean;
   /** Idempotent: the server stops waits before it closes, and the composition again at the end. */
   close(): Promise<void>;
+}
+
+export interface Parked {
+  bundle: Promise<BundleRow | undefined>;
+  /** Unparks at once (the agent was answered without waiting). */
+  cancel(): void;
 }
 
 interface Waiter {
@@ -100,28 +109,31 @@ export async function listenForBundles(database: Database, onError: (error: unkn
     get closed() {
       return closed;
     },
-    wait(agent, timeoutMs, signal) {
-      if (closed || signal?.aborted) return Promise.resolve(undefined);
-      return new Promise((resolve) => {
+    park(agent, timeoutMs, signal) {
+      if (closed || signal.aborted) return { bundle: Promise.resolve(undefined), cancel: () => {} };
+      let waiter: Waiter | undefined;
+      const bundle = new Promise<BundleRow | undefined>((resolve) => {
         const watch = watchOf(agent);
-        const waiter: Waiter = {
+        const parked: Waiter = {
           knownRevision: agent.knownRevision,
-          settle(bundle) {
+          settle(row) {
             clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            watch.waiters.delete(waiter);
+            signal.removeEventListener('abort', onAbort);
+            watch.waiters.delete(parked);
             if (watch.waiters.size === 0 && watches.get(agent.clusterId) === watch) {
               clearInterval(watch.recheck);
               watches.delete(agent.clusterId);
             }
-            resolve(bundle);
+            resolve(row);
           },
         };
-        const onAbort = () => waiter.settle(undefined);
+        const onAbort = () => parked.settle(undefined);
         const timer = setTimeout(onAbort, timeoutMs);
-        signal?.addEventListener('abort', onAbort);
-        watch.waiters.add(waiter);
+        signal.addEventListener('abort', onAbort);
+        watch.waiters.add(parked);
+        waiter = parked;
       });
+      return { bundle, cancel: () => waiter?.settle(undefined) };
     },
     async close() {
       if (closed) return;
