@@ -4,14 +4,19 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
+import { BUNDLE_PATH } from '../policy/bundle/http.ts';
 import type { AppEnv, Services } from './env.ts';
 import { ApiError } from './errors/api-error.ts';
 import { toProblemResponse } from './errors/problem.ts';
 import { limitBodies } from './http/body-limits.ts';
 import { validationError } from './http/validation.ts';
 import { agentTokenAuth, apiKeyAuth, createResolvedCredentials } from './middleware/auth.ts';
+import { clientAddress, clientNetwork } from './middleware/client-address.ts';
 import { idempotency } from './middleware/idempotency.ts';
+import { longPollLimit } from './middleware/long-poll-limit.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
 import { servicesMiddleware } from './middleware/services.ts';
+import { tokenBuckets } from './middleware/token-buckets.ts';
 import { registerAgentRoutes } from './routes/agent/index.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
 import { registerAgentTokenRoutes } from './routes/agent-tokens/index.ts';
@@ -28,6 +33,9 @@ import { registerTrustRootRoutes } from './routes/trust-root/index.ts';
 
 /** Paths that take no API key: the credential-free ones, and the agent's (which take an agent token). */
 const WITHOUT_API_KEY = ['/v1/signup', '/v1/trust-root', '/v1/agent/*'];
+
+/** Methods that count against the read bucket; every other method is a write. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function createApp(services: Services) {
   const app = new OpenAPIHono<AppEnv>({
@@ -49,9 +57,27 @@ export function createApp(services: Services) {
   const apiWideBodyLimit = limitBodies(services.config.maxBodyBytes, 'request bodies');
   // Inventories have their own, larger limit, and small objects smaller ones (http/body-limits.ts).
   app.use('/v1/*', except(AGENT_INVENTORY_PATH, apiWideBodyLimit));
+
   const credentials = createResolvedCredentials();
-  app.use('/v1/agent/*', agentTokenAuth(credentials));
-  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(credentials), idempotency()));
+  // Limits come after authentication, which names the tenant or token they count against; a replayed
+  // idempotent request still counts.
+  const { fairness } = services.config;
+  const tenantReads = tokenBuckets({ name: 'tenant-reads', ...fairness.tenantReads });
+  const tenantWrites = tokenBuckets({ name: 'tenant-writes', ...fairness.tenantWrites });
+  const agentRequests = tokenBuckets({ name: 'agent-token', ...fairness.agentRequests });
+  const signups = tokenBuckets({ name: 'signup', ...fairness.signups });
+  app.use(
+    '/v1/signup',
+    rateLimit((c) => ({ buckets: signups, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) })),
+  );
+  app.use(
+    '/v1/agent/*',
+    agentTokenAuth(credentials),
+    rateLimit((c) => ({ buckets: agentRequests, key: c.get('agent').tokenId })),
+  );
+  app.use(BUNDLE_PATH, longPollLimit(fairness.longPolls));
+  const tenantLimit = rateLimit((c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }));
+  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(credentials), tenantLimit, idempotency()));
 
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));

@@ -6,9 +6,35 @@ import type { KeyRing } from '../policy/bundle/index.ts';
 import type { BundleWaiters } from './services/bundle-waiters.ts';
 import type { AgentCaller, ApiCaller } from './services/context.ts';
 
+/** A token bucket's size and refill; the name is app.ts's. */
+export interface RateLimitSetting {
+  perSecond: number;
+  burst: number;
+}
+
+/** Bundle long-polls held at once. */
+export interface LongPollLimits {
+  perToken: number;
+  perTenant: number;
+}
+
+/** The limits that keep one tenant, agent or client from stalling the others. */
+export interface FairnessConfig {
+  tenantReads: RateLimitSetting;
+  tenantWrites: RateLimitSetting;
+  /** Per agent token. */
+  agentRequests: RateLimitSetting;
+  /** Per client network. */
+  signups: RateLimitSetting;
+  /** Proxies in front of the server whose X-Forwarded-For entries are believed. */
+  trustedProxyHops: number;
+  longPolls: LongPollLimits;
+}
+
 export interface ApiConfig {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  fairness: FairnessConfig;
   /** Longest an agent's long-poll may wait before a 304. */
   longPollMaxMs: number;
   /** Version string agents and the console see. */

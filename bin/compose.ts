@@ -122,14 +122,14 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
   let bundleWaiters: BundleWaiters | undefined;
   let app: App | undefined;
   if (role !== 'worker') {
-    bundleWaiters = await listenForBundles(database);
+    bundleWaiters = await listenForBundles(database, (error) => logger.error({ err: error }, 'reading a bundle for parked long-polls failed'));
     app = createApp({
       database,
       keyRing,
       bundleWaiters,
       clock,
       logger,
-      config: { maxBodyBytes: config.maxBodyBytes, longPollMaxMs: config.longPollMaxMs, version: config.version },
+      config: { maxBodyBytes: config.maxBodyBytes, longPollMaxMs: config.longPollMaxMs, version: config.version, fairness: config.fairness },
     });
   }
   logger.info({ role, database: database.kind, ...(workers && { queue: config.redisUrl ? 'bullmq' : 'in-process' }) }, 'control plane composed');

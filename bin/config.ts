@@ -3,6 +3,7 @@
 // should be. The Lambda entry reads the same variables with defaults of its own.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { FairnessConfig } from '../api/env.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
 const positiveInt = z.coerce.number().int().positive();
@@ -32,6 +33,34 @@ const envSchema = z.object({
   /** Unset, the runtime's default. */
   LONG_POLL_MAX_SECONDS: positiveInt.max(900).optional(),
   MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  /**
+   * Per tenant, in this process (api/middleware/token-buckets.ts): a console page load or a CLI
+   * apply issues tens of reads at once, a CI pipeline a burst of writes; sustained, 100 reads and 20
+   * writes a second per tenant keep one tenant's load from moving another's latency.
+   */
+  RATE_LIMIT_READS_PER_SECOND: positiveInt.default(100),
+  RATE_LIMIT_READS_BURST: positiveInt.default(200),
+  RATE_LIMIT_WRITES_PER_SECOND: positiveInt.default(20),
+  RATE_LIMIT_WRITES_BURST: positiveInt.default(50),
+  /**
+   * Per agent token. A token is shared by every node of its cluster (the Helm chart's one Secret), and
+   * each node reports status and flows every few seconds: 500 a second serves a 5,000-node cluster.
+   */
+  RATE_LIMIT_AGENT_PER_SECOND: positiveInt.default(500),
+  RATE_LIMIT_AGENT_BURST: positiveInt.default(1_000),
+  /** Sign-ups per client network (an IPv4 address, an IPv6 /64): a few, then one every 6 minutes. */
+  RATE_LIMIT_SIGNUPS_PER_HOUR: positiveInt.default(10),
+  RATE_LIMIT_SIGNUP_BURST: positiveInt.default(5),
+  /** Proxies in front of the server that append to X-Forwarded-For; 0 believes only the socket. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Bundle long-polls held at once. One token serves a whole cluster: Kubernetes supports 5,000 nodes,
+   * each holding one poll, doubled for the reconnect overlap when an agent restarts before the server
+   * sees its old connection close. Per tenant, two such clusters; parked polls cost a socket and a
+   * timer each (no query), so 20,000 are cheap on one delivery instance.
+   */
+  LONG_POLL_MAX_PER_TOKEN: positiveInt.default(10_000),
+  LONG_POLL_MAX_PER_TENANT: positiveInt.default(20_000),
   RELAY_POLL_MS: positiveInt.default(1_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Create a demo tenant on first start; defaults to on for the embedded database only. */
@@ -67,6 +96,7 @@ export interface ControlPlaneConfig {
   bundleTtlMs: number;
   longPollMaxMs: number;
   maxBodyBytes: number;
+  fairness: FairnessConfig;
   relayPollMs: number;
   logLevel: string;
   demoTenant: boolean;
@@ -104,6 +134,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
     bundleTtlMs: e.BUNDLE_TTL_HOURS * 3_600_000,
     longPollMaxMs: (e.LONG_POLL_MAX_SECONDS ?? defaults.longPollMaxSeconds) * 1_000,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    fairness: {
+      tenantReads: { perSecond: e.RATE_LIMIT_READS_PER_SECOND, burst: e.RATE_LIMIT_READS_BURST },
+      tenantWrites: { perSecond: e.RATE_LIMIT_WRITES_PER_SECOND, burst: e.RATE_LIMIT_WRITES_BURST },
+      agentRequests: { perSecond: e.RATE_LIMIT_AGENT_PER_SECOND, burst: e.RATE_LIMIT_AGENT_BURST },
+      signups: { perSecond: e.RATE_LIMIT_SIGNUPS_PER_HOUR / 3_600, burst: e.RATE_LIMIT_SIGNUP_BURST },
+      trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+      longPolls: { perToken: e.LONG_POLL_MAX_PER_TOKEN, perTenant: e.LONG_POLL_MAX_PER_TENANT },
+    },
     relayPollMs: e.RELAY_POLL_MS,
     logLevel: e.LOG_LEVEL,
     demoTenant: e.DEMO_TENANT === undefined ? embedded : e.DEMO_TENANT === 'true',

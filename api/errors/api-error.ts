@@ -16,6 +16,8 @@ export const errorStatus = {
   LIMIT_EXCEEDED: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   PRECONDITION_REQUIRED: 428,
+  /** A rate limit or a cap on held long-polls; the answer carries Retry-After. */
+  RATE_LIMITED: 429,
   INTERNAL: 500,
   /** The database cannot be reached now; the answer carries Retry-After (database-unavailable.ts). */
   DATABASE_UNAVAILABLE: 503,

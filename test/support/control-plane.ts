@@ -10,6 +10,18 @@ import { type ControlPlane, type ServingRole, startControlPlane } from '../../bi
 import { type KeyRing, newKeyRing } from '../../policy/bundle/index.ts';
 import { createTestDatabase } from './postgres.ts';
 
+/** Rate limits no test reaches unless it lowers them. */
+const UNLIMITED = {
+  RATE_LIMIT_READS_PER_SECOND: '1000000',
+  RATE_LIMIT_READS_BURST: '1000000',
+  RATE_LIMIT_WRITES_PER_SECOND: '1000000',
+  RATE_LIMIT_WRITES_BURST: '1000000',
+  RATE_LIMIT_AGENT_PER_SECOND: '1000000',
+  RATE_LIMIT_AGENT_BURST: '1000000',
+  RATE_LIMIT_SIGNUPS_PER_HOUR: '1000000',
+  RATE_LIMIT_SIGNUP_BURST: '1000000',
+};
+
 export type DatabaseFlavour = 'postgres' | 'pglite';
 
 export interface TestControlPlane<R extends ServingRole = 'all'> {
@@ -44,6 +56,9 @@ export async function startTestControlPlane<R extends ServingRole = 'all'>(
     RELAY_POLL_MS: '250',
     LOG_LEVEL: 'silent',
     DEMO_TENANT: 'false',
+    // Suites sign up many tenants from one address and write in tight loops; the fairness tests set
+    // the limits they exercise.
+    ...UNLIMITED,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(options.queuePrefix ? { QUEUE_PREFIX: options.queuePrefix } : {}),
     ...env,
