@@ -98,7 +98,7 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
       `the ${role} role shares its database with other processes: set DATABASE_URL (the embedded database serves one process, with role all)`,
     );
   }
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? (await createLogger(config.logLevel));
   const clock = options.clock ?? (() => new Date());
 
   const database = await openDatabase({

@@ -32,7 +32,8 @@ export async function bundleLambda(root: string, outDir: string): Promise<Lambda
       target: TARGET,
       sourcemap: true,
       logLevel: 'silent',
-      external: ['swagger-ui-dist'],
+      // pino-pretty is loaded only when logs go to a terminal (bin/logger.ts), which a Lambda never has.
+      external: ['swagger-ui-dist', 'pino-pretty'],
       // Bundled CommonJS packages call require() for Node's built-ins; an ES module has no require of its own.
       banner: { js: "import { createRequire as palisadeCreateRequire } from 'node:module'; const require = palisadeCreateRequire(import.meta.url);" },
     });

@@ -76,7 +76,7 @@ export class LabApi {
     const r = await this.call<{ tenant: { id: string }; apiKey: { key: string } }>(
       'POST',
       '/v1/signup',
-      { json: { tenantName, email: `${tenantName}@lab.example.com`, plan: 'free' } },
+      { json: { tenantName, email: `${tenantName}@lab.example.com` } },
       [201],
     );
     this.key = r.body.apiKey.key;
