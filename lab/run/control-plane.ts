@@ -53,6 +53,14 @@ export async function startLabControlPlane(options: LabControlPlaneOptions = {})
       LOG_LEVEL: logLevel as 'silent',
       // NOTIFY wakes the relay at once; the poll only covers a missed notification.
       RELAY_POLL_MS: '200',
+      // The lab is one client on loopback signing up a tenant per case and applying in quick steps:
+      // the per-address sign-up throttle and per-tenant buckets are for the public, not for it.
+      RATE_LIMIT_SIGNUPS_PER_HOUR: '1000000',
+      RATE_LIMIT_SIGNUP_BURST: '1000000',
+      RATE_LIMIT_WRITES_PER_SECOND: '1000000',
+      RATE_LIMIT_WRITES_BURST: '1000000',
+      RATE_LIMIT_READS_PER_SECOND: '1000000',
+      RATE_LIMIT_READS_BURST: '1000000',
     });
     plane = await startControlPlane(config, { logger: pino({ level: logLevel }) });
   } catch (error) {
