@@ -5,10 +5,10 @@ import { findCluster } from '../api/clusters.ts';
 import { applyManifests, deletePolicy } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { readStdin } from '../io.ts';
-import { displayName, markAppliedByCli } from '../manifests/identity.ts';
+import { displayName } from '../manifests/identity.ts';
 import { pruneCandidates } from '../manifests/prune.ts';
-import { describeManifestField, readManifests } from '../manifests/read-manifests.ts';
+import { describeManifestField } from '../manifests/read-manifests.ts';
+import { readManifestsToApply } from '../manifests/read-to-apply.ts';
 import { clusterOption, filenameOptions, namespaceOption, outputOption, required } from '../options.ts';
 import type { Paint } from '../output/colour.ts';
 import { outputFormat, toJson } from '../output/formats.ts';
@@ -49,12 +49,7 @@ one request: all are written, or none is. A namespaced object without metadata.n
     const format = outputFormat(values.output, ['table', 'json'], 'apply');
     const dryRun = values['dry-run'];
     const clusterName = required(values.cluster, '--cluster', 'apply');
-    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'apply'), {
-      recursive: values.recursive,
-      namespace: values.namespace,
-      stdin: () => readStdin(context.io),
-    });
-    const manifests = read.map((entry) => ({ ...entry, manifest: markAppliedByCli(entry.manifest) }));
+    const manifests = await readManifestsToApply(context, values, 'apply');
     const client = await context.connect();
     const cluster = await findCluster(client, clusterName);
     const progress = progressLine(context.io);

@@ -7,11 +7,11 @@ import { applyManifests, type Manifest } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { unifiedDiff } from '../diff/unified-diff.ts';
 import { EXIT } from '../exit-codes.ts';
-import { readStdin } from '../io.ts';
-import { displayName, markAppliedByCli } from '../manifests/identity.ts';
+import { displayName } from '../manifests/identity.ts';
 import { presentManifest } from '../manifests/present-manifest.ts';
 import { pruneCandidates } from '../manifests/prune.ts';
-import { describeManifestField, readManifests } from '../manifests/read-manifests.ts';
+import { describeManifestField } from '../manifests/read-manifests.ts';
+import { readManifestsToApply } from '../manifests/read-to-apply.ts';
 import { clusterOption, filenameOptions, namespaceOption, required } from '../options.ts';
 import type { Paint } from '../output/colour.ts';
 import { toYaml } from '../output/formats.ts';
@@ -51,12 +51,7 @@ Exit codes (kubectl diff's): 0 nothing would change, 1 something would, above 1 
   async run(context) {
     const { values } = parseOptions(context, 'diff', options);
     const clusterName = required(values.cluster, '--cluster', 'diff');
-    const read = await readManifests(required(values.filename, '-f FILE|DIR', 'diff'), {
-      recursive: values.recursive,
-      namespace: values.namespace,
-      stdin: () => readStdin(context.io),
-    });
-    const manifests = read.map((entry) => ({ ...entry, manifest: markAppliedByCli(entry.manifest) }));
+    const manifests = await readManifestsToApply(context, values, 'diff');
     const client = await context.connect();
     const cluster = await findCluster(client, clusterName);
     const results = await applyManifests(
