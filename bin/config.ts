@@ -83,6 +83,21 @@ const RUNTIME_DEFAULTS: Record<Runtime, { databasePoolSize: number; longPollMaxS
   lambda: { databasePoolSize: 2, longPollMaxSeconds: 25, migrateOnStart: false },
 };
 
+/**
+ * The environment that lifts every public rate limit, for harnesses that are one loopback client
+ * signing up and writing in tight loops (the lab, the test suites); tests of the limits set their own.
+ */
+export const RATE_LIMITS_LIFTED = {
+  RATE_LIMIT_READS_PER_SECOND: '1000000',
+  RATE_LIMIT_READS_BURST: '1000000',
+  RATE_LIMIT_WRITES_PER_SECOND: '1000000',
+  RATE_LIMIT_WRITES_BURST: '1000000',
+  RATE_LIMIT_AGENT_PER_SECOND: '1000000',
+  RATE_LIMIT_AGENT_BURST: '1000000',
+  RATE_LIMIT_SIGNUPS_PER_HOUR: '1000000',
+  RATE_LIMIT_SIGNUP_BURST: '1000000',
+} as const;
+
 export interface ControlPlaneConfig {
   port: number;
   host: string;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { pino } from 'pino';
-import { configFromEnv } from '../../bin/config.ts';
+import { configFromEnv, RATE_LIMITS_LIFTED } from '../../bin/config.ts';
 import { startControlPlane } from '../../bin/control-plane.ts';
 import { processStartTime } from '../net/registry.ts';
 import { onExitSync } from './exit-hooks.ts';
@@ -53,14 +53,8 @@ export async function startLabControlPlane(options: LabControlPlaneOptions = {})
       LOG_LEVEL: logLevel as 'silent',
       // NOTIFY wakes the relay at once; the poll only covers a missed notification.
       RELAY_POLL_MS: '200',
-      // The lab is one client on loopback signing up a tenant per case and applying in quick steps:
-      // the per-address sign-up throttle and per-tenant buckets are for the public, not for it.
-      RATE_LIMIT_SIGNUPS_PER_HOUR: '1000000',
-      RATE_LIMIT_SIGNUP_BURST: '1000000',
-      RATE_LIMIT_WRITES_PER_SECOND: '1000000',
-      RATE_LIMIT_WRITES_BURST: '1000000',
-      RATE_LIMIT_READS_PER_SECOND: '1000000',
-      RATE_LIMIT_READS_BURST: '1000000',
+      // The lab is one loopback client signing up a tenant per case and applying in quick steps.
+      ...RATE_LIMITS_LIFTED,
     });
     plane = await startControlPlane(config, { logger: pino({ level: logLevel }) });
   } catch (error) {

@@ -5,22 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
-import { configFromEnv } from '../../bin/config.ts';
+import { configFromEnv, RATE_LIMITS_LIFTED } from '../../bin/config.ts';
 import { type ControlPlane, type ServingRole, startControlPlane } from '../../bin/control-plane.ts';
 import { type KeyRing, newKeyRing } from '../../policy/bundle/index.ts';
 import { createTestDatabase } from './postgres.ts';
-
-/** Rate limits no test reaches unless it lowers them. */
-const UNLIMITED = {
-  RATE_LIMIT_READS_PER_SECOND: '1000000',
-  RATE_LIMIT_READS_BURST: '1000000',
-  RATE_LIMIT_WRITES_PER_SECOND: '1000000',
-  RATE_LIMIT_WRITES_BURST: '1000000',
-  RATE_LIMIT_AGENT_PER_SECOND: '1000000',
-  RATE_LIMIT_AGENT_BURST: '1000000',
-  RATE_LIMIT_SIGNUPS_PER_HOUR: '1000000',
-  RATE_LIMIT_SIGNUP_BURST: '1000000',
-};
 
 export type DatabaseFlavour = 'postgres' | 'pglite';
 
@@ -58,7 +46,7 @@ export async function startTestControlPlane<R extends ServingRole = 'all'>(
     DEMO_TENANT: 'false',
     // Suites sign up many tenants from one address and write in tight loops; the fairness tests set
     // the limits they exercise.
-    ...UNLIMITED,
+    ...RATE_LIMITS_LIFTED,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(options.queuePrefix ? { QUEUE_PREFIX: options.queuePrefix } : {}),
     ...env,
