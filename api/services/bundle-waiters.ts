@@ -28,6 +28,8 @@ export interface BundleWaiters {
   park(agent: ParkedAgent, timeoutMs: number, signal: AbortSignal): Parked;
   /** True once closing: waits end at once, so long-polls answer 304 and shutdown is not held up. */
   readonly closed: boolean;
+  /** How many agents are parked now, over all clusters. */
+  readonly parked: number;
   /** Idempotent: the server stops waits before it closes, and the composition again at the end. */
   close(): Promise<void>;
 }
@@ -108,6 +110,11 @@ export async function listenForBundles(database: Database, onError: (error: unkn
   return {
     get closed() {
       return closed;
+    },
+    get parked() {
+      let count = 0;
+      for (const watch of watches.values()) count += watch.waiters.size;
+      return count;
     },
     park(agent, timeoutMs, signal) {
       if (closed || signal.aborted) return { bundle: Promise.resolve(undefined), cancel: () => {} };
