@@ -10,7 +10,7 @@ import { ApiError } from './errors/api-error.ts';
 import { toProblemResponse } from './errors/problem.ts';
 import { limitBodies } from './http/body-limits.ts';
 import { validationError } from './http/validation.ts';
-import { agentTokenAuth, apiKeyAuth } from './middleware/auth.ts';
+import { agentTokenAuth, apiKeyAuth, createResolvedCredentials } from './middleware/auth.ts';
 import { clientAddress, clientNetwork } from './middleware/client-address.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { longPollLimit } from './middleware/long-poll-limit.ts';
@@ -58,6 +58,7 @@ export function createApp(services: Services) {
   // Inventories have their own, larger limit, and small objects smaller ones (http/body-limits.ts).
   app.use('/v1/*', except(AGENT_INVENTORY_PATH, apiWideBodyLimit));
 
+  const credentials = createResolvedCredentials();
   // Limits come after authentication, which names the tenant or token they count against; a replayed
   // idempotent request still counts.
   const { fairness } = services.config;
@@ -71,12 +72,12 @@ export function createApp(services: Services) {
   );
   app.use(
     '/v1/agent/*',
-    agentTokenAuth(),
+    agentTokenAuth(credentials),
     rateLimit((c) => ({ buckets: agentRequests, key: c.get('agent').tokenId })),
   );
   app.use(BUNDLE_PATH, longPollLimit(fairness.longPolls));
   const tenantLimit = rateLimit((c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }));
-  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(), tenantLimit, idempotency()));
+  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(credentials), tenantLimit, idempotency()));
 
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));

@@ -1,3 +1,5 @@
+// `npm run bench -- control-plane [--json]` is the control plane's benchmark (issue 10,
+// control-plane/run.ts). Otherwise:
 // `npm run bench [-- --json] [--rounds N] [--seconds S]`: the policy-scale benchmark of issue 5. Not
 // a test: it measures, prints progress on stderr and the results on stdout (a markdown table, or
 // with --json exactly one JSON object, the table then going to stderr). npm itself prints a banner
@@ -41,6 +43,7 @@ import { parseArgs } from 'node:util';
 import { measureAgentMemory } from './agent-memory.ts';
 import { measureAttach } from './attach.ts';
 import { createBundleIssuer } from './bundles.ts';
+import { runControlPlaneBench } from './control-plane/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
 import { measurePerPacket } from './per-packet.ts';
@@ -67,13 +70,19 @@ function iperfVersion(): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
       rounds: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '3' },
     },
   });
+  if (positionals[0] === 'control-plane') return runControlPlaneBench({ json: values.json });
+  if (positionals.length > 0) {
+    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, or none for the dataplane's)\n`);
+    return 2;
+  }
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
   if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(seconds) || seconds < 1) {

@@ -1,7 +1,7 @@
 // The composition root: the one function that builds the control plane from its validated config,
-// for a role. `all` is the embedded default (API, outbox relay, bundle builder and reissue in one
-// process); `api` serves HTTP only (Lambda, the long-poll delivery service) and leaves builds to a
-// `worker`, which runs the relay, the builder and the reissue pass with no HTTP. Split roles share
+// for a role. `all` is the embedded default (API, outbox relay, bundle builder, reissue and prune
+// passes in one process); `api` serves HTTP only (Lambda, the long-poll delivery service) and leaves
+// builds to a `worker`, which runs the relay, the builder and the reissue and prune passes with no HTTP. Split roles share
 // one Postgres (and Redis for the build queue), so they need DATABASE_URL.
 import type { Logger } from 'pino';
 import { type App, createApp } from '../api/app.ts';
@@ -9,8 +9,10 @@ import { type BundleWaiters, listenForBundles } from '../api/services/bundle-wai
 import { assertTenantIsolation, type Database, migrate, openDatabase } from '../db/index.ts';
 import type { KeyRing } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
+import { pruneBundles } from '../workers/bundle/prune.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
 import { type Relay, startRelay } from '../workers/outbox/relay.ts';
+import { backfillPolicyResources } from '../workers/policies/backfill-resources.ts';
 import type { BuildQueue } from '../workers/queue/build-queue.ts';
 import { createBullmqQueue } from '../workers/queue/bullmq-queue.ts';
 import { createInProcessQueue } from '../workers/queue/in-process-queue.ts';
@@ -22,6 +24,11 @@ export type Role = 'all' | 'api' | 'worker';
 
 /** How often the reissue pass looks for bundles near expiry or signed by a retired key. */
 const REISSUE_EVERY_MS = 60_000;
+/**
+ * How often old bundles are pruned: history grows by one bundle per write, so a minute bounds it well;
+ * the first pass waits as long, keeping start-up (and a quick stop after it) light.
+ */
+const PRUNE_EVERY_MS = 60_000;
 
 export interface ComposeOptions {
   logger?: Logger;
@@ -60,10 +67,25 @@ async function startWorkers(config: ControlPlaneConfig, database: Database, keyR
     );
   const reissueTimer = setInterval(reissue, REISSUE_EVERY_MS);
   void reissue();
+  void backfillPolicyResources(database.db).then(
+    (filled) => {
+      if (filled > 0) logger.info({ filled }, 'stored policy IR backfilled');
+    },
+    (error: unknown) => logger.error({ err: error }, 'policy IR backfill failed'),
+  );
+  const prune = () =>
+    pruneBundles(database.db).then(
+      (pruned) => {
+        if (pruned > 0) logger.info({ pruned }, 'bundles pruned');
+      },
+      (error: unknown) => logger.error({ err: error }, 'bundle prune pass failed'),
+    );
+  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   return {
     relay,
     async close() {
       clearInterval(reissueTimer);
+      clearInterval(pruneTimer);
       await relay.stop();
       await buildQueue.close();
     },

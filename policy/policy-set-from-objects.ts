@@ -40,14 +40,15 @@ export function policySetFromResources(resources: readonly NormalisedResource[],
   return buildPolicySet(policies, { tiers, networkSets, bandwidthPolicies, ...(options.limits && { limits: options.limits }) });
 }
 
+/** A stored object's manifest, parsed again: for objects whose normalised form was not kept. */
+export function resourceOfStoredObject(object: unknown): NormalisedResource {
+  const parsed = parseObject(object);
+  if (!parsed.ok) throw new StoredObjectInvalidError(`a stored object no longer validates: ${parsed.issues[0]?.path.join('.')}: ${parsed.issues[0]?.message}`);
+  return parsed.resource;
+}
+
 export function policySetFromObjects(objects: readonly unknown[], options: PolicySetOptions = {}): PolicySet {
-  const resources = objects.map((object) => {
-    const parsed = parseObject(object);
-    if (!parsed.ok)
-      throw new StoredObjectInvalidError(`a stored object no longer validates: ${parsed.issues[0]?.path.join('.')}: ${parsed.issues[0]?.message}`);
-    return parsed.resource;
-  });
-  return policySetFromResources(resources, options);
+  return policySetFromResources(objects.map(resourceOfStoredObject), options);
 }
 
 /** The content hash the bundle of these stored objects (and these limits) carries. */

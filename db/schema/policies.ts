@@ -1,10 +1,12 @@
 import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { NormalisedResource } from '../../policy/kinds/define.ts';
 import { clusters } from './clusters.ts';
 import { createdAt, id, tenantId, tenantIsolation, updatedAt } from './columns.ts';
 
 /**
  * A policy object as the tenant wrote it, normalised (defaults applied), one per kind/namespace/name
- * in a cluster. `ruleCount` is kept for plan-limit checks without re-parsing every manifest.
+ * in a cluster. `ruleCount` and `resource` (the object in the IR, as the write path computed it) are
+ * kept so plan-limit and tier checks and bundle builds never re-parse the stored manifests.
  */
 export const policies = pgTable(
   'policies',
@@ -20,6 +22,8 @@ export const policies = pgTable(
     name: text('name').notNull(),
     manifest: jsonb('manifest').$type<Record<string, unknown>>().notNull(),
     ruleCount: integer('rule_count').notNull(),
+    /** Null only for rows written before the column existed, until the start-up backfill reaches them. */
+    resource: jsonb('resource').$type<NormalisedResource>(),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,15 +1,16 @@
-// The bundle builder: the cluster's stored policies and the tenant's plan limits -> IR -> canonical
-// payload -> signed JWS, stored as an immutable row with the next revision. Runs as the tenant
-// (row-level security applies).
+// The bundle builder: the cluster's stored policies (their IR as the write path stored it) and the
+// tenant's plan limits -> PolicySet -> canonical payload -> signed JWS, stored as an immutable row with
+// the next revision. Runs as the tenant (row-level security applies).
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { BUNDLE_CHANNEL, type Db, newId, type Tx, withTenant } from '../../db/index.ts';
 import { bundles, clusters, policies, tenants } from '../../db/schema/index.ts';
 import { activeSigningKey, BUNDLE_API_VERSION, type BundlePayload, contentHashOf, type KeyRing, signBundle } from '../../policy/bundle/index.ts';
 import type { BundleLimits } from '../../policy/ir.ts';
+import type { NormalisedResource } from '../../policy/kinds/index.ts';
 import { bundleLimitsOf } from '../../policy/plan/bundle-limits.ts';
 import { tenantLimits } from '../../policy/plan/limits.ts';
-import { policySetFromObjects, StoredObjectInvalidError } from '../../policy/policy-set-from-objects.ts';
+import { policySetFromResources, resourceOfStoredObject, StoredObjectInvalidError } from '../../policy/policy-set-from-objects.ts';
 import type { BuildRequest } from '../queue/build-queue.ts';
 import { UnrecoverableBuildError } from '../queue/unrecoverable.ts';
 
@@ -33,10 +34,17 @@ async function bundleLimitsOfTenant(tx: Tx, tenantId: string): Promise<BundleLim
   return bundleLimitsOf(tenantLimits(tenant.plan, tenant.limits));
 }
 
-/** A stored object that no longer validates stays invalid however often the build is retried. */
-function policySetOfStored(manifests: readonly unknown[], limits: BundleLimits, clusterId: string) {
+/**
+ * Rows keep the IR the write path computed; only a row written before that column existed (and not yet
+ * backfilled) is parsed. A stored object that no longer validates stays invalid however often the
+ * build is retried.
+ */
+function policySetOfStored(rows: readonly { manifest: unknown; resource: NormalisedResource | null }[], limits: BundleLimits, clusterId: string) {
   try {
-    return policySetFromObjects(manifests, { limits });
+    return policySetFromResources(
+      rows.map((row) => row.resource ?? resourceOfStoredObject(row.manifest)),
+      { limits },
+    );
   } catch (error) {
     if (error instanceof StoredObjectInvalidError) throw new UnrecoverableBuildError(`cluster ${clusterId}: ${error.message}`, { cause: error });
     throw error;
@@ -54,13 +62,12 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
         .for('update');
       if (!cluster) return { built: false, reason: 'cluster-deleted' } as const;
 
-      const stored = await tx.select({ manifest: policies.manifest }).from(policies).where(eq(policies.clusterId, cluster.id));
+      const stored = await tx
+        .select({ resource: policies.resource, manifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end` })
+        .from(policies)
+        .where(eq(policies.clusterId, cluster.id));
       const limits = await bundleLimitsOfTenant(tx, request.tenantId);
-      const policySet = policySetOfStored(
-        stored.map((row) => row.manifest),
-        limits,
-        cluster.id,
-      );
+      const policySet = policySetOfStored(stored, limits, cluster.id);
       const contentHash = contentHashOf(policySet);
       const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);
       if (latest && latest.contentHash === contentHash && !request.reissue) return { built: false, reason: 'unchanged' } as const;

@@ -1,6 +1,6 @@
 // A cluster's stored objects as the write service checks them: keyed by identity
 // (apiVersion/kind/namespace/name), normalised, before and after the write being checked.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
 import type { NormalisedResource } from '../../../policy/kinds/define.ts';
@@ -14,15 +14,30 @@ export type ObjectsByIdentity = ReadonlyMap<string, NormalisedResource>;
 
 export const identityKey = (object: ObjectIdentity) => JSON.stringify([object.apiVersion, object.kind, object.namespace, object.name]);
 
-/** The cluster's stored objects, normalised (they validated when written). */
+/**
+ * The cluster's stored objects, normalised: the IR each row kept when it was written, so a write parses
+ * only what it writes. A row from before that column existed (until the start-up backfill reaches it)
+ * is parsed again; its manifest is read only then.
+ */
 export async function storedObjects(tx: Tx, clusterId: string): Promise<ObjectsByIdentity> {
   const rows = await tx
-    .select({ apiVersion: policies.apiVersion, kind: policies.kind, namespace: policies.namespace, name: policies.name, manifest: policies.manifest })
+    .select({
+      apiVersion: policies.apiVersion,
+      kind: policies.kind,
+      namespace: policies.namespace,
+      name: policies.name,
+      resource: policies.resource,
+      unbackfilledManifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end`,
+    })
     .from(policies)
     .where(eq(policies.clusterId, clusterId));
   const stored = new Map<string, NormalisedResource>();
   for (const row of rows) {
-    const parsed = parseObject(row.manifest);
+    if (row.resource) {
+      stored.set(identityKey(row), row.resource);
+      continue;
+    }
+    const parsed = parseObject(row.unbackfilledManifest);
     if (parsed.ok) stored.set(identityKey(row), parsed.resource);
   }
   return stored;

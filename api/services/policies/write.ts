@@ -94,10 +94,9 @@ function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[
 async function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange): Promise<PolicyRow | undefined> {
   switch (change.action) {
     case 'create': {
-      const { resource: _resource, ...columns } = change.object;
       const [created] = await tx
         .insert(policies)
-        .values({ id: newId(), tenantId: caller.tenantId, clusterId, ...columns })
+        .values({ id: newId(), tenantId: caller.tenantId, clusterId, ...change.object })
         .returning()
         .catch((error: unknown) => {
           if (!isUniqueViolation(error)) throw error;
@@ -114,6 +113,7 @@ async function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: Pol
           apiVersion: object.apiVersion,
           manifest: object.manifest,
           ruleCount: object.ruleCount,
+          resource: object.resource,
           version: sql`${policies.version} + 1`,
           updatedAt: new Date(),
         })

@@ -1,0 +1,172 @@
+// `npm run bench -- control-plane [--json]`: is the API fast enough to share (issue 10)? Starts the
+// control plane on a fresh database of the real Postgres and loads it from this process over HTTP
+// only, so it measures whatever implementation is running:
+//
+// 1. api: authenticated GET /v1/clusters from 50 clients for 10 s (readsPerSec, readP99Ms); one-object
+//    applies from 10 clients, each its own tenant, for 10 s (writesPerSec, writeP99Ms).
+// 2. storedPolicy: one tenant holding about 1.6 MB of accepted policy; sequential small applies in it
+//    (smallApplyP50Ms) while another tenant reads its clusters from 5 clients (otherTenantP50Ms).
+// 3. longPoll: 10,000 agents long-poll one cluster's bundle; with them parked, the server's CPU
+//    (parkedCpuPct, of one core) and another tenant's read p99 (otherTenantP99Ms) over 5 s; then one
+//    write, and the time from it to each waiter's answer (wakeP99Ms). `held` is how many were still
+//    waiting when the write came (a capped long-poll answers 429 at once); answeredBeforeTheWrite
+//    counts the others by status (0: the connection failed).
+//
+// BENCH_SERVER_DIR runs another checkout's control plane (a `git archive` of main with node_modules
+// linked in, say) under the same load, for a before/after on the same machine.
+//
+// Each figure stands beside the one the issue measured before the fixes (same machine, same load).
+
+import { progress } from '../progress.ts';
+import { closedLoop, forMs, percentile } from './load.ts';
+import { startBenchServer } from './server.ts';
+import { apply, type BenchTenant, call, networkPolicy, newAgentToken, newTenant } from './tenants.ts';
+
+const READERS = 50;
+const WRITERS = 10;
+const LOAD_MS = 10_000;
+const WAITERS = 10_000;
+const WAITER_BATCH = 500;
+const PARKED_MS = 5_000;
+/** 200 policies of 100 rules (about 8 KB each): the issue's 1.6 MB of stored policy in one tenant. */
+const STORED_POLICIES = 200;
+const RULES_PER_STORED_POLICY = 100;
+const SMALL_APPLIES = 20;
+
+/** What the issue measured on this machine before the fixes. */
+const ISSUE_BASELINE = {
+  api: { readsPerSec: 740, readP99Ms: 146 },
+  storedPolicy: { smallApplyP50Ms: 1_500, otherTenantP50Ms: 1_479 },
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const rounded = (value: number) => Math.round(value * 10) / 10;
+
+async function measureApi(url: string, reader: BenchTenant) {
+  progress(`api: ${READERS} readers for ${LOAD_MS / 1000} s`);
+  await closedLoop(READERS, forMs(1_000), async () => (await call(url, 'GET', '/v1/clusters', reader.key)).status === 200);
+  const reads = await closedLoop(READERS, forMs(LOAD_MS), async () => (await call(url, 'GET', '/v1/clusters', reader.key)).status === 200);
+  progress(`api: ${WRITERS} writers for ${LOAD_MS / 1000} s`);
+  const writers = await Promise.all(Array.from({ length: WRITERS }, () => newTenant(url)));
+  let port = 0;
+  const writes = await closedLoop(
+    WRITERS,
+    forMs(LOAD_MS),
+    async (client) => (await apply(url, writers[client]!, [networkPolicy('bench-write', 1, ++port)])) === 200,
+  );
+  return {
+    readsPerSec: rounded(reads.perSecond),
+    readP99Ms: rounded(reads.p99Ms),
+    writesPerSec: rounded(writes.perSecond),
+    writeP99Ms: rounded(writes.p99Ms),
+    failures: reads.failures + writes.failures,
+  };
+}
+
+async function measureStoredPolicy(url: string, other: BenchTenant) {
+  progress(`stored policy: ${STORED_POLICIES} policies of ${RULES_PER_STORED_POLICY} rules in one tenant`);
+  const heavy = await newTenant(url);
+  let storedBytes = 0;
+  for (let first = 0; first < STORED_POLICIES; first += 20) {
+    const batch = Array.from({ length: 20 }, (_, index) => networkPolicy(`stored-${first + index}`, RULES_PER_STORED_POLICY));
+    storedBytes += batch.reduce((sum, policy) => sum + JSON.stringify(policy).length, 0);
+    const status = await apply(url, heavy, batch);
+    if (status !== 200) throw new Error(`storing policy: ${status}`);
+  }
+  progress(`stored policy: ${SMALL_APPLIES} small applies, another tenant reading meanwhile`);
+  const applyMs: number[] = [];
+  let applying = true;
+  const reads = closedLoop(
+    5,
+    () => applying,
+    async () => (await call(url, 'GET', '/v1/clusters', other.key)).status === 200,
+  );
+  for (let index = 0; index < SMALL_APPLIES; index++) {
+    const started = performance.now();
+    await apply(url, heavy, [networkPolicy('small', 1, index)]);
+    applyMs.push(performance.now() - started);
+  }
+  applying = false;
+  const otherReads = await reads;
+  return { storedBytes, smallApplyP50Ms: rounded(percentile(applyMs, 0.5)), otherTenantP50Ms: rounded(otherReads.p50Ms) };
+}
+
+async function currentRevision(url: string, token: string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const answer = await call(url, 'GET', '/v1/agent/bundle', token);
+    if (answer.status === 200) return Number(answer.headers.get('x-palisade-revision'));
+    await sleep(200);
+  }
+  throw new Error('no bundle was built within 30 s');
+}
+
+async function measureLongPoll(url: string, server: { cpuSeconds(): number }, waited: BenchTenant, other: BenchTenant) {
+  await apply(url, waited, [networkPolicy('long-poll', 1)]);
+  const token = await newAgentToken(url, waited);
+  const revision = await currentRevision(url, token);
+  progress(`long-poll: ${WAITERS} waiters on revision ${revision}`);
+  const answered: { status: number; at: number }[] = [];
+  const waiters: Promise<unknown>[] = [];
+  // Opened in batches: 10,000 connects at once overflow the server's accept backlog.
+  for (let opened = 0; opened < WAITERS; opened += WAITER_BATCH) {
+    for (let index = 0; index < WAITER_BATCH; index++)
+      waiters.push(
+        fetch(`${url}/v1/agent/bundle?wait=60`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': `"r${revision}"` } })
+          .then(async (response) => {
+            await response.arrayBuffer();
+            answered.push({ status: response.status, at: performance.now() });
+          })
+          .catch(() => answered.push({ status: 0, at: performance.now() })),
+      );
+    await sleep(100);
+  }
+  await sleep(3_000);
+  progress(`long-poll: parked for ${PARKED_MS / 1000} s, another tenant reading`);
+  const cpuBefore = server.cpuSeconds();
+  const parkedStarted = performance.now();
+  const otherReads = await closedLoop(5, forMs(PARKED_MS), async () => (await call(url, 'GET', '/v1/clusters', other.key)).status === 200);
+  const parkedCpuPct = ((server.cpuSeconds() - cpuBefore) / ((performance.now() - parkedStarted) / 1000)) * 100;
+  const held = WAITERS - answered.length;
+  const answeredEarly = answered.length;
+  const wroteAt = performance.now();
+  await apply(url, waited, [networkPolicy('long-poll', 1, 1)]);
+  await Promise.all(waiters);
+  const woken = answered.slice(answeredEarly).filter((answer) => answer.status === 200);
+  return {
+    waiters: WAITERS,
+    held,
+    woken: woken.length,
+    wakeP99Ms: rounded(
+      percentile(
+        woken.map((answer) => answer.at - wroteAt),
+        0.99,
+      ),
+    ),
+    parkedCpuPct: rounded(parkedCpuPct),
+    otherTenantP99Ms: rounded(otherReads.p99Ms),
+    answeredBeforeTheWrite: answered.slice(0, answeredEarly).reduce<Record<string, number>>((counts, answer) => {
+      counts[answer.status] = (counts[answer.status] ?? 0) + 1;
+      return counts;
+    }, {}),
+  };
+}
+
+export async function runControlPlaneBench(options: { json: boolean }): Promise<number> {
+  progress('control plane: a fresh database on the real Postgres, palisade serve in its own process');
+  const server = await startBenchServer();
+  try {
+    const reader = await newTenant(server.url);
+    const other = await newTenant(server.url);
+    const api = await measureApi(server.url, reader);
+    const storedPolicy = await measureStoredPolicy(server.url, other);
+    const longPoll = await measureLongPoll(server.url, server, reader, other);
+    const results = { api, longPoll, storedPolicy, baselineFromIssue: ISSUE_BASELINE };
+    if (options.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+    else process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return 0;
+  } finally {
+    progress('cleaning up');
+    await server.stop();
+  }
+}
