@@ -52,8 +52,12 @@ describe('concurrencySlots', () => {
     const first = await slots.acquire('a')!;
     const second = await slots.acquire('a')!;
     const order: string[] = [];
-    const third = slots.acquire('a')!.then((release) => (order.push('third'), release));
-    const fourth = slots.acquire('a')!.then((release) => (order.push('fourth'), release));
+    const inOrder = (name: string) => (release: () => void) => {
+      order.push(name);
+      return release;
+    };
+    const third = slots.acquire('a')!.then(inOrder('third'));
+    const fourth = slots.acquire('a')!.then(inOrder('fourth'));
     expect(slots.acquire('a')).toBeUndefined();
     expect(slots.usage('a')).toEqual({ running: 2, waiting: 2 });
     const other = await slots.acquire('b')!;
