@@ -12,10 +12,12 @@ import { limitBodies } from './http/body-limits.ts';
 import { validationError } from './http/validation.ts';
 import { agentTokenAuth, apiKeyAuth, createResolvedCredentials } from './middleware/auth.ts';
 import { clientAddress, clientNetwork } from './middleware/client-address.ts';
+import { concurrencySlots } from './middleware/concurrency-slots.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { longPollLimit } from './middleware/long-poll-limit.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { servicesMiddleware } from './middleware/services.ts';
+import { tenantConcurrency } from './middleware/tenant-concurrency.ts';
 import { tokenBuckets } from './middleware/token-buckets.ts';
 import { registerAgentRoutes } from './routes/agent/index.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
@@ -77,7 +79,9 @@ export function createApp(services: Services) {
   );
   app.use(BUNDLE_PATH, longPollLimit(fairness.longPolls));
   const tenantLimit = rateLimit((c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }));
-  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(credentials), tenantLimit, idempotency()));
+  // The concurrency cap runs before anything that takes a database connection (idempotency, handlers).
+  const tenantSlots = tenantConcurrency(concurrencySlots(fairness.tenantConcurrency));
+  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(credentials), tenantLimit, tenantSlots, idempotency()));
 
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));

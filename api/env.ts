@@ -18,6 +18,12 @@ export interface LongPollLimits {
   perTenant: number;
 }
 
+/** Requests of one tenant running at once in this process, and waiting for a turn. */
+export interface ConcurrencySetting {
+  inFlight: number;
+  queued: number;
+}
+
 /** The limits that keep one tenant, agent or client from stalling the others. */
 export interface FairnessConfig {
   tenantReads: RateLimitSetting;
@@ -29,6 +35,8 @@ export interface FairnessConfig {
   /** Proxies in front of the server whose X-Forwarded-For entries are believed. */
   trustedProxyHops: number;
   longPolls: LongPollLimits;
+  /** Per tenant, API-key requests only (agents have their per-token buckets and long-poll caps). */
+  tenantConcurrency: ConcurrencySetting;
 }
 
 export interface ApiConfig {

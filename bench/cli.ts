@@ -43,7 +43,7 @@ import { parseArgs } from 'node:util';
 import { measureAgentMemory } from './agent-memory.ts';
 import { measureAttach } from './attach.ts';
 import { createBundleIssuer } from './bundles.ts';
-import { runControlPlaneBench } from './control-plane/run.ts';
+import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench } from './control-plane/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
 import { measurePerPacket } from './per-packet.ts';
@@ -74,11 +74,20 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
+      only: { type: 'string' },
       rounds: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '3' },
     },
   });
-  if (positionals[0] === 'control-plane') return runControlPlaneBench({ json: values.json });
+  if (positionals[0] === 'control-plane') {
+    const sections = values.only === undefined ? CONTROL_PLANE_SECTIONS : values.only.split(',');
+    const unknown = sections.filter((section) => !(CONTROL_PLANE_SECTIONS as readonly string[]).includes(section));
+    if (unknown.length > 0) {
+      process.stderr.write(`bench: unknown control-plane section ${unknown.join(', ')} (${CONTROL_PLANE_SECTIONS.join(', ')})\n`);
+      return 2;
+    }
+    return runControlPlaneBench({ json: values.json, sections: sections as ControlPlaneSection[] });
+  }
   if (positionals.length > 0) {
     process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, or none for the dataplane's)\n`);
     return 2;

@@ -61,6 +61,13 @@ const envSchema = z.object({
    */
   LONG_POLL_MAX_PER_TOKEN: positiveInt.default(10_000),
   LONG_POLL_MAX_PER_TENANT: positiveInt.default(20_000),
+  /**
+   * Per tenant, in this process: API requests running at once (unset, half the database pool, so
+   * one tenant never holds every connection) and waiting for a turn (a console page load's reads, a
+   * CI apply's burst); past both, 429.
+   */
+  TENANT_CONCURRENT_REQUESTS: positiveInt.max(1000).optional(),
+  TENANT_QUEUED_REQUESTS: z.coerce.number().int().min(0).max(100_000).default(200),
   RELAY_POLL_MS: positiveInt.default(1_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Create a demo tenant on first start; defaults to on for the embedded database only. */
@@ -134,12 +141,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
     throw new ConfigError('on Lambda, set DATABASE_URL and SIGNING_KEYS (the key ring JSON, e.g. from Secrets Manager)');
   }
   const dataDir = resolve(e.DATA_DIR);
+  const databasePoolSize = e.DATABASE_POOL_SIZE ?? defaults.databasePoolSize;
   const embedded = e.DATABASE_URL === undefined;
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    databasePoolSize: e.DATABASE_POOL_SIZE ?? defaults.databasePoolSize,
+    databasePoolSize,
     dataDir,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
@@ -156,6 +164,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
       signups: { perSecond: e.RATE_LIMIT_SIGNUPS_PER_HOUR / 3_600, burst: e.RATE_LIMIT_SIGNUP_BURST },
       trustedProxyHops: e.TRUSTED_PROXY_HOPS,
       longPolls: { perToken: e.LONG_POLL_MAX_PER_TOKEN, perTenant: e.LONG_POLL_MAX_PER_TENANT },
+      tenantConcurrency: {
+        inFlight: e.TENANT_CONCURRENT_REQUESTS ?? Math.max(1, Math.floor(databasePoolSize / 2)),
+        queued: e.TENANT_QUEUED_REQUESTS,
+      },
     },
     relayPollMs: e.RELAY_POLL_MS,
     logLevel: e.LOG_LEVEL,

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { createTenant, mintOwnerKey } from '../api/services/tenants.ts';
 import { runCliProcess } from '../cli/main.ts';
+import { surviveClosedSocketWrites } from '../db/closed-socket-guard.ts';
 import { type Db, migrate, openDatabase, rowsOf } from '../db/index.ts';
 import { newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
 import { openKeyRing, rotateKeyRingFile, writeKeyRing } from '../workers/signing/key-ring-store.ts';
@@ -62,6 +63,7 @@ function roleOf(args: readonly string[]): ServingRole {
 
 async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
   const plane = await startControlPlane(config, { role });
+  surviveClosedSocketWrites(plane.logger);
   if (config.demoTenant && role === 'all') {
     if (await demoTenantId(plane.database.db)) {
       say('Demo tenant exists. To mint a new API key for it: stop the server, then run `npm run mint-key`.');
@@ -76,6 +78,7 @@ async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
 
 async function workerCommand(config: ControlPlaneConfig) {
   const worker = await compose(config, 'worker');
+  surviveClosedSocketWrites(worker.logger);
   say(`palisade worker running: outbox relay, bundle builds (${config.redisUrl ? 'BullMQ' : 'in-process queue'}) and reissues`);
   stopOnSignals(worker.close);
 }

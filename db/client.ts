@@ -35,7 +35,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 function openPostgres(url: string, max: number): Database {
   // prepare: false because RDS Proxy and PgBouncer in transaction mode cannot keep prepared statements.
-  const client = postgres(url, { prepare: false, max, onnotice: () => {} });
+  // fetch_types: false skips the array-type query postgres.js runs on every new connection: no column
+  // of ours is an array, and that query, cut off by a database going down, is one more write into a
+  // dropped socket (porsager/postgres#1208; see transaction.ts) and a rejection nobody handles.
+  const client = postgres(url, { prepare: false, fetch_types: false, max, onnotice: () => {} });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,

@@ -6,3 +6,4 @@ export * from './migrate.ts';
 export * from './rls-check.ts';
 export * as schema from './schema/index.ts';
 export * from './tenant-transaction.ts';
+export * from './transaction.ts';

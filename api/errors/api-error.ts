@@ -35,6 +35,8 @@ export interface ApiErrorDetails {
   limit?: string;
   usage?: number;
   requested?: number;
+  /** Every limit a plan change would put the tenant over, with its usage and what the plan allows. */
+  exceeded?: { limit: string; usage: number; allowed: number }[];
 }
 
 export class ApiError extends Error {

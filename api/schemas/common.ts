@@ -14,6 +14,7 @@ export const problemSchema = z
     limit: z.string().optional(),
     usage: z.number().optional(),
     requested: z.number().optional(),
+    exceeded: z.array(z.object({ limit: z.string(), usage: z.number(), allowed: z.number() })).optional(),
   })
   .openapi('Problem');
 

@@ -2,16 +2,16 @@
 // default's demo tenant; the tenant id is chosen here so the transaction can run as it), an owner key
 // minted for an existing one (the CLI), the caller's tenant read with its usage, and its plan changed
 // by its owner.
-import { count, eq, isNull, max } from 'drizzle-orm';
+import { count, eq, isNull } from 'drizzle-orm';
 import { type Db, newId, type Tx, withTenant } from '../../db/index.ts';
 import { apiKeys, clusters, members, policies, tenants } from '../../db/schema/index.ts';
-import { type LimitName, PLANS, type PlanName } from '../../policy/plan/limits.ts';
-import { notFound } from '../errors/api-error.ts';
+import { PLANS, type PlanName } from '../../policy/plan/limits.ts';
+import { ApiError, notFound } from '../errors/api-error.ts';
 import { type PlanChangeInput, presentTenant } from '../schemas/tenant.ts';
 import { recordAudit } from './audit.ts';
 import { inTenant, type TenantContext } from './context.ts';
 import { mintCredential } from './credentials.ts';
-import { assertWithinLimit } from './limits.ts';
+import { type ExceededLimit, exceededLimits, planUsageOf } from './plan-usage.ts';
 import { requireRole } from './roles.ts';
 
 export interface NewTenant {
@@ -62,8 +62,9 @@ export async function getTenantWithUsage(ctx: TenantContext) {
 
 /**
  * Owner only: moves the tenant to another plan, its limits with it (limits negotiated before are
- * replaced by the plan's). A downgrade that what the tenant already stores would exceed is refused,
- * naming the limit, so no stored object is ever over its tenant's limits.
+ * replaced by the plan's). A downgrade that what the tenant already stores would exceed is refused
+ * with every limit it would exceed, its usage and what uses the most, so no stored object is ever
+ * over its tenant's limits and the owner sees all there is to shrink at once.
  */
 export async function changeTenantPlan(ctx: TenantContext, input: PlanChangeInput) {
   requireRole(ctx.caller.role, 'owner');
@@ -72,13 +73,9 @@ export async function changeTenantPlan(ctx: TenantContext, input: PlanChangeInpu
     // Locked like every limit check (limits.ts), so a concurrent write cannot slip past the new limits.
     const [before] = await tx.select().from(tenants).where(eq(tenants.id, ctx.caller.tenantId)).for('update');
     if (!before) throw notFound('tenant');
-    const usage = await usageOf(tx);
-    const checks: [LimitName, number][] = [
-      ['clusters', usage.clusters],
-      ['policies', usage.policies],
-      ['rulesPerPolicy', usage.largestPolicyRules],
-    ];
-    for (const [limit, used] of checks) assertWithinLimit(limits, limit, used, used, { path: 'plan', detail: `the ${input.plan} plan` });
+    const usage = await planUsageOf(tx);
+    const exceeded = exceededLimits(usage, limits);
+    if (exceeded.length > 0) throw downgradeRefused(input.plan, exceeded);
     const [after] = await tx.update(tenants).set({ plan: input.plan, limits }).where(eq(tenants.id, ctx.caller.tenantId)).returning();
     await recordAudit(tx, ctx.caller, {
       action: 'update',
@@ -87,12 +84,28 @@ export async function changeTenantPlan(ctx: TenantContext, input: PlanChangeInpu
       before: presentTenant(before),
       after: presentTenant(after!),
     });
-    return { ...presentTenant(after!), usage: { clusters: usage.clusters, policies: usage.policies } };
+    return { ...presentTenant(after!), usage: { clusters: usage.clusters.usage, policies: usage.policies.usage } };
   });
 }
 
+/** 422 naming each exceeded limit; `limit` and `usage` carry the first, as every other limit refusal does. */
+function downgradeRefused(plan: PlanName, exceeded: readonly ExceededLimit[]): ApiError {
+  const messages = exceeded.map(
+    ({ limit, usage, allowed, where }) => `plan limit ${limit} is ${allowed} on the ${plan} plan: ${usage} in use${where ? ` (${where})` : ''}`,
+  );
+  const first = exceeded[0]!;
+  return new ApiError('LIMIT_EXCEEDED', messages.join('; '), {
+    limit: first.limit,
+    usage: first.usage,
+    requested: first.usage,
+    exceeded: exceeded.map(({ limit, usage, allowed }) => ({ limit, usage, allowed })),
+    errors: messages.map((message) => ({ path: 'plan', message })),
+  });
+}
+
+/** Clusters and policies stored: the usage the tenant's page shows. */
 async function usageOf(tx: Tx) {
   const [clusterCount] = await tx.select({ n: count() }).from(clusters).where(isNull(clusters.deletedAt));
-  const [policyCount] = await tx.select({ n: count(), largestRules: max(policies.ruleCount) }).from(policies);
-  return { clusters: clusterCount!.n, policies: policyCount!.n, largestPolicyRules: policyCount!.largestRules ?? 0 };
+  const [policyCount] = await tx.select({ n: count() }).from(policies);
+  return { clusters: clusterCount!.n, policies: policyCount!.n };
 }

@@ -11,6 +11,13 @@
 //    write, and the time from it to each waiter's answer (wakeP99Ms). `held` is how many were still
 //    waiting when the write came (a capped long-poll answers 429 at once); answeredBeforeTheWrite
 //    counts the others by status (0: the connection failed).
+// 4. fairness: tenant B reads its clusters from 5 clients for 5 s alone (aloneP99Ms), then again
+//    while tenant A, holding the stored policy of 2., runs 40 readers and 10 writers as fast as the
+//    server answers (otherTenantP99Ms); ratio is the second over the first (target: under 2). The
+//    bench lifts the rate limits, so what keeps B's latency is the per-tenant concurrency cap.
+//
+// `--only api,storedPolicy,longPoll,fairness` runs some sections (fairness needs storedPolicy's
+// tenant and makes it when storedPolicy is not run).
 //
 // BENCH_SERVER_DIR runs another checkout's control plane (a `git archive` of main with node_modules
 // linked in, say) under the same load, for a before/after on the same machine.
@@ -28,10 +35,20 @@ const LOAD_MS = 10_000;
 const WAITERS = 10_000;
 const WAITER_BATCH = 500;
 const PARKED_MS = 5_000;
-/** 200 policies of 100 rules (about 8 KB each): the issue's 1.6 MB of stored policy in one tenant. */
-const STORED_POLICIES = 200;
+/**
+ * 199 policies of 100 rules (about 8 KB each): the issue's 1.6 MB of stored policy in one tenant, one
+ * policy short of the free plan's 200 so the small applies (one policy, "small") are accepted.
+ */
+const STORED_POLICIES = 199;
 const RULES_PER_STORED_POLICY = 100;
 const SMALL_APPLIES = 20;
+const FAIRNESS_MS = 5_000;
+const FAIRNESS_OTHER_CLIENTS = 5;
+const FAIRNESS_HEAVY_READERS = 40;
+const FAIRNESS_HEAVY_WRITERS = 10;
+
+export const CONTROL_PLANE_SECTIONS = ['api', 'storedPolicy', 'longPoll', 'fairness'] as const;
+export type ControlPlaneSection = (typeof CONTROL_PLANE_SECTIONS)[number];
 
 /** What the issue measured on this machine before the fixes. */
 const ISSUE_BASELINE = {
@@ -63,16 +80,23 @@ async function measureApi(url: string, reader: BenchTenant) {
   };
 }
 
-async function measureStoredPolicy(url: string, other: BenchTenant) {
+/** A tenant holding about 1.6 MB of accepted policy. */
+async function heavyTenant(url: string): Promise<{ heavy: BenchTenant; storedBytes: number }> {
   progress(`stored policy: ${STORED_POLICIES} policies of ${RULES_PER_STORED_POLICY} rules in one tenant`);
   const heavy = await newTenant(url);
   let storedBytes = 0;
   for (let first = 0; first < STORED_POLICIES; first += 20) {
-    const batch = Array.from({ length: 20 }, (_, index) => networkPolicy(`stored-${first + index}`, RULES_PER_STORED_POLICY));
+    const batch = Array.from({ length: Math.min(20, STORED_POLICIES - first) }, (_, index) =>
+      networkPolicy(`stored-${first + index}`, RULES_PER_STORED_POLICY),
+    );
     storedBytes += batch.reduce((sum, policy) => sum + JSON.stringify(policy).length, 0);
     const status = await apply(url, heavy, batch);
     if (status !== 200) throw new Error(`storing policy: ${status}`);
   }
+  return { heavy, storedBytes };
+}
+
+async function measureStoredPolicy(url: string, heavy: BenchTenant, storedBytes: number, other: BenchTenant) {
   progress(`stored policy: ${SMALL_APPLIES} small applies, another tenant reading meanwhile`);
   const applyMs: number[] = [];
   let applying = true;
@@ -83,8 +107,9 @@ async function measureStoredPolicy(url: string, other: BenchTenant) {
   );
   for (let index = 0; index < SMALL_APPLIES; index++) {
     const started = performance.now();
-    await apply(url, heavy, [networkPolicy('small', 1, index)]);
+    const status = await apply(url, heavy, [networkPolicy('small', 1, index)]);
     applyMs.push(performance.now() - started);
+    if (status !== 200) throw new Error(`small apply: ${status}`);
   }
   applying = false;
   const otherReads = await reads;
@@ -152,16 +177,59 @@ async function measureLongPoll(url: string, server: { cpuSeconds(): number }, wa
   };
 }
 
-export async function runControlPlaneBench(options: { json: boolean }): Promise<number> {
+async function measureFairness(url: string, heavy: BenchTenant, other: BenchTenant) {
+  const otherReads = () =>
+    closedLoop(FAIRNESS_OTHER_CLIENTS, forMs(FAIRNESS_MS), async () => (await call(url, 'GET', '/v1/clusters', other.key)).status === 200);
+  progress(`fairness: tenant B alone, ${FAIRNESS_OTHER_CLIENTS} readers for ${FAIRNESS_MS / 1000} s`);
+  await closedLoop(FAIRNESS_OTHER_CLIENTS, forMs(1_000), async () => (await call(url, 'GET', '/v1/clusters', other.key)).status === 200);
+  const alone = await otherReads();
+  progress(`fairness: tenant B beside tenant A's ${FAIRNESS_HEAVY_READERS} readers and ${FAIRNESS_HEAVY_WRITERS} writers`);
+  let heavyLoad = true;
+  const heavyAnswers: Record<string, number> = {};
+  const count = (status: number) => {
+    heavyAnswers[status] = (heavyAnswers[status] ?? 0) + 1;
+    return true;
+  };
+  let port = 0;
+  const heavyRunning = Promise.all([
+    closedLoop(
+      FAIRNESS_HEAVY_READERS,
+      () => heavyLoad,
+      async () => count((await call(url, 'GET', '/v1/clusters', heavy.key)).status),
+    ),
+    closedLoop(
+      FAIRNESS_HEAVY_WRITERS,
+      () => heavyLoad,
+      async () => count(await apply(url, heavy, [networkPolicy('small', 1, ++port)])),
+    ),
+  ]);
+  // Tenant A's load settles first, so B is measured beside it, not beside its ramp.
+  await sleep(1_000);
+  const beside = await otherReads();
+  heavyLoad = false;
+  await heavyRunning;
+  return {
+    aloneP99Ms: rounded(alone.p99Ms),
+    otherTenantP99Ms: rounded(beside.p99Ms),
+    ratio: Math.round((beside.p99Ms / alone.p99Ms) * 100) / 100,
+    otherTenantFailures: alone.failures + beside.failures,
+    heavyTenantAnswers: heavyAnswers,
+  };
+}
+
+export async function runControlPlaneBench(options: { json: boolean; sections: readonly ControlPlaneSection[] }): Promise<number> {
   progress('control plane: a fresh database on the real Postgres, palisade serve in its own process');
   const server = await startBenchServer();
+  const wanted = new Set(options.sections);
   try {
     const reader = await newTenant(server.url);
     const other = await newTenant(server.url);
-    const api = await measureApi(server.url, reader);
-    const storedPolicy = await measureStoredPolicy(server.url, other);
-    const longPoll = await measureLongPoll(server.url, server, reader, other);
-    const results = { api, longPoll, storedPolicy, baselineFromIssue: ISSUE_BASELINE };
+    const api = wanted.has('api') ? await measureApi(server.url, reader) : undefined;
+    const stored = wanted.has('storedPolicy') || wanted.has('fairness') ? await heavyTenant(server.url) : undefined;
+    const storedPolicy = wanted.has('storedPolicy') && stored ? await measureStoredPolicy(server.url, stored.heavy, stored.storedBytes, other) : undefined;
+    const fairness = wanted.has('fairness') && stored ? await measureFairness(server.url, stored.heavy, other) : undefined;
+    const longPoll = wanted.has('longPoll') ? await measureLongPoll(server.url, server, reader, other) : undefined;
+    const results = { api, longPoll, storedPolicy, fairness, baselineFromIssue: ISSUE_BASELINE };
     if (options.json) process.stdout.write(`${JSON.stringify(results)}\n`);
     else process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return 0;

@@ -3,7 +3,7 @@
 // builds the queue may have lost after rows were stamped are asked for again (missed-builds.ts).
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { type Database, OUTBOX_CHANNEL, rowsOf } from '../../db/index.ts';
+import { type Database, OUTBOX_CHANNEL, rowsOf, transaction } from '../../db/index.ts';
 import type { BuildQueue } from '../queue/build-queue.ts';
 import { requestMissedBuilds } from './missed-builds.ts';
 
@@ -24,7 +24,7 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
   let again = false;
 
   async function relayBatch(): Promise<number> {
-    return database.db.transaction(async (tx) => {
+    return transaction(database.db, async (tx) => {
       // SKIP LOCKED: relays in several processes share the rows instead of queueing behind each other.
       const rows = rowsOf<{ id: string | number; tenant_id: string; cluster_id: string }>(
         await tx.execute(sql`select id, tenant_id, cluster_id from outbox where relayed_at is null

@@ -1,8 +1,10 @@
 // The pure cores of the fairness limits: token buckets refill at their rate and say when to retry;
 // client networks group an IPv6 subscriber's /64 and unwrap IPv4-mapped addresses; request
-// fingerprints tell which part of a reused request differs.
+// fingerprints tell which part of a reused request differs; concurrency slots run a key's requests a
+// few at a time, queue the next in arrival order and refuse past the queue.
 import { describe, expect, it } from 'vitest';
 import { clientNetwork } from '../../../api/middleware/client-address.ts';
+import { concurrencySlots } from '../../../api/middleware/concurrency-slots.ts';
 import { fingerprintDifferences, requestFingerprint } from '../../../api/middleware/request-fingerprint.ts';
 import { tokenBuckets } from '../../../api/middleware/token-buckets.ts';
 
@@ -41,5 +43,36 @@ describe('requestFingerprint', () => {
     expect(fingerprintDifferences(stored, requestFingerprint({ ...base, searchParams: new URLSearchParams('dryRun=true&cluster=c1') }))).toEqual([]);
     expect(fingerprintDifferences(stored, requestFingerprint({ ...base, searchParams: new URLSearchParams('cluster=c2&dryRun=true') }))).toEqual(['query']);
     expect(fingerprintDifferences(stored, requestFingerprint({ ...base, method: 'PUT', body: '[]' }))).toEqual(['method', 'body']);
+  });
+});
+
+describe('concurrencySlots', () => {
+  it('runs a key up to its slots, queues the next in order, refuses past the queue, and keeps keys apart', async () => {
+    const slots = concurrencySlots({ inFlight: 2, queued: 2 });
+    const first = await slots.acquire('a')!;
+    const second = await slots.acquire('a')!;
+    const order: string[] = [];
+    const inOrder = (name: string) => (release: () => void) => {
+      order.push(name);
+      return release;
+    };
+    const third = slots.acquire('a')!.then(inOrder('third'));
+    const fourth = slots.acquire('a')!.then(inOrder('fourth'));
+    expect(slots.acquire('a')).toBeUndefined();
+    expect(slots.usage('a')).toEqual({ running: 2, waiting: 2 });
+    const other = await slots.acquire('b')!;
+    other();
+    expect(slots.usage('b')).toEqual({ running: 0, waiting: 0 });
+
+    first();
+    first();
+    await third;
+    expect(order).toEqual(['third']);
+    expect(slots.usage('a')).toEqual({ running: 2, waiting: 1 });
+    second();
+    (await third)();
+    (await fourth)();
+    expect(order).toEqual(['third', 'fourth']);
+    expect(slots.usage('a')).toEqual({ running: 0, waiting: 0 });
   });
 });
