@@ -15,6 +15,7 @@ import { clientAddress, clientNetwork } from './middleware/client-address.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { longPollLimit } from './middleware/long-poll-limit.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { requestMetrics } from './middleware/request-metrics.ts';
 import { servicesMiddleware } from './middleware/services.ts';
 import { tokenBuckets } from './middleware/token-buckets.ts';
 import { registerAgentRoutes } from './routes/agent/index.ts';
@@ -45,6 +46,7 @@ export function createApp(services: Services) {
   });
 
   app.use('*', requestId());
+  if (services.metrics) app.use('*', requestMetrics(services.metrics));
   app.use('*', servicesMiddleware(services));
   app.use('*', async function logRequest(c, next) {
     const started = performance.now();
