@@ -88,18 +88,21 @@ export function createAgentMetrics(): AgentMetrics {
     help: 'Seconds since the control plane issued the newest verified revision (applied or held); absent before the first.',
     registers: [registry],
     collect() {
-      this.reset();
       const newest = sources?.revisions().newestVerified;
       const now = (sources?.clock ?? (() => new Date()))();
+      // Absent rather than 0 before the first bundle: 0 would read as "just issued".
       if (newest) this.set(Math.max(0, (now.getTime() - newest.issuedAt.getTime()) / 1000));
+      else this.remove();
     },
   });
 
   // The dataplane's families: each reads the observation scrape() took (none: the family is empty).
-  function observed<M extends { reset(): void }>(fill: (metric: M, o: DataplaneObservation) => void) {
+  function observed<M extends { reset(): void; remove(...values: string[]): void }>(fill: (metric: M, o: DataplaneObservation) => void, labelled = true) {
     return function collect(this: M) {
       this.reset();
       if (observation) fill(this, observation);
+      // reset() leaves an unlabelled family at 0; without a dataplane it has no value at all.
+      else if (!labelled) this.remove();
     };
   }
 
@@ -107,7 +110,7 @@ export function createAgentMetrics(): AgentMetrics {
     name: 'palisade_agent_programs',
     help: 'eBPF programs loaded (endpoints with alike policies share one).',
     registers: [registry],
-    collect: observed<Gauge>((g, o) => g.set(o.programs)),
+    collect: observed<Gauge>((g, o) => g.set(o.programs), false),
   });
   new Gauge({
     name: 'palisade_agent_map_entries',
@@ -131,7 +134,7 @@ export function createAgentMetrics(): AgentMetrics {
     name: 'palisade_agent_conntrack_entries',
     help: "Tracked connections in the node's conntrack map now.",
     registers: [registry],
-    collect: observed<Gauge>((g, o) => g.set(o.maps.find((m) => m.name === 'conntrack')?.entries ?? 0)),
+    collect: observed<Gauge>((g, o) => g.set(o.maps.find((m) => m.name === 'conntrack')?.entries ?? 0), false),
   });
 
   const byVerdict = (field: 'packets' | 'bytes') =>
