@@ -6,6 +6,7 @@
 // pod by namespace/name, bounded by the pods on the node; never an address or a bundle id.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataplaneObservation, DataplanePhase } from '../datapath/dataplane.ts';
+import { renderRuleFamilies } from './rule-families.ts';
 
 /** The agent pipeline's phases (agent/apply/pipeline.ts), then the eBPF dataplane's inside `enforce`. */
 export type ApplyPhase = 'accept' | 'admit' | 'enforce' | 'record' | DataplanePhase;
@@ -160,27 +161,7 @@ export function createAgentMetrics(): AgentMetrics {
     collect: byVerdict('bytes'),
   });
 
-  new Counter({
-    name: 'palisade_agent_rule_packets_total',
-    help: 'Packets each enforced rule (or tier default, rule="default") matched, by direction, tier, policy id, rule index and action.',
-    labelNames: ['direction', 'tier', 'policy', 'rule', 'action'],
-    registers: [registry],
-    collect: observed<Counter<'direction' | 'tier' | 'policy' | 'rule' | 'action'>>((c, o) => {
-      for (const hit of o.rules) {
-        if (!hit.staged)
-          c.inc({ direction: hit.direction, tier: hit.tier, policy: hit.policyId, rule: String(hit.ruleIndex), action: hit.action }, hit.packets);
-      }
-    }),
-  });
-  new Counter({
-    name: 'palisade_agent_policy_packets_total',
-    help: "Packets the rules of each enforced policy matched, by direction, tier, policy id and the matching rule's action.",
-    labelNames: ['direction', 'tier', 'policy', 'action'],
-    registers: [registry],
-    collect: observed<Counter<'direction' | 'tier' | 'policy' | 'action'>>((c, o) => {
-      for (const hit of o.rules) if (!hit.staged) c.inc({ direction: hit.direction, tier: hit.tier, policy: hit.policyId, action: hit.action }, hit.packets);
-    }),
-  });
+  // palisade_agent_rule_packets_total and palisade_agent_policy_packets_total: rule-families.ts.
 
   new Counter({
     name: 'palisade_agent_drops_total',
@@ -246,7 +227,7 @@ export function createAgentMetrics(): AgentMetrics {
     async scrape() {
       observation = sources?.observe?.();
       try {
-        return await registry.metrics();
+        return (await registry.metrics()) + renderRuleFamilies(observation?.rules);
       } finally {
         observation = undefined;
       }

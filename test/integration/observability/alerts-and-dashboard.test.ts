@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentMetrics } from '../../../agent/metrics/agent-metrics.ts';
+import { RULE_FAMILY_NAMES } from '../../../agent/metrics/rule-families.ts';
 import { type BundleWaiters, listenForBundles } from '../../../api/services/bundle-waiters.ts';
 import { createControlPlaneMetrics } from '../../../bin/metrics/control-plane-registry.ts';
 import { type Database, openDatabase } from '../../../db/index.ts';
@@ -47,6 +48,7 @@ describe('infra/observability', () => {
       'in-process',
     );
     for (const registry of [controlPlane.registry, createAgentMetrics().registry]) for (const metric of registry.getMetricsAsArray()) ours.add(metric.name);
+    for (const name of RULE_FAMILY_NAMES) ours.add(name);
   });
   afterAll(async () => {
     await waiters?.close();
