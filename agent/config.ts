@@ -13,6 +13,7 @@ import type { StartupErrorCode } from './errors.ts';
 
 export const DEFAULT_STATE_DIR = '/var/lib/palisade';
 export const DEFAULT_MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_METRICS_HOST = '0.0.0.0';
 
 const dnsSubdomain = z
   .string()
@@ -51,8 +52,8 @@ const agentConfigSchema = z.strictObject({
   explainPort: z.number().int().min(1).max(65535).optional(),
   /** Port of GET /metrics (Prometheus); absent = off; 0 picks a free one (tests). */
   metricsPort: z.number().int().min(0).max(65535).optional(),
-  /** Address the metrics listener binds: every interface by default, as Prometheus scrapes the node's address. */
-  metricsHost: z.string().min(1).default('0.0.0.0'),
+  /** Address the metrics listener binds; absent = every interface (DEFAULT_METRICS_HOST), as Prometheus scrapes the node's address. */
+  metricsHost: z.string().min(1).optional(),
   inventory: inventorySchema,
   /** 'ebpf' enforces; 'dry-run' only logs what it would enforce (labs, bring-up). */
   dataplane: z.enum(['ebpf', 'dry-run']).default('ebpf'),

@@ -3,7 +3,7 @@
 // without touching enforcement (the programs stay attached across a restart or an upgrade).
 import { pathToFileURL } from 'node:url';
 import { type Logger, pino } from 'pino';
-import { type AgentConfig, loadAgentConfig } from './config.ts';
+import { type AgentConfig, DEFAULT_METRICS_HOST, loadAgentConfig } from './config.ts';
 import { tokenProvider } from './credentials.ts';
 import { AgentDaemon } from './daemon.ts';
 import type { Dataplane, DataplaneFactory } from './datapath/dataplane.ts';
@@ -115,7 +115,7 @@ export async function runAgent(config: AgentConfig, logger: Logger, overrides: R
     const { dataplane: enforcing } = dataplane;
     metrics.watch({ revisions: () => daemon.revisionView(), ...(enforcing.observe && { observe: () => enforcing.observe!() }) });
     metricsServer = await startAgentMetricsServer(metrics, {
-      host: config.metricsHost,
+      host: config.metricsHost ?? DEFAULT_METRICS_HOST,
       port: config.metricsPort,
       logger: logger.child({ component: 'metrics' }),
     });
