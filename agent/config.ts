@@ -13,6 +13,7 @@ import type { StartupErrorCode } from './errors.ts';
 
 export const DEFAULT_STATE_DIR = '/var/lib/palisade';
 export const DEFAULT_MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_METRICS_HOST = '0.0.0.0';
 
 const dnsSubdomain = z
   .string()
@@ -49,6 +50,10 @@ const agentConfigSchema = z.strictObject({
   statusIntervalSeconds: z.number().int().positive().default(60),
   /** Port of the node-local explain endpoint on 127.0.0.1 (GET /explain); absent = off. */
   explainPort: z.number().int().min(1).max(65535).optional(),
+  /** Port of GET /metrics (Prometheus); absent = off; 0 picks a free one (tests). */
+  metricsPort: z.number().int().min(0).max(65535).optional(),
+  /** Address the metrics listener binds; absent = every interface (DEFAULT_METRICS_HOST), as Prometheus scrapes the node's address. */
+  metricsHost: z.string().min(1).optional(),
   inventory: inventorySchema,
   /** 'ebpf' enforces; 'dry-run' only logs what it would enforce (labs, bring-up). */
   dataplane: z.enum(['ebpf', 'dry-run']).default('ebpf'),
@@ -95,6 +100,8 @@ const SETTINGS = [
   { flag: 'bpffs', env: 'PALISADE_BPFFS', key: 'bpffsRoot', type: 'string' },
   { flag: 'datapath-strategy', env: 'PALISADE_DATAPATH_STRATEGY', key: 'datapathStrategy', type: 'string' },
   { flag: 'explain-port', env: 'PALISADE_EXPLAIN_PORT', key: 'explainPort', type: 'number' },
+  { flag: 'metrics-port', env: 'PALISADE_METRICS_PORT', key: 'metricsPort', type: 'number' },
+  { flag: 'metrics-host', env: 'PALISADE_METRICS_HOST', key: 'metricsHost', type: 'string' },
   { flag: 'log-level', env: 'PALISADE_LOG_LEVEL', key: 'logLevel', type: 'string' },
 ] as const;
 

@@ -20,6 +20,7 @@ import type { Dataplane, ProgramStats } from './datapath/dataplane.ts';
 import { BUNDLE_FETCH_ERROR_CODES } from './errors.ts';
 import { type ExplainQuery, type ExplainResult, explainLocally } from './explain/explain.ts';
 import type { InventorySource, InventoryState } from './inventory/source.ts';
+import type { AgentMetricsRecorder, RevisionView } from './metrics/agent-metrics.ts';
 import type { LastGoodStore } from './state/last-good.ts';
 import { Conditions } from './status/conditions.ts';
 import { createInventoryReporter, type InventoryReporter } from './status/inventory-reporter.ts';
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   poll?: Pick<PollOptions, 'errorBackoff' | 'rejectBackoff' | 'minPollIntervalMs' | 'random' | 'graceMs'>;
   /** How often a verified bundle that could not be applied yet is tried again. */
   retryPendingMs?: number;
+  /** Where the pipeline records phase durations and refusals (agent/metrics). */
+  metrics?: AgentMetricsRecorder;
 }
 
 type Lifecycle = 'new' | 'restored' | 'running' | 'stopping' | 'stopped';
@@ -107,12 +110,23 @@ export class AgentDaemon {
       currentInventory: () => options.inventory.current().inventory,
       reportStatus: () => void this.reporter.report(),
       reportInventory: () => this.reportInventory(),
+      ...(options.metrics && { metrics: options.metrics }),
     };
   }
 
   /** The revision enforced now; 0 when none is. */
   get appliedRevision(): number {
     return this.state.enforcement.applied?.revision ?? 0;
+  }
+
+  /** Revisions for the metrics: what is enforced, and the newest verified bundle with its issue time. */
+  revisionView(): RevisionView {
+    const { applied, pending } = this.state.enforcement;
+    const newest = pending && (!applied || pending.revision > applied.revision) ? pending : applied;
+    return {
+      appliedRevision: applied?.revision ?? 0,
+      newestVerified: newest && { revision: newest.revision, issuedAt: new Date(newest.payload.issuedAt) },
+    };
   }
 
   /**

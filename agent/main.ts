@@ -3,7 +3,7 @@
 // without touching enforcement (the programs stay attached across a restart or an upgrade).
 import { pathToFileURL } from 'node:url';
 import { type Logger, pino } from 'pino';
-import { type AgentConfig, loadAgentConfig } from './config.ts';
+import { type AgentConfig, DEFAULT_METRICS_HOST, loadAgentConfig } from './config.ts';
 import { tokenProvider } from './credentials.ts';
 import { AgentDaemon } from './daemon.ts';
 import type { Dataplane, DataplaneFactory } from './datapath/dataplane.ts';
@@ -14,6 +14,8 @@ import { startLocalExplainServer } from './explain/server.ts';
 import { type FlowShipper, startFlowShipper } from './flows/shipper.ts';
 import { openFileInventorySource } from './inventory/file-source.ts';
 import type { InventorySource } from './inventory/source.ts';
+import { type AgentMetrics, createAgentMetrics } from './metrics/agent-metrics.ts';
+import { type AgentMetricsServer, startAgentMetricsServer } from './metrics/server.ts';
 import { LastGoodStore } from './state/last-good.ts';
 import { openPinnedTrustRoot, openTrustRootFile, type TrustRootSource } from './trust/trust-root.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -43,6 +45,7 @@ async function openDataplane(
   config: AgentConfig,
   logger: Logger,
   onFlow: (flow: FlowRecord) => void,
+  metrics: AgentMetrics | undefined,
 ): Promise<{ ok: true; dataplane: Dataplane } | StartupError> {
   if (config.dataplane === 'dry-run') return { ok: true, dataplane: createDryRunDataplane(logger) };
   // Imported only when used, so the daemon, its tests and the dry-run mode do not pull in libbpf.
@@ -59,6 +62,7 @@ async function openDataplane(
     onFlow,
     ...(config.bpffsRoot && { bpffsRoot: config.bpffsRoot }),
     ...(config.datapathStrategy && { strategy: config.datapathStrategy }),
+    ...(metrics && { onPhase: metrics.observePhase }),
   };
   return { ok: true, dataplane: await factory(context) };
 }
@@ -68,12 +72,17 @@ export interface RunOverrides {
   dataplane?: Dataplane;
 }
 
+export interface RunningAgent {
+  ok: true;
+  daemon: AgentDaemon;
+  flows: FlowShipper;
+  /** GET /metrics, when `metricsPort` is set. */
+  metricsServer: AgentMetricsServer | undefined;
+}
+
 /** Builds and starts the daemon. Errors that make starting pointless come back as values. */
-export async function runAgent(
-  config: AgentConfig,
-  logger: Logger,
-  overrides: RunOverrides = {},
-): Promise<{ ok: true; daemon: AgentDaemon; flows: FlowShipper } | StartupError> {
+export async function runAgent(config: AgentConfig, logger: Logger, overrides: RunOverrides = {}): Promise<RunningAgent | StartupError> {
+  const metrics = config.metricsPort === undefined ? undefined : createAgentMetrics();
   const trustRoot = await openTrustRoot(config, logger.child({ component: 'trust-root' }));
   if (!trustRoot.ok) return trustRoot;
   const flows = startFlowShipper({
@@ -84,7 +93,7 @@ export async function runAgent(
   });
   const dataplane = overrides.dataplane
     ? { ok: true as const, dataplane: overrides.dataplane }
-    : await openDataplane(config, logger.child({ component: 'dataplane' }), flows.onFlow);
+    : await openDataplane(config, logger.child({ component: 'dataplane' }), flows.onFlow, metrics);
   if (!dataplane.ok) {
     await flows.stop();
     return dataplane;
@@ -98,9 +107,21 @@ export async function runAgent(
     dataplane: dataplane.dataplane,
     lastGood: new LastGoodStore(config.stateDir),
     logger,
+    ...(metrics && { metrics }),
   });
   await daemon.start();
-  return { ok: true, daemon, flows };
+  let metricsServer: AgentMetricsServer | undefined;
+  if (metrics && config.metricsPort !== undefined) {
+    const { dataplane: enforcing } = dataplane;
+    metrics.watch({ revisions: () => daemon.revisionView(), ...(enforcing.observe && { observe: () => enforcing.observe!() }) });
+    metricsServer = await startAgentMetricsServer(metrics, {
+      host: config.metricsHost ?? DEFAULT_METRICS_HOST,
+      port: config.metricsPort,
+      logger: logger.child({ component: 'metrics' }),
+    });
+    logger.info({ url: metricsServer.url }, 'metrics listening');
+  }
+  return { ok: true, daemon, flows, metricsServer };
 }
 
 async function main(): Promise<number> {
@@ -120,7 +141,7 @@ async function main(): Promise<number> {
     logger.fatal({ code: started.code, reason: started.message }, 'agent cannot start');
     return 1;
   }
-  const { daemon, flows } = started;
+  const { daemon, flows, metricsServer } = started;
   // Loopback only: it reveals the node's policy and pods to whoever can reach it.
   const explainServer =
     config.explainPort === undefined ? undefined : await startLocalExplainServer({ port: config.explainPort, explain: (query) => daemon.explain(query) });
@@ -138,6 +159,7 @@ async function main(): Promise<number> {
         .stop()
         .then(() => flows.stop())
         .then(() => explainServer?.close())
+        .then(() => metricsServer?.close())
         .finally(resolve);
     };
     process.on('SIGTERM', onSignal);

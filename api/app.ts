@@ -16,6 +16,7 @@ import { concurrencySlots } from './middleware/concurrency-slots.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { longPollLimit } from './middleware/long-poll-limit.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { requestMetrics } from './middleware/request-metrics.ts';
 import { servicesMiddleware } from './middleware/services.ts';
 import { tenantConcurrency } from './middleware/tenant-concurrency.ts';
 import { tokenBuckets } from './middleware/token-buckets.ts';
@@ -47,6 +48,7 @@ export function createApp(services: Services) {
   });
 
   app.use('*', requestId());
+  if (services.metrics) app.use('*', requestMetrics(services.metrics));
   app.use('*', servicesMiddleware(services));
   app.use('*', async function logRequest(c, next) {
     const started = performance.now();

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.ts';
 import type { KeyRing } from '../policy/bundle/index.ts';
+import type { ApiMetrics } from './metrics/api-metrics.ts';
 import type { BundleWaiters } from './services/bundle-waiters.ts';
 import type { AgentCaller, ApiCaller } from './services/context.ts';
 
@@ -57,6 +58,8 @@ export interface Services {
   clock: () => Date;
   logger: Logger;
   config: ApiConfig;
+  /** Where requests are recorded, when the process serves metrics (METRICS_PORT). */
+  metrics?: ApiMetrics;
 }
 
 export type AppEnv = {

@@ -1,5 +1,6 @@
 // `npm run bench -- control-plane [--json]` is the control plane's benchmark (issue 10,
-// control-plane/run.ts). Otherwise:
+// control-plane/run.ts); `npm run bench -- scrape [--json]` what one metrics scrape of the agent costs
+// (issue 12, scrape-cost.ts). Otherwise:
 // `npm run bench [-- --json] [--rounds N] [--seconds S]`: the policy-scale benchmark of issue 5. Not
 // a test: it measures, prints progress on stderr and the results on stdout (a markdown table, or
 // with --json exactly one JSON object, the table then going to stderr). npm itself prints a banner
@@ -49,6 +50,7 @@ import { createBenchLab } from './lab.ts';
 import { measurePerPacket } from './per-packet.ts';
 import { progress } from './progress.ts';
 import { type BenchResults, toJson, toMarkdown } from './report.ts';
+import { runScrapeBench } from './scrape-cost.ts';
 import { measureThroughput } from './throughput.ts';
 import { ensureTools } from './tools.ts';
 
@@ -88,8 +90,9 @@ async function main(): Promise<number> {
     }
     return runControlPlaneBench({ json: values.json, sections: sections as ControlPlaneSection[] });
   }
+  if (positionals[0] === 'scrape') return runScrapeBench({ json: values.json });
   if (positionals.length > 0) {
-    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, or none for the dataplane's)\n`);
+    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, scrape, or none for the dataplane's)\n`);
     return 2;
   }
   const rounds = Number(values.rounds);

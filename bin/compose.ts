@@ -11,6 +11,7 @@ import type { KeyRing } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
 import { pruneBundles } from '../workers/bundle/prune.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
+import { instrumentBuilds, registerQueueDepth } from '../workers/metrics/worker-metrics.ts';
 import { type Relay, startRelay } from '../workers/outbox/relay.ts';
 import { backfillPolicyResources } from '../workers/policies/backfill-resources.ts';
 import type { BuildQueue } from '../workers/queue/build-queue.ts';
@@ -19,6 +20,8 @@ import { createInProcessQueue } from '../workers/queue/in-process-queue.ts';
 import { openKeyRing } from '../workers/signing/key-ring-store.ts';
 import { ConfigError, type ControlPlaneConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { type ControlPlaneMetrics, createControlPlaneMetrics } from './metrics/control-plane-registry.ts';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.ts';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -45,6 +48,8 @@ export interface Composition<R extends Role> {
   bundleWaiters: R extends 'worker' ? undefined : BundleWaiters;
   /** The outbox relay, for every role but `api`. */
   relay: R extends 'api' ? undefined : Relay;
+  /** The metrics listener (GET /metrics) and its registry, when METRICS_PORT is set. */
+  metrics: (MetricsServer & { registry: ControlPlaneMetrics['registry'] }) | undefined;
   /** Stops the workers, wakes waiting long-polls and closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -54,11 +59,25 @@ interface Workers {
   close(): Promise<void>;
 }
 
-async function startWorkers(config: ControlPlaneConfig, database: Database, keyRing: () => KeyRing, logger: Logger, clock: () => Date): Promise<Workers> {
-  const buildBundle = createBundleBuilder({ db: database.db, keyRing, clock, bundleTtlMs: config.bundleTtlMs, logger });
+async function startWorkers(
+  config: ControlPlaneConfig,
+  database: Database,
+  keyRing: () => KeyRing,
+  logger: Logger,
+  clock: () => Date,
+  metrics: ControlPlaneMetrics | undefined,
+): Promise<Workers> {
+  const builder = createBundleBuilder({ db: database.db, keyRing, clock, bundleTtlMs: config.bundleTtlMs, logger });
+  const buildBundle = metrics ? instrumentBuilds(builder, metrics.workers) : builder;
+  const queueKind = config.redisUrl ? 'bullmq' : 'in-process';
+  const onJobFailure = () => metrics?.workers.jobFailures.inc({ queue: queueKind });
   const buildQueue: BuildQueue = config.redisUrl
-    ? createBullmqQueue(buildBundle, logger, { redisUrl: config.redisUrl, work: true, prefix: config.queuePrefix })
-    : createInProcessQueue(buildBundle, logger);
+    ? createBullmqQueue(buildBundle, logger, { redisUrl: config.redisUrl, work: true, prefix: config.queuePrefix, onJobFailure })
+    : createInProcessQueue(buildBundle, logger, onJobFailure);
+  if (metrics) {
+    registerQueueDepth(metrics.registry, buildQueue, queueKind);
+    metrics.watchOutbox();
+  }
   const relay = await startRelay(database, buildQueue, logger, { pollMs: config.relayPollMs });
   // Renew a bundle when half its life is gone, or when the active signing key changed.
   const reissue = () =>
@@ -118,11 +137,13 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
     createIfMissing: config.databaseUrl === undefined,
     now: clock,
   });
-  const workers = role === 'api' ? undefined : await startWorkers(config, database, keyRing, logger, clock);
+  const metrics = config.metricsPort === undefined ? undefined : createControlPlaneMetrics(database);
+  const workers = role === 'api' ? undefined : await startWorkers(config, database, keyRing, logger, clock, metrics);
   let bundleWaiters: BundleWaiters | undefined;
   let app: App | undefined;
   if (role !== 'worker') {
     bundleWaiters = await listenForBundles(database, (error) => logger.error({ err: error }, 'reading a bundle for parked long-polls failed'));
+    metrics?.watchWaiters(bundleWaiters);
     app = createApp({
       database,
       keyRing,
@@ -130,8 +151,14 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
       clock,
       logger,
       config: { maxBodyBytes: config.maxBodyBytes, longPollMaxMs: config.longPollMaxMs, version: config.version, fairness: config.fairness },
+      ...(metrics && { metrics: metrics.api }),
     });
   }
+  const metricsServer =
+    metrics && config.metricsPort !== undefined
+      ? await startMetricsServer(metrics.registry, { host: config.host, port: config.metricsPort, logger })
+      : undefined;
+  if (metricsServer) logger.info({ url: metricsServer.url }, 'metrics listening');
   logger.info({ role, database: database.kind, ...(workers && { queue: config.redisUrl ? 'bullmq' : 'in-process' }) }, 'control plane composed');
 
   let closing: Promise<void> | undefined;
@@ -142,8 +169,10 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
     app,
     bundleWaiters,
     relay: workers?.relay,
+    metrics: metricsServer && metrics && { ...metricsServer, registry: metrics.registry },
     close() {
       closing ??= (async () => {
+        await metricsServer?.close();
         await bundleWaiters?.close();
         await workers?.close();
         await database.close();

@@ -11,6 +11,8 @@ const positiveInt = z.coerce.number().int().positive();
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
+  /** Prometheus metrics on their own listener (same HOST, GET /metrics); unset = off, `0` picks a free port. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -108,6 +110,8 @@ export const RATE_LIMITS_LIFTED = {
 export interface ControlPlaneConfig {
   port: number;
   host: string;
+  /** Where GET /metrics listens; undefined = no metrics. */
+  metricsPort: number | undefined;
   databaseUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;
@@ -146,6 +150,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
   return {
     port: e.PORT,
     host: e.HOST,
+    metricsPort: e.METRICS_PORT,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize,
     dataDir,

@@ -1,5 +1,6 @@
 // Opens the database: postgres.js when a URL is given (production, tests), embedded PGlite otherwise
 // (the local default). Both give the same drizzle API; everything above this file is driver-agnostic.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -17,7 +18,18 @@ export interface Database {
   readonly kind: 'pglite' | 'postgres';
   /** Subscribes to NOTIFY on a channel; the returned function unsubscribes. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** What the driver can tell of its connections (metrics read it at scrape time). */
+  poolStats(): Promise<PoolStats>;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections the pool may open. */
+  max: number;
+  /** Connections open now. */
+  open: number;
+  /** Of those, running a query or inside a transaction now; undefined when the driver cannot tell. */
+  busy: number | undefined;
 }
 
 export interface DatabaseOptions {
@@ -34,11 +46,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function openPostgres(url: string, max: number): Database {
+  // postgres.js does not publish its pool's state; Postgres does, per session, so each pool names its
+  // sessions uniquely (several control planes share one process in tests) and asks pg_stat_activity.
+  const applicationName = `palisade-${process.pid}-${randomBytes(4).toString('hex')}`;
   // prepare: false because RDS Proxy and PgBouncer in transaction mode cannot keep prepared statements.
   // fetch_types: false skips the array-type query postgres.js runs on every new connection: no column
   // of ours is an array, and that query, cut off by a database going down, is one more write into a
   // dropped socket (porsager/postgres#1208; see transaction.ts) and a rejection nobody handles.
-  const client = postgres(url, { prepare: false, fetch_types: false, max, onnotice: () => {} });
+  const client = postgres(url, { prepare: false, fetch_types: false, max, onnotice: () => {}, connection: { application_name: applicationName } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
@@ -46,6 +61,13 @@ function openPostgres(url: string, max: number): Database {
     async listen(channel, onPayload) {
       const subscription = await client.listen(channel, (payload) => onPayload(payload));
       return () => subscription.unlisten();
+    },
+    async poolStats() {
+      const [row] = await client<{ open: number; busy: number }[]>`select count(*)::int as open,
+        count(*) filter (where state is distinct from 'idle')::int as busy
+        from pg_stat_activity where application_name = ${applicationName}`;
+      // The LISTEN connection sits idle; the session asking is busy with this very question.
+      return { max, open: row?.open ?? 0, busy: Math.max(0, (row?.busy ?? 1) - 1) };
     },
     close: () => client.end({ timeout: 5 }),
   };
@@ -61,6 +83,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     async listen(channel, onPayload) {
       return client.listen(channel, onPayload);
     },
+    // One embedded connection that runs one query at a time; it cannot say when it is busy.
+    poolStats: async () => ({ max: 1, open: client.closed ? 0 : 1, busy: undefined }),
     close: () => client.close(),
   };
 }

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { BundleRejection } from '../../policy/bundle/verify.ts';
 import type { Inventory } from '../../policy/inventory.ts';
 import type { Dataplane } from '../datapath/dataplane.ts';
+import type { AgentMetricsRecorder, ApplyPhase } from '../metrics/agent-metrics.ts';
 import type { LastGoodStore } from '../state/last-good.ts';
 import type { Conditions } from '../status/conditions.ts';
 import type { TrustRootSource } from '../trust/trust-root.ts';
@@ -39,6 +40,18 @@ export interface PipelineContext {
   reportStatus(): void;
   /** Offer the inventory now enforced with to the control plane (never awaited). */
   reportInventory(): void;
+  /** Where phase durations and refusals are recorded, when the agent serves metrics. */
+  metrics?: AgentMetricsRecorder;
+}
+
+/** Runs one phase, recording how long it took (a phase that fails too). */
+async function timed<T>(context: PipelineContext, phase: ApplyPhase, run: () => T | Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    context.metrics?.observePhase(phase, (performance.now() - started) / 1000);
+  }
 }
 
 export type BundleOutcome =
@@ -49,14 +62,19 @@ export type BundleOutcome =
 /** A bundle as received from the control plane, through every phase. */
 export async function offer(jws: string, claimedRevision: number | undefined, context: PipelineContext): Promise<BundleOutcome> {
   const { conditions, log } = context;
-  const verdict = await acceptBundle(jws, {
-    identity: context.identity,
-    trustRoot: await context.trustRoot.current(),
-    appliedRevision: knownRevision(context.state.enforcement),
-    now: context.clock(),
-    maxBytes: context.maxBundleBytes,
-  });
+  if (claimedRevision !== undefined) context.metrics?.revisionOffered(claimedRevision);
+  const trustRoot = await context.trustRoot.current();
+  const verdict = await timed(context, 'accept', () =>
+    acceptBundle(jws, {
+      identity: context.identity,
+      trustRoot,
+      appliedRevision: knownRevision(context.state.enforcement),
+      now: context.clock(),
+      maxBytes: context.maxBundleBytes,
+    }),
+  );
   if (!verdict.ok) {
+    context.metrics?.verificationFailed(verdict.code);
     conditions.set('bundle', { code: verdict.code, message: verdict.message, ...(claimedRevision !== undefined ? { revision: claimedRevision } : {}) });
     log.warn(
       { code: verdict.code, reason: verdict.message, claimedRevision, appliedRevision: context.state.enforcement.applied?.revision ?? 0 },
@@ -67,6 +85,7 @@ export async function offer(jws: string, claimedRevision: number | undefined, co
   }
   conditions.clear('bundle');
   const bundle = verifiedBundle(jws, verdict.payload);
+  context.metrics?.revisionOffered(bundle.revision);
   log.info({ revision: bundle.revision, keyId: verdict.keyId, bytes: Buffer.byteLength(jws) }, 'bundle verified');
   return applyVerified(bundle, context);
 }
@@ -89,7 +108,7 @@ export async function applyVerified(bundle: VerifiedBundle, context: PipelineCon
   // Reported only now, so the report names the revision just applied, not the one before it.
   context.reportStatus();
   if (state.enforcement.savedJws !== bundle.jws) {
-    const saved = await saveLastGood(context.lastGood, bundle, context.clock());
+    const saved = await timed(context, 'record', () => saveLastGood(context.lastGood, bundle, context.clock()));
     if (saved.ok) state.enforcement = recordSaved(state.enforcement, bundle);
     else {
       context.conditions.set('state', saved.error);
@@ -111,8 +130,10 @@ export async function reapply(inventory: Inventory, context: PipelineContext): P
 async function applyWith(bundle: VerifiedBundle, inventory: Inventory, context: PipelineContext): Promise<boolean> {
   const { log, state } = context;
   const started = performance.now();
-  const admission = admit(bundle.payload, inventory, context.dataplane.supportedIrFeatures);
-  const report = admission.admitted ? await enforce(context.dataplane, admission.input) : { applied: false, programs: {}, errors: admission.errors };
+  const admission = await timed(context, 'admit', () => admit(bundle.payload, inventory, context.dataplane.supportedIrFeatures));
+  const report = admission.admitted
+    ? await timed(context, 'enforce', () => enforce(context.dataplane, admission.input))
+    : { applied: false, programs: {}, errors: admission.errors };
   const ms = Math.round(performance.now() - started);
   context.conditions.set(
     'apply',

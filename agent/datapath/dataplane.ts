@@ -19,6 +19,7 @@
 import type { Logger } from 'pino';
 import type { BundlePayload } from '../../policy/bundle/payload.ts';
 import type { EndpointKey, Inventory } from '../../policy/inventory.ts';
+import type { Direction } from '../../policy/ir.ts';
 import type { IrFeature } from '../../policy/ir-features.ts';
 import type { DataplaneErrorCode } from '../errors.ts';
 import type { StrategyName } from './codegen/evaluation.ts';
@@ -75,7 +76,44 @@ export interface Dataplane {
    * merges them over the last apply's `programs`.
    */
   liveStats?(): Record<EndpointKey, ProgramStats>;
+  /** Counters and sizes read from the kernel now, for the agent's metrics at scrape time. */
+  observe?(): DataplaneObservation;
   close(): Promise<void>;
+}
+
+/** The phases of one eBPF apply (ebpf-dataplane.ts), timed for the agent's metrics. */
+export type DataplanePhase = 'plan' | 'compile' | 'load' | 'swap';
+
+/** One rule's (or tier default's) hit counter, summed over the programs that carry it. */
+export interface RuleHits {
+  direction: Direction;
+  tier: string;
+  policyId: string;
+  ruleIndex: number | 'default';
+  action: string;
+  staged: boolean;
+  packets: number;
+  bytes: number;
+}
+
+/** What the dataplane enforces and counts now (agent/metrics reads it at scrape time). */
+export interface DataplaneObservation {
+  /** Programs loaded (shared by endpoints whose policies hash alike). */
+  programs: number;
+  /** Entries in use and capacity of the node's maps (and the programs' address sets, summed). */
+  maps: { name: string; entries: number; capacity: number }[];
+  rules: RuleHits[];
+  /** Node-wide packets decided without a rule (datapath/layouts.ts STAT_REASONS), since the maps were made. */
+  events: Record<string, number>;
+  /** Per token bucket: the pod charged to it (`namespace/name`), or undefined for one several share. */
+  bandwidth: {
+    pod: EndpointKey | undefined;
+    direction: Direction;
+    passedPackets: number;
+    droppedPackets: number;
+    passedBytes: number;
+    droppedBytes: number;
+  }[];
 }
 
 export interface DataplaneContext {
@@ -88,6 +126,8 @@ export interface DataplaneContext {
   strategy?: StrategyName;
   /** Receives every decoded flow event (the agent aggregates them into flow logs). */
   onFlow?: (flow: FlowRecord) => void;
+  /** Told how long each apply phase took (the agent's metrics). */
+  onPhase?: (phase: DataplanePhase, seconds: number) => void;
 }
 
 /** How the entry point builds a dataplane: ebpf-dataplane.ts's `createEbpfDataplane` is one. */

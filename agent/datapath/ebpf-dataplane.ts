@@ -31,13 +31,14 @@ import type { StrategyName } from './codegen/evaluation.ts';
 import { type Hook, hookOf } from './codegen/hooks.ts';
 import type { RuleSlot } from './codegen/slots.ts';
 import { compilePrograms } from './compile.ts';
-import type { ApplyInput, ApplyReport, Dataplane, DataplaneError, DataplaneFactory, ProgramStats } from './dataplane.ts';
+import type { ApplyInput, ApplyReport, Dataplane, DataplaneError, DataplaneFactory, DataplaneObservation, DataplanePhase, ProgramStats } from './dataplane.ts';
 import { DatapathError } from './errors.ts';
 import { decodeFlowEvent, type FlowRecord } from './flows.ts';
 import { HOOKS, InterfaceAttacher, type InterfaceState } from './interfaces.ts';
 import { STAT_REASONS, type StatReason } from './layouts.ts';
 import type { SharedMapSizes } from './limits.ts';
 import { type LoadedProgram, loadPrograms, type RuleCount } from './load.ts';
+import { observeDatapath } from './observe.ts';
 import { type PinLayout, pinLayout } from './pins.ts';
 import { planApply } from './plan.ts';
 import { closeSharedMaps, openSharedMaps, type SharedMaps } from './shared-maps.ts';
@@ -62,6 +63,8 @@ export interface EbpfDataplaneOptions {
   strategy?: StrategyName;
   /** Each local endpoint's token buckets (default: the policy side's resolver, bandwidth/source.ts). */
   resolveBandwidth?: BandwidthResolver;
+  /** Told how long each apply phase took (the agent's metrics). */
+  onPhase?: (phase: DataplanePhase, seconds: number) => void;
 }
 
 export interface AttachedEndpoint {
@@ -195,6 +198,16 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     this.log.info({ interfaces: interfaces.map((i) => i.ifname), dropped }, 'adopted pinned programs of the previous agent');
   }
 
+  /** Runs one apply phase, telling onPhase how long it took (failed phases too). */
+  private timed<T>(phase: DataplanePhase, run: () => T): T {
+    const started = performance.now();
+    try {
+      return run();
+    } finally {
+      this.options.onPhase?.(phase, (performance.now() - started) / 1000);
+    }
+  }
+
   async apply({ bundle, inventory }: ApplyInput): Promise<ApplyReport> {
     await this.adopt();
     const shared = this.open();
@@ -204,27 +217,31 @@ class EbpfDataplaneImpl implements EbpfDataplane {
       return { applied: false, programs: {}, errors };
     };
 
-    const planned = planApply(bundle.policy, inventory, {
-      resolveBandwidth: this.options.resolveBandwidth ?? resolveLocalBandwidth,
-      bucketTable: bandwidth.bucketTable(),
-    });
+    const planned = this.timed('plan', () =>
+      planApply(bundle.policy, inventory, {
+        resolveBandwidth: this.options.resolveBandwidth ?? resolveLocalBandwidth,
+        bucketTable: bandwidth.bucketTable(),
+      }),
+    );
     if (!planned.ok) return refused(planned.errors, 'bundle cannot be planned');
     const { plan } = planned;
 
     const notLoaded = new Map([...plan.programs].filter(([key]) => !this.programs.has(key)));
-    const compiled = compilePrograms(notLoaded, { ...(this.options.strategy && { strategy: this.options.strategy }) });
+    const compiled = this.timed('compile', () => compilePrograms(notLoaded, { ...(this.options.strategy && { strategy: this.options.strategy }) }));
     if (!compiled.ok) return refused(compiled.errors, 'compile failed');
 
-    const loaded = loadPrograms(compiled.compiled, shared);
+    const loaded = this.timed('load', () => loadPrograms(compiled.compiled, shared));
     if (!loaded.ok) return refused(loaded.errors, 'load failed');
     const fresh = loaded.loaded;
 
-    const swapped = swap(plan, {
-      attacher: this.attacher,
-      interfaces: this.interfaces,
-      bandwidth,
-      programOf: (key) => (fresh.get(key) ?? this.programs.get(key))!,
-    });
+    const swapped = this.timed('swap', () =>
+      swap(plan, {
+        attacher: this.attacher,
+        interfaces: this.interfaces,
+        bandwidth,
+        programOf: (key) => (fresh.get(key) ?? this.programs.get(key))!,
+      }),
+    );
     if (!swapped.ok) {
       for (const p of fresh.values()) p.close();
       return refused(swapped.errors, 'swap failed');
@@ -299,6 +316,17 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     return this.bandwidth?.liveStats() ?? {};
   }
 
+  observe(): DataplaneObservation {
+    const shared = this.open();
+    return observeDatapath({
+      programs: this.programs.values(),
+      shared,
+      stats: this.stats(),
+      bandwidth: this.bandwidth!.counters(),
+      bandwidthCapacity: shared.bwBuckets.maxEntries,
+    });
+  }
+
   drainFlows(): number {
     return this.reader?.consume() ?? 0;
   }
@@ -345,4 +373,5 @@ export const createEbpfDataplane: DataplaneFactory = async (context) =>
     ...(context.onFlow && { onFlow: context.onFlow }),
     ...(context.bpffsRoot && { bpffsRoot: context.bpffsRoot }),
     ...(context.strategy && { strategy: context.strategy }),
+    ...(context.onPhase && { onPhase: context.onPhase }),
   });

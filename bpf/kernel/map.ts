@@ -155,6 +155,30 @@ export class BpfMap implements MapSpec {
     return { keys, values };
   }
 
+  /**
+   * How many entries the map holds, walked with BPF_MAP_LOOKUP_BATCH into one reused buffer (nothing
+   * kept per entry): cheap enough for a scrape of a conntrack table. Same map types as lookupBatch.
+   */
+  countEntries(batchSize = DEFAULT_BATCH): number {
+    const batch = Math.max(1, Math.min(batchSize, this.maxEntries));
+    const keyBuf = Buffer.alloc(batch * this.keySize);
+    const valueBuf = Buffer.alloc(batch * this.valueBufferSize);
+    const count = Buffer.alloc(4);
+    const cursorSize = Math.max(this.keySize, 8);
+    let inBatch: Buffer | null = null;
+    const outBatch = Buffer.alloc(cursorSize);
+    const opts = buildOpts(MapBatchOpts, {});
+    let total = 0;
+    for (;;) {
+      count.writeUInt32LE(batch);
+      const ret = libbpf().bpf_map_lookup_batch(this.fd, inBatch, outBatch, keyBuf, valueBuf, count, opts);
+      if (ret < 0 && ret !== -Errno.ENOENT) throw failure('MAP_OP_FAILED', `batch count in ${this.name}`, -ret);
+      total += count.readUInt32LE();
+      if (ret === -Errno.ENOENT) return total;
+      inBatch = Buffer.from(outBatch);
+    }
+  }
+
   /** BPF_MAP_UPDATE_BATCH: one syscall for many entries. Returns how many were written. */
   updateBatch(keys: readonly Uint8Array[], values: readonly Uint8Array[], flag: number = UpdateFlag.ANY): number {
     if (keys.length !== values.length) throw new BpfError('INVALID_ARGUMENT', 'keys and values differ in length');

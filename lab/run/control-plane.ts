@@ -26,6 +26,8 @@ export interface Listener {
 export interface LabControlPlane {
   /** Base URL on 127.0.0.1, for the runner's own REST calls. */
   url: string;
+  /** GET /metrics on 127.0.0.1, when started with `metrics`. */
+  metricsUrl: string | undefined;
   /** Serves the control plane on `host` too (an uplink address), on an ephemeral port. */
   listen(host: string): Promise<Listener>;
   /** Idempotent. */
@@ -35,6 +37,8 @@ export interface LabControlPlane {
 export interface LabControlPlaneOptions {
   /** pino level for the control plane's own logs (default 'silent'). */
   logLevel?: string;
+  /** Serve Prometheus metrics on a free port of 127.0.0.1 (default off). */
+  metrics?: boolean;
 }
 
 export async function startLabControlPlane(options: LabControlPlaneOptions = {}): Promise<LabControlPlane> {
@@ -55,6 +59,7 @@ export async function startLabControlPlane(options: LabControlPlaneOptions = {})
       RELAY_POLL_MS: '200',
       // The lab is one loopback client signing up a tenant per case and applying in quick steps.
       ...RATE_LIMITS_LIFTED,
+      ...(options.metrics && { METRICS_PORT: '0' }),
     });
     plane = await startControlPlane(config, { logger: pino({ level: logLevel }) });
   } catch (error) {
@@ -91,6 +96,7 @@ export async function startLabControlPlane(options: LabControlPlaneOptions = {})
 
   return {
     url: plane.url,
+    metricsUrl: plane.metrics?.url,
     listen,
     stop: () =>
       (stopping ??= (async () => {

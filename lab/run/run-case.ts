@@ -53,6 +53,8 @@ export interface RunCaseOptions {
    * case like mismatches do.
    */
   explain?: boolean;
+  /** More flags for the agent (e.g. `--metrics-port`), after the runner's own. */
+  agentArgs?: readonly string[];
 }
 
 /** A probe whose explanation says otherwise than the packets did. */
@@ -66,6 +68,8 @@ export interface ExplainDisagreement {
 export interface StepControl {
   prober: Prober;
   topology: Topology;
+  /** The node's address on its uplink: where the root namespace reaches what the agent listens on. */
+  nodeAddress: string;
   /** Stops the agent process (SIGTERM: programs stay attached), starts a new one, waits for its first report. */
   restartAgent(): Promise<void>;
   /** Closes the listener the agent reaches the control plane through: the control plane is gone for it. */
@@ -277,6 +281,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
           String(AGENT_STATUS_INTERVAL_SECONDS),
           '--log-level',
           'info',
+          ...(options.agentArgs ?? []),
         ],
         onSpawn: (pid) => net.adoptPid(pid),
         onExit: (pid) => net.releasePid(pid),
@@ -376,6 +381,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
       await options.afterStep?.(i + 1, {
         prober: prober!,
         topology: net,
+        nodeAddress: uplink.nodeAddress,
         restartAgent: async () => {
           await agent!.stop();
           const restartedAt = new Date();

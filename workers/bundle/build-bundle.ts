@@ -22,7 +22,7 @@ export interface BundleBuilderDeps {
   logger: Logger;
 }
 
-export type BuildOutcome = { built: true; revision: number } | { built: false; reason: 'cluster-deleted' | 'unchanged' };
+export type BuildOutcome = { built: true; revision: number; bytes: number } | { built: false; reason: 'cluster-deleted' | 'unchanged' };
 
 /**
  * The limits the agent enforces, from the tenant's plan limits as they are now: a plan change
@@ -102,7 +102,7 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
       });
       // Delivered at commit: waiting agents are woken only once the bundle is readable.
       await tx.execute(sql`select pg_notify(${BUNDLE_CHANNEL}, ${cluster.id})`);
-      return { built: true, revision } as const;
+      return { built: true, revision, bytes: signed.size } as const;
     });
     deps.logger.info({ clusterId: request.clusterId, outboxId: request.outboxId, ...outcome }, 'bundle build');
     return outcome;

@@ -21,8 +21,13 @@ export interface BuildQueue {
    * may be gone (a Redis without persistence restarts empty), so the caller asks again for what it needs.
    */
   onStoreRestored(listener: () => void): void;
+  /** Jobs not started yet and jobs running now (metrics read it at scrape time). */
+  depth(): Promise<{ waiting: number; active: number }>;
   /** Stops taking work and waits for running builds. */
   close(): Promise<void>;
 }
+
+/** Called once per failed build attempt (metrics count them). */
+export type OnJobFailure = () => void;
 
 export type BuildProcessor = (request: BuildRequest) => Promise<unknown>;

@@ -4,7 +4,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BuildProcessor, BuildQueue, BuildRequest } from './build-queue.ts';
+import type { BuildProcessor, BuildQueue, BuildRequest, OnJobFailure } from './build-queue.ts';
 import { UnrecoverableBuildError } from './unrecoverable.ts';
 
 export const BUILD_QUEUE_NAME = 'palisade-bundle-build';
@@ -16,6 +16,8 @@ export interface BullmqQueueOptions {
   concurrency?: number;
   /** BullMQ key prefix: processes that share it share the queue. */
   prefix: string;
+  /** Called for every failed attempt this process's worker ran. */
+  onJobFailure?: OnJobFailure;
 }
 
 /** BullMQ's workers block on Redis; they must not give up on a slow reply (maxRetriesPerRequest null). */
@@ -56,7 +58,10 @@ export function createBullmqQueue(build: BuildProcessor, logger: Logger, options
     }
     connectedBefore = true;
   });
-  worker?.on('failed', (job, error) => logger.error({ err: error, jobId: job?.id, clusterId: job?.data.clusterId }, 'bundle build failed'));
+  worker?.on('failed', (job, error) => {
+    options.onJobFailure?.();
+    logger.error({ err: error, jobId: job?.id, clusterId: job?.data.clusterId }, 'bundle build failed');
+  });
 
   return {
     async enqueue(request) {
@@ -69,6 +74,11 @@ export function createBullmqQueue(build: BuildProcessor, logger: Logger, options
         removeOnComplete: 1000,
         removeOnFail: 5000,
       });
+    },
+    async depth() {
+      // prioritized and delayed jobs (retries waiting out their backoff) have not started either
+      const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+      return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0), active: counts.active ?? 0 };
     },
     onStoreRestored(listener) {
       restoredListeners.push(listener);

@@ -1,0 +1,177 @@
+// `npm run bench -- scrape [--json]`: what one Prometheus scrape of the agent costs (issue 12), at
+// 10,000 rules and 250 endpoints, against a 10-rule baseline with the same endpoints.
+//
+// The agent's scrape path as it runs: agent/metrics (createAgentMetrics().scrape()) over
+// observeDatapath (agent/datapath/observe.ts), which reads every loaded program's per-CPU rule
+// counters, walks the node's conntrack, fragment and bandwidth maps, and the stats map. The programs
+// are the ones the dataplane would load for the inventory (resolved, compiled per endpoint and
+// direction, deduplicated by policy hash as the dataplane shares them, loaded into the kernel with
+// their maps), but not attached: no traffic could hit 10,000 distinct rules, so every rule's counter
+// is written directly (every rule hit: the most series a scrape can render), and the conntrack map
+// holds 40 entries per endpoint. Needs root (BPF). Prints a markdown table on stdout (or, with
+// --json, one JSON object); progress on stderr.
+import { compileDirection } from '../agent/datapath/codegen/program.ts';
+import type { DataplaneObservation } from '../agent/datapath/dataplane.ts';
+import { CtKey, CtValue, RuleCounter, STAT_REASONS } from '../agent/datapath/layouts.ts';
+import { type LoadedProgram, loadCompiledProgram } from '../agent/datapath/load.ts';
+import { observeDatapath } from '../agent/datapath/observe.ts';
+import { closeSharedMaps, createSharedMaps, type SharedMaps } from '../agent/datapath/shared-maps.ts';
+import { createAgentMetrics } from '../agent/metrics/agent-metrics.ts';
+import { perCpuStride, possibleCpus } from '../bpf/kernel/percpu.ts';
+import { resolveEndpointPolicies } from '../policy/evaluation/resolve.ts';
+import { type Inventory, inventorySchema } from '../policy/inventory.ts';
+import { progress } from './progress.ts';
+import { BENCH_NAMESPACE, benchNamespace, benchPolicySet, SERVER_LABELS } from './rules.ts';
+import { round, type Sample, sample, withSpread } from './stats.ts';
+
+const RULES = 10_000;
+const BASELINE_RULES = 10;
+const ENDPOINTS = 250;
+const CONNECTIONS_PER_ENDPOINT = 40;
+const WARMUP_SCRAPES = 3;
+const SCRAPES = 25;
+
+interface ScrapeRow {
+  rules: number;
+  endpoints: number;
+  programs: number;
+  conntrackEntries: number;
+  series: number;
+  bytes: number;
+  ms: Sample;
+}
+
+/** 250 local endpoints: half selected by the bench policy (the server's labels), half by none. */
+function benchInventory(): Inventory {
+  return inventorySchema.parse({
+    namespaces: [benchNamespace],
+    endpoints: Array.from({ length: ENDPOINTS }, (_, i) => ({
+      namespace: BENCH_NAMESPACE,
+      name: `pod-${i}`,
+      labels: i % 2 === 0 ? { ...SERVER_LABELS } : { app: 'other' },
+      ipv4: [`198.18.${(i >> 8) & 255}.${i & 255}`],
+      hostInterface: `bscr${i}`,
+    })),
+  });
+}
+
+/** The programs the dataplane would run for the inventory: one per distinct direction policy. */
+function loadBenchPrograms(rules: number, inventory: Inventory, shared: SharedMaps): LoadedProgram[] {
+  const policy = benchPolicySet({ count: rules, clientIp: '198.19.0.1', clientPort: 5201 });
+  const resolved = resolveEndpointPolicies(policy, inventory, { endpoints: 'local' });
+  const programs = new Map<string, LoadedProgram>();
+  for (const endpoint of resolved.values()) {
+    for (const direction of ['ingress', 'egress'] as const) {
+      const key = `${direction}:${endpoint[direction]?.hash ?? 'none'}`;
+      if (!programs.has(key)) programs.set(key, loadCompiledProgram(compileDirection(direction, endpoint[direction]), shared));
+    }
+  }
+  return [...programs.values()];
+}
+
+/** Every slot of every program counted as hit on every CPU, so each rule renders a series. */
+function hitEveryRule(programs: readonly LoadedProgram[]): void {
+  const stride = perCpuStride(RuleCounter.size);
+  for (const program of programs) {
+    const value = Buffer.alloc(stride * possibleCpus());
+    for (let cpu = 0; cpu < possibleCpus(); cpu++) RuleCounter.encodeInto(value, cpu * stride, { packets: 3n, bytes: 180n });
+    const keys = program.compiled.slots.map((s) => {
+      const key = Buffer.alloc(4);
+      key.writeUInt32LE(s.slot);
+      return key;
+    });
+    if (keys.length > 0)
+      program.maps.counters.updateBatch(
+        keys,
+        keys.map(() => value),
+      );
+  }
+}
+
+function fillConntrack(shared: SharedMaps, entries: number): void {
+  const keys: Buffer[] = [];
+  for (let i = 0; i < entries; i++) {
+    const key = Buffer.alloc(CtKey.size);
+    key.writeUInt32LE(i, 0);
+    keys.push(key);
+  }
+  const value = Buffer.alloc(CtValue.size);
+  shared.conntrack.updateBatch(
+    keys,
+    keys.map(() => value),
+  );
+}
+
+async function measure(rules: number): Promise<ScrapeRow> {
+  const inventory = benchInventory();
+  const shared = createSharedMaps();
+  const programs = loadBenchPrograms(rules, inventory, shared);
+  try {
+    hitEveryRule(programs);
+    fillConntrack(shared, ENDPOINTS * CONNECTIONS_PER_ENDPOINT);
+    const metrics = createAgentMetrics();
+    const issuedAt = new Date();
+    const observe = (): DataplaneObservation =>
+      observeDatapath({
+        programs,
+        shared,
+        stats: Object.fromEntries(STAT_REASONS.map((r) => [r, 0])) as Record<(typeof STAT_REASONS)[number], number>,
+        bandwidth: [],
+        bandwidthCapacity: shared.bwBuckets.maxEntries,
+      });
+    metrics.watch({ revisions: () => ({ appliedRevision: 1, newestVerified: { revision: 1, issuedAt } }), observe });
+    let body = '';
+    for (let i = 0; i < WARMUP_SCRAPES; i++) body = await metrics.scrape();
+    const runs: number[] = [];
+    for (let i = 0; i < SCRAPES; i++) {
+      const started = performance.now();
+      body = await metrics.scrape();
+      runs.push(performance.now() - started);
+    }
+    const row: ScrapeRow = {
+      rules,
+      endpoints: ENDPOINTS,
+      programs: programs.length,
+      conntrackEntries: observe().maps.find((m) => m.name === 'conntrack')!.entries,
+      series: body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
+      bytes: Buffer.byteLength(body),
+      ms: sample(runs),
+    };
+    progress(`scrape: ${rules} rules: ${withSpread(row.ms)} ms, ${row.bytes} bytes, ${row.series} series`);
+    return row;
+  } finally {
+    for (const p of programs) p.close();
+    closeSharedMaps(shared);
+  }
+}
+
+export async function runScrapeBench(options: { json: boolean }): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('bench scrape: needs root (BPF maps and programs)\n');
+    return 2;
+  }
+  progress(`scrape: ${ENDPOINTS} endpoints, ${CONNECTIONS_PER_ENDPOINT} connections each; ${BASELINE_RULES} then ${RULES} rules, ${SCRAPES} scrapes each`);
+  const baseline = await measure(BASELINE_RULES);
+  const full = await measure(RULES);
+  const ratio = { ms: round(full.ms.median / baseline.ms.median), bytes: round(full.bytes / baseline.bytes) };
+  const json = {
+    scrapeMs: round(full.ms.median),
+    scrapeBytes: full.bytes,
+    baselineRatio: ratio,
+    rows: [baseline, full].map((r) => ({ ...r, ms: { median: round(r.ms.median), min: round(r.ms.min), max: round(r.ms.max) } })),
+  };
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+    return 0;
+  }
+  const lines = [
+    '| rules | endpoints | programs | conntrack entries | series | bytes per scrape | ms per scrape, median (min..max) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...[baseline, full].map((r) => `| ${r.rules} | ${r.endpoints} | ${r.programs} | ${r.conntrackEntries} | ${r.series} | ${r.bytes} | ${withSpread(r.ms)} |`),
+    '',
+    `${RULES} rules over the ${BASELINE_RULES}-rule baseline: ${ratio.ms}x the time, ${ratio.bytes}x the bytes.`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  return 0;
+}
