@@ -44,6 +44,7 @@ import { measureAgentMemory } from './agent-memory.ts';
 import { measureAttach } from './attach.ts';
 import { createBundleIssuer } from './bundles.ts';
 import { runControlPlaneBench } from './control-plane/run.ts';
+import { runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
 import { measurePerPacket } from './per-packet.ts';
@@ -79,8 +80,9 @@ async function main(): Promise<number> {
     },
   });
   if (positionals[0] === 'control-plane') return runControlPlaneBench({ json: values.json });
+  if (positionals[0] === 'flows') return runFlowsBench({ json: values.json });
   if (positionals.length > 0) {
-    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, or none for the dataplane's)\n`);
+    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, flows, or none for the dataplane's)\n`);
     return 2;
   }
   const rounds = Number(values.rounds);

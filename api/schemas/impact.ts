@@ -20,10 +20,9 @@ export function lookbackMs(since: string, now: Date): number | undefined {
 }
 
 export const impactQuery = {
-  impact: z
-    .enum(['true', 'false'])
-    .default('false')
-    .openapi({ description: "With dryRun=true: also evaluate the cluster's observed flows against the would-be policy set and return those whose verdict changes" }),
+  impact: z.enum(['true', 'false']).default('false').openapi({
+    description: "With dryRun=true: also evaluate the cluster's observed flows against the would-be policy set and return those whose verdict changes",
+  }),
   since: z
     .string()
     .max(40)
@@ -38,7 +37,9 @@ const decidingRuleSchema = z
   .object({
     tier: z.string(),
     policy: z.string(),
-    ruleIndex: z.union([z.number().int(), z.literal('default')]).openapi({ description: "The rule's index in its policy, or 'default' for the tier's default action" }),
+    ruleIndex: z
+      .union([z.number().int(), z.literal('default')])
+      .openapi({ description: "The rule's index in its policy, or 'default' for the tier's default action" }),
     action: actionSchema,
   })
   .openapi('ImpactDecidingRule');
@@ -64,7 +65,9 @@ export const impactSchema = z
           port: z.number().int().openapi({ description: "The server's port; 0 when the protocol has none" }),
           count: z.number().int().openapi({ description: 'Observed flow count (connections, or packets for denials)' }),
           flows: z.number().int().openapi({ description: 'Distinct flows in the group' }),
-          decidedBy: decidingRuleSchema.nullable().openapi({ description: 'The rule (or tier default) that would decide; null when no policy would (allowed by default)' }),
+          decidedBy: decidingRuleSchema
+            .nullable()
+            .openapi({ description: 'The rule (or tier default) that would decide; null when no policy would (allowed by default)' }),
         }),
       )
       .openapi({ description: 'Groups of flows whose verdict would change, largest count first' }),
@@ -97,7 +100,8 @@ export function impactRequestOf(query: ImpactQuery, now: Date): { since: Date } 
     if (query.since !== undefined) throw validationFailed([{ path: 'query.since', message: 'is read only with impact=true' }]);
     return undefined;
   }
-  if (query.dryRun !== 'true') throw validationFailed([{ path: 'query.impact', message: 'needs dryRun=true: the preview evaluates a change that is not written' }]);
+  if (query.dryRun !== 'true')
+    throw validationFailed([{ path: 'query.impact', message: 'needs dryRun=true: the preview evaluates a change that is not written' }]);
   const lookback = query.since === undefined ? IMPACT_DEFAULT_LOOKBACK_HOURS * UNIT_MS.h : lookbackMs(query.since, now);
   if (lookback === undefined) throw validationFailed([{ path: 'query.since', message: "must be a duration ('6h', '90m', '2d') or an ISO date-time" }]);
   if (lookback <= 0) throw validationFailed([{ path: 'query.since', message: 'must be in the past' }]);

@@ -7,7 +7,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { rowsOf } from '../../../db/index.ts';
 import { clusterInventories, flowLogs } from '../../../db/schema/index.ts';
-import { type ObservedFlow, evaluateImpact, type VerdictChange } from '../../../policy/evaluation/impact.ts';
+import { evaluateImpact, type ObservedFlow, type VerdictChange } from '../../../policy/evaluation/impact.ts';
 import { endpointKey, type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import type { NormalisedResource } from '../../../policy/kinds/define.ts';
 import { policySetFromResources } from '../../../policy/policy-set-from-objects.ts';
@@ -129,7 +129,17 @@ function groupChanges(changes: readonly VerdictChange[], inventory: Inventory): 
       group.count += flow.count;
       group.flows += 1;
     } else {
-      groups.set(key, { change, direction: flow.direction, source, destination, protocol: flow.protocol, port: flow.port, count: flow.count, flows: 1, decidedBy: rule });
+      groups.set(key, {
+        change,
+        direction: flow.direction,
+        source,
+        destination,
+        protocol: flow.protocol,
+        port: flow.port,
+        count: flow.count,
+        flows: 1,
+        decidedBy: rule,
+      });
     }
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || b.flows - a.flows);

@@ -82,7 +82,10 @@ describe('impact preview', () => {
       flow({ endpoint: 'shop/web-5c8d7b9f4-xk2lp', direction: 'egress', remote: '198.18.0.10', port: 5432, kind: 'allowed', count: 6 }, recent),
       flow({ endpoint: 'shop/web-5c8d7b9f4-xk2lp', direction: 'egress', remote: '203.0.113.9', port: 443, kind: 'logged', count: 7 }, recent),
       // Older than the default day: only a longer `since` sees it.
-      flow({ endpoint: 'shop/web-5c8d7b9f4-qz7rt', direction: 'egress', remote: '203.0.113.50', port: 80, kind: 'allowed', count: 9 }, new Date(Date.now() - 30 * HOUR)),
+      flow(
+        { endpoint: 'shop/web-5c8d7b9f4-qz7rt', direction: 'egress', remote: '203.0.113.50', port: 80, kind: 'allowed', count: 9 },
+        new Date(Date.now() - 30 * HOUR),
+      ),
     ];
     expect((await api.post('/v1/agent/flows', { key: token, body: { nodeName: 'node-1', entries } })).status).toBe(204);
   });
