@@ -48,8 +48,11 @@ export const impactSchema = z
   .object({
     since: z.string().openapi({ format: 'date-time', description: 'The start of the flows looked at' }),
     inventoryHash: z.string().openapi({ description: "Hash of the cluster's reported inventory the flows were evaluated against" }),
-    flowsEvaluated: z.number().int().openapi({ description: 'Distinct flows (endpoint, direction, remote, protocol, port) evaluated' }),
-    unresolved: z.number().int().openapi({ description: 'Distinct flows not evaluated: their endpoint is no longer in the inventory' }),
+    flowsEvaluated: z.number().int().openapi({
+      description:
+        'Distinct flows (endpoint, direction, remote, protocol, port) evaluated: those seen by the endpoint directions whose policy the change touches (no other can flip)',
+    }),
+    unresolved: z.number().int().openapi({ description: 'Distinct flows not evaluated: their remote is no address' }),
     totals: z.object({
       allowToDeny: z.number().int().openapi({ description: 'Observed flow count (connections, or packets for denials) that would be denied' }),
       denyToAllow: z.number().int().openapi({ description: 'Observed flow count that would be allowed' }),
@@ -75,7 +78,7 @@ export const impactSchema = z
     sampled: z
       .object({
         rows: z.number().int().openapi({ description: 'Flow log rows evaluated' }),
-        of: z.number().int().openapi({ description: 'Flow log rows in the window' }),
+        of: z.number().int().openapi({ description: 'Flow log rows in the window at the endpoint directions the change touches' }),
         since: z.string().openapi({ format: 'date-time' }),
       })
       .optional()

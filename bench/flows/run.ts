@@ -2,11 +2,12 @@
 // control plane (its own process, bench/control-plane/server.ts):
 //
 // 1. impact: a cluster of 250 pods with 100,000 stored flow rows (shipped through POST /v1/agent/flows
-//    by 50 agents, within their cap), then POST /v1/apply?dryRun=true&impact=true of a change that
-//    flips part of them, ROUNDS times: the answer's latency (median, spread) beside the same dry run
-//    without impact (the baseline: what the preview adds). Two shapes: 25,000 distinct flows recorded
-//    4 times each (steady traffic), and 100,000 distinct flows (a scan; the preview samples the
-//    busiest 50,000). The target is 2 s.
+//    by 50 agents, within their cap), then POST /v1/apply?dryRun=true&impact=true of a change, ROUNDS
+//    times: the answer's latency (median, spread) beside the same dry run without impact (the
+//    baseline: what the preview adds). Shapes: 25,000 distinct flows recorded 4 times each (steady
+//    traffic) under a narrow change (a fifth of the endpoints) and a broad one (every endpoint), and
+//    100,000 distinct flows (a scan; the preview reads the busiest 50,000) under the broad change.
+//    The target is 2 s.
 // 2. retention: 100,000 expired rows deleted by the worker's pass (workers/flows/expire.ts, batches
 //    of 5,000): rows per second.
 import { performance } from 'node:perf_hooks';
@@ -44,14 +45,17 @@ function inventory(): InventoryInput {
   return { namespaces, endpoints };
 }
 
-/** Each namespace's app0 pods accept only `allowFrom` pods of their namespace. */
-function policies(allowFrom: string) {
+/**
+ * Each namespace's app0 pods (or, `everyPod`, all its pods) accept only `allowFrom` pods of their
+ * namespace. From app1 on app0 to app2 on every pod: a change that touches every endpoint's ingress.
+ */
+function policies(allowFrom: string, everyPod = false) {
   return Array.from({ length: NAMESPACES }, (_, n) => ({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'app0-ingress', namespace: `ns-${n}` },
     spec: {
-      podSelector: { matchLabels: { app: 'app0' } },
+      podSelector: everyPod ? {} : { matchLabels: { app: 'app0' } },
       policyTypes: ['Ingress'],
       ingress: [{ from: [{ podSelector: { matchLabels: { app: allowFrom } } }] }],
     },
@@ -111,6 +115,7 @@ async function timed(url: string, tenant: BenchTenant, query: string, objects: r
 
 interface ImpactRow {
   shape: string;
+  change: string;
   rows: number;
   distinctFlows: number;
   impactMs: Sample;
@@ -122,7 +127,14 @@ interface ImpactRow {
   withinTarget: boolean;
 }
 
-async function measureImpact(server: BenchServer, shape: string, distinct: number): Promise<ImpactRow> {
+const CHANGES = {
+  /** One workload of each namespace: a fifth of the endpoints' ingress. */
+  narrow: policies('app2'),
+  /** Every endpoint's ingress: every stored flow is a candidate. */
+  broad: policies('app2', true),
+};
+
+async function measureImpact(server: BenchServer, shape: string, distinct: number, changes: readonly (keyof typeof CHANGES)[]): Promise<ImpactRow[]> {
   const tenant = await newTenant(server.url);
   const token = await newAgentToken(server.url, tenant);
   const reported = await call(server.url, 'PUT', '/v1/agent/inventory?nodeName=bench-0', token, inventory());
@@ -130,22 +142,36 @@ async function measureImpact(server: BenchServer, shape: string, distinct: numbe
   if ((await apply(server.url, tenant, policies('app1'))) !== 200) throw new Error('policies refused');
   progress(`impact (${shape}): shipping ${ROWS} flow rows`);
   await ship(server.url, token, flowRows(distinct), `node-${shape}`);
-  const change = policies('app2');
-  await timed(server.url, tenant, 'dryRun=true&impact=true', change);
-  const impactRuns: number[] = [];
-  const dryRunRuns: number[] = [];
-  let last: Awaited<ReturnType<typeof timed>>['body'] = {};
-  for (let run = 0; run < ROUNDS; run++) {
-    progress(`impact (${shape}): round ${run + 1} of ${ROUNDS}`);
-    const previewed = await timed(server.url, tenant, 'dryRun=true&impact=true', change);
-    impactRuns.push(previewed.ms);
-    last = previewed.body;
-    dryRunRuns.push((await timed(server.url, tenant, 'dryRun=true', change)).ms);
+  const rows: ImpactRow[] = [];
+  for (const name of changes) {
+    const change = CHANGES[name];
+    await timed(server.url, tenant, 'dryRun=true&impact=true', change);
+    const impactRuns: number[] = [];
+    const dryRunRuns: number[] = [];
+    let last: Awaited<ReturnType<typeof timed>>['body'] = {};
+    for (let run = 0; run < ROUNDS; run++) {
+      progress(`impact (${shape}, ${name} change): round ${run + 1} of ${ROUNDS}`);
+      const previewed = await timed(server.url, tenant, 'dryRun=true&impact=true', change);
+      impactRuns.push(previewed.ms);
+      last = previewed.body;
+      dryRunRuns.push((await timed(server.url, tenant, 'dryRun=true', change)).ms);
+    }
+    rows.push(impactRow(shape, name, distinct, sample(impactRuns), sample(dryRunRuns), last));
   }
-  const impactMs = sample(impactRuns);
-  const dryRunMs = sample(dryRunRuns);
+  return rows;
+}
+
+function impactRow(
+  shape: string,
+  change: string,
+  distinct: number,
+  impactMs: Sample,
+  dryRunMs: Sample,
+  last: Awaited<ReturnType<typeof timed>>['body'],
+): ImpactRow {
   return {
     shape,
+    change,
     rows: ROWS,
     distinctFlows: distinct,
     impactMs,
@@ -190,17 +216,17 @@ async function measureRetention(server: BenchServer) {
 export async function runFlowsBench(options: { json: boolean }): Promise<number> {
   const server = await startBenchServer();
   try {
-    const impact = [await measureImpact(server, 'steady', ROWS / 4), await measureImpact(server, 'scan', ROWS)];
+    const impact = [...(await measureImpact(server, 'steady', ROWS / 4, ['narrow', 'broad'])), ...(await measureImpact(server, 'scan', ROWS, ['broad']))];
     const retention = await measureRetention(server);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ impact, retention, targetMs: TARGET_MS }, null, 2)}\n`);
     } else {
       const lines = [
-        '| shape | rows | distinct flows | evaluated | groups | sampled | impact ms | dry run ms (baseline) | ratio | within 2 s |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        '| shape | change | rows | distinct flows | evaluated | groups | sampled | impact ms | dry run ms (baseline) | ratio | within 2 s |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...impact.map(
           (row) =>
-            `| ${row.shape} | ${row.rows} | ${row.distinctFlows} | ${row.flowsEvaluated} | ${row.groups} | ${row.sampled} | ${withSpread(row.impactMs, 0)} | ${withSpread(row.dryRunMs, 0)} | ${row.ratio} | ${row.withinTarget} |`,
+            `| ${row.shape} | ${row.change} | ${row.rows} | ${row.distinctFlows} | ${row.flowsEvaluated} | ${row.groups} | ${row.sampled} | ${withSpread(row.impactMs, 0)} | ${withSpread(row.dryRunMs, 0)} | ${row.ratio} | ${row.withinTarget} |`,
         ),
         '',
         '| retention: deleted | batches of | seconds | rows/s |',

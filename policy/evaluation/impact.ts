@@ -3,9 +3,10 @@
 // evaluated by the reference evaluator (./evaluate.ts, the one the dataplane is held to) under the
 // current policy set and the would-be one, against the same inventory. Pure: no clock, no I/O.
 //
-// Endpoints whose resolved policy for the flow's direction is the same under both sets (equal
-// DirectionPolicy hashes) cannot change verdict and are not evaluated at all, so the cost follows
-// what the change touches, not how many flows were seen.
+// Endpoints whose resolved policy for a direction is the same under both sets (equal DirectionPolicy
+// hashes) cannot change verdict: planImpact names the endpoint directions the change touches, so the
+// caller reads only their flows, and the cost follows what the change touches, not how many flows
+// were seen.
 import type { EndpointKey, Inventory } from '../inventory.ts';
 import type { Direction, PolicySet } from '../ir.ts';
 import { parseAddress } from './cidr-set.ts';
@@ -43,6 +44,25 @@ export interface ImpactEvaluation {
   unresolved: number;
 }
 
+/** Both sets resolved for the inventory's endpoints, and the endpoint directions whose policy differs. */
+export interface ImpactPlan {
+  before: ReadonlyMap<EndpointKey, EndpointPolicy>;
+  after: ReadonlyMap<EndpointKey, EndpointPolicy>;
+  changed: { endpoint: EndpointKey; direction: Direction }[];
+}
+
+export function planImpact(inventory: Inventory, current: PolicySet, wouldBe: PolicySet): ImpactPlan {
+  const before = resolveEndpointPolicies(current, inventory, { endpoints: 'all' });
+  const after = resolveEndpointPolicies(wouldBe, inventory, { endpoints: 'all' });
+  const changed: ImpactPlan['changed'] = [];
+  for (const [endpoint, was] of before) {
+    for (const direction of ['ingress', 'egress'] as const) {
+      if (directionOf(was, direction)?.hash !== directionOf(after.get(endpoint), direction)?.hash) changed.push({ endpoint, direction });
+    }
+  }
+  return { before, after, changed };
+}
+
 export interface ImpactOptions {
   /** Called between flows; true stops the evaluation there (a time budget). */
   shouldStop?: () => boolean;
@@ -59,16 +79,8 @@ function packetOf(flow: ObservedFlow): Packet {
 
 const directionOf = (policy: EndpointPolicy | undefined, direction: Direction): DirectionPolicy | null => policy?.[direction] ?? null;
 
-export function evaluateImpact(
-  inventory: Inventory,
-  current: PolicySet,
-  wouldBe: PolicySet,
-  flows: readonly ObservedFlow[],
-  options: ImpactOptions = {},
-): ImpactEvaluation {
-  const endpoints: EndpointKey[] = [...new Set(flows.map((flow) => flow.endpoint))];
-  const before = resolveEndpointPolicies(current, inventory, { endpoints });
-  const after = resolveEndpointPolicies(wouldBe, inventory, { endpoints });
+export function evaluateImpact(plan: ImpactPlan, flows: readonly ObservedFlow[], options: ImpactOptions = {}): ImpactEvaluation {
+  const { before, after } = plan;
   const changes: VerdictChange[] = [];
   let evaluated = 0;
   let unresolved = 0;

@@ -1,13 +1,14 @@
 // Impact preview: the cluster's observed flows since a time, evaluated against the policy set a dry
-// run would produce, with the reference evaluator (policy/evaluation/impact.ts). The SQL groups
-// identical flow keys first, so each distinct flow is evaluated once however many rows recorded it;
-// the busiest flows come first, and past MAX_FLOWS distinct flows or EVALUATION_BUDGET_MS of
-// evaluation the answer says it sampled. Read in its own transaction, after the write service's
-// checks have released the tenant's lock.
+// run would produce, with the reference evaluator (policy/evaluation/impact.ts). Only the flows of
+// endpoint directions whose resolved policy the change touches are read (the others cannot flip), and
+// the SQL groups identical flow keys first, so each distinct flow is evaluated once however many rows
+// recorded it; the busiest flows come first, and past MAX_FLOWS distinct flows or
+// EVALUATION_BUDGET_MS of evaluation the answer says it sampled. Read in its own transaction, after
+// the write service's checks have released the tenant's lock.
 import { eq, sql } from 'drizzle-orm';
 import { rowsOf } from '../../../db/index.ts';
 import { clusterInventories, flowLogs } from '../../../db/schema/index.ts';
-import { evaluateImpact, type ObservedFlow, type VerdictChange } from '../../../policy/evaluation/impact.ts';
+import { evaluateImpact, type ObservedFlow, planImpact, type VerdictChange } from '../../../policy/evaluation/impact.ts';
 import { endpointKey, type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import type { NormalisedResource } from '../../../policy/kinds/define.ts';
 import { policySetFromResources } from '../../../policy/policy-set-from-objects.ts';
@@ -42,9 +43,14 @@ interface FlowKeyRow {
 }
 
 export async function previewImpact(ctx: TenantContext, request: ImpactRequest, clock: () => number = Date.now): Promise<Impact> {
-  const { stored, keys } = await inTenant(ctx, async (tx) => {
+  const read = await inTenant(ctx, async (tx) => {
     const [stored] = await tx.select().from(clusterInventories).where(eq(clusterInventories.clusterId, request.clusterId));
-    if (!stored) return { stored: undefined, keys: [] };
+    if (!stored) return undefined;
+    // Validated when it was stored; parsing again gives the typed model (and survives older rows).
+    const inventory = inventorySchema.parse(stored.inventory);
+    const plan = planImpact(inventory, policySetFromResources([...request.before]), policySetFromResources([...request.after]));
+    if (plan.changed.length === 0) return { stored, inventory, plan, keys: [] };
+    const touched = JSON.stringify(plan.changed.map((change) => `${change.direction} ${change.endpoint}`));
     // Logged rows repeat a flow the allowed or denied row already counts.
     const keys = rowsOf<FlowKeyRow>(
       await tx.execute(sql`
@@ -52,20 +58,21 @@ export async function previewImpact(ctx: TenantContext, request: ImpactRequest, 
           sum(count(*)) over ()::bigint as total_rows
         from ${flowLogs}
         where cluster_id = ${request.clusterId} and end_time >= ${request.since.toISOString()}::timestamptz and kind <> 'logged'
+          and direction || ' ' || endpoint in (select jsonb_array_elements_text(${touched}::jsonb))
         group by endpoint, direction, remote, protocol, port
         order by sum(count) desc, endpoint, direction, remote, protocol, port
         limit ${MAX_FLOWS}`),
     );
-    return { stored, keys };
+    return { stored, inventory, plan, keys };
   });
-  if (!stored) {
+  if (!read) {
     throw new ApiError(
       'NO_INVENTORY',
       `no endpoint inventory has been reported for cluster ${request.clusterId} yet: the impact preview resolves pods against the inventory the ` +
         `cluster's agent sends (PUT /v1/agent/inventory). Check the agents (GET /v1/clusters/${request.clusterId}/agents), or leave out impact=true.`,
     );
   }
-  const inventory = inventorySchema.parse(stored.inventory);
+  const { stored, inventory, plan, keys } = read;
   const flows: ObservedFlow[] = keys.map((key) => ({
     endpoint: key.endpoint,
     direction: key.direction,
@@ -75,9 +82,7 @@ export async function previewImpact(ctx: TenantContext, request: ImpactRequest, 
     count: Number(key.count),
   }));
   const deadline = clock() + EVALUATION_BUDGET_MS;
-  const result = evaluateImpact(inventory, policySetFromResources([...request.before]), policySetFromResources([...request.after]), flows, {
-    shouldStop: () => clock() > deadline,
-  });
+  const result = evaluateImpact(plan, flows, { shouldStop: () => clock() > deadline });
   const totalRows = keys.length > 0 ? Number(keys[0]!.total_rows) : 0;
   const done = result.evaluated + result.unresolved;
   const rowsDone = keys.slice(0, done).reduce((sum, key) => sum + Number(key.rows), 0);
