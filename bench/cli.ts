@@ -45,6 +45,7 @@ import { measureAgentMemory } from './agent-memory.ts';
 import { measureAttach } from './attach.ts';
 import { createBundleIssuer } from './bundles.ts';
 import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench } from './control-plane/run.ts';
+import { runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
 import { measurePerPacket } from './per-packet.ts';
@@ -91,8 +92,9 @@ async function main(): Promise<number> {
     return runControlPlaneBench({ json: values.json, sections: sections as ControlPlaneSection[] });
   }
   if (positionals[0] === 'scrape') return runScrapeBench({ json: values.json });
+  if (positionals[0] === 'flows') return runFlowsBench({ json: values.json });
   if (positionals.length > 0) {
-    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, scrape, or none for the dataplane's)\n`);
+    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, scrape, flows, or none for the dataplane's)\n`);
     return 2;
   }
   const rounds = Number(values.rounds);

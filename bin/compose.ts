@@ -1,7 +1,7 @@
 // The composition root: the one function that builds the control plane from its validated config,
-// for a role. `all` is the embedded default (API, outbox relay, bundle builder, reissue and prune
-// passes in one process); `api` serves HTTP only (Lambda, the long-poll delivery service) and leaves
-// builds to a `worker`, which runs the relay, the builder and the reissue and prune passes with no HTTP. Split roles share
+// for a role. `all` is the embedded default (API, outbox relay, bundle builder, reissue, prune and
+// flow expiry passes in one process); `api` serves HTTP only (Lambda, the long-poll delivery service) and leaves
+// builds to a `worker`, which runs the relay, the builder and the reissue, prune and flow expiry passes with no HTTP. Split roles share
 // one Postgres (and Redis for the build queue), so they need DATABASE_URL.
 import type { Logger } from 'pino';
 import { type App, createApp } from '../api/app.ts';
@@ -11,6 +11,7 @@ import type { KeyRing } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
 import { pruneBundles } from '../workers/bundle/prune.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
+import { expireFlowLogs } from '../workers/flows/expire.ts';
 import { instrumentBuilds, registerQueueDepth } from '../workers/metrics/worker-metrics.ts';
 import { type Relay, startRelay } from '../workers/outbox/relay.ts';
 import { backfillPolicyResources } from '../workers/policies/backfill-resources.ts';
@@ -32,6 +33,16 @@ const REISSUE_EVERY_MS = 60_000;
  * the first pass waits as long, keeping start-up (and a quick stop after it) light.
  */
 const PRUNE_EVERY_MS = 60_000;
+/**
+ * Flow expiry: retention is counted in hours, so a pass every five minutes keeps rows at most minutes
+ * past their time. Each pass deletes at most FLOW_EXPIRY_BATCHES batches of FLOW_EXPIRY_BATCH rows,
+ * pausing between them, so a backlog (a plan downgrade, a long outage) drains over several passes in
+ * short transactions instead of one long delete.
+ */
+const FLOW_EXPIRY_EVERY_MS = 5 * 60_000;
+const FLOW_EXPIRY_BATCH = 5_000;
+const FLOW_EXPIRY_PAUSE_MS = 200;
+const FLOW_EXPIRY_BATCHES = 200;
 
 export interface ComposeOptions {
   logger?: Logger;
@@ -100,11 +111,35 @@ async function startWorkers(
       (error: unknown) => logger.error({ err: error }, 'bundle prune pass failed'),
     );
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+  const stopExpiry = new AbortController();
+  let expiring: Promise<void> | undefined;
+  const expire = () => {
+    // A pass still draining a backlog is not doubled by the next tick.
+    expiring ??= expireFlowLogs(database.db, {
+      batchSize: FLOW_EXPIRY_BATCH,
+      pauseMs: FLOW_EXPIRY_PAUSE_MS,
+      maxBatches: FLOW_EXPIRY_BATCHES,
+      signal: stopExpiry.signal,
+    })
+      .then(
+        (pass) => {
+          if (pass.deleted > 0) logger.info(pass, 'expired flow logs deleted');
+        },
+        (error: unknown) => logger.error({ err: error }, 'flow expiry pass failed'),
+      )
+      .finally(() => {
+        expiring = undefined;
+      });
+  };
+  const expiryTimer = setInterval(expire, FLOW_EXPIRY_EVERY_MS);
   return {
     relay,
     async close() {
       clearInterval(reissueTimer);
       clearInterval(pruneTimer);
+      clearInterval(expiryTimer);
+      stopExpiry.abort();
+      await expiring;
       await relay.stop();
       await buildQueue.close();
     },

@@ -45,6 +45,13 @@ export const agentStatusInput = z
   .openapi('AgentStatusInput');
 export type AgentStatusInput = z.infer<typeof agentStatusInput>;
 
+export const flowIntakeSchema = z
+  .object({
+    folded: z.number().int().openapi({ description: 'Entries added into a stored row of the same flow instead of a row of their own' }),
+    dropped: z.number().int().openapi({ description: 'Entries not stored: over the cap with no stored row of the same flow to fold into' }),
+  })
+  .openapi('FlowIntake');
+
 export const agentStatusSchema = z
   .object({
     nodeName: z.string(),
@@ -54,11 +61,12 @@ export const agentStatusSchema = z
     errors: z.array(agentErrorSchema),
     programs: z.record(z.string(), z.unknown()),
     reportedAt: timestamp,
+    flows: flowIntakeSchema.openapi({ description: "This node's flow log entries folded or dropped for being over the plan's flowRowsPerAgentMinute" }),
   })
   .openapi('AgentStatus');
 export type AgentStatusRecord = z.infer<typeof agentStatusSchema>;
 
-export function presentAgentStatus(row: typeof agentStatus.$inferSelect): AgentStatusRecord {
+export function presentAgentStatus(row: typeof agentStatus.$inferSelect, flows: z.infer<typeof flowIntakeSchema>): AgentStatusRecord {
   return {
     nodeName: row.nodeName,
     appliedRevision: row.appliedRevision,
@@ -68,5 +76,6 @@ export function presentAgentStatus(row: typeof agentStatus.$inferSelect): AgentS
     errors: row.errors as z.infer<typeof agentErrorSchema>[],
     programs: row.programs,
     reportedAt: row.reportedAt.toISOString(),
+    flows,
   };
 }

@@ -1,5 +1,6 @@
 // Apply's answer on the wire: what each object became (or would become, with dryRun).
 import { z } from '@hono/zod-openapi';
+import { impactSchema } from './impact.ts';
 
 const applyActions = ['created', 'configured', 'unchanged'] as const;
 
@@ -17,6 +18,7 @@ export const applyResultSchema = z
         after: z.record(z.string(), z.unknown()),
       }),
     ),
+    impact: impactSchema.optional().openapi({ description: 'With dryRun=true&impact=true: observed flows whose verdict the apply would change' }),
   })
   .openapi('ApplyResult');
 export type ApplyResult = z.infer<typeof applyResultSchema>['results'][number];

@@ -62,3 +62,6 @@ export const jsonContent = <T extends z.ZodTypeAny>(schema: T, description: stri
   description,
   content: { 'application/json': { schema } },
 });
+
+/** `?dryRun=true`: every check a write runs, nothing written. */
+export const dryRunParam = z.enum(['true', 'false']).default('false').openapi({ description: 'Validate and check limits without writing' });

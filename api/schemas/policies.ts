@@ -5,6 +5,7 @@ import type { policies } from '../../db/schema/index.ts';
 import { KIND_EXAMPLES } from '../../policy/kinds/examples.ts';
 import { ALL_KINDS } from '../../policy/kinds/index.ts';
 import { timestamp } from './common.ts';
+import { type Impact, impactSchema } from './impact.ts';
 
 const acceptedKinds = ALL_KINDS.map((kind) => `${kind.apiVersion} ${kind.kind}`).join(', ');
 
@@ -61,5 +62,33 @@ export function presentPolicy(row: typeof policies.$inferSelect): PolicyRecord {
     ruleCount: row.ruleCount,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A single-policy create or replace with dryRun=true: the object as it would be written, nothing written. */
+export const policyDryRunSchema = z
+  .object({
+    dryRun: z.literal(true),
+    apiVersion: z.string(),
+    kind: z.string(),
+    namespace: z.string().nullable(),
+    name: z.string(),
+    manifest: z.record(z.string(), z.unknown()).openapi({ description: 'The object as it would be written, with defaults applied' }),
+    impact: impactSchema.optional().openapi({ description: 'With impact=true: observed flows whose verdict the change would flip' }),
+  })
+  .openapi('PolicyDryRun');
+
+export function presentDryRun(
+  object: { apiVersion: string; kind: string; namespace: string; name: string; manifest: Record<string, unknown> },
+  impact: Impact | undefined,
+): z.infer<typeof policyDryRunSchema> {
+  return {
+    dryRun: true,
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    namespace: object.namespace === '' ? null : object.namespace,
+    name: object.name,
+    manifest: object.manifest,
+    ...(impact && { impact }),
   };
 }

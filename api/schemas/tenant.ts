@@ -19,6 +19,11 @@ export const tenantSchema = z
         bandwidthCeilingBitsPerSecond: z
           .number()
           .openapi({ description: "Per node and direction: the most all of the tenant's pods on one node may send or receive together, bit/s" }),
+        flowRetentionHours: z.number().openapi({ description: 'How long flow logs are kept, in hours; older ones are deleted' }),
+        flowRowsPerAgentMinute: z.number().openapi({
+          description:
+            "Flow log rows one node's agent may add per minute; past it, entries fold into that minute's rows of the same flow, or are dropped and counted",
+        }),
       })
       .openapi('PlanLimits'),
     createdAt: timestamp,

@@ -1,9 +1,8 @@
 // What node agents report, stored for their cluster: status (like OPA's status API, one row per
-// node, the latest wins), aggregated flow logs, and the endpoint inventory (one per cluster, the
+// node, the latest wins) and the endpoint inventory (one per cluster, the
 // latest report wins; its hash computed here, so it equals the one agents report for it).
 import { newId } from '../../db/index.ts';
-import { agentStatus, clusterInventories, flowLogs } from '../../db/schema/index.ts';
-import type { FlowLogBatch } from '../../policy/flow-log.ts';
+import { agentStatus, clusterInventories } from '../../db/schema/index.ts';
 import { type Inventory, inventoryHash } from '../../policy/inventory.ts';
 import type { AgentStatusInput } from '../schemas/agent-status.ts';
 import { type AgentContext, asAgent } from './context.ts';
@@ -23,27 +22,6 @@ export async function recordAgentStatus(ctx: AgentContext, input: AgentStatusInp
       .insert(agentStatus)
       .values({ id: newId(), tenantId: agent.tenantId, clusterId: agent.clusterId, nodeName: input.nodeName, ...values })
       .onConflictDoUpdate({ target: [agentStatus.tenantId, agentStatus.clusterId, agentStatus.nodeName], set: values }),
-  );
-}
-
-export async function storeFlowLogs(ctx: AgentContext, batch: FlowLogBatch): Promise<void> {
-  if (batch.entries.length === 0) return;
-  const { agent } = ctx;
-  await asAgent(ctx, (tx) =>
-    tx.insert(flowLogs).values(
-      batch.entries.map((entry) => ({
-        ...entry,
-        id: newId(),
-        tenantId: agent.tenantId,
-        clusterId: agent.clusterId,
-        nodeName: batch.nodeName,
-        startTime: new Date(entry.startTime),
-        endTime: new Date(entry.endTime),
-        rule: entry.rule,
-        pendingVerdict: entry.pendingVerdict ?? null,
-        pendingRule: entry.pendingRule ?? null,
-      })),
-    ),
   );
 }
 

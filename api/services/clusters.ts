@@ -2,7 +2,7 @@
 // (soft: their bundles and audit trail stay; their policies go, as they count against the plan).
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import { isUniqueViolation, newId } from '../../db/index.ts';
-import { agentStatus, clusters, policies } from '../../db/schema/index.ts';
+import { agentStatus, clusters, flowIntake, policies } from '../../db/schema/index.ts';
 import { ApiError, unlessNotFound } from '../errors/api-error.ts';
 import { checkIfMatch } from '../http/etag.ts';
 import { requireId } from '../http/ids.ts';
@@ -116,11 +116,22 @@ export async function deleteCluster(ctx: TenantContext, input: { clusterId: stri
   });
 }
 
-/** The latest status each node's agent reported, by node name. */
+/**
+ * The latest status each node's agent reported, by node name, with what each node's flow cap folded
+ * or dropped, and those counts for the whole cluster (every node that shipped flows, reporting status
+ * or not).
+ */
 export async function listClusterAgents(ctx: TenantContext, input: { clusterId: string }) {
-  const rows = await inTenant(ctx, async (tx) => {
+  const { rows, intake } = await inTenant(ctx, async (tx) => {
     const cluster = await findCluster(tx, input.clusterId);
-    return tx.select().from(agentStatus).where(eq(agentStatus.clusterId, cluster.id)).orderBy(agentStatus.nodeName);
+    const rows = await tx.select().from(agentStatus).where(eq(agentStatus.clusterId, cluster.id)).orderBy(agentStatus.nodeName);
+    const intake = await tx
+      .select({ nodeName: flowIntake.nodeName, folded: flowIntake.folded, dropped: flowIntake.dropped })
+      .from(flowIntake)
+      .where(eq(flowIntake.clusterId, cluster.id));
+    return { rows, intake };
   });
-  return { items: rows.map(presentAgentStatus) };
+  const byNode = new Map(intake.map((node) => [node.nodeName, { folded: node.folded, dropped: node.dropped }]));
+  const flows = intake.reduce((total, node) => ({ folded: total.folded + node.folded, dropped: total.dropped + node.dropped }), { folded: 0, dropped: 0 });
+  return { items: rows.map((row) => presentAgentStatus(row, byNode.get(row.nodeName) ?? { folded: 0, dropped: 0 })), flows };
 }

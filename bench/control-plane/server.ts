@@ -17,6 +17,8 @@ const TICKS_PER_SECOND = 100;
 
 export interface BenchServer {
   url: string;
+  /** Its database, for benches that read or drive what the server stores. */
+  databaseUrl: string;
   /** User plus system CPU seconds the server process has used so far. */
   cpuSeconds(): number;
   stop(): Promise<void>;
@@ -96,6 +98,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   }
   return {
     url,
+    databaseUrl: databaseUrl.toString(),
     cpuSeconds() {
       // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
       const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');

@@ -6,6 +6,7 @@ export * from './bundles.ts';
 export * from './cluster-inventories.ts';
 export * from './clusters.ts';
 export * from './columns.ts';
+export * from './flow-intake.ts';
 export * from './flow-logs.ts';
 export * from './idempotency-keys.ts';
 export * from './members.ts';

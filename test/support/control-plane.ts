@@ -31,6 +31,8 @@ export async function startTestControlPlane<R extends ServingRole = 'all'>(
     logger?: Logger;
     /** A Postgres the test owns (a private instance), used as is instead of a fresh database on the shared one. */
     databaseUrl?: string;
+    /** The control plane's clock, for tests that step time (flow caps per minute). */
+    clock?: () => Date;
   } = {},
 ): Promise<TestControlPlane<R>> {
   const keyRing = options.keyRing ?? (await newKeyRing(new Date()));
@@ -51,7 +53,11 @@ export async function startTestControlPlane<R extends ServingRole = 'all'>(
     ...(options.queuePrefix ? { QUEUE_PREFIX: options.queuePrefix } : {}),
     ...env,
   });
-  const plane = await startControlPlane<R>(config, { logger: options.logger ?? pino({ level: 'silent' }), ...(options.role && { role: options.role }) });
+  const plane = await startControlPlane<R>(config, {
+    logger: options.logger ?? pino({ level: 'silent' }),
+    ...(options.role && { role: options.role }),
+    ...(options.clock && { clock: options.clock }),
+  });
   return {
     plane,
     url: plane.url,

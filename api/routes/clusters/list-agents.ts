@@ -2,7 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
-import { agentStatusSchema } from '../../schemas/agent-status.ts';
+import { agentStatusSchema, flowIntakeSchema } from '../../schemas/agent-status.ts';
 import { apiKeySecurity, commonErrors, idParam, jsonContent } from '../../schemas/common.ts';
 import { listClusterAgents } from '../../services/clusters.ts';
 
@@ -14,7 +14,18 @@ const route = createRoute({
   tags: ['clusters'],
   security: apiKeySecurity,
   request: { params: idParam },
-  responses: { 200: jsonContent(z.object({ items: z.array(agentStatusSchema) }).openapi('AgentStatusList'), 'One entry per node'), ...commonErrors },
+  responses: {
+    200: jsonContent(
+      z
+        .object({
+          items: z.array(agentStatusSchema),
+          flows: flowIntakeSchema.openapi({ description: 'Flow log entries folded or dropped over the flow cap, summed over every node of the cluster' }),
+        })
+        .openapi('AgentStatusList'),
+      'One entry per node',
+    ),
+    ...commonErrors,
+  },
 });
 
 export function registerListClusterAgents(app: OpenAPIHono<AppEnv>) {

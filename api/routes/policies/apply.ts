@@ -1,5 +1,6 @@
-// POST /v1/apply?cluster=<id>[&dryRun=true]: kubectl apply for palisade. Multi-document YAML, a JSON
-// array or a List; created or replaced by kind/namespace/name; all or nothing; dryRun returns the diff.
+// POST /v1/apply?cluster=<id>[&dryRun=true[&impact=true[&since=6h]]]: kubectl apply for palisade.
+// Multi-document YAML, a JSON array or a List; created or replaced by kind/namespace/name; all or
+// nothing; dryRun returns the diff, and impact the observed flows whose verdict would change.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { storableText } from '../../../policy/validation/storable-schema.ts';
 import type { AppEnv } from '../../env.ts';
@@ -7,6 +8,7 @@ import { tenantContext } from '../../http/context.ts';
 import { readDocuments } from '../../http/read-documents.ts';
 import { applyResultSchema } from '../../schemas/apply.ts';
 import { apiKeySecurity, jsonContent, writeErrors } from '../../schemas/common.ts';
+import { impactQuery, impactRequestOf } from '../../schemas/impact.ts';
 import { applyPolicies } from '../../services/policies/apply.ts';
 
 const multiDocument = { schema: { type: 'string' as const, description: 'One or more objects: multi-document YAML, a JSON array, or a List' } };
@@ -22,6 +24,7 @@ const route = createRoute({
     query: z.object({
       cluster: storableText().openapi({ description: 'The cluster to apply to' }),
       dryRun: z.enum(['true', 'false']).default('false').openapi({ description: 'Validate, check limits and return the diff without writing' }),
+      ...impactQuery,
     }),
     body: {
       content: {
@@ -39,7 +42,8 @@ export function registerApplyPolicies(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
     const query = c.req.valid('query');
     const dryRun = query.dryRun === 'true';
-    const results = await applyPolicies(tenantContext(c), { clusterId: query.cluster, documents: await readDocuments(c), dryRun });
-    return c.json({ dryRun, results }, 200);
+    const impact = impactRequestOf(query, c.get('services').clock());
+    const applied = await applyPolicies(tenantContext(c), { clusterId: query.cluster, documents: await readDocuments(c), dryRun, impact });
+    return c.json({ dryRun, ...applied }, 200);
   });
 }

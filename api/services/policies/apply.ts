@@ -1,16 +1,20 @@
 // Apply, as kubectl does it (POST /v1/apply): each object is created or replaced by
 // apiVersion/kind/namespace/name in one cluster, all or nothing, one outbox row for the whole change;
-// with dryRun, every check runs and nothing is written.
+// with dryRun, every check runs and nothing is written (and, asked, the impact on observed flows).
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import type { ApplyResult } from '../../schemas/apply.ts';
+import type { Impact } from '../../schemas/impact.ts';
 import { findCluster } from '../cluster-scope.ts';
 import type { TenantContext } from '../context.ts';
 import { acceptPolicyDocuments } from './accept.ts';
 import { lockByIdentity } from './cluster-objects.ts';
 import { type PolicyChange, writePolicies } from './write.ts';
 
-export async function applyPolicies(ctx: TenantContext, input: { clusterId: string; documents: readonly unknown[]; dryRun: boolean }): Promise<ApplyResult[]> {
-  const { plan, rows } = await writePolicies(ctx, async (tx) => {
+export async function applyPolicies(
+  ctx: TenantContext,
+  input: { clusterId: string; documents: readonly unknown[]; dryRun: boolean; impact?: { since: Date } | undefined },
+): Promise<{ results: ApplyResult[]; impact?: Impact }> {
+  const { plan, rows, impact } = await writePolicies(ctx, async (tx) => {
     const objects = acceptPolicyDocuments(input.documents);
     const cluster = await findCluster(tx, input.clusterId);
     const results: ApplyResult[] = [];
@@ -37,10 +41,10 @@ export async function applyPolicies(ctx: TenantContext, input: { clusterId: stri
       changes.push(existing ? { action: 'update', before: existing, object, pathPrefix } : { action: 'create', object, pathPrefix });
       resultOfChange.push(result);
     }
-    return { clusterId: cluster.id, changes, dryRun: input.dryRun, results, resultOfChange };
+    return { clusterId: cluster.id, changes, dryRun: input.dryRun, ...(input.impact && { impact: input.impact }), results, resultOfChange };
   });
   rows.forEach((row, index) => {
     if (row) plan.resultOfChange[index]!.id = row.id;
   });
-  return plan.results;
+  return { results: plan.results, ...(impact && { impact }) };
 }

@@ -5,11 +5,14 @@
 //   role -> lock the tenant's limits -> plan (validate, look up) -> tier checks -> plan limits
 //        -> persist -> audit -> outbox
 //
-// so a check added here holds for every way a policy is written.
+// so a check added here holds for every way a policy is written. A dry run stops before persisting;
+// asked for its impact, it then evaluates the cluster's observed flows against the objects as they
+// would be (./impact.ts), in a read of its own once the tenant's lock is released.
 import { count, eq, sql } from 'drizzle-orm';
 import { isUniqueViolation, newId, type Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
 import { ApiError } from '../../errors/api-error.ts';
+import type { Impact } from '../../schemas/impact.ts';
 import { presentPolicy } from '../../schemas/policies.ts';
 import { recordAudit } from '../audit.ts';
 import { type ApiCaller, inTenant, type TenantContext } from '../context.ts';
@@ -19,6 +22,7 @@ import { requireRole } from '../roles.ts';
 import type { AcceptedPolicy } from './accept.ts';
 import { identityKey, type ObjectsByIdentity, type PolicyRow, storedObjects } from './cluster-objects.ts';
 import { assertRulesPerEndpoint } from './endpoint-rules.ts';
+import { type ImpactRequest, previewImpact } from './impact.ts';
 import { assertObjectLimits } from './object-limits.ts';
 import { assertTiersEmpty, assertTiersExist, type WrittenObject } from './tiers.ts';
 
@@ -34,6 +38,8 @@ export type PolicyWritePlan =
       changes: readonly PolicyChange[];
       /** Check everything, write nothing (apply's dryRun). */
       dryRun?: boolean;
+      /** With dryRun: the observed flows since this time whose verdict the change would flip. */
+      impact?: { since: Date };
     }
   | { changes: readonly [] };
 
@@ -41,6 +47,8 @@ export interface PolicyWriteOutcome<Plan extends PolicyWritePlan> {
   plan: Plan;
   /** One per change, in order: the row as written, or undefined for a delete (and for a dry run). */
   rows: (PolicyRow | undefined)[];
+  /** A dry run's impact, when the plan asked for it. */
+  impact?: Impact;
 }
 
 /**
@@ -50,10 +58,19 @@ export interface PolicyWriteOutcome<Plan extends PolicyWritePlan> {
  */
 export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantContext, plan: (tx: Tx) => Promise<Plan>): Promise<PolicyWriteOutcome<Plan>> {
   requireRole(ctx.caller.role, 'editor');
-  return inTenant(ctx, async (tx) => {
+  let preview: ImpactRequest | undefined;
+  const outcome = await inTenant(ctx, async (tx): Promise<PolicyWriteOutcome<Plan>> => {
     const limits = await lockTenantLimits(tx, ctx.caller.tenantId);
     const planned = await plan(tx);
-    if (!('clusterId' in planned) || planned.changes.length === 0) return { plan: planned, rows: [] };
+    if (!('clusterId' in planned)) return { plan: planned, rows: [] };
+    if (planned.changes.length === 0) {
+      // Nothing changes (an apply of what is stored): nothing can flip, but the preview still says what it looked at.
+      if (planned.dryRun && planned.impact) {
+        const stored = await storedObjects(tx, planned.clusterId);
+        preview = { clusterId: planned.clusterId, before: stored.values(), after: stored.values(), since: planned.impact.since };
+      }
+      return { plan: planned, rows: [] };
+    }
     const { clusterId, changes } = planned;
     const written = changes.flatMap((change) => (change.action === 'delete' ? [] : [change]));
 
@@ -73,12 +90,16 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
     }
     if (written.length > 0) await assertRulesPerEndpoint(tx, clusterId, limits, before, after);
 
-    if (planned.dryRun) return { plan: planned, rows: changes.map(() => undefined) };
+    if (planned.dryRun) {
+      if (planned.impact) preview = { clusterId, before: before.values(), after: after.values(), since: planned.impact.since };
+      return { plan: planned, rows: changes.map(() => undefined) };
+    }
     const rows: (PolicyRow | undefined)[] = [];
     for (const change of changes) rows.push(await persist(tx, ctx.caller, clusterId, change));
     await announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
     return { plan: planned, rows };
   });
+  return preview ? { ...outcome, impact: await previewImpact(ctx, preview) } : outcome;
 }
 
 function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[]): ObjectsByIdentity {

@@ -1,6 +1,7 @@
 // Tenants signed up before plans had rulesPerEndpoint, cidrsPerSet and bandwidthCeilingBitsPerSecond
-// store limits without them: migration 0010 fills each missing key from the tenant's plan and keeps
-// what is there, and reads tolerate rows it has not reached.
+// (and later flowRetentionHours and flowRowsPerAgentMinute) store limits without them: migration 0010
+// (and flow-retention-and-caps) fill each missing key from the tenant's plan and keep what is there,
+// and reads tolerate rows they have not reached.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations, rowsOf } from '../../../db/index.ts';
@@ -10,7 +11,15 @@ import { startTestControlPlane, type TestControlPlane } from '../../support/cont
 
 const OLD_LIMITS = { clusters: 3, policies: 200, rulesPerPolicy: 100 };
 
-describe('migration 0010: tenant limits', () => {
+/** The statements that fill limits: all of 0010, and the tenants update of flow-retention-and-caps. */
+function fillingStatements(): string[] {
+  const migrations = listMigrations();
+  const limits = migrations.find((m) => m.tag.startsWith('0010_'))!;
+  const flows = migrations.find((m) => m.tag.endsWith('_flow-retention-and-caps'))!;
+  return [...limits.statements, ...flows.statements.filter((statement) => statement.includes('UPDATE "tenants"'))];
+}
+
+describe('migrations 0010 and flow-retention-and-caps: tenant limits', () => {
   let control: TestControlPlane;
   let api: ApiClient;
 
@@ -34,8 +43,7 @@ describe('migration 0010: tenant limits', () => {
     // Before the migration reaches them, the API reads missing limits from the plan.
     expect((await api.get('/v1/tenant', { key: team.key })).body.limits).toEqual({ ...PLANS.team, ...OLD_LIMITS });
 
-    const migration = listMigrations().find((m) => m.tag.startsWith('0010_'))!;
-    for (const statement of migration.statements) await db().execute(sql.raw(statement));
+    for (const statement of fillingStatements()) await db().execute(sql.raw(statement));
 
     expect(await limitsOf(team.tenantId)).toEqual({ ...PLANS.team, ...OLD_LIMITS });
     expect(await limitsOf(enterprise.tenantId)).toEqual({ ...PLANS.enterprise, ...OLD_LIMITS });
@@ -46,8 +54,7 @@ describe('migration 0010: tenant limits', () => {
     const fresh = await signUp(api, 'team');
     const before = await limitsOf(fresh.tenantId);
     expect(before).toEqual(PLANS.team);
-    const migration = listMigrations().find((m) => m.tag.startsWith('0010_'))!;
-    for (const statement of migration.statements) await db().execute(sql.raw(statement));
+    for (const statement of fillingStatements()) await db().execute(sql.raw(statement));
     expect(await limitsOf(fresh.tenantId)).toEqual(before);
   });
 });
