@@ -18,7 +18,13 @@ export interface LimitUsage {
   where?: string;
 }
 
-export type PlanUsage = Record<LimitName, LimitUsage>;
+/**
+ * The limits stored objects use up. Flow retention and the per-minute flow intake bound data as it
+ * arrives, so a plan with less of either simply keeps or takes less from then on.
+ */
+type StoredLimit = Exclude<LimitName, 'flowRetentionHours' | 'flowRowsPerAgentMinute'>;
+
+export type PlanUsage = Record<StoredLimit, LimitUsage>;
 
 /** Keeps the larger usage of two. */
 function larger(current: LimitUsage, usage: number, where: string): LimitUsage {
@@ -77,7 +83,7 @@ export async function planUsageOf(tx: Tx): Promise<PlanUsage> {
 }
 
 export interface ExceededLimit {
-  limit: LimitName;
+  limit: StoredLimit;
   usage: number;
   allowed: number;
   where?: string;
@@ -85,7 +91,7 @@ export interface ExceededLimit {
 
 /** The limits `limits` sets that `usage` is over, in the plan's order. */
 export function exceededLimits(usage: PlanUsage, limits: PlanLimits): ExceededLimit[] {
-  return (Object.keys(limits) as LimitName[]).flatMap((limit) => {
+  return (Object.keys(usage) as StoredLimit[]).flatMap((limit) => {
     const { usage: used, where } = usage[limit];
     return used > limits[limit] ? [{ limit, usage: used, allowed: limits[limit], ...(where !== undefined && { where }) }] : [];
   });
