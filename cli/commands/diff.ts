@@ -7,9 +7,8 @@ import { applyManifests, type Manifest } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { unifiedDiff } from '../diff/unified-diff.ts';
 import { EXIT } from '../exit-codes.ts';
-import { displayName } from '../manifests/identity.ts';
+import { APPLIED_BY_CLI_MARKER, displayName } from '../manifests/identity.ts';
 import { presentManifest } from '../manifests/present-manifest.ts';
-import { pruneCandidates } from '../manifests/prune.ts';
 import { describeManifestField } from '../manifests/read-manifests.ts';
 import { readManifestsToApply } from '../manifests/read-to-apply.ts';
 import { clusterOption, filenameOptions, namespaceOption, required } from '../options.ts';
@@ -58,12 +57,9 @@ Exit codes (kubectl diff's): 0 nothing would change, 1 something would, above 1 
       client,
       cluster.id,
       manifests.map((entry) => entry.manifest),
-      { dryRun: true, describeField: describeManifestField(manifests) },
+      { dryRun: true, pruneMarker: values.prune ? APPLIED_BY_CLI_MARKER : undefined, describeField: describeManifestField(manifests) },
     );
     const diffs = results.filter((result) => result.action !== 'unchanged').map((result) => objectDiff(result.before, result.after, pathOf(result)));
-    if (values.prune) {
-      for (const policy of await pruneCandidates(client, cluster.id, manifests)) diffs.push(objectDiff(policy.manifest, null, pathOf(policy)));
-    }
     for (const diff of diffs) context.io.stdout.write(paintDiff(context.paint, diff));
     return diffs.length > 0 ? EXIT.CHANGES : EXIT.OK;
   },

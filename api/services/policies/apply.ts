@@ -1,15 +1,28 @@
 // Apply, as kubectl does it (POST /v1/apply): each object is created or replaced by
 // apiVersion/kind/namespace/name in one cluster, all or nothing, one outbox row for the whole change;
-// with dryRun, every check runs and nothing is written.
+// with a prune marker, the cluster's objects carrying that annotation which the request no longer
+// holds are deleted in the same transaction; with dryRun, every check runs and nothing is written.
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import type { ApplyResult } from '../../schemas/apply.ts';
 import { findCluster } from '../cluster-scope.ts';
 import type { TenantContext } from '../context.ts';
 import { acceptPolicyDocuments } from './accept.ts';
-import { lockByIdentity } from './cluster-objects.ts';
+import { identityKey, lockByIdentity, lockMarked, type PruneMarker } from './cluster-objects.ts';
 import { type PolicyChange, writePolicies } from './write.ts';
 
-export async function applyPolicies(ctx: TenantContext, input: { clusterId: string; documents: readonly unknown[]; dryRun: boolean }): Promise<ApplyResult[]> {
+export interface ApplyInput {
+  clusterId: string;
+  documents: readonly unknown[];
+  dryRun: boolean;
+  /** Delete the cluster's objects with this annotation that `documents` do not hold; none without it. */
+  prune?: PruneMarker | undefined;
+}
+
+// Tiers go last among the pruned: a Tier is deleted only once the policies in it are (write.ts checks
+// the state after every change, so this is the order the answer lists them in, for people reading it).
+const pruneOrder = (kind: string) => (kind === 'Tier' ? 1 : 0);
+
+export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Promise<ApplyResult[]> {
   const { plan, rows } = await writePolicies(ctx, async (tx) => {
     const objects = acceptPolicyDocuments(input.documents);
     const cluster = await findCluster(tx, input.clusterId);
@@ -36,6 +49,25 @@ export async function applyPolicies(ctx: TenantContext, input: { clusterId: stri
       if (unchanged) continue;
       changes.push(existing ? { action: 'update', before: existing, object, pathPrefix } : { action: 'create', object, pathPrefix });
       resultOfChange.push(result);
+    }
+    if (input.prune) {
+      const kept = new Set(objects.map(identityKey));
+      const gone = (await lockMarked(tx, cluster.id, input.prune)).filter((row) => !kept.has(identityKey(row)));
+      gone.sort((a, b) => pruneOrder(a.kind) - pruneOrder(b.kind));
+      for (const row of gone) {
+        const result: ApplyResult = {
+          kind: row.kind,
+          namespace: row.namespace || null,
+          name: row.name,
+          action: 'pruned',
+          id: row.id,
+          before: row.manifest,
+          after: null,
+        };
+        results.push(result);
+        changes.push({ action: 'delete', before: row });
+        resultOfChange.push(result);
+      }
     }
     return { clusterId: cluster.id, changes, dryRun: input.dryRun, results, resultOfChange };
   });
