@@ -14,8 +14,8 @@ export const applyResultSchema = z
         name: z.string(),
         action: z.enum(applyActions).openapi({ description: 'pruned: deleted because the request no longer holds it (prune mode)' }),
         id: z.string().nullable(),
-        before: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The stored manifest; null when created' }),
-        after: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The manifest written; null when pruned' }),
+        before: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The stored manifest, as written; null when created' }),
+        after: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The manifest as this request writes it; null when pruned' }),
       }),
     ),
   })

@@ -39,7 +39,15 @@ export const policySchema = z
     kind: z.string(),
     namespace: z.string().nullable(),
     name: z.string(),
-    manifest: z.record(z.string(), z.unknown()).openapi({ description: 'The object as written, with defaults applied' }),
+    manifest: z.record(z.string(), z.unknown()).openapi({
+      description: 'The object exactly as written (server-set metadata such as resourceVersion left out): applying it again changes nothing',
+    }),
+    manifestWithDefaults: z
+      .record(z.string(), z.unknown())
+      .openapi({
+        description: "The object with the kind's defaults applied (e.g. a NetworkPolicy's policyTypes and port protocol): what is enforced",
+        readOnly: true,
+      }),
     ruleCount: z.number(),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -57,9 +65,13 @@ export function presentPolicy(row: typeof policies.$inferSelect): PolicyRecord {
     kind: row.kind,
     namespace: row.namespace === '' ? null : row.namespace,
     name: row.name,
-    manifest: row.manifest,
+    manifest: writtenManifestOf(row),
+    manifestWithDefaults: row.manifest,
     ruleCount: row.ruleCount,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
+
+/** What the author wrote; for a row stored before written manifests were kept, its defaulted form. */
+export const writtenManifestOf = (row: Pick<typeof policies.$inferSelect, 'manifest' | 'writtenManifest'>) => row.writtenManifest ?? row.manifest;

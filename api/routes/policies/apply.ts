@@ -41,7 +41,8 @@ const route = createRoute({
         description: "Also delete the cluster's objects marked with pruneAnnotation that the body does not hold, in the same transaction",
       }),
       pruneAnnotation: pruneAnnotation.optional().openapi({
-        description: 'With prune=true, required: the annotation key=value marking the objects prune may delete (the CLI marks its own with palisade.dev/applied-by=cli)',
+        description:
+          'With prune=true, required: the annotation key=value marking the objects prune may delete (the CLI marks its own with palisade.dev/applied-by=cli)',
         example: 'palisade.dev/applied-by=cli',
       }),
     }),

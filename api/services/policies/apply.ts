@@ -4,6 +4,7 @@
 // holds are deleted in the same transaction; with dryRun, every check runs and nothing is written.
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import type { ApplyResult } from '../../schemas/apply.ts';
+import { writtenManifestOf } from '../../schemas/policies.ts';
 import { findCluster } from '../cluster-scope.ts';
 import type { TenantContext } from '../context.ts';
 import { acceptPolicyDocuments } from './accept.ts';
@@ -35,15 +36,17 @@ export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Prom
       // paths read as a single object's would.
       const pathPrefix = objects.length > 1 ? `${index}.` : '';
       const existing = await lockByIdentity(tx, cluster.id, object);
-      const unchanged = existing !== undefined && canonicalJson(existing.manifest) === canonicalJson(object.manifest);
+      // Written forms compared: a file that now spells out a default is a change to what was written.
+      const before = existing ? writtenManifestOf(existing) : null;
+      const unchanged = before !== null && canonicalJson(before) === canonicalJson(object.writtenManifest);
       const result: ApplyResult = {
         kind: object.kind,
         namespace: object.namespace || null,
         name: object.name,
         action: existing === undefined ? 'created' : unchanged ? 'unchanged' : 'configured',
         id: existing?.id ?? null,
-        before: existing?.manifest ?? null,
-        after: object.manifest,
+        before,
+        after: object.writtenManifest,
       };
       results.push(result);
       if (unchanged) continue;
@@ -61,7 +64,7 @@ export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Prom
           name: row.name,
           action: 'pruned',
           id: row.id,
-          before: row.manifest,
+          before: writtenManifestOf(row),
           after: null,
         };
         results.push(result);
