@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { policies } from '../../db/schema/index.ts';
 import { KIND_EXAMPLES } from '../../policy/kinds/examples.ts';
 import { ALL_KINDS } from '../../policy/kinds/index.ts';
-import { timestamp } from './common.ts';
+import { readOnly, timestamp } from './common.ts';
 
 const acceptedKinds = ALL_KINDS.map((kind) => `${kind.apiVersion} ${kind.kind}`).join(', ');
 
@@ -33,8 +33,8 @@ export const policyBody = {
 
 export const policySchema = z
   .object({
-    id: z.string(),
-    clusterId: z.string(),
+    id: readOnly(z.string()),
+    clusterId: readOnly(z.string()),
     apiVersion: z.string(),
     kind: z.string(),
     namespace: z.string().nullable(),
@@ -42,15 +42,13 @@ export const policySchema = z
     manifest: z.record(z.string(), z.unknown()).openapi({
       description: 'The object exactly as written (server-set metadata such as resourceVersion left out): applying it again changes nothing',
     }),
-    manifestWithDefaults: z
-      .record(z.string(), z.unknown())
-      .openapi({
-        description: "The object with the kind's defaults applied (e.g. a NetworkPolicy's policyTypes and port protocol): what is enforced",
-        readOnly: true,
-      }),
-    ruleCount: z.number(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    manifestWithDefaults: z.record(z.string(), z.unknown()).openapi({
+      description: "The object with the kind's defaults applied (e.g. a NetworkPolicy's policyTypes and port protocol): what is enforced",
+      readOnly: true,
+    }),
+    ruleCount: readOnly(z.number()),
+    createdAt: readOnly(timestamp),
+    updatedAt: readOnly(timestamp),
   })
   .openapi('Policy');
 export type PolicyRecord = z.infer<typeof policySchema>;

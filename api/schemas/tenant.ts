@@ -2,13 +2,13 @@
 import { z } from '@hono/zod-openapi';
 import type { tenants } from '../../db/schema/index.ts';
 import { planNames, tenantLimits } from '../../policy/plan/limits.ts';
-import { timestamp } from './common.ts';
+import { readOnly, timestamp } from './common.ts';
 
 export const tenantSchema = z
   .object({
-    id: z.string(),
+    id: readOnly(z.string()),
     name: z.string(),
-    plan: z.string(),
+    plan: z.string().openapi({ description: 'Changed through PUT /v1/tenant/plan (owner only)' }),
     limits: z
       .object({
         clusters: z.number(),
@@ -20,8 +20,8 @@ export const tenantSchema = z
           .number()
           .openapi({ description: "Per node and direction: the most all of the tenant's pods on one node may send or receive together, bit/s" }),
       })
-      .openapi('PlanLimits'),
-    createdAt: timestamp,
+      .openapi('PlanLimits', { readOnly: true }),
+    createdAt: readOnly(timestamp),
   })
   .openapi('Tenant');
 export type TenantRecord = z.infer<typeof tenantSchema>;
