@@ -73,8 +73,9 @@ export function createApp(services: Services) {
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));
 
   registerApiRoutes(app);
-  // The served document names the origin it was fetched from, so a generator reading it calls back there.
-  app.doc31('/openapi.json', (c) => openApiDocumentConfig(services.config.version, new URL(c.req.url).origin));
+  // The served document's server is relative (OpenAPI: the origin the document came from), which holds
+  // behind CloudFront too, where the request this process sees names another host.
+  app.doc31('/openapi.json', openApiDocumentConfig(services.config.version, '/'));
   registerDocsRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
   return app;

@@ -15,7 +15,7 @@ import { registerSignupRoutes } from '../routes/signup/index.ts';
 import { registerTenantRoutes } from '../routes/tenant/index.ts';
 import { registerTrustRootRoutes } from '../routes/trust-root/index.ts';
 
-/** Where `npm start` listens; the served document names the origin it was fetched from instead. */
+/** Where `npm start` listens: the server of the document built without one (generators, lint). */
 const LOCAL_SERVER = 'http://127.0.0.1:8080';
 
 /** Every operation of the public API, and the credentials they take. */
@@ -36,7 +36,7 @@ export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'agentToken', { type: 'http', scheme: 'bearer', description: "A cluster's agent token (pag_...)" });
 }
 
-/** The document's fields besides its paths: `serverUrl` is the origin clients reach this API at. */
+/** The document's fields besides its paths: `serverUrl` is where clients reach this API ('/': where the document was served from). */
 export function openApiDocumentConfig(version: string, serverUrl = LOCAL_SERVER) {
   return {
     openapi: '3.1.0',
@@ -46,7 +46,7 @@ export function openApiDocumentConfig(version: string, serverUrl = LOCAL_SERVER)
       description: 'Network policy for Kubernetes: store it, check it against the plan, and serve it to node agents as signed bundles.',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
-    servers: [{ url: serverUrl, description: serverUrl === LOCAL_SERVER ? 'npm start, the embedded default' : 'This control plane' }],
+    servers: [{ url: serverUrl, description: serverUrl === LOCAL_SERVER ? 'npm start, the embedded default' : 'This control plane (where this document was served from)' }],
   };
 }
 
