@@ -46,7 +46,12 @@ export function openApiDocumentConfig(version: string, serverUrl = LOCAL_SERVER)
       description: 'Network policy for Kubernetes: store it, check it against the plan, and serve it to node agents as signed bundles.',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
-    servers: [{ url: serverUrl, description: serverUrl === LOCAL_SERVER ? 'npm start, the embedded default' : 'This control plane (where this document was served from)' }],
+    servers: [
+      {
+        url: serverUrl,
+        description: serverUrl === LOCAL_SERVER ? 'npm start, the embedded default' : 'This control plane (where this document was served from)',
+      },
+    ],
   };
 }
 

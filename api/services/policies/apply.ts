@@ -3,6 +3,7 @@
 // with a prune marker, the cluster's objects carrying that annotation which the request no longer
 // holds are deleted in the same transaction; with dryRun, every check runs and nothing is written.
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
+import { validationFailed } from '../../errors/api-error.ts';
 import type { ApplyResult } from '../../schemas/apply.ts';
 import { writtenManifestOf } from '../../schemas/policies.ts';
 import { findCluster } from '../cluster-scope.ts';
@@ -26,6 +27,9 @@ const pruneOrder = (kind: string) => (kind === 'Tier' ? 1 : 0);
 export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Promise<ApplyResult[]> {
   const { plan, rows } = await writePolicies(ctx, async (tx) => {
     const objects = acceptPolicyDocuments(input.documents);
+    // As kubectl refuses to apply nothing: an empty body (a wrong path in CI) would prune every marked object.
+    if (input.prune && objects.length === 0)
+      throw validationFailed([{ path: '', message: 'must hold at least one object with prune=true: an empty body would delete every marked object' }]);
     const cluster = await findCluster(tx, input.clusterId);
     const results: ApplyResult[] = [];
     const changes: PolicyChange[] = [];

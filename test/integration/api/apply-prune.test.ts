@@ -120,4 +120,13 @@ describe('apply with prune', () => {
     expect(malformed.body.errors[0]).toMatchObject({ path: 'query.pruneAnnotation', message: expect.stringContaining('key=value') });
     expect(await names(clusterId)).toEqual(['a']);
   });
+
+  it('refuses to prune with an empty body, which would delete every marked object', async () => {
+    const clusterId = (await createCluster(api, key)).id;
+    await apply(clusterId, [marked('a')]);
+    const empty = await apply(clusterId, []);
+    expect(empty.status).toBe(422);
+    expect(empty.body.errors[0].message).toContain('at least one object');
+    expect(await names(clusterId)).toEqual(['a']);
+  });
 });
