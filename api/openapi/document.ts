@@ -44,7 +44,6 @@ export function openApiDocumentConfig(version: string, serverUrl = LOCAL_SERVER)
       title: 'palisade API',
       version,
       description: 'Network policy for Kubernetes: store it, check it against the plan, and serve it to node agents as signed bundles.',
-      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     servers: [
       {
