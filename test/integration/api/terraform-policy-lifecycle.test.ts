@@ -2,6 +2,7 @@
 // update with If-Match, a stale If-Match refused, import by id, delete, read 404, delete again. Reads
 // return the manifest exactly as written (a provider reports any difference as an inconsistent result
 // after apply), with the defaulted form beside it.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type ApiClient, apiClient, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
@@ -105,6 +106,17 @@ describe('a Terraform provider managing a policy', () => {
     expect(read.body).toEqual(created.body);
     const asYaml = await api.get(`/v1/policies/${created.body.id}`, { key, headers: { accept: 'application/yaml' } });
     expect(parse(asYaml.text)).toEqual(created.body.manifest);
+  });
+
+  it('reads a policy stored before written manifests were kept as its defaulted form, until it is written again', async () => {
+    const manifest = networkPolicy('from-before', 'shop', { podSelector: {}, ingress: [{ ports: [{ port: 53 }] }] });
+    const created = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: manifest });
+    await control.plane.database.db.execute(sql`update policies set written_manifest = null where id = ${created.body.id}`);
+    const legacy = await api.get(`/v1/policies/${created.body.id}`, { key });
+    expect(legacy.body.manifest).toEqual(created.body.manifestWithDefaults);
+    const rewritten = await api.put(`/v1/policies/${created.body.id}`, { key, body: manifest });
+    expect(rewritten.status).toBe(200);
+    expect((await api.get(`/v1/policies/${created.body.id}`, { key })).body.manifest).toEqual(manifest);
   });
 
   it('refuses a second object with the same kind, namespace and name, and renames through PUT', async () => {
