@@ -20,19 +20,9 @@ import { requestMetrics } from './middleware/request-metrics.ts';
 import { servicesMiddleware } from './middleware/services.ts';
 import { tenantConcurrency } from './middleware/tenant-concurrency.ts';
 import { tokenBuckets } from './middleware/token-buckets.ts';
-import { registerAgentRoutes } from './routes/agent/index.ts';
+import { openApiDocumentConfig, registerApiRoutes } from './openapi/document.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
-import { registerAgentTokenRoutes } from './routes/agent-tokens/index.ts';
-import { registerApiKeyRoutes } from './routes/api-keys/index.ts';
-import { registerBundleRoutes } from './routes/bundles/index.ts';
-import { registerClusterRoutes } from './routes/clusters/index.ts';
 import { registerDocsRoutes } from './routes/docs/index.ts';
-import { registerExplainRoutes } from './routes/explain/index.ts';
-import { registerFlowRoutes } from './routes/flows/index.ts';
-import { registerPolicyRoutes } from './routes/policies/index.ts';
-import { registerSignupRoutes } from './routes/signup/index.ts';
-import { registerTenantRoutes } from './routes/tenant/index.ts';
-import { registerTrustRootRoutes } from './routes/trust-root/index.ts';
 
 /** Paths that take no API key: the credential-free ones, and the agent's (which take an agent token). */
 const WITHOUT_API_KEY = ['/v1/signup', '/v1/trust-root', '/v1/agent/*'];
@@ -88,28 +78,10 @@ export function createApp(services: Services) {
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));
 
-  registerSignupRoutes(app);
-  registerTenantRoutes(app);
-  registerApiKeyRoutes(app);
-  registerClusterRoutes(app);
-  registerAgentTokenRoutes(app);
-  registerPolicyRoutes(app);
-  registerBundleRoutes(app);
-  registerAgentRoutes(app);
-  registerFlowRoutes(app);
-  registerExplainRoutes(app);
-  registerTrustRootRoutes(app);
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'A tenant API key (pal_...)' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'agentToken', { type: 'http', scheme: 'bearer', description: "A cluster's agent token (pag_...)" });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'palisade API',
-      version: services.config.version,
-      description: 'Network policy for Kubernetes: store it, check it against the plan, and serve it to node agents as signed bundles.',
-    },
-  });
+  registerApiRoutes(app);
+  // The served document's server is relative (OpenAPI: the origin the document came from), which holds
+  // behind CloudFront too, where the request this process sees names another host.
+  app.doc31('/openapi.json', openApiDocumentConfig(services.config.version, '/'));
   registerDocsRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
   return app;

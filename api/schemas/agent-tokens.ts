@@ -2,10 +2,17 @@
 import { z } from '@hono/zod-openapi';
 import type { agentTokens } from '../../db/schema/index.ts';
 import { storableText } from '../../policy/validation/storable-schema.ts';
-import { timestamp } from './common.ts';
+import { idParam, readOnly, timestamp } from './common.ts';
 
 export const agentTokenSchema = z
-  .object({ id: z.string(), clusterId: z.string(), name: z.string(), prefix: z.string(), createdAt: timestamp, lastUsedAt: timestamp.nullable() })
+  .object({
+    id: readOnly(z.string()),
+    clusterId: readOnly(z.string()),
+    name: z.string(),
+    prefix: readOnly(z.string()),
+    createdAt: readOnly(timestamp),
+    lastUsedAt: readOnly(timestamp.nullable()),
+  })
   .openapi('AgentToken');
 export type AgentTokenRecord = z.infer<typeof agentTokenSchema>;
 
@@ -21,3 +28,6 @@ export function presentAgentToken(row: typeof agentTokens.$inferSelect): AgentTo
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
   };
 }
+
+/** A cluster's id and one of its tokens' ids, as the token's own paths take them. */
+export const tokenParams = idParam.extend({ tokenId: z.string().openapi({ param: { name: 'tokenId', in: 'path' } }) });

@@ -2,16 +2,16 @@
 import { z } from '@hono/zod-openapi';
 import { type apiKeys, memberRoles } from '../../db/schema/index.ts';
 import { storableText } from '../../policy/validation/storable-schema.ts';
-import { timestamp } from './common.ts';
+import { readOnly, timestamp } from './common.ts';
 
 export const apiKeySchema = z
   .object({
-    id: z.string(),
+    id: readOnly(z.string()),
     name: z.string(),
     role: z.enum(memberRoles),
-    prefix: z.string().openapi({ description: 'First characters of the key, for recognising it' }),
-    createdAt: timestamp,
-    lastUsedAt: timestamp.nullable(),
+    prefix: z.string().openapi({ description: 'First characters of the key, for recognising it', readOnly: true }),
+    createdAt: readOnly(timestamp),
+    lastUsedAt: readOnly(timestamp.nullable()),
   })
   .openapi('ApiKey');
 export type ApiKeyRecord = z.infer<typeof apiKeySchema>;

@@ -1,8 +1,9 @@
-// Apply's answer on the wire: what each object became (or would become, with dryRun).
+// Apply's answer on the wire: what each object became (or would become, with dryRun), and the objects
+// prune deleted (or would delete).
 import { z } from '@hono/zod-openapi';
 import { impactSchema } from './impact.ts';
 
-const applyActions = ['created', 'configured', 'unchanged'] as const;
+const applyActions = ['created', 'configured', 'unchanged', 'pruned'] as const;
 
 export const applyResultSchema = z
   .object({
@@ -12,10 +13,10 @@ export const applyResultSchema = z
         kind: z.string(),
         namespace: z.string().nullable(),
         name: z.string(),
-        action: z.enum(applyActions),
+        action: z.enum(applyActions).openapi({ description: 'pruned: deleted because the request no longer holds it (prune mode)' }),
         id: z.string().nullable(),
-        before: z.record(z.string(), z.unknown()).nullable(),
-        after: z.record(z.string(), z.unknown()),
+        before: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The stored manifest, as written; null when created' }),
+        after: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The manifest as this request writes it; null when pruned' }),
       }),
     ),
     impact: impactSchema.optional().openapi({ description: 'With dryRun=true&impact=true: observed flows whose verdict the apply would change' }),

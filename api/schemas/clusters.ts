@@ -1,7 +1,7 @@
 // Clusters on the wire: the input a user sends, the cluster the API answers with, and its presenter.
 import { z } from '@hono/zod-openapi';
 import { clusterProviders, clusterStatuses, type clusters } from '../../db/schema/index.ts';
-import { timestamp } from './common.ts';
+import { readOnly, timestamp } from './common.ts';
 
 /** Cluster names become parts of agent install commands and Helm values: a DNS label keeps them safe. */
 const clusterName = z
@@ -20,12 +20,12 @@ export const clusterBody = { content: { 'application/json': { schema: clusterInp
 
 export const clusterSchema = z
   .object({
-    id: z.string(),
+    id: readOnly(z.string()),
     name: z.string(),
     provider: z.enum(clusterProviders),
-    status: z.enum(clusterStatuses),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    status: readOnly(z.enum(clusterStatuses)),
+    createdAt: readOnly(timestamp),
+    updatedAt: readOnly(timestamp),
   })
   .openapi('Cluster');
 

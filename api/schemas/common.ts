@@ -21,6 +21,8 @@ export const problemSchema = z
 /** Who may call: tenants with an API key, or a cluster's agents with their agent token. */
 export const apiKeySecurity = [{ apiKey: [] }];
 export const agentTokenSecurity = [{ agentToken: [] }];
+/** Operations anyone may call (sign-up, the trust root): OpenAPI's way of saying no credential is needed. */
+export const publicSecurity = [];
 
 const problem = (description: string) => ({
   description,
@@ -53,6 +55,9 @@ export const idempotencyHeader = z.object({
 });
 
 export const timestamp = z.string().openapi({ format: 'date-time' });
+
+/** A field the server sets (ids, timestamps, derived values): documented read-only for generators. */
+export const readOnly = <T extends z.ZodTypeAny>(schema: T) => schema.openapi({ readOnly: true });
 
 export function page<T extends z.ZodTypeAny>(item: T, name: string) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);

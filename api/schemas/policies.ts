@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { policies } from '../../db/schema/index.ts';
 import { KIND_EXAMPLES } from '../../policy/kinds/examples.ts';
 import { ALL_KINDS } from '../../policy/kinds/index.ts';
-import { timestamp } from './common.ts';
+import { readOnly, timestamp } from './common.ts';
 import { type Impact, impactSchema } from './impact.ts';
 
 const acceptedKinds = ALL_KINDS.map((kind) => `${kind.apiVersion} ${kind.kind}`).join(', ');
@@ -34,16 +34,22 @@ export const policyBody = {
 
 export const policySchema = z
   .object({
-    id: z.string(),
-    clusterId: z.string(),
+    id: readOnly(z.string()),
+    clusterId: readOnly(z.string()),
     apiVersion: z.string(),
     kind: z.string(),
     namespace: z.string().nullable(),
     name: z.string(),
-    manifest: z.record(z.string(), z.unknown()).openapi({ description: 'The object as written, with defaults applied' }),
-    ruleCount: z.number(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    manifest: z.record(z.string(), z.unknown()).openapi({
+      description: 'The object exactly as written (server-set metadata such as resourceVersion left out): applying it again changes nothing',
+    }),
+    manifestWithDefaults: z.record(z.string(), z.unknown()).openapi({
+      description: "The object with the kind's defaults applied (e.g. a NetworkPolicy's policyTypes and port protocol): what is enforced",
+      readOnly: true,
+    }),
+    ruleCount: readOnly(z.number()),
+    createdAt: readOnly(timestamp),
+    updatedAt: readOnly(timestamp),
   })
   .openapi('Policy');
 export type PolicyRecord = z.infer<typeof policySchema>;
@@ -58,7 +64,8 @@ export function presentPolicy(row: typeof policies.$inferSelect): PolicyRecord {
     kind: row.kind,
     namespace: row.namespace === '' ? null : row.namespace,
     name: row.name,
-    manifest: row.manifest,
+    manifest: writtenManifestOf(row),
+    manifestWithDefaults: row.manifest,
     ruleCount: row.ruleCount,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -92,3 +99,6 @@ export function presentDryRun(
     ...(impact && { impact }),
   };
 }
+
+/** What the author wrote; for a row stored before written manifests were kept, its defaulted form. */
+export const writtenManifestOf = (row: Pick<typeof policies.$inferSelect, 'manifest' | 'writtenManifest'>) => row.writtenManifest ?? row.manifest;

@@ -2,13 +2,13 @@
 import { z } from '@hono/zod-openapi';
 import type { tenants } from '../../db/schema/index.ts';
 import { planNames, tenantLimits } from '../../policy/plan/limits.ts';
-import { timestamp } from './common.ts';
+import { readOnly, timestamp } from './common.ts';
 
 export const tenantSchema = z
   .object({
-    id: z.string(),
+    id: readOnly(z.string()),
     name: z.string(),
-    plan: z.string(),
+    plan: z.string().openapi({ description: 'Changed through PUT /v1/tenant/plan (owner only)' }),
     limits: z
       .object({
         clusters: z.number(),
@@ -25,8 +25,8 @@ export const tenantSchema = z
             "Flow log rows one node's agent may add per minute; past it, entries fold into that minute's rows of the same flow, or are dropped and counted",
         }),
       })
-      .openapi('PlanLimits'),
-    createdAt: timestamp,
+      .openapi('PlanLimits', { readOnly: true }),
+    createdAt: readOnly(timestamp),
   })
   .openapi('Tenant');
 export type TenantRecord = z.infer<typeof tenantSchema>;

@@ -1,8 +1,10 @@
 // Agent tokens: the credential a cluster's DaemonSet pulls bundles with, bound to one cluster. Minted
-// (the secret is returned once), listed, and revoked; a repeated revoke succeeds.
+// (the secret is returned once), listed, read by id (what `terraform import` gives), and revoked; a
+// repeated revoke succeeds.
 import { and, eq, isNull } from 'drizzle-orm';
 import { newId } from '../../db/index.ts';
 import { agentTokens } from '../../db/schema/index.ts';
+import { notFound } from '../errors/api-error.ts';
 import { requireId } from '../http/ids.ts';
 import { type PageRequest, toPage } from '../http/pagination.ts';
 import { type AgentTokenRecord, presentAgentToken } from '../schemas/agent-tokens.ts';
@@ -31,6 +33,20 @@ export async function createAgentToken(ctx: TenantContext, input: { clusterId: s
 export async function listAgentTokens(ctx: TenantContext, input: { clusterId: string; page: PageRequest }) {
   const rows = await inTenant(ctx, (tx) => pageInCluster(tx, input.clusterId, agentTokens, input.page, isNull(agentTokens.revokedAt)));
   return toPage(rows, input.page, presentAgentToken);
+}
+
+/** One live token of the cluster (never its secret); a revoked one is gone. */
+export async function getAgentToken(ctx: TenantContext, input: { clusterId: string; tokenId: string }): Promise<AgentTokenRecord> {
+  const clusterId = requireId(input.clusterId, 'cluster');
+  const tokenId = requireId(input.tokenId, 'agent token');
+  const [row] = await inTenant(ctx, (tx) =>
+    tx
+      .select()
+      .from(agentTokens)
+      .where(and(eq(agentTokens.id, tokenId), eq(agentTokens.clusterId, clusterId), isNull(agentTokens.revokedAt))),
+  );
+  if (!row) throw notFound('agent token');
+  return presentAgentToken(row);
 }
 
 export async function revokeAgentToken(ctx: TenantContext, input: { clusterId: string; tokenId: string }): Promise<void> {

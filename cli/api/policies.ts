@@ -1,5 +1,5 @@
 // Policies as the CLI reads and writes them: the cluster's stored objects, apply (POST /v1/apply, all
-// or nothing, dryRun for diff) and delete by id.
+// or nothing, with prune in the same request, dryRun for diff) and delete by id.
 import { z } from 'zod';
 import type { ApiClient } from './client.ts';
 import { readAllPages } from './pages.ts';
@@ -27,10 +27,10 @@ const applyResultSchema = z.object({
       kind: z.string(),
       namespace: z.string().nullable(),
       name: z.string(),
-      action: z.enum(['created', 'configured', 'unchanged']),
+      action: z.enum(['created', 'configured', 'unchanged', 'pruned']),
       id: z.string().nullable(),
       before: manifestSchema.nullable(),
-      after: manifestSchema,
+      after: manifestSchema.nullable(),
     }),
   ),
 });
@@ -49,10 +49,16 @@ export async function applyManifests(
   client: ApiClient,
   clusterId: string,
   manifests: readonly Manifest[],
-  options: { dryRun: boolean; describeField: (path: string) => string },
+  options: {
+    dryRun: boolean;
+    /** Also delete the cluster's objects carrying this annotation (key=value) that `manifests` do not hold. */
+    pruneMarker?: string | undefined;
+    describeField: (path: string) => string;
+  },
 ): Promise<ApplyResult[]> {
+  const prune = options.pruneMarker === undefined ? {} : { prune: 'true', pruneAnnotation: options.pruneMarker };
   const body = await client.request('POST', '/v1/apply', {
-    query: { cluster: clusterId, dryRun: String(options.dryRun) },
+    query: { cluster: clusterId, dryRun: String(options.dryRun), ...prune },
     body: manifests,
     schema: applyResultSchema,
     describeField: options.describeField,

@@ -1,12 +1,11 @@
 // `palisade apply -f FILE|DIR`: every object in the files created or replaced in one all-or-nothing
-// request (POST /v1/apply), each marked as applied by the CLI; then, with --prune, the marked
-// policies no longer in the files deleted one by one (a second step: see --help).
+// request (POST /v1/apply), each marked as applied by the CLI; with --prune, the same request deletes
+// the marked policies the files no longer hold.
 import { findCluster } from '../api/clusters.ts';
-import { applyManifests, deletePolicy } from '../api/policies.ts';
+import { applyManifests } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { displayName } from '../manifests/identity.ts';
-import { pruneCandidates } from '../manifests/prune.ts';
+import { APPLIED_BY_CLI_MARKER, displayName } from '../manifests/identity.ts';
 import { describeManifestField } from '../manifests/read-manifests.ts';
 import { readManifestsToApply } from '../manifests/read-to-apply.ts';
 import { clusterOption, filenameOptions, namespaceOption, outputOption, required } from '../options.ts';
@@ -39,10 +38,10 @@ one request: all are written, or none is. A namespaced object without metadata.n
 "default", as kubectl does. Each object is marked with the annotation palisade.dev/applied-by: cli.
 
 --dry-run   validate and report what would change; write nothing
---prune     then delete the cluster's policies marked as applied by the CLI that the files no
-            longer hold (policies created through the API or the console are never pruned).
-            The deletes are a second step after the apply, one request per object, not part of
-            the all-or-nothing request: if one fails, the apply stands and a rerun finishes it.`,
+--prune     also delete the cluster's policies marked as applied by the CLI that the files no
+            longer hold (policies created through the API or the console are never pruned),
+            in the same all-or-nothing request: if anything is refused, nothing is applied
+            and nothing is pruned.`,
   options,
   async run(context) {
     const { values } = parseOptions(context, 'apply', options);
@@ -54,34 +53,21 @@ one request: all are written, or none is. A namespaced object without metadata.n
     const cluster = await findCluster(client, clusterName);
     const progress = progressLine(context.io);
 
-    progress.update(`applying ${manifests.length} objects to cluster ${cluster.name}...`);
+    progress.update(`applying ${manifests.length} objects to cluster ${cluster.name}${values.prune ? ', pruning' : ''}...`);
     const results = await applyManifests(
       client,
       cluster.id,
       manifests.map((entry) => entry.manifest),
-      { dryRun, describeField: describeManifestField(manifests) },
+      { dryRun, pruneMarker: values.prune ? APPLIED_BY_CLI_MARKER : undefined, describeField: describeManifestField(manifests) },
     ).finally(() => progress.done());
 
-    const pruned: string[] = [];
-    if (values.prune) {
-      const candidates = await pruneCandidates(client, cluster.id, manifests);
-      try {
-        for (const [index, policy] of candidates.entries()) {
-          progress.update(`pruning ${index + 1}/${candidates.length}: ${displayName(policy)}`);
-          if (!dryRun) await deletePolicy(client, policy.id);
-          pruned.push(displayName(policy));
-        }
-      } finally {
-        progress.done();
-      }
-    }
-
     if (format === 'json') {
-      const objects = results.map(({ kind, namespace, name, action, id }) => ({ kind, namespace, name, action, id }));
+      const applied = results.filter((result) => result.action !== 'pruned');
+      const objects = applied.map(({ kind, namespace, name, action, id }) => ({ kind, namespace, name, action, id }));
+      const pruned = results.filter((result) => result.action === 'pruned').map(displayName);
       context.io.stdout.write(toJson({ dryRun, cluster: cluster.name, results: objects, pruned }));
     } else {
       for (const result of results) context.io.stdout.write(line(context.paint, displayName(result), result.action, dryRun));
-      for (const name of pruned) context.io.stdout.write(line(context.paint, name, 'pruned', dryRun));
     }
     return EXIT.OK;
   },

@@ -1,15 +1,14 @@
 // `palisade diff -f FILE|DIR --cluster C`: what `apply` would change, as a unified diff of the stored
-// objects (LIVE) against what they would become (MERGED), computed by the API's dry-run apply so
-// defaults and validation are the server's. kubectl diff's exit codes: 0 nothing would change, 1
+// objects as written (LIVE) against what apply would write (MERGED), computed by the API's dry-run
+// apply so validation, and with --prune the deletions, are the server's. kubectl diff's exit codes: 0 nothing would change, 1
 // something would, above 1 an error; pipelines gate on it.
 import { findCluster } from '../api/clusters.ts';
 import { applyManifests, type Manifest } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';
 import { unifiedDiff } from '../diff/unified-diff.ts';
 import { EXIT } from '../exit-codes.ts';
-import { displayName } from '../manifests/identity.ts';
+import { APPLIED_BY_CLI_MARKER, displayName } from '../manifests/identity.ts';
 import { presentManifest } from '../manifests/present-manifest.ts';
-import { pruneCandidates } from '../manifests/prune.ts';
 import { describeManifestField } from '../manifests/read-manifests.ts';
 import { readManifestsToApply } from '../manifests/read-to-apply.ts';
 import { clusterOption, filenameOptions, namespaceOption, required } from '../options.ts';
@@ -42,8 +41,8 @@ export const diffCommand: Command = {
   summary: 'Show what apply would change; exit 0 when nothing would, 1 when something would',
   help: `Usage: palisade diff -f FILE|DIR|- [-f ...] [-R] --cluster C [-n NS] [--prune]
 
-Prints a unified diff between each stored object (LIVE) and what apply would make of it
-(MERGED), with the server's defaults applied. Files are read as apply reads them.
+Prints a unified diff between each stored object as written (LIVE) and what apply would write
+(MERGED), as the server's dry run reports it. Files are read as apply reads them.
 --prune also shows the deletions \`apply --prune\` would make.
 
 Exit codes (kubectl diff's): 0 nothing would change, 1 something would, above 1 an error.`,
@@ -58,12 +57,9 @@ Exit codes (kubectl diff's): 0 nothing would change, 1 something would, above 1 
       client,
       cluster.id,
       manifests.map((entry) => entry.manifest),
-      { dryRun: true, describeField: describeManifestField(manifests) },
+      { dryRun: true, pruneMarker: values.prune ? APPLIED_BY_CLI_MARKER : undefined, describeField: describeManifestField(manifests) },
     );
     const diffs = results.filter((result) => result.action !== 'unchanged').map((result) => objectDiff(result.before, result.after, pathOf(result)));
-    if (values.prune) {
-      for (const policy of await pruneCandidates(client, cluster.id, manifests)) diffs.push(objectDiff(policy.manifest, null, pathOf(policy)));
-    }
     for (const diff of diffs) context.io.stdout.write(paintDiff(context.paint, diff));
     return diffs.length > 0 ? EXIT.CHANGES : EXIT.OK;
   },

@@ -1,6 +1,6 @@
 // `palisade get policies|policy [NAME]`: the cluster's stored policies as a table, or their manifests
 // as YAML or JSON. A manifest printed here, saved to a file, applies back with nothing changed: it is
-// the stored object, defaults and the CLI's mark included.
+// the object as it was written (the API keeps it so), the CLI's mark included.
 import { findCluster } from '../api/clusters.ts';
 import { listPolicies, type Policy } from '../api/policies.ts';
 import { type Command, parseOptions } from '../command.ts';

@@ -39,4 +39,7 @@ export function markAppliedByCli(manifest: Manifest): Manifest {
   return { ...manifest, metadata: { ...metadata, annotations: { ...metadata.annotations, [APPLIED_BY_ANNOTATION]: APPLIED_BY_CLI } } };
 }
 
+/** The marker as `POST /v1/apply?prune=true` takes it (pruneAnnotation=key=value). */
+export const APPLIED_BY_CLI_MARKER = `${APPLIED_BY_ANNOTATION}=${APPLIED_BY_CLI}`;
+
 export const isAppliedByCli = (manifest: Manifest) => metadataOf(manifest).annotations?.[APPLIED_BY_ANNOTATION] === APPLIED_BY_CLI;

@@ -1,11 +1,10 @@
 // DELETE /v1/clusters/{id}/agent-tokens/{tokenId}: revoke an agent token; repeating it succeeds.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
-import { apiKeySecurity, commonErrors, idParam } from '../../schemas/common.ts';
+import { tokenParams } from '../../schemas/agent-tokens.ts';
+import { apiKeySecurity, commonErrors } from '../../schemas/common.ts';
 import { revokeAgentToken } from '../../services/agent-tokens.ts';
-
-const tokenParams = idParam.extend({ tokenId: z.string().openapi({ param: { name: 'tokenId', in: 'path' } }) });
 
 const route = createRoute({
   method: 'delete',

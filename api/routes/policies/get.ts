@@ -6,7 +6,7 @@ import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { versionEtag } from '../../http/etag.ts';
 import { apiKeySecurity, idParam, writeErrors } from '../../schemas/common.ts';
-import { policySchema, presentPolicy } from '../../schemas/policies.ts';
+import { policySchema, presentPolicy, writtenManifestOf } from '../../schemas/policies.ts';
 import { getPolicy } from '../../services/policies/read.ts';
 
 const route = createRoute({
@@ -30,7 +30,8 @@ export function registerGetPolicy(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
     const row = await getPolicy(tenantContext(c), { policyId: c.req.valid('param').id });
     c.header('etag', versionEtag(row.version));
-    if (/application\/(x-)?yaml/.test(c.req.header('accept') ?? '')) return c.body(stringify(row.manifest), 200, { 'content-type': 'application/yaml' });
+    if (/application\/(x-)?yaml/.test(c.req.header('accept') ?? ''))
+      return c.body(stringify(writtenManifestOf(row)), 200, { 'content-type': 'application/yaml' });
     return c.json(presentPolicy(row), 200);
   });
 }

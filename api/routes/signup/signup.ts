@@ -4,7 +4,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { storableText } from '../../../policy/validation/storable-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { apiKeySchema, presentApiKey } from '../../schemas/api-keys.ts';
-import { commonErrors, jsonContent } from '../../schemas/common.ts';
+import { commonErrors, jsonContent, publicSecurity } from '../../schemas/common.ts';
 import { presentTenant, tenantSchema } from '../../schemas/tenant.ts';
 import { createTenant } from '../../services/tenants.ts';
 
@@ -25,6 +25,7 @@ const route = createRoute({
   operationId: 'signup',
   summary: 'Create a tenant with its owner and first API key',
   tags: ['tenant'],
+  security: publicSecurity,
   request: { body: { content: { 'application/json': { schema: signupInput } }, required: true } },
   responses: { 201: jsonContent(signupResult, 'Tenant created; the key is shown only in this response'), ...commonErrors },
 });

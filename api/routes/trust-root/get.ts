@@ -2,7 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { trustRootOf } from '../../../policy/bundle/index.ts';
 import type { AppEnv } from '../../env.ts';
-import { jsonContent } from '../../schemas/common.ts';
+import { jsonContent, publicSecurity } from '../../schemas/common.ts';
 
 const trustRootSchema = z
   .object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) })
@@ -14,6 +14,7 @@ const route = createRoute({
   operationId: 'getTrustRoot',
   summary: 'The public keys (JWKS) that verify bundles; install it with the agent',
   tags: ['agent'],
+  security: publicSecurity,
   responses: { 200: jsonContent(trustRootSchema, 'A JSON Web Key Set of Ed25519 keys') },
 });
 

@@ -4,6 +4,7 @@
 
 import type { NormalisedResource } from '../../../policy/kinds/define.ts';
 import { parseObject } from '../../../policy/kinds/index.ts';
+import { withoutDiscardedMetadata } from '../../../policy/kinds/shared/object-meta.ts';
 import { type FieldError, pathToString, validationFailed } from '../../errors/api-error.ts';
 
 export interface AcceptedPolicy {
@@ -12,6 +13,9 @@ export interface AcceptedPolicy {
   /** '' for cluster-scoped kinds (GlobalNetworkPolicy, Tier, AdminNetworkPolicy, ...). */
   namespace: string;
   name: string;
+  /** The document as written (less the server-set metadata fields the kinds drop): what reads return. */
+  writtenManifest: Record<string, unknown>;
+  /** With the kind's defaults applied: what the object means. */
   manifest: Record<string, unknown>;
   resource: NormalisedResource;
   ruleCount: number;
@@ -31,6 +35,7 @@ function accept(document: unknown): Acceptance {
       kind: result.kind,
       namespace: manifest.metadata.namespace ?? '',
       name: manifest.metadata.name,
+      writtenManifest: withoutDiscardedMetadata(document as Record<string, unknown>),
       manifest,
       resource,
       ruleCount: resource.type === 'policy' ? resource.policy.ingress.length + resource.policy.egress.length : 0,

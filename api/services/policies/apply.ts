@@ -1,21 +1,39 @@
 // Apply, as kubectl does it (POST /v1/apply): each object is created or replaced by
 // apiVersion/kind/namespace/name in one cluster, all or nothing, one outbox row for the whole change;
-// with dryRun, every check runs and nothing is written (and, asked, the impact on observed flows).
+// with a prune marker, the cluster's objects carrying that annotation which the request no longer
+// holds are deleted in the same transaction; with dryRun, every check runs and nothing is written (and,
+// asked, the impact on observed flows).
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
+import { validationFailed } from '../../errors/api-error.ts';
 import type { ApplyResult } from '../../schemas/apply.ts';
 import type { Impact } from '../../schemas/impact.ts';
+import { writtenManifestOf } from '../../schemas/policies.ts';
 import { findCluster } from '../cluster-scope.ts';
 import type { TenantContext } from '../context.ts';
 import { acceptPolicyDocuments } from './accept.ts';
-import { lockByIdentity } from './cluster-objects.ts';
+import { identityKey, lockByIdentity, lockMarked, type PruneMarker } from './cluster-objects.ts';
 import { type PolicyChange, writePolicies } from './write.ts';
 
-export async function applyPolicies(
-  ctx: TenantContext,
-  input: { clusterId: string; documents: readonly unknown[]; dryRun: boolean; impact?: { since: Date } | undefined },
-): Promise<{ results: ApplyResult[]; impact?: Impact }> {
+export interface ApplyInput {
+  clusterId: string;
+  documents: readonly unknown[];
+  dryRun: boolean;
+  /** With dryRun: evaluate the cluster's flows observed since then against the would-be policy set. */
+  impact?: { since: Date } | undefined;
+  /** Delete the cluster's objects with this annotation that `documents` do not hold; none without it. */
+  prune?: PruneMarker | undefined;
+}
+
+// Tiers go last among the pruned: a Tier is deleted only once the policies in it are (write.ts checks
+// the state after every change, so this is the order the answer lists them in, for people reading it).
+const pruneOrder = (kind: string) => (kind === 'Tier' ? 1 : 0);
+
+export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Promise<{ results: ApplyResult[]; impact?: Impact }> {
   const { plan, rows, impact } = await writePolicies(ctx, async (tx) => {
     const objects = acceptPolicyDocuments(input.documents);
+    // As kubectl refuses to apply nothing: an empty body (a wrong path in CI) would prune every marked object.
+    if (input.prune && objects.length === 0)
+      throw validationFailed([{ path: '', message: 'must hold at least one object with prune=true: an empty body would delete every marked object' }]);
     const cluster = await findCluster(tx, input.clusterId);
     const results: ApplyResult[] = [];
     const changes: PolicyChange[] = [];
@@ -26,20 +44,41 @@ export async function applyPolicies(
       // paths read as a single object's would.
       const pathPrefix = objects.length > 1 ? `${index}.` : '';
       const existing = await lockByIdentity(tx, cluster.id, object);
-      const unchanged = existing !== undefined && canonicalJson(existing.manifest) === canonicalJson(object.manifest);
+      // Written forms compared: a file that now spells out a default is a change to what was written.
+      const before = existing ? writtenManifestOf(existing) : null;
+      const unchanged = before !== null && canonicalJson(before) === canonicalJson(object.writtenManifest);
       const result: ApplyResult = {
         kind: object.kind,
         namespace: object.namespace || null,
         name: object.name,
         action: existing === undefined ? 'created' : unchanged ? 'unchanged' : 'configured',
         id: existing?.id ?? null,
-        before: existing?.manifest ?? null,
-        after: object.manifest,
+        before,
+        after: object.writtenManifest,
       };
       results.push(result);
       if (unchanged) continue;
       changes.push(existing ? { action: 'update', before: existing, object, pathPrefix } : { action: 'create', object, pathPrefix });
       resultOfChange.push(result);
+    }
+    if (input.prune) {
+      const kept = new Set(objects.map(identityKey));
+      const gone = (await lockMarked(tx, cluster.id, input.prune)).filter((row) => !kept.has(identityKey(row)));
+      gone.sort((a, b) => pruneOrder(a.kind) - pruneOrder(b.kind));
+      for (const row of gone) {
+        const result: ApplyResult = {
+          kind: row.kind,
+          namespace: row.namespace || null,
+          name: row.name,
+          action: 'pruned',
+          id: row.id,
+          before: writtenManifestOf(row),
+          after: null,
+        };
+        results.push(result);
+        changes.push({ action: 'delete', before: row });
+        resultOfChange.push(result);
+      }
     }
     return { clusterId: cluster.id, changes, dryRun: input.dryRun, ...(input.impact && { impact: input.impact }), results, resultOfChange };
   });

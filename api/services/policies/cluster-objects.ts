@@ -61,6 +61,22 @@ export async function lockByIdentity(tx: Tx, clusterId: string, identity: Object
   return row;
 }
 
+/** An annotation `key` whose value is `value`: what marks the objects an apply with prune may delete. */
+export interface PruneMarker {
+  annotation: string;
+  value: string;
+}
+
+/** The cluster's stored objects carrying the marker annotation, locked for the write. */
+export async function lockMarked(tx: Tx, clusterId: string, marker: PruneMarker): Promise<PolicyRow[]> {
+  return tx
+    .select()
+    .from(policies)
+    .where(and(eq(policies.clusterId, clusterId), sql`${policies.manifest} -> 'metadata' -> 'annotations' ->> ${marker.annotation} = ${marker.value}`))
+    .orderBy(policies.id)
+    .for('update');
+}
+
 /** The tenant's stored object with this id, locked for the write, if there is one (RLS hides others'). */
 export async function lockById(tx: Tx, id: string): Promise<PolicyRow | undefined> {
   const [row] = await tx.select().from(policies).where(eq(policies.id, id)).for('update');

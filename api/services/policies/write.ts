@@ -133,6 +133,7 @@ async function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: Pol
         .set({
           apiVersion: object.apiVersion,
           manifest: object.manifest,
+          writtenManifest: object.writtenManifest,
           ruleCount: object.ruleCount,
           resource: object.resource,
           version: sql`${policies.version} + 1`,

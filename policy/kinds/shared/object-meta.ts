@@ -30,6 +30,16 @@ const discardedFields = {
   finalizers: z.unknown().optional(),
 };
 
+/**
+ * `document` without the metadata fields accepted and dropped above: the object as its author wrote
+ * it, the form reads return. Called on a document the kind's schema accepted, so metadata is an object.
+ */
+export function withoutDiscardedMetadata(document: Record<string, unknown>): Record<string, unknown> {
+  const metadata = document.metadata as Record<string, unknown>;
+  const kept = Object.fromEntries(Object.entries(metadata).filter(([field]) => !Object.hasOwn(discardedFields, field)));
+  return { ...document, metadata: kept };
+}
+
 type MetaChecks = {
   name: string;
   labels?: Record<string, string> | undefined;

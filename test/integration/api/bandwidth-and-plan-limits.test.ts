@@ -50,7 +50,8 @@ describe('bandwidth limits and plan limits through the API', () => {
     const { key, clusterId } = await tenantWithCluster();
     const created = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: bandwidthPolicy('web', { egress: { rate: '50M' } }) });
     expect(created.status).toBe(201);
-    expect(created.body.manifest.spec).toEqual({ podSelector: {}, scope: 'Pod', egress: { rate: '50M' } });
+    expect(created.body.manifestWithDefaults.spec).toEqual({ podSelector: {}, scope: 'Pod', egress: { rate: '50M' } });
+    expect(created.body.manifest.spec.scope).toBeUndefined();
     expect((await api.get('/v1/tenant', { key })).body.limits).toEqual(PLANS.free);
   });
 

@@ -3,6 +3,7 @@
 // on every operation, plus the interactive reference.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../../api/openapi/document.ts';
 import { rowsOf } from '../../../db/index.ts';
 import { type ApiClient, apiClient, createCluster, networkPolicy, signUp, unique } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
@@ -87,6 +88,14 @@ describe('API conventions', () => {
     expect(operations.length).toBeGreaterThanOrEqual(20);
     for (const operation of operations) expect(operation.operationId, `${operation.method} ${operation.path}`).toMatch(/^[a-z][A-Za-z]+$/);
     expect(new Set(operations.map((operation) => operation.operationId)).size).toBe(operations.length);
+    // Public operations say so (security: []); the server is wherever the document was served from.
+    expect(document.paths['/v1/signup'].post.security).toEqual([]);
+    expect(document.paths['/v1/trust-root'].get.security).toEqual([]);
+    expect(document.servers.map((server: { url: string }) => server.url)).toEqual(['/']);
+    // The document `npm run lint` checks with redocly, built without a server, is the one served.
+    const built = buildOpenApiDocument(document.info.version);
+    expect(JSON.parse(JSON.stringify(built.paths))).toEqual(document.paths);
+    expect(JSON.parse(JSON.stringify(built.components))).toEqual(document.components);
     const page = await api.get('/docs');
     expect(page.status).toBe(200);
     expect(page.text).toContain('/openapi.json');

@@ -55,6 +55,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   explainConnection: { call: (a) => ({ params: { id: a.clusterId }, query: { from: 'x/a', to: 'x/b', port: '80', protocol: 'TCP' } }) },
   createAgentToken: { call: (a) => ({ params: { id: a.clusterId }, body: { name: 'x' } }) },
   listAgentTokens: { call: (a) => ({ params: { id: a.clusterId } }) },
+  getAgentToken: { call: (a) => ({ params: { id: a.clusterId, tokenId: a.tokenId } }) },
   revokeAgentToken: { call: (a) => ({ params: { id: a.clusterId, tokenId: a.tokenId } }) },
   listPolicies: { call: (a) => ({ params: { id: a.clusterId } }) },
   createPolicy: { call: (a) => ({ params: { id: a.clusterId }, body: networkPolicy('intruder') }) },

@@ -1,6 +1,10 @@
 // The call sequence a Terraform provider makes on a policy resource: create, read, refresh (no drift),
-// update with If-Match, a stale If-Match refused, import by id, delete, read 404, delete again.
+// update with If-Match, a stale If-Match refused, import by id, delete, read 404, delete again. Reads
+// return the manifest exactly as written (a provider reports any difference as an inconsistent result
+// after apply), with the defaulted form beside it.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { type ApiClient, apiClient, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
@@ -28,9 +32,12 @@ describe('a Terraform provider managing a policy', () => {
     const id = created.body.id as string;
     const createdEtag = created.headers.get('etag');
     expect(createdEtag).toBeTruthy();
-    // Defaults applied as the Kubernetes API server does: protocol TCP, policyTypes [Ingress].
-    expect(created.body.manifest.spec.ingress[0].ports[0]).toEqual({ port: 443, protocol: 'TCP' });
-    expect(created.body.manifest.spec.policyTypes).toEqual(['Ingress']);
+    // Read back as written: no policyTypes, no port protocol. The defaults, as the Kubernetes API
+    // server applies them (protocol TCP, policyTypes [Ingress]), are in manifestWithDefaults.
+    expect(created.body.manifest).toEqual(manifest);
+    expect(created.body.manifest.spec.policyTypes).toBeUndefined();
+    expect(created.body.manifestWithDefaults.spec.ingress[0].ports[0]).toEqual({ port: 443, protocol: 'TCP' });
+    expect(created.body.manifestWithDefaults.spec.policyTypes).toEqual(['Ingress']);
 
     const read = await api.get(`/v1/policies/${id}`, { key });
     const reread = await api.get(`/v1/policies/${id}`, { key });
@@ -44,6 +51,7 @@ describe('a Terraform provider managing a policy', () => {
     const reapplied = await api.put(`/v1/policies/${id}`, { key, body: read.body.manifest, headers: { 'if-match': createdEtag! } });
     expect(reapplied.status).toBe(200);
     expect(reapplied.body.manifest).toEqual(read.body.manifest);
+    expect(reapplied.body.manifest).toEqual(manifest);
     const afterReapply = reapplied.headers.get('etag')!;
     expect(afterReapply).not.toBe(createdEtag);
 
@@ -51,7 +59,7 @@ describe('a Terraform provider managing a policy', () => {
     changed.spec.ingress[0].ports[0].port = 8443;
     const updated = await api.put(`/v1/policies/${id}`, { key, body: changed, headers: { 'if-match': afterReapply } });
     expect(updated.status).toBe(200);
-    expect(updated.body.manifest.spec.ingress[0].ports[0].port).toBe(8443);
+    expect(updated.body.manifest).toEqual(changed);
 
     const stale = await api.put(`/v1/policies/${id}`, { key, body: read.body.manifest, headers: { 'if-match': createdEtag! } });
     expect(stale.status).toBe(412);
@@ -70,7 +78,7 @@ describe('a Terraform provider managing a policy', () => {
     expect((await api.delete(`/v1/policies/${id}`, { key })).status).toBe(204);
   });
 
-  it('accepts the same policy as YAML and returns the same stored form as for JSON', async () => {
+  it('accepts the same policy as YAML and reads it back as written, server-set metadata left out', async () => {
     const yaml = [
       'apiVersion: networking.k8s.io/v1',
       'kind: NetworkPolicy',
@@ -87,10 +95,28 @@ describe('a Terraform provider managing a policy', () => {
     ].join('\n');
     const created = await api.post(`/v1/clusters/${clusterId}/policies`, { key, raw: yaml, contentType: 'application/yaml' });
     expect(created.status).toBe(201);
-    expect(created.body.manifest.metadata).toEqual({ name: 'yaml-web', namespace: 'shop' });
-    expect(created.body.manifest.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(created.body.manifest).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'yaml-web', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }] },
+    });
+    expect(created.body.manifestWithDefaults.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     const read = await api.get(`/v1/policies/${created.body.id}`, { key });
     expect(read.body).toEqual(created.body);
+    const asYaml = await api.get(`/v1/policies/${created.body.id}`, { key, headers: { accept: 'application/yaml' } });
+    expect(parse(asYaml.text)).toEqual(created.body.manifest);
+  });
+
+  it('reads a policy stored before written manifests were kept as its defaulted form, until it is written again', async () => {
+    const manifest = networkPolicy('from-before', 'shop', { podSelector: {}, ingress: [{ ports: [{ port: 53 }] }] });
+    const created = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: manifest });
+    await control.plane.database.db.execute(sql`update policies set written_manifest = null where id = ${created.body.id}`);
+    const legacy = await api.get(`/v1/policies/${created.body.id}`, { key });
+    expect(legacy.body.manifest).toEqual(created.body.manifestWithDefaults);
+    const rewritten = await api.put(`/v1/policies/${created.body.id}`, { key, body: manifest });
+    expect(rewritten.status).toBe(200);
+    expect((await api.get(`/v1/policies/${created.body.id}`, { key })).body.manifest).toEqual(manifest);
   });
 
   it('refuses a second object with the same kind, namespace and name, and renames through PUT', async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "policies" ADD COLUMN "written_manifest" jsonb;
