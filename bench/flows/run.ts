@@ -96,7 +96,8 @@ function flowRows(distinct: number): FlowLogEntry[] {
 async function ship(url: string, token: string, rows: readonly FlowLogEntry[], nodePrefix: string) {
   for (let start = 0, node = 0; start < rows.length; start += ROWS_PER_AGENT, node++) {
     const body = { nodeName: `${nodePrefix}-${node}`, entries: rows.slice(start, start + ROWS_PER_AGENT) };
-    const answer = await call(url, 'POST', '/v1/agent/flows', token, body);
+    // Once more on a failed fetch: a kept-alive socket the loaded server closed as it was reused.
+    const answer = await call(url, 'POST', '/v1/agent/flows', token, body).catch(() => call(url, 'POST', '/v1/agent/flows', token, body));
     if (answer.status !== 204) throw new Error(`shipping flows: ${answer.status} ${answer.text.slice(0, 300)}`);
   }
 }
