@@ -76,6 +76,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   removeMember: { call: (a) => ({ params: { id: a.memberId } }) },
   createInvite: { namesNoObject: OWN_TENANT },
   listInvites: { namesNoObject: OWN_TENANT },
+  listAuditEvents: { namesNoObject: `${OWN_TENANT} (see "lists only the caller's own objects")` },
   revokeInvite: { call: (a) => ({ params: { id: a.inviteId } }) },
   acceptInvite: { namesNoObject: "takes the invite's token alone; the tenant is the one that issued it" },
 };
@@ -202,7 +203,7 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
   });
 
   it("lists only the caller's own objects", async () => {
-    for (const path of ['/v1/clusters', '/v1/api-keys', '/v1/members', '/v1/invites']) {
+    for (const path of ['/v1/clusters', '/v1/api-keys', '/v1/members', '/v1/invites', '/v1/audit-events']) {
       const listed = await api.get(path, { key: b.key });
       expect(listed.status).toBe(200);
       expect(JSON.stringify(listed.body)).not.toContain(a.clusterId);
