@@ -54,6 +54,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   listClusterAgents: { call: (a) => ({ params: { id: a.clusterId } }) },
   listClusterBundles: { call: (a) => ({ params: { id: a.clusterId } }) },
   listFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
+  streamFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
   explainConnection: { call: (a) => ({ params: { id: a.clusterId }, query: { from: 'x/a', to: 'x/b', port: '80', protocol: 'TCP' } }) },
   createAgentToken: { call: (a) => ({ params: { id: a.clusterId }, body: { name: 'x' } }) },
   listAgentTokens: { call: (a) => ({ params: { id: a.clusterId } }) },
