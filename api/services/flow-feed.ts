@@ -17,8 +17,6 @@ export interface FlowFeed {
   subscribe(clusterId: string, listener: FlowListener): () => void;
   /** This process stored flows for the cluster. */
   announce(clusterId: string): void;
-  /** Streams open now, over all clusters. */
-  readonly listening: number;
   /** Ends every stream and stops listening; idempotent. */
   close(): Promise<void>;
 }
@@ -46,11 +44,6 @@ export async function listenForFlows(database: Database): Promise<FlowFeed> {
       };
     },
     announce: wakeCluster,
-    get listening() {
-      let count = 0;
-      for (const listeners of byCluster.values()) count += listeners.size;
-      return count;
-    },
     close() {
       closing ??= (async () => {
         closed = true;

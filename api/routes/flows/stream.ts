@@ -54,7 +54,7 @@ export function registerStreamFlowLogs(app: OpenAPIHono<AppEnv>) {
     const ctx = tenantContext(c);
     const release = slots.take(ctx.caller.tenantId);
     if (!release) {
-      return tooManyRequests(c, RETRY_AFTER_SECONDS, `this tenant already holds ${services.config.fairness.flowStreamsPerTenant} flow streams`) as never;
+      return tooManyRequests(c, RETRY_AFTER_SECONDS, `this tenant already holds ${services.config.fairness.flowStreamsPerTenant} flow streams`);
     }
     const { cursor, ...filter } = c.req.valid('query');
     let tail: Awaited<ReturnType<typeof openFlowTail>>;
@@ -90,6 +90,6 @@ export function registerStreamFlowLogs(app: OpenAPIHono<AppEnv>) {
       async (error) => {
         services.logger.warn({ err: error, clusterId: c.req.valid('param').id }, 'flow stream ended by an error');
       },
-    ) as never;
+    );
   });
 }
