@@ -6,6 +6,7 @@ import type { KeyRing } from '../policy/bundle/index.ts';
 import type { ApiMetrics } from './metrics/api-metrics.ts';
 import type { BundleWaiters } from './services/bundle-waiters.ts';
 import type { AgentCaller, ApiCaller } from './services/context.ts';
+import type { FlowFeed } from './services/flow-feed.ts';
 
 /** A token bucket's size and refill; the name is app.ts's. */
 export interface RateLimitSetting {
@@ -33,11 +34,17 @@ export interface FairnessConfig {
   agentRequests: RateLimitSetting;
   /** Per client network. */
   signups: RateLimitSetting;
+  /** Sign-ins and invite acceptances per client network. */
+  signIns: RateLimitSetting;
+  /** Sign-ins per email, whatever the network. */
+  signInsPerEmail: RateLimitSetting;
   /** Proxies in front of the server whose X-Forwarded-For entries are believed. */
   trustedProxyHops: number;
   longPolls: LongPollLimits;
   /** Per tenant, API-key requests only (agents have their per-token buckets and long-poll caps). */
   tenantConcurrency: ConcurrencySetting;
+  /** Flow streams (server-sent events) held open at once per tenant. */
+  flowStreamsPerTenant: number;
 }
 
 export interface ApiConfig {
@@ -55,6 +62,8 @@ export interface Services {
   /** The current signing key ring; a function so a rotation is picked up without a restart. */
   keyRing: () => KeyRing;
   bundleWaiters: BundleWaiters;
+  /** Wakes live flow streams when flows are stored (in this process or, through NOTIFY, another). */
+  flowFeed: FlowFeed;
   clock: () => Date;
   logger: Logger;
   config: ApiConfig;

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { type App, createApp } from '../api/app.ts';
 import { type BundleWaiters, listenForBundles } from '../api/services/bundle-waiters.ts';
+import { type FlowFeed, listenForFlows } from '../api/services/flow-feed.ts';
 import { assertTenantIsolation, type Database, migrate, openDatabase } from '../db/index.ts';
 import type { KeyRing } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
@@ -57,6 +58,8 @@ export interface Composition<R extends Role> {
   app: R extends 'worker' ? undefined : App;
   /** Where long-polls wait for bundles, for every role but `worker`. */
   bundleWaiters: R extends 'worker' ? undefined : BundleWaiters;
+  /** Where live flow streams wait for new flows, for every role but `worker`. */
+  flowFeed: R extends 'worker' ? undefined : FlowFeed;
   /** The outbox relay, for every role but `api`. */
   relay: R extends 'api' ? undefined : Relay;
   /** The metrics listener (GET /metrics) and its registry, when METRICS_PORT is set. */
@@ -175,14 +178,17 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
   const metrics = config.metricsPort === undefined ? undefined : createControlPlaneMetrics(database);
   const workers = role === 'api' ? undefined : await startWorkers(config, database, keyRing, logger, clock, metrics);
   let bundleWaiters: BundleWaiters | undefined;
+  let flowFeed: FlowFeed | undefined;
   let app: App | undefined;
   if (role !== 'worker') {
     bundleWaiters = await listenForBundles(database, (error) => logger.error({ err: error }, 'reading a bundle for parked long-polls failed'));
     metrics?.watchWaiters(bundleWaiters);
+    flowFeed = await listenForFlows(database);
     app = createApp({
       database,
       keyRing,
       bundleWaiters,
+      flowFeed,
       clock,
       logger,
       config: { maxBodyBytes: config.maxBodyBytes, longPollMaxMs: config.longPollMaxMs, version: config.version, fairness: config.fairness },
@@ -203,12 +209,14 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
     logger,
     app,
     bundleWaiters,
+    flowFeed,
     relay: workers?.relay,
     metrics: metricsServer && metrics && { ...metricsServer, registry: metrics.registry },
     close() {
       closing ??= (async () => {
         await metricsServer?.close();
         await bundleWaiters?.close();
+        await flowFeed?.close();
         await workers?.close();
         await database.close();
       })();

@@ -6,11 +6,15 @@ import type { AppEnv } from '../env.ts';
 import { registerAgentRoutes } from '../routes/agent/index.ts';
 import { registerAgentTokenRoutes } from '../routes/agent-tokens/index.ts';
 import { registerApiKeyRoutes } from '../routes/api-keys/index.ts';
+import { registerAuditEventRoutes } from '../routes/audit-events/index.ts';
 import { registerBundleRoutes } from '../routes/bundles/index.ts';
 import { registerClusterRoutes } from '../routes/clusters/index.ts';
 import { registerExplainRoutes } from '../routes/explain/index.ts';
 import { registerFlowRoutes } from '../routes/flows/index.ts';
+import { registerInviteRoutes } from '../routes/invites/index.ts';
+import { registerMemberRoutes } from '../routes/members/index.ts';
 import { registerPolicyRoutes } from '../routes/policies/index.ts';
+import { registerSessionRoutes } from '../routes/session/index.ts';
 import { registerSignupRoutes } from '../routes/signup/index.ts';
 import { registerTenantRoutes } from '../routes/tenant/index.ts';
 import { registerTrustRootRoutes } from '../routes/trust-root/index.ts';
@@ -21,6 +25,10 @@ const LOCAL_SERVER = 'http://127.0.0.1:8080';
 /** Every operation of the public API, and the credentials they take. */
 export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
   registerSignupRoutes(app);
+  registerSessionRoutes(app);
+  registerMemberRoutes(app);
+  registerInviteRoutes(app);
+  registerAuditEventRoutes(app);
   registerTenantRoutes(app);
   registerApiKeyRoutes(app);
   registerClusterRoutes(app);
@@ -33,6 +41,12 @@ export function registerApiRoutes(app: OpenAPIHono<AppEnv>) {
   registerTrustRootRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'A tenant API key (pal_...)' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'palisade_session',
+    description: 'A signed-in member (POST /v1/session); POST, PUT, PATCH and DELETE also need X-CSRF-Token',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'agentToken', { type: 'http', scheme: 'bearer', description: "A cluster's agent token (pag_...)" });
 }
 

@@ -7,7 +7,7 @@
 // minute, adding its count and bytes; an entry with no such row is dropped. Folded and dropped
 // entries are counted on the intake row, which the agents list shows.
 import { sql } from 'drizzle-orm';
-import { newId, rowsOf, type Tx } from '../../db/index.ts';
+import { FLOW_CHANNEL, newId, rowsOf, type Tx } from '../../db/index.ts';
 import { flowIntake, flowLogs, tenants } from '../../db/schema/index.ts';
 import type { FlowLogBatch, FlowLogEntry } from '../../policy/flow-log.ts';
 import { tenantLimits } from '../../policy/plan/limits.ts';
@@ -50,6 +50,8 @@ export async function storeFlowLogs(ctx: AgentContext, input: { batch: FlowLogBa
           pendingRule: entry.pendingRule ?? null,
         })),
       );
+      // Delivered at commit to every API process's flow feed (flow-feed.ts): live streams read on.
+      await tx.execute(sql`select pg_notify(${FLOW_CHANNEL}, ${agent.clusterId})`);
     }
     const folded = over.length > 0 ? await foldIntoStored(tx, agent.clusterId, batch.nodeName, over) : 0;
     const dropped = over.length - folded;

@@ -26,6 +26,8 @@ export function registerShipAgentFlowLogs(app: OpenAPIHono<AppEnv>) {
     const batch = c.req.valid('json');
     const { logger, clock } = c.get('services');
     const intake = await storeFlowLogs(agentContext(c), { batch, now: clock() });
+    // This process's streams need not wait for the NOTIFY round trip.
+    if (intake.stored > 0) c.get('services').flowFeed.announce(c.get('agent').clusterId);
     if (batch.dropped > 0) logger.warn({ clusterId: c.get('agent').clusterId, node: batch.nodeName, dropped: batch.dropped }, 'agent dropped flow events');
     if (intake.folded > 0 || intake.dropped > 0)
       logger.info({ clusterId: c.get('agent').clusterId, node: batch.nodeName, ...intake }, 'agent over its flow cap: entries folded or dropped');

@@ -17,6 +17,8 @@ interface TenantA {
   keyId: string;
   tokenId: string;
   token: string;
+  memberId: string;
+  inviteId: string;
 }
 
 interface IsolationRequest {
@@ -52,6 +54,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   listClusterAgents: { call: (a) => ({ params: { id: a.clusterId } }) },
   listClusterBundles: { call: (a) => ({ params: { id: a.clusterId } }) },
   listFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
+  streamFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
   explainConnection: { call: (a) => ({ params: { id: a.clusterId }, query: { from: 'x/a', to: 'x/b', port: '80', protocol: 'TCP' } }) },
   createAgentToken: { call: (a) => ({ params: { id: a.clusterId }, body: { name: 'x' } }) },
   listAgentTokens: { call: (a) => ({ params: { id: a.clusterId } }) },
@@ -68,6 +71,16 @@ const ISOLATION: Record<string, IsolationEntry> = {
   reportAgentStatus: { namesNoObject: AGENT_CLUSTER },
   shipAgentFlowLogs: { namesNoObject: AGENT_CLUSTER },
   reportAgentInventory: { namesNoObject: AGENT_CLUSTER },
+  signIn: { namesNoObject: 'takes an email and password; the tenant is the one whose member they match' },
+  getSession: { namesNoObject: "the caller's own session, taken from its cookie" },
+  signOut: { namesNoObject: "ends the caller's own session, taken from its cookie" },
+  listMembers: { namesNoObject: OWN_TENANT },
+  removeMember: { call: (a) => ({ params: { id: a.memberId } }) },
+  createInvite: { namesNoObject: OWN_TENANT },
+  listInvites: { namesNoObject: OWN_TENANT },
+  listAuditEvents: { namesNoObject: `${OWN_TENANT} (see "lists only the caller's own objects")` },
+  revokeInvite: { call: (a) => ({ params: { id: a.inviteId } }) },
+  acceptInvite: { namesNoObject: "takes the invite's token alone; the tenant is the one that issued it" },
 };
 
 interface Operation {
@@ -113,6 +126,8 @@ const TENANT_TABLES = [
   'idempotency_keys',
   'cluster_inventories',
   'flow_logs',
+  'sessions',
+  'invites',
 ];
 
 describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavour) => {
@@ -130,6 +145,8 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
     const extraKey = await api.post('/v1/api-keys', { key: owner.key, body: { name: 'ci', role: 'viewer' } });
     const token = await createAgentToken(api, owner.key, cluster.id);
     const tokens = await api.get(`/v1/clusters/${cluster.id}/agent-tokens`, { key: owner.key });
+    const members = await api.get('/v1/members', { key: owner.key });
+    const invite = await api.post('/v1/invites', { key: owner.key, body: { email: 'invited@example.com', role: 'viewer' } });
     a = {
       ...owner,
       clusterId: cluster.id,
@@ -138,6 +155,8 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
       keyId: extraKey.body.id,
       tokenId: tokens.body.items[0].id,
       token,
+      memberId: members.body.items[0].id,
+      inviteId: invite.body.invite.id,
     };
     await api.post('/v1/agent/status', { key: token, body: { nodeName: 'node-a', appliedRevision: null } });
     b = await signUp(api);
@@ -181,14 +200,18 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
     expect((await api.get(`/v1/policies/${a.policyId}`, { key: a.key })).status).toBe(200);
     expect((await api.get(`/v1/api-keys/${a.keyId}`, { key: a.key })).status).toBe(200);
     expect((await api.get('/v1/agent/bundle', { key: a.token })).status).toBe(200);
+    expect((await api.get('/v1/members', { key: a.key })).body.items.map((member: { id: string }) => member.id)).toEqual([a.memberId]);
+    expect((await api.get('/v1/invites', { key: a.key })).body.items.map((invite: { id: string }) => invite.id)).toEqual([a.inviteId]);
   });
 
   it("lists only the caller's own objects", async () => {
-    for (const path of ['/v1/clusters', '/v1/api-keys']) {
+    for (const path of ['/v1/clusters', '/v1/api-keys', '/v1/members', '/v1/invites', '/v1/audit-events']) {
       const listed = await api.get(path, { key: b.key });
       expect(listed.status).toBe(200);
       expect(JSON.stringify(listed.body)).not.toContain(a.clusterId);
       expect(JSON.stringify(listed.body)).not.toContain(a.keyId);
+      expect(JSON.stringify(listed.body)).not.toContain(a.memberId);
+      expect(JSON.stringify(listed.body)).not.toContain(a.inviteId);
     }
   });
 
