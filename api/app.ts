@@ -23,6 +23,7 @@ import { registerAgentTokenRoutes } from './routes/agent-tokens/index.ts';
 import { registerApiKeyRoutes } from './routes/api-keys/index.ts';
 import { registerBundleRoutes } from './routes/bundles/index.ts';
 import { registerClusterRoutes } from './routes/clusters/index.ts';
+import { registerConsoleRoutes } from './routes/console/index.ts';
 import { registerDocsRoutes } from './routes/docs/index.ts';
 import { registerExplainRoutes } from './routes/explain/index.ts';
 import { registerFlowRoutes } from './routes/flows/index.ts';
@@ -106,6 +107,8 @@ export function createApp(services: Services) {
   });
   registerDocsRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Last: the console answers only what no route above did.
+  registerConsoleRoutes(app, services.config.consoleDir);
   return app;
 }
 

@@ -5,9 +5,12 @@ import { existsSync } from 'node:fs';
 // reissues without HTTP; `mint-key` makes a new owner key for the demo tenant; `signing-keys
 // init|rotate|trust-root` manage the bundle signing keys. Every other command is the client
 // (cli/main.ts: apply, diff, get, explain, flows, ...), which needs no server configuration.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { createTenant, mintOwnerKey } from '../api/services/tenants.ts';
 import { runCliProcess } from '../cli/main.ts';
+import { ensureConsoleBuilt } from '../console/build/build-console.ts';
 import { type Db, migrate, openDatabase, rowsOf } from '../db/index.ts';
 import { newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
 import { openKeyRing, rotateKeyRingFile, writeKeyRing } from '../workers/signing/key-ring-store.ts';
@@ -16,6 +19,8 @@ import { ConfigError, type ControlPlaneConfig, configFromEnv } from './config.ts
 import { type ServingRole, startControlPlane } from './control-plane.ts';
 
 const DEMO_TENANT_NAME = 'demo';
+/** The repository root (or dist/ when compiled, where there are no console sources to build). */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function demoTenantId(db: Db): Promise<string | undefined> {
@@ -60,7 +65,18 @@ function roleOf(args: readonly string[]): ServingRole {
   throw new ConfigError(`serve --role takes all or api, not ${role}; the worker role is \`palisade worker\``);
 }
 
+/**
+ * Builds the console when its build is missing or older than its sources, so `npm ci && npm start`
+ * serves a working console. A failed build is reported and the API still starts.
+ */
+async function buildConsoleIfStale(config: ControlPlaneConfig) {
+  if (config.consoleDir !== join(ROOT, 'console', 'dist')) return;
+  const result = await ensureConsoleBuilt(ROOT, say);
+  if (!result.ok) say(`console: not built [${result.code}] ${result.message}; the API runs without it`);
+}
+
 async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
+  await buildConsoleIfStale(config);
   const plane = await startControlPlane(config, { role });
   if (config.demoTenant && role === 'all') {
     if (await demoTenantId(plane.database.db)) {
@@ -71,6 +87,7 @@ async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
     }
   }
   say(`palisade listening on ${plane.url} (API reference: ${plane.url}/docs, OpenAPI: ${plane.url}/openapi.json)`);
+  if (config.consoleDir && existsSync(join(config.consoleDir, 'index.html'))) say(`Console: ${plane.url}/`);
   stopOnSignals(plane.stop);
 }
 

@@ -1,0 +1,62 @@
+// The API's own types, inferred from its zod schemas (type-only imports: nothing of the server reaches
+// the bundle). The session, member, invite and audit shapes follow the session API's contract.
+import type { z } from 'zod';
+import type { agentStatusSchema } from '../../../api/schemas/agent-status.ts';
+import type { apiKeySchema } from '../../../api/schemas/api-keys.ts';
+import type { applyResultSchema } from '../../../api/schemas/apply.ts';
+import type { clusterSchema } from '../../../api/schemas/clusters.ts';
+import type { problemSchema } from '../../../api/schemas/common.ts';
+import type { explanationSchema, traceEntrySchema } from '../../../api/schemas/explain.ts';
+import type { flowSchema } from '../../../api/schemas/flows.ts';
+import type { policySchema } from '../../../api/schemas/policies.ts';
+import type { tenantWithUsageSchema } from '../../../api/schemas/tenant.ts';
+
+export type Cluster = z.infer<typeof clusterSchema>;
+export type AgentStatus = z.infer<typeof agentStatusSchema>;
+export type ApiKey = z.infer<typeof apiKeySchema>;
+export type ApplyResult = z.infer<typeof applyResultSchema>;
+export type Problem = z.infer<typeof problemSchema>;
+export type Explanation = z.infer<typeof explanationSchema>;
+export type TraceEntry = z.infer<typeof traceEntrySchema>;
+export type Flow = z.infer<typeof flowSchema>;
+export type Policy = z.infer<typeof policySchema>;
+export type TenantWithUsage = z.infer<typeof tenantWithUsageSchema>;
+export type Role = ApiKey['role'];
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Session {
+  member: { id: string; email: string; role: Role };
+  tenant: { id: string; name: string; plan: string };
+  csrfToken: string;
+  expiresAt: string;
+}
+
+export interface Member {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt?: string;
+}
+
+export interface Invite {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt?: string;
+  expiresAt?: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  resourceType: string;
+  resourceId: string | null;
+  before: unknown;
+  after: unknown;
+}
