@@ -1,10 +1,19 @@
 // The YAML editor: CodeMirror 6 with YAML highlighting and a lint gutter showing problems at their
 // lines. Part of the editor's lazy chunk, so the first load does not carry CodeMirror.
+// It lives in a shadow root: there CodeMirror styles itself with constructed style sheets instead of
+// inserting <style> elements, which the console's Content-Security-Policy (style-src 'self') refuses.
 import { yaml } from '@codemirror/lang-yaml';
 import { type Diagnostic, lintGutter, setDiagnostics } from '@codemirror/lint';
 import { basicSetup, EditorView } from 'codemirror';
 import { useEffect, useRef } from 'preact/hooks';
 import type { LocatedProblem } from '../policies/problem-lines.ts';
+
+/** The console's look inside the shadow root, where its stylesheet does not reach. */
+const EDITOR_THEME = EditorView.theme({
+  '&': { minHeight: '18rem', fontSize: '0.9rem' },
+  '.cm-scroller': { fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace' },
+  '&.cm-focused': { outline: '3px solid #0b57d0', outlineOffset: '2px' },
+});
 
 export function YamlEditor(props: { value: string; onChange: (text: string) => void; problems: LocatedProblem[]; readOnly: boolean; label: string }) {
   const host = useRef<HTMLDivElement>(null);
@@ -13,11 +22,16 @@ export function YamlEditor(props: { value: string; onChange: (text: string) => v
   onChange.current = props.onChange;
 
   useEffect(() => {
+    const shadow = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
+    const parent = document.createElement('div');
+    shadow.replaceChildren(parent);
     view.current = new EditorView({
-      parent: host.current!,
+      root: shadow,
+      parent,
       doc: props.value,
       extensions: [
         basicSetup,
+        EDITOR_THEME,
         yaml(),
         lintGutter(),
         EditorView.editable.of(!props.readOnly),

@@ -72,7 +72,7 @@ export function yamlSyntaxProblems(text: string): LocatedProblem[] {
   return list.flatMap((document) =>
     document.errors.map((error) => ({
       path: '',
-      message: error.message.split('\n')[0]!,
+      message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
       from: error.pos[0],
       to: Math.max(error.pos[1], error.pos[0]),
       line: lineCounter.linePos(error.pos[0]).line,
