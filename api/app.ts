@@ -2,6 +2,7 @@
 // Built by a function of its services so tests, the Node server and Lambda share one definition;
 // every middleware is built here, once, not per request.
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { BUNDLE_PATH } from '../policy/bundle/http.ts';
@@ -10,12 +11,14 @@ import { ApiError } from './errors/api-error.ts';
 import { toProblemResponse } from './errors/problem.ts';
 import { limitBodies } from './http/body-limits.ts';
 import { validationError } from './http/validation.ts';
-import { agentTokenAuth, apiKeyAuth, createResolvedCredentials } from './middleware/auth.ts';
+import { agentTokenAuth, callerAuth, createResolvedCredentials } from './middleware/auth.ts';
 import { clientAddress, clientNetwork } from './middleware/client-address.ts';
+import { csrfProtection } from './middleware/csrf.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { longPollLimit } from './middleware/long-poll-limit.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { servicesMiddleware } from './middleware/services.ts';
+import { signInLimitByEmail } from './middleware/sign-in-limit.ts';
 import { tokenBuckets } from './middleware/token-buckets.ts';
 import { registerAgentRoutes } from './routes/agent/index.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
@@ -28,12 +31,18 @@ import { registerDocsRoutes } from './routes/docs/index.ts';
 import { registerExplainRoutes } from './routes/explain/index.ts';
 import { registerFlowRoutes } from './routes/flows/index.ts';
 import { registerPolicyRoutes } from './routes/policies/index.ts';
+import { registerSessionRoutes } from './routes/session/index.ts';
 import { registerSignupRoutes } from './routes/signup/index.ts';
 import { registerTenantRoutes } from './routes/tenant/index.ts';
 import { registerTrustRootRoutes } from './routes/trust-root/index.ts';
 
-/** Paths that take no API key: the credential-free ones, and the agent's (which take an agent token). */
-const WITHOUT_API_KEY = ['/v1/signup', '/v1/trust-root', '/v1/agent/*'];
+/** Paths that take no API key or session: the credential-free ones, and the agent's (which take an agent token). */
+const WITHOUT_CALLER = ['/v1/signup', '/v1/trust-root', '/v1/agent/*'];
+/** Credential-free operations on paths whose other methods need a caller: signing in, accepting an invite. */
+const SIGN_IN_PATHS = new Set(['/v1/session', '/v1/invites/accept']);
+const isSignIn = (c: Context) => c.req.method === 'POST' && SIGN_IN_PATHS.has(c.req.path);
+const withoutCaller = (c: Context) =>
+  isSignIn(c) || WITHOUT_CALLER.some((path) => (path.endsWith('/*') ? c.req.path.startsWith(path.slice(0, -1)) : c.req.path === path));
 
 /** Methods that count against the read bucket; every other method is a write. */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -67,10 +76,23 @@ export function createApp(services: Services) {
   const tenantWrites = tokenBuckets({ name: 'tenant-writes', ...fairness.tenantWrites });
   const agentRequests = tokenBuckets({ name: 'agent-token', ...fairness.agentRequests });
   const signups = tokenBuckets({ name: 'signup', ...fairness.signups });
+  const signIns = tokenBuckets({ name: 'sign-in', ...fairness.signIns });
+  const signInsPerEmail = tokenBuckets({ name: 'sign-in-email', ...fairness.signInsPerEmail });
   app.use(
     '/v1/signup',
     rateLimit((c) => ({ buckets: signups, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) })),
   );
+  // Signing in and accepting an invite are POSTs on paths whose other methods need a caller.
+  const signInByNetwork = except(
+    (c) => !isSignIn(c),
+    rateLimit((c) => ({ buckets: signIns, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) })),
+  );
+  app.use(
+    '/v1/session',
+    signInByNetwork,
+    except((c) => !isSignIn(c), signInLimitByEmail(signInsPerEmail)),
+  );
+  app.use('/v1/invites/accept', signInByNetwork);
   app.use(
     '/v1/agent/*',
     agentTokenAuth(credentials),
@@ -78,12 +100,13 @@ export function createApp(services: Services) {
   );
   app.use(BUNDLE_PATH, longPollLimit(fairness.longPolls));
   const tenantLimit = rateLimit((c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }));
-  app.use('/v1/*', except(WITHOUT_API_KEY, apiKeyAuth(credentials), tenantLimit, idempotency()));
+  app.use('/v1/*', except(withoutCaller, callerAuth(credentials), csrfProtection(), tenantLimit, idempotency()));
 
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
   app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));
 
   registerSignupRoutes(app);
+  registerSessionRoutes(app);
   registerTenantRoutes(app);
   registerApiKeyRoutes(app);
   registerClusterRoutes(app);
@@ -96,6 +119,12 @@ export function createApp(services: Services) {
   registerTrustRootRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'A tenant API key (pal_...)' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'palisade_session',
+    description: 'A signed-in member (POST /v1/session); POST, PUT, PATCH and DELETE also need X-CSRF-Token',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'agentToken', { type: 'http', scheme: 'bearer', description: "A cluster's agent token (pag_...)" });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -26,9 +26,15 @@ export interface FairnessConfig {
   agentRequests: RateLimitSetting;
   /** Per client network. */
   signups: RateLimitSetting;
+  /** Sign-ins and invite acceptances per client network. */
+  signIns: RateLimitSetting;
+  /** Sign-ins per email, whatever the network. */
+  signInsPerEmail: RateLimitSetting;
   /** Proxies in front of the server whose X-Forwarded-For entries are believed. */
   trustedProxyHops: number;
   longPolls: LongPollLimits;
+  /** Flow streams (server-sent events) held open at once per tenant. */
+  flowStreamsPerTenant: number;
 }
 
 export interface ApiConfig {

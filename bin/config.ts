@@ -52,6 +52,15 @@ const envSchema = z.object({
   /** Sign-ups per client network (an IPv4 address, an IPv6 /64): a few, then one every 6 minutes. */
   RATE_LIMIT_SIGNUPS_PER_HOUR: positiveInt.default(10),
   RATE_LIMIT_SIGNUP_BURST: positiveInt.default(5),
+  /**
+   * Sign-ins (and invite acceptances) per client network: a person mistyping a few times, then one
+   * every 6 s; per email, 30 an hour after a burst of 10, so spreading guesses over addresses
+   * gains nothing. Each attempt costs a scrypt hash, which these also bound.
+   */
+  RATE_LIMIT_SIGN_INS_PER_MINUTE: positiveInt.default(10),
+  RATE_LIMIT_SIGN_IN_BURST: positiveInt.default(10),
+  RATE_LIMIT_SIGN_INS_PER_EMAIL_PER_HOUR: positiveInt.default(30),
+  RATE_LIMIT_SIGN_IN_EMAIL_BURST: positiveInt.default(10),
   /** Proxies in front of the server that append to X-Forwarded-For; 0 believes only the socket. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /**
@@ -62,6 +71,8 @@ const envSchema = z.object({
    */
   LONG_POLL_MAX_PER_TOKEN: positiveInt.default(10_000),
   LONG_POLL_MAX_PER_TENANT: positiveInt.default(20_000),
+  /** Live flow tails (server-sent events) open at once per tenant: a team's consoles, each a few tabs. */
+  FLOW_STREAMS_PER_TENANT: positiveInt.default(20),
   RELAY_POLL_MS: positiveInt.default(1_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Create a demo tenant on first start; defaults to on for the embedded database only. */
@@ -102,6 +113,10 @@ export const RATE_LIMITS_LIFTED = {
   RATE_LIMIT_AGENT_BURST: '1000000',
   RATE_LIMIT_SIGNUPS_PER_HOUR: '1000000',
   RATE_LIMIT_SIGNUP_BURST: '1000000',
+  RATE_LIMIT_SIGN_INS_PER_MINUTE: '1000000',
+  RATE_LIMIT_SIGN_IN_BURST: '1000000',
+  RATE_LIMIT_SIGN_INS_PER_EMAIL_PER_HOUR: '1000000',
+  RATE_LIMIT_SIGN_IN_EMAIL_BURST: '1000000',
 } as const;
 
 export interface ControlPlaneConfig {
@@ -165,8 +180,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
       tenantWrites: { perSecond: e.RATE_LIMIT_WRITES_PER_SECOND, burst: e.RATE_LIMIT_WRITES_BURST },
       agentRequests: { perSecond: e.RATE_LIMIT_AGENT_PER_SECOND, burst: e.RATE_LIMIT_AGENT_BURST },
       signups: { perSecond: e.RATE_LIMIT_SIGNUPS_PER_HOUR / 3_600, burst: e.RATE_LIMIT_SIGNUP_BURST },
+      signIns: { perSecond: e.RATE_LIMIT_SIGN_INS_PER_MINUTE / 60, burst: e.RATE_LIMIT_SIGN_IN_BURST },
+      signInsPerEmail: { perSecond: e.RATE_LIMIT_SIGN_INS_PER_EMAIL_PER_HOUR / 3_600, burst: e.RATE_LIMIT_SIGN_IN_EMAIL_BURST },
       trustedProxyHops: e.TRUSTED_PROXY_HOPS,
       longPolls: { perToken: e.LONG_POLL_MAX_PER_TOKEN, perTenant: e.LONG_POLL_MAX_PER_TENANT },
+      flowStreamsPerTenant: e.FLOW_STREAMS_PER_TENANT,
     },
     relayPollMs: e.RELAY_POLL_MS,
     logLevel: e.LOG_LEVEL,

@@ -5,6 +5,8 @@ export const errorStatus = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** A session-cookie request with an unsafe method whose X-CSRF-Token is missing or not the session's. */
+  CSRF_TOKEN_INVALID: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   /** The cluster's agents have not reported the endpoint inventory an answer needs (explain). */

@@ -17,8 +17,11 @@ export const problemSchema = z
   })
   .openapi('Problem');
 
-/** Who may call: tenants with an API key, or a cluster's agents with their agent token. */
-export const apiKeySecurity = [{ apiKey: [] }];
+/**
+ * Who may call: tenants with an API key or a member's session cookie (which needs X-CSRF-Token on
+ * unsafe methods), or a cluster's agents with their agent token.
+ */
+export const apiKeySecurity: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }];
 export const agentTokenSecurity = [{ agentToken: [] }];
 
 const problem = (description: string) => ({

@@ -3,12 +3,25 @@
 import { type Db, type Tx, withTenant } from '../../db/index.ts';
 import type { MemberRole } from '../../db/schema/members.ts';
 
-/** A tenant's member or automation, through an API key. */
+/** A member signed in through the console: the session the cookie named. */
+export interface CallerSession {
+  id: string;
+  memberId: string;
+  email: string;
+  csrfToken: string;
+  /** Idle expiry as last read; the auth middleware refuses the session past it. */
+  expiresAt: Date;
+}
+
+/** A tenant's member or automation, through an API key or a member's session cookie. */
 export interface ApiCaller {
   tenantId: string;
-  keyId: string;
+  /** Set when the caller came with an API key. */
+  keyId?: string;
+  /** Set when the caller came with a session cookie. */
+  session?: CallerSession;
   role: MemberRole;
-  /** How the audit log names the caller. */
+  /** How the audit log names the caller: `api-key:<id>`, or a member's email. */
   actor: string;
 }
 

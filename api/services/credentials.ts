@@ -1,8 +1,11 @@
 // The secrets callers present: minted here, stored only as their hash, and looked up by that hash.
 import { createHash, randomBytes } from 'node:crypto';
 
-/** `pal_` API keys and `pag_` agent tokens: 192 random bits, base64url; the prefix tells them apart in logs. */
-export type CredentialKind = 'pal' | 'pag';
+/**
+ * `pal_` API keys, `pag_` agent tokens, `pse_` session cookies and `pin_` invite tokens: 192 random
+ * bits, base64url; the prefix tells them apart in logs.
+ */
+export type CredentialKind = 'pal' | 'pag' | 'pse' | 'pin';
 
 export interface MintedCredential {
   /** Shown to the user once, never stored. */

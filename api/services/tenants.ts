@@ -12,21 +12,26 @@ import { recordAudit } from './audit.ts';
 import { inTenant, type TenantContext } from './context.ts';
 import { mintCredential } from './credentials.ts';
 import { assertWithinLimit } from './limits.ts';
+import { hashPassword } from './passwords.ts';
 import { requireRole } from './roles.ts';
 
 export interface NewTenant {
   tenantName: string;
   email: string;
   plan: PlanName;
+  /** The owner's console password; without one the owner reaches the API with the key alone. */
+  password?: string | undefined;
 }
 
 export async function createTenant(db: Db, input: NewTenant) {
   const tenantId = newId();
   const memberId = newId();
   const credential = mintCredential('pal');
+  // Hashed before the transaction opens: scrypt takes tens of milliseconds, no reason to hold a connection.
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return withTenant(db, tenantId, async (tx) => {
     const [tenant] = await tx.insert(tenants).values({ id: tenantId, name: input.tenantName, plan: input.plan, limits: PLANS[input.plan] }).returning();
-    await tx.insert(members).values({ id: memberId, tenantId, email: input.email, role: 'owner' });
+    await tx.insert(members).values({ id: memberId, tenantId, email: input.email, role: 'owner', passwordHash });
     const [key] = await tx
       .insert(apiKeys)
       .values({ id: newId(), tenantId, memberId, name: 'owner key', role: 'owner', prefix: credential.prefix, hash: credential.hash })

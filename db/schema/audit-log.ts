@@ -19,6 +19,8 @@ export const auditLog = pgTable(
     index('audit_log_tenant_time').on(t.tenantId, t.createdAt),
     // Idempotent DELETE asks "did this tenant delete that object before?" (api/services/tombstones.ts).
     index('audit_log_resource').on(t.tenantId, t.resourceType, t.resourceId),
+    // The audit-events list pages newest first by id (UUIDv7, so creation order) within a tenant.
+    index('audit_log_tenant_id').on(t.tenantId, t.id),
     tenantIsolation('audit_log', t.tenantId),
   ],
 ).enableRLS();

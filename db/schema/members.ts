@@ -11,6 +11,11 @@ export const members = pgTable(
     tenantId: tenantId(),
     email: text('email').notNull(),
     role: text('role', { enum: memberRoles }).notNull(),
+    /**
+     * scrypt, encoded with its parameters and salt (api/services/passwords.ts). Null for a member who
+     * has never set one (automation reaches the API with keys only), who cannot sign in.
+     */
+    passwordHash: text('password_hash'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('members_tenant_email').on(t.tenantId, t.email), index('members_tenant').on(t.tenantId), tenantIsolation('members', t.tenantId)],

@@ -5,6 +5,7 @@ import { storableText } from '../../../policy/validation/storable-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { apiKeySchema, presentApiKey } from '../../schemas/api-keys.ts';
 import { commonErrors, jsonContent } from '../../schemas/common.ts';
+import { passwordSchema } from '../../schemas/session.ts';
 import { presentTenant, tenantSchema } from '../../schemas/tenant.ts';
 import { createTenant } from '../../services/tenants.ts';
 
@@ -12,6 +13,7 @@ const signupInput = z
   .strictObject({
     tenantName: storableText().trim().min(1).max(100),
     email: z.email().max(254),
+    password: passwordSchema.optional().openapi({ description: "The owner's password for signing in to the console (12 to 200 characters)" }),
   })
   .openapi('SignupInput');
 

@@ -67,6 +67,9 @@ const ISOLATION: Record<string, IsolationEntry> = {
   reportAgentStatus: { namesNoObject: AGENT_CLUSTER },
   shipAgentFlowLogs: { namesNoObject: AGENT_CLUSTER },
   reportAgentInventory: { namesNoObject: AGENT_CLUSTER },
+  signIn: { namesNoObject: 'takes an email and password; the tenant is the one whose member they match' },
+  getSession: { namesNoObject: "the caller's own session, taken from its cookie" },
+  signOut: { namesNoObject: "ends the caller's own session, taken from its cookie" },
 };
 
 interface Operation {
@@ -112,6 +115,8 @@ const TENANT_TABLES = [
   'idempotency_keys',
   'cluster_inventories',
   'flow_logs',
+  'sessions',
+  'invites',
 ];
 
 describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavour) => {
