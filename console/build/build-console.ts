@@ -35,11 +35,21 @@ export async function buildConsole(root: string, say: (line: string) => void, ou
   try {
     // Imported here, not at the top: a compiled control plane never builds, and never loads Vite.
     const { build } = await import('vite');
-    await build({
-      configFile: join(root, 'console', 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: staging, emptyOutDir: true, manifest: true },
-    });
+    // Vite and Preact's preset take production-ness from NODE_ENV, which a test runner sets to `test`:
+    // the console is always built for production (no debug helpers), whoever builds it.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({
+        configFile: join(root, 'console', 'vite.config.ts'),
+        mode: 'production',
+        logLevel: 'warn',
+        build: { outDir: staging, emptyOutDir: true, manifest: true },
+      });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     return { ok: false, code: 'CONSOLE_BUILD_FAILED', message: (error as Error).message };

@@ -1,5 +1,5 @@
 // The API's own types, inferred from its zod schemas (type-only imports: nothing of the server reaches
-// the bundle). The session, member, invite and audit shapes follow the session API's contract.
+// the bundle). The member, invite and audit shapes follow the people API's contract until its schemas land.
 import type { z } from 'zod';
 import type { agentStatusSchema } from '../../../api/schemas/agent-status.ts';
 import type { apiKeySchema } from '../../../api/schemas/api-keys.ts';
@@ -9,6 +9,7 @@ import type { problemSchema } from '../../../api/schemas/common.ts';
 import type { explanationSchema, traceEntrySchema } from '../../../api/schemas/explain.ts';
 import type { flowSchema } from '../../../api/schemas/flows.ts';
 import type { policySchema } from '../../../api/schemas/policies.ts';
+import type { sessionSchema } from '../../../api/schemas/session.ts';
 import type { tenantWithUsageSchema } from '../../../api/schemas/tenant.ts';
 
 export type Cluster = z.infer<typeof clusterSchema>;
@@ -28,12 +29,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface Session {
-  member: { id: string; email: string; role: Role };
-  tenant: { id: string; name: string; plan: string };
-  csrfToken: string;
-  expiresAt: string;
-}
+export type Session = z.infer<typeof sessionSchema>;
 
 export interface Member {
   id: string;

@@ -162,7 +162,7 @@ describe('the web console in Chromium', () => {
     await setEditorText(page, POLICY_WITH_ERROR);
     await page.getByRole('button', { name: 'Preview' }).click();
     const problems = page.getByRole('region', { name: 'Problems' }).or(page.locator('#problems-title').locator('..'));
-    await expect.poll(() => problems.textContent(), { timeout: 30_000 }).toMatch(/Line 17: ?0\.spec\.ingress\.0\.ports\.0\.port/);
+    await expect.poll(() => problems.textContent(), { timeout: 30_000 }).toMatch(/Line 16: ?0\.spec\.ingress\.0\.ports\.0\.port/);
     // CodeMirror marks the line in its gutter.
     await expect.poll(() => page.locator('.cm-lint-marker-error').count()).toBeGreaterThan(0);
     await owner.screenshot('editor-validation-error');
