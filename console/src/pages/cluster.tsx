@@ -61,12 +61,12 @@ function Agents(props: { clusterId: string }) {
   );
   return (
     <section aria-labelledby="agents-title">
-      <h2 id="agents-title">
-        Agents{' '}
-        <button type="button" class="quiet" onClick={loaded.reload}>
+      <div class="section-head">
+        <h2 id="agents-title">Agents</h2>
+        <button type="button" onClick={loaded.reload}>
           Refresh
         </button>
-      </h2>
+      </div>
       <Show loaded={loaded} what="agents">
         {({ agents, latest }) =>
           agents.length === 0 ? (
