@@ -1,5 +1,6 @@
 // `npm run bench -- control-plane [--json]` is the control plane's benchmark (issue 10,
-// control-plane/run.ts). Otherwise:
+// control-plane/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts).
+// Otherwise:
 // `npm run bench [-- --json] [--rounds N] [--seconds S]`: the policy-scale benchmark of issue 5. Not
 // a test: it measures, prints progress on stderr and the results on stdout (a markdown table, or
 // with --json exactly one JSON object, the table then going to stderr). npm itself prints a banner
@@ -43,6 +44,7 @@ import { parseArgs } from 'node:util';
 import { measureAgentMemory } from './agent-memory.ts';
 import { measureAttach } from './attach.ts';
 import { createBundleIssuer } from './bundles.ts';
+import { runConsoleBench } from './console/run.ts';
 import { runControlPlaneBench } from './control-plane/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
@@ -79,8 +81,9 @@ async function main(): Promise<number> {
     },
   });
   if (positionals[0] === 'control-plane') return runControlPlaneBench({ json: values.json });
+  if (positionals[0] === 'console') return runConsoleBench({ json: values.json });
   if (positionals.length > 0) {
-    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, or none for the dataplane's)\n`);
+    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, console, or none for the dataplane's)\n`);
     return 2;
   }
   const rounds = Number(values.rounds);
