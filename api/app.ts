@@ -30,6 +30,8 @@ import { registerConsoleRoutes } from './routes/console/index.ts';
 import { registerDocsRoutes } from './routes/docs/index.ts';
 import { registerExplainRoutes } from './routes/explain/index.ts';
 import { registerFlowRoutes } from './routes/flows/index.ts';
+import { registerInviteRoutes } from './routes/invites/index.ts';
+import { registerMemberRoutes } from './routes/members/index.ts';
 import { registerPolicyRoutes } from './routes/policies/index.ts';
 import { registerSessionRoutes } from './routes/session/index.ts';
 import { registerSignupRoutes } from './routes/signup/index.ts';
@@ -107,6 +109,8 @@ export function createApp(services: Services) {
 
   registerSignupRoutes(app);
   registerSessionRoutes(app);
+  registerMemberRoutes(app);
+  registerInviteRoutes(app);
   registerTenantRoutes(app);
   registerApiKeyRoutes(app);
   registerClusterRoutes(app);

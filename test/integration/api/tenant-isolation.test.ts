@@ -17,6 +17,8 @@ interface TenantA {
   keyId: string;
   tokenId: string;
   token: string;
+  memberId: string;
+  inviteId: string;
 }
 
 interface IsolationRequest {
@@ -70,6 +72,12 @@ const ISOLATION: Record<string, IsolationEntry> = {
   signIn: { namesNoObject: 'takes an email and password; the tenant is the one whose member they match' },
   getSession: { namesNoObject: "the caller's own session, taken from its cookie" },
   signOut: { namesNoObject: "ends the caller's own session, taken from its cookie" },
+  listMembers: { namesNoObject: OWN_TENANT },
+  removeMember: { call: (a) => ({ params: { id: a.memberId } }) },
+  createInvite: { namesNoObject: OWN_TENANT },
+  listInvites: { namesNoObject: OWN_TENANT },
+  revokeInvite: { call: (a) => ({ params: { id: a.inviteId } }) },
+  acceptInvite: { namesNoObject: "takes the invite's token alone; the tenant is the one that issued it" },
 };
 
 interface Operation {
@@ -134,6 +142,8 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
     const extraKey = await api.post('/v1/api-keys', { key: owner.key, body: { name: 'ci', role: 'viewer' } });
     const token = await createAgentToken(api, owner.key, cluster.id);
     const tokens = await api.get(`/v1/clusters/${cluster.id}/agent-tokens`, { key: owner.key });
+    const members = await api.get('/v1/members', { key: owner.key });
+    const invite = await api.post('/v1/invites', { key: owner.key, body: { email: 'invited@example.com', role: 'viewer' } });
     a = {
       ...owner,
       clusterId: cluster.id,
@@ -142,6 +152,8 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
       keyId: extraKey.body.id,
       tokenId: tokens.body.items[0].id,
       token,
+      memberId: members.body.items[0].id,
+      inviteId: invite.body.invite.id,
     };
     await api.post('/v1/agent/status', { key: token, body: { nodeName: 'node-a', appliedRevision: null } });
     b = await signUp(api);
@@ -185,14 +197,18 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
     expect((await api.get(`/v1/policies/${a.policyId}`, { key: a.key })).status).toBe(200);
     expect((await api.get(`/v1/api-keys/${a.keyId}`, { key: a.key })).status).toBe(200);
     expect((await api.get('/v1/agent/bundle', { key: a.token })).status).toBe(200);
+    expect((await api.get('/v1/members', { key: a.key })).body.items.map((member: { id: string }) => member.id)).toEqual([a.memberId]);
+    expect((await api.get('/v1/invites', { key: a.key })).body.items.map((invite: { id: string }) => invite.id)).toEqual([a.inviteId]);
   });
 
   it("lists only the caller's own objects", async () => {
-    for (const path of ['/v1/clusters', '/v1/api-keys']) {
+    for (const path of ['/v1/clusters', '/v1/api-keys', '/v1/members', '/v1/invites']) {
       const listed = await api.get(path, { key: b.key });
       expect(listed.status).toBe(200);
       expect(JSON.stringify(listed.body)).not.toContain(a.clusterId);
       expect(JSON.stringify(listed.body)).not.toContain(a.keyId);
+      expect(JSON.stringify(listed.body)).not.toContain(a.memberId);
+      expect(JSON.stringify(listed.body)).not.toContain(a.inviteId);
     }
   });
 

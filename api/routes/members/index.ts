@@ -1,0 +1,10 @@
+// The member routes, mounted here.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env.ts';
+import { registerListMembers } from './list.ts';
+import { registerRemoveMember } from './remove.ts';
+
+export function registerMemberRoutes(app: OpenAPIHono<AppEnv>) {
+  registerListMembers(app);
+  registerRemoveMember(app);
+}

@@ -1,0 +1,55 @@
+// The tenant's members: listed to anyone in it; removed by an owner or admin (an admin cannot remove
+// an owner, and nobody the last owner). Removal ends the member's sessions (they cascade) and revokes
+// the API keys minted for them, in the same transaction, so a removed person keeps no way in.
+import { and, count, eq, isNull } from 'drizzle-orm';
+import { apiKeys, members } from '../../db/schema/index.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { requireId } from '../http/ids.ts';
+import { afterCursor, type PageRequest, toPage } from '../http/pagination.ts';
+import { presentMember } from '../schemas/members.ts';
+import { recordAudit } from './audit.ts';
+import { inTenant, type TenantContext } from './context.ts';
+import { hasRole, requireRole } from './roles.ts';
+import { assertDeletedEarlier } from './tombstones.ts';
+
+export async function listMembers(ctx: TenantContext, filter: PageRequest) {
+  const rows = await inTenant(ctx, (tx) =>
+    tx
+      .select()
+      .from(members)
+      .where(afterCursor(members.id, filter))
+      .orderBy(members.id)
+      .limit(filter.limit + 1),
+  );
+  return toPage(rows, filter, presentMember);
+}
+
+export async function removeMember(ctx: TenantContext, input: { memberId: string }): Promise<void> {
+  const { caller } = ctx;
+  requireRole(caller.role, 'admin');
+  const id = requireId(input.memberId, 'member');
+  await inTenant(ctx, async (tx) => {
+    // Every owner row is locked, so two owners removing each other at once cannot leave none.
+    const owners = await tx.select({ id: members.id }).from(members).where(eq(members.role, 'owner')).for('update');
+    const [target] = await tx.select().from(members).where(eq(members.id, id)).for('update');
+    if (!target) return assertDeletedEarlier(tx, 'member', id, 'member');
+    if (!hasRole(caller.role, target.role)) throw new ApiError('FORBIDDEN', `a ${caller.role} cannot remove a ${target.role}`);
+    if (target.role === 'owner' && owners.length === 1) throw new ApiError('CONFLICT', 'this is the last owner: make another member owner first');
+    const [revoked] = await tx
+      .select({ n: count() })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.memberId, id), isNull(apiKeys.revokedAt)));
+    await tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.memberId, id), isNull(apiKeys.revokedAt)));
+    await tx.delete(members).where(eq(members.id, id));
+    await recordAudit(tx, caller, {
+      action: 'delete',
+      resourceType: 'member',
+      resourceId: id,
+      before: presentMember(target),
+      after: { apiKeysRevoked: revoked!.n },
+    });
+  });
+}
