@@ -1,5 +1,5 @@
 // The API's own types, inferred from its zod schemas (type-only imports: nothing of the server reaches
-// the bundle). The member, invite and audit shapes follow the people API's contract until its schemas land.
+// the bundle). The audit event's shape follows the audit API's contract until its schema lands.
 import type { z } from 'zod';
 import type { agentStatusSchema } from '../../../api/schemas/agent-status.ts';
 import type { apiKeySchema } from '../../../api/schemas/api-keys.ts';
@@ -8,6 +8,7 @@ import type { clusterSchema } from '../../../api/schemas/clusters.ts';
 import type { problemSchema } from '../../../api/schemas/common.ts';
 import type { explanationSchema, traceEntrySchema } from '../../../api/schemas/explain.ts';
 import type { flowSchema } from '../../../api/schemas/flows.ts';
+import type { inviteSchema, memberSchema, newInviteSchema } from '../../../api/schemas/members.ts';
 import type { policySchema } from '../../../api/schemas/policies.ts';
 import type { sessionSchema } from '../../../api/schemas/session.ts';
 import type { tenantWithUsageSchema } from '../../../api/schemas/tenant.ts';
@@ -31,20 +32,9 @@ export interface Page<T> {
 
 export type Session = z.infer<typeof sessionSchema>;
 
-export interface Member {
-  id: string;
-  email: string;
-  role: Role;
-  createdAt?: string;
-}
-
-export interface Invite {
-  id: string;
-  email: string;
-  role: Role;
-  createdAt?: string;
-  expiresAt?: string;
-}
+export type Member = z.infer<typeof memberSchema>;
+export type Invite = z.infer<typeof inviteSchema>;
+export type NewInvite = z.infer<typeof newInviteSchema>;
 
 export interface AuditEvent {
   id: string;

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../client/client.ts';
 import { listAll } from '../../client/resources.ts';
-import type { Invite, Member, Role } from '../../client/types.ts';
+import type { Invite, Member, NewInvite, Role } from '../../client/types.ts';
 import { Empty, ErrorNotice, Show, useLoad } from '../../components/async-state.tsx';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { described, errorAt, Field } from '../../components/field.tsx';
@@ -22,7 +22,7 @@ function InviteForm(props: { onInvited: () => void }) {
     event.preventDefault();
     setError(undefined);
     try {
-      const created = await api<{ acceptPath: string }>('/v1/invites', { method: 'POST', body: { email, role } });
+      const created = await api<NewInvite>('/v1/invites', { method: 'POST', body: { email, role } });
       setLink(`${location.origin}${created.acceptPath}`);
       setEmail('');
       props.onInvited();
@@ -89,7 +89,10 @@ export function MembersPage() {
               <tbody>
                 {members.map((member) => (
                   <tr key={member.id}>
-                    <td>{member.email}</td>
+                    <td>
+                      {member.email}
+                      {!member.canSignIn && <span class="meta"> (automation: no password)</span>}
+                    </td>
                     <td>{member.role}</td>
                     <td>
                       {member.id !== session.member.id && (
