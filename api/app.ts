@@ -24,6 +24,7 @@ import { registerAgentRoutes } from './routes/agent/index.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
 import { registerAgentTokenRoutes } from './routes/agent-tokens/index.ts';
 import { registerApiKeyRoutes } from './routes/api-keys/index.ts';
+import { registerAuditEventRoutes } from './routes/audit-events/index.ts';
 import { registerBundleRoutes } from './routes/bundles/index.ts';
 import { registerClusterRoutes } from './routes/clusters/index.ts';
 import { registerConsoleRoutes } from './routes/console/index.ts';
@@ -111,6 +112,7 @@ export function createApp(services: Services) {
   registerSessionRoutes(app);
   registerMemberRoutes(app);
   registerInviteRoutes(app);
+  registerAuditEventRoutes(app);
   registerTenantRoutes(app);
   registerApiKeyRoutes(app);
   registerClusterRoutes(app);

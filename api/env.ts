@@ -5,6 +5,7 @@ import type { Database } from '../db/index.ts';
 import type { KeyRing } from '../policy/bundle/index.ts';
 import type { BundleWaiters } from './services/bundle-waiters.ts';
 import type { AgentCaller, ApiCaller } from './services/context.ts';
+import type { FlowFeed } from './services/flow-feed.ts';
 
 /** A token bucket's size and refill; the name is app.ts's. */
 export interface RateLimitSetting {
@@ -54,6 +55,8 @@ export interface Services {
   /** The current signing key ring; a function so a rotation is picked up without a restart. */
   keyRing: () => KeyRing;
   bundleWaiters: BundleWaiters;
+  /** Wakes live flow streams when flows are stored (in this process or, through NOTIFY, another). */
+  flowFeed: FlowFeed;
   clock: () => Date;
   logger: Logger;
   config: ApiConfig;

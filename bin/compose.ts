@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { type App, createApp } from '../api/app.ts';
 import { type BundleWaiters, listenForBundles } from '../api/services/bundle-waiters.ts';
+import { type FlowFeed, listenForFlows } from '../api/services/flow-feed.ts';
 import { assertTenantIsolation, type Database, migrate, openDatabase } from '../db/index.ts';
 import type { KeyRing } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
@@ -43,6 +44,8 @@ export interface Composition<R extends Role> {
   app: R extends 'worker' ? undefined : App;
   /** Where long-polls wait for bundles, for every role but `worker`. */
   bundleWaiters: R extends 'worker' ? undefined : BundleWaiters;
+  /** Where live flow streams wait for new flows, for every role but `worker`. */
+  flowFeed: R extends 'worker' ? undefined : FlowFeed;
   /** The outbox relay, for every role but `api`. */
   relay: R extends 'api' ? undefined : Relay;
   /** Stops the workers, wakes waiting long-polls and closes the database. Idempotent. */
@@ -120,13 +123,16 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
   });
   const workers = role === 'api' ? undefined : await startWorkers(config, database, keyRing, logger, clock);
   let bundleWaiters: BundleWaiters | undefined;
+  let flowFeed: FlowFeed | undefined;
   let app: App | undefined;
   if (role !== 'worker') {
     bundleWaiters = await listenForBundles(database, (error) => logger.error({ err: error }, 'reading a bundle for parked long-polls failed'));
+    flowFeed = await listenForFlows(database);
     app = createApp({
       database,
       keyRing,
       bundleWaiters,
+      flowFeed,
       clock,
       logger,
       config: {
@@ -147,10 +153,12 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
     logger,
     app,
     bundleWaiters,
+    flowFeed,
     relay: workers?.relay,
     close() {
       closing ??= (async () => {
         await bundleWaiters?.close();
+        await flowFeed?.close();
         await workers?.close();
         await database.close();
       })();

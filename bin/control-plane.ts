@@ -26,6 +26,8 @@ export async function startControlPlane<R extends ServingRole = 'all'>(config: C
       stopping ??= (async () => {
         // Waiting long-polls end first (they answer 304), so closing the server is not held up.
         await composition.bundleWaiters.close();
+        // So do live flow streams: the server waits for open responses before it closes.
+        await composition.flowFeed.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();

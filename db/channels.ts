@@ -4,3 +4,5 @@
 export const OUTBOX_CHANNEL = 'palisade_outbox';
 /** Payload: cluster id. Sent in the transaction that stores a bundle; wakes long-polling agents. */
 export const BUNDLE_CHANNEL = 'palisade_bundle';
+/** Payload: cluster id. Sent in the transaction that stores an agent's flow logs; wakes live flow streams. */
+export const FLOW_CHANNEL = 'palisade_flows';

@@ -5,8 +5,9 @@ import type { flowLogs } from '../../db/schema/index.ts';
 import { flowLogEntrySchema } from '../../policy/flow-log.ts';
 
 export const flowSchema = flowLogEntrySchema.extend({ id: z.string(), nodeName: z.string() }).openapi('FlowLog');
+export type FlowRecord = z.infer<typeof flowSchema>;
 
-export function presentFlow(row: typeof flowLogs.$inferSelect): z.infer<typeof flowSchema> {
+export function presentFlow(row: typeof flowLogs.$inferSelect): FlowRecord {
   return {
     id: row.id,
     nodeName: row.nodeName,

@@ -1,7 +1,8 @@
 // What node agents report, stored for their cluster: status (like OPA's status API, one row per
 // node, the latest wins), aggregated flow logs, and the endpoint inventory (one per cluster, the
 // latest report wins; its hash computed here, so it equals the one agents report for it).
-import { newId } from '../../db/index.ts';
+import { sql } from 'drizzle-orm';
+import { FLOW_CHANNEL, newId } from '../../db/index.ts';
 import { agentStatus, clusterInventories, flowLogs } from '../../db/schema/index.ts';
 import type { FlowLogBatch } from '../../policy/flow-log.ts';
 import { type Inventory, inventoryHash } from '../../policy/inventory.ts';
@@ -29,8 +30,8 @@ export async function recordAgentStatus(ctx: AgentContext, input: AgentStatusInp
 export async function storeFlowLogs(ctx: AgentContext, batch: FlowLogBatch): Promise<void> {
   if (batch.entries.length === 0) return;
   const { agent } = ctx;
-  await asAgent(ctx, (tx) =>
-    tx.insert(flowLogs).values(
+  await asAgent(ctx, async (tx) => {
+    await tx.insert(flowLogs).values(
       batch.entries.map((entry) => ({
         ...entry,
         id: newId(),
@@ -43,8 +44,10 @@ export async function storeFlowLogs(ctx: AgentContext, batch: FlowLogBatch): Pro
         pendingVerdict: entry.pendingVerdict ?? null,
         pendingRule: entry.pendingRule ?? null,
       })),
-    ),
-  );
+    );
+    // Delivered at commit to every API process's flow feed (flow-feed.ts): live streams read on.
+    await tx.execute(sql`select pg_notify(${FLOW_CHANNEL}, ${agent.clusterId})`);
+  });
 }
 
 export interface InventoryReceipt {

@@ -1,6 +1,7 @@
 // A cluster's flow logs, newest last, filtered by time, outcome, endpoint and the pending verdict of
-// staged policies ("what would enforcing my staged policy break?": pendingVerdict=deny).
-import { eq, gte } from 'drizzle-orm';
+// staged policies ("what would enforcing my staged policy break?": pendingVerdict=deny). The list and
+// the live stream (flow-stream.ts) share these filters and one cursor: the last flow id seen.
+import { eq, gte, type SQL } from 'drizzle-orm';
 import { flowLogs } from '../../db/schema/index.ts';
 import type { FlowLogEntry } from '../../policy/flow-log.ts';
 import { type PageRequest, toPage } from '../http/pagination.ts';
@@ -8,7 +9,7 @@ import { presentFlow } from '../schemas/flows.ts';
 import { pageInCluster } from './cluster-scope.ts';
 import { inTenant, type TenantContext } from './context.ts';
 
-export interface FlowFilter extends PageRequest {
+export interface FlowConditions {
   /** ISO date-time: only buckets ending at or after it. */
   since?: string | undefined;
   kind?: FlowLogEntry['kind'] | undefined;
@@ -16,19 +17,20 @@ export interface FlowFilter extends PageRequest {
   pendingVerdict?: 'allow' | 'deny' | undefined;
 }
 
+export interface FlowFilter extends PageRequest, FlowConditions {}
+
+/** The filters as query conditions, for the list and the stream alike. */
+export function flowConditions(filter: FlowConditions): (SQL | undefined)[] {
+  return [
+    filter.since ? gte(flowLogs.endTime, new Date(filter.since)) : undefined,
+    filter.kind ? eq(flowLogs.kind, filter.kind) : undefined,
+    filter.endpoint ? eq(flowLogs.endpoint, filter.endpoint) : undefined,
+    filter.pendingVerdict ? eq(flowLogs.pendingVerdict, filter.pendingVerdict) : undefined,
+  ];
+}
+
 export async function listFlowLogs(ctx: TenantContext, input: { clusterId: string; filter: FlowFilter }) {
   const { filter } = input;
-  const rows = await inTenant(ctx, (tx) =>
-    pageInCluster(
-      tx,
-      input.clusterId,
-      flowLogs,
-      filter,
-      filter.since ? gte(flowLogs.endTime, new Date(filter.since)) : undefined,
-      filter.kind ? eq(flowLogs.kind, filter.kind) : undefined,
-      filter.endpoint ? eq(flowLogs.endpoint, filter.endpoint) : undefined,
-      filter.pendingVerdict ? eq(flowLogs.pendingVerdict, filter.pendingVerdict) : undefined,
-    ),
-  );
+  const rows = await inTenant(ctx, (tx) => pageInCluster(tx, input.clusterId, flowLogs, filter, ...flowConditions(filter)));
   return toPage(rows, filter, presentFlow);
 }

@@ -21,6 +21,8 @@ export function registerShipAgentFlowLogs(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
     const batch = c.req.valid('json');
     await storeFlowLogs(agentContext(c), batch);
+    // This process's streams need not wait for the NOTIFY round trip.
+    if (batch.entries.length > 0) c.get('services').flowFeed.announce(c.get('agent').clusterId);
     if (batch.dropped > 0)
       c.get('services').logger.warn({ clusterId: c.get('agent').clusterId, node: batch.nodeName, dropped: batch.dropped }, 'agent dropped flow events');
     return c.body(null, 204);

@@ -54,6 +54,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   listClusterAgents: { call: (a) => ({ params: { id: a.clusterId } }) },
   listClusterBundles: { call: (a) => ({ params: { id: a.clusterId } }) },
   listFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
+  streamFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
   explainConnection: { call: (a) => ({ params: { id: a.clusterId }, query: { from: 'x/a', to: 'x/b', port: '80', protocol: 'TCP' } }) },
   createAgentToken: { call: (a) => ({ params: { id: a.clusterId }, body: { name: 'x' } }) },
   listAgentTokens: { call: (a) => ({ params: { id: a.clusterId } }) },
@@ -76,6 +77,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   removeMember: { call: (a) => ({ params: { id: a.memberId } }) },
   createInvite: { namesNoObject: OWN_TENANT },
   listInvites: { namesNoObject: OWN_TENANT },
+  listAuditEvents: { namesNoObject: `${OWN_TENANT} (see "lists only the caller's own objects")` },
   revokeInvite: { call: (a) => ({ params: { id: a.inviteId } }) },
   acceptInvite: { namesNoObject: "takes the invite's token alone; the tenant is the one that issued it" },
 };
@@ -202,7 +204,7 @@ describe.each(['postgres', 'pglite'] as const)('tenant isolation on %s', (flavou
   });
 
   it("lists only the caller's own objects", async () => {
-    for (const path of ['/v1/clusters', '/v1/api-keys', '/v1/members', '/v1/invites']) {
+    for (const path of ['/v1/clusters', '/v1/api-keys', '/v1/members', '/v1/invites', '/v1/audit-events']) {
       const listed = await api.get(path, { key: b.key });
       expect(listed.status).toBe(200);
       expect(JSON.stringify(listed.body)).not.toContain(a.clusterId);
