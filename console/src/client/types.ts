@@ -1,9 +1,10 @@
 // The API's own types, inferred from its zod schemas (type-only imports: nothing of the server reaches
-// the bundle). The audit event's shape follows the audit API's contract until its schema lands.
+// the bundle).
 import type { z } from 'zod';
 import type { agentStatusSchema } from '../../../api/schemas/agent-status.ts';
 import type { apiKeySchema } from '../../../api/schemas/api-keys.ts';
 import type { applyResultSchema } from '../../../api/schemas/apply.ts';
+import type { auditEventSchema } from '../../../api/schemas/audit-events.ts';
 import type { clusterSchema } from '../../../api/schemas/clusters.ts';
 import type { problemSchema } from '../../../api/schemas/common.ts';
 import type { explanationSchema, traceEntrySchema } from '../../../api/schemas/explain.ts';
@@ -36,13 +37,4 @@ export type Member = z.infer<typeof memberSchema>;
 export type Invite = z.infer<typeof inviteSchema>;
 export type NewInvite = z.infer<typeof newInviteSchema>;
 
-export interface AuditEvent {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  resourceType: string;
-  resourceId: string | null;
-  before: unknown;
-  after: unknown;
-}
+export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -3,7 +3,8 @@
 // busy cluster does not re-render the table for every event.
 import type { Flow } from '../client/types.ts';
 
-export type TailState = 'connecting' | 'live' | 'reconnecting';
+/** `closed`: the server refused the stream (signed out, no such cluster); the browser stops retrying. */
+export type TailState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
 export interface LiveTail {
   close(): void;
@@ -21,7 +22,7 @@ export function openLiveTail(url: string, handlers: { onFlows: (flows: Flow[]) =
   };
   handlers.onState('connecting');
   source.addEventListener('open', () => handlers.onState('live'));
-  source.addEventListener('error', () => handlers.onState(source.readyState === EventSource.CLOSED ? 'reconnecting' : 'connecting'));
+  source.addEventListener('error', () => handlers.onState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
   source.addEventListener('flow', (event) => {
     try {
       batch.push(JSON.parse((event as MessageEvent<string>).data) as Flow);

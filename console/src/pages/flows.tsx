@@ -1,9 +1,9 @@
 // Flows: a live tail of the cluster's flow logs over server-sent events, with filters, pause and
 // resume; each row names the tier, policy and rule that decided it, and what staged policies would do.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, query } from '../client/client.ts';
-import type { Flow, Page } from '../client/types.ts';
-import { Empty, ErrorNotice } from '../components/async-state.tsx';
+import { query } from '../client/client.ts';
+import type { Flow } from '../client/types.ts';
+import { Empty } from '../components/async-state.tsx';
 import { described, Field } from '../components/field.tsx';
 import { describeRule, type FlowFilters, matchesFilters, NO_FILTERS, serverQuery } from '../flows/filter.ts';
 import { openLiveTail, type TailState } from '../flows/live-tail.ts';
@@ -101,7 +101,6 @@ export function FlowsPage(props: { clusterId: string }) {
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState<Flow[]>([]);
   const [tail, setTail] = useState<TailState>('connecting');
-  const [error, setError] = useState<Error>();
   const [received, setReceived] = useState(0);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
@@ -109,23 +108,10 @@ export function FlowsPage(props: { clusterId: string }) {
   useEffect(() => {
     setRows([]);
     setHeld([]);
-    setError(undefined);
-    const base = `/v1/clusters/${props.clusterId}/flows`;
-    const params = serverQuery(filters);
-    let closed = false;
-    api<Page<Flow>>(`${base}${query({ ...params, limit: 200 })}`).then(
-      (page) =>
-        !closed &&
-        setRows((current) =>
-          merge(
-            current,
-            page.items.filter((flow) => matchesFilters(flow, filters)),
-          ),
-        ),
-      (failure: Error) => !closed && setError(failure),
-    );
-    const { since: _since, ...streamParams } = params;
-    const live = openLiveTail(`${base}/stream${query(streamParams)}`, {
+    // The stream replays the flows since the chosen time, then follows: one connection, no gap
+    // between a first page and the live part.
+    const url = `/v1/clusters/${props.clusterId}/flows/stream${query(serverQuery(filters))}`;
+    const live = openLiveTail(url, {
       onState: setTail,
       onFlows: (flows) => {
         const wanted = flows.filter((flow) => matchesFilters(flow, filters));
@@ -134,10 +120,7 @@ export function FlowsPage(props: { clusterId: string }) {
         else setRows((current) => merge(current, wanted));
       },
     });
-    return () => {
-      closed = true;
-      live.close();
-    };
+    return () => live.close();
   }, [props.clusterId, filters]);
 
   const resume = () => {
@@ -164,7 +147,16 @@ export function FlowsPage(props: { clusterId: string }) {
           </button>
         )}
       </div>
-      {error && <ErrorNotice error={error} />}
+      {tail === 'reconnecting' && (
+        <p class="notice error" role="alert">
+          The live tail lost its connection to the control plane; the browser keeps retrying and resumes where it stopped.
+        </p>
+      )}
+      {tail === 'closed' && (
+        <p class="notice error" role="alert">
+          The control plane refused the live tail. Reload the page to try again.
+        </p>
+      )}
       {rows.length === 0 ? (
         <Empty>
           <p>No flows match yet. They appear here as the cluster's agents report them, without a reload.</p>
