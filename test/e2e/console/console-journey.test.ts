@@ -73,13 +73,15 @@ function deniedFlow(remote: string): FlowLogEntry {
   };
 }
 
-/** Replaces the CodeMirror document with `text`, as typed in one go. */
+/** Replaces the CodeMirror document with `text`, as typed in one go, and waits until it shows it. */
 async function setEditorText(page: Page, text: string) {
   const editor = page.getByRole('textbox', { name: 'Policy YAML' });
+  const shown = async () => (await page.locator('.cm-line').allTextContents()).join('\n');
   await editor.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);
+  await expect.poll(shown).toBe(text);
 }
 
 describe('the web console in Chromium', () => {
