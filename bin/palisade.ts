@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --import tsx
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 // The palisade command. The server's own commands: `serve` runs the
 // control plane (`--role api` for the HTTP API alone); `worker` runs the outbox relay, bundle builds and
@@ -19,6 +20,7 @@ import { ConfigError, type ControlPlaneConfig, configFromEnv } from './config.ts
 import { type ServingRole, startControlPlane } from './control-plane.ts';
 
 const DEMO_TENANT_NAME = 'demo';
+const DEMO_EMAIL = 'demo@palisade.local';
 /** The repository root (or dist/ when compiled, where there are no console sources to build). */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -78,16 +80,23 @@ async function buildConsoleIfStale(config: ControlPlaneConfig) {
 async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
   await buildConsoleIfStale(config);
   const plane = await startControlPlane(config, { role });
+  let consoleAnnounced = false;
   if (config.demoTenant && role === 'all') {
     if (await demoTenantId(plane.database.db)) {
       say('Demo tenant exists. To mint a new API key for it: stop the server, then run `npm run mint-key`.');
     } else {
-      const demo = await createTenant(plane.database.db, { tenantName: DEMO_TENANT_NAME, email: 'demo@palisade.local', plan: 'team' });
+      // A generated password, printed once like the key: 96 random bits, base64url (16 characters).
+      const password = randomBytes(12).toString('base64url');
+      const demo = await createTenant(plane.database.db, { tenantName: DEMO_TENANT_NAME, email: DEMO_EMAIL, plan: 'team', password });
       say(`API key: ${demo.secret}`);
+      say(`Console: ${plane.url}/`);
+      say(`Sign in: ${DEMO_EMAIL} / ${password}`);
+      consoleAnnounced = true;
     }
   }
   say(`palisade listening on ${plane.url} (API reference: ${plane.url}/docs, OpenAPI: ${plane.url}/openapi.json)`);
-  if (config.consoleDir && existsSync(join(config.consoleDir, 'index.html'))) say(`Console: ${plane.url}/`);
+  // Every later start says where the console is too, when there is a build to serve.
+  if (!consoleAnnounced && config.consoleDir && existsSync(join(config.consoleDir, 'index.html'))) say(`Console: ${plane.url}/`);
   stopOnSignals(plane.stop);
 }
 

@@ -45,10 +45,22 @@ function exitCode(child: ChildProcess): Promise<number | null> {
 describe('the embedded default (npm start)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('prints a demo API key on first start, keeps its data across a restart, and stops cleanly on SIGINT', { timeout: 180_000 }, async () => {
+  it('prints a demo API key and console sign-in on first start, keeps its data across a restart, and stops cleanly on SIGINT', {
+    timeout: 180_000,
+  }, async () => {
     const first = start();
     const [, key] = await first.line(/^API key: (pal_\S+)$/m);
+    const [, consoleUrl] = await first.line(/^Console: (http:\/\/\S+\/)$/m);
+    const [, email, password] = await first.line(/^Sign in: (\S+) \/ (\S+)$/m);
     const [, url] = await first.line(/listening on (http:\/\/\S+)/);
+    expect(consoleUrl).toBe(`${url}/`);
+    const signedIn = await fetch(`${url}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(signedIn.status).toBe(200);
+    expect((await signedIn.json()).tenant.name).toBe('demo');
     const tenant = await fetch(`${url}/v1/tenant`, { headers: { authorization: `Bearer ${key}` } });
     expect(tenant.status).toBe(200);
     expect((await tenant.json()).name).toBe('demo');
@@ -65,6 +77,7 @@ describe('the embedded default (npm start)', () => {
     await second.line(/Demo tenant exists\. To mint a new API key/);
     const [, url2] = await second.line(/listening on (http:\/\/\S+)/);
     expect(second.output()).not.toMatch(/^API key:/m);
+    expect(second.output()).not.toMatch(/^Sign in:/m);
     const clusters = await fetch(`${url2}/v1/clusters`, { headers: { authorization: `Bearer ${key}` } });
     expect((await clusters.json()).items.map((item: { name: string }) => item.name)).toEqual(['kept']);
     second.child.kill('SIGINT');

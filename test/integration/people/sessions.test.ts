@@ -124,3 +124,25 @@ describe.each(['postgres', 'pglite'] as const)('console sessions (%s)', (flavour
     expect(rows).toEqual([{ n: 0 }]);
   });
 });
+
+describe('sign-in throttling', () => {
+  let control: TestControlPlane;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    control = await startTestControlPlane('postgres', { RATE_LIMIT_SIGN_INS_PER_EMAIL_PER_HOUR: '1', RATE_LIMIT_SIGN_IN_EMAIL_BURST: '2' });
+    api = apiClient(control.url);
+  });
+  afterAll(() => control?.stop());
+
+  it('refuses further sign-ins for one email with 429 and Retry-After, while another email still signs in', async () => {
+    const owner = await signUpWithPassword(api);
+    for (let attempt = 0; attempt < 2; attempt++)
+      expect((await api.post('/v1/session', { body: { email: owner.email, password: 'wrong password here' } })).status).toBe(401);
+    const refused = await api.post('/v1/session', { body: { email: owner.email.toUpperCase(), password: PASSWORD } });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    const other = await signUpWithPassword(api);
+    expect((await signIn(api, other.email, PASSWORD)).session.member.email).toBe(other.email);
+  });
+});
