@@ -25,6 +25,7 @@ import { tenantConcurrency } from './middleware/tenant-concurrency.ts';
 import { tokenBuckets } from './middleware/token-buckets.ts';
 import { openApiDocumentConfig, registerApiRoutes } from './openapi/document.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
+import { registerConsoleRoutes } from './routes/console/index.ts';
 import { registerDocsRoutes } from './routes/docs/index.ts';
 
 /** Paths that take no API key or session: the credential-free ones, and the agent's (which take an agent token). */
@@ -109,6 +110,8 @@ export function createApp(services: Services) {
   app.doc31('/openapi.json', openApiDocumentConfig(services.config.version, '/'));
   registerDocsRoutes(app);
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Last: the console answers only what no route above did.
+  registerConsoleRoutes(app, services.config.consoleDir);
   return app;
 }
 

@@ -55,6 +55,8 @@ export interface ApiConfig {
   longPollMaxMs: number;
   /** Version string agents and the console see. */
   version: string;
+  /** A console build to serve at `/` (index.html and assets/); none, and `/` answers 404. */
+  consoleDir?: string | undefined;
 }
 
 export interface Services {

@@ -1,6 +1,8 @@
 // `npm run bench -- control-plane [--json]` is the control plane's benchmark (issue 10,
 // control-plane/run.ts); `npm run bench -- scrape [--json]` what one metrics scrape of the agent costs
-// (issue 12, scrape-cost.ts). Otherwise:
+// (issue 12, scrape-cost.ts); `npm run bench -- flows [--json]` the impact preview and flow retention
+// (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts).
+// Otherwise:
 // `npm run bench [-- --json] [--rounds N] [--seconds S]`: the policy-scale benchmark of issue 5. Not
 // a test: it measures, prints progress on stderr and the results on stdout (a markdown table, or
 // with --json exactly one JSON object, the table then going to stderr). npm itself prints a banner
@@ -44,6 +46,7 @@ import { parseArgs } from 'node:util';
 import { measureAgentMemory } from './agent-memory.ts';
 import { measureAttach } from './attach.ts';
 import { createBundleIssuer } from './bundles.ts';
+import { runConsoleBench } from './console/run.ts';
 import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench } from './control-plane/run.ts';
 import { runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
@@ -93,8 +96,9 @@ async function main(): Promise<number> {
   }
   if (positionals[0] === 'scrape') return runScrapeBench({ json: values.json });
   if (positionals[0] === 'flows') return runFlowsBench({ json: values.json });
+  if (positionals[0] === 'console') return runConsoleBench({ json: values.json });
   if (positionals.length > 0) {
-    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, scrape, flows, or none for the dataplane's)\n`);
+    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, scrape, flows, console, or none for the dataplane's)\n`);
     return 2;
   }
   const rounds = Number(values.rounds);

@@ -191,7 +191,13 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
       flowFeed,
       clock,
       logger,
-      config: { maxBodyBytes: config.maxBodyBytes, longPollMaxMs: config.longPollMaxMs, version: config.version, fairness: config.fairness },
+      config: {
+        maxBodyBytes: config.maxBodyBytes,
+        longPollMaxMs: config.longPollMaxMs,
+        version: config.version,
+        fairness: config.fairness,
+        consoleDir: config.consoleDir,
+      },
       ...(metrics && { metrics: metrics.api }),
     });
   }

@@ -2,6 +2,7 @@
 // reads environment variables. A bad value stops the process with the variable's name and what it
 // should be. The Lambda entry reads the same variables with defaults of its own.
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { FairnessConfig } from '../api/env.ts';
 import packageJson from '../package.json' with { type: 'json' };
@@ -85,6 +86,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Create a demo tenant on first start; defaults to on for the embedded database only. */
   DEMO_TENANT: z.enum(['true', 'false']).optional(),
+  /**
+   * The console's build (index.html and assets/) served at `/`; by default console/dist beside the
+   * sources (`npm start` builds it), or dist/console/dist in the compiled output (`npm run build`).
+   */
+  CONSOLE_DIR: z.string().min(1).optional(),
   /** What agents and the console see as the control plane's version; the package's by default. */
   PALISADE_VERSION: z.string().min(1).default(packageJson.version),
 });
@@ -143,7 +149,12 @@ export interface ControlPlaneConfig {
   demoTenant: boolean;
   version: string;
   migrateOnStart: boolean;
+  /** The console build to serve at `/`; undefined on Lambda (there the console is on S3 + CloudFront). */
+  consoleDir: string | undefined;
 }
+
+/** console/dist relative to this file: beside the sources, and beside the compiled bin/ in dist/. */
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/dist', import.meta.url));
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -197,5 +208,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
     demoTenant: e.DEMO_TENANT === undefined ? embedded : e.DEMO_TENANT === 'true',
     version: e.PALISADE_VERSION,
     migrateOnStart: defaults.migrateOnStart,
+    consoleDir: runtime === 'lambda' ? undefined : resolve(e.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR),
   };
 }

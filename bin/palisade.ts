@@ -6,9 +6,12 @@ import { existsSync } from 'node:fs';
 // reissues without HTTP; `mint-key` makes a new owner key for the demo tenant; `signing-keys
 // init|rotate|trust-root` manage the bundle signing keys. Every other command is the client
 // (cli/main.ts: apply, diff, get, explain, flows, ...), which needs no server configuration.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { createTenant, mintOwnerKey } from '../api/services/tenants.ts';
 import { runCliProcess } from '../cli/main.ts';
+import { ensureConsoleBuilt } from '../console/build/build-console.ts';
 import { surviveClosedSocketWrites } from '../db/closed-socket-guard.ts';
 import { type Db, migrate, openDatabase, rowsOf } from '../db/index.ts';
 import { newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
@@ -19,6 +22,8 @@ import { type ServingRole, startControlPlane } from './control-plane.ts';
 
 const DEMO_TENANT_NAME = 'demo';
 const DEMO_EMAIL = 'demo@palisade.local';
+/** The repository root (or dist/ when compiled, where there are no console sources to build). */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function demoTenantId(db: Db): Promise<string | undefined> {
@@ -63,9 +68,21 @@ function roleOf(args: readonly string[]): ServingRole {
   throw new ConfigError(`serve --role takes all or api, not ${role}; the worker role is \`palisade worker\``);
 }
 
+/**
+ * Builds the console when its build is missing or older than its sources, so `npm ci && npm start`
+ * serves a working console. A failed build is reported and the API still starts.
+ */
+async function buildConsoleIfStale(config: ControlPlaneConfig) {
+  if (config.consoleDir !== join(ROOT, 'console', 'dist')) return;
+  const result = await ensureConsoleBuilt(ROOT, say);
+  if (!result.ok) say(`console: not built [${result.code}] ${result.message}; the API runs without it`);
+}
+
 async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
+  await buildConsoleIfStale(config);
   const plane = await startControlPlane(config, { role });
   surviveClosedSocketWrites(plane.logger);
+  let consoleAnnounced = false;
   if (config.demoTenant && role === 'all') {
     if (await demoTenantId(plane.database.db)) {
       say('Demo tenant exists. To mint a new API key for it: stop the server, then run `npm run mint-key`.');
@@ -76,9 +93,12 @@ async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
       say(`API key: ${demo.secret}`);
       say(`Console: ${plane.url}/`);
       say(`Sign in: ${DEMO_EMAIL} / ${password}`);
+      consoleAnnounced = true;
     }
   }
   say(`palisade listening on ${plane.url} (API reference: ${plane.url}/docs, OpenAPI: ${plane.url}/openapi.json)`);
+  // Every later start says where the console is too, when there is a build to serve.
+  if (!consoleAnnounced && config.consoleDir && existsSync(join(config.consoleDir, 'index.html'))) say(`Console: ${plane.url}/`);
   stopOnSignals(plane.stop);
 }
 

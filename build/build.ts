@@ -3,12 +3,14 @@
 //   dist/agent/main.js     the node agent (koffi and the other packages come from node_modules beside dist)
 //   dist/migrations/       the SQL the control plane applies at start-up or in the migration task
 //   dist/lambda/           the API's Lambda function, self-contained (handler index.lambdaHandler)
+//   dist/console/dist/     the web console's static files, served at / by the compiled control plane
 // Flags: `--out DIR` (default dist/ at the repository root; emptied first), `--only lambda` (just the
 // function, for the CDK app's tests, which need a real bundle but not the rest).
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildConsole } from '../console/build/build-console.ts';
 import { compile } from './compile.ts';
 import { bundleLambda } from './lambda-bundle.ts';
 
@@ -27,6 +29,11 @@ async function main(): Promise<number> {
     const compiled = compile(ROOT, outDir);
     if (!compiled.ok) {
       process.stderr.write(`build: ${compiled.code}\n${compiled.message}\n`);
+      return 1;
+    }
+    const consoleBuild = await buildConsole(ROOT, (line) => process.stdout.write(`${line}\n`), join(outDir, 'console', 'dist'));
+    if (!consoleBuild.ok) {
+      process.stderr.write(`build: ${consoleBuild.code}\n${consoleBuild.message}\n`);
       return 1;
     }
   }

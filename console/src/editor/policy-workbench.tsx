@@ -1,0 +1,102 @@
+// The policy editor's working area, loaded lazily with CodeMirror and the YAML parser: the YAML, its
+// problems at their lines (syntax errors as you type, the API's validation errors after Preview or
+// Apply), Preview (a dry-run apply and its diff), and Apply.
+import { useState } from 'preact/hooks';
+import { stringify } from 'yaml';
+import { ApiFailure, api, query } from '../client/client.ts';
+import type { ApplyResult } from '../client/types.ts';
+import { ErrorNotice } from '../components/async-state.tsx';
+import { DiffView } from '../components/diff-view.tsx';
+import { type LocatedProblem, locateProblems, yamlSyntaxProblems } from '../policies/problem-lines.ts';
+import { YamlEditor } from './yaml-editor.tsx';
+
+const manifestText = (manifest: Record<string, unknown> | null) => (manifest ? stringify(manifest) : '');
+
+export interface WorkbenchProps {
+  clusterId: string;
+  initialText: string;
+  canWrite: boolean;
+  onApplied: () => void;
+}
+
+export default function PolicyWorkbench(props: WorkbenchProps) {
+  const [text, setText] = useState(props.initialText);
+  const [apiProblems, setApiProblems] = useState<LocatedProblem[]>([]);
+  const [preview, setPreview] = useState<ApplyResult>();
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState<'preview' | 'apply'>();
+  const syntaxProblems = yamlSyntaxProblems(text);
+  const problems = syntaxProblems.length > 0 ? syntaxProblems : apiProblems;
+
+  const send = async (dryRun: boolean) => {
+    setBusy(dryRun ? 'preview' : 'apply');
+    setError(undefined);
+    try {
+      const result = await api<ApplyResult>(`/v1/apply${query({ cluster: props.clusterId, dryRun: String(dryRun) })}`, {
+        method: 'POST',
+        text: { body: text, contentType: 'application/yaml' },
+      });
+      setApiProblems([]);
+      if (dryRun) setPreview(result);
+      else props.onApplied();
+    } catch (failure) {
+      setPreview(undefined);
+      if (failure instanceof ApiFailure && failure.fieldErrors.length > 0) setApiProblems(locateProblems(text, failure.fieldErrors, true));
+      else setApiProblems([]);
+      setError(failure as Error);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  return (
+    <div class="workbench">
+      <YamlEditor
+        value={text}
+        label="Policy YAML"
+        readOnly={!props.canWrite}
+        problems={problems}
+        onChange={(next) => {
+          setText(next);
+          setPreview(undefined);
+        }}
+      />
+      {problems.length > 0 && (
+        <section class="notice error" aria-labelledby="problems-title" role="alert">
+          <h2 id="problems-title">Problems</h2>
+          <ul>
+            {problems.map((problem) => (
+              <li key={`${problem.line}:${problem.path}:${problem.message}`}>
+                Line {problem.line}: {problem.path && <code>{problem.path}</code>} {problem.message}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {error && apiProblems.length === 0 && <ErrorNotice error={error} />}
+      <div class="buttons">
+        <button type="button" disabled={!props.canWrite || busy !== undefined || syntaxProblems.length > 0} onClick={() => send(true)}>
+          {busy === 'preview' ? 'Previewing…' : 'Preview'}
+        </button>
+        <button type="button" class="primary" disabled={!props.canWrite || busy !== undefined || syntaxProblems.length > 0} onClick={() => send(false)}>
+          {busy === 'apply' ? 'Applying…' : 'Apply'}
+        </button>
+        {!props.canWrite && <span class="hint">Your role (viewer) can read policies but not change them.</span>}
+      </div>
+      {preview && (
+        <section aria-labelledby="preview-title" class="preview">
+          <h2 id="preview-title">Preview (nothing written yet)</h2>
+          {preview.results.map((result) => (
+            <div key={`${result.kind}/${result.namespace}/${result.name}`}>
+              <h3>
+                {result.kind} {result.namespace ? `${result.namespace}/` : ''}
+                {result.name}: <span class={`badge action-${result.action}`}>{result.action}</span>
+              </h3>
+              <DiffView label={`Changes to ${result.name}`} before={manifestText(result.before)} after={manifestText(result.after)} />
+            </div>
+          ))}
+        </section>
+      )}
+    </div>
+  );
+}

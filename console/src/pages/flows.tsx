@@ -1,0 +1,191 @@
+// Flows: a live tail of the cluster's flow logs over server-sent events, with filters, pause and
+// resume; each row names the tier, policy and rule that decided it, and what staged policies would do.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { query } from '../client/client.ts';
+import type { Flow } from '../client/types.ts';
+import { Empty } from '../components/async-state.tsx';
+import { described, Field } from '../components/field.tsx';
+import { describeRule, type FlowFilters, matchesFilters, NO_FILTERS, serverQuery } from '../flows/filter.ts';
+import { openLiveTail, type TailState } from '../flows/live-tail.ts';
+import { bytes, formatTime, protocolName } from '../format.ts';
+
+/** Rows kept on screen: the newest, so a long session does not grow the page without bound. */
+const MAX_ROWS = 500;
+
+function merge(rows: Flow[], arriving: Flow[]): Flow[] {
+  const seen = new Set(rows.map((row) => row.id));
+  const fresh = arriving.filter((flow) => !seen.has(flow.id));
+  return [...fresh.reverse(), ...rows].slice(0, MAX_ROWS);
+}
+
+function FilterForm(props: { filters: FlowFilters; onChange: (filters: FlowFilters) => void }) {
+  const { filters } = props;
+  const set = (name: keyof FlowFilters) => (event: Event) => props.onChange({ ...filters, [name]: (event.currentTarget as HTMLInputElement).value });
+  return (
+    <form class="filters" aria-label="Flow filters" onSubmit={(event) => event.preventDefault()}>
+      <Field id="filter-namespace" label="Namespace">
+        <input {...described('filter-namespace', undefined)} value={filters.namespace} onChange={set('namespace')} />
+      </Field>
+      <Field id="filter-pod" label="Pod">
+        <input {...described('filter-pod', undefined)} value={filters.pod} onChange={set('pod')} />
+      </Field>
+      <Field id="filter-verdict" label="Verdict">
+        <select id="filter-verdict" value={filters.verdict} onChange={set('verdict')}>
+          <option value="">any</option>
+          <option value="allowed">allowed</option>
+          <option value="denied">denied</option>
+          <option value="logged">logged</option>
+        </select>
+      </Field>
+      <Field id="filter-pending" label="Staged verdict">
+        <select id="filter-pending" value={filters.pendingVerdict} onChange={set('pendingVerdict')}>
+          <option value="">any</option>
+          <option value="allow">would allow</option>
+          <option value="deny">would deny</option>
+        </select>
+      </Field>
+      <Field id="filter-policy" label="Policy">
+        <input {...described('filter-policy', undefined)} value={filters.policy} onChange={set('policy')} />
+      </Field>
+      <Field id="filter-port" label="Port">
+        <input {...described('filter-port', undefined)} inputMode="numeric" value={filters.port} onChange={set('port')} />
+      </Field>
+      <Field id="filter-protocol" label="Protocol">
+        <select id="filter-protocol" value={filters.protocol} onChange={set('protocol')}>
+          <option value="">any</option>
+          <option value="TCP">TCP</option>
+          <option value="UDP">UDP</option>
+          <option value="SCTP">SCTP</option>
+          <option value="ICMP">ICMP</option>
+        </select>
+      </Field>
+      <Field id="filter-since" label="Since">
+        <select id="filter-since" value={filters.sinceMinutes} onChange={set('sinceMinutes')}>
+          <option value="5">last 5 minutes</option>
+          <option value="15">last 15 minutes</option>
+          <option value="60">last hour</option>
+          <option value="1440">last day</option>
+          <option value="">all kept</option>
+        </select>
+      </Field>
+    </form>
+  );
+}
+
+function FlowRow(props: { flow: Flow }) {
+  const { flow } = props;
+  return (
+    <tr class={`flow-${flow.kind}`}>
+      <td>{formatTime(flow.endTime)}</td>
+      <td>{flow.endpoint}</td>
+      <td>{flow.direction === 'ingress' ? '← from' : '→ to'}</td>
+      <td>{flow.remote}</td>
+      <td>
+        {protocolName(flow.protocol)}/{flow.port}
+      </td>
+      <td>
+        <span class={`badge verdict-${flow.kind}`}>{flow.kind}</span>
+      </td>
+      <td>{describeRule(flow.rule)}</td>
+      <td>{flow.pendingVerdict ? `would ${flow.pendingVerdict}: ${describeRule(flow.pendingRule)}` : '—'}</td>
+      <td>
+        {flow.count} · {bytes(flow.bytes)}
+      </td>
+    </tr>
+  );
+}
+
+export function FlowsPage(props: { clusterId: string }) {
+  const [filters, setFilters] = useState<FlowFilters>(NO_FILTERS);
+  const [rows, setRows] = useState<Flow[]>([]);
+  const [paused, setPaused] = useState(false);
+  const [held, setHeld] = useState<Flow[]>([]);
+  const [tail, setTail] = useState<TailState>('connecting');
+  const [received, setReceived] = useState(0);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
+
+  useEffect(() => {
+    setRows([]);
+    setHeld([]);
+    // The stream replays the flows since the chosen time, then follows: one connection, no gap
+    // between a first page and the live part.
+    const url = `/v1/clusters/${props.clusterId}/flows/stream${query(serverQuery(filters))}`;
+    const live = openLiveTail(url, {
+      onState: setTail,
+      onFlows: (flows) => {
+        const wanted = flows.filter((flow) => matchesFilters(flow, filters));
+        setReceived((count) => count + flows.length);
+        if (pausedRef.current) setHeld((current) => [...current, ...wanted].slice(-MAX_ROWS));
+        else setRows((current) => merge(current, wanted));
+      },
+    });
+    return () => live.close();
+  }, [props.clusterId, filters]);
+
+  const resume = () => {
+    setRows((current) => merge(current, held));
+    setHeld([]);
+    setPaused(false);
+  };
+
+  return (
+    <>
+      <h1>Flows</h1>
+      <FilterForm filters={filters} onChange={setFilters} />
+      <div class="tail-controls">
+        <span class={`badge tail-${tail}`} role="status" data-received={received}>
+          {tail === 'live' ? (paused ? 'paused' : 'live') : tail}
+        </span>
+        {paused ? (
+          <button type="button" onClick={resume}>
+            Resume{held.length > 0 ? ` (${held.length} new)` : ''}
+          </button>
+        ) : (
+          <button type="button" onClick={() => setPaused(true)}>
+            Pause
+          </button>
+        )}
+      </div>
+      {tail === 'reconnecting' && (
+        <p class="notice error" role="alert">
+          The live tail lost its connection to the control plane; the browser keeps retrying and resumes where it stopped.
+        </p>
+      )}
+      {tail === 'closed' && (
+        <p class="notice error" role="alert">
+          The control plane refused the live tail. Reload the page to try again.
+        </p>
+      )}
+      {rows.length === 0 ? (
+        <Empty>
+          <p>No flows match yet. They appear here as the cluster's agents report them, without a reload.</p>
+        </Empty>
+      ) : (
+        <div class="scroll">
+          <table class="flows" data-rows={rows.length}>
+            <caption class="visually-hidden">Flows, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Endpoint</th>
+                <th scope="col">Direction</th>
+                <th scope="col">Remote</th>
+                <th scope="col">Port</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Decided by (tier / policy / rule)</th>
+                <th scope="col">Staged</th>
+                <th scope="col">Packets · bytes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((flow) => (
+                <FlowRow key={flow.id} flow={flow} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
