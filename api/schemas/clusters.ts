@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { clusterProviders, clusterStatuses, type clusters } from '../../db/schema/index.ts';
 import { timestamp } from './common.ts';
+import { clusterAwsSettings } from './eks.ts';
 
 /** Cluster names become parts of agent install commands and Helm values: a DNS label keeps them safe. */
 const clusterName = z
@@ -13,6 +14,10 @@ export const clusterInput = z
   .strictObject({
     name: clusterName,
     provider: z.enum(clusterProviders).default('other'),
+    aws: clusterAwsSettings.optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.aws && input.provider !== 'eks') ctx.addIssue({ code: 'custom', path: ['aws'], message: 'is for provider "eks" only' });
   })
   .openapi('ClusterInput');
 export type ClusterInput = z.infer<typeof clusterInput>;
@@ -24,6 +29,7 @@ export const clusterSchema = z
     name: z.string(),
     provider: z.enum(clusterProviders),
     status: z.enum(clusterStatuses),
+    aws: clusterAwsSettings.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -35,6 +41,7 @@ export function presentCluster(row: typeof clusters.$inferSelect): z.infer<typeo
     name: row.name,
     provider: row.provider,
     status: row.status,
+    aws: row.aws,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -21,6 +21,9 @@ export const tenantSchema = z
           .openapi({ description: "Per node and direction: the most all of the tenant's pods on one node may send or receive together, bit/s" }),
       })
       .openapi('PlanLimits'),
+    awsExternalId: z.string().openapi({
+      description: 'What the trust policy of an IAM role you let palisade assume must require as sts:ExternalId (EKS onboarding). Made once; never changes.',
+    }),
     createdAt: timestamp,
   })
   .openapi('Tenant');
@@ -32,5 +35,12 @@ export const planChangeInput = z.strictObject({ plan: z.enum(planNames) }).opena
 export type PlanChangeInput = z.infer<typeof planChangeInput>;
 
 export function presentTenant(row: typeof tenants.$inferSelect): TenantRecord {
-  return { id: row.id, name: row.name, plan: row.plan, limits: tenantLimits(row.plan, row.limits), createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    plan: row.plan,
+    limits: tenantLimits(row.plan, row.limits),
+    awsExternalId: row.awsExternalId,
+    createdAt: row.createdAt.toISOString(),
+  };
 }

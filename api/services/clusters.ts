@@ -35,7 +35,7 @@ export async function createCluster(ctx: TenantContext, input: ClusterInput): Pr
       assertWithinLimit(limits, 'clusters', usage!.n, usage!.n + 1);
       const [created] = await tx
         .insert(clusters)
-        .values({ id: newId(), tenantId: ctx.caller.tenantId, ...input })
+        .values({ id: newId(), tenantId: ctx.caller.tenantId, ...input, aws: input.aws ?? null })
         .returning();
       await recordAudit(tx, ctx.caller, { action: 'create', resourceType: 'cluster', resourceId: created!.id, after: presentCluster(created!) });
       // A new cluster gets its first (empty) bundle, so agents installed right away have one to verify.
@@ -87,7 +87,7 @@ export async function replaceCluster(
       checkIfMatch(input.ifMatch, before.version);
       const [after] = await tx
         .update(clusters)
-        .set({ ...input.cluster, version: sql`${clusters.version} + 1`, updatedAt: new Date() })
+        .set({ ...input.cluster, aws: input.cluster.aws ?? null, version: sql`${clusters.version} + 1`, updatedAt: new Date() })
         .where(eq(clusters.id, before.id))
         .returning();
       await recordAudit(tx, ctx.caller, {

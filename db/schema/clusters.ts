@@ -1,9 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id, tenantId, tenantIsolation, updatedAt } from './columns.ts';
 
 export const clusterProviders = ['eks', 'gke', 'aks', 'kubeadm', 'k3s', 'kind', 'other'] as const;
 export const clusterStatuses = ['pending', 'connected', 'disconnected'] as const;
+
+/** Where an EKS cluster is and the role palisade assumes to reach it (the tenant's account). */
+export interface ClusterAwsSettings {
+  region: string;
+  clusterName: string;
+  roleArn: string;
+}
 
 /** Clusters are soft-deleted: their bundles and audit trail stay, and the name becomes free again. */
 export const clusters = pgTable(
@@ -14,6 +21,8 @@ export const clusters = pgTable(
     name: text('name').notNull(),
     provider: text('provider', { enum: clusterProviders }).notNull(),
     status: text('status', { enum: clusterStatuses }).notNull().default('pending'),
+    /** EKS clusters connected through a role: null for every other cluster (agents installed by hand). */
+    aws: jsonb('aws').$type<ClusterAwsSettings>(),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
