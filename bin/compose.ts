@@ -11,9 +11,10 @@ import type { KeyRing } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
 import { pruneBundles } from '../workers/bundle/prune.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
+import { createEksOnboarder } from '../workers/onboarding/onboard-eks-cluster.ts';
 import { type Relay, startRelay } from '../workers/outbox/relay.ts';
 import { backfillPolicyResources } from '../workers/policies/backfill-resources.ts';
-import type { BuildQueue } from '../workers/queue/build-queue.ts';
+import { type BuildQueue, type BuildRequest, jobKind } from '../workers/queue/build-queue.ts';
 import { createBullmqQueue } from '../workers/queue/bullmq-queue.ts';
 import { createInProcessQueue } from '../workers/queue/in-process-queue.ts';
 import { openKeyRing } from '../workers/signing/key-ring-store.ts';
@@ -29,6 +30,9 @@ const REISSUE_EVERY_MS = 60_000;
  * the first pass waits as long, keeping start-up (and a quick stop after it) light.
  */
 const PRUNE_EVERY_MS = 60_000;
+
+/** Inspections of an EKS cluster before throttling (after the SDK's own retries) is its outcome. */
+const ONBOARDING_ATTEMPTS = 4;
 
 export interface ComposeOptions {
   logger?: Logger;
@@ -56,9 +60,20 @@ interface Workers {
 
 async function startWorkers(config: ControlPlaneConfig, database: Database, keyRing: () => KeyRing, logger: Logger, clock: () => Date): Promise<Workers> {
   const buildBundle = createBundleBuilder({ db: database.db, keyRing, clock, bundleTtlMs: config.bundleTtlMs, logger });
+  const onboardEksCluster = createEksOnboarder({
+    db: database.db,
+    access: {
+      ...(config.aws.endpoint && { endpoints: { sts: config.aws.endpoint, eks: config.aws.endpoint } }),
+      ...(config.aws.credentials && { credentials: config.aws.credentials }),
+    },
+    retryBaseMs: config.aws.onboardingRetryBaseMs,
+    attempts: ONBOARDING_ATTEMPTS,
+    logger,
+  });
+  const work = (request: BuildRequest) => (jobKind(request) === 'eks-onboarding' ? onboardEksCluster(request) : buildBundle(request));
   const buildQueue: BuildQueue = config.redisUrl
-    ? createBullmqQueue(buildBundle, logger, { redisUrl: config.redisUrl, work: true, prefix: config.queuePrefix })
-    : createInProcessQueue(buildBundle, logger);
+    ? createBullmqQueue(work, logger, { redisUrl: config.redisUrl, work: true, prefix: config.queuePrefix })
+    : createInProcessQueue(work, logger);
   const relay = await startRelay(database, buildQueue, logger, { pollMs: config.relayPollMs });
   // Renew a bundle when half its life is gone, or when the active signing key changed.
   const reissue = () =>

@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { clusterProviders, clusterStatuses, type clusters } from '../../db/schema/index.ts';
 import { timestamp } from './common.ts';
-import { clusterAwsSettings } from './eks.ts';
+import { clusterAwsSettings, onboardingFailureSchema } from './eks.ts';
 
 /** Cluster names become parts of agent install commands and Helm values: a DNS label keeps them safe. */
 const clusterName = z
@@ -30,6 +30,7 @@ export const clusterSchema = z
     provider: z.enum(clusterProviders),
     status: z.enum(clusterStatuses),
     aws: clusterAwsSettings.nullable(),
+    onboardingFailure: onboardingFailureSchema.nullable().openapi({ description: 'Why onboarding stopped, while the status is failed' }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -42,6 +43,7 @@ export function presentCluster(row: typeof clusters.$inferSelect): z.infer<typeo
     provider: row.provider,
     status: row.status,
     aws: row.aws,
+    onboardingFailure: row.onboardingFailure,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -21,7 +21,7 @@ export const problemSchema = z
 export const apiKeySecurity = [{ apiKey: [] }];
 export const agentTokenSecurity = [{ agentToken: [] }];
 
-const problem = (description: string) => ({
+export const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: problemSchema } },
 });

@@ -71,3 +71,49 @@ ${block(EKS_TRUST_POLICY)}
 and this permission policy:
 
 ${block(EKS_PERMISSION_POLICY)}`;
+
+const compatibilityWarning = z.object({
+  code: z.enum(['WINDOWS_NODES_UNSUPPORTED', 'FARGATE_NOT_ENFORCED', 'VPC_CNI_NETWORK_POLICY_ENABLED', 'CUSTOM_AMI_KERNEL_UNKNOWN']),
+  message: z.string(),
+});
+
+/** What onboarding found in the cluster (workers/onboarding/compatibility.ts builds it). */
+export const compatibilityReportSchema = z
+  .object({
+    cluster: z.object({
+      kubernetesVersion: z.string(),
+      platformVersion: z.string(),
+      endpoint: z.string(),
+      certificateAuthority: z.string().openapi({ description: 'The cluster CA, base64 PEM as EKS gives it' }),
+      ipFamily: z.enum(['ipv4', 'ipv6']),
+      serviceCidr: z.string(),
+      authenticationMode: z.enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP']),
+    }),
+    nodegroups: z.array(
+      z.object({
+        name: z.string(),
+        amiType: z.string(),
+        supported: z.boolean(),
+        attachPath: z.enum(['tcx', 'tc']).nullable().openapi({ description: "The attach path the node's kernel allows; null where the agent cannot run" }),
+        note: z.string(),
+      }),
+    ),
+    fargateProfiles: z.array(z.string()),
+    vpcCni: z.object({ installed: z.boolean(), version: z.string().nullable(), networkPolicyAgent: z.boolean() }),
+    access: z
+      .enum(['access-entry', 'aws-auth'])
+      .openapi({ description: 'How palisade gets into the Kubernetes API: an EKS access entry, or a line in aws-auth' }),
+    warnings: z.array(compatibilityWarning),
+  })
+  .openapi('CompatibilityReport');
+
+/** Why onboarding stopped: shown on the cluster while its status is failed. */
+export const onboardingFailureSchema = z
+  .object({
+    code: z.enum(['ROLE_NOT_ASSUMABLE', 'PERMISSION_MISSING', 'THROTTLED', 'CLUSTER_NOT_FOUND', 'CLUSTER_NOT_ACTIVE', 'AWS_REFUSED', 'AWS_UNREACHABLE']),
+    reason: z.string(),
+    nextStep: z.string(),
+    retryable: z.boolean(),
+    action: z.string().optional().openapi({ description: 'The IAM action that was refused, for PERMISSION_MISSING' }),
+  })
+  .openapi('OnboardingFailure');
