@@ -39,6 +39,8 @@ export interface ApiConfig {
   longPollMaxMs: number;
   /** Version string agents and the console see. */
   version: string;
+  /** Palisade's AWS principal, which tenants' role trust policies name (EKS onboarding); undefined where unset. */
+  awsPrincipal?: string | undefined;
 }
 
 export interface Services {

@@ -144,7 +144,13 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
       bundleWaiters,
       clock,
       logger,
-      config: { maxBodyBytes: config.maxBodyBytes, longPollMaxMs: config.longPollMaxMs, version: config.version, fairness: config.fairness },
+      config: {
+        maxBodyBytes: config.maxBodyBytes,
+        longPollMaxMs: config.longPollMaxMs,
+        version: config.version,
+        fairness: config.fairness,
+        awsPrincipal: config.aws.principal,
+      },
     });
   }
   logger.info({ role, database: database.kind, ...(workers && { queue: config.redisUrl ? 'bullmq' : 'in-process' }) }, 'control plane composed');

@@ -29,7 +29,16 @@ export const tenantSchema = z
   .openapi('Tenant');
 export type TenantRecord = z.infer<typeof tenantSchema>;
 
-export const tenantWithUsageSchema = tenantSchema.extend({ usage: z.object({ clusters: z.number(), policies: z.number() }) }).openapi('TenantWithUsage');
+export const tenantWithUsageSchema = tenantSchema
+  .extend({
+    usage: z.object({ clusters: z.number(), policies: z.number() }),
+    awsPrincipal: z.string().nullable().openapi({
+      description:
+        "Palisade's AWS principal: what the Principal of your onboarding role's trust policy names (EKS onboarding); null where this deployment has none",
+      example: 'arn:aws:iam::111122223333:root',
+    }),
+  })
+  .openapi('TenantWithUsage');
 
 export const planChangeInput = z.strictObject({ plan: z.enum(planNames) }).openapi('PlanChangeInput');
 export type PlanChangeInput = z.infer<typeof planChangeInput>;

@@ -45,6 +45,7 @@ describe('onboarding an EKS cluster registered with a role', () => {
       AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: BASE_CREDENTIALS.secretAccessKey,
       ONBOARDING_RETRY_BASE_MS: '20',
+      PALISADE_AWS_PRINCIPAL: 'arn:aws:iam::111122223333:root',
     });
     api = apiClient(control.url);
   });
@@ -100,6 +101,11 @@ describe('onboarding an EKS cluster registered with a role', () => {
     const token = await createAgentToken(api, key, id);
     expect((await api.post('/v1/agent/status', { key: token, body: { nodeName: 'ip-10-0-1-23', appliedRevision: null } })).status).toBe(204);
     expect((await api.get(`/v1/clusters/${id}`, { key })).body.status).toBe('connected');
+  });
+
+  it("shows palisade's own principal beside the tenant's external id, for the role's trust policy", async () => {
+    const tenant = await api.get('/v1/tenant', { key });
+    expect(tenant.body).toMatchObject({ awsPrincipal: 'arn:aws:iam::111122223333:root', awsExternalId: expect.stringMatching(/^palisade-[0-9a-f]{32}$/) });
   });
 
   it('retries throttling with backoff and then succeeds', async () => {
