@@ -57,6 +57,8 @@ export interface ApiConfig {
   version: string;
   /** A console build to serve at `/` (index.html and assets/); none, and `/` answers 404. */
   consoleDir?: string | undefined;
+  /** Palisade's AWS principal, which tenants' role trust policies name (EKS onboarding); undefined where unset. */
+  awsPrincipal?: string | undefined;
 }
 
 export interface Services {

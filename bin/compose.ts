@@ -14,9 +14,10 @@ import { pruneBundles } from '../workers/bundle/prune.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
 import { expireFlowLogs } from '../workers/flows/expire.ts';
 import { instrumentBuilds, registerQueueDepth } from '../workers/metrics/worker-metrics.ts';
+import { createEksOnboarder } from '../workers/onboarding/onboard-eks-cluster.ts';
 import { type Relay, startRelay } from '../workers/outbox/relay.ts';
 import { backfillPolicyResources } from '../workers/policies/backfill-resources.ts';
-import type { BuildQueue } from '../workers/queue/build-queue.ts';
+import { type BuildQueue, type BuildRequest, jobKind } from '../workers/queue/build-queue.ts';
 import { createBullmqQueue } from '../workers/queue/bullmq-queue.ts';
 import { createInProcessQueue } from '../workers/queue/in-process-queue.ts';
 import { openKeyRing } from '../workers/signing/key-ring-store.ts';
@@ -44,6 +45,9 @@ const FLOW_EXPIRY_EVERY_MS = 5 * 60_000;
 const FLOW_EXPIRY_BATCH = 5_000;
 const FLOW_EXPIRY_PAUSE_MS = 200;
 const FLOW_EXPIRY_BATCHES = 200;
+
+/** Inspections of an EKS cluster before throttling (after the SDK's own retries) is its outcome. */
+const ONBOARDING_ATTEMPTS = 4;
 
 export interface ComposeOptions {
   logger?: Logger;
@@ -83,11 +87,22 @@ async function startWorkers(
 ): Promise<Workers> {
   const builder = createBundleBuilder({ db: database.db, keyRing, clock, bundleTtlMs: config.bundleTtlMs, logger });
   const buildBundle = metrics ? instrumentBuilds(builder, metrics.workers) : builder;
+  const onboardEksCluster = createEksOnboarder({
+    db: database.db,
+    access: {
+      ...(config.aws.endpoint && { endpoints: { sts: config.aws.endpoint, eks: config.aws.endpoint } }),
+      ...(config.aws.credentials && { credentials: config.aws.credentials }),
+    },
+    retryBaseMs: config.aws.onboardingRetryBaseMs,
+    attempts: ONBOARDING_ATTEMPTS,
+    logger,
+  });
+  const work = (request: BuildRequest) => (jobKind(request) === 'eks-onboarding' ? onboardEksCluster(request) : buildBundle(request));
   const queueKind = config.redisUrl ? 'bullmq' : 'in-process';
   const onJobFailure = () => metrics?.workers.jobFailures.inc({ queue: queueKind });
   const buildQueue: BuildQueue = config.redisUrl
-    ? createBullmqQueue(buildBundle, logger, { redisUrl: config.redisUrl, work: true, prefix: config.queuePrefix, onJobFailure })
-    : createInProcessQueue(buildBundle, logger, onJobFailure);
+    ? createBullmqQueue(work, logger, { redisUrl: config.redisUrl, work: true, prefix: config.queuePrefix, onJobFailure })
+    : createInProcessQueue(work, logger, onJobFailure);
   if (metrics) {
     registerQueueDepth(metrics.registry, buildQueue, queueKind);
     metrics.watchOutbox();
@@ -197,6 +212,7 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
         version: config.version,
         fairness: config.fairness,
         consoleDir: config.consoleDir,
+        awsPrincipal: config.aws.principal,
       },
       ...(metrics && { metrics: metrics.api }),
     });

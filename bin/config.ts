@@ -83,6 +83,18 @@ const envSchema = z.object({
   /** Live flow tails (server-sent events) open at once per tenant: a team's consoles, each a few tabs. */
   FLOW_STREAMS_PER_TENANT: positiveInt.default(20),
   RELAY_POLL_MS: positiveInt.default(1_000),
+  /** One endpoint for STS and EKS instead of AWS's own: a local stack, or the tests' stand-in. */
+  AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Base credentials for EKS onboarding; unset, the AWS SDK's provider chain (instance role, SSO, ...). */
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Palisade's own AWS principal, the one tenants' role trust policies name. */
+  PALISADE_AWS_PRINCIPAL: z
+    .string()
+    .regex(/^arn:aws(-cn|-us-gov)?:(iam|sts)::\d{12}:\S+$/, 'must be an IAM principal ARN, such as arn:aws:iam::123456789012:root')
+    .optional(),
+  /** The first wait before onboarding runs again after throttling; it doubles on each attempt. */
+  ONBOARDING_RETRY_BASE_MS: positiveInt.default(5_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Create a demo tenant on first start; defaults to on for the embedded database only. */
   DEMO_TENANT: z.enum(['true', 'false']).optional(),
@@ -145,6 +157,7 @@ export interface ControlPlaneConfig {
   maxBodyBytes: number;
   fairness: FairnessConfig;
   relayPollMs: number;
+  aws: AwsConfig;
   logLevel: string;
   demoTenant: boolean;
   version: string;
@@ -155,6 +168,14 @@ export interface ControlPlaneConfig {
 
 /** console/dist relative to this file: beside the sources, and beside the compiled bin/ in dist/. */
 const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/dist', import.meta.url));
+
+/** How EKS onboarding reaches AWS, and who palisade is there. */
+export interface AwsConfig {
+  endpoint: string | undefined;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  principal: string | undefined;
+  onboardingRetryBaseMs: number;
+}
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -167,6 +188,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
   }
   const e = parsed.data;
   const defaults = RUNTIME_DEFAULTS[runtime];
+  if ((e.AWS_ACCESS_KEY_ID === undefined) !== (e.AWS_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both, or neither for the AWS SDK provider chain');
+  }
   if (runtime === 'lambda' && (!e.DATABASE_URL || !e.SIGNING_KEYS)) {
     throw new ConfigError('on Lambda, set DATABASE_URL and SIGNING_KEYS (the key ring JSON, e.g. from Secrets Manager)');
   }
@@ -204,6 +228,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
       flowStreamsPerTenant: e.FLOW_STREAMS_PER_TENANT,
     },
     relayPollMs: e.RELAY_POLL_MS,
+    aws: {
+      endpoint: e.AWS_ENDPOINT_URL,
+      credentials: e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY } : undefined,
+      principal: e.PALISADE_AWS_PRINCIPAL,
+      onboardingRetryBaseMs: e.ONBOARDING_RETRY_BASE_MS,
+    },
     logLevel: e.LOG_LEVEL,
     demoTenant: e.DEMO_TENANT === undefined ? embedded : e.DEMO_TENANT === 'true',
     version: e.PALISADE_VERSION,

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { clusterProviders, clusterStatuses, type clusters } from '../../db/schema/index.ts';
 import { readOnly, timestamp } from './common.ts';
+import { clusterAwsSettings, onboardingFailureSchema } from './eks.ts';
 
 /** Cluster names become parts of agent install commands and Helm values: a DNS label keeps them safe. */
 const clusterName = z
@@ -13,6 +14,10 @@ export const clusterInput = z
   .strictObject({
     name: clusterName,
     provider: z.enum(clusterProviders).default('other'),
+    aws: clusterAwsSettings.optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.aws && input.provider !== 'eks') ctx.addIssue({ code: 'custom', path: ['aws'], message: 'is for provider "eks" only' });
   })
   .openapi('ClusterInput');
 export type ClusterInput = z.infer<typeof clusterInput>;
@@ -24,6 +29,8 @@ export const clusterSchema = z
     name: z.string(),
     provider: z.enum(clusterProviders),
     status: readOnly(z.enum(clusterStatuses)),
+    aws: clusterAwsSettings.nullable(),
+    onboardingFailure: readOnly(onboardingFailureSchema.nullable().openapi({ description: 'Why onboarding stopped, while the status is failed' })),
     createdAt: readOnly(timestamp),
     updatedAt: readOnly(timestamp),
   })
@@ -35,6 +42,8 @@ export function presentCluster(row: typeof clusters.$inferSelect): z.infer<typeo
     name: row.name,
     provider: row.provider,
     status: row.status,
+    aws: row.aws,
+    onboardingFailure: row.onboardingFailure,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

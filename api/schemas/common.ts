@@ -27,7 +27,7 @@ export const agentTokenSecurity = [{ agentToken: [] }];
 /** Operations anyone may call (sign-up, the trust root): OpenAPI's way of saying no credential is needed. */
 export const publicSecurity = [];
 
-const problem = (description: string) => ({
+export const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: problemSchema } },
 });

@@ -26,16 +26,37 @@ export const tenantSchema = z
         }),
       })
       .openapi('PlanLimits', { readOnly: true }),
+    awsExternalId: readOnly(
+      z.string().openapi({
+        description: 'What the trust policy of an IAM role you let palisade assume must require as sts:ExternalId (EKS onboarding). Made once; never changes.',
+      }),
+    ),
     createdAt: readOnly(timestamp),
   })
   .openapi('Tenant');
 export type TenantRecord = z.infer<typeof tenantSchema>;
 
-export const tenantWithUsageSchema = tenantSchema.extend({ usage: z.object({ clusters: z.number(), policies: z.number() }) }).openapi('TenantWithUsage');
+export const tenantWithUsageSchema = tenantSchema
+  .extend({
+    usage: z.object({ clusters: z.number(), policies: z.number() }),
+    awsPrincipal: z.string().nullable().openapi({
+      description:
+        "Palisade's AWS principal: what the Principal of your onboarding role's trust policy names (EKS onboarding); null where this deployment has none",
+      example: 'arn:aws:iam::111122223333:root',
+    }),
+  })
+  .openapi('TenantWithUsage');
 
 export const planChangeInput = z.strictObject({ plan: z.enum(planNames) }).openapi('PlanChangeInput');
 export type PlanChangeInput = z.infer<typeof planChangeInput>;
 
 export function presentTenant(row: typeof tenants.$inferSelect): TenantRecord {
-  return { id: row.id, name: row.name, plan: row.plan, limits: tenantLimits(row.plan, row.limits), createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    plan: row.plan,
+    limits: tenantLimits(row.plan, row.limits),
+    awsExternalId: row.awsExternalId,
+    createdAt: row.createdAt.toISOString(),
+  };
 }

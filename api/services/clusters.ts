@@ -13,7 +13,7 @@ import { recordAudit } from './audit.ts';
 import { findCluster } from './cluster-scope.ts';
 import { inTenant, type TenantContext } from './context.ts';
 import { assertWithinLimit, lockTenantLimits } from './limits.ts';
-import { announcePolicyChange } from './outbox.ts';
+import { announceOnboarding, announcePolicyChange } from './outbox.ts';
 import { requireRole } from './roles.ts';
 import { assertDeletedEarlier } from './tombstones.ts';
 
@@ -35,11 +35,13 @@ export async function createCluster(ctx: TenantContext, input: ClusterInput): Pr
       assertWithinLimit(limits, 'clusters', usage!.n, usage!.n + 1);
       const [created] = await tx
         .insert(clusters)
-        .values({ id: newId(), tenantId: ctx.caller.tenantId, ...input })
+        .values({ id: newId(), tenantId: ctx.caller.tenantId, ...input, aws: input.aws ?? null })
         .returning();
       await recordAudit(tx, ctx.caller, { action: 'create', resourceType: 'cluster', resourceId: created!.id, after: presentCluster(created!) });
       // A new cluster gets its first (empty) bundle, so agents installed right away have one to verify.
       await announcePolicyChange(tx, ctx.caller.tenantId, created!.id);
+      // A cluster registered with a role is onboarded by a job the outbox makes durable.
+      if (created!.aws) await announceOnboarding(tx, ctx.caller.tenantId, created!.id);
       return created!;
     }),
     input.name,
@@ -85,11 +87,21 @@ export async function replaceCluster(
     inTenant(ctx, async (tx) => {
       const before = await findCluster(tx, input.clusterId, { lock: true });
       checkIfMatch(input.ifMatch, before.version);
+      const aws = input.cluster.aws ?? null;
+      // New AWS settings, or a failed onboarding the tenant has fixed: onboard again from the start.
+      const onboardAgain = aws !== null && (before.status === 'failed' || JSON.stringify(aws) !== JSON.stringify(before.aws));
       const [after] = await tx
         .update(clusters)
-        .set({ ...input.cluster, version: sql`${clusters.version} + 1`, updatedAt: new Date() })
+        .set({
+          ...input.cluster,
+          aws,
+          ...(onboardAgain && { status: 'pending' as const, onboardingFailure: null, compatibility: null }),
+          version: sql`${clusters.version} + 1`,
+          updatedAt: new Date(),
+        })
         .where(eq(clusters.id, before.id))
         .returning();
+      if (onboardAgain) await announceOnboarding(tx, ctx.caller.tenantId, before.id);
       await recordAudit(tx, ctx.caller, {
         action: 'update',
         resourceType: 'cluster',
@@ -134,4 +146,20 @@ export async function listClusterAgents(ctx: TenantContext, input: { clusterId: 
   const byNode = new Map(intake.map((node) => [node.nodeName, { folded: node.folded, dropped: node.dropped }]));
   const flows = intake.reduce((total, node) => ({ folded: total.folded + node.folded, dropped: total.dropped + node.dropped }), { folded: 0, dropped: 0 });
   return { items: rows.map((row) => presentAgentStatus(row, byNode.get(row.nodeName) ?? { folded: 0, dropped: 0 })), flows };
+}
+
+/**
+ * The compatibility report of an EKS cluster onboarded through a role. 404 for a cluster that has none
+ * to give (not connected through a role); 409 while onboarding has not inspected it yet, or failed
+ * before it could (the cluster's onboardingFailure says why).
+ */
+export async function getClusterCompatibility(ctx: TenantContext, input: { clusterId: string }) {
+  const cluster = await inTenant(ctx, (tx) => findCluster(tx, input.clusterId));
+  if (!cluster.aws) throw new ApiError('NOT_FOUND', 'this cluster was not registered with an AWS role: it has no compatibility report');
+  if (!cluster.compatibility) {
+    const why =
+      cluster.status === 'failed' ? `onboarding failed: ${cluster.onboardingFailure?.reason ?? 'see the cluster'}` : `onboarding is ${cluster.status}`;
+    throw new ApiError('CONFLICT', `the cluster has not been inspected yet (${why})`);
+  }
+  return cluster.compatibility;
 }

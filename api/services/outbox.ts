@@ -4,6 +4,8 @@ import { OUTBOX_CHANNEL, type Tx } from '../../db/index.ts';
 import { outbox } from '../../db/schema/index.ts';
 
 export const BUILD_BUNDLE_TOPIC = 'bundle.build';
+/** An EKS cluster registered with a role: the relay turns the row into an onboarding job. */
+export const ONBOARD_EKS_TOPIC = 'eks.onboard';
 
 /**
  * Announces that a cluster's effective policy changed. The row commits with the change or not at all;
@@ -11,5 +13,11 @@ export const BUILD_BUNDLE_TOPIC = 'bundle.build';
  */
 export async function announcePolicyChange(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
   await tx.insert(outbox).values({ tenantId, clusterId, topic: BUILD_BUNDLE_TOPIC });
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`);
+}
+
+/** Promises an onboarding of the EKS cluster, in the transaction that registered it, like a build. */
+export async function announceOnboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
+  await tx.insert(outbox).values({ tenantId, clusterId, topic: ONBOARD_EKS_TOPIC });
   await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`);
 }

@@ -1,4 +1,5 @@
-import { jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { PlanLimits } from '../../policy/plan/limits.ts';
 import { createdAt, tenantIsolation } from './columns.ts';
 
@@ -13,7 +14,13 @@ export const tenants = pgTable(
     name: text('name').notNull(),
     plan: text('plan').notNull(),
     limits: jsonb('limits').$type<Partial<PlanLimits>>().notNull(),
+    /**
+     * What the IAM roles this tenant lets us assume must require as sts:ExternalId (the confused-deputy
+     * guard: another tenant cannot name this tenant's role). Made by the database once, at insert
+     * (and for tenants older than the column, when it was added); never changes, never chosen by the tenant.
+     */
+    awsExternalId: text('aws_external_id').notNull().default(sql`('palisade-' || replace(gen_random_uuid()::text, '-', ''))`),
     createdAt: createdAt(),
   },
-  (t) => [tenantIsolation('tenants', t.id)],
+  (t) => [uniqueIndex('tenants_aws_external_id').on(t.awsExternalId), tenantIsolation('tenants', t.id)],
 ).enableRLS();

@@ -88,8 +88,9 @@ describe('the images', () => {
   it('start files the build made: both Dockerfile targets and the Helm chart name outputs in dist/', () => {
     const dockerfile = readFileSync(join(ROOT, 'infra/docker/Dockerfile'), 'utf8');
     const entryPoints = [...dockerfile.matchAll(/^ENTRYPOINT (\[.*\])$/gm)].map(([, json]) => (JSON.parse(json!) as string[]).at(-1)!);
-    const chartCommand = readFileSync(join(ROOT, 'infra/helm/palisade-agent/templates/daemonset.yaml'), 'utf8').match(
-      /command: \[node, [^\]]*?(dist\/\S+\.js)\]/,
+    // The chart's template is generated (npm run chart): the agent's command is a YAML list there.
+    const chartCommand = readFileSync(join(ROOT, 'infra/helm/palisade-agent/templates/agent.yaml'), 'utf8').match(
+      /command:\n\s+- node\n(?:\s+- --\S+\n)*\s+- (dist\/\S+\.js)\n/,
     )?.[1];
     expect(entryPoints).toEqual(['dist/bin/palisade.js', 'dist/agent/main.js']);
     expect(chartCommand).toBe('dist/agent/main.js');

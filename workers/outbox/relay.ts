@@ -3,9 +3,11 @@
 // builds the queue may have lost after rows were stamped are asked for again (missed-builds.ts).
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { ONBOARD_EKS_TOPIC } from '../../api/services/outbox.ts';
 import { type Database, OUTBOX_CHANNEL, rowsOf, transaction } from '../../db/index.ts';
 import type { BuildQueue } from '../queue/build-queue.ts';
 import { requestMissedBuilds } from './missed-builds.ts';
+import { requestUnfinishedOnboardings } from './unfinished-onboardings.ts';
 
 const BATCH = 500;
 
@@ -26,13 +28,17 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
   async function relayBatch(): Promise<number> {
     return transaction(database.db, async (tx) => {
       // SKIP LOCKED: relays in several processes share the rows instead of queueing behind each other.
-      const rows = rowsOf<{ id: string | number; tenant_id: string; cluster_id: string }>(
-        await tx.execute(sql`select id, tenant_id, cluster_id from outbox where relayed_at is null
+      const rows = rowsOf<{ id: string | number; tenant_id: string; cluster_id: string; topic: string }>(
+        await tx.execute(sql`select id, tenant_id, cluster_id, topic from outbox where relayed_at is null
           order by id limit ${BATCH} for update skip locked`),
       );
       if (rows.length === 0) return 0;
       const newestPerCluster = new Map<string, { tenantId: string; clusterId: string; outboxId: number }>();
       for (const row of rows) {
+        if (row.topic === ONBOARD_EKS_TOPIC) {
+          await queue.enqueue({ kind: 'eks-onboarding', tenantId: row.tenant_id, clusterId: row.cluster_id, outboxId: Number(row.id) });
+          continue;
+        }
         newestPerCluster.set(row.cluster_id, { tenantId: row.tenant_id, clusterId: row.cluster_id, outboxId: Number(row.id) });
       }
       for (const request of newestPerCluster.values()) await queue.enqueue(request);
@@ -72,7 +78,7 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
   // lost its store, the outbox tells which clusters still need a build.
   let askingAgain: Promise<unknown> | undefined;
   const requestMissed = () => {
-    askingAgain = requestMissedBuilds(database.db, queue).catch((error: unknown) =>
+    askingAgain = Promise.all([requestMissedBuilds(database.db, queue), requestUnfinishedOnboardings(database.db, queue)]).catch((error: unknown) =>
       logger.error({ err: error }, 'asking again for builds the queue may have lost failed; the next restore or start asks again'),
     );
   };

@@ -1,7 +1,13 @@
-// The queue between the outbox relay and the bundle builder. Two implementations: BullMQ on Redis
-// (production, several processes) and an in-process one (the embedded default, no Redis).
+// The work queue between the outbox relay and the workers: bundle builds, and EKS onboarding. Two
+// implementations: BullMQ on Redis (production, several processes) and an in-process one (the
+// embedded default, no Redis). Jobs coalesce per kind and cluster.
+
+/** What a job does: build the cluster's bundle (the default), or onboard its EKS cluster. */
+export type JobKind = 'bundle-build' | 'eks-onboarding';
 
 export interface BuildRequest {
+  /** Absent for a bundle build. */
+  kind?: JobKind;
   tenantId: string;
   clusterId: string;
   /** The newest outbox row this request stands for (absent for a reissue); names the BullMQ job. */
@@ -29,5 +35,7 @@ export interface BuildQueue {
 
 /** Called once per failed build attempt (metrics count them). */
 export type OnJobFailure = () => void;
+
+export const jobKind = (request: BuildRequest): JobKind => request.kind ?? 'bundle-build';
 
 export type BuildProcessor = (request: BuildRequest) => Promise<unknown>;

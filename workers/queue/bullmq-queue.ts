@@ -4,7 +4,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BuildProcessor, BuildQueue, BuildRequest, OnJobFailure } from './build-queue.ts';
+import { type BuildProcessor, type BuildQueue, type BuildRequest, jobKind, type OnJobFailure } from './build-queue.ts';
 import { UnrecoverableBuildError } from './unrecoverable.ts';
 
 export const BUILD_QUEUE_NAME = 'palisade-bundle-build';
@@ -60,15 +60,18 @@ export function createBullmqQueue(build: BuildProcessor, logger: Logger, options
   });
   worker?.on('failed', (job, error) => {
     options.onJobFailure?.();
-    logger.error({ err: error, jobId: job?.id, clusterId: job?.data.clusterId }, 'bundle build failed');
+    logger.error({ err: error, jobId: job?.id, clusterId: job?.data.clusterId, kind: job && jobKind(job.data) }, 'job failed');
   });
 
   return {
     async enqueue(request) {
-      await queue.add('build', request, {
+      const kind = jobKind(request);
+      // Bundle builds keep their original ids and deduplication ids; other kinds are prefixed with theirs.
+      const scope = kind === 'bundle-build' ? '' : `${kind}-`;
+      await queue.add(kind === 'bundle-build' ? 'build' : kind, request, {
         // BullMQ refuses integer-looking custom ids, and ignores an add whose id it already holds.
-        jobId: request.outboxId === undefined ? `reissue-${request.clusterId}-${Date.now()}` : `outbox-${request.outboxId}`,
-        deduplication: { id: `cluster-${request.clusterId}`, keepLastIfActive: true },
+        jobId: request.outboxId === undefined ? `${scope}reissue-${request.clusterId}-${Date.now()}` : `outbox-${request.outboxId}`,
+        deduplication: { id: `${scope}cluster-${request.clusterId}`, keepLastIfActive: true },
         attempts: 5,
         backoff: { type: 'exponential', delay: 200 },
         removeOnComplete: 1000,

@@ -1,7 +1,10 @@
 // Builds in this process, coalesced per cluster: while a cluster's build runs, any number of new
 // requests collapse into one follow-up build, which reads the latest state when it starts.
 import type { Logger } from 'pino';
-import type { BuildProcessor, BuildQueue, BuildRequest, OnJobFailure } from './build-queue.ts';
+import { type BuildProcessor, type BuildQueue, type BuildRequest, jobKind, type OnJobFailure } from './build-queue.ts';
+
+/** Jobs coalesce per kind and cluster: an onboarding never waits behind the cluster's build. */
+const keyOf = (request: BuildRequest) => `${jobKind(request)}:${request.clusterId}`;
 
 export function createInProcessQueue(build: BuildProcessor, logger: Logger, onJobFailure: OnJobFailure = () => {}): BuildQueue {
   const running = new Map<string, Promise<unknown>>();
@@ -12,23 +15,25 @@ export function createInProcessQueue(build: BuildProcessor, logger: Logger, onJo
     const started = build(request)
       .catch((error: unknown) => {
         onJobFailure();
-        logger.error({ err: error, clusterId: request.clusterId }, 'bundle build failed');
+        logger.error({ err: error, clusterId: request.clusterId, kind: jobKind(request) }, 'job failed');
       })
       .finally(() => {
-        running.delete(request.clusterId);
-        const next = followUps.get(request.clusterId);
-        followUps.delete(request.clusterId);
+        const key = keyOf(request);
+        running.delete(key);
+        const next = followUps.get(key);
+        followUps.delete(key);
         if (next && !closed) run(next);
       });
-    running.set(request.clusterId, started);
+    running.set(keyOf(request), started);
   }
 
   return {
     async enqueue(request) {
       if (closed) throw new Error('the build queue is closed');
-      if (running.has(request.clusterId)) {
-        const pending = followUps.get(request.clusterId);
-        followUps.set(request.clusterId, { ...request, reissue: Boolean(request.reissue || pending?.reissue) });
+      const key = keyOf(request);
+      if (running.has(key)) {
+        const pending = followUps.get(key);
+        followUps.set(key, { ...request, reissue: Boolean(request.reissue || pending?.reissue) });
       } else run(request);
     },
     async depth() {

@@ -5,6 +5,7 @@ import { tenantContext } from '../../http/context.ts';
 import { versionEtag } from '../../http/etag.ts';
 import { clusterBody, clusterSchema, presentCluster } from '../../schemas/clusters.ts';
 import { apiKeySecurity, idempotencyHeader, jsonContent, writeErrors } from '../../schemas/common.ts';
+import { EKS_ROLE_INSTRUCTIONS } from '../../schemas/eks.ts';
 import { createCluster } from '../../services/clusters.ts';
 
 const route = createRoute({
@@ -12,6 +13,7 @@ const route = createRoute({
   path: '/v1/clusters',
   operationId: 'createCluster',
   summary: 'Register a cluster',
+  description: EKS_ROLE_INSTRUCTIONS,
   tags: ['clusters'],
   security: apiKeySecurity,
   request: { headers: idempotencyHeader, body: clusterBody },

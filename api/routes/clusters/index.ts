@@ -5,6 +5,7 @@ import { limitBodies, SMALL_OBJECT_BODY_BYTES } from '../../http/body-limits.ts'
 import { registerCreateCluster } from './create.ts';
 import { registerDeleteCluster } from './delete.ts';
 import { registerGetCluster } from './get.ts';
+import { registerGetClusterCompatibility } from './get-compatibility.ts';
 import { registerListClusters } from './list.ts';
 import { registerListClusterAgents } from './list-agents.ts';
 import { registerReplaceCluster } from './replace.ts';
@@ -18,4 +19,5 @@ export function registerClusterRoutes(app: OpenAPIHono<AppEnv>) {
   registerReplaceCluster(app);
   registerDeleteCluster(app);
   registerListClusterAgents(app);
+  registerGetClusterCompatibility(app);
 }

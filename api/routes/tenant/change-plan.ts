@@ -18,5 +18,7 @@ const route = createRoute({
 });
 
 export function registerChangeTenantPlan(app: OpenAPIHono<AppEnv>) {
-  app.openapi(route, async (c) => c.json(await changeTenantPlan(tenantContext(c), c.req.valid('json')), 200));
+  app.openapi(route, async (c) =>
+    c.json({ ...(await changeTenantPlan(tenantContext(c), c.req.valid('json'))), awsPrincipal: c.get('services').config.awsPrincipal ?? null }, 200),
+  );
 }

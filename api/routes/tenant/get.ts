@@ -17,5 +17,7 @@ const route = createRoute({
 });
 
 export function registerGetTenant(app: OpenAPIHono<AppEnv>) {
-  app.openapi(route, async (c) => c.json(await getTenantWithUsage(tenantContext(c)), 200));
+  app.openapi(route, async (c) =>
+    c.json({ ...(await getTenantWithUsage(tenantContext(c))), awsPrincipal: c.get('services').config.awsPrincipal ?? null }, 200),
+  );
 }

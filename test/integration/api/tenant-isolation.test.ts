@@ -52,6 +52,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   replaceCluster: { call: (a) => ({ params: { id: a.clusterId }, body: { name: 'stolen', provider: 'kind' } }) },
   deleteCluster: { call: (a) => ({ params: { id: a.clusterId } }) },
   listClusterAgents: { call: (a) => ({ params: { id: a.clusterId } }) },
+  getClusterCompatibility: { call: (a) => ({ params: { id: a.clusterId } }) },
   listClusterBundles: { call: (a) => ({ params: { id: a.clusterId } }) },
   listFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
   streamFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
