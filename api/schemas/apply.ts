@@ -1,5 +1,6 @@
 // Apply's answer on the wire: what each object became (or would become, with dryRun).
 import { z } from '@hono/zod-openapi';
+import { writeWarningsSchema } from './policies.ts';
 
 const applyActions = ['created', 'configured', 'unchanged'] as const;
 
@@ -17,6 +18,8 @@ export const applyResultSchema = z
         after: z.record(z.string(), z.unknown()),
       }),
     ),
+    /** Paths start with the document's index when several documents were applied. */
+    warnings: writeWarningsSchema,
   })
   .openapi('ApplyResult');
 export type ApplyResult = z.infer<typeof applyResultSchema>['results'][number];

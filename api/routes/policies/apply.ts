@@ -39,7 +39,7 @@ export function registerApplyPolicies(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
     const query = c.req.valid('query');
     const dryRun = query.dryRun === 'true';
-    const results = await applyPolicies(tenantContext(c), { clusterId: query.cluster, documents: await readDocuments(c), dryRun });
-    return c.json({ dryRun, results }, 200);
+    const { results, warnings } = await applyPolicies(tenantContext(c), { clusterId: query.cluster, documents: await readDocuments(c), dryRun });
+    return c.json({ dryRun, results, warnings }, 200);
   });
 }

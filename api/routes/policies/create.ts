@@ -5,7 +5,7 @@ import { tenantContext } from '../../http/context.ts';
 import { versionEtag } from '../../http/etag.ts';
 import { readDocument } from '../../http/read-document.ts';
 import { apiKeySecurity, idempotencyHeader, idParam, jsonContent, writeErrors } from '../../schemas/common.ts';
-import { policyBody, policySchema, presentPolicy } from '../../schemas/policies.ts';
+import { policyBody, presentPolicy, writtenPolicySchema } from '../../schemas/policies.ts';
 import { createPolicy } from '../../services/policies/create.ts';
 
 const route = createRoute({
@@ -16,13 +16,13 @@ const route = createRoute({
   tags: ['policies'],
   security: apiKeySecurity,
   request: { params: idParam, headers: idempotencyHeader, body: policyBody },
-  responses: { 201: jsonContent(policySchema, 'Created, with its ETag'), ...writeErrors },
+  responses: { 201: jsonContent(writtenPolicySchema, 'Created, with its ETag'), ...writeErrors },
 });
 
 export function registerCreatePolicy(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
-    const row = await createPolicy(tenantContext(c), { clusterId: c.req.valid('param').id, document: await readDocument(c) });
+    const { row, warnings } = await createPolicy(tenantContext(c), { clusterId: c.req.valid('param').id, document: await readDocument(c) });
     c.header('etag', versionEtag(row.version));
-    return c.json(presentPolicy(row), 201);
+    return c.json({ ...presentPolicy(row), warnings }, 201);
   });
 }

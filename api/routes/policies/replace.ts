@@ -5,7 +5,7 @@ import { tenantContext } from '../../http/context.ts';
 import { versionEtag } from '../../http/etag.ts';
 import { readDocument } from '../../http/read-document.ts';
 import { apiKeySecurity, idParam, ifMatchHeader, jsonContent, writeErrors } from '../../schemas/common.ts';
-import { policyBody, policySchema, presentPolicy } from '../../schemas/policies.ts';
+import { policyBody, presentPolicy, writtenPolicySchema } from '../../schemas/policies.ts';
 import { replacePolicy } from '../../services/policies/replace.ts';
 
 const route = createRoute({
@@ -16,17 +16,17 @@ const route = createRoute({
   tags: ['policies'],
   security: apiKeySecurity,
   request: { params: idParam, headers: ifMatchHeader, body: policyBody },
-  responses: { 200: jsonContent(policySchema, 'Replaced'), ...writeErrors },
+  responses: { 200: jsonContent(writtenPolicySchema, 'Replaced'), ...writeErrors },
 });
 
 export function registerReplacePolicy(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
-    const row = await replacePolicy(tenantContext(c), {
+    const { row, warnings } = await replacePolicy(tenantContext(c), {
       policyId: c.req.valid('param').id,
       ifMatch: c.req.valid('header')['if-match'],
       document: await readDocument(c),
     });
     c.header('etag', versionEtag(row.version));
-    return c.json(presentPolicy(row), 200);
+    return c.json({ ...presentPolicy(row), warnings }, 200);
   });
 }

@@ -2,6 +2,7 @@
 // apiVersion/kind/namespace/name in one cluster, all or nothing, one outbox row for the whole change;
 // with dryRun, every check runs and nothing is written.
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
+import type { FieldError } from '../../errors/api-error.ts';
 import type { ApplyResult } from '../../schemas/apply.ts';
 import { findCluster } from '../cluster-scope.ts';
 import type { TenantContext } from '../context.ts';
@@ -9,8 +10,11 @@ import { acceptPolicyDocuments } from './accept.ts';
 import { lockByIdentity } from './cluster-objects.ts';
 import { type PolicyChange, writePolicies } from './write.ts';
 
-export async function applyPolicies(ctx: TenantContext, input: { clusterId: string; documents: readonly unknown[]; dryRun: boolean }): Promise<ApplyResult[]> {
-  const { plan, rows } = await writePolicies(ctx, async (tx) => {
+export async function applyPolicies(
+  ctx: TenantContext,
+  input: { clusterId: string; documents: readonly unknown[]; dryRun: boolean },
+): Promise<{ results: ApplyResult[]; warnings: FieldError[] }> {
+  const { plan, rows, warnings } = await writePolicies(ctx, async (tx) => {
     const objects = acceptPolicyDocuments(input.documents);
     const cluster = await findCluster(tx, input.clusterId);
     const results: ApplyResult[] = [];
@@ -42,5 +46,5 @@ export async function applyPolicies(ctx: TenantContext, input: { clusterId: stri
   rows.forEach((row, index) => {
     if (row) plan.resultOfChange[index]!.id = row.id;
   });
-  return plan.results;
+  return { results: plan.results, warnings };
 }

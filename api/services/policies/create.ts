@@ -2,14 +2,13 @@
 import { findCluster } from '../cluster-scope.ts';
 import type { TenantContext } from '../context.ts';
 import { acceptPolicyDocument } from './accept.ts';
-import type { PolicyRow } from './cluster-objects.ts';
-import { writePolicies } from './write.ts';
+import { type PolicyWritten, writePolicies } from './write.ts';
 
-export async function createPolicy(ctx: TenantContext, input: { clusterId: string; document: unknown }): Promise<PolicyRow> {
-  const { rows } = await writePolicies(ctx, async (tx) => {
+export async function createPolicy(ctx: TenantContext, input: { clusterId: string; document: unknown }): Promise<PolicyWritten> {
+  const { rows, warnings } = await writePolicies(ctx, async (tx) => {
     const object = acceptPolicyDocument(input.document);
     const cluster = await findCluster(tx, input.clusterId);
     return { clusterId: cluster.id, changes: [{ action: 'create', object, pathPrefix: '' }] };
   });
-  return rows[0]!;
+  return { row: rows[0]!, warnings };
 }

@@ -6,10 +6,10 @@ import { requireId } from '../../http/ids.ts';
 import type { TenantContext } from '../context.ts';
 import { type AcceptedPolicy, acceptPolicyDocument } from './accept.ts';
 import { lockById, type PolicyRow } from './cluster-objects.ts';
-import { writePolicies } from './write.ts';
+import { type PolicyWritten, writePolicies } from './write.ts';
 
-export async function replacePolicy(ctx: TenantContext, input: { policyId: string; ifMatch: string | undefined; document: unknown }): Promise<PolicyRow> {
-  const { rows } = await writePolicies(ctx, async (tx) => {
+export async function replacePolicy(ctx: TenantContext, input: { policyId: string; ifMatch: string | undefined; document: unknown }): Promise<PolicyWritten> {
+  const { rows, warnings } = await writePolicies(ctx, async (tx) => {
     const object = acceptPolicyDocument(input.document);
     const before = await lockById(tx, requireId(input.policyId, 'policy'));
     if (!before) throw notFound('policy');
@@ -17,7 +17,7 @@ export async function replacePolicy(ctx: TenantContext, input: { policyId: strin
     assertSameIdentity(before, object);
     return { clusterId: before.clusterId, changes: [{ action: 'update', before, object, pathPrefix: '' }] };
   });
-  return rows[0]!;
+  return { row: rows[0]!, warnings };
 }
 
 function assertSameIdentity(before: PolicyRow, object: AcceptedPolicy): void {

@@ -5,11 +5,14 @@
 //   role -> lock the tenant's limits -> plan (validate, look up) -> tier checks -> plan limits
 //        -> persist -> audit -> outbox
 //
+// and every write answers with the same warnings: what was accepted but read differently from how it
+// is written (a Calico net with host bits read as its network), each path led by the change's prefix.
+//
 // so a check added here holds for every way a policy is written.
 import { count, eq, sql } from 'drizzle-orm';
 import { isUniqueViolation, newId, type Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
-import { ApiError } from '../../errors/api-error.ts';
+import { ApiError, type FieldError } from '../../errors/api-error.ts';
 import { presentPolicy } from '../../schemas/policies.ts';
 import { recordAudit } from '../audit.ts';
 import { type ApiCaller, inTenant, type TenantContext } from '../context.ts';
@@ -41,6 +44,14 @@ export interface PolicyWriteOutcome<Plan extends PolicyWritePlan> {
   plan: Plan;
   /** One per change, in order: the row as written, or undefined for a delete (and for a dry run). */
   rows: (PolicyRow | undefined)[];
+  /** The written objects' warnings, in change order, paths led by each change's pathPrefix. */
+  warnings: FieldError[];
+}
+
+/** One object written (create, replace): its row and the warnings its write answers with. */
+export interface PolicyWritten {
+  row: PolicyRow;
+  warnings: FieldError[];
 }
 
 /**
@@ -53,9 +64,12 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
   return inTenant(ctx, async (tx) => {
     const limits = await lockTenantLimits(tx, ctx.caller.tenantId);
     const planned = await plan(tx);
-    if (!('clusterId' in planned) || planned.changes.length === 0) return { plan: planned, rows: [] };
+    if (!('clusterId' in planned) || planned.changes.length === 0) return { plan: planned, rows: [], warnings: [] };
     const { clusterId, changes } = planned;
     const written = changes.flatMap((change) => (change.action === 'delete' ? [] : [change]));
+    const warnings = written.flatMap(({ object, pathPrefix }) =>
+      object.warnings.map((warning) => ({ path: warning.path ? `${pathPrefix}${warning.path}` : pathPrefix.replace(/\.$/, ''), message: warning.message })),
+    );
 
     const before = await storedObjects(tx, clusterId);
     const after = objectsAfter(before, changes);
@@ -73,11 +87,11 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
     }
     if (written.length > 0) await assertRulesPerEndpoint(tx, clusterId, limits, before, after);
 
-    if (planned.dryRun) return { plan: planned, rows: changes.map(() => undefined) };
+    if (planned.dryRun) return { plan: planned, rows: changes.map(() => undefined), warnings };
     const rows: (PolicyRow | undefined)[] = [];
     for (const change of changes) rows.push(await persist(tx, ctx.caller, clusterId, change));
     await announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
-    return { plan: planned, rows };
+    return { plan: planned, rows, warnings };
   });
 }
 
@@ -94,9 +108,10 @@ function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[
 async function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange): Promise<PolicyRow | undefined> {
   switch (change.action) {
     case 'create': {
+      const { warnings: _notStored, ...columns } = change.object;
       const [created] = await tx
         .insert(policies)
-        .values({ id: newId(), tenantId: caller.tenantId, clusterId, ...change.object })
+        .values({ id: newId(), tenantId: caller.tenantId, clusterId, ...columns })
         .returning()
         .catch((error: unknown) => {
           if (!isUniqueViolation(error)) throw error;
