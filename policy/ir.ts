@@ -178,7 +178,7 @@ export const policySchema = z.strictObject({
   kind: z.string(),
   namespace: z.string().nullable(),
   name: z.string(),
-  /** Order inside the tier: lower first; ties broken by id so evaluation never depends on storage order. */
+  /** Order inside the tier: lower first; ties broken as Felix breaks them (policy-order.ts), then by id. */
   order: z.number(),
   /** Staged policies are evaluated only to record what they would have decided. */
   staged: z.boolean(),
