@@ -306,6 +306,20 @@ export const TIER_ORDER = {
   baselineadminnetworkpolicy: 10_000_000,
 } as const;
 
+/**
+ * Names newer Calico releases give the admin and baseline tiers: the same tiers as
+ * adminnetworkpolicy and baselineadminnetworkpolicy, so a Tier object of either name configures them.
+ */
+export const TIER_NAME_ALIASES: Readonly<Record<string, keyof typeof TIER_ORDER>> = {
+  'kube-admin': 'adminnetworkpolicy',
+  'kube-baseline': 'baselineadminnetworkpolicy',
+};
+
+/** The tier a name stands for: an alias's tier, else the name itself. */
+export function canonicalTierName(name: string): string {
+  return Object.hasOwn(TIER_NAME_ALIASES, name) ? TIER_NAME_ALIASES[name]! : name;
+}
+
 /** Kubernetes NetworkPolicies sit in the default tier at this policy order (Calico's convention). */
 export const KUBERNETES_POLICY_ORDER = 1_000;
 
