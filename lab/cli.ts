@@ -1,16 +1,18 @@
-// npm run lab -- <case.json | folder>... [--json] [--dataplane ebpf|dry-run] [--concurrency N]
+// npm run lab -- <case.json | folder>... [--json] [--explain] [--dataplane ebpf|dry-run] [--concurrency N]
 //                 [--probe-timeout-ms MS] [--agent-logs DIR] [--matrices always|on-mismatch]
 //
 // Runs reachability cases (../shared/netpol-cases/FORMAT.md) through the whole product: control
 // plane in-process, the real agent in a node netns, real packets between pods in netns. Exit 0 only
 // when every probe of every case matches; 1 when some probe mismatched or a case could not run;
 // 2 on bad usage. --json prints one JSON object per case per line, in the order cases finish.
+// --explain cross-checks every probe with the control plane's explanation, as the test suites do: a
+// disagreement fails the case, and each case's JSON line counts them in `explainDisagreements`.
 import { parseArgs } from 'node:util';
 import { caseJson, formatCaseReport } from './run/report.ts';
 import { type DataplaneChoice, passed } from './run/run-case.ts';
 import { caseFiles, startLabSession } from './run/session.ts';
 
-const USAGE = `usage: npm run lab -- <case.json | folder>... [--json] [--dataplane ebpf|dry-run] [--concurrency N]
+const USAGE = `usage: npm run lab -- <case.json | folder>... [--json] [--explain] [--dataplane ebpf|dry-run] [--concurrency N]
                     [--probe-timeout-ms MS] [--agent-logs DIR] [--matrices always|on-mismatch] [--verbose]`;
 
 function usage(message: string): never {
@@ -25,6 +27,7 @@ function parseCommandLine() {
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
+        explain: { type: 'boolean', default: false },
         dataplane: { type: 'string', default: process.env.PALISADE_LAB_DATAPLANE ?? 'ebpf' },
         concurrency: { type: 'string', default: '1' },
         'probe-timeout-ms': { type: 'string', default: '1000' },
@@ -70,6 +73,7 @@ async function main(): Promise<number> {
   const session = await startLabSession({
     dataplane,
     probeTimeoutMs,
+    explain: values.explain,
     ...(values['agent-logs'] ? { agentLogDir: values['agent-logs'] } : {}),
     log: progress,
   });
@@ -80,7 +84,7 @@ async function main(): Promise<number> {
       concurrency,
       onResult: (r) => {
         if (!passed(r)) failures++;
-        process.stdout.write(values.json ? `${JSON.stringify(caseJson(r))}\n` : `${formatCaseReport(r, { matrices })}\n\n`);
+        process.stdout.write(values.json ? `${JSON.stringify(caseJson(r, { explain: values.explain }))}\n` : `${formatCaseReport(r, { matrices })}\n\n`);
       },
     });
   } finally {

@@ -178,7 +178,7 @@ export const policySchema = z.strictObject({
   kind: z.string(),
   namespace: z.string().nullable(),
   name: z.string(),
-  /** Order inside the tier: lower first; ties broken by id so evaluation never depends on storage order. */
+  /** Order inside the tier: lower first; ties broken as Felix breaks them (policy-order.ts), then by id. */
   order: z.number(),
   /** Staged policies are evaluated only to record what they would have decided. */
   staged: z.boolean(),
@@ -305,6 +305,20 @@ export const TIER_ORDER = {
   default: 1_000_000,
   baselineadminnetworkpolicy: 10_000_000,
 } as const;
+
+/**
+ * Names newer Calico releases give the admin and baseline tiers: the same tiers as
+ * adminnetworkpolicy and baselineadminnetworkpolicy, so a Tier object of either name configures them.
+ */
+export const TIER_NAME_ALIASES: Readonly<Record<string, keyof typeof TIER_ORDER>> = {
+  'kube-admin': 'adminnetworkpolicy',
+  'kube-baseline': 'baselineadminnetworkpolicy',
+};
+
+/** The tier a name stands for: an alias's tier, else the name itself. */
+export function canonicalTierName(name: string): string {
+  return Object.hasOwn(TIER_NAME_ALIASES, name) ? TIER_NAME_ALIASES[name]! : name;
+}
 
 /** Kubernetes NetworkPolicies sit in the default tier at this policy order (Calico's convention). */
 export const KUBERNETES_POLICY_ORDER = 1_000;

@@ -1,8 +1,9 @@
 // Groups IR policies into tiers (../shared/DESIGN.md, "Policy semantics"). The result is ordered the
 // way the dataplane evaluates it, and depends only on the set of inputs, never on their order:
-// tiers ascending by order (then name), inside a tier policies by order (then id), network sets and
-// bandwidth policies by id.
+// tiers ascending by order (then name), inside a tier policies as Felix sorts them (order, then the
+// Calico key name; policy-order.ts), network sets and bandwidth policies by id.
 import type { BandwidthPolicy, BundleLimits, NetworkSet, Policy, PolicySet, Tier, TierDefinition } from './ir.ts';
+import { comparePolicies } from './policy-order.ts';
 import { effectiveTiers, tierNameOf } from './tiers.ts';
 
 export interface PolicySetInputs {
@@ -49,7 +50,7 @@ export function buildPolicySet(policies: readonly Policy[], inputs: PolicySetInp
     tier.policies.push(policy);
   }
   for (const tier of tiers.values()) {
-    tier.policies.sort((a, b) => a.order - b.order || compareText(a.id, b.id));
+    tier.policies.sort(comparePolicies);
   }
   const set: PolicySet = { tiers: [...tiers.values()].sort((a, b) => a.order - b.order || compareText(a.name, b.name)) };
   const networkSets = uniqueById(inputs.networkSets ?? [], 'network set').sort((a, b) => compareText(a.id, b.id));

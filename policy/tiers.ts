@@ -24,13 +24,19 @@ export function tierNameOf(policy: Pick<Policy, 'tier'>): string {
   return policy.tier ?? DEFAULT_TIER_NAME;
 }
 
-/** Built-in tiers overlaid by Tier objects, by name; two definitions of one name are refused. */
+/**
+ * Built-in tiers overlaid by Tier objects, by name; two definitions of one name are refused, except
+ * for a built-in tier defined under both of its names (kube-admin and adminnetworkpolicy): those can
+ * only agree, since validation fixes the order and lets the admin tiers only pass.
+ */
 export function effectiveTiers(defined: readonly TierDefinition[]): Map<string, TierDefinition> {
   const tiers = new Map(BUILT_IN_TIERS.map((tier) => [tier.name, tier]));
-  const seen = new Set<string>();
+  const seen = new Map<string, TierDefinition>();
   for (const tier of defined) {
-    if (seen.has(tier.name)) throw new Error(`duplicate tier ${JSON.stringify(tier.name)}`);
-    seen.add(tier.name);
+    const earlier = seen.get(tier.name);
+    const sameBuiltIn = earlier !== undefined && isBuiltInTier(tier.name) && earlier.defaultAction === tier.defaultAction;
+    if (earlier !== undefined && !sameBuiltIn) throw new Error(`duplicate tier ${JSON.stringify(tier.name)}`);
+    seen.set(tier.name, tier);
     const builtIn = tiers.get(tier.name);
     // Validation keeps a built-in tier's order fixed; keep it here too whatever the input says.
     tiers.set(tier.name, builtIn ? { ...builtIn, defaultAction: tier.defaultAction } : { ...tier });

@@ -34,6 +34,8 @@ export interface LocalExplanation {
   inventoryHash: string;
   egress: ExplainedDirection;
   ingress: ExplainedDirection;
+  /** Present when from and to are one pod: allowed without consulting policy (policy/evaluation/reachable.ts). */
+  sameEndpoint?: true;
 }
 
 export type ExplainResult =
@@ -74,6 +76,7 @@ export function explainLocally(enforced: { revision: number | null; policy: Poli
       inventoryHash: inventoryHash(inventory),
       egress: directionOf(result.egress),
       ingress: directionOf(result.ingress),
+      ...(result.sameEndpoint && { sameEndpoint: true as const }),
     },
   };
 }

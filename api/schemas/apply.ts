@@ -2,6 +2,7 @@
 // prune deleted (or would delete).
 import { z } from '@hono/zod-openapi';
 import { impactSchema } from './impact.ts';
+import { writeWarningsSchema } from './policies.ts';
 
 const applyActions = ['created', 'configured', 'unchanged', 'pruned'] as const;
 
@@ -20,6 +21,8 @@ export const applyResultSchema = z
       }),
     ),
     impact: impactSchema.optional().openapi({ description: 'With dryRun=true&impact=true: observed flows whose verdict the apply would change' }),
+    /** Paths start with the document's index when several documents were applied. */
+    warnings: writeWarningsSchema,
   })
   .openapi('ApplyResult');
 export type ApplyResult = z.infer<typeof applyResultSchema>['results'][number];

@@ -59,6 +59,10 @@ export const explanationSchema = z
     inventoryReportedAt: z.string().openapi({ format: 'date-time' }),
     egress: directionExplanationSchema.openapi({ description: "The client's egress, with the server's address as remote" }),
     ingress: directionExplanationSchema.openapi({ description: "The server's ingress, with the client's address as remote" }),
+    sameEndpoint: z.literal(true).optional().openapi({
+      description:
+        'Present when from and to are one pod: allowed without consulting policy, since a pod cannot block access to itself and that traffic never crosses its interface',
+    }),
   })
   .openapi('Explanation');
 export type Explanation = z.infer<typeof explanationSchema>;

@@ -54,6 +54,22 @@ export const policySchema = z
   .openapi('Policy');
 export type PolicyRecord = z.infer<typeof policySchema>;
 
+/** What a write accepted but read differently from how it is written; the write itself succeeded. */
+export const writeWarningSchema = z
+  .object({
+    path: z.string().openapi({ description: 'Dotted path into the request body, as in a 4xx problem' }),
+    message: z.string(),
+  })
+  .openapi('WriteWarning', {
+    description: 'e.g. a Calico net with bits set after its prefix length, read as its network',
+    example: { path: 'spec.egress.0.destination.nets.0', message: '"1.2.3.4/16" has bits set after the prefix length: read as the network 1.2.0.0/16' },
+  });
+
+export const writeWarningsSchema = z.array(writeWarningSchema).openapi({ description: 'Empty when everything was read as written' });
+
+/** The answer to a create or replace: the stored policy and the write's warnings. */
+export const writtenPolicySchema = policySchema.extend({ warnings: writeWarningsSchema }).openapi('WrittenPolicy');
+
 export const promotionSchema = z.object({ enforced: policySchema.nullable(), deleted: z.string().nullable() }).openapi('Promotion');
 
 export function presentPolicy(row: typeof policies.$inferSelect): PolicyRecord {

@@ -96,5 +96,6 @@ export async function explainConnection(ctx: TenantContext, input: { clusterId: 
     inventoryReportedAt: stored.reportedAt.toISOString(),
     egress: directionOf(result.egress),
     ingress: directionOf(result.ingress),
+    ...(result.sameEndpoint && { sameEndpoint: true as const }),
   };
 }

@@ -24,7 +24,17 @@ export interface LabPod {
   ports: LabPort[];
   /** As the case gives them (absent: none). */
   annotations?: Record<string, string>;
+  /** The pod's service account: as the case names it, else `default` with no labels, as in Kubernetes. */
+  serviceAccount: LabServiceAccount;
 }
+
+export interface LabServiceAccount {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** The account a pod runs as when its spec names none (the API server's admission default). */
+const defaultServiceAccount = (): LabServiceAccount => ({ name: 'default', labels: {} });
 
 /** Ordered: namespaces and pods keep the model's order, additions follow in case order. */
 export interface LabTopology {
@@ -63,6 +73,7 @@ export function xyzTopology(): LabTopology {
         key: podKey(ns, pod),
         labels: { pod },
         ports: XYZ_PORTS.map((p) => ({ ...p })),
+        serviceAccount: defaultServiceAccount(),
       })),
     ),
   };
@@ -102,6 +113,7 @@ export function expandTopology(c: LabCase): Result<LabTopology> {
       labels: { ...spec.labels },
       ports: spec.ports.map(toLabPort),
       ...(spec.annotations && { annotations: { ...spec.annotations } }),
+      serviceAccount: spec.serviceAccount ? { name: spec.serviceAccount.name, labels: { ...spec.serviceAccount.labels } } : defaultServiceAccount(),
     };
     const j = pods.findIndex((p) => p.key === key);
     if (j >= 0) pods[j] = entry;

@@ -38,6 +38,8 @@ export const podSpecSchema = z.strictObject({
   ports: z.array(portSchema).default([]),
   /** Pod annotations; the agent reads the bandwidth ones (kubernetes.io/egress-bandwidth, ...). */
   annotations: z.record(z.string().min(1), z.string()).optional(),
+  /** spec.serviceAccountName and that ServiceAccount's labels; absent: `default`, no labels (FORMAT.md). */
+  serviceAccount: z.strictObject({ name: dnsSubdomain, labels: labelsSchema.default({}) }).optional(),
 });
 
 /** `*`, `ns/*` or `ns/pod`. */

@@ -1,6 +1,7 @@
 // The agent's view of the lab cluster, as the file inventory source reads it (agent/inventory/
 // model.ts): every namespace with its labels, every pod with labels, addresses, named ports, the
-// node it runs on and, since all of a run's pods are on the run's one node, the host side of its
+// node it runs on, its service account with that account's labels (as the Kubernetes source fills
+// them from its ServiceAccount watch), and, since all of a run's pods are on the run's one node, the host side of its
 // veth in the node netns, where the agent attaches its programs; of its annotations, the bandwidth
 // ones, as the Kubernetes source keeps them (agent/inventory/pod-endpoint.ts). Written atomically (temp file,
 // then rename in the same directory), so the agent's directory watch never sees half a file.
@@ -27,6 +28,7 @@ export function inventoryOf(cluster: LabTopology, net: Topology, nodeName: strin
         ports: pod.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol })),
         node: nodeName,
         hostInterface: wired.hostIfName,
+        serviceAccount: { name: pod.serviceAccount.name, labels: { ...pod.serviceAccount.labels } },
         ...(Object.keys(annotations).length > 0 && { annotations }),
       };
     }),

@@ -103,8 +103,8 @@ export interface JsonMismatch {
   error?: string;
 }
 
-/** One line of --json output. */
-export function caseJson(result: CaseResult): Record<string, unknown> {
+/** One line of --json output; `explain`: the run cross-checked probes with explain (--explain). */
+export function caseJson(result: CaseResult, options: { explain?: boolean } = {}): Record<string, unknown> {
   const mismatches: JsonMismatch[] = result.steps.flatMap((s) =>
     s.mismatches.map((o) => ({
       step: s.step,
@@ -135,7 +135,15 @@ export function caseJson(result: CaseResult): Record<string, unknown> {
     case: result.name,
     probes: result.probes,
     mismatches,
-    ...(result.steps.some((s) => s.explained > 0) ? { explainDisagreements } : {}),
+    // With --explain: how many probes were explained, how many explanations disagreed with what was
+    // observed, and each disagreement with its trace.
+    ...(options.explain || result.steps.some((s) => s.explained > 0)
+      ? {
+          explained: result.steps.reduce((n, s) => n + s.explained, 0),
+          explainDisagreements: explainDisagreements.length,
+          explainDisagreementDetails: explainDisagreements,
+        }
+      : {}),
     ...(result.file ? { file: result.file } : {}),
     ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
     ms: Math.round(result.ms.total),

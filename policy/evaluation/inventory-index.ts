@@ -1,9 +1,16 @@
 // The inventory prepared for selector evaluation: namespace labels by name, and every endpoint with
 // its addresses parsed once, since each rule's peers are matched against all of them.
+//
+// Endpoint selectors are evaluated against a pod's labels plus Calico's automatic labels
+// (projectcalico.org/namespace, /orchestrator, /serviceaccount; policy/selector/calico-labels.ts),
+// and a namespaced network set's labels plus its namespace, as Calico evaluates them. Every kind
+// gets them, as under Calico, where Kubernetes NetworkPolicies are evaluated over the same
+// endpoints: a Kubernetes selector naming a projectcalico.org/ key is as unusual as it is there.
+// Resolution, explain, the reference evaluator and bandwidth all match through endpointMatches.
 
 import { type Endpoint, type EndpointKey, endpointKey, type Inventory } from '../inventory.ts';
 import { type EndpointMatch, NAMESPACE_NAME_LABEL, type NetworkSet, type ServiceAccountMatch } from '../ir.ts';
-import { calicoServiceAccountLabels } from '../selector/calico-labels.ts';
+import { calicoEndpointLabels, calicoNetworkSetLabels, calicoServiceAccountLabels } from '../selector/calico-labels.ts';
 import { type Labels, matches } from '../selector/match.ts';
 import { type ParsedCidr, parseCidr } from '../validation/cidr.ts';
 import { parseAddress } from './cidr-set.ts';
@@ -12,6 +19,8 @@ export interface IndexedEndpoint {
   key: EndpointKey;
   endpoint: Endpoint;
   namespaceLabels: Labels;
+  /** What pod selectors see: the pod's labels with Calico's automatic labels. */
+  selectorLabels: Labels;
   /** ipv4 then ipv6, as host prefixes. */
   addresses: ParsedCidr[];
 }
@@ -21,7 +30,8 @@ export interface IndexedNetworkSet {
   id: string;
   /** Its namespace's labels; `{}` for a global network set. */
   namespaceLabels: Labels;
-  endpoint: { labels: Labels };
+  /** What rule selectors see: the set's labels, plus projectcalico.org/namespace when namespaced. */
+  selectorLabels: Labels;
   nets: ParsedCidr[];
 }
 
@@ -52,6 +62,10 @@ export function indexInventory(inventory: Inventory): InventoryIndex {
       // A pod whose namespace the inventory has not seen yet (watch events can arrive in any order)
       // still carries the one namespace label the API server guarantees.
       namespaceLabels: namespaceLabels.get(endpoint.namespace) ?? { [NAMESPACE_NAME_LABEL]: endpoint.namespace },
+      selectorLabels: calicoEndpointLabels(endpoint.labels, {
+        namespace: endpoint.namespace,
+        ...(endpoint.serviceAccount && { serviceAccount: endpoint.serviceAccount.name }),
+      }),
       addresses,
     };
   });
@@ -75,7 +89,7 @@ export function indexNetworkSets(inventory: Inventory, sets: readonly NetworkSet
   return sets.map((set) => ({
     id: set.id,
     namespaceLabels: set.namespace === null ? {} : (namespaceLabels.get(set.namespace) ?? { [NAMESPACE_NAME_LABEL]: set.namespace }),
-    endpoint: { labels: set.labels },
+    selectorLabels: calicoNetworkSetLabels(set.labels, set.namespace),
     nets: set.nets.map((net) => {
       const parsed = parseCidr(net);
       if (!parsed.ok) throw new Error(`network set ${set.id}: invalid net ${JSON.stringify(net)}`);
@@ -99,13 +113,10 @@ function serviceAccountMatches(match: ServiceAccountMatch, account: { name: stri
 }
 
 /** The selectors must hold: the namespace's labels, the pod's (or network set's) own, and its service account's. */
-export function endpointMatches(
-  match: EndpointMatch,
-  endpoint: Pick<IndexedEndpoint, 'namespaceLabels'> & { endpoint: { labels: Labels; serviceAccount?: { name: string; labels: Labels } } },
-): boolean {
+export function endpointMatches(match: EndpointMatch, endpoint: IndexedEndpoint | IndexedNetworkSet): boolean {
   return (
     matches(match.namespaceSelector, endpoint.namespaceLabels) &&
-    matches(match.podSelector, endpoint.endpoint.labels) &&
-    (match.serviceAccounts === undefined || serviceAccountMatches(match.serviceAccounts, endpoint.endpoint.serviceAccount))
+    matches(match.podSelector, endpoint.selectorLabels) &&
+    (match.serviceAccounts === undefined || serviceAccountMatches(match.serviceAccounts, 'endpoint' in endpoint ? endpoint.endpoint.serviceAccount : undefined))
   );
 }

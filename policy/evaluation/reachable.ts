@@ -3,6 +3,10 @@
 // NetworkPolicy: "both the egress policy on the source pod and the ingress policy on the
 // destination pod need to allow the connection"): the client's egress, with the server's address
 // as remote, and the server's ingress, with the client's address as remote.
+//
+// A pod talking to itself is allowed whatever the policy: "a pod cannot block access to itself"
+// (Kubernetes' NetworkPolicy docs), and the traffic never leaves the pod's network namespace, so it
+// never crosses the veth the dataplane enforces on. No tier is consulted, so both traces are empty.
 
 import { type Endpoint, type EndpointKey, endpointKey, type Inventory } from '../inventory.ts';
 import type { PolicySet, Protocol } from '../ir.ts';
@@ -15,7 +19,11 @@ export interface Reachability {
   egress: Evaluation;
   /** The server's ingress evaluation. */
   ingress: Evaluation;
+  /** Present when client and server are one pod: allowed without evaluating policy. */
+  sameEndpoint?: true;
 }
+
+const UNEVALUATED: Evaluation = { verdict: 'allow', trace: [] };
 
 export interface ReachableOptions {
   /** Address family of the connection; 4 unless given. Each end uses its first address of it. */
@@ -38,6 +46,11 @@ export function reachable(
   options: ReachableOptions = {},
 ): Reachability {
   const family = options.family ?? 4;
+  if (from === to) {
+    const endpoint = inventory.endpoints.find((e) => endpointKey(e) === from);
+    if (!endpoint) throw new Error(`unknown endpoint ${from}`);
+    return { allowed: true, egress: UNEVALUATED, ingress: UNEVALUATED, sameEndpoint: true };
+  }
   const resolved = resolveEndpointPolicies(policySet, inventory, { endpoints: [from, to] });
   const find = (key: EndpointKey) => {
     const policy = resolved.get(key);

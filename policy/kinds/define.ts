@@ -16,6 +16,11 @@ export interface KindDefinition<Input, Stored, Ir> {
   /** Defaults applied, read-only and empty fields dropped: what is stored and what GET returns. */
   toStored(parsed: Input): Stored;
   normalise(stored: Stored): Ir;
+  /**
+   * What was accepted but read differently from how it is written (a net with host bits read as its
+   * network): the write succeeds and answers with these, paths from the object's root.
+   */
+  warnings?(parsed: Input): PolicyIssue[];
 }
 
 export type PolicyKindDefinition<Input, Stored> = KindDefinition<Input, Stored, Policy>;
@@ -28,10 +33,12 @@ export type NormalisedResource =
   | { type: 'bandwidthPolicy'; bandwidthPolicy: BandwidthPolicy };
 export type ResourceType = NormalisedResource['type'];
 
-export type ParsePolicyResult = { ok: true; apiVersion: string; kind: string; object: unknown; ir: Policy } | { ok: false; issues: PolicyIssue[] };
+export type ParsePolicyResult =
+  | { ok: true; apiVersion: string; kind: string; object: unknown; ir: Policy; warnings: PolicyIssue[] }
+  | { ok: false; issues: PolicyIssue[] };
 
 export type ParseObjectResult =
-  | { ok: true; apiVersion: string; kind: string; object: unknown; resource: NormalisedResource }
+  | { ok: true; apiVersion: string; kind: string; object: unknown; resource: NormalisedResource; warnings: PolicyIssue[] }
   | { ok: false; issues: PolicyIssue[] };
 
 /** A kind with its types hidden behind one operation, so kinds of different shapes share a table. */
@@ -49,12 +56,12 @@ export interface AcceptedPolicyKind extends AcceptedKind {
   accept(object: unknown): ParsePolicyResult;
 }
 
-type Validated<Stored> = { ok: true; stored: Stored } | { ok: false; issues: PolicyIssue[] };
+type Validated<Stored> = { ok: true; stored: Stored; warnings: PolicyIssue[] } | { ok: false; issues: PolicyIssue[] };
 
 function validate<Input, Stored>(definition: KindDefinition<Input, Stored, unknown>, object: unknown): Validated<Stored> {
   const parsed = definition.schema.safeParse(dropNullFields(object), { error: kubernetesErrorMap });
   if (!parsed.success) return { ok: false, issues: toPolicyIssues(parsed.error.issues) };
-  return { ok: true, stored: definition.toStored(parsed.data) };
+  return { ok: true, stored: definition.toStored(parsed.data), warnings: definition.warnings?.(parsed.data) ?? [] };
 }
 
 function defineKind<Input, Stored, Ir>(
@@ -71,7 +78,7 @@ function defineKind<Input, Stored, Ir>(
     parse(object) {
       const result = validate(definition, object);
       if (!result.ok) return result;
-      return { ok: true, apiVersion, kind, object: result.stored, resource: wrap(definition.normalise(result.stored)) };
+      return { ok: true, apiVersion, kind, object: result.stored, resource: wrap(definition.normalise(result.stored)), warnings: result.warnings };
     },
   };
 }
@@ -84,7 +91,7 @@ export function definePolicyKind<Input, Stored>(definition: PolicyKindDefinition
     accept(object) {
       const result = validate(definition, object);
       if (!result.ok) return result;
-      return { ok: true, apiVersion, kind, object: result.stored, ir: definition.normalise(result.stored) };
+      return { ok: true, apiVersion, kind, object: result.stored, ir: definition.normalise(result.stored), warnings: result.warnings };
     },
   };
 }

@@ -7,7 +7,7 @@ import { versionEtag } from '../../http/etag.ts';
 import { readDocument } from '../../http/read-document.ts';
 import { apiKeySecurity, dryRunParam, idempotencyHeader, idParam, jsonContent, writeErrors } from '../../schemas/common.ts';
 import { impactQuery, impactRequestOf } from '../../schemas/impact.ts';
-import { policyBody, policyDryRunSchema, policySchema, presentDryRun, presentPolicy } from '../../schemas/policies.ts';
+import { policyBody, policyDryRunSchema, presentDryRun, presentPolicy, writtenPolicySchema } from '../../schemas/policies.ts';
 import { createPolicy, dryRunCreatePolicy } from '../../services/policies/create.ts';
 
 const route = createRoute({
@@ -19,7 +19,7 @@ const route = createRoute({
   security: apiKeySecurity,
   request: { params: idParam, headers: idempotencyHeader, query: z.object({ dryRun: dryRunParam, ...impactQuery }), body: policyBody },
   responses: {
-    201: jsonContent(policySchema, 'Created, with its ETag'),
+    201: jsonContent(writtenPolicySchema, 'Created, with its ETag'),
     200: jsonContent(policyDryRunSchema, 'With dryRun=true: every check passed, nothing written (and the impact, when asked)'),
     ...writeErrors,
   },
@@ -34,8 +34,8 @@ export function registerCreatePolicy(app: OpenAPIHono<AppEnv>) {
       const checked = await dryRunCreatePolicy(tenantContext(c), { ...input, impact });
       return c.json(presentDryRun(checked.object, checked.impact), 200);
     }
-    const row = await createPolicy(tenantContext(c), input);
+    const { row, warnings } = await createPolicy(tenantContext(c), input);
     c.header('etag', versionEtag(row.version));
-    return c.json(presentPolicy(row), 201);
+    return c.json({ ...presentPolicy(row), warnings }, 201);
   });
 }

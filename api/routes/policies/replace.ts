@@ -8,7 +8,7 @@ import { versionEtag } from '../../http/etag.ts';
 import { readDocument } from '../../http/read-document.ts';
 import { apiKeySecurity, dryRunParam, idParam, ifMatchHeader, jsonContent, writeErrors } from '../../schemas/common.ts';
 import { impactQuery, impactRequestOf } from '../../schemas/impact.ts';
-import { policyBody, policyDryRunSchema, policySchema, presentDryRun, presentPolicy } from '../../schemas/policies.ts';
+import { policyBody, policyDryRunSchema, presentDryRun, presentPolicy, writtenPolicySchema } from '../../schemas/policies.ts';
 import { dryRunReplacePolicy, replacePolicy } from '../../services/policies/replace.ts';
 
 const route = createRoute({
@@ -21,7 +21,7 @@ const route = createRoute({
   request: { params: idParam, headers: ifMatchHeader, query: z.object({ dryRun: dryRunParam, ...impactQuery }), body: policyBody },
   responses: {
     200: jsonContent(
-      z.union([policySchema, policyDryRunSchema]),
+      z.union([writtenPolicySchema, policyDryRunSchema]),
       'Replaced (a Policy, with its ETag); with dryRun=true, a PolicyDryRun: every check passed, nothing written (and the impact, when asked)',
     ),
     ...writeErrors,
@@ -37,8 +37,8 @@ export function registerReplacePolicy(app: OpenAPIHono<AppEnv>) {
       const checked = await dryRunReplacePolicy(tenantContext(c), { ...input, impact });
       return c.json(presentDryRun(checked.object, checked.impact), 200);
     }
-    const row = await replacePolicy(tenantContext(c), input);
+    const { row, warnings } = await replacePolicy(tenantContext(c), input);
     c.header('etag', versionEtag(row.version));
-    return c.json(presentPolicy(row), 200);
+    return c.json({ ...presentPolicy(row), warnings }, 200);
   });
 }

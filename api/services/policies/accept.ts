@@ -19,6 +19,8 @@ export interface AcceptedPolicy {
   manifest: Record<string, unknown>;
   resource: NormalisedResource;
   ruleCount: number;
+  /** Accepted but read differently from how it is written (paths from the object's root); not stored. */
+  warnings: FieldError[];
 }
 
 type Acceptance = { ok: true; policy: AcceptedPolicy } | { ok: false; errors: FieldError[] };
@@ -39,6 +41,7 @@ function accept(document: unknown): Acceptance {
       manifest,
       resource,
       ruleCount: resource.type === 'policy' ? resource.policy.ingress.length + resource.policy.egress.length : 0,
+      warnings: result.warnings.map((warning) => ({ path: pathToString(warning.path), message: warning.message })),
     },
   };
 }

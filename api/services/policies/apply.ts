@@ -4,7 +4,7 @@
 // holds are deleted in the same transaction; with dryRun, every check runs and nothing is written (and,
 // asked, the impact on observed flows).
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
-import { validationFailed } from '../../errors/api-error.ts';
+import { type FieldError, validationFailed } from '../../errors/api-error.ts';
 import type { ApplyResult } from '../../schemas/apply.ts';
 import type { Impact } from '../../schemas/impact.ts';
 import { writtenManifestOf } from '../../schemas/policies.ts';
@@ -28,8 +28,8 @@ export interface ApplyInput {
 // the state after every change, so this is the order the answer lists them in, for people reading it).
 const pruneOrder = (kind: string) => (kind === 'Tier' ? 1 : 0);
 
-export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Promise<{ results: ApplyResult[]; impact?: Impact }> {
-  const { plan, rows, impact } = await writePolicies(ctx, async (tx) => {
+export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Promise<{ results: ApplyResult[]; warnings: FieldError[]; impact?: Impact }> {
+  const { plan, rows, warnings, impact } = await writePolicies(ctx, async (tx) => {
     const objects = acceptPolicyDocuments(input.documents);
     // As kubectl refuses to apply nothing: an empty body (a wrong path in CI) would prune every marked object.
     if (input.prune && objects.length === 0)
@@ -85,5 +85,5 @@ export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Prom
   rows.forEach((row, index) => {
     if (row) plan.resultOfChange[index]!.id = row.id;
   });
-  return { results: plan.results, ...(impact && { impact }) };
+  return { results: plan.results, warnings, ...(impact && { impact }) };
 }

@@ -5,8 +5,7 @@ import type { Impact } from '../../schemas/impact.ts';
 import { findCluster } from '../cluster-scope.ts';
 import type { TenantContext } from '../context.ts';
 import { type AcceptedPolicy, acceptPolicyDocument } from './accept.ts';
-import type { PolicyRow } from './cluster-objects.ts';
-import { writePolicies } from './write.ts';
+import { type PolicyWritten, writePolicies } from './write.ts';
 
 interface CreateInput {
   clusterId: string;
@@ -19,9 +18,9 @@ async function planCreate(tx: Tx, input: CreateInput) {
   return { clusterId: cluster.id, object, changes: [{ action: 'create' as const, object, pathPrefix: '' }] };
 }
 
-export async function createPolicy(ctx: TenantContext, input: CreateInput): Promise<PolicyRow> {
-  const { rows } = await writePolicies(ctx, (tx) => planCreate(tx, input));
-  return rows[0]!;
+export async function createPolicy(ctx: TenantContext, input: CreateInput): Promise<PolicyWritten> {
+  const { rows, warnings } = await writePolicies(ctx, (tx) => planCreate(tx, input));
+  return { row: rows[0]!, warnings };
 }
 
 /** Every check a create runs, nothing written; with `impact`, the observed flows it would flip. */

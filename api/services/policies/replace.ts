@@ -9,7 +9,7 @@ import type { Impact } from '../../schemas/impact.ts';
 import type { TenantContext } from '../context.ts';
 import { type AcceptedPolicy, acceptPolicyDocument } from './accept.ts';
 import { lockById, type PolicyRow } from './cluster-objects.ts';
-import { writePolicies } from './write.ts';
+import { type PolicyWritten, writePolicies } from './write.ts';
 
 interface ReplaceInput {
   policyId: string;
@@ -26,9 +26,9 @@ async function planReplace(tx: Tx, input: ReplaceInput) {
   return { clusterId: before.clusterId, object, changes: [{ action: 'update' as const, before, object, pathPrefix: '' }] };
 }
 
-export async function replacePolicy(ctx: TenantContext, input: ReplaceInput): Promise<PolicyRow> {
-  const { rows } = await writePolicies(ctx, (tx) => planReplace(tx, input));
-  return rows[0]!;
+export async function replacePolicy(ctx: TenantContext, input: ReplaceInput): Promise<PolicyWritten> {
+  const { rows, warnings } = await writePolicies(ctx, (tx) => planReplace(tx, input));
+  return { row: rows[0]!, warnings };
 }
 
 /** Every check a replace runs, nothing written; with `impact`, the observed flows it would flip. */

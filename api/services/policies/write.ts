@@ -5,13 +5,15 @@
 //   role -> lock the tenant's limits -> plan (validate, look up) -> tier checks -> plan limits
 //        -> persist -> audit -> outbox
 //
-// so a check added here holds for every way a policy is written. A dry run stops before persisting;
+// so a check added here holds for every way a policy is written, and every write answers with the
+// same warnings: what was accepted but read differently from how it is written (a Calico net with host
+// bits read as its network), each path led by the change's prefix. A dry run stops before persisting;
 // asked for its impact, it then evaluates the cluster's observed flows against the objects as they
 // would be (./impact.ts), in a read of its own once the tenant's lock is released.
 import { count, eq, sql } from 'drizzle-orm';
 import { isUniqueViolation, newId, type Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
-import { ApiError } from '../../errors/api-error.ts';
+import { ApiError, type FieldError } from '../../errors/api-error.ts';
 import type { Impact } from '../../schemas/impact.ts';
 import { presentPolicy } from '../../schemas/policies.ts';
 import { recordAudit } from '../audit.ts';
@@ -49,6 +51,14 @@ export interface PolicyWriteOutcome<Plan extends PolicyWritePlan> {
   rows: (PolicyRow | undefined)[];
   /** A dry run's impact, when the plan asked for it. */
   impact?: Impact;
+  /** The written objects' warnings, in change order, paths led by each change's pathPrefix. */
+  warnings: FieldError[];
+}
+
+/** One object written (create, replace): its row and the warnings its write answers with. */
+export interface PolicyWritten {
+  row: PolicyRow;
+  warnings: FieldError[];
 }
 
 /**
@@ -62,17 +72,20 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
   const outcome = await inTenant(ctx, async (tx): Promise<PolicyWriteOutcome<Plan>> => {
     const limits = await lockTenantLimits(tx, ctx.caller.tenantId);
     const planned = await plan(tx);
-    if (!('clusterId' in planned)) return { plan: planned, rows: [] };
+    if (!('clusterId' in planned)) return { plan: planned, rows: [], warnings: [] };
     if (planned.changes.length === 0) {
       // Nothing changes (an apply of what is stored): nothing can flip, but the preview still says what it looked at.
       if (planned.dryRun && planned.impact) {
         const stored = await storedObjects(tx, planned.clusterId);
         preview = { clusterId: planned.clusterId, before: stored.values(), after: stored.values(), since: planned.impact.since };
       }
-      return { plan: planned, rows: [] };
+      return { plan: planned, rows: [], warnings: [] };
     }
     const { clusterId, changes } = planned;
     const written = changes.flatMap((change) => (change.action === 'delete' ? [] : [change]));
+    const warnings = written.flatMap(({ object, pathPrefix }) =>
+      object.warnings.map((warning) => ({ path: warning.path ? `${pathPrefix}${warning.path}` : pathPrefix.replace(/\.$/, ''), message: warning.message })),
+    );
 
     const before = await storedObjects(tx, clusterId);
     const after = objectsAfter(before, changes);
@@ -92,12 +105,12 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
 
     if (planned.dryRun) {
       if (planned.impact) preview = { clusterId, before: before.values(), after: after.values(), since: planned.impact.since };
-      return { plan: planned, rows: changes.map(() => undefined) };
+      return { plan: planned, rows: changes.map(() => undefined), warnings };
     }
     const rows: (PolicyRow | undefined)[] = [];
     for (const change of changes) rows.push(await persist(tx, ctx.caller, clusterId, change));
     await announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
-    return { plan: planned, rows };
+    return { plan: planned, rows, warnings };
   });
   return preview ? { ...outcome, impact: await previewImpact(ctx, preview) } : outcome;
 }
@@ -115,9 +128,10 @@ function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[
 async function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange): Promise<PolicyRow | undefined> {
   switch (change.action) {
     case 'create': {
+      const { warnings: _notStored, ...columns } = change.object;
       const [created] = await tx
         .insert(policies)
-        .values({ id: newId(), tenantId: caller.tenantId, clusterId, ...change.object })
+        .values({ id: newId(), tenantId: caller.tenantId, clusterId, ...columns })
         .returning()
         .catch((error: unknown) => {
           if (!isUniqueViolation(error)) throw error;

@@ -1,4 +1,5 @@
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { ruleNetWarnings } from '../calico/nets.ts';
 import { definePolicyKind } from '../define.ts';
 import { applyGlobalNetworkPolicyDefaults } from './defaults.ts';
 import { normaliseGlobalNetworkPolicy } from './normalise.ts';
@@ -10,4 +11,5 @@ export const globalNetworkPolicyKind = definePolicyKind({
   schema: globalNetworkPolicySchema,
   toStored: applyGlobalNetworkPolicyDefaults,
   normalise: normaliseGlobalNetworkPolicy,
+  warnings: (policy) => ruleNetWarnings(policy.spec),
 });

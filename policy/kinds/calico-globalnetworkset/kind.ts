@@ -1,4 +1,6 @@
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { hostBitsWarnings } from '../calico/nets.ts';
+import { NETWORK_SET_NET_SPELLING } from '../calico/network-set.ts';
 import { defineNetworkSetKind } from '../define.ts';
 import { applyGlobalNetworkSetDefaults } from './defaults.ts';
 import { normaliseGlobalNetworkSet } from './normalise.ts';
@@ -10,4 +12,5 @@ export const globalNetworkSetKind = defineNetworkSetKind({
   schema: globalNetworkSetSchema,
   toStored: applyGlobalNetworkSetDefaults,
   normalise: normaliseGlobalNetworkSet,
+  warnings: (set) => hostBitsWarnings(set.spec?.nets, ['spec', 'nets'], NETWORK_SET_NET_SPELLING),
 });

@@ -1,3 +1,4 @@
+import { ruleNetWarnings } from '../calico/nets.ts';
 import { definePolicyKind } from '../define.ts';
 import { applyCalicoNetworkPolicyDefaults } from './defaults.ts';
 import { normaliseCalicoNetworkPolicy } from './normalise.ts';
@@ -9,4 +10,5 @@ export const calicoNetworkPolicyKind = definePolicyKind({
   schema: calicoNetworkPolicySchema,
   toStored: applyCalicoNetworkPolicyDefaults,
   normalise: normaliseCalicoNetworkPolicy,
+  warnings: (policy) => ruleNetWarnings(policy.spec),
 });

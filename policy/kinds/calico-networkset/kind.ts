@@ -1,4 +1,6 @@
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { hostBitsWarnings } from '../calico/nets.ts';
+import { NETWORK_SET_NET_SPELLING } from '../calico/network-set.ts';
 import { defineNetworkSetKind } from '../define.ts';
 import { applyNetworkSetDefaults } from './defaults.ts';
 import { normaliseNetworkSet } from './normalise.ts';
@@ -10,4 +12,5 @@ export const networkSetKind = defineNetworkSetKind({
   schema: networkSetSchema,
   toStored: applyNetworkSetDefaults,
   normalise: normaliseNetworkSet,
+  warnings: (set) => hostBitsWarnings(set.spec?.nets, ['spec', 'nets'], NETWORK_SET_NET_SPELLING),
 });

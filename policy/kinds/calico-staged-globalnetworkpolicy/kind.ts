@@ -1,4 +1,5 @@
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { ruleNetWarnings } from '../calico/nets.ts';
 import { definePolicyKind } from '../define.ts';
 import { applyStagedGlobalNetworkPolicyDefaults } from './defaults.ts';
 import { normaliseStagedGlobalNetworkPolicy } from './normalise.ts';
@@ -10,4 +11,5 @@ export const stagedGlobalNetworkPolicyKind = definePolicyKind({
   schema: stagedGlobalNetworkPolicySchema,
   toStored: applyStagedGlobalNetworkPolicyDefaults,
   normalise: normaliseStagedGlobalNetworkPolicy,
+  warnings: (policy) => ruleNetWarnings(policy.spec),
 });

@@ -19,12 +19,12 @@ export interface DefaultedStagedKubernetesNetworkPolicy {
 export function applyStagedKubernetesNetworkPolicyDefaults(policy: StagedKubernetesNetworkPolicyInput): DefaultedStagedKubernetesNetworkPolicy {
   const { stagedAction, podSelector, ...rest } = policy.spec;
   const base = { apiVersion: CALICO_API_VERSION, kind: STAGED_KUBERNETES_NETWORK_POLICY_KIND, metadata: toStoredObjectMeta(policy.metadata) } as const;
-  if (stagedAction === 'Delete' || podSelector === undefined) return { ...base, spec: { stagedAction: 'Delete' } };
+  if (stagedAction === 'Delete') return { ...base, spec: { stagedAction: 'Delete' } };
   const asEnforced = applyNetworkPolicyDefaults({
     apiVersion: NETWORK_POLICY_API_VERSION,
     kind: NETWORK_POLICY_KIND,
     metadata: policy.metadata,
-    spec: { ...rest, podSelector },
+    spec: { ...rest, podSelector: podSelector ?? {} },
   });
   return { ...base, spec: { ...asEnforced.spec, stagedAction: 'Set' } };
 }

@@ -1,13 +1,11 @@
 // projectcalico.org/v3 StagedKubernetesNetworkPolicy: a Kubernetes NetworkPolicy spec (validated
 // exactly as ../kubernetes-networkpolicy/ validates one) plus `stagedAction` (../calico/staged.ts).
-// With Delete every other spec field must be empty (validateStagedKubernetesNetworkPolicy), so
-// podSelector, required otherwise, may be left out then.
+// With Delete every other spec field must be empty (validateStagedKubernetesNetworkPolicy). With Set,
+// podSelector omitted or null is every pod of the namespace, as for a NetworkPolicy.
 import { z } from 'zod';
-import { requiredValue } from '../../validation/field-errors.ts';
 import { dns1123SubdomainErrors } from '../../validation/names.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkStagedDelete, stagedActionSchema } from '../calico/staged.ts';
-import { addIssue } from '../issues.ts';
 import { networkPolicySpecSchema } from '../kubernetes-networkpolicy/schema.ts';
 import { enumOf } from '../shared/enum.ts';
 import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
@@ -17,12 +15,10 @@ export const STAGED_KUBERNETES_NETWORK_POLICY_KIND = 'StagedKubernetesNetworkPol
 export const stagedKubernetesNetworkPolicySpecSchema = z
   .strictObject({
     ...networkPolicySpecSchema.shape,
-    podSelector: networkPolicySpecSchema.shape.podSelector.optional(),
     stagedAction: stagedActionSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     checkStagedDelete(spec, ctx, ['stagedAction']);
-    if (spec.stagedAction !== 'Delete' && spec.podSelector === undefined) addIssue(ctx, ['podSelector'], requiredValue());
   });
 
 export const stagedKubernetesNetworkPolicySchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
+import { ruleNetWarnings } from '../calico/nets.ts';
 import { definePolicyKind } from '../define.ts';
 import { applyStagedNetworkPolicyDefaults } from './defaults.ts';
 import { normaliseStagedNetworkPolicy } from './normalise.ts';
@@ -10,4 +11,5 @@ export const stagedNetworkPolicyKind = definePolicyKind({
   schema: stagedNetworkPolicySchema,
   toStored: applyStagedNetworkPolicyDefaults,
   normalise: normaliseStagedNetworkPolicy,
+  warnings: (policy) => ruleNetWarnings(policy.spec),
 });

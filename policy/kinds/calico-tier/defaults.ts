@@ -1,6 +1,7 @@
 // The GET form of a Tier: defaultAction filled in (Deny, Calico's default; Pass for the two admin
 // tiers, as Calico creates them).
 
+import { canonicalTierName } from '../../ir.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { type StoredClusterObjectMeta, toStoredClusterObjectMeta } from '../shared/object-meta.ts';
 import { PASSING_BUILT_IN_TIERS, TIER_KIND, type TierInput } from './schema.ts';
@@ -13,7 +14,7 @@ export interface DefaultedTier {
 }
 
 export function applyTierDefaults(tier: TierInput): DefaultedTier {
-  const defaultAction = tier.spec?.defaultAction ?? (PASSING_BUILT_IN_TIERS.includes(tier.metadata.name) ? 'Pass' : 'Deny');
+  const defaultAction = tier.spec?.defaultAction ?? (PASSING_BUILT_IN_TIERS.includes(canonicalTierName(tier.metadata.name)) ? 'Pass' : 'Deny');
   return {
     apiVersion: CALICO_API_VERSION,
     kind: TIER_KIND,

@@ -18,7 +18,7 @@ export type PerformanceHint = (typeof PERFORMANCE_HINTS)[number];
  * Tiers that hold the Kubernetes admin kinds (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
  * ClusterNetworkPolicy). Calico policies are kept out of them so each has one source.
  */
-export const RESERVED_TIERS = ['adminnetworkpolicy', 'baselineadminnetworkpolicy'] as const;
+export const RESERVED_TIERS = ['adminnetworkpolicy', 'baselineadminnetworkpolicy', 'kube-admin', 'kube-baseline'] as const;
 
 /** "'Ingress' type specified more than once" in Calico. */
 export const calicoPolicyTypesSchema = z.array(enumOf(CALICO_POLICY_TYPES)).superRefine((types, ctx) => {

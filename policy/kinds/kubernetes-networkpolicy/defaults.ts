@@ -107,7 +107,7 @@ export function applyNetworkPolicyDefaults(policy: NetworkPolicyInput): Defaulte
     kind: NETWORK_POLICY_KIND,
     metadata: toStoredObjectMeta(policy.metadata),
     spec: {
-      podSelector: toStoredLabelSelector(spec.podSelector),
+      podSelector: toStoredLabelSelector(spec.podSelector ?? {}),
       ...(nonEmpty(spec.ingress) && { ingress: spec.ingress.map(storedIngressRule) }),
       ...(nonEmpty(spec.egress) && { egress: spec.egress.map(storedEgressRule) }),
       policyTypes: defaultPolicyTypes(spec),

@@ -127,11 +127,12 @@ export const policyTypesSchema = z.array(z.enum(POLICY_TYPES, { error: unsupport
 });
 
 /**
- * podSelector is required here although the API server lets a missing one default to `{}` (every pod
- * of the namespace): an omitted selector silently isolating a whole namespace is not worth accepting.
+ * podSelector omitted or null is the empty selector, every pod of the namespace, as the API server
+ * defaults it (kubernetes/kubernetes#131354 made that explicit; the network-policy-api conformance
+ * suite applies such a policy). Defaulting (defaults.ts) writes `{}`, so the GET form shows it.
  */
 export const networkPolicySpecSchema = z.strictObject({
-  podSelector: labelSelectorSchema,
+  podSelector: labelSelectorSchema.nullish(),
   ingress: z.array(networkPolicyIngressRuleSchema).optional(),
   egress: z.array(networkPolicyEgressRuleSchema).optional(),
   policyTypes: policyTypesSchema.optional(),

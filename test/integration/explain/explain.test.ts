@@ -134,6 +134,21 @@ describe.each(['postgres', 'pglite'] as const)('explain on %s', (flavour) => {
       expect(udp.body).toMatchObject({ verdict: 'deny', ingress: { trace: [{ ruleIndex: 'default', action: 'Deny' }] } });
     });
 
+    it('allows a pod talking to itself, which its own policy cannot block, and says so', async () => {
+      // shop/db's ingress policy denies everything but web/front; its own connection to itself never crosses its veth.
+      const response = await api.get(explainPath(clusterId, 'shop/db', 'shop/db', 9090), { key: viewerKey });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        verdict: 'allow',
+        sameEndpoint: true,
+        egress: { verdict: 'allow', trace: [] },
+        ingress: { verdict: 'allow', trace: [] },
+      });
+      const other = await api.get(explainPath(clusterId, 'web/other', 'shop/db', 9090), { key: viewerKey });
+      expect(other.body.verdict).toBe('deny');
+      expect(other.body).not.toHaveProperty('sameEndpoint');
+    });
+
     it('answers 404 naming the query field for a pod the inventory does not have', async () => {
       for (const [from, to, field] of [
         ['web/ghost', 'shop/db', 'query.from'],

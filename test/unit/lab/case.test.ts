@@ -66,6 +66,7 @@ describe('topology', () => {
       key: 'x/b',
       labels: { pod: 'b', extra: '1' },
       ports: [{ port: 8080, protocol: 'TCP', name: 'http' }],
+      serviceAccount: { name: 'default', labels: {} }, // FORMAT.md: a pod naming none runs as default
     });
     expect(t.pods[9]!.ports).toEqual([{ port: 53, protocol: 'TCP' }]); // Kubernetes' default protocol
   });

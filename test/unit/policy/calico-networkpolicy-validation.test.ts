@@ -200,14 +200,11 @@ describe('rules', () => {
     expectIssue(rule({ source: { nets: ['10.0.0.0/8'] }, destination: { notNets: ['2001:db8::/32'] } }), path('destination', 'notNets'), /both IPv4 and IPv6/);
   });
 
-  it('reads nets strictly: a bare address is a host, host bits are refused', () => {
+  it('reads nets as Calico does: a bare address is a host, host bits are cleared (with a warning, see calico-net-warnings)', () => {
     expectValid(rule({ source: { nets: ['10.0.0.1', '10.0.0.0/8'] } }));
     expectValid(rule({ destination: { nets: ['::1', '2001:db8::/32'] } }));
-    expectIssue(
-      rule({ source: { nets: ['10.0.0.1/8'] } }),
-      path('source', 'nets', 0),
-      'Invalid value: "10.0.0.1/8": must not have bits set beyond the prefix length',
-    );
+    expectValid(rule({ source: { nets: ['10.0.0.1/8'] } }));
+    expectValid(rule({ destination: { notNets: ['2001:db8::1/32'] } }));
     expectIssue(rule({ source: { notNets: ['010.0.0.0/8'] } }), path('source', 'notNets', 0), /must not have leading 0s/);
     expectIssue(rule({ source: { nets: ['example.com'] } }), path('source', 'nets', 0), /must be a valid CIDR value/);
   });

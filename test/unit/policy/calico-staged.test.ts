@@ -68,7 +68,6 @@ describe('StagedGlobalNetworkPolicy', () => {
 
 describe('StagedKubernetesNetworkPolicy', () => {
   it('is validated as a Kubernetes NetworkPolicy', () => {
-    expectIssue(stagedPolicy('StagedKubernetesNetworkPolicy', {}), ['spec', 'podSelector'], 'Required value');
     expectIssue(
       stagedPolicy('StagedKubernetesNetworkPolicy', { podSelector: {}, ingress: [{ ports: [{ port: 0 }] }] }),
       ['spec', 'ingress', 0, 'ports', 0, 'port'],

@@ -127,3 +127,29 @@ describe('the stored (GET) form', () => {
     expect(JSON.stringify(twice)).toBe(JSON.stringify(once));
   });
 });
+
+describe('podSelector omitted or null (kubernetes/kubernetes#131354)', () => {
+  it.each<[string, Json]>([
+    ['omitted', {}],
+    ['null', { podSelector: null }],
+  ])('%s is stored as {} and selects every pod of the namespace', (_case, spec) => {
+    const object = networkPolicy({}, { namespace: 'shop' });
+    const parsed = parsePolicyObject({ ...object, spec: { ...spec, ingress: [{ ports: [{ port: 80 }] }] } });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    expect((parsed.object as DefaultedNetworkPolicy).spec.podSelector).toEqual({});
+    const explicit = parsePolicyObject({ ...object, spec: { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] } });
+    if (!explicit.ok) throw new Error(JSON.stringify(explicit.issues));
+    expect(parsed.ir).toEqual(explicit.ir);
+  });
+
+  it('a StagedKubernetesNetworkPolicy without one stages every pod of its namespace', () => {
+    const parsed = parsePolicyObject({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'StagedKubernetesNetworkPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
+      spec: { policyTypes: ['Ingress'] },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    expect(parsed.object).toMatchObject({ spec: { podSelector: {}, stagedAction: 'Set', policyTypes: ['Ingress'] } });
+  });
+});
