@@ -27,7 +27,7 @@ export const clusterAwsSettings = z
       "Where the EKS cluster is and the role palisade assumes to reach it. The role's trust policy must require the tenant's external id (GET /v1/tenant).",
   });
 
-/** What palisade does with the role: describe the cluster, grant itself access scoped to palisade-system, and undo that when offboarding. */
+/** What palisade does with the role: describe the cluster, grant itself an access entry (cluster-wide: the install creates a ClusterRole and its binding), and undo that when offboarding. */
 export const EKS_PERMISSION_POLICY = {
   Version: '2012-10-17',
   Statement: [
@@ -38,7 +38,7 @@ export const EKS_PERMISSION_POLICY = {
       Resource: '*',
     },
     {
-      Sid: 'GrantItselfAccessToPalisadeSystem',
+      Sid: 'GrantItselfAnAccessEntry',
       Effect: 'Allow',
       Action: ['eks:CreateAccessEntry', 'eks:DescribeAccessEntry', 'eks:DeleteAccessEntry', 'eks:AssociateAccessPolicy', 'eks:DisassociateAccessPolicy'],
       Resource: '*',

@@ -3,6 +3,8 @@
 //   STS, awsQuery: form-encoded POST bodies, XML answers and XML <ErrorResponse>s; and presigned
 //       GetCallerIdentity URLs (the EKS bearer token's content);
 //   EKS, REST-JSON: GET /clusters/{name}[/node-groups[/{name}]|/addons/{name}|/fargate-profiles],
+//       POST /clusters/{name}/access-entries (CreateAccessEntry) and
+//       POST /clusters/{name}/access-entries/{principalArn}/access-policies (AssociateAccessPolicy),
 //       errors as JSON bodies with their type in `x-amzn-errortype`.
 // Every request's SigV4 signature is checked with @smithy/signature-v4 against the secret of the
 // access key it names (the base credentials for STS, the assumed role's temporary ones for EKS); a
@@ -34,6 +36,14 @@ export interface StandInRole {
   externalId: string;
 }
 
+/** An access entry and its associated policies (policy ARN -> scope), as EKS keeps them. */
+export interface StandInAccessEntry {
+  principalArn: string;
+  type: string;
+  tags: Record<string, string>;
+  policies: Map<string, { type: string; namespaces: string[] }>;
+}
+
 type AwsError = { status: number; code: string; message: string };
 
 interface Credentials {
@@ -52,6 +62,8 @@ export class AwsStandIn {
   private readonly credentials = new Map<string, Credentials>([[BASE_CREDENTIALS.accessKeyId, BASE_CREDENTIALS]]);
   readonly roles = new Map<string, StandInRole>();
   readonly clusters = new Map<string, StandInCluster>();
+  /** Access entries per cluster name, keyed by principal ARN. */
+  readonly accessEntries = new Map<string, Map<string, StandInAccessEntry>>();
   /** Actions (`eks:DescribeAddon`) the role is not allowed, answered with AccessDeniedException. */
   readonly denied = new Set<string>();
   /** Answer this many of the next requests for an action with ThrottlingException first. */
@@ -103,7 +115,7 @@ export class AwsStandIn {
       });
     }
     if (service === 'sts') return this.sts(new URLSearchParams(body), caller, res);
-    if (service === 'eks') return this.eks(action, url, caller, res);
+    if (service === 'eks') return this.eks(action, url, body, caller, res);
     return this.fail(res, 'eks', { status: 400, code: 'InvalidParameterException', message: `unknown service ${service}` });
   }
 
@@ -201,7 +213,7 @@ export class AwsStandIn {
       );
   }
 
-  private eks(action: string, url: URL, caller: Credentials, res: ServerResponse): ServerResponse {
+  private eks(action: string, url: URL, body: string, caller: Credentials, res: ServerResponse): ServerResponse {
     if (caller.roleArn === undefined || this.denied.has(action)) {
       return this.fail(res, 'eks', {
         status: 403,
@@ -212,6 +224,7 @@ export class AwsStandIn {
     const [, , clusterName, sub, subName] = url.pathname.split('/').map(decodeURIComponent);
     const cluster = this.clusters.get(clusterName ?? '');
     if (!cluster) return this.fail(res, 'eks', { status: 404, code: 'ResourceNotFoundException', message: `No cluster found for name: ${clusterName}.` });
+    if (action === 'eks:CreateAccessEntry' || action === 'eks:AssociateAccessPolicy') return this.accessEntry(action, cluster, subName, body, res);
     const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     const arn = `arn:aws:eks:${this.region}:123456789012:cluster/${cluster.name}`;
     switch (action) {
@@ -267,6 +280,60 @@ export class AwsStandIn {
     return this.fail(res, 'eks', { status: 400, code: 'InvalidParameterException', message: `unsupported ${sub ?? ''} request ${url.pathname}` });
   }
 
+  /** CreateAccessEntry and AssociateAccessPolicy, with the checks EKS makes on their input. */
+  private accessEntry(action: string, cluster: StandInCluster, principalInPath: string | undefined, body: string, res: ServerResponse): ServerResponse {
+    const input = JSON.parse(body || '{}') as Record<string, unknown>;
+    const entries = this.accessEntries.get(cluster.name) ?? new Map<string, StandInAccessEntry>();
+    this.accessEntries.set(cluster.name, entries);
+    const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const invalid = (message: string) => this.fail(res, 'eks', { status: 400, code: 'InvalidParameterException', message });
+    if (cluster.authenticationMode === 'CONFIG_MAP') {
+      return this.fail(res, 'eks', {
+        status: 400,
+        code: 'InvalidRequestException',
+        message: 'The cluster authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.',
+      });
+    }
+    if (action === 'eks:CreateAccessEntry') {
+      const principalArn = input.principalArn;
+      if (typeof principalArn !== 'string' || !/^arn:aws:iam::\d{12}:(role|user)\//.test(principalArn))
+        return invalid('principalArn must be an IAM role or user ARN');
+      if (entries.has(principalArn)) {
+        return this.fail(res, 'eks', {
+          status: 409,
+          code: 'ResourceInUseException',
+          message: `The specified access entry resource is already in use on this cluster.`,
+        });
+      }
+      const entry: StandInAccessEntry = {
+        principalArn,
+        type: String(input.type ?? 'STANDARD'),
+        tags: (input.tags as Record<string, string>) ?? {},
+        policies: new Map(),
+      };
+      entries.set(principalArn, entry);
+      return json({
+        accessEntry: { clusterName: cluster.name, principalArn, type: entry.type, tags: entry.tags, username: principalArn, kubernetesGroups: [] },
+      });
+    }
+    const entry = entries.get(principalInPath ?? '');
+    if (!entry) return this.fail(res, 'eks', { status: 404, code: 'ResourceNotFoundException', message: `The specified principalArn could not be found.` });
+    const policyArn = input.policyArn;
+    const scope = input.accessScope as { type?: unknown; namespaces?: unknown } | undefined;
+    if (typeof policyArn !== 'string' || !policyArn.startsWith('arn:aws:eks::aws:cluster-access-policy/'))
+      return invalid('policyArn must name an EKS access policy');
+    if (scope?.type !== 'cluster' && scope?.type !== 'namespace') return invalid('accessScope.type must be cluster or namespace');
+    const namespaces = Array.isArray(scope.namespaces) ? (scope.namespaces as string[]) : [];
+    if (scope.type === 'namespace' && namespaces.length === 0) return invalid('accessScope.namespaces is required for a namespace scope');
+    if (scope.type === 'cluster' && namespaces.length > 0) return invalid('accessScope.namespaces must be empty for a cluster scope');
+    entry.policies.set(policyArn, { type: scope.type, namespaces });
+    return json({
+      clusterName: cluster.name,
+      principalArn: entry.principalArn,
+      associatedAccessPolicy: { policyArn, accessScope: { type: scope.type, namespaces }, associatedAt: 1_796_000_000, modifiedAt: 1_796_000_000 },
+    });
+  }
+
   private fail(res: ServerResponse, service: string, error: AwsError): ServerResponse {
     if (service === 'sts') {
       return res
@@ -283,6 +350,10 @@ export class AwsStandIn {
 
 function eksAction(method: string, path: string): string {
   const parts = path.split('/').filter(Boolean);
+  if (method === 'POST' && parts[0] === 'clusters' && parts[2] === 'access-entries') {
+    if (parts.length === 3) return 'eks:CreateAccessEntry';
+    if (parts.length === 5 && parts[4] === 'access-policies') return 'eks:AssociateAccessPolicy';
+  }
   if (method !== 'GET' || parts[0] !== 'clusters') return `eks:${method}${path}`;
   if (parts.length === 2) return 'eks:DescribeCluster';
   if (parts[2] === 'node-groups') return parts.length === 3 ? 'eks:ListNodegroups' : 'eks:DescribeNodegroup';

@@ -45,8 +45,8 @@ class InspectionStop extends Error {
   }
 }
 
-/** Maps an AWS error from one call to a failure naming that call's IAM action. */
-function failureOf(error: unknown, action: string, settings: ClusterAwsSettings): OnboardingFailure {
+/** Maps an AWS error from one call to a failure naming that call's IAM action (inspection and the access entry share it). */
+export function failureOf(error: unknown, action: string, settings: ClusterAwsSettings): OnboardingFailure {
   const name = (error as { name?: string }).name ?? '';
   const message = (error as Error).message ?? String(error);
   if (THROTTLING.has(name) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) {

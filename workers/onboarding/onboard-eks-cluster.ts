@@ -1,13 +1,15 @@
-// The onboarding job of an EKS cluster registered with a role: inspect it (inspect-eks-cluster.ts)
-// and record the compatibility report, or why it could not, as the cluster's status. Throttling and
-// an unreachable AWS are retried here with doubling waits, so both queues (BullMQ and the in-process
+// The onboarding job of an EKS cluster registered with a role: inspect it (inspect-eks-cluster.ts),
+// grant palisade an access entry when the cluster allows them (grant-access-entry.ts), and record
+// the compatibility report, or why it could not, as the cluster's status. Throttling and an unreachable AWS are retried here with doubling waits, so both queues (BullMQ and the in-process
 // one, which has no retries of its own) behave the same. Re-running is idempotent: a cluster whose
-// onboarding already has an outcome is left alone, and inspection only reads AWS.
+// onboarding already has an outcome is left alone, inspection only reads AWS, and the access entry
+// calls are idempotent.
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Db, withTenant } from '../../db/index.ts';
 import { agentStatus, clusters, tenants } from '../../db/schema/index.ts';
 import type { BuildRequest } from '../queue/build-queue.ts';
+import { grantAccessEntry } from './grant-access-entry.ts';
 import { type AwsAccess, type InspectionResult, inspectEksCluster } from './inspect-eks-cluster.ts';
 
 export interface EksOnboarderDeps {
@@ -49,6 +51,12 @@ export function createEksOnboarder(deps: EksOnboarderDeps) {
     for (let attempt = 1; ; attempt++) {
       // Role session names are at most 64 characters of [\w+=,.@-]; the cluster id fits and shows in the tenant's CloudTrail.
       result = await inspectEksCluster(deps.access, started.aws, { externalId: started.externalId, sessionName: `palisade-${request.clusterId}`.slice(0, 64) });
+      // With the API authentication mode palisade grants itself an access entry; with CONFIG_MAP only the
+      // tenant can (the compatibility report says what to add to aws-auth).
+      if (result.ok && result.report.access === 'access-entry') {
+        const granted = await grantAccessEntry(deps.access, started.aws, result.credentials);
+        if (!granted.ok) result = granted;
+      }
       if (result.ok || !result.failure.retryable || attempt >= deps.attempts) break;
       const waitMs = deps.retryBaseMs * 2 ** (attempt - 1);
       deps.logger.warn({ clusterId: request.clusterId, code: result.failure.code, attempt, waitMs }, 'EKS onboarding will run again');

@@ -1,0 +1,133 @@
+// Onboarding's access step: on a cluster whose authentication mode includes API, the onboarding job
+// creates an EKS access entry for the tenant's role and associates a cluster-scoped access policy
+// with it (the install makes a ClusterRole and ClusterRoleBinding, which a namespace-scoped policy
+// could not). Driven through the control plane and the real @aws-sdk/client-eks against the
+// SigV4-checking stand-in, which keeps the entries it is asked to create.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ACCESS_POLICY_ARN } from '../../../workers/onboarding/grant-access-entry.ts';
+import { type ApiClient, apiClient, signUp, unique } from '../../support/api-client.ts';
+import { AwsStandIn, BASE_CREDENTIALS, type StandInCluster } from '../../support/aws-stand-in.ts';
+import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/palisade-onboarding';
+
+const standInCluster = (name: string, overrides: Partial<StandInCluster> = {}): StandInCluster => ({
+  name,
+  status: 'ACTIVE',
+  version: '1.33',
+  platformVersion: 'eks.9',
+  ipFamily: 'ipv4',
+  authenticationMode: 'API_AND_CONFIG_MAP',
+  nodegroups: [{ name: 'general', amiType: 'AL2023_x86_64_STANDARD' }],
+  fargateProfiles: [],
+  vpcCniConfiguration: '{}',
+  ...overrides,
+});
+
+/** Onboarding runs in the background: wait (not a timed assertion) until it has an outcome. */
+async function settledCluster(api: ApiClient, key: string, id: string) {
+  for (;;) {
+    const { body } = await api.get(`/v1/clusters/${id}`, { key });
+    if (body.status !== 'pending' && body.status !== 'onboarding') return body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("onboarding grants palisade's role an EKS access entry", () => {
+  let aws: AwsStandIn;
+  let control: TestControlPlane;
+  let api: ApiClient;
+  let key: string;
+
+  beforeAll(async () => {
+    aws = new AwsStandIn();
+    await aws.start();
+    control = await startTestControlPlane('postgres', {
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: BASE_CREDENTIALS.secretAccessKey,
+      ONBOARDING_RETRY_BASE_MS: '20',
+    });
+    api = apiClient(control.url);
+  });
+  afterAll(async () => {
+    await control?.stop();
+    await aws?.stop();
+  });
+
+  beforeEach(async () => {
+    ({ key } = await signUp(api));
+    const tenant = await api.get('/v1/tenant', { key });
+    aws.roles.set(ROLE_ARN, { roleArn: ROLE_ARN, externalId: tenant.body.awsExternalId });
+    aws.denied.clear();
+    aws.throttle.clear();
+    aws.requests.length = 0;
+  });
+
+  async function onboard(overrides: Partial<StandInCluster> = {}) {
+    const clusterName = unique('eks');
+    aws.clusters.set(clusterName, standInCluster(clusterName, overrides));
+    const created = await api.post('/v1/clusters', {
+      key,
+      body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
+    });
+    expect(created.status).toBe(201);
+    return { clusterName, cluster: await settledCluster(api, key, created.body.id) };
+  }
+
+  const accessCalls = () => aws.requests.filter((request) => request.action === 'eks:CreateAccessEntry' || request.action === 'eks:AssociateAccessPolicy');
+
+  it.each(['API', 'API_AND_CONFIG_MAP'] as const)(
+    'with authentication mode %s, creates the entry for the role and a cluster-wide policy, signed',
+    async (mode) => {
+      const { clusterName, cluster } = await onboard({ authenticationMode: mode });
+      expect(cluster).toMatchObject({ status: 'waiting-for-agents', onboardingFailure: null });
+      const entry = aws.accessEntries.get(clusterName)?.get(ROLE_ARN);
+      expect(entry).toMatchObject({ principalArn: ROLE_ARN, type: 'STANDARD', tags: { 'managed-by': 'palisade' } });
+      expect(Object.fromEntries(entry!.policies)).toEqual({ [ACCESS_POLICY_ARN]: { type: 'cluster', namespaces: [] } });
+      expect(accessCalls()).toEqual([
+        { action: 'eks:CreateAccessEntry', signatureValid: true },
+        { action: 'eks:AssociateAccessPolicy', signatureValid: true },
+      ]);
+    },
+  );
+
+  it('keeps an entry that is already there (ResourceInUseException) and still associates the policy', async () => {
+    const clusterName = unique('eks');
+    aws.accessEntries.set(clusterName, new Map([[ROLE_ARN, { principalArn: ROLE_ARN, type: 'STANDARD', tags: {}, policies: new Map() }]]));
+    aws.clusters.set(clusterName, standInCluster(clusterName));
+    const created = await api.post('/v1/clusters', {
+      key,
+      body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
+    });
+    expect(await settledCluster(api, key, created.body.id)).toMatchObject({ status: 'waiting-for-agents', onboardingFailure: null });
+    expect(accessCalls().map((request) => request.action)).toEqual(['eks:CreateAccessEntry', 'eks:AssociateAccessPolicy']);
+    // The tenant's own entry was kept as it was (no tags added), and the policy associated with it.
+    expect(aws.accessEntries.get(clusterName)?.get(ROLE_ARN)?.tags).toEqual({});
+    expect(aws.accessEntries.get(clusterName)?.get(ROLE_ARN)?.policies.get(ACCESS_POLICY_ARN)).toEqual({ type: 'cluster', namespaces: [] });
+  });
+
+  it('asks EKS for no access entry when the cluster only reads aws-auth, and says so in the report', async () => {
+    const { clusterName, cluster } = await onboard({ authenticationMode: 'CONFIG_MAP' });
+    expect(cluster).toMatchObject({ status: 'waiting-for-agents' });
+    expect(accessCalls()).toEqual([]);
+    expect(aws.accessEntries.get(clusterName)).toBeUndefined();
+    expect((await api.get(`/v1/clusters/${cluster.id}/compatibility`, { key })).body.access).toBe('aws-auth');
+  });
+
+  it.each(['eks:CreateAccessEntry', 'eks:AssociateAccessPolicy'])('fails with the missing permission named when the role may not call %s', async (action) => {
+    aws.denied.add(action);
+    const { cluster } = await onboard();
+    expect(cluster.status).toBe('failed');
+    expect(cluster.onboardingFailure).toMatchObject({ code: 'PERMISSION_MISSING', action, retryable: false });
+    expect(cluster.onboardingFailure.nextStep).toContain(action);
+  });
+
+  it('retries a throttled CreateAccessEntry past the SDK’s own attempts, then grants access', async () => {
+    aws.throttle.set('eks:CreateAccessEntry', 4);
+    const { clusterName, cluster } = await onboard();
+    expect(cluster).toMatchObject({ status: 'waiting-for-agents', onboardingFailure: null });
+    expect(aws.accessEntries.get(clusterName)?.get(ROLE_ARN)?.policies.has(ACCESS_POLICY_ARN)).toBe(true);
+    expect(aws.requests.filter((request) => request.action === 'eks:CreateAccessEntry').length).toBe(5);
+  });
+});
