@@ -96,7 +96,11 @@ export function createApiClient(options: ClientOptions): ApiClient {
       const text = await response.text();
       const problem = problemSchema.safeParse(parseJson(text));
       if (problem.success) throw problemError(problem.data);
-      throw new CliError(EXIT.FAILURE, `GET ${path} answered ${response.status} without a problem document: ${text.slice(0, 200)}`, 'check the URL points at a palisade control plane');
+      throw new CliError(
+        EXIT.FAILURE,
+        `GET ${path} answered ${response.status} without a problem document: ${text.slice(0, 200)}`,
+        'check the URL points at a palisade control plane',
+      );
     },
     async request(method, path, request = {}) {
       const url = urlOf(path, request.query);

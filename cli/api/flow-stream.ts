@@ -79,5 +79,9 @@ function parseFlow(data: string): Flow {
   }
   const parsed = flowSchema.safeParse(json);
   if (parsed.success) return parsed.data;
-  throw new CliError(EXIT.FAILURE, `unexpected flow event: ${data.slice(0, 200)}`, 'check the URL points at a palisade control plane of a version this CLI knows');
+  throw new CliError(
+    EXIT.FAILURE,
+    `unexpected flow event: ${data.slice(0, 200)}`,
+    'check the URL points at a palisade control plane of a version this CLI knows',
+  );
 }
