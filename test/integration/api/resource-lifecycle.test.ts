@@ -28,7 +28,7 @@ interface ResourceLifecycle {
      * The calls after the POST that make the resource (accepting an invite makes a member), answering
      * part of it: the import read holds these fields and more.
      */
-    then?: (tenant: Tenant, answer: Body) => Promise<Body>;
+    complete?: (tenant: Tenant, answer: Body) => Promise<Body>;
   };
   /** The path `terraform import <id>` reads, from what create answered. */
   importPath: (tenant: Tenant, created: Body) => string;
@@ -98,7 +98,7 @@ const LIFECYCLES: readonly ResourceLifecycle[] = [
     create: {
       path: () => '/v1/invites',
       body: { email: 'member@example.com', role: 'viewer' },
-      async then(tenant, answer) {
+      async complete(tenant, answer) {
         const accepted = await tenant.api.post('/v1/invites/accept', { body: { token: answer.token, password: 'correct horse battery' } });
         expect(accepted.status).toBe(201);
         // The invite is used up: it reads as gone.
@@ -162,8 +162,8 @@ describe('the lifecycle of every resource type', () => {
     if (lifecycle.create) {
       const response = await api.post(lifecycle.create.path(tenant), { key, body: lifecycle.create.body });
       expect(response.status).toBe(201);
-      created = lifecycle.create.then
-        ? await lifecycle.create.then(tenant, response.body)
+      created = lifecycle.create.complete
+        ? await lifecycle.create.complete(tenant, response.body)
         : (lifecycle.create.resourceOf?.(response.body) ?? response.body);
       expect(lifecycle.written(created)).toEqual(lifecycle.create.body);
     }
@@ -172,7 +172,7 @@ describe('the lifecycle of every resource type', () => {
     const imported = await api.get(path, { key });
     expect(imported.status).toBe(200);
     if (lifecycle.create) {
-      expect(imported.body).toEqual(lifecycle.create.then ? expect.objectContaining(created) : withoutSecrets(created));
+      expect(imported.body).toEqual(lifecycle.create.complete ? expect.objectContaining(created) : withoutSecrets(created));
       expect(lifecycle.written(imported.body)).toEqual(lifecycle.create.body);
     }
 
