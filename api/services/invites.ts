@@ -4,7 +4,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { type Db, newId, rowsOf, withoutTenant, withTenant } from '../../db/index.ts';
 import { invites, members } from '../../db/schema/index.ts';
-import { ApiError } from '../errors/api-error.ts';
+import { ApiError, notFound } from '../errors/api-error.ts';
 import { requireId } from '../http/ids.ts';
 import { afterCursor, type PageRequest, toPage } from '../http/pagination.ts';
 import { type AcceptInviteInput, type InviteInput, presentInvite, presentMember } from '../schemas/members.ts';
@@ -59,6 +59,19 @@ export async function listInvites(ctx: TenantContext, filter: PageRequest, now: 
       .limit(filter.limit + 1),
   );
   return toPage(rows, filter, presentInvite);
+}
+
+/** One pending invite by id; an accepted, expired or withdrawn one is gone, as from the list. */
+export async function getInvite(ctx: TenantContext, input: { inviteId: string }, now: Date) {
+  const id = requireId(input.inviteId, 'invite');
+  const [row] = await inTenant(ctx, (tx) =>
+    tx
+      .select()
+      .from(invites)
+      .where(and(eq(invites.id, id), pending(now))),
+  );
+  if (!row) throw notFound('invite');
+  return presentInvite(row);
 }
 
 export async function revokeInvite(ctx: TenantContext, input: { inviteId: string }): Promise<void> {

@@ -3,7 +3,7 @@
 // the API keys minted for them, in the same transaction, so a removed person keeps no way in.
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { apiKeys, members } from '../../db/schema/index.ts';
-import { ApiError } from '../errors/api-error.ts';
+import { ApiError, notFound } from '../errors/api-error.ts';
 import { requireId } from '../http/ids.ts';
 import { afterCursor, type PageRequest, toPage } from '../http/pagination.ts';
 import { presentMember } from '../schemas/members.ts';
@@ -22,6 +22,14 @@ export async function listMembers(ctx: TenantContext, filter: PageRequest) {
       .limit(filter.limit + 1),
   );
   return toPage(rows, filter, presentMember);
+}
+
+/** One member by id: what `terraform import` of a member reads. */
+export async function getMember(ctx: TenantContext, input: { memberId: string }) {
+  const id = requireId(input.memberId, 'member');
+  const [row] = await inTenant(ctx, (tx) => tx.select().from(members).where(eq(members.id, id)));
+  if (!row) throw notFound('member');
+  return presentMember(row);
 }
 
 export async function removeMember(ctx: TenantContext, input: { memberId: string }): Promise<void> {

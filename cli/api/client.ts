@@ -17,9 +17,14 @@ export interface RequestOptions<T> {
   describeField?: (path: string) => string;
 }
 
+/** An event stream opened, or a failure worth reconnecting after (the server away, busy or restarting). */
+export type EventStreamAnswer = { ok: true; body: ReadableStream<Uint8Array> } | { ok: false; reason: string; retryAfterMs: number | undefined };
+
 export interface ApiClient {
   readonly url: string;
   request<T = undefined>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options?: RequestOptions<T>): Promise<T>;
+  /** GET of a server-sent event stream; other refusals (bad key, no such cluster) throw CliError. */
+  openEventStream(path: string, options: { query?: RequestOptions<never>['query']; lastEventId?: string | undefined }): Promise<EventStreamAnswer>;
 }
 
 interface ClientOptions {
@@ -63,11 +68,42 @@ export function createApiClient(options: ClientOptions): ApiClient {
     }
   }
 
+  function urlOf(path: string, query: RequestOptions<never>['query']): URL {
+    const url = new URL(`${options.url}${path}`);
+    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    return url;
+  }
+
   return {
     url: options.url,
+    async openEventStream(path, request) {
+      const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}`, accept: 'text/event-stream' };
+      if (request.lastEventId !== undefined) headers['last-event-id'] = request.lastEventId;
+      let response: Response;
+      try {
+        // No request timeout: the stream stays open as long as both ends want it.
+        response = await fetch(urlOf(path, request.query), { headers, ...(options.signal ? { signal: options.signal } : {}) });
+      } catch (error) {
+        const { cause } = error as { cause?: { code?: string; message?: string } };
+        return { ok: false, reason: cause?.code ?? cause?.message ?? (error as Error).message, retryAfterMs: undefined };
+      }
+      if (response.ok && response.body) return { ok: true, body: response.body };
+      if (response.status === 429 || response.status >= 500) {
+        await response.body?.cancel();
+        const seconds = Number(response.headers.get('retry-after'));
+        return { ok: false, reason: `answered ${response.status}`, retryAfterMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1_000 : undefined };
+      }
+      const text = await response.text();
+      const problem = problemSchema.safeParse(parseJson(text));
+      if (problem.success) throw problemError(problem.data);
+      throw new CliError(
+        EXIT.FAILURE,
+        `GET ${path} answered ${response.status} without a problem document: ${text.slice(0, 200)}`,
+        'check the URL points at a palisade control plane',
+      );
+    },
     async request(method, path, request = {}) {
-      const url = new URL(`${options.url}${path}`);
-      for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+      const url = urlOf(path, request.query);
       const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' };
       if (method === 'POST') headers['idempotency-key'] = randomUUID();
       let body: string | undefined;

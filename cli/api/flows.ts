@@ -5,7 +5,7 @@ import { pageOf } from './pages.ts';
 
 const ruleSchema = z.object({ tier: z.string(), policyId: z.string(), ruleIndex: z.union([z.number(), z.literal('default')]), action: z.string() });
 
-const flowSchema = z.object({
+export const flowSchema = z.object({
   id: z.string(),
   nodeName: z.string(),
   startTime: z.string(),

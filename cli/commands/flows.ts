@@ -1,6 +1,6 @@
 // `palisade flows --cluster C [--follow]`: flow logs, a table for a person at a terminal and JSON
 // lines for everyone else (each line one flow, as the API gives it), filtered by verdict and
-// namespace. --follow keeps printing new flows until Ctrl-C.
+// namespace. --follow streams new flows (server-sent events) until Ctrl-C.
 import { findCluster } from '../api/clusters.ts';
 import { flowStream } from '../api/flow-stream.ts';
 import type { Flow } from '../api/flows.ts';
@@ -21,8 +21,6 @@ const options = {
 const KINDS = { allow: 'allowed', deny: 'denied', log: 'logged' } as const;
 const VERDICT_WORDS = { allowed: 'allow', denied: 'deny', logged: 'log' } as const;
 const PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
-/** New flows arrive in 15 s buckets per agent; asking every 2 s shows them soon without load. */
-const POLL_INTERVAL_MS = 2_000;
 
 /** Fixed widths: a followed table cannot measure rows it has not seen yet. */
 const COLUMNS = [
@@ -64,7 +62,8 @@ export const flowsCommand: Command = {
   help: `Usage: palisade flows --cluster C [--follow] [--verdict allow|deny|log] [-n NS] [-o table|json]
 
 Prints the cluster's stored flow logs, oldest first, then with --follow (-f) each new one as
-agents ship it, until Ctrl-C. A table on a terminal, JSON lines otherwise (-o forces either).
+agents ship it (a server-sent event stream that resumes where it left off after a dropped
+connection), until Ctrl-C. A table on a terminal, JSON lines otherwise (-o forces either).
 -n keeps the flows of endpoints in that namespace.`,
   options,
   async run(context) {
@@ -82,7 +81,11 @@ agents ship it, until Ctrl-C. A table on a terminal, JSON lines otherwise (-o fo
     if (format === 'table') context.io.stdout.write(row(COLUMNS.map(([title]) => title.toUpperCase())));
     const signal = context.io.signal;
     try {
-      for await (const flow of flowStream(client, cluster.id, query, { follow: values.follow, pollIntervalMs: POLL_INTERVAL_MS, signal })) {
+      for await (const flow of flowStream(client, cluster.id, query, {
+        follow: values.follow,
+        signal,
+        onDrop: (reason, retryInMs) => context.io.stderr.write(`flow stream dropped (${reason}); reconnecting in ${Math.ceil(retryInMs / 1_000)}s\n`),
+      })) {
         if (!inNamespace(flow)) continue;
         context.io.stdout.write(format === 'table' ? tableRow(context.paint, flow) : `${JSON.stringify(flow)}\n`);
       }

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env.ts';
 import { limitBodies, SMALL_OBJECT_BODY_BYTES } from '../../http/body-limits.ts';
 import { registerAcceptInvite } from './accept.ts';
 import { registerCreateInvite } from './create.ts';
+import { registerGetInvite } from './get.ts';
 import { registerListInvites } from './list.ts';
 import { registerRevokeInvite } from './revoke.ts';
 
@@ -13,5 +14,6 @@ export function registerInviteRoutes(app: OpenAPIHono<AppEnv>) {
   registerAcceptInvite(app);
   registerCreateInvite(app);
   registerListInvites(app);
+  registerGetInvite(app);
   registerRevokeInvite(app);
 }

@@ -225,7 +225,8 @@ describe('the palisade CLI against the embedded control plane', () => {
     expect(denied.stdout).toMatch(/^deny: shop\/web -> shop\/db port 6432\/TCP \(bundle revision \d+\)\n/);
     expect(denied.stdout).toContain('  ingress of shop/db: deny\n    tier default, NetworkPolicy/shop/db-from-api, tier default: Deny\n');
 
-    // The flow stored before, printed at once; then one shipped while following, printed as it arrives.
+    // The flow stored before, printed at once; then one shipped while following (the dry-run agent posts
+    // it with its agent token to POST /v1/agent/flows), pushed over the flow stream as it arrives.
     await agent.shipFlows([deniedFlow]);
     const follow = cli.start(['flows', '--cluster', 'prod', '--follow', '--verdict', 'deny', '-n', 'shop']);
     await expect.poll(() => follow.stdout().split('\n').length - 1, { timeout: 15_000 }).toBe(1);

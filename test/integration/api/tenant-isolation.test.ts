@@ -76,10 +76,12 @@ const ISOLATION: Record<string, IsolationEntry> = {
   getSession: { namesNoObject: "the caller's own session, taken from its cookie" },
   signOut: { namesNoObject: "ends the caller's own session, taken from its cookie" },
   listMembers: { namesNoObject: OWN_TENANT },
+  getMember: { call: (a) => ({ params: { id: a.memberId } }) },
   removeMember: { call: (a) => ({ params: { id: a.memberId } }) },
   createInvite: { namesNoObject: OWN_TENANT },
   listInvites: { namesNoObject: OWN_TENANT },
   listAuditEvents: { namesNoObject: `${OWN_TENANT} (see "lists only the caller's own objects")` },
+  getInvite: { call: (a) => ({ params: { id: a.inviteId } }) },
   revokeInvite: { call: (a) => ({ params: { id: a.inviteId } }) },
   acceptInvite: { namesNoObject: "takes the invite's token alone; the tenant is the one that issued it" },
 };
