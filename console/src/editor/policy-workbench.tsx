@@ -1,13 +1,12 @@
 // The policy editor's working area, loaded lazily with CodeMirror and the YAML parser: the YAML, its
 // problems at their lines (syntax errors as you type, the API's validation errors after Preview or
-// Apply), Preview (a dry-run apply: its diff and which observed flows would change verdict), and Apply.
+// Apply), Preview (a dry-run apply and its diff), and Apply.
 import { useState } from 'preact/hooks';
 import { stringify } from 'yaml';
 import { ApiFailure, api, query } from '../client/client.ts';
 import type { ApplyResult } from '../client/types.ts';
 import { ErrorNotice } from '../components/async-state.tsx';
 import { DiffView } from '../components/diff-view.tsx';
-import { ImpactView } from '../components/impact-view.tsx';
 import { type LocatedProblem, locateProblems, yamlSyntaxProblems } from '../policies/problem-lines.ts';
 import { YamlEditor } from './yaml-editor.tsx';
 
@@ -24,45 +23,22 @@ export default function PolicyWorkbench(props: WorkbenchProps) {
   const [text, setText] = useState(props.initialText);
   const [apiProblems, setApiProblems] = useState<LocatedProblem[]>([]);
   const [preview, setPreview] = useState<ApplyResult>();
-  /** Set when the preview could not judge observed flows because no agent has reported an inventory. */
-  const [noInventory, setNoInventory] = useState(false);
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState<'preview' | 'apply'>();
   const syntaxProblems = yamlSyntaxProblems(text);
   const problems = syntaxProblems.length > 0 ? syntaxProblems : apiProblems;
 
-  const post = (params: Record<string, string>) =>
-    api<ApplyResult>(`/v1/apply${query({ cluster: props.clusterId, ...params })}`, {
-      method: 'POST',
-      text: { body: text, contentType: 'application/yaml' },
-    });
-
-  /** The dry run with its impact; without an inventory the impact cannot be judged, so the diff alone. */
-  const previewWithImpact = async () => {
-    try {
-      const result = await post({ dryRun: 'true', impact: 'true' });
-      setNoInventory(false);
-      return result;
-    } catch (failure) {
-      if (!(failure instanceof ApiFailure && failure.problem?.code === 'NO_INVENTORY')) throw failure;
-      setNoInventory(true);
-      return post({ dryRun: 'true' });
-    }
-  };
-
   const send = async (dryRun: boolean) => {
     setBusy(dryRun ? 'preview' : 'apply');
     setError(undefined);
     try {
-      if (dryRun) {
-        const result = await previewWithImpact();
-        setApiProblems([]);
-        setPreview(result);
-      } else {
-        await post({ dryRun: 'false' });
-        setApiProblems([]);
-        props.onApplied();
-      }
+      const result = await api<ApplyResult>(`/v1/apply${query({ cluster: props.clusterId, dryRun: String(dryRun) })}`, {
+        method: 'POST',
+        text: { body: text, contentType: 'application/yaml' },
+      });
+      setApiProblems([]);
+      if (dryRun) setPreview(result);
+      else props.onApplied();
     } catch (failure) {
       setPreview(undefined);
       if (failure instanceof ApiFailure && failure.fieldErrors.length > 0) setApiProblems(locateProblems(text, failure.fieldErrors, true));
@@ -119,10 +95,6 @@ export default function PolicyWorkbench(props: WorkbenchProps) {
               <DiffView label={`Changes to ${result.name}`} before={manifestText(result.before)} after={manifestText(result.after)} />
             </div>
           ))}
-          {preview.impact && <ImpactView impact={preview.impact} />}
-          {noInventory && (
-            <p class="state empty">Which observed flows would change verdict is shown once an agent of this cluster has reported its pods; none has yet.</p>
-          )}
         </section>
       )}
     </div>
