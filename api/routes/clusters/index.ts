@@ -6,6 +6,7 @@ import { registerCreateCluster } from './create.ts';
 import { registerDeleteCluster } from './delete.ts';
 import { registerGetCluster } from './get.ts';
 import { registerGetClusterCompatibility } from './get-compatibility.ts';
+import { registerGetClusterInventory } from './get-inventory.ts';
 import { registerListClusters } from './list.ts';
 import { registerListClusterAgents } from './list-agents.ts';
 import { registerReplaceCluster } from './replace.ts';
@@ -20,4 +21,5 @@ export function registerClusterRoutes(app: OpenAPIHono<AppEnv>) {
   registerDeleteCluster(app);
   registerListClusterAgents(app);
   registerGetClusterCompatibility(app);
+  registerGetClusterInventory(app);
 }

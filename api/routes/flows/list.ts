@@ -1,12 +1,10 @@
-// GET /v1/clusters/{id}/flows: flow logs, newest last, filterable by outcome, endpoint and the pending
-// verdict of staged policies.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { flowLogEntrySchema } from '../../../policy/flow-log.ts';
-import { reportedTime, storableText } from '../../../policy/validation/storable-schema.ts';
+// GET /v1/clusters/{id}/flows: flow logs, newest last, filterable by time, verdict, namespace, pod,
+// deciding policy, port, protocol and the pending verdict of staged policies.
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { apiKeySecurity, commonErrors, idParam, jsonContent, listQuery, page } from '../../schemas/common.ts';
-import { flowSchema } from '../../schemas/flows.ts';
+import { flowFilterQuery, flowSchema } from '../../schemas/flows.ts';
 import { listFlowLogs } from '../../services/flows.ts';
 
 const route = createRoute({
@@ -18,12 +16,7 @@ const route = createRoute({
   security: apiKeySecurity,
   request: {
     params: idParam,
-    query: listQuery.extend({
-      since: reportedTime().optional().openapi({ description: 'Only buckets ending at or after this time' }),
-      kind: flowLogEntrySchema.shape.kind.optional(),
-      endpoint: storableText().max(317).optional().openapi({ description: 'namespace/pod' }),
-      pendingVerdict: z.enum(['allow', 'deny']).optional(),
-    }),
+    query: listQuery.extend(flowFilterQuery),
   },
   responses: { 200: jsonContent(page(flowSchema, 'FlowLogPage'), 'A page of flow logs'), ...commonErrors },
 });

@@ -4,13 +4,12 @@
 // 15 s keeps proxies from cutting an idle stream. A tenant holds a capped number at once (429).
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { flowLogEntrySchema } from '../../../policy/flow-log.ts';
-import { reportedTime, storableText } from '../../../policy/validation/storable-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantContext } from '../../http/context.ts';
 import { streamSlots } from '../../middleware/stream-slots.ts';
 import { tooManyRequests } from '../../middleware/too-many-requests.ts';
 import { apiKeySecurity, commonErrors, idParam } from '../../schemas/common.ts';
+import { flowFilterQuery } from '../../schemas/flows.ts';
 import { openFlowTail } from '../../services/flow-stream.ts';
 
 /** A client refused a stream comes back when one of the tenant's others has likely closed. */
@@ -27,10 +26,8 @@ const route = createRoute({
     params: idParam,
     query: z.object({
       cursor: z.uuid().optional().openapi({ description: 'Start after this flow id (a list nextCursor or an event id)' }),
-      since: reportedTime().optional().openapi({ description: 'Without a cursor: start with buckets ending at or after this time' }),
-      kind: flowLogEntrySchema.shape.kind.optional(),
-      endpoint: storableText().max(317).optional().openapi({ description: 'namespace/pod' }),
-      pendingVerdict: z.enum(['allow', 'deny']).optional(),
+      ...flowFilterQuery,
+      since: flowFilterQuery.since.openapi({ description: 'Without a cursor: start with buckets ending at or after this time' }),
     }),
     headers: z.object({
       'last-event-id': z.uuid().optional().openapi({ description: 'The id of the last event received: the stream resumes after it' }),

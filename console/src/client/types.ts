@@ -5,6 +5,7 @@ import type { agentStatusSchema } from '../../../api/schemas/agent-status.ts';
 import type { apiKeySchema } from '../../../api/schemas/api-keys.ts';
 import type { applyResultSchema } from '../../../api/schemas/apply.ts';
 import type { auditEventSchema } from '../../../api/schemas/audit-events.ts';
+import type { clusterInventorySchema } from '../../../api/schemas/cluster-inventory.ts';
 import type { clusterSchema } from '../../../api/schemas/clusters.ts';
 import type { problemSchema } from '../../../api/schemas/common.ts';
 import type { explanationSchema, traceEntrySchema } from '../../../api/schemas/explain.ts';
@@ -15,6 +16,7 @@ import type { sessionSchema } from '../../../api/schemas/session.ts';
 import type { tenantWithUsageSchema } from '../../../api/schemas/tenant.ts';
 
 export type Cluster = z.infer<typeof clusterSchema>;
+export type ClusterInventory = z.infer<typeof clusterInventorySchema>;
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 export type ApiKey = z.infer<typeof apiKeySchema>;
 export type ApplyResult = z.infer<typeof applyResultSchema>;

@@ -1,10 +1,11 @@
 // Explain: why a client pod may or may not reach a server pod on a port, tier by tier, with the rule
 // that decided each direction, computed by the API against the inventory the agents reported.
-// Pods to pick from are the endpoints seen in the cluster's recent flows; any namespace/pod may be typed.
+// Source and destination are chosen from that same inventory (GET /v1/clusters/{id}/inventory), so only
+// pods the explanation can resolve are offered.
 import { useState } from 'preact/hooks';
-import { api, query } from '../client/client.ts';
-import type { Explanation, Flow, Page, TraceEntry } from '../client/types.ts';
-import { ErrorNotice, useLoad } from '../components/async-state.tsx';
+import { ApiFailure, api, query } from '../client/client.ts';
+import type { ClusterInventory, Explanation, TraceEntry } from '../client/types.ts';
+import { ErrorNotice, Loading, useLoad } from '../components/async-state.tsx';
 import { described, errorAt, Field } from '../components/field.tsx';
 
 function Trace(props: { title: string; verdict: string; trace: TraceEntry[] }) {
@@ -30,9 +31,14 @@ function Trace(props: { title: string; verdict: string; trace: TraceEntry[] }) {
 }
 
 export function ExplainPage(props: { clusterId: string }) {
-  const endpoints = useLoad(async () => {
-    const page = await api<Page<Flow>>(`/v1/clusters/${props.clusterId}/flows${query({ limit: 200 })}`);
-    return [...new Set(page.items.map((flow) => flow.endpoint))].sort();
+  const inventory = useLoad(async () => {
+    try {
+      return await api<ClusterInventory>(`/v1/clusters/${props.clusterId}/inventory`);
+    } catch (failure) {
+      // No agent has reported yet: a state of the cluster, not an error.
+      if (failure instanceof ApiFailure && failure.status === 409) return undefined;
+      throw failure;
+    }
   }, [props.clusterId]);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -51,16 +57,45 @@ export function ExplainPage(props: { clusterId: string }) {
     }
   };
   const [fromError, toError, portError] = ['from', 'to', 'port'].map((field) => errorAt(error, field));
+  if (inventory.state === 'loading') return <Loading what="the cluster's inventory" />;
+  if (inventory.state === 'error') return <ErrorNotice error={inventory.error} retry={inventory.reload} />;
+  if (!inventory.data) {
+    return (
+      <>
+        <h1>Explain</h1>
+        <p class="state empty">
+          No agent of this cluster has reported its pods yet. Once an agent is connected and has applied a bundle, its inventory appears here.
+        </p>
+      </>
+    );
+  }
+  const pods = inventory.data.endpoints.map((endpoint) => `${endpoint.namespace}/${endpoint.name}`).sort();
+  const podOptions = [
+    <option key="" value="" disabled>
+      Choose a pod
+    </option>,
+    ...pods.map((pod) => (
+      <option key={pod} value={pod}>
+        {pod}
+      </option>
+    )),
+  ];
   return (
     <>
       <h1>Explain</h1>
+      <p class="meta">
+        {pods.length} pods in {inventory.data.namespaces.length} namespaces, reported by {inventory.data.reportedBy}
+      </p>
       <form class="card inline-form" onSubmit={submit} aria-label="Explain a connection">
-        <datalist id="known-endpoints">{endpoints.state === 'ready' && endpoints.data.map((endpoint) => <option key={endpoint} value={endpoint} />)}</datalist>
         <Field id="explain-from" label="Source pod (namespace/pod)" error={fromError}>
-          <input {...described('explain-from', fromError)} list="known-endpoints" required value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+          <select {...described('explain-from', fromError)} required value={from} onChange={(e) => setFrom(e.currentTarget.value)}>
+            {podOptions}
+          </select>
         </Field>
         <Field id="explain-to" label="Destination pod (namespace/pod)" error={toError}>
-          <input {...described('explain-to', toError)} list="known-endpoints" required value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+          <select {...described('explain-to', toError)} required value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+            {podOptions}
+          </select>
         </Field>
         <Field id="explain-port" label="Port" error={portError}>
           <input {...described('explain-port', portError)} inputMode="numeric" required value={port} onInput={(e) => setPort(e.currentTarget.value)} />

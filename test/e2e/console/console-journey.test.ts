@@ -220,8 +220,9 @@ describe('the web console in Chromium', () => {
 
     // Explain the denied pair from the inventory the agent reported.
     await page.getByRole('navigation', { name: 'Cluster' }).getByRole('link', { name: 'Explain' }).click();
-    await page.getByLabel('Source pod (namespace/pod)').fill('shop/web');
-    await page.getByLabel('Destination pod (namespace/pod)').fill('shop/backend');
+    // Source and destination are chosen from the pods the agent reported.
+    await page.getByLabel('Source pod (namespace/pod)').selectOption('shop/web');
+    await page.getByLabel('Destination pod (namespace/pod)').selectOption('shop/backend');
     await page.getByLabel('Port').fill('8080');
     await page.getByRole('button', { name: 'Explain' }).click();
     const answer = page.locator('#explain-result');
