@@ -17,8 +17,10 @@ export function requestMetrics(metrics: ApiMetrics): MiddlewareHandler {
     try {
       await next();
     } finally {
-      // Middleware is registered for every method ('ALL'); the route's own handler names its method.
-      const route = [...matchedRoutes(c)].reverse().find((r) => r.method !== 'ALL')?.path ?? UNMATCHED_ROUTE;
+      // Middleware is registered for every method ('ALL'); the route's own handler names its method. The
+      // first such handler is the one that answers: the console's catch-all GET, registered last, also
+      // matches every API path.
+      const route = matchedRoutes(c).find((r) => r.method !== 'ALL')?.path ?? UNMATCHED_ROUTE;
       const method = METHODS.has(c.req.method) ? c.req.method : 'OTHER';
       const statusClass = `${Math.floor(c.res.status / 100)}xx`;
       metrics.requestDuration.observe({ route, method, status_class: statusClass }, (performance.now() - started) / 1000);

@@ -67,8 +67,13 @@ export const writeWarningSchema = z
 
 export const writeWarningsSchema = z.array(writeWarningSchema).openapi({ description: 'Empty when everything was read as written' });
 
-/** The answer to a create or replace: the stored policy and the write's warnings. */
-export const writtenPolicySchema = policySchema.extend({ warnings: writeWarningsSchema }).openapi('WrittenPolicy');
+/**
+ * The answer to a create or replace: the stored policy, and the write's warnings when it has any (left
+ * out otherwise, so the answer equals a later read of the policy, as a Terraform provider checks).
+ */
+export const writtenPolicySchema = policySchema
+  .extend({ warnings: writeWarningsSchema.optional().openapi({ description: 'Present when something was read differently from how it is written' }) })
+  .openapi('WrittenPolicy');
 
 export const promotionSchema = z.object({ enforced: policySchema.nullable(), deleted: z.string().nullable() }).openapi('Promotion');
 

@@ -23,8 +23,12 @@ export const CONSOLE_CSP = [
 
 const YEAR_SECONDS = 31_536_000;
 
+/**
+ * Paths that are never a console page: the API, and /metrics, which is served on its own port
+ * (METRICS_PORT); a scraper pointed at the API port gets a 404 that says so, not the console's page.
+ */
 function isApiPath(path: string): boolean {
-  return path === '/v1' || path.startsWith('/v1/');
+  return path === '/v1' || path.startsWith('/v1/') || path === '/metrics';
 }
 
 function respond(c: Context<AppEnv>, asset: ConsoleAsset) {

@@ -36,6 +36,6 @@ export function registerCreatePolicy(app: OpenAPIHono<AppEnv>) {
     }
     const { row, warnings } = await createPolicy(tenantContext(c), input);
     c.header('etag', versionEtag(row.version));
-    return c.json({ ...presentPolicy(row), warnings }, 201);
+    return c.json({ ...presentPolicy(row), ...(warnings.length > 0 && { warnings }) }, 201);
   });
 }

@@ -39,6 +39,6 @@ export function registerReplacePolicy(app: OpenAPIHono<AppEnv>) {
     }
     const { row, warnings } = await replacePolicy(tenantContext(c), input);
     c.header('etag', versionEtag(row.version));
-    return c.json({ ...presentPolicy(row), warnings }, 200);
+    return c.json({ ...presentPolicy(row), ...(warnings.length > 0 && { warnings }) }, 200);
   });
 }

@@ -53,6 +53,7 @@ const ISOLATION: Record<string, IsolationEntry> = {
   deleteCluster: { call: (a) => ({ params: { id: a.clusterId } }) },
   listClusterAgents: { call: (a) => ({ params: { id: a.clusterId } }) },
   getClusterCompatibility: { call: (a) => ({ params: { id: a.clusterId } }) },
+  getClusterInventory: { call: (a) => ({ params: { id: a.clusterId } }) },
   listClusterBundles: { call: (a) => ({ params: { id: a.clusterId } }) },
   listFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
   streamFlowLogs: { call: (a) => ({ params: { id: a.clusterId } }) },
