@@ -8,30 +8,7 @@ import { ACCESS_POLICY_ARN } from '../../../workers/onboarding/grant-access-entr
 import { type ApiClient, apiClient, signUp, unique } from '../../support/api-client.ts';
 import { AwsStandIn, BASE_CREDENTIALS, type StandInCluster } from '../../support/aws-stand-in.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-
-const ROLE_ARN = 'arn:aws:iam::123456789012:role/palisade-onboarding';
-
-const standInCluster = (name: string, overrides: Partial<StandInCluster> = {}): StandInCluster => ({
-  name,
-  status: 'ACTIVE',
-  version: '1.33',
-  platformVersion: 'eks.9',
-  ipFamily: 'ipv4',
-  authenticationMode: 'API_AND_CONFIG_MAP',
-  nodegroups: [{ name: 'general', amiType: 'AL2023_x86_64_STANDARD' }],
-  fargateProfiles: [],
-  vpcCniConfiguration: '{}',
-  ...overrides,
-});
-
-/** Onboarding runs in the background: wait (not a timed assertion) until it has an outcome. */
-async function settledCluster(api: ApiClient, key: string, id: string) {
-  for (;;) {
-    const { body } = await api.get(`/v1/clusters/${id}`, { key });
-    if (body.status !== 'pending' && body.status !== 'onboarding') return body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
 
 describe("onboarding grants palisade's role an EKS access entry", () => {
   let aws: AwsStandIn;
@@ -66,7 +43,7 @@ describe("onboarding grants palisade's role an EKS access entry", () => {
 
   async function onboard(overrides: Partial<StandInCluster> = {}) {
     const clusterName = unique('eks');
-    aws.clusters.set(clusterName, standInCluster(clusterName, overrides));
+    aws.clusters.set(clusterName, standInCluster({ name: clusterName, ...overrides }));
     const created = await api.post('/v1/clusters', {
       key,
       body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
@@ -95,7 +72,7 @@ describe("onboarding grants palisade's role an EKS access entry", () => {
   it('keeps an entry that is already there (ResourceInUseException) and still associates the policy', async () => {
     const clusterName = unique('eks');
     aws.accessEntries.set(clusterName, new Map([[ROLE_ARN, { principalArn: ROLE_ARN, type: 'STANDARD', tags: {}, policies: new Map() }]]));
-    aws.clusters.set(clusterName, standInCluster(clusterName));
+    aws.clusters.set(clusterName, standInCluster({ name: clusterName }));
     const created = await api.post('/v1/clusters', {
       key,
       body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },

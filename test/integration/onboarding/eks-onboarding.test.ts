@@ -6,30 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiClient, apiClient, createAgentToken, signUp, unique } from '../../support/api-client.ts';
 import { AwsStandIn, BASE_CREDENTIALS, type StandInCluster } from '../../support/aws-stand-in.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-
-const ROLE_ARN = 'arn:aws:iam::123456789012:role/palisade-onboarding';
-
-const standInCluster = (overrides: Partial<StandInCluster> = {}): StandInCluster => ({
-  name: 'prod',
-  status: 'ACTIVE',
-  version: '1.33',
-  platformVersion: 'eks.9',
-  ipFamily: 'ipv4',
-  authenticationMode: 'API_AND_CONFIG_MAP',
-  nodegroups: [{ name: 'general', amiType: 'AL2023_x86_64_STANDARD' }],
-  fargateProfiles: [],
-  vpcCniConfiguration: '{}',
-  ...overrides,
-});
-
-/** Onboarding runs in the background: wait (not a timed assertion) until it has an outcome. */
-async function settledCluster(api: ApiClient, key: string, id: string) {
-  for (;;) {
-    const { body } = await api.get(`/v1/clusters/${id}`, { key });
-    if (body.status !== 'pending' && body.status !== 'onboarding') return body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
 
 describe('onboarding an EKS cluster registered with a role', () => {
   let aws: AwsStandIn;
