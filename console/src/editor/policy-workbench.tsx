@@ -52,7 +52,7 @@ export default function PolicyWorkbench(props: WorkbenchProps) {
   return (
     <div class="workbench">
       <YamlEditor
-        value={text}
+        initialValue={props.initialText}
         label="Policy YAML"
         readOnly={!props.canWrite}
         problems={problems}

@@ -15,7 +15,10 @@ const EDITOR_THEME = EditorView.theme({
   '&.cm-focused': { outline: '3px solid #0b57d0', outlineOffset: '2px' },
 });
 
-export function YamlEditor(props: { value: string; onChange: (text: string) => void; problems: LocatedProblem[]; readOnly: boolean; label: string }) {
+// The editor owns its document: `initialValue` seeds it and `onChange` reports every change. Echoing a
+// `value` prop back into the document would loop: Preact runs effects after paint, so an effect from an
+// older render can hold an older text than the document, replace it, and start a ping-pong of renders.
+export function YamlEditor(props: { initialValue: string; onChange: (text: string) => void; problems: LocatedProblem[]; readOnly: boolean; label: string }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
   const onChange = useRef(props.onChange);
@@ -28,7 +31,7 @@ export function YamlEditor(props: { value: string; onChange: (text: string) => v
     view.current = new EditorView({
       root: shadow,
       parent,
-      doc: props.value,
+      doc: props.initialValue,
       extensions: [
         basicSetup,
         EDITOR_THEME,
@@ -43,14 +46,6 @@ export function YamlEditor(props: { value: string; onChange: (text: string) => v
     });
     return () => view.current?.destroy();
   }, []);
-
-  // Text set from outside (a loaded policy) replaces the document; the member's own typing is already there.
-  useEffect(() => {
-    const current = view.current;
-    if (current && current.state.doc.toString() !== props.value) {
-      current.dispatch({ changes: { from: 0, to: current.state.doc.length, insert: props.value } });
-    }
-  }, [props.value]);
 
   useEffect(() => {
     const current = view.current;

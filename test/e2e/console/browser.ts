@@ -54,6 +54,8 @@ export async function openConsoleBrowser(options: { baseUrl: string; folder: str
     baseURL: options.baseUrl,
     viewport: { width: options.width ?? 1280, height: 900 },
   });
+  // Playwright waits forever by default: a step whose element never shows must fail at that step.
+  context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const expected: ExpectedResponse[] = [];
   const problems: string[] = [];

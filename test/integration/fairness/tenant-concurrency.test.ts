@@ -37,16 +37,30 @@ describe('per-tenant concurrency cap', () => {
     const createCluster = () => api.post('/v1/clusters', { key: busy.key, body: { name: unique('cluster'), provider: 'kind' } });
 
     // Creating a cluster locks the tenant's row to check the plan's cluster limit: hold that row.
+    // The lock is taken before the request is sent: otherwise the request can win the race for it.
     let released!: () => void;
     const release = new Promise<void>((resolve) => {
       released = resolve;
     });
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
     const holding = admin.begin(async (tx) => {
       await tx`select id from tenants where id = ${busy.tenantId} for update`;
+      locked();
       await release;
     });
+    await lockTaken;
     const running = createCluster();
-    while ((await lockWaiters()) === 0) await sleep(20);
+    const deadline = Date.now() + 30_000;
+    while ((await lockWaiters()) === 0) {
+      if (Date.now() > deadline) {
+        released();
+        throw new Error('the cluster create never waited on the tenant row lock: does it still lock the tenant row?');
+      }
+      await sleep(20);
+    }
 
     // One of these two takes the queue place and waits behind the stuck request, so the first answer
     // is the other one's: the refusal, given at once.
