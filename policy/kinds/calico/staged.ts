@@ -16,9 +16,9 @@ export const STAGED_ACTIONS = ['Set', 'Delete'] as const;
 export type StagedAction = (typeof STAGED_ACTIONS)[number];
 export const stagedActionSchema = enumOf(STAGED_ACTIONS);
 
-/** Go's zero values as JSON shows them: absent, "", false, [] and, for a struct such as a label selector, {}. */
+/** Go's zero values as JSON shows them: absent, null (a nil pointer), "", false, [] and, for a struct such as a label selector, {}. */
 function isZero(value: unknown): boolean {
-  if (value === undefined || value === '' || value === false) return true;
+  if (value === undefined || value === null || value === '' || value === false) return true;
   if (Array.isArray(value)) return value.length === 0;
   return typeof value === 'object' && value !== null && Object.values(value).every(isZero);
 }

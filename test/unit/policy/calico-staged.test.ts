@@ -100,6 +100,8 @@ describe('StagedKubernetesNetworkPolicy', () => {
   it('models Delete with an otherwise empty spec', () => {
     expectValid(stagedPolicy('StagedKubernetesNetworkPolicy', { stagedAction: 'Delete' }));
     expectValid(stagedPolicy('StagedKubernetesNetworkPolicy', { stagedAction: 'Delete', podSelector: {} }));
+    // A nil pointer in Go serialises as null: as empty as an omitted field.
+    expectValid(stagedPolicy('StagedKubernetesNetworkPolicy', { stagedAction: 'Delete', podSelector: null }));
     expectIssue(
       stagedPolicy('StagedKubernetesNetworkPolicy', { stagedAction: 'Delete', podSelector: { matchLabels: { a: 'b' } } }),
       ['spec', 'podSelector'],
