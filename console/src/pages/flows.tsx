@@ -5,7 +5,7 @@ import { query } from '../client/client.ts';
 import type { Flow } from '../client/types.ts';
 import { Empty } from '../components/async-state.tsx';
 import { described, Field } from '../components/field.tsx';
-import { describeRule, type FlowFilters, matchesFilters, NO_FILTERS, serverQuery } from '../flows/filter.ts';
+import { describeRule, type FlowFilters, filterProblems, matchesLocally, NO_FILTERS, PROTOCOL_NUMBERS, serverQuery } from '../flows/filter.ts';
 import { openLiveTail, type TailState } from '../flows/live-tail.ts';
 import { bytes, formatTime, protocolName } from '../format.ts';
 
@@ -20,14 +20,16 @@ function merge(rows: Flow[], arriving: Flow[]): Flow[] {
 
 function FilterForm(props: { filters: FlowFilters; onChange: (filters: FlowFilters) => void }) {
   const { filters } = props;
+  const problems = filterProblems(filters);
+  // Text boxes commit on change (Enter or leaving the box), not per keystroke: each commit reconnects.
   const set = (name: keyof FlowFilters) => (event: Event) => props.onChange({ ...filters, [name]: (event.currentTarget as HTMLInputElement).value });
   return (
     <form class="filters" aria-label="Flow filters" onSubmit={(event) => event.preventDefault()}>
-      <Field id="filter-namespace" label="Namespace">
-        <input {...described('filter-namespace', undefined)} value={filters.namespace} onChange={set('namespace')} />
+      <Field id="filter-namespace" label="Namespace" error={problems.namespace}>
+        <input {...described('filter-namespace', problems.namespace)} value={filters.namespace} onChange={set('namespace')} />
       </Field>
-      <Field id="filter-pod" label="Pod">
-        <input {...described('filter-pod', undefined)} value={filters.pod} onChange={set('pod')} />
+      <Field id="filter-pod" label="Pod" error={problems.pod}>
+        <input {...described('filter-pod', problems.pod)} value={filters.pod} onChange={set('pod')} />
       </Field>
       <Field id="filter-verdict" label="Verdict">
         <select id="filter-verdict" value={filters.verdict} onChange={set('verdict')}>
@@ -44,19 +46,20 @@ function FilterForm(props: { filters: FlowFilters; onChange: (filters: FlowFilte
           <option value="deny">would deny</option>
         </select>
       </Field>
-      <Field id="filter-policy" label="Policy">
-        <input {...described('filter-policy', undefined)} value={filters.policy} onChange={set('policy')} />
+      <Field id="filter-policy" label="Deciding policy" error={problems.policy}>
+        <input {...described('filter-policy', problems.policy)} placeholder="NetworkPolicy/shop/allow-web" value={filters.policy} onChange={set('policy')} />
       </Field>
-      <Field id="filter-port" label="Port">
-        <input {...described('filter-port', undefined)} inputMode="numeric" value={filters.port} onChange={set('port')} />
+      <Field id="filter-port" label="Port" error={problems.port}>
+        <input {...described('filter-port', problems.port)} inputMode="numeric" value={filters.port} onChange={set('port')} />
       </Field>
       <Field id="filter-protocol" label="Protocol">
         <select id="filter-protocol" value={filters.protocol} onChange={set('protocol')}>
           <option value="">any</option>
-          <option value="TCP">TCP</option>
-          <option value="UDP">UDP</option>
-          <option value="SCTP">SCTP</option>
-          <option value="ICMP">ICMP</option>
+          {Object.keys(PROTOCOL_NUMBERS).map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
         </select>
       </Field>
       <Field id="filter-since" label="Since">
@@ -68,6 +71,9 @@ function FilterForm(props: { filters: FlowFilters; onChange: (filters: FlowFilte
           <option value="">all kept</option>
         </select>
       </Field>
+      <button type="button" class="clear-filters" onClick={() => props.onChange(NO_FILTERS)}>
+        Clear filters
+      </button>
     </form>
   );
 }
@@ -96,6 +102,8 @@ function FlowRow(props: { flow: Flow }) {
 }
 
 export function FlowsPage(props: { clusterId: string }) {
+  /** What the form shows; `filters`, what the tail asks for: the last entry the server would accept. */
+  const [draft, setDraft] = useState<FlowFilters>(NO_FILTERS);
   const [filters, setFilters] = useState<FlowFilters>(NO_FILTERS);
   const [rows, setRows] = useState<Flow[]>([]);
   const [paused, setPaused] = useState(false);
@@ -114,7 +122,7 @@ export function FlowsPage(props: { clusterId: string }) {
     const live = openLiveTail(url, {
       onState: setTail,
       onFlows: (flows) => {
-        const wanted = flows.filter((flow) => matchesFilters(flow, filters));
+        const wanted = flows.filter((flow) => matchesLocally(flow, filters));
         setReceived((count) => count + flows.length);
         if (pausedRef.current) setHeld((current) => [...current, ...wanted].slice(-MAX_ROWS));
         else setRows((current) => merge(current, wanted));
@@ -132,7 +140,13 @@ export function FlowsPage(props: { clusterId: string }) {
   return (
     <>
       <h1>Flows</h1>
-      <FilterForm filters={filters} onChange={setFilters} />
+      <FilterForm
+        filters={draft}
+        onChange={(next) => {
+          setDraft(next);
+          if (Object.keys(filterProblems(next)).length === 0) setFilters(next);
+        }}
+      />
       <div class="tail-controls">
         <span class={`badge tail-${tail}`} role="status" data-received={received}>
           {tail === 'live' ? (paused ? 'paused' : 'live') : tail}
