@@ -2,7 +2,9 @@
 // the embedded default (PGlite) and an agent's reports over HTTP (dryRunAgent: inventory, status, flows).
 // Preview lists the observed flows a policy change would flip, both ways, with the rule that would
 // decide; before any inventory it shows the diff alone and says why. Each flow filter narrows the live
-// tail on the server, and a changed filter reconnects it: new flows that match arrive, others do not.
+// tail on the server, and a changed filter reconnects it: new flows that match arrive, others do not;
+// a chart shows the tail's flows per second. Usage lists the bandwidth counters agents report per pod
+// and charts each pod's throughput between reports.
 // Any unexpected page error, console error, failed request or error response fails the test.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +96,7 @@ const tailRows = (page: Page) => page.locator('table.flows tbody tr').allTextCon
 describe('Preview impact and flow filters in Chromium', () => {
   let control: TestControlPlane;
   let owner: ConsoleBrowser;
+  let agent: ReturnType<typeof dryRunAgent>;
   const folder = screenshotFolder();
 
   beforeAll(async () => {
@@ -123,7 +126,7 @@ describe('Preview impact and flow filters in Chromium', () => {
     await page.waitForURL(/\/clusters\/[0-9a-f-]{36}$/);
     await page.getByRole('button', { name: /Show the Helm command/ }).click();
     const command = await page.getByRole('textbox', { name: 'Helm command' }).inputValue();
-    const agent = dryRunAgent(control.url, command.match(/--set agentToken=(\S+)/)![1]!, 'node-a');
+    agent = dryRunAgent(control.url, command.match(/--set agentToken=(\S+)/)![1]!, 'node-a');
 
     // Before any agent has reported its pods, Preview shows the diff and says why no impact.
     owner.expect({ method: 'POST', path: '/v1/apply', status: 409 });
@@ -185,6 +188,10 @@ describe('Preview impact and flow filters in Chromium', () => {
     await page.getByRole('navigation', { name: 'Cluster' }).getByRole('link', { name: 'Flows' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: /live/ }).isVisible()).toBe(true);
     await expect.poll(async () => (await tailRows(page)).length).toBe(4);
+    // The chart of the tail's flows per second, drawn once uPlot's chunk has loaded.
+    const rateChart = page.getByRole('figure', { name: /Flows per second by verdict/ });
+    await expect.poll(() => rateChart.locator('canvas').isVisible()).toBe(true);
+    expect(await rateChart.locator('.u-legend').textContent()).toMatch(/allowed.*denied.*logged/);
 
     const filters = page.getByRole('form', { name: 'Flow filters' });
     const expectRows = async (remotes: string[]) =>
@@ -242,4 +249,45 @@ describe('Preview impact and flow filters in Chromium', () => {
 
     expect(owner.problems()).toEqual([]);
   });
+
+  it('shows the bandwidth counters agents report per pod, and their throughput over time', { timeout: 120_000 }, async () => {
+    const { page } = owner;
+    await page.getByRole('link', { name: 'Usage' }).click();
+    const section = page.getByRole('region', { name: 'Bandwidth per pod' });
+    await expect.poll(() => section.textContent()).toContain('No agent reports bandwidth counters');
+
+    const report = (passedBytes: number) => {
+      const status = { appliedRevision: null, programs: { 'shop/web': { rules: 1, bandwidth: { ingress: [], egress: [bandwidthBucket(passedBytes)] } } } };
+      return agent.reportStatus(status);
+    };
+    await report(1_000_000);
+    const row = section.locator('table.bandwidth').getByRole('row', { name: /shop\/web/ });
+    await expect
+      .poll(() => row.textContent(), { timeout: 30_000 })
+      .toMatch(/prod.*node-a.*shop\/web.*egress.*10 Mbit\/s \(BandwidthPolicy\/shop\/web-cap\).*1000 packets · 976\.6 KiB.*4 packets · 5\.9 KiB/);
+    expect(await section.getByRole('figure').count()).toBe(0);
+    await report(3_500_000);
+    await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain('3500 packets · 3.3 MiB');
+    const chart = section.getByRole('figure', { name: /Throughput per pod's own bucket/ });
+    await expect.poll(() => chart.locator('canvas').isVisible()).toBe(true);
+    expect(await chart.locator('.u-legend').textContent()).toContain('shop/web egress');
+    await owner.screenshot('usage-bandwidth');
+
+    expect(owner.problems()).toEqual([]);
+  });
 });
+
+/** A pod's own egress bucket as the agent's dataplane reports it (agent/datapath/bandwidth/enforcement.ts). */
+function bandwidthBucket(passedBytes: number) {
+  return {
+    id: 'pod/shop/web/egress',
+    source: 'BandwidthPolicy/shop/web-cap',
+    rateBitsPerSecond: 10_000_000,
+    burstBytes: 125_000,
+    enforcedBurstBytes: 125_000,
+    passedPackets: passedBytes / 1000,
+    passedBytes,
+    droppedPackets: 4,
+    droppedBytes: 6000,
+  };
+}
