@@ -41,8 +41,8 @@ export default function TimeChart(props: TimeChartProps) {
         ],
         axes: [{}, { values: (_self, ticks) => ticks.map(props.format), size: 80 }],
         scales: {
-          // One point would otherwise stretch the time axis over years.
-          x: { time: true, range: (_self, min, max) => (min === max ? [min - 60, max + 60] : [min, max]) },
+          // One point: a minute each side (uPlot would stretch the axis a day of milliseconds, read as seconds: years).
+          x: { time: true, range: (self, min, max) => (self.data[0].length === 1 ? [self.data[0][0]! - 60, self.data[0][0]! + 60] : [min, max]) },
           y: { range: (_self, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
         },
       },
@@ -50,7 +50,11 @@ export default function TimeChart(props: TimeChartProps) {
       element,
     );
     chart.current = plot;
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, element.clientWidth), height: props.height ?? 200 }));
+    // Resized only when the width changed: resizing the chart itself must not feed the observer a loop.
+    const resize = new ResizeObserver(() => {
+      const width = Math.max(200, element.clientWidth);
+      if (width !== plot.width) plot.setSize({ width, height: props.height ?? 200 });
+    });
     resize.observe(element);
     return () => {
       resize.disconnect();

@@ -246,6 +246,11 @@ describe('Preview impact and flow filters in Chromium', () => {
     await filters.getByLabel('Staged verdict').selectOption('');
     await expectRows(['198.18.0.10', '198.18.0.11', '198.18.0.13']);
     await owner.screenshot('flows-filters');
+    // At 768 px the chart follows the narrower column.
+    await page.setViewportSize({ width: 768, height: 900 });
+    await expect.poll(async () => (await rateChart.locator('canvas').boundingBox())?.width ?? 0).toBeLessThan(768);
+    await owner.screenshot('flows-filters-768');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     expect(owner.problems()).toEqual([]);
   });
