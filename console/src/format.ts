@@ -1,4 +1,4 @@
-// Display helpers shared by the pages: times, relative ages, byte counts, protocols.
+// Display helpers shared by the pages: times, relative ages, byte counts, bit rates, protocols.
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
@@ -21,4 +21,12 @@ export function bytes(count: number): string {
   if (count < 1024) return `${count} B`;
   if (count < 1_048_576) return `${(count / 1024).toFixed(1)} KiB`;
   return `${(count / 1_048_576).toFixed(1)} MiB`;
+}
+
+/** A rate in bit/s, in the unit that reads best. */
+export function bitRate(bits: number): string {
+  if (bits >= 1e9) return `${Number((bits / 1e9).toFixed(2))} Gbit/s`;
+  if (bits >= 1e6) return `${Number((bits / 1e6).toFixed(2))} Mbit/s`;
+  if (bits >= 1e3) return `${Number((bits / 1e3).toFixed(2))} kbit/s`;
+  return `${Math.round(bits)} bit/s`;
 }

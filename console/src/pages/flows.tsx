@@ -1,13 +1,18 @@
 // Flows: a live tail of the cluster's flow logs over server-sent events, with filters, pause and
 // resume; each row names the tier, policy and rule that decided it, and what staged policies would do.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { LazyTimeChart } from '../charts/lazy-chart.tsx';
 import { query } from '../client/client.ts';
 import type { Flow } from '../client/types.ts';
 import { Empty } from '../components/async-state.tsx';
 import { described, Field } from '../components/field.tsx';
-import { describeRule, type FlowFilters, matchesFilters, NO_FILTERS, serverQuery } from '../flows/filter.ts';
+import { describeRule, type FlowFilters, filterProblems, matchesLocally, NO_FILTERS, PROTOCOL_NUMBERS, serverQuery } from '../flows/filter.ts';
 import { openLiveTail, type TailState } from '../flows/live-tail.ts';
+import { flowRateSeries, VERDICTS } from '../flows/rate.ts';
 import { bytes, formatTime, protocolName } from '../format.ts';
+
+/** The chart's step: flow logs cover a few seconds each, so finer steps would mostly show gaps. */
+const RATE_STEP_SECONDS = 10;
 
 /** Rows kept on screen: the newest, so a long session does not grow the page without bound. */
 const MAX_ROWS = 500;
@@ -18,16 +23,25 @@ function merge(rows: Flow[], arriving: Flow[]): Flow[] {
   return [...fresh.reverse(), ...rows].slice(0, MAX_ROWS);
 }
 
-function FilterForm(props: { filters: FlowFilters; onChange: (filters: FlowFilters) => void }) {
+function FilterForm(props: { filters: FlowFilters; onChange: (filters: FlowFilters, commit: boolean) => void }) {
   const { filters } = props;
-  const set = (name: keyof FlowFilters) => (event: Event) => props.onChange({ ...filters, [name]: (event.currentTarget as HTMLInputElement).value });
+  const problems = filterProblems(filters);
+  const value = (event: Event) => (event.currentTarget as HTMLInputElement).value;
+  // A text box keeps what is typed on every input (a re-render while flows stream in must not wipe it)
+  // and commits on change (Enter or leaving the box), not per keystroke: each commit reconnects.
+  const text = (name: keyof FlowFilters) => ({
+    value: filters[name],
+    onInput: (event: Event) => props.onChange({ ...filters, [name]: value(event) }, false),
+    onChange: (event: Event) => props.onChange({ ...filters, [name]: value(event) }, true),
+  });
+  const set = (name: keyof FlowFilters) => (event: Event) => props.onChange({ ...filters, [name]: value(event) }, true);
   return (
     <form class="filters" aria-label="Flow filters" onSubmit={(event) => event.preventDefault()}>
-      <Field id="filter-namespace" label="Namespace">
-        <input {...described('filter-namespace', undefined)} value={filters.namespace} onChange={set('namespace')} />
+      <Field id="filter-namespace" label="Namespace" error={problems.namespace}>
+        <input {...described('filter-namespace', problems.namespace)} {...text('namespace')} />
       </Field>
-      <Field id="filter-pod" label="Pod">
-        <input {...described('filter-pod', undefined)} value={filters.pod} onChange={set('pod')} />
+      <Field id="filter-pod" label="Pod" error={problems.pod}>
+        <input {...described('filter-pod', problems.pod)} {...text('pod')} />
       </Field>
       <Field id="filter-verdict" label="Verdict">
         <select id="filter-verdict" value={filters.verdict} onChange={set('verdict')}>
@@ -44,19 +58,20 @@ function FilterForm(props: { filters: FlowFilters; onChange: (filters: FlowFilte
           <option value="deny">would deny</option>
         </select>
       </Field>
-      <Field id="filter-policy" label="Policy">
-        <input {...described('filter-policy', undefined)} value={filters.policy} onChange={set('policy')} />
+      <Field id="filter-policy" label="Deciding policy" error={problems.policy}>
+        <input {...described('filter-policy', problems.policy)} placeholder="NetworkPolicy/shop/allow-web" {...text('policy')} />
       </Field>
-      <Field id="filter-port" label="Port">
-        <input {...described('filter-port', undefined)} inputMode="numeric" value={filters.port} onChange={set('port')} />
+      <Field id="filter-port" label="Port" error={problems.port}>
+        <input {...described('filter-port', problems.port)} inputMode="numeric" {...text('port')} />
       </Field>
       <Field id="filter-protocol" label="Protocol">
         <select id="filter-protocol" value={filters.protocol} onChange={set('protocol')}>
           <option value="">any</option>
-          <option value="TCP">TCP</option>
-          <option value="UDP">UDP</option>
-          <option value="SCTP">SCTP</option>
-          <option value="ICMP">ICMP</option>
+          {Object.keys(PROTOCOL_NUMBERS).map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
         </select>
       </Field>
       <Field id="filter-since" label="Since">
@@ -68,6 +83,9 @@ function FilterForm(props: { filters: FlowFilters; onChange: (filters: FlowFilte
           <option value="">all kept</option>
         </select>
       </Field>
+      <button type="button" class="clear-filters" onClick={() => props.onChange(NO_FILTERS, true)}>
+        Clear filters
+      </button>
     </form>
   );
 }
@@ -96,12 +114,15 @@ function FlowRow(props: { flow: Flow }) {
 }
 
 export function FlowsPage(props: { clusterId: string }) {
+  /** What the form shows; `filters`, what the tail asks for: the last entry the server would accept. */
+  const [draft, setDraft] = useState<FlowFilters>(NO_FILTERS);
   const [filters, setFilters] = useState<FlowFilters>(NO_FILTERS);
   const [rows, setRows] = useState<Flow[]>([]);
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState<Flow[]>([]);
   const [tail, setTail] = useState<TailState>('connecting');
   const [received, setReceived] = useState(0);
+  const rates = useMemo(() => flowRateSeries(rows, RATE_STEP_SECONDS), [rows]);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
 
@@ -114,7 +135,7 @@ export function FlowsPage(props: { clusterId: string }) {
     const live = openLiveTail(url, {
       onState: setTail,
       onFlows: (flows) => {
-        const wanted = flows.filter((flow) => matchesFilters(flow, filters));
+        const wanted = flows.filter((flow) => matchesLocally(flow, filters));
         setReceived((count) => count + flows.length);
         if (pausedRef.current) setHeld((current) => [...current, ...wanted].slice(-MAX_ROWS));
         else setRows((current) => merge(current, wanted));
@@ -132,7 +153,13 @@ export function FlowsPage(props: { clusterId: string }) {
   return (
     <>
       <h1>Flows</h1>
-      <FilterForm filters={filters} onChange={setFilters} />
+      <FilterForm
+        filters={draft}
+        onChange={(next, commit) => {
+          setDraft(next);
+          if (commit && Object.keys(filterProblems(next)).length === 0) setFilters(next);
+        }}
+      />
       <div class="tail-controls">
         <span class={`badge tail-${tail}`} role="status" data-received={received}>
           {tail === 'live' ? (paused ? 'paused' : 'live') : tail}
@@ -162,29 +189,38 @@ export function FlowsPage(props: { clusterId: string }) {
           <p>No flows match yet. They appear here as the cluster's agents report them, without a reload.</p>
         </Empty>
       ) : (
-        <div class="scroll">
-          <table class="flows" data-rows={rows.length}>
-            <caption class="visually-hidden">Flows, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Direction</th>
-                <th scope="col">Remote</th>
-                <th scope="col">Port</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">Decided by (tier / policy / rule)</th>
-                <th scope="col">Staged</th>
-                <th scope="col">Packets · bytes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((flow) => (
-                <FlowRow key={flow.id} flow={flow} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <LazyTimeChart
+            caption={`Flows per second by verdict, in ${RATE_STEP_SECONDS} s steps of their end time (the flows listed below)`}
+            labels={[...VERDICTS]}
+            data={rates}
+            format={(value) => `${Number(value.toFixed(2))}/s`}
+            colours={['#1a7f37', '#c0392b', '#9a6700']}
+          />
+          <div class="scroll">
+            <table class="flows" data-rows={rows.length}>
+              <caption class="visually-hidden">Flows, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col">Direction</th>
+                  <th scope="col">Remote</th>
+                  <th scope="col">Port</th>
+                  <th scope="col">Verdict</th>
+                  <th scope="col">Decided by (tier / policy / rule)</th>
+                  <th scope="col">Staged</th>
+                  <th scope="col">Packets · bytes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((flow) => (
+                  <FlowRow key={flow.id} flow={flow} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
     </>
   );
