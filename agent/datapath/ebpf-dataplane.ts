@@ -15,7 +15,7 @@
 // run the variant of their programs that charges allowed packets to them, and a limit change is a
 // map write, not a new program. Bucket state survives applies and restarts while a bucket's id,
 // rate and burst stay the same.
-import { rmSync, statfsSync } from 'node:fs';
+import { existsSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AttachKind } from '../../bpf/kernel/attach/index.ts';
 import { splitPerCpu } from '../../bpf/kernel/percpu.ts';
@@ -65,6 +65,23 @@ export interface EbpfDataplaneOptions {
   resolveBandwidth?: BandwidthResolver;
   /** Told how long each apply phase took (the agent's metrics). */
   onPhase?: (phase: DataplanePhase, seconds: number) => void;
+  /**
+   * Fault tests only: asked before an apply's swap; when it says yes, the swap stops after its
+   * first interface and the process blocks there (never returns), so a test can SIGKILL the agent
+   * with some interfaces on the new bundle and the rest on the old one. Set only from the
+   * environment variable PALISADE_TEST_HOLD_SWAP_IF_EXISTS (see createEbpfDataplane), never in a
+   * real run.
+   */
+  holdSwap?: () => boolean;
+}
+
+/** The line the held agent writes, which the fault test waits for. */
+export const SWAP_HELD_MESSAGE = 'test hook: swap held mid-apply';
+
+/** Blocks the whole process without spinning: the fault test kills it while it waits here. */
+function holdForever(): never {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) Atomics.wait(cell, 0, 0);
 }
 
 export interface AttachedEndpoint {
@@ -240,6 +257,13 @@ class EbpfDataplaneImpl implements EbpfDataplane {
         interfaces: this.interfaces,
         bandwidth,
         programOf: (key) => (fresh.get(key) ?? this.programs.get(key))!,
+        ...(this.options.holdSwap?.() && {
+          afterInterface: (swapped: number) => {
+            // Straight to stdout, not through pino, whose buffered write would never run once blocked.
+            writeSync(1, `${JSON.stringify({ level: 40, time: Date.now(), revision: bundle.revision, swapped, msg: SWAP_HELD_MESSAGE })}\n`);
+            holdForever();
+          },
+        }),
       }),
     );
     if (!swapped.ok) {
@@ -365,6 +389,9 @@ export function createEbpfDataplaneWith(options: EbpfDataplaneOptions): EbpfData
   return new EbpfDataplaneImpl(options);
 }
 
+/** Fault tests arm the swap hold (holdSwap above) by creating this file; unset, there is no hold. */
+const holdSwapFile = process.env.PALISADE_TEST_HOLD_SWAP_IF_EXISTS;
+
 /** The agent's entry point (agent/main.ts, through index.ts): the configured node, bpffs and strategy. */
 export const createEbpfDataplane: DataplaneFactory = async (context) =>
   createEbpfDataplaneWith({
@@ -374,4 +401,5 @@ export const createEbpfDataplane: DataplaneFactory = async (context) =>
     ...(context.bpffsRoot && { bpffsRoot: context.bpffsRoot }),
     ...(context.strategy && { strategy: context.strategy }),
     ...(context.onPhase && { onPhase: context.onPhase }),
+    ...(holdSwapFile && { holdSwap: () => existsSync(holdSwapFile) }),
   });

@@ -20,6 +20,8 @@ export interface SwapContext {
   bandwidth: BandwidthEnforcement;
   /** The loaded program of a key the plan names (this apply's or one already running). */
   programOf(key: string): LoadedProgram;
+  /** Told after each interface is swapped, with how many are done (the fault tests' hold, ebpf-dataplane.ts). */
+  afterInterface?: (swapped: number) => void;
 }
 
 export type SwapResult = { ok: true; programs: Record<EndpointKey, ProgramStats>; errors: DataplaneError[] } | { ok: false; errors: DataplaneError[] };
@@ -36,6 +38,7 @@ export function swap(plan: ApplyPlan, context: SwapContext): SwapResult {
   const errors: DataplaneError[] = [];
   const keep = new Set<string>();
   const programs: Record<EndpointKey, ProgramStats> = {};
+  let swapped = 0;
   for (const w of plan.endpoints) {
     const hooks = Object.entries(w.hooks) as [Hook, HookPlan][];
     if (hooks.length === 0) {
@@ -83,6 +86,7 @@ export function swap(plan: ApplyPlan, context: SwapContext): SwapResult {
       interface: w.ifname,
       attach: attacher.kind,
     };
+    context.afterInterface?.(++swapped);
   }
 
   for (const state of [...interfaces.values()]) {

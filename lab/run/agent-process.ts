@@ -41,6 +41,8 @@ export interface AgentProcessOptions {
   logFile: string;
   onSpawn?: (pid: number) => void;
   onExit?: (pid: number) => void;
+  /** More environment for the agent (fault tests' hooks), over this process's own. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface AgentProcess {
@@ -51,6 +53,8 @@ export interface AgentProcess {
   logTail(lines?: number): string;
   /** SIGTERM (the agent stops and leaves enforcement in place), SIGKILL after `graceMs`. Idempotent. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once, as a node's OOM killer or a crash would: nothing of the agent runs after it. */
+  kill(): Promise<void>;
 }
 
 /** A short "code: reason" of the agent's last error or fatal log line, if any. */
@@ -68,7 +72,8 @@ function lastComplaint(log: string): string | undefined {
 }
 
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
-  const { NODE_OPTIONS: _drop, ...env } = process.env; // a parent's loader flags (vitest) are not the agent's
+  const { NODE_OPTIONS: _drop, ...inherited } = process.env; // a parent's loader flags (vitest) are not the agent's
+  const env = { ...inherited, ...options.env };
   const fd = openSync(options.logFile, 'a');
   const argv = nodeExecArgv(options.netns, [process.execPath, '--import', 'tsx', AGENT_ENTRY, ...options.args]);
   const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd] });
@@ -117,6 +122,11 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
         await exit;
         clearTimeout(timer);
       })()),
+    kill: async () => {
+      if (exitError || !processRunning(pid)) return;
+      child.kill('SIGKILL');
+      await exit;
+    },
   };
 }
 

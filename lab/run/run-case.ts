@@ -7,8 +7,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureBpffs } from '../../bpf/kernel/pin.ts';
 import { inventoryHash, inventorySchema } from '../../policy/inventory.ts';
 import { type ExpandedCase, type ExpandedProbe, expandCase, type LabTopology, substituteAddresses } from '../case/expand.ts';
 import { loadCase } from '../case/load.ts';
@@ -55,6 +56,8 @@ export interface RunCaseOptions {
   explain?: boolean;
   /** More flags for the agent (e.g. `--metrics-port`), after the runner's own. */
   agentArgs?: readonly string[];
+  /** More environment for the first agent only (a fault test's hook); agents started by StepControl get none. */
+  agentEnv?: Readonly<Record<string, string>>;
 }
 
 /** A probe whose explanation says otherwise than the packets did. */
@@ -74,6 +77,14 @@ export interface StepControl {
   restartAgent(): Promise<void>;
   /** Closes the listener the agent reaches the control plane through: the control plane is gone for it. */
   disconnectControlPlane(): Promise<void>;
+  /** Applies policy objects through the API without waiting for the agent; resolves to the bundle revision that carries them. */
+  applyPolicies(objects: readonly { kind: string; metadata: { name: string; namespace?: string | undefined } }[]): Promise<number>;
+  /** Every line the run's agents logged so far (pino JSON, and the runner's notes). */
+  agentLog(): Promise<string[]>;
+  /** Starts a new agent process without waiting for its first report (which a disconnected control plane never gets). */
+  startAgent(): Promise<void>;
+  /** SIGKILLs the agent process: no shutdown path of the agent runs. */
+  killAgent(): Promise<void>;
 }
 
 export interface StepResult {
@@ -252,10 +263,11 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
     const agentUrl = listener.url;
     const stateDir = join(runDir, 'state');
     const node = nodeName;
-    const launchAgent = () =>
+    const launchAgent = (env?: Readonly<Record<string, string>>) =>
       startAgentProcess({
         netns: net.nodeNetns,
         logFile: paths.log,
+        ...(env && { env }),
         args: [
           '--control-plane-url',
           agentUrl,
@@ -286,7 +298,11 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
         onSpawn: (pid) => net.adoptPid(pid),
         onExit: (pid) => net.releasePid(pid),
       });
-    const agentP = launchAgent();
+    // The agent binds the host's bpffs into its own mount namespace (agent-process.ts); on a host
+    // without one it would mount a private bpffs whose pins, and enforcement, die with the process.
+    // So mount it first, as a node's one-shot init container does for the DaemonSet.
+    if (options.dataplane === 'ebpf') ensureBpffs();
+    const agentP = launchAgent(options.agentEnv);
     const proberP = startProber(net, { timeoutMs: options.probeTimeoutMs ?? 1000 });
     const [agentR, proberR] = await Promise.allSettled([agentP, proberP]);
     if (agentR.status === 'fulfilled') agent = agentR.value;
@@ -392,6 +408,22 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
         disconnectControlPlane: async () => {
           await listener?.close();
           log(`step ${i + 1}: control plane disconnected from the agent`);
+        },
+        applyPolicies: async (objects) => {
+          for (const object of objects) await api.applyPolicy(clusterId, { ...refOf(object), manifest: object });
+          const bundle = await waitForCurrentBundle(api, clusterId);
+          if (!bundle) throw new RunError('setup_failed', 'no bundle after applying policies');
+          return bundle.revision;
+        },
+        agentLog: async () => (await readFile(paths.log, 'utf8')).split('\n').filter((line) => line !== ''),
+        startAgent: async () => {
+          if (agent && !agent.exited()) throw new RunError('setup_failed', 'an agent is still running');
+          agent = await launchAgent();
+          log(`step ${i + 1}: agent started`);
+        },
+        killAgent: async () => {
+          await agent!.kill();
+          log(`step ${i + 1}: agent killed (SIGKILL)`);
         },
       });
     }
