@@ -88,6 +88,8 @@ export async function replaceCluster(
     inTenant(ctx, async (tx) => {
       const before = await findCluster(tx, input.clusterId, { lock: true });
       checkIfMatch(input.ifMatch, before.version);
+      // Onboarding again would race the job removing what onboarding made.
+      if (before.status === 'offboarding') throw new ApiError('CONFLICT', 'the cluster is being offboarded (deleted); it cannot be changed');
       const aws = input.cluster.aws ?? null;
       // New AWS settings, or a failed onboarding the tenant has fixed: onboard again from the start.
       const onboardAgain = aws !== null && (before.status === 'failed' || JSON.stringify(aws) !== JSON.stringify(before.aws));

@@ -10,6 +10,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { mintCredential } from '../../api/services/credentials.ts';
+import { announceOffboarding } from '../../api/services/outbox.ts';
 import { type Db, newId, withTenant } from '../../db/index.ts';
 import { agentStatus, agentTokens, clusters, tenants } from '../../db/schema/index.ts';
 import type { BuildRequest } from '../queue/build-queue.ts';
@@ -145,6 +146,9 @@ export function createEksOnboarder(deps: EksOnboarderDeps) {
         .for('update');
       // Deleted (or decided by another run) while AWS was asked: that outcome stands.
       if (!cluster) return { onboarded: false, reason: 'cluster-gone' } as const;
+      // Deleted while installing: the offboarding job may have removed the objects before this install
+      // made its last ones, so one more (idempotent) offboarding pass runs after it.
+      if (cluster.status === 'offboarding' && installing) await announceOffboarding(tx, request.tenantId, cluster.id);
       if (cluster.status !== (result.ok ? 'installing' : 'onboarding')) return { onboarded: false, reason: 'already-decided' } as const;
       const stopped = !result.ok ? result.failure : !installed.ok ? installed.failure : undefined;
       if (stopped) {
