@@ -42,7 +42,9 @@ describe('EKS jobs interrupted by a worker that died', () => {
   }
 
   async function registerWithoutWorker(): Promise<{ api: ApiClient; key: string; id: string; clusterName: string }> {
-    // An API-only process: it registers the cluster and writes the outbox row; no worker runs.
+    // An API-only process: it registers the cluster and writes the outbox row; no worker runs (the
+    // previous test's process, whose worker shares the database, is stopped first).
+    await control?.stop();
     control = await startTestControlPlane('postgres', env(), { role: 'api', databaseUrl: database.url });
     const api = apiClient(control.url);
     const { key } = await signUp(api);
@@ -87,7 +89,16 @@ describe('EKS jobs interrupted by a worker that died', () => {
     control = await startTestControlPlane('postgres', env(), { role: 'api', databaseUrl: database.url });
     api = apiClient(control.url);
     expect((await api.delete(`/v1/clusters/${id}`, { key })).status).toBe(202);
-    expect((await api.get(`/v1/clusters/${id}`, { key })).body.status).toBe('offboarding');
+    const offboarding = await api.get(`/v1/clusters/${id}`, { key });
+    expect(offboarding.body.status).toBe('offboarding');
+    // Onboarding again would race the removal: a cluster being offboarded cannot be replaced.
+    const replaced = await api.put(`/v1/clusters/${id}`, {
+      key,
+      headers: { 'if-match': offboarding.headers.get('etag')! },
+      body: { name: offboarding.body.name, provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
+    });
+    expect(replaced.status).toBe(409);
+    expect(replaced.body.detail).toContain('offboarded');
     await control.stop();
     control = undefined;
     await killedMidJob(id, 'offboarding');
