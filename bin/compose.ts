@@ -8,12 +8,13 @@ import { type App, createApp } from '../api/app.ts';
 import { type BundleWaiters, listenForBundles } from '../api/services/bundle-waiters.ts';
 import { type FlowFeed, listenForFlows } from '../api/services/flow-feed.ts';
 import { assertTenantIsolation, type Database, migrate, openDatabase } from '../db/index.ts';
-import type { KeyRing } from '../policy/bundle/index.ts';
+import { type KeyRing, trustRootOf } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
 import { pruneBundles } from '../workers/bundle/prune.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
 import { expireFlowLogs } from '../workers/flows/expire.ts';
 import { instrumentBuilds, registerQueueDepth } from '../workers/metrics/worker-metrics.ts';
+import { createEksOffboarder } from '../workers/onboarding/offboard-eks-cluster.ts';
 import { createEksOnboarder } from '../workers/onboarding/onboard-eks-cluster.ts';
 import { type Relay, startRelay } from '../workers/outbox/relay.ts';
 import { backfillPolicyResources } from '../workers/policies/backfill-resources.ts';
@@ -46,7 +47,7 @@ const FLOW_EXPIRY_BATCH = 5_000;
 const FLOW_EXPIRY_PAUSE_MS = 200;
 const FLOW_EXPIRY_BATCHES = 200;
 
-/** Inspections of an EKS cluster before throttling (after the SDK's own retries) is its outcome. */
+/** Runs of an EKS onboarding (or offboarding) step before throttling (after the SDK's own retries) is its outcome. */
 const ONBOARDING_ATTEMPTS = 4;
 
 export interface ComposeOptions {
@@ -87,17 +88,32 @@ async function startWorkers(
 ): Promise<Workers> {
   const builder = createBundleBuilder({ db: database.db, keyRing, clock, bundleTtlMs: config.bundleTtlMs, logger });
   const buildBundle = metrics ? instrumentBuilds(builder, metrics.workers) : builder;
+  const awsAccess = {
+    ...(config.aws.endpoint && { endpoints: { sts: config.aws.endpoint, eks: config.aws.endpoint } }),
+    ...(config.aws.credentials && { credentials: config.aws.credentials }),
+  };
   const onboardEksCluster = createEksOnboarder({
     db: database.db,
-    access: {
-      ...(config.aws.endpoint && { endpoints: { sts: config.aws.endpoint, eks: config.aws.endpoint } }),
-      ...(config.aws.credentials && { credentials: config.aws.credentials }),
-    },
+    access: awsAccess,
+    install: { controlPlaneUrl: config.aws.agentControlPlaneUrl, image: config.aws.agentImage },
+    trustRoot: () => JSON.stringify(trustRootOf(keyRing(), clock())),
     retryBaseMs: config.aws.onboardingRetryBaseMs,
     attempts: ONBOARDING_ATTEMPTS,
     logger,
   });
-  const work = (request: BuildRequest) => (jobKind(request) === 'eks-onboarding' ? onboardEksCluster(request) : buildBundle(request));
+  const offboardEksCluster = createEksOffboarder({
+    db: database.db,
+    access: awsAccess,
+    retryBaseMs: config.aws.onboardingRetryBaseMs,
+    attempts: ONBOARDING_ATTEMPTS,
+    logger,
+  });
+  const work = (request: BuildRequest) => {
+    const kind = jobKind(request);
+    if (kind === 'eks-onboarding') return onboardEksCluster(request);
+    if (kind === 'eks-offboarding') return offboardEksCluster(request);
+    return buildBundle(request);
+  };
   const queueKind = config.redisUrl ? 'bullmq' : 'in-process';
   const onJobFailure = () => metrics?.workers.jobFailures.inc({ queue: queueKind });
   const buildQueue: BuildQueue = config.redisUrl

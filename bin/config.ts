@@ -95,6 +95,10 @@ const envSchema = z.object({
     .optional(),
   /** The first wait before onboarding runs again after throttling; it doubles on each attempt. */
   ONBOARDING_RETRY_BASE_MS: positiveInt.default(5_000),
+  /** The control plane's URL as agents in tenants' clusters reach it: what EKS onboarding installs them with. */
+  AGENT_CONTROL_PLANE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.palisade.example'),
+  /** The agent image EKS onboarding installs (infra/docker/Dockerfile's `agent` target), as the Helm chart's default. */
+  AGENT_IMAGE: z.string().min(1).default('ghcr.io/palisade/palisade-agent:0.1.0'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Create a demo tenant on first start; defaults to on for the embedded database only. */
   DEMO_TENANT: z.enum(['true', 'false']).optional(),
@@ -175,6 +179,9 @@ export interface AwsConfig {
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   principal: string | undefined;
   onboardingRetryBaseMs: number;
+  /** What EKS onboarding installs agents with. */
+  agentControlPlaneUrl: string;
+  agentImage: string;
 }
 
 export class ConfigError extends Error {
@@ -233,6 +240,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
       credentials: e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY } : undefined,
       principal: e.PALISADE_AWS_PRINCIPAL,
       onboardingRetryBaseMs: e.ONBOARDING_RETRY_BASE_MS,
+      agentControlPlaneUrl: e.AGENT_CONTROL_PLANE_URL,
+      agentImage: e.AGENT_IMAGE,
     },
     logLevel: e.LOG_LEVEL,
     demoTenant: e.DEMO_TENANT === undefined ? embedded : e.DEMO_TENANT === 'true',

@@ -2,6 +2,7 @@
 // policies a tenant pastes to make that role (the README shows the same two documents; a test
 // checks they agree).
 import { z } from '@hono/zod-openapi';
+import { onboardingFailureCodes } from '../../workers/onboarding/onboarding-failure.ts';
 
 /** aws, aws-cn, aws-us-gov; an optional role path; a role name of IAM's characters. */
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
@@ -107,10 +108,14 @@ export const compatibilityReportSchema = z
   })
   .openapi('CompatibilityReport');
 
-/** Why onboarding stopped: shown on the cluster while its status is failed. */
+/** Why onboarding (or offboarding) stopped: shown on the cluster while its status is failed. */
 export const onboardingFailureSchema = z
   .object({
-    code: z.enum(['ROLE_NOT_ASSUMABLE', 'PERMISSION_MISSING', 'THROTTLED', 'CLUSTER_NOT_FOUND', 'CLUSTER_NOT_ACTIVE', 'AWS_REFUSED', 'AWS_UNREACHABLE']),
+    code: z.enum(onboardingFailureCodes),
+    stage: z
+      .enum(['offboarding'])
+      .optional()
+      .openapi({ description: 'offboarding: DELETE /v1/clusters/{id} could not remove what onboarding created; absent means onboarding' }),
     reason: z.string(),
     nextStep: z.string(),
     retryable: z.boolean(),

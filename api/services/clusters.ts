@@ -1,7 +1,8 @@
 // Clusters: registered within the plan's cluster limit, read, renamed with If-Match, and deleted
-// (soft: their bundles and audit trail stay; their policies go, as they count against the plan).
+// (soft: their bundles and audit trail stay; their policies go, as they count against the plan;
+// EKS clusters onboarded through a role are offboarded by a job first).
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
-import { isUniqueViolation, newId } from '../../db/index.ts';
+import { isUniqueViolation, newId, type Tx } from '../../db/index.ts';
 import { agentStatus, clusters, flowIntake, policies } from '../../db/schema/index.ts';
 import { ApiError, unlessNotFound } from '../errors/api-error.ts';
 import { checkIfMatch } from '../http/etag.ts';
@@ -13,7 +14,7 @@ import { recordAudit } from './audit.ts';
 import { findCluster } from './cluster-scope.ts';
 import { inTenant, type TenantContext } from './context.ts';
 import { assertWithinLimit, lockTenantLimits } from './limits.ts';
-import { announceOnboarding, announcePolicyChange } from './outbox.ts';
+import { announceOffboarding, announceOnboarding, announcePolicyChange } from './outbox.ts';
 import { requireRole } from './roles.ts';
 import { assertDeletedEarlier } from './tombstones.ts';
 
@@ -87,6 +88,8 @@ export async function replaceCluster(
     inTenant(ctx, async (tx) => {
       const before = await findCluster(tx, input.clusterId, { lock: true });
       checkIfMatch(input.ifMatch, before.version);
+      // Onboarding again would race the job removing what onboarding made.
+      if (before.status === 'offboarding') throw new ApiError('CONFLICT', 'the cluster is being offboarded (deleted); it cannot be changed');
       const aws = input.cluster.aws ?? null;
       // New AWS settings, or a failed onboarding the tenant has fixed: onboard again from the start.
       const onboardAgain = aws !== null && (before.status === 'failed' || JSON.stringify(aws) !== JSON.stringify(before.aws));
@@ -115,17 +118,39 @@ export async function replaceCluster(
   );
 }
 
-export async function deleteCluster(ctx: TenantContext, input: { clusterId: string }): Promise<void> {
+/**
+ * Deletes a cluster. An EKS cluster palisade onboarded through a role is offboarded first, by a job
+ * (workers/onboarding/offboard-eks-cluster.ts): the cluster shows `offboarding` until the job has
+ * removed the agent's objects and palisade's access entry, then goes away; repeating the DELETE while
+ * it runs changes nothing, and after a failed offboarding it runs the job again. `force` deletes at
+ * once, leaving what onboarding created in AWS and the cluster to the tenant (a role that is gone).
+ */
+export async function deleteCluster(ctx: TenantContext, input: { clusterId: string; force?: boolean }): Promise<'deleted' | 'offboarding'> {
   requireRole(ctx.caller.role, 'editor');
   const id = requireId(input.clusterId, 'cluster');
-  await inTenant(ctx, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const before = await unlessNotFound(findCluster(tx, id, { lock: true }));
-    if (!before) return assertDeletedEarlier(tx, 'cluster', id, 'cluster');
-    await tx.update(clusters).set({ deletedAt: new Date() }).where(eq(clusters.id, before.id));
-    // Its policies go with it (they count against the plan); its bundles and audit trail stay.
-    await tx.delete(policies).where(eq(policies.clusterId, before.id));
+    if (!before) {
+      await assertDeletedEarlier(tx, 'cluster', id, 'cluster');
+      return 'deleted' as const;
+    }
+    if (before.aws && !input.force) {
+      if (before.status === 'offboarding') return 'offboarding' as const;
+      await tx.update(clusters).set({ status: 'offboarding', onboardingFailure: null, updatedAt: new Date() }).where(eq(clusters.id, before.id));
+      await announceOffboarding(tx, ctx.caller.tenantId, before.id);
+      await recordAudit(tx, ctx.caller, { action: 'delete', resourceType: 'cluster', resourceId: before.id, before: presentCluster(before) });
+      return 'offboarding' as const;
+    }
+    await removeCluster(tx, before.id);
     await recordAudit(tx, ctx.caller, { action: 'delete', resourceType: 'cluster', resourceId: before.id, before: presentCluster(before) });
+    return 'deleted' as const;
   });
+}
+
+/** The soft delete itself: its policies go with it (they count against the plan); its bundles and audit trail stay. */
+export async function removeCluster(tx: Tx, clusterId: string): Promise<void> {
+  await tx.update(clusters).set({ deletedAt: new Date() }).where(eq(clusters.id, clusterId));
+  await tx.delete(policies).where(eq(policies.clusterId, clusterId));
 }
 
 /**

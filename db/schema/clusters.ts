@@ -7,10 +7,12 @@ import { createdAt, id, tenantId, tenantIsolation, updatedAt } from './columns.t
 export const clusterProviders = ['eks', 'gke', 'aks', 'kubeadm', 'k3s', 'kind', 'other'] as const;
 /**
  * pending -> connected for clusters whose agents are installed by hand; an EKS cluster connected
- * through a role moves pending -> onboarding -> waiting-for-agents -> connected, or to failed with
- * the reason and next step in `onboardingFailure`.
+ * through a role moves pending -> onboarding -> installing -> waiting-for-agents -> connected, or to
+ * failed with the reason and next step in `onboardingFailure`. Deleting it moves it to offboarding
+ * until the offboarding job has removed what onboarding created (then it is gone, or failed).
+ * A text column (no check constraint): new statuses need no migration.
  */
-export const clusterStatuses = ['pending', 'onboarding', 'waiting-for-agents', 'connected', 'disconnected', 'failed'] as const;
+export const clusterStatuses = ['pending', 'onboarding', 'installing', 'waiting-for-agents', 'connected', 'disconnected', 'failed', 'offboarding'] as const;
 
 /** Where an EKS cluster is and the role palisade assumes to reach it (the tenant's account). */
 export interface ClusterAwsSettings {

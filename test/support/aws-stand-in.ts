@@ -5,6 +5,7 @@
 //   EKS, REST-JSON: GET /clusters/{name}[/node-groups[/{name}]|/addons/{name}|/fargate-profiles],
 //       POST /clusters/{name}/access-entries (CreateAccessEntry) and
 //       POST /clusters/{name}/access-entries/{principalArn}/access-policies (AssociateAccessPolicy),
+//       DELETE /clusters/{name}/access-entries/{principalArn} (DeleteAccessEntry, offboarding),
 //       errors as JSON bodies with their type in `x-amzn-errortype`.
 // Every request's SigV4 signature is checked with @smithy/signature-v4 against the secret of the
 // access key it names (the base credentials for STS, the assumed role's temporary ones for EKS); a
@@ -29,6 +30,12 @@ export interface StandInCluster {
   fargateProfiles: string[];
   /** VPC CNI add-on configuration values (JSON text), or absent when the add-on is not installed. */
   vpcCniConfiguration?: string;
+  /**
+   * Where DescribeCluster says the cluster's Kubernetes API is: a Kubernetes stand-in on loopback
+   * (kubernetes-stand-in.ts; plain http, which only a stand-in may be: a real EKS endpoint is https
+   * with the cluster's CA). Unset, an EKS-shaped https name that resolves nowhere.
+   */
+  kubernetesEndpoint?: string;
 }
 
 export interface StandInRole {
@@ -224,7 +231,8 @@ export class AwsStandIn {
     const [, , clusterName, sub, subName] = url.pathname.split('/').map(decodeURIComponent);
     const cluster = this.clusters.get(clusterName ?? '');
     if (!cluster) return this.fail(res, 'eks', { status: 404, code: 'ResourceNotFoundException', message: `No cluster found for name: ${clusterName}.` });
-    if (action === 'eks:CreateAccessEntry' || action === 'eks:AssociateAccessPolicy') return this.accessEntry(action, cluster, subName, body, res);
+    if (action === 'eks:CreateAccessEntry' || action === 'eks:AssociateAccessPolicy' || action === 'eks:DeleteAccessEntry')
+      return this.accessEntry(action, cluster, subName, body, res);
     const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     const arn = `arn:aws:eks:${this.region}:123456789012:cluster/${cluster.name}`;
     switch (action) {
@@ -236,7 +244,9 @@ export class AwsStandIn {
             createdAt: 1_796_000_000,
             version: cluster.version,
             platformVersion: cluster.platformVersion,
-            endpoint: `https://${createHash('md5').update(cluster.name).digest('hex').toUpperCase()}.gr7.${this.region}.eks.amazonaws.com`,
+            endpoint:
+              cluster.kubernetesEndpoint ??
+              `https://${createHash('md5').update(cluster.name).digest('hex').toUpperCase()}.gr7.${this.region}.eks.amazonaws.com`,
             status: cluster.status,
             certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\n${cluster.name}\n-----END CERTIFICATE-----\n`).toString('base64') },
             kubernetesNetworkConfig: {
@@ -293,6 +303,12 @@ export class AwsStandIn {
         code: 'InvalidRequestException',
         message: 'The cluster authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.',
       });
+    }
+    if (action === 'eks:DeleteAccessEntry') {
+      if (!entries.delete(principalInPath ?? '')) {
+        return this.fail(res, 'eks', { status: 404, code: 'ResourceNotFoundException', message: 'The specified principalArn could not be found.' });
+      }
+      return json({});
     }
     if (action === 'eks:CreateAccessEntry') {
       const principalArn = input.principalArn;
@@ -354,6 +370,7 @@ function eksAction(method: string, path: string): string {
     if (parts.length === 3) return 'eks:CreateAccessEntry';
     if (parts.length === 5 && parts[4] === 'access-policies') return 'eks:AssociateAccessPolicy';
   }
+  if (method === 'DELETE' && parts[0] === 'clusters' && parts[2] === 'access-entries' && parts.length === 4) return 'eks:DeleteAccessEntry';
   if (method !== 'GET' || parts[0] !== 'clusters') return `eks:${method}${path}`;
   if (parts.length === 2) return 'eks:DescribeCluster';
   if (parts[2] === 'node-groups') return parts.length === 3 ? 'eks:ListNodegroups' : 'eks:DescribeNodegroup';

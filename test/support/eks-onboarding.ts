@@ -1,7 +1,8 @@
 // What the EKS onboarding tests share: the tenant's role, an ACTIVE cluster as the AWS stand-in
-// describes it, and the wait for onboarding's outcome.
+// describes it with its own Kubernetes API stand-in, and the waits for onboarding's and offboarding's outcomes.
 import type { ApiClient } from './api-client.ts';
-import type { StandInCluster } from './aws-stand-in.ts';
+import type { AwsStandIn, StandInCluster } from './aws-stand-in.ts';
+import { KubernetesStandIn } from './kubernetes-stand-in.ts';
 
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/palisade-onboarding';
 
@@ -19,11 +20,46 @@ export const standInCluster = (overrides: Partial<StandInCluster> = {}): StandIn
   ...overrides,
 });
 
+const UNSETTLED = new Set(['pending', 'onboarding', 'installing']);
+
 /** Onboarding runs in the background: wait (not a timed assertion) until it has an outcome. */
 export async function settledCluster(api: ApiClient, key: string, id: string) {
   for (;;) {
     const { body } = await api.get(`/v1/clusters/${id}`, { key });
-    if (body.status !== 'pending' && body.status !== 'onboarding') return body;
+    if (!UNSETTLED.has(body.status)) return body;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Offboarding runs in the background: wait until the cluster is gone (404), or shows why it is not. */
+export async function offboardedCluster(api: ApiClient, key: string, id: string): Promise<{ status: number; body: any }> {
+  for (;;) {
+    const answer = await api.get(`/v1/clusters/${id}`, { key });
+    if (answer.status === 404 || answer.body.status !== 'offboarding') return answer;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** One Kubernetes API stand-in per stand-in EKS cluster (each checks tokens carry its cluster's name). */
+export class KubernetesStandIns {
+  private readonly started = new Map<string, KubernetesStandIn>();
+  constructor(private readonly aws: AwsStandIn) {}
+
+  /** Starts the cluster's API server and points the AWS stand-in's DescribeCluster at it. */
+  async for(clusterName: string): Promise<KubernetesStandIn> {
+    let kubernetes = this.started.get(clusterName);
+    if (!kubernetes) {
+      kubernetes = new KubernetesStandIn(this.aws, clusterName);
+      await kubernetes.start();
+      this.started.set(clusterName, kubernetes);
+    }
+    const cluster = this.aws.clusters.get(clusterName);
+    if (cluster) cluster.kubernetesEndpoint = kubernetes.url;
+    return kubernetes;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.started.values()].map((kubernetes) => kubernetes.stop()));
+    this.started.clear();
   }
 }

@@ -99,18 +99,18 @@ async function call<T>(action: string, settings: ClusterAwsSettings, work: () =>
   }
 }
 
-export async function inspectEksCluster(
+/** STS AssumeRole with the tenant's external id: the temporary credentials every later call signs with. */
+export async function assumeTenantRole(
   access: AwsAccess,
   settings: ClusterAwsSettings,
   input: { externalId: string; sessionName: string },
-): Promise<InspectionResult> {
-  const common = { region: settings.region, ...(access.maxAttempts !== undefined && { maxAttempts: access.maxAttempts }) };
+): Promise<{ ok: true; credentials: AwsCredentials; roleSessionArn: string } | { ok: false; failure: OnboardingFailure }> {
   const sts = new STSClient({
-    ...common,
+    region: settings.region,
+    ...(access.maxAttempts !== undefined && { maxAttempts: access.maxAttempts }),
     ...(access.endpoints?.sts && { endpoint: access.endpoints.sts }),
     ...(access.credentials && { credentials: access.credentials }),
   });
-  let eks: EKSClient | undefined;
   try {
     const assumed = await call('sts:AssumeRole', settings, () =>
       sts.send(new AssumeRoleCommand({ RoleArn: settings.roleArn, RoleSessionName: input.sessionName, ExternalId: input.externalId, DurationSeconds: 900 })),
@@ -124,6 +124,26 @@ export async function inspectEksCluster(
       secretAccessKey: issued.SecretAccessKey,
       ...(issued.SessionToken && { sessionToken: issued.SessionToken }),
     };
+    return { ok: true, credentials, roleSessionArn: assumed.AssumedRoleUser?.Arn ?? '' };
+  } catch (error) {
+    if (error instanceof InspectionStop) return { ok: false, failure: error.failure };
+    throw error;
+  } finally {
+    sts.destroy();
+  }
+}
+
+export async function inspectEksCluster(
+  access: AwsAccess,
+  settings: ClusterAwsSettings,
+  input: { externalId: string; sessionName: string },
+): Promise<InspectionResult> {
+  const common = { region: settings.region, ...(access.maxAttempts !== undefined && { maxAttempts: access.maxAttempts }) };
+  const assumed = await assumeTenantRole(access, settings, input);
+  if (!assumed.ok) return assumed;
+  const { credentials } = assumed;
+  let eks: EKSClient | undefined;
+  try {
     eks = new EKSClient({ ...common, ...(access.endpoints?.eks && { endpoint: access.endpoints.eks }), credentials });
     const client = eks;
     const clusterName = settings.clusterName;
@@ -166,12 +186,11 @@ export async function inspectEksCluster(
       }
     });
     const report = compatibilityReport(facts, nodegroups, fargateProfileNames, vpcCniReport(addon && { ...addon }));
-    return { ok: true, report, credentials, roleSessionArn: assumed.AssumedRoleUser?.Arn ?? '' };
+    return { ok: true, report, credentials, roleSessionArn: assumed.roleSessionArn };
   } catch (error) {
     if (error instanceof InspectionStop) return { ok: false, failure: error.failure };
     throw error;
   } finally {
-    sts.destroy();
     eks?.destroy();
   }
 }

@@ -3,7 +3,7 @@
 // builds the queue may have lost after rows were stamped are asked for again (missed-builds.ts).
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { ONBOARD_EKS_TOPIC } from '../../api/services/outbox.ts';
+import { OFFBOARD_EKS_TOPIC, ONBOARD_EKS_TOPIC } from '../../api/services/outbox.ts';
 import { type Database, OUTBOX_CHANNEL, rowsOf, transaction } from '../../db/index.ts';
 import type { BuildQueue } from '../queue/build-queue.ts';
 import { requestMissedBuilds } from './missed-builds.ts';
@@ -37,6 +37,10 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
       for (const row of rows) {
         if (row.topic === ONBOARD_EKS_TOPIC) {
           await queue.enqueue({ kind: 'eks-onboarding', tenantId: row.tenant_id, clusterId: row.cluster_id, outboxId: Number(row.id) });
+          continue;
+        }
+        if (row.topic === OFFBOARD_EKS_TOPIC) {
+          await queue.enqueue({ kind: 'eks-offboarding', tenantId: row.tenant_id, clusterId: row.cluster_id, outboxId: Number(row.id) });
           continue;
         }
         newestPerCluster.set(row.cluster_id, { tenantId: row.tenant_id, clusterId: row.cluster_id, outboxId: Number(row.id) });

@@ -2,8 +2,8 @@
 // implementations: BullMQ on Redis (production, several processes) and an in-process one (the
 // embedded default, no Redis). Jobs coalesce per kind and cluster.
 
-/** What a job does: build the cluster's bundle (the default), or onboard its EKS cluster. */
-export type JobKind = 'bundle-build' | 'eks-onboarding';
+/** What a job does: build the cluster's bundle (the default), onboard its EKS cluster, or offboard it on delete. */
+export type JobKind = 'bundle-build' | 'eks-onboarding' | 'eks-offboarding';
 
 export interface BuildRequest {
   /** Absent for a bundle build. */

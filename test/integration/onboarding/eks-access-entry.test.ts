@@ -8,17 +8,19 @@ import { ACCESS_POLICY_ARN } from '../../../workers/onboarding/grant-access-entr
 import { type ApiClient, apiClient, signUp, unique } from '../../support/api-client.ts';
 import { AwsStandIn, BASE_CREDENTIALS, type StandInCluster } from '../../support/aws-stand-in.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
+import { KubernetesStandIns, ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
 
 describe("onboarding grants palisade's role an EKS access entry", () => {
   let aws: AwsStandIn;
   let control: TestControlPlane;
   let api: ApiClient;
   let key: string;
+  let kubernetes: KubernetesStandIns;
 
   beforeAll(async () => {
     aws = new AwsStandIn();
     await aws.start();
+    kubernetes = new KubernetesStandIns(aws);
     control = await startTestControlPlane('postgres', {
       AWS_ENDPOINT_URL: aws.url,
       AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
@@ -29,6 +31,7 @@ describe("onboarding grants palisade's role an EKS access entry", () => {
   });
   afterAll(async () => {
     await control?.stop();
+    await kubernetes?.stopAll();
     await aws?.stop();
   });
 
@@ -41,9 +44,11 @@ describe("onboarding grants palisade's role an EKS access entry", () => {
     aws.requests.length = 0;
   });
 
-  async function onboard(overrides: Partial<StandInCluster> = {}) {
+  async function onboard(overrides: Partial<StandInCluster> = {}, arrange: (clusterName: string) => Promise<void> = async () => {}) {
     const clusterName = unique('eks');
     aws.clusters.set(clusterName, standInCluster({ name: clusterName, ...overrides }));
+    await kubernetes.for(clusterName);
+    await arrange(clusterName);
     const created = await api.post('/v1/clusters', {
       key,
       body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
@@ -73,6 +78,7 @@ describe("onboarding grants palisade's role an EKS access entry", () => {
     const clusterName = unique('eks');
     aws.accessEntries.set(clusterName, new Map([[ROLE_ARN, { principalArn: ROLE_ARN, type: 'STANDARD', tags: {}, policies: new Map() }]]));
     aws.clusters.set(clusterName, standInCluster({ name: clusterName }));
+    await kubernetes.for(clusterName);
     const created = await api.post('/v1/clusters', {
       key,
       body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
@@ -84,11 +90,22 @@ describe("onboarding grants palisade's role an EKS access entry", () => {
     expect(aws.accessEntries.get(clusterName)?.get(ROLE_ARN)?.policies.get(ACCESS_POLICY_ARN)).toEqual({ type: 'cluster', namespaces: [] });
   });
 
-  it('asks EKS for no access entry when the cluster only reads aws-auth, and says so in the report', async () => {
-    const { clusterName, cluster } = await onboard({ authenticationMode: 'CONFIG_MAP' });
+  it('asks EKS for no access entry when the cluster only reads aws-auth, says so in the report, and installs once the tenant mapped the role', async () => {
+    const { clusterName, cluster } = await onboard({ authenticationMode: 'CONFIG_MAP' }, async (name) => {
+      (await kubernetes.for(name)).awsAuthRoles.add(ROLE_ARN);
+    });
     expect(cluster).toMatchObject({ status: 'waiting-for-agents' });
     expect(accessCalls()).toEqual([]);
     expect(aws.accessEntries.get(clusterName)).toBeUndefined();
+    expect((await api.get(`/v1/clusters/${cluster.id}/compatibility`, { key })).body.access).toBe('aws-auth');
+  });
+
+  it('fails naming the aws-auth line to add when the cluster only reads aws-auth and the role is not in it (401)', async () => {
+    const { cluster } = await onboard({ authenticationMode: 'CONFIG_MAP' });
+    expect(cluster.status).toBe('failed');
+    expect(cluster.onboardingFailure).toMatchObject({ code: 'KUBERNETES_UNAUTHORIZED', retryable: false, reason: expect.stringContaining('401') });
+    expect(cluster.onboardingFailure.nextStep).toContain(`mapRoles entry for ${ROLE_ARN} in the aws-auth ConfigMap`);
+    // The report is there: the tenant reads what to add from it.
     expect((await api.get(`/v1/clusters/${cluster.id}/compatibility`, { key })).body.access).toBe('aws-auth');
   });
 

@@ -6,17 +6,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiClient, apiClient, createAgentToken, signUp, unique } from '../../support/api-client.ts';
 import { AwsStandIn, BASE_CREDENTIALS, type StandInCluster } from '../../support/aws-stand-in.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
+import { KubernetesStandIns, ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
 
 describe('onboarding an EKS cluster registered with a role', () => {
   let aws: AwsStandIn;
   let control: TestControlPlane;
   let api: ApiClient;
   let key: string;
+  let kubernetes: KubernetesStandIns;
 
   beforeAll(async () => {
     aws = new AwsStandIn();
     await aws.start();
+    kubernetes = new KubernetesStandIns(aws);
     control = await startTestControlPlane('postgres', {
       AWS_ENDPOINT_URL: aws.url,
       AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
@@ -28,6 +30,7 @@ describe('onboarding an EKS cluster registered with a role', () => {
   });
   afterAll(async () => {
     await control?.stop();
+    await kubernetes?.stopAll();
     await aws?.stop();
   });
 
@@ -43,7 +46,10 @@ describe('onboarding an EKS cluster registered with a role', () => {
   /** Each test gets its own EKS cluster name, so tests never see one another's stand-in cluster. */
   async function registerEks(cluster: StandInCluster | undefined) {
     const clusterName = unique('eks');
-    if (cluster) aws.clusters.set(clusterName, { ...cluster, name: clusterName });
+    if (cluster) {
+      aws.clusters.set(clusterName, { ...cluster, name: clusterName });
+      await kubernetes.for(clusterName);
+    }
     const created = await api.post('/v1/clusters', {
       key,
       body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
