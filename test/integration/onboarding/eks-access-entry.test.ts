@@ -5,43 +5,35 @@
 // SigV4-checking stand-in, which keeps the entries it is asked to create.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACCESS_POLICY_ARN } from '../../../workers/onboarding/grant-access-entry.ts';
-import { type ApiClient, apiClient, signUp, unique } from '../../support/api-client.ts';
-import { AwsStandIn, BASE_CREDENTIALS, type StandInCluster } from '../../support/aws-stand-in.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { KubernetesStandIns, ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
+import { type ApiClient, unique } from '../../support/api-client.ts';
+import type { AwsStandIn, StandInCluster } from '../../support/aws-stand-in.ts';
+import {
+  type EksWorld,
+  type KubernetesStandIns,
+  ROLE_ARN,
+  settledCluster,
+  standInCluster,
+  startEksWorld,
+  tenantWithRole,
+} from '../../support/eks-onboarding.ts';
 
 describe("onboarding grants palisade's role an EKS access entry", () => {
+  let world: EksWorld;
   let aws: AwsStandIn;
-  let control: TestControlPlane;
   let api: ApiClient;
   let key: string;
   let kubernetes: KubernetesStandIns;
 
   beforeAll(async () => {
-    aws = new AwsStandIn();
-    await aws.start();
-    kubernetes = new KubernetesStandIns(aws);
-    control = await startTestControlPlane('postgres', {
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: BASE_CREDENTIALS.secretAccessKey,
-      ONBOARDING_RETRY_BASE_MS: '20',
-    });
-    api = apiClient(control.url);
+    world = await startEksWorld();
+    ({ aws, kubernetes, api } = world);
   });
   afterAll(async () => {
-    await control?.stop();
-    await kubernetes?.stopAll();
-    await aws?.stop();
+    await world?.stop();
   });
 
   beforeEach(async () => {
-    ({ key } = await signUp(api));
-    const tenant = await api.get('/v1/tenant', { key });
-    aws.roles.set(ROLE_ARN, { roleArn: ROLE_ARN, externalId: tenant.body.awsExternalId });
-    aws.denied.clear();
-    aws.throttle.clear();
-    aws.requests.length = 0;
+    ({ key } = await tenantWithRole(world));
   });
 
   async function onboard(overrides: Partial<StandInCluster> = {}, arrange: (clusterName: string) => Promise<void> = async () => {}) {

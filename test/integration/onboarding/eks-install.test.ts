@@ -15,10 +15,17 @@ import { EKS_TOKEN_PREFIX, eksBearerToken } from '../../../workers/onboarding/ek
 import { CHART_TEMPLATE_PATH } from '../../../workers/onboarding/helm-template.ts';
 import { assumeTenantRole } from '../../../workers/onboarding/inspect-eks-cluster.ts';
 import { kubernetesClient } from '../../../workers/onboarding/kubernetes-api.ts';
-import { type ApiClient, apiClient, signUp, unique } from '../../support/api-client.ts';
-import { AwsStandIn, BASE_CREDENTIALS } from '../../support/aws-stand-in.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { KubernetesStandIns, ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
+import { type ApiClient, unique } from '../../support/api-client.ts';
+import { type AwsStandIn, BASE_CREDENTIALS } from '../../support/aws-stand-in.ts';
+import {
+  type EksWorld,
+  type KubernetesStandIns,
+  ROLE_ARN,
+  settledCluster,
+  standInCluster,
+  startEksWorld,
+  tenantWithRole,
+} from '../../support/eks-onboarding.ts';
 import { renderHelmTemplate } from '../../support/helm-subset.ts';
 
 const CONTROL_PLANE_URL = 'https://api.palisade.test';
@@ -37,38 +44,24 @@ const INSTALL_VALUES: AgentInstallValues = {
 };
 
 describe('onboarding installs the agent through the Kubernetes API', () => {
+  let world: EksWorld;
   let aws: AwsStandIn;
   let kubernetes: KubernetesStandIns;
-  let control: TestControlPlane;
   let api: ApiClient;
   let key: string;
   let tenantId: string;
   let externalId: string;
 
   beforeAll(async () => {
-    aws = new AwsStandIn();
-    await aws.start();
-    kubernetes = new KubernetesStandIns(aws);
-    control = await startTestControlPlane('postgres', {
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: BASE_CREDENTIALS.secretAccessKey,
-      ONBOARDING_RETRY_BASE_MS: '20',
-      AGENT_CONTROL_PLANE_URL: CONTROL_PLANE_URL,
-      AGENT_IMAGE: IMAGE,
-    });
-    api = apiClient(control.url);
+    world = await startEksWorld({ AGENT_CONTROL_PLANE_URL: CONTROL_PLANE_URL, AGENT_IMAGE: IMAGE });
+    ({ aws, kubernetes, api } = world);
   });
   afterAll(async () => {
-    await control?.stop();
-    await kubernetes?.stopAll();
-    await aws?.stop();
+    await world?.stop();
   });
 
   beforeEach(async () => {
-    ({ key, tenantId } = await signUp(api));
-    externalId = (await api.get('/v1/tenant', { key })).body.awsExternalId;
-    aws.roles.set(ROLE_ARN, { roleArn: ROLE_ARN, externalId });
+    ({ key, tenantId, externalId } = await tenantWithRole(world));
   });
 
   /** A cluster in AWS with its Kubernetes API, not registered with palisade (no onboarding runs against it). */

@@ -4,41 +4,36 @@
 // the cluster's agent tokens, and the cluster goes away; or it is `failed` with `stage: offboarding`,
 // a named reason and the next step. Clusters not onboarded through a role are deleted at once (204).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createAgentToken, signUp, unique } from '../../support/api-client.ts';
-import { AwsStandIn, BASE_CREDENTIALS } from '../../support/aws-stand-in.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { KubernetesStandIns, offboardedCluster, ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
+import { type ApiClient, createAgentToken, unique } from '../../support/api-client.ts';
+import type { AwsStandIn } from '../../support/aws-stand-in.ts';
+import {
+  type EksWorld,
+  type KubernetesStandIns,
+  offboardedCluster,
+  ROLE_ARN,
+  settledCluster,
+  standInCluster,
+  startEksWorld,
+  tenantWithRole,
+} from '../../support/eks-onboarding.ts';
 
 describe('deleting an EKS cluster onboarded through a role', () => {
+  let world: EksWorld;
   let aws: AwsStandIn;
   let kubernetes: KubernetesStandIns;
-  let control: TestControlPlane;
   let api: ApiClient;
   let key: string;
 
   beforeAll(async () => {
-    aws = new AwsStandIn();
-    await aws.start();
-    kubernetes = new KubernetesStandIns(aws);
-    control = await startTestControlPlane('postgres', {
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: BASE_CREDENTIALS.secretAccessKey,
-      ONBOARDING_RETRY_BASE_MS: '20',
-    });
-    api = apiClient(control.url);
+    world = await startEksWorld();
+    ({ aws, kubernetes, api } = world);
   });
   afterAll(async () => {
-    await control?.stop();
-    await kubernetes?.stopAll();
-    await aws?.stop();
+    await world?.stop();
   });
 
   beforeEach(async () => {
-    ({ key } = await signUp(api));
-    aws.roles.set(ROLE_ARN, { roleArn: ROLE_ARN, externalId: (await api.get('/v1/tenant', { key })).body.awsExternalId });
-    aws.denied.clear();
-    aws.throttle.clear();
+    ({ key } = await tenantWithRole(world));
   });
 
   /** An onboarded cluster: the agent installed, an access entry granted, waiting for agents. */

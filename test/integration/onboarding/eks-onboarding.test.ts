@@ -3,44 +3,35 @@
 // the SigV4-checking stand-in (test/support/aws-stand-in.ts); the cluster's status and
 // GET /v1/clusters/{id}/compatibility say what it found, or why it stopped and what to do next.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createAgentToken, signUp, unique } from '../../support/api-client.ts';
-import { AwsStandIn, BASE_CREDENTIALS, type StandInCluster } from '../../support/aws-stand-in.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
-import { KubernetesStandIns, ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
+import { type ApiClient, createAgentToken, unique } from '../../support/api-client.ts';
+import type { AwsStandIn, StandInCluster } from '../../support/aws-stand-in.ts';
+import {
+  type EksWorld,
+  type KubernetesStandIns,
+  ROLE_ARN,
+  settledCluster,
+  standInCluster,
+  startEksWorld,
+  tenantWithRole,
+} from '../../support/eks-onboarding.ts';
 
 describe('onboarding an EKS cluster registered with a role', () => {
+  let world: EksWorld;
   let aws: AwsStandIn;
-  let control: TestControlPlane;
   let api: ApiClient;
   let key: string;
   let kubernetes: KubernetesStandIns;
 
   beforeAll(async () => {
-    aws = new AwsStandIn();
-    await aws.start();
-    kubernetes = new KubernetesStandIns(aws);
-    control = await startTestControlPlane('postgres', {
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: BASE_CREDENTIALS.secretAccessKey,
-      ONBOARDING_RETRY_BASE_MS: '20',
-      PALISADE_AWS_PRINCIPAL: 'arn:aws:iam::111122223333:root',
-    });
-    api = apiClient(control.url);
+    world = await startEksWorld({ PALISADE_AWS_PRINCIPAL: 'arn:aws:iam::111122223333:root' });
+    ({ aws, kubernetes, api } = world);
   });
   afterAll(async () => {
-    await control?.stop();
-    await kubernetes?.stopAll();
-    await aws?.stop();
+    await world?.stop();
   });
 
   beforeEach(async () => {
-    ({ key } = await signUp(api));
-    const tenant = await api.get('/v1/tenant', { key });
-    aws.roles.set(ROLE_ARN, { roleArn: ROLE_ARN, externalId: tenant.body.awsExternalId });
-    aws.denied.clear();
-    aws.throttle.clear();
-    aws.requests.length = 0;
+    ({ key } = await tenantWithRole(world));
   });
 
   /** Each test gets its own EKS cluster name, so tests never see one another's stand-in cluster. */
