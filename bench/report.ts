@@ -3,6 +3,7 @@
 // attachMs) hold numbers only, so runs can be compared key by key; details sit beside them.
 import type { AgentMemoryResult } from './agent-memory.ts';
 import type { AttachRow } from './attach.ts';
+import type { FlowCost } from './cost-probe.ts';
 import type { PerPacketRow } from './per-packet.ts';
 import { round, type Sample, withSpread } from './stats.ts';
 import type { ConfigurationResult, DataplaneKind } from './throughput.ts';
@@ -209,7 +210,25 @@ export function toJson(results: BenchResults): Record<string, unknown> {
       connPerSec: spread(c.connPerSec, 0),
       udp64NewFlowsReceivedKpps: spread(c.udpNewKpps, 1),
       udp64NewFlowsSentKpps: spread(c.udpNewSentKpps, 1),
+      userspaceCpuPercent: { connRate: spread(c.userspaceCpuPercent.conn, 1), udp64NewFlows: spread(c.userspaceCpuPercent.udpNew, 1) },
     })),
+    // where a new flow's cost goes with our programs (cost-probe.ts): one run per workload with BPF stats on
+    newFlowCost: Object.fromEntries(
+      results.throughput.flatMap((c) =>
+        c.programCost
+          ? [
+              [
+                String(c.rules),
+                {
+                  classifyOnlyNs: perPacketOf(results, c.rules).allowedNs.median,
+                  connRate: costJson(c.programCost.conn, { perSec: round(c.programCost.conn.perSec, 0) }),
+                  udp64NewFlows: costJson(c.programCost.udpNew, { kpps: round(c.programCost.udpNew.kpps, 1) }),
+                },
+              ],
+            ]
+          : [],
+      ),
+    ),
     attachDetail: results.attach.map((a) => ({
       rules: a.rules,
       bundleBytes: a.bundleBytes,
@@ -220,6 +239,14 @@ export function toJson(results: BenchResults): Record<string, unknown> {
     rounds: results.rounds,
     environment: results.environment,
     notes: results.notes,
+  };
+}
+
+function costJson(cost: FlowCost, rate: Record<string, number>) {
+  return {
+    ...rate,
+    programNsPerRun: round(cost.programNsPerRun, 0),
+    userspaceCpuPercent: round(cost.userspaceCpuPercent, 1),
   };
 }
 
@@ -279,6 +306,27 @@ export function toMarkdown(results: BenchResults): string {
     [6, 7],
     (c) => `sent ${round(c.udpNewSentKpps.median, 0)}`,
   );
+  for (const c of results.throughput) {
+    if (!c.programCost) continue;
+    const { conn, udpNew } = c.programCost;
+    const describe = (cost: FlowCost) =>
+      `programs ${round(cost.programNsPerRun, 0)} ns/run, dataplane userspace >= ${round(cost.userspaceCpuPercent, 1)}% of a CPU`;
+    rows.push([
+      `where new flows cost, our programs, ${c.rules} rules (classification alone: ${perPacketOf(results, c.rules).allowedNs.median} ns)`,
+      `connections (${round(conn.perSec, 0)}/s): ${describe(conn)}; new-flow UDP (${round(udpNew.kpps, 0)} kpps): ${describe(udpNew)}`,
+      '',
+      '',
+    ]);
+  }
+  for (const c of results.throughput) {
+    const u = c.userspaceCpuPercent;
+    rows.push([
+      `dataplane userspace CPU (this process), ${c.name}`,
+      `connections ${withSpread(u.conn, 1)}%, new-flow UDP ${withSpread(u.udpNew, 1)}% of a CPU`,
+      '',
+      '',
+    ]);
+  }
   for (const a of results.attach) {
     const [target, result] = a.rules === BIG ? judged(t[3]!.name) : ['', ''];
     const ph = a.phases;

@@ -18,6 +18,7 @@
 // make single runs noisy. Ratios are medians of a configuration over the median of no policy.
 import type { EbpfDataplane } from '../agent/datapath/ebpf-dataplane.ts';
 import type { BundleIssuer } from './bundles.ts';
+import { type FlowCost, withFlowCost } from './cost-probe.ts';
 import { startIperfServer, tcpGbps, udp64Kpps } from './iperf.ts';
 import { forwardRuleCount, type IptablesBackend, iptablesRuleSet } from './iptables.ts';
 import { type BenchLab, IPERF_PORT } from './lab.ts';
@@ -51,6 +52,13 @@ export interface ConfigurationResult {
   /** 64-byte UDP, every datagram a new flow: received, and what the generator sent. */
   udpNewKpps: Sample;
   udpNewSentKpps: Sample;
+  /** CPU of this process (our dataplane's userspace) during the new-flow workloads, % of one CPU. */
+  userspaceCpuPercent: { conn: Sample; udpNew: Sample };
+  /**
+   * Our programs only: one extra run of each new-flow workload after the rounds with the kernel's BPF
+   * run-time statistics on (they cost two clock reads per run, so the measured rounds run without).
+   */
+  programCost?: { conn: FlowCost & { perSec: number }; udpNew: FlowCost & { kpps: number } };
 }
 
 /** The rules of every configuration: the bench policy plus the new-flow generator's sources and port. */
@@ -131,6 +139,9 @@ function nftConfiguration(lab: BenchLab, rules: number): Configuration {
   };
 }
 
+/** This process's CPU between two readings, % of one CPU. */
+const cpuPercent = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage, wallMs: number): number => ((b.user - a.user + b.system - a.system) / 1000 / wallMs) * 100;
+
 const noPolicy: Configuration = { name: 'none', dataplane: 'none', rules: 0, enter: async () => {}, leave: async () => {} };
 
 export async function measureThroughput(
@@ -152,10 +163,20 @@ export async function measureThroughput(
   const cleared = await dataplane.apply({ bundle: issuer.payload(options.nextRevision(), benchPolicySet(null)), inventory: lab.inventory() });
   if (!cleared.applied || dataplane.attached().length > 0) throw new Error('eBPF programs did not detach before the throughput runs');
   const server = await startIperfServer(lab.topology, lab.server, IPERF_PORT);
+  const programCosts = new Map<string, NonNullable<ConfigurationResult['programCost']>>();
   const runs = new Map(
     configurations.map((c) => [
       c.name,
-      { tcp: [] as number[], udp: [] as number[], sent: [] as number[], conn: [] as number[], udpNew: [] as number[], udpNewSent: [] as number[] },
+      {
+        tcp: [] as number[],
+        udp: [] as number[],
+        sent: [] as number[],
+        conn: [] as number[],
+        udpNew: [] as number[],
+        udpNewSent: [] as number[],
+        connCpu: [] as number[],
+        udpNewCpu: [] as number[],
+      },
     ]),
   );
   try {
@@ -166,8 +187,14 @@ export async function measureThroughput(
         try {
           const tcp = await tcpGbps(lab.topology, lab.client, lab.server.ip, IPERF_PORT, options.seconds);
           const udp = await udp64Kpps(lab.topology, lab.client, lab.server.ip, IPERF_PORT, options.seconds);
+          const cpu0 = process.cpuUsage();
+          const t0 = performance.now();
           const conn = await options.newFlows.connPerSec(options.seconds);
+          const cpu1 = process.cpuUsage();
+          const t1 = performance.now();
           const udpNew = await options.newFlows.udpNewFlows(options.seconds, IPERF_PORT);
+          const cpu2 = process.cpuUsage();
+          const t2 = performance.now();
           await c.check?.();
           const r = runs.get(c.name)!;
           r.tcp.push(tcp);
@@ -176,6 +203,8 @@ export async function measureThroughput(
           r.conn.push(conn);
           r.udpNew.push(udpNew.receivedKpps);
           r.udpNewSent.push(udpNew.sentKpps);
+          r.connCpu.push(cpuPercent(cpu0, cpu1, t1 - t0));
+          r.udpNewCpu.push(cpuPercent(cpu1, cpu2, t2 - t1));
           progress(
             `throughput round ${round + 1}/${options.rounds} ${c.name}: TCP ${tcp.toFixed(2)} Gbit/s, UDP64 ${udp.receivedKpps.toFixed(0)} kpps received (${udp.sentKpps.toFixed(0)} sent), ` +
               `${conn.toFixed(0)} conn/s, new-flow UDP64 ${udpNew.receivedKpps.toFixed(0)} kpps received (${udpNew.sentKpps.toFixed(0)} sent)`,
@@ -185,12 +214,29 @@ export async function measureThroughput(
         }
       }
     }
+    for (const c of configurations.filter((x) => x.dataplane === 'ebpf')) {
+      await c.enter();
+      try {
+        const conn = await withFlowCost(() => options.newFlows.connPerSec(options.seconds));
+        const udpNew = await withFlowCost(() => options.newFlows.udpNewFlows(options.seconds, IPERF_PORT));
+        programCosts.set(c.name, { conn: { ...conn.cost, perSec: conn.result }, udpNew: { ...udpNew.cost, kpps: udpNew.result.receivedKpps } });
+        progress(
+          `program cost ${c.name}: conn ${conn.cost.programNsPerRun.toFixed(0)} ns/run, ${conn.cost.userspaceCpuPercent.toFixed(1)}% userspace; ` +
+            `new-flow UDP ${udpNew.cost.programNsPerRun.toFixed(0)} ns/run, ${udpNew.cost.userspaceCpuPercent.toFixed(1)}% userspace (${udpNew.result.receivedKpps.toFixed(0)} kpps)`,
+        );
+      } finally {
+        await c.leave();
+      }
+    }
   } finally {
     server.stop();
   }
   return configurations.map((c) => {
     const r = runs.get(c.name)!;
+    const cost = programCosts.get(c.name);
     return {
+      ...(cost && { programCost: cost }),
+      userspaceCpuPercent: { conn: sample(r.connCpu), udpNew: sample(r.udpNewCpu) },
       name: c.name,
       dataplane: c.dataplane,
       rules: c.rules,
