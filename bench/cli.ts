@@ -58,7 +58,7 @@ import { runConsoleBench } from './console/run.ts';
 import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench } from './control-plane/run.ts';
 import { runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
-import { createBenchLab, IPERF_PORT } from './lab.ts';
+import { createBenchLab } from './lab.ts';
 import { prepareNewFlowLoad } from './new-flows.ts';
 import { nftVersion } from './nftables.ts';
 import { measurePerPacket } from './per-packet.ts';
@@ -148,19 +148,14 @@ async function main(): Promise<number> {
       appliedRevision: revisions.applied,
     });
 
-    progress('new flows: compiling the load generator, measuring its ceiling in the client pod');
+    progress('new flows: compiling the load generator');
     const newFlows = await prepareNewFlowLoad(lab);
-    let throughput: Awaited<ReturnType<typeof measureThroughput>>;
-    let generatorCeiling: Awaited<ReturnType<typeof newFlows.ceiling>>;
+    let measured: Awaited<ReturnType<typeof measureThroughput>>;
     try {
-      generatorCeiling = await newFlows.ceiling(seconds, IPERF_PORT);
       progress(
-        `load generator ceiling (looped back in the client pod): ${generatorCeiling.connPerSec.toFixed(0)} conn/s, ${generatorCeiling.udpKpps.toFixed(0)} kpps new-flow UDP64`,
+        `throughput: no policy, our programs, iptables (stateless and stateful) and nftables at ${THROUGHPUT_COUNTS.join(' and ')} rules, and the load generator's ceiling; ${rounds} rounds of ${seconds} s per workload`,
       );
-      progress(
-        `throughput: no policy, our programs, iptables (stateless and stateful) and nftables at ${THROUGHPUT_COUNTS.join(' and ')} rules; ${rounds} rounds of ${seconds} s per workload`,
-      );
-      throughput = await measureThroughput(lab, dataplane, issuer, {
+      measured = await measureThroughput(lab, dataplane, issuer, {
         ruleCounts: THROUGHPUT_COUNTS,
         rounds,
         seconds,
@@ -189,8 +184,8 @@ async function main(): Promise<number> {
         'at end': loadavg()[0]!.toFixed(2),
       },
       perPacket,
-      throughput,
-      generatorCeiling,
+      throughput: measured.configurations,
+      generatorCeiling: measured.generatorCeiling,
       attach,
       agent,
       agentBaseline,

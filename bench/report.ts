@@ -6,7 +6,7 @@ import type { AttachRow } from './attach.ts';
 import type { FlowCost } from './cost-probe.ts';
 import type { PerPacketRow } from './per-packet.ts';
 import { round, type Sample, withSpread } from './stats.ts';
-import type { ConfigurationResult, DataplaneKind } from './throughput.ts';
+import type { ConfigurationResult, DataplaneKind, GeneratorCeiling } from './throughput.ts';
 
 /** The anchors beside our programs, with their JSON key prefix and their name in the table. */
 const DATAPLANES: readonly { kind: Exclude<DataplaneKind, 'none'>; key: string; label: string }[] = [
@@ -30,7 +30,7 @@ export interface BenchResults {
   perPacket: PerPacketRow[];
   throughput: ConfigurationResult[];
   /** The new-flow load generator looped back in the client pod (new-flows.ts): its own limit. */
-  generatorCeiling: { connPerSec: number; udpKpps: number };
+  generatorCeiling: GeneratorCeiling;
   attach: AttachRow[];
   agent: AgentMemoryResult;
   agentBaseline: AgentMemoryResult;
@@ -163,12 +163,12 @@ export function toJson(results: BenchResults): Record<string, unknown> {
     connRate: {
       baselinePerSec: round(none.connPerSec.median, 0),
       ...workloadKeys('conn', 'PerSec', 0),
-      generatorCeilingPerSec: round(results.generatorCeiling.connPerSec, 0),
+      generatorCeilingPerSec: round(results.generatorCeiling.connPerSec.median, 0),
     },
     udp64NewFlows: {
       baselineKpps: round(none.udpNewKpps.median, 1),
       ...workloadKeys('udpNew', 'Kpps', 1),
-      generatorCeilingKpps: round(results.generatorCeiling.udpKpps, 1),
+      generatorCeilingKpps: round(results.generatorCeiling.udpKpps.median, 1),
     },
     attachMs: {
       ...keyed(
@@ -297,10 +297,10 @@ export function toMarkdown(results: BenchResults): string {
   };
   block('tcp', 'TCP established', 'Gbit/s', 2, [1]);
   block('udp', 'UDP (64 B payload, one flow) received', 'kpps', 0, [2], (c) => `sent ${round(c.udpSentKpps.median, 0)}`);
-  block('conn', `new TCP connections (generator ceiling ${round(results.generatorCeiling.connPerSec, 0)}/s)`, 'conn/s', 0, [4, 5]);
+  block('conn', `new TCP connections (generator ceiling ${withSpread(results.generatorCeiling.connPerSec, 0)}/s)`, 'conn/s', 0, [4, 5]);
   block(
     'udpNew',
-    `UDP (64 B payload, every datagram a new flow) received (generator ceiling ${round(results.generatorCeiling.udpKpps, 0)} kpps)`,
+    `UDP (64 B payload, every datagram a new flow) received (generator ceiling ${withSpread(results.generatorCeiling.udpKpps, 0)} kpps)`,
     'kpps',
     0,
     [6, 7],

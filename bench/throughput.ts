@@ -139,6 +139,12 @@ function nftConfiguration(lab: BenchLab, rules: number): Configuration {
   };
 }
 
+/** The new-flow load generator looped back in the client pod, once per round: what it can do at most here. */
+export interface GeneratorCeiling {
+  connPerSec: Sample;
+  udpKpps: Sample;
+}
+
 /** This process's CPU between two readings, % of one CPU. */
 const cpuPercent = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage, wallMs: number): number => ((b.user - a.user + b.system - a.system) / 1000 / wallMs) * 100;
 
@@ -149,7 +155,7 @@ export async function measureThroughput(
   dataplane: EbpfDataplane,
   issuer: BundleIssuer,
   options: ThroughputOptions,
-): Promise<ConfigurationResult[]> {
+): Promise<{ configurations: ConfigurationResult[]; generatorCeiling: GeneratorCeiling }> {
   const configurations = [
     noPolicy,
     ...options.ruleCounts.flatMap((n) => [
@@ -163,6 +169,7 @@ export async function measureThroughput(
   const cleared = await dataplane.apply({ bundle: issuer.payload(options.nextRevision(), benchPolicySet(null)), inventory: lab.inventory() });
   if (!cleared.applied || dataplane.attached().length > 0) throw new Error('eBPF programs did not detach before the throughput runs');
   const server = await startIperfServer(lab.topology, lab.server, IPERF_PORT);
+  const ceilingRuns = { conn: [] as number[], udp: [] as number[] };
   const programCosts = new Map<string, NonNullable<ConfigurationResult['programCost']>>();
   const runs = new Map(
     configurations.map((c) => [
@@ -213,6 +220,13 @@ export async function measureThroughput(
           await c.leave();
         }
       }
+      // once per round too, so the machine's load at the time shows in its spread like in the others'
+      const ceiling = await options.newFlows.ceiling(options.seconds, IPERF_PORT);
+      ceilingRuns.conn.push(ceiling.connPerSec);
+      ceilingRuns.udp.push(ceiling.udpKpps);
+      progress(
+        `load generator ceiling round ${round + 1}/${options.rounds}: ${ceiling.connPerSec.toFixed(0)} conn/s, new-flow UDP64 ${ceiling.udpKpps.toFixed(0)} kpps`,
+      );
     }
     for (const c of configurations.filter((x) => x.dataplane === 'ebpf')) {
       await c.enter();
@@ -231,7 +245,7 @@ export async function measureThroughput(
   } finally {
     server.stop();
   }
-  return configurations.map((c) => {
+  const results = configurations.map((c): ConfigurationResult => {
     const r = runs.get(c.name)!;
     const cost = programCosts.get(c.name);
     return {
@@ -248,4 +262,5 @@ export async function measureThroughput(
       udpNewSentKpps: sample(r.udpNewSent),
     };
   });
+  return { configurations: results, generatorCeiling: { connPerSec: sample(ceilingRuns.conn), udpKpps: sample(ceilingRuns.udp) } };
 }
