@@ -1,21 +1,27 @@
-// The iptables comparison: the bench's rules (rules.ts) as FORWARD rules in the lab's node netns, in
-// the same order, with a default DROP. The iperf3 traffic is accepted by the last rules, so every
-// packet of it walks all the others first. There is deliberately no conntrack ESTABLISHED shortcut:
-// the comparison is rule-by-rule evaluation, as the issue describes it (with one, iptables would
-// evaluate the rules once per connection, like our programs do).
+// The iptables comparisons: the bench's rules (rules.ts) as FORWARD rules in the lab's node netns, in
+// the same order, with a default DROP. The measured traffic is accepted by the last rules, so every
+// packet iptables classifies walks all the others first. Two variants:
 //
-// The replies (server to client: TCP ACKs, iperf3's UDP handshake) are accepted by a rule placed
-// first, standing for the server's open egress and the client's open ingress; our programs pass them
-// without policy too. The rules live in the node netns, so deleting it removes them.
+// - stateless (issue 5's anchor): no conntrack shortcut, every packet walks the chain. The replies
+//   (server to client and to the new-flow generator's addresses: TCP ACKs, iperf3's UDP handshake)
+//   are accepted by a rule placed first, standing for the server's open egress; our programs pass them
+//   without policy too.
+// - stateful (issue 13): `-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT` first, as Calico's
+//   iptables mode and kube-proxy run it, so only a flow's first packet walks the rules (replies are
+//   ESTABLISHED). This is the fair anchor for established traffic; new flows still pay the walk
+//   plus the conntrack insertion.
+//
+// The rules live in the node netns, so deleting it removes them.
 import { run } from '../lab/net/exec.ts';
 import type { BenchRule } from './rules.ts';
 
 const EMPTY_FILTER = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n';
 
-/** iptables-restore input: the rules in FORWARD, default DROP. */
-export function iptablesScript(rules: readonly BenchRule[], server: string, client: string): string {
+/** iptables-restore input: the rules in FORWARD, default DROP; `stateful` puts the conntrack shortcut first. */
+export function iptablesScript(rules: readonly BenchRule[], server: string, stateful = false): string {
   const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]'];
-  lines.push(`-A FORWARD -s ${server}/32 -d ${client}/32 -j ACCEPT`);
+  if (stateful) lines.push('-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
+  else lines.push(`-A FORWARD -s ${server}/32 -j ACCEPT`);
   for (const r of rules) {
     const proto = r.protocol.toLowerCase();
     lines.push(`-A FORWARD -s ${r.peer} -d ${server}/32 -p ${proto} -m ${proto} --dport ${r.port} -j ACCEPT`);
@@ -30,7 +36,7 @@ async function restore(netns: string, script: string): Promise<void> {
 }
 
 export interface IptablesRuleSet {
-  /** Rules in FORWARD, the reply rule included. */
+  /** Rules in FORWARD, the reply (or conntrack) rule included. */
   count: number;
   install(): Promise<void>;
   /** FORWARD back to empty and ACCEPT. */
@@ -41,8 +47,8 @@ export interface IptablesRuleSet {
  * With the nf_tables backend, removing means deleting the netns' nft tables: an emptied chain would
  * stay hooked and every later packet, in every configuration, would still walk it.
  */
-export function iptablesRuleSet(netns: string, rules: readonly BenchRule[], server: string, client: string, backend: IptablesBackend): IptablesRuleSet {
-  const script = iptablesScript(rules, server, client);
+export function iptablesRuleSet(netns: string, rules: readonly BenchRule[], server: string, backend: IptablesBackend, stateful = false): IptablesRuleSet {
+  const script = iptablesScript(rules, server, stateful);
   return {
     count: rules.length + 1,
     install: () => restore(netns, script),

@@ -28,6 +28,11 @@ export interface RuleSetSpec {
   variant?: number;
   /** The first `podPeers` rules name a remote pod by label (peerPodIp gives its address) instead of an ipBlock. */
   podPeers?: number;
+  /**
+   * The new-flow workloads (new-flows.ts): the last rule also allows this CIDR (the load generator's
+   * source addresses) and TCP `connPort` (its acceptor's), beside the client's address and ports.
+   */
+  newFlows?: { cidr: string; connPort: number };
 }
 
 export interface BenchRule {
@@ -61,9 +66,21 @@ export function benchRules(spec: RuleSetSpec): BenchRule[] {
     const peer = i < (spec.podPeers ?? 0) ? `${peerPodIp(i)}/32` : fillerPeer(i);
     rules.push({ peer, protocol: 'TCP', port: fillerPort(i, variant) });
   }
-  const client = `${spec.clientIp}/32`;
-  rules.push({ peer: client, protocol: 'TCP', port: spec.clientPort }, { peer: client, protocol: 'UDP', port: spec.clientPort });
+  // the last rule: every peer of it on every port of it, as iptables and nftables spell one rule
+  for (const peer of lastRulePeers(spec)) for (const p of lastRulePorts(spec)) rules.push({ peer, ...p });
   return rules;
+}
+
+function lastRulePeers(spec: RuleSetSpec): string[] {
+  return [`${spec.clientIp}/32`, ...(spec.newFlows ? [spec.newFlows.cidr] : [])];
+}
+
+function lastRulePorts(spec: RuleSetSpec): { protocol: 'TCP' | 'UDP'; port: number }[] {
+  return [
+    { protocol: 'TCP', port: spec.clientPort },
+    { protocol: 'UDP', port: spec.clientPort },
+    ...(spec.newFlows ? [{ protocol: 'TCP' as const, port: spec.newFlows.connPort }] : []),
+  ];
 }
 
 /** The NetworkPolicy manifest (what a tenant would apply). */
@@ -73,13 +90,7 @@ export function benchNetworkPolicy(spec: RuleSetSpec): Record<string, unknown> {
     from: [i < (spec.podPeers ?? 0) ? { podSelector: { matchLabels: { [PEER_LABEL]: `p${i}` } } } : { ipBlock: { cidr: fillerPeer(i) } }],
     ports: [{ protocol: 'TCP', port: fillerPort(i, variant) }],
   }));
-  ingress.push({
-    from: [{ ipBlock: { cidr: `${spec.clientIp}/32` } }],
-    ports: [
-      { protocol: 'TCP', port: spec.clientPort },
-      { protocol: 'UDP', port: spec.clientPort },
-    ],
-  });
+  ingress.push({ from: lastRulePeers(spec).map((cidr) => ({ ipBlock: { cidr } })), ports: lastRulePorts(spec) });
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',

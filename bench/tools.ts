@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { onPath } from '../lab/net/exec.ts';
 import { progress } from './progress.ts';
 
-const PACKAGES: Readonly<Record<string, string>> = { iperf3: 'iperf3', iptables: 'iptables' };
+const PACKAGES: Readonly<Record<string, string>> = { iperf3: 'iperf3', iptables: 'iptables', nft: 'nftables', gcc: 'gcc' };
 
 /** Installs the packages of missing commands; throws with apt-get's output when that fails. */
 export function ensureTools(): void {
