@@ -8,81 +8,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowLogEntry } from '../../../policy/flow-log.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 import { dryRunAgent } from '../cli/dry-run-agent.ts';
 import { type AgentProcess, startAgentProcess } from './agent-process.ts';
 import { type ConsoleBrowser, openConsoleBrowser, screenshotFolder } from './browser.ts';
 import { consoleBuilt } from './console-build.ts';
+import { setEditorText } from './policy-editor.ts';
+import { ALLOW_FRONTEND, SHOP_NAMESPACE, shopEndpoints, shopFlow } from './shop.ts';
 
 const OWNER = { tenant: 'acme', email: 'ops@acme.example', password: 'correct horse battery staple' };
 const VIEWER = { email: 'viewer@acme.example', password: 'viewer password 12345' };
 
-const INVENTORY = {
-  namespaces: [{ name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } }],
-  endpoints: [
-    { namespace: 'shop', name: 'frontend', labels: { app: 'frontend' }, ipv4: ['198.18.0.10'], ports: [], node: 'node-a', hostInterface: 'veth-cu0' },
-    { namespace: 'shop', name: 'web', labels: { app: 'web' }, ipv4: ['198.18.0.11'], ports: [], node: 'node-a', hostInterface: 'veth-cu1' },
-    {
-      namespace: 'shop',
-      name: 'backend',
-      labels: { app: 'backend' },
-      ipv4: ['198.18.0.12'],
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      node: 'node-a',
-      hostInterface: 'veth-cu2',
-    },
-  ],
-};
+const INVENTORY = { namespaces: [SHOP_NAMESPACE], endpoints: shopEndpoints('veth-cu') };
 
-const POLICY_WITH_ERROR = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-frontend
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: backend
-  ingress:
-    - from:
-        - podSelector:
-            matchLabels:
-              app: frontend
-      ports:
-        - port: 99999
-`;
-const FIXED_POLICY = POLICY_WITH_ERROR.replace('port: 99999', 'port: 8080');
-
-function deniedFlow(remote: string): FlowLogEntry {
-  const end = new Date();
-  return {
-    startTime: new Date(end.getTime() - 15_000).toISOString(),
-    endTime: end.toISOString(),
-    endpoint: 'shop/backend',
-    direction: 'ingress',
-    remote,
-    protocol: 6,
-    port: 8080,
-    kind: 'denied',
-    rule: { tier: 'default', policyId: 'NetworkPolicy/shop/allow-frontend', ruleIndex: 'default', action: 'Deny' },
-    count: 3,
-    bytes: 180,
-  };
-}
-
-/** Replaces the CodeMirror document with `text`, as typed in one go, and waits until it shows it. */
-async function setEditorText(page: Page, text: string) {
-  const editor = page.getByRole('textbox', { name: 'Policy YAML' });
-  const shown = async () => (await page.locator('.cm-line').allTextContents()).join('\n');
-  await editor.click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-  await expect.poll(shown).toBe(text);
-}
+const POLICY_WITH_ERROR = ALLOW_FRONTEND.replace('port: 8080', 'port: 99999');
+const FIXED_POLICY = ALLOW_FRONTEND;
+const deniedFlow = (remote: string) => shopFlow({ remote });
 
 describe('the web console in Chromium', () => {
   let control: TestControlPlane;

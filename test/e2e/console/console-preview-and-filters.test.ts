@@ -8,88 +8,23 @@
 // Any unexpected page error, console error, failed request or error response fails the test.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowLogEntry } from '../../../policy/flow-log.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 import { dryRunAgent } from '../cli/dry-run-agent.ts';
 import { type ConsoleBrowser, openConsoleBrowser, screenshotFolder } from './browser.ts';
 import { consoleBuilt } from './console-build.ts';
+import { setEditorText } from './policy-editor.ts';
+import { ALLOW_FRONTEND, DENY_BY_DEFAULT, SHOP_NAMESPACE, shopEndpoint, shopEndpoints, shopFlow } from './shop.ts';
 
 const OWNER = { tenant: 'globex', email: 'ops@globex.example', password: 'correct horse battery staple' };
 
-const endpoint = (namespace: string, name: string, app: string, ip: string, ifname: string) => ({
-  namespace,
-  name,
-  labels: { app },
-  ipv4: [ip],
-  ports: [],
-  node: 'node-a',
-  hostInterface: ifname,
-});
 const INVENTORY = {
-  namespaces: [
-    { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } },
-    { name: 'billing', labels: { 'kubernetes.io/metadata.name': 'billing' } },
-  ],
-  endpoints: [
-    endpoint('shop', 'frontend', 'frontend', '198.18.0.10', 'veth-pf0'),
-    endpoint('shop', 'web', 'web', '198.18.0.11', 'veth-pf1'),
-    { ...endpoint('shop', 'backend', 'backend', '198.18.0.12', 'veth-pf2'), ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
-    endpoint('billing', 'ledger', 'ledger', '198.18.0.20', 'veth-pf3'),
-  ],
+  namespaces: [SHOP_NAMESPACE, { name: 'billing', labels: { 'kubernetes.io/metadata.name': 'billing' } }],
+  endpoints: [...shopEndpoints('veth-pf'), shopEndpoint('billing', 'ledger', 'ledger', '198.18.0.20', 'veth-pf3')],
 };
 
-const ALLOW_FRONTEND = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-frontend
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: backend
-  ingress:
-    - from:
-        - podSelector:
-            matchLabels:
-              app: frontend
-      ports:
-        - port: 8080
-`;
-/** The same policy letting web in instead of frontend: web's denied flow would be allowed, frontend's allowed one denied. */
 const ALLOW_WEB_INSTEAD = ALLOW_FRONTEND.replace('app: frontend', 'app: web');
 
 const ALLOW_FRONTEND_RULE = { tier: 'default', policyId: 'NetworkPolicy/shop/allow-frontend', ruleIndex: 0, action: 'Allow' } as const;
-const DENY_BY_DEFAULT = { tier: 'default', policyId: 'NetworkPolicy/shop/allow-frontend', ruleIndex: 'default', action: 'Deny' } as const;
-
-function flow(overrides: Partial<FlowLogEntry>): FlowLogEntry {
-  const end = new Date();
-  return {
-    startTime: new Date(end.getTime() - 15_000).toISOString(),
-    endTime: end.toISOString(),
-    endpoint: 'shop/backend',
-    direction: 'ingress',
-    remote: '198.18.0.11',
-    protocol: 6,
-    port: 8080,
-    kind: 'denied',
-    rule: DENY_BY_DEFAULT,
-    count: 3,
-    bytes: 180,
-    ...overrides,
-  };
-}
-
-/** Replaces the CodeMirror document with `text`, as typed in one go, and waits until it shows it. */
-async function setEditorText(page: Page, text: string) {
-  const editor = page.getByRole('textbox', { name: 'Policy YAML' });
-  const shown = async () => (await page.locator('.cm-line').allTextContents()).join('\n');
-  await editor.click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-  await expect.poll(shown).toBe(text);
-}
-
 /** The live tail's rows as the user reads them: remote and endpoint of each, newest first. */
 const tailRows = (page: Page) => page.locator('table.flows tbody tr').allTextContents();
 
@@ -143,8 +78,8 @@ describe('Preview impact and flow filters in Chromium', () => {
     // The agent reports its pods and the flows it saw: web denied, frontend allowed, into shop/backend.
     await agent.reportInventory(INVENTORY);
     await agent.shipFlows([
-      flow({ remote: '198.18.0.11', kind: 'denied', rule: DENY_BY_DEFAULT, count: 3 }),
-      flow({ remote: '198.18.0.10', kind: 'allowed', rule: ALLOW_FRONTEND_RULE, count: 5 }),
+      shopFlow({ remote: '198.18.0.11', kind: 'denied', rule: DENY_BY_DEFAULT, count: 3 }),
+      shopFlow({ remote: '198.18.0.10', kind: 'allowed', rule: ALLOW_FRONTEND_RULE, count: 5 }),
     ]);
 
     // Letting web in instead of frontend flips both flows, each the other way.
@@ -182,8 +117,8 @@ describe('Preview impact and flow filters in Chromium', () => {
 
     // Flows: every filter narrows the tail on the server.
     await agent.shipFlows([
-      flow({ endpoint: 'billing/ledger', remote: '198.18.0.12', direction: 'egress', port: 5432, kind: 'allowed', rule: null, count: 1 }),
-      flow({ endpoint: 'shop/web', remote: '198.18.0.53', direction: 'egress', protocol: 17, port: 53, kind: 'allowed', rule: null, count: 2 }),
+      shopFlow({ endpoint: 'billing/ledger', remote: '198.18.0.12', direction: 'egress', port: 5432, kind: 'allowed', rule: null, count: 1 }),
+      shopFlow({ endpoint: 'shop/web', remote: '198.18.0.53', direction: 'egress', protocol: 17, port: 53, kind: 'allowed', rule: null, count: 2 }),
     ]);
     await page.getByRole('navigation', { name: 'Cluster' }).getByRole('link', { name: 'Flows' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: /live/ }).isVisible()).toBe(true);
@@ -234,8 +169,8 @@ describe('Preview impact and flow filters in Chromium', () => {
 
     // The filtered tail reconnected: a new flow that matches arrives live, one that does not stays out.
     await agent.shipFlows([
-      flow({ remote: '198.18.0.13', kind: 'denied', rule: DENY_BY_DEFAULT, count: 1 }),
-      flow({ endpoint: 'shop/web', remote: '198.18.0.14', kind: 'denied', rule: { ...DENY_BY_DEFAULT, policyId: 'NetworkPolicy/shop/other' } }),
+      shopFlow({ remote: '198.18.0.13', kind: 'denied', rule: DENY_BY_DEFAULT, count: 1 }),
+      shopFlow({ endpoint: 'shop/web', remote: '198.18.0.14', kind: 'denied', rule: { ...DENY_BY_DEFAULT, policyId: 'NetworkPolicy/shop/other' } }),
     ]);
     await expectRows(['198.18.0.10', '198.18.0.11', '198.18.0.13']);
 
