@@ -3,6 +3,7 @@
 // `wait` seconds for a newer one; the answer is 304 or a compact JWS. Nothing here trusts the body:
 // it is only read (within the size cap) and handed on to the acceptance check.
 import { BUNDLE_CONTENT_TYPE, BUNDLE_PATH, revisionEtag, revisionOfEtag } from '../../policy/bundle/http.ts';
+import { BUNDLE_ACCEPT_ENCODING } from '../../policy/bundle/wire-encoding.ts';
 import type { TokenProvider } from '../credentials.ts';
 import type { BUNDLE_FETCH_ERROR_CODES } from '../errors.ts';
 import { describeFetchError } from '../http/describe-error.ts';
@@ -44,7 +45,9 @@ export async function fetchBundle(request: BundleRequest): Promise<FetchResult> 
   url.searchParams.set('wait', String(request.waitSeconds));
   const timeout = AbortSignal.timeout(request.waitSeconds * 1000 + (request.graceMs ?? 30_000));
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { authorization, accept: BUNDLE_CONTENT_TYPE };
+  // Compressed on the wire, decoded by fetch before the capped read: the size limit and the signature
+  // check both see the JWS itself, so a compression bomb stops at maxBytes like any other large body.
+  const headers: Record<string, string> = { authorization, accept: BUNDLE_CONTENT_TYPE, 'accept-encoding': BUNDLE_ACCEPT_ENCODING };
   if (request.knownRevision > 0) headers['if-none-match'] = revisionEtag(request.knownRevision);
 
   try {

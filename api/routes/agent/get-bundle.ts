@@ -1,9 +1,11 @@
 // GET /v1/agent/bundle: the agent's long-poll, after OPA's bundle service. The ETag names the revision
 // (policy/bundle/http.ts, shared with the agent); with If-None-Match set to the agent's current one,
 // the request waits (up to `wait` seconds, or `Prefer: wait=N`) for a newer bundle and answers 304 if
-// none comes.
+// none comes. The body is compressed (br or gzip) when Accept-Encoding asks: the content coding is
+// undone by the agent's HTTP client, so the signed JWS, its ETag and digest header are unchanged.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { BUNDLE_CONTENT_TYPE, BUNDLE_PATH, revisionEtag, revisionOfEtag } from '../../../policy/bundle/http.ts';
+import { createEncodedBundleCache, MIN_COMPRESSED_BYTES, negotiateBundleEncoding } from '../../../policy/bundle/wire-encoding.ts';
 import type { AppEnv } from '../../env.ts';
 import { agentContext } from '../../http/context.ts';
 import { agentTokenSecurity, commonErrors } from '../../schemas/common.ts';
@@ -24,7 +26,11 @@ const route = createRoute({
   security: agentTokenSecurity,
   request: {
     query: z.object({ wait: z.coerce.number().int().min(0).max(3600).optional().openapi({ description: 'Seconds to wait for a newer revision' }) }),
-    headers: z.object({ 'if-none-match': z.string().optional(), prefer: z.string().optional() }),
+    headers: z.object({
+      'if-none-match': z.string().optional(),
+      prefer: z.string().optional(),
+      'accept-encoding': z.string().optional().openapi({ description: 'br and gzip are offered; the body is sent as is otherwise' }),
+    }),
   },
   responses: {
     200: { description: 'A compact JWS (EdDSA) whose payload is the canonical bundle', content: { [BUNDLE_CONTENT_TYPE]: { schema: z.string() } } },
@@ -34,6 +40,7 @@ const route = createRoute({
 });
 
 export function registerGetAgentBundle(app: OpenAPIHono<AppEnv>) {
+  const encoded = createEncodedBundleCache();
   app.openapi(route, async (c) => {
     const { bundleWaiters, config } = c.get('services');
     const headers = c.req.valid('header');
@@ -44,12 +51,18 @@ export function registerGetAgentBundle(app: OpenAPIHono<AppEnv>) {
     });
     if (!poll.newer) return c.body(null, 304, { etag: revisionEtag(poll.revision) });
     const { bundle } = poll;
-    return c.body(bundle.jws, 200, {
+    const headersOut = {
       'content-type': BUNDLE_CONTENT_TYPE,
+      // The ETag names the revision, whatever the coding: no-store keeps caches from mixing codings up.
       etag: revisionEtag(bundle.revision),
       'x-palisade-revision': String(bundle.revision),
       'x-palisade-sha256': bundle.sha256,
       'cache-control': 'no-store',
-    });
+      vary: 'Accept-Encoding',
+    };
+    const encoding = bundle.jws.length >= MIN_COMPRESSED_BYTES ? negotiateBundleEncoding(headers['accept-encoding']) : undefined;
+    if (encoding === undefined) return c.body(bundle.jws, 200, headersOut);
+    const body = await encoded.get(bundle.sha256, bundle.jws, encoding);
+    return c.body(body, 200, { ...headersOut, 'content-encoding': encoding });
   });
 }

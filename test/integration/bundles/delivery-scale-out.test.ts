@@ -146,9 +146,7 @@ describe('two delivery processes and one worker on one Postgres and one Redis', 
     for (const delivery of deliveries) {
       const history = await delivery.get(`/v1/clusters/${cluster.id}/bundles`, { key });
       expect(history.status).toBe(200);
-      expect((history.body.items as { revision: number }[]).map((bundle) => bundle.revision)).toEqual(
-        Array.from({ length: expected }, (_, i) => i + 1),
-      );
+      expect((history.body.items as { revision: number }[]).map((bundle) => bundle.revision)).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
     }
   });
 });
