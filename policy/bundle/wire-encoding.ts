@@ -68,11 +68,11 @@ function brotliBundle(bytes: Buffer): Promise<Buffer> {
 export function createEncodedBundleCache(capacity = 64) {
   const entries = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
   return {
-    get(digest: string, jws: string, encoding: BundleEncoding): Promise<Uint8Array<ArrayBuffer>> {
+    get(digest: string, text: string, encoding: BundleEncoding): Promise<Uint8Array<ArrayBuffer>> {
       const key = `${encoding}:${digest}`;
       const cached = entries.get(key);
       if (cached) return cached;
-      const encoded = encodeBundle(jws, encoding);
+      const encoded = encodeBundle(text, encoding);
       entries.set(key, encoded);
       // A failed compression is not kept: the next asker tries again.
       encoded.catch(() => entries.delete(key));

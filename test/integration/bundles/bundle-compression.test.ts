@@ -6,7 +6,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchBundle } from '../../../agent/bundle/client.ts';
 import { trustRootOf, verifyBundle } from '../../../policy/bundle/index.ts';
-import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp } from '../../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
@@ -48,12 +48,14 @@ describe('bundle compression on the wire', () => {
   let tenantId: string;
   let clusterId: string;
   let revision: number;
+  let ownerKey: string;
 
   beforeAll(async () => {
     control = await startTestControlPlane('postgres');
     api = apiClient(control.url);
     const signedUp = await signUp(api, 'team');
     tenantId = signedUp.tenantId;
+    ownerKey = signedUp.key;
     const cluster = await createCluster(api, signedUp.key);
     clusterId = cluster.id;
     token = await createAgentToken(api, signedUp.key, cluster.id);
@@ -108,5 +110,58 @@ describe('bundle compression on the wire', () => {
     const plain = await rawGet(bundleUrl(), { authorization: `Bearer ${token}` });
     const result = await fetchBundle({ controlPlaneUrl: control.url, token: async () => token, knownRevision: 0, waitSeconds: 0, maxBytes: 8 * 1024 * 1024 });
     expect(result).toEqual({ kind: 'bundle', jws: plain.body.toString('utf8'), bytes: plain.body.byteLength, claimedRevision: revision });
+  });
+
+  it('sends a delta against the revision the agent holds, which the agent rebuilds into the signed JWS', async () => {
+    const authorization = `Bearer ${token}`;
+    const base = (await rawGet(bundleUrl(), { authorization })).body.toString('utf8');
+    const baseRevision = revision;
+    await createPolicy(api, ownerKey, clusterId, networkPolicy(unique('np'), 'shop'));
+    const next = await waitForRevision(api, token, baseRevision + 1);
+    revision = next.revision;
+
+    const full = await rawGet(bundleUrl(), { authorization, 'accept-encoding': 'br', 'if-none-match': `"r${baseRevision}"` });
+    const delta = await rawGet(bundleUrl(), { authorization, 'accept-encoding': 'br', 'if-none-match': `"r${baseRevision}"`, 'a-im': 'palisade-delta' });
+    expect(delta.status).toBe(226);
+    expect(delta.headers.im).toBe('palisade-delta');
+    expect(delta.headers.etag).toBe(`"r${next.revision}"`);
+    expect(delta.body.byteLength).toBeLessThan(full.body.byteLength / 2);
+
+    const maxBytes = 8 * 1024 * 1024;
+    const statuses: number[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      statuses.push(response.status);
+      return response;
+    };
+    const viaDelta = await fetchBundle({
+      controlPlaneUrl: control.url,
+      token: async () => token,
+      knownRevision: baseRevision,
+      base: { revision: baseRevision, jws: base },
+      waitSeconds: 0,
+      maxBytes,
+      fetch: recording,
+    });
+    expect(statuses.splice(0)).toEqual([226]);
+    expect(viaDelta).toEqual({ kind: 'bundle', jws: next.jws, bytes: Buffer.byteLength(next.jws), claimedRevision: next.revision });
+    const verified = await verify(next.jws);
+    expect(verified.ok).toBe(true);
+
+    // A base that is not what the agent claims to hold rebuilds to a payload whose content hash fails:
+    // the client falls back to the full bundle, which is the signed one all the same.
+    const [header, payload, signature] = base.split('.');
+    const wrongBase = `${header}.${Buffer.from(Buffer.from(payload!, 'base64url').toString('utf8').replace('"shop"', '"shoq"')).toString('base64url')}.${signature}`;
+    const fellBack = await fetchBundle({
+      controlPlaneUrl: control.url,
+      token: async () => token,
+      knownRevision: baseRevision,
+      base: { revision: baseRevision, jws: wrongBase },
+      waitSeconds: 0,
+      maxBytes,
+      fetch: recording,
+    });
+    expect(statuses).toEqual([226, 200]);
+    expect(fellBack).toEqual(viaDelta);
   });
 });

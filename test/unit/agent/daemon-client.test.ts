@@ -8,7 +8,8 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Backoff } from '../../../agent/bundle/backoff.ts';
 import { type BundleDisposition, fetchBundle, pollBundles } from '../../../agent/bundle/client.ts';
-import { eventually, makeDaemon, makeKeys, newIdentity, payload, RecordingDataplane, signed, statusRecorder, tempDir } from './daemon-fixtures.ts';
+import { BUNDLE_DELTA_CONTENT_TYPE, diffBundles } from '../../../policy/bundle/delta.ts';
+import { eventually, makeDaemon, makeKeys, newIdentity, payload, policyNamed, RecordingDataplane, signed, statusRecorder, tempDir } from './daemon-fixtures.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -232,6 +233,35 @@ describe('pollBundles', () => {
 });
 
 describe('the daemon behind the client', () => {
+  it('asks for a delta against the bundle it holds and applies the rebuilt bundle', async () => {
+    const keys = await makeKeys();
+    const identity = newIdentity();
+    const dataplane = new RecordingDataplane();
+    const dir = await tempDir();
+    const server = await standIn();
+    const third = await signed(keys, payload(identity, 3, { policy: policyNamed('web') }));
+    const fourth = await signed(keys, payload(identity, 4, { policy: policyNamed('api') }));
+    server.handle((req, res) => {
+      if (req.headers['if-none-match'] === undefined) return void res.writeHead(200, { 'content-type': 'application/jose', etag: '"r3"' }).end(third);
+      if (req.headers['if-none-match'] !== '"r3"') return void res.writeHead(304).end();
+      const delta = diffBundles({ revision: 3, jws: third }, { revision: 4, jws: fourth });
+      res.writeHead(226, { 'content-type': BUNDLE_DELTA_CONTENT_TYPE, im: 'palisade-delta', etag: '"r4"' }).end(JSON.stringify(delta));
+    });
+    const status = statusRecorder();
+    const statusFetch: typeof fetch = (input, init) => (String(input).endsWith('/v1/agent/status') ? status.fetch(input, init) : fetch(input, init));
+    const daemon = makeDaemon({ identity, keys, dataplane, stateDir: dir.path, controlPlaneUrl: server.url, fetch: statusFetch });
+    try {
+      await daemon.start();
+      await eventually(() => daemon.appliedRevision === 4, 5_000, 'revision 4');
+      expect(dataplane.revisions).toEqual([3, 4]);
+      const asked = server.requests.find((request) => request.headers['if-none-match'] === '"r3"');
+      expect(asked!.headers['a-im']).toBe('palisade-delta');
+    } finally {
+      await daemon.stop();
+      await dir.remove();
+    }
+  });
+
   it('applies a bundle that arrived brotli-compressed', async () => {
     const keys = await makeKeys();
     const identity = newIdentity();
