@@ -178,6 +178,11 @@ export class AgentDaemon {
       },
       {
         knownRevision: () => knownRevision(this.state.enforcement),
+        // The bundle of that revision (the newer of applied and held), for a delta against it.
+        base: () => {
+          const { applied, pending } = this.state.enforcement;
+          return pending && pending.revision > (applied?.revision ?? 0) ? pending : applied;
+        },
         onBundle: async (bundle) => dispositionOf(await this.offerBundle(bundle.jws, bundle.claimedRevision)),
         onFailure: (failure) => this.onFetchFailure(failure),
         onReachable: () => this.onReachable(),

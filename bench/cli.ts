@@ -1,7 +1,8 @@
 // `npm run bench -- control-plane [--json]` is the control plane's benchmark (issue 10,
 // control-plane/run.ts); `npm run bench -- scrape [--json]` what one metrics scrape of the agent costs
 // (issue 12, scrape-cost.ts); `npm run bench -- flows [--json]` the impact preview and flow retention
-// (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts).
+// (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts);
+// `npm run bench -- wire [--json]` the bundle's bytes on the wire at 10,000 rules (issue 15, bundle-wire.ts).
 // Otherwise:
 // `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick]`: the policy-scale benchmark of
 // issues 5 and 13 (--quick: 2 rounds of 1 s, one attach round: the shape of the results in about
@@ -53,6 +54,7 @@ import { availableParallelism, loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureAgentMemory } from './agent-memory.ts';
 import { measureAttach } from './attach.ts';
+import { runBundleWireBench } from './bundle-wire.ts';
 import { createBundleIssuer } from './bundles.ts';
 import { runConsoleBench } from './console/run.ts';
 import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench } from './control-plane/run.ts';
@@ -108,8 +110,9 @@ async function main(): Promise<number> {
   if (positionals[0] === 'scrape') return runScrapeBench({ json: values.json });
   if (positionals[0] === 'flows') return runFlowsBench({ json: values.json });
   if (positionals[0] === 'console') return runConsoleBench({ json: values.json });
+  if (positionals[0] === 'wire') return runBundleWireBench({ json: values.json });
   if (positionals.length > 0) {
-    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, scrape, flows, console, or none for the dataplane's)\n`);
+    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, scrape, flows, console, wire, or none for the dataplane's)\n`);
     return 2;
   }
   const rounds = Number(values.rounds ?? (values.quick ? 2 : 5));

@@ -2,7 +2,9 @@
 // names the revision the agent has in If-None-Match and asks the control plane to wait up to
 // `wait` seconds for a newer one; the answer is 304 or a compact JWS. Nothing here trusts the body:
 // it is only read (within the size cap) and handed on to the acceptance check.
+import { BUNDLE_DELTA_IM, bundleDeltaSchema, rebuildBundle } from '../../policy/bundle/delta.ts';
 import { BUNDLE_CONTENT_TYPE, BUNDLE_PATH, revisionEtag, revisionOfEtag } from '../../policy/bundle/http.ts';
+import { BUNDLE_ACCEPT_ENCODING } from '../../policy/bundle/wire-encoding.ts';
 import type { TokenProvider } from '../credentials.ts';
 import type { BUNDLE_FETCH_ERROR_CODES } from '../errors.ts';
 import { describeFetchError } from '../http/describe-error.ts';
@@ -22,6 +24,11 @@ export interface BundleRequest {
   token: TokenProvider;
   /** The revision the agent holds; 0 asks for whatever is latest. */
   knownRevision: number;
+  /**
+   * The JWS of `knownRevision`, when the agent holds it: the control plane may then answer with a
+   * delta against it, rebuilt here into the full JWS (anything amiss: the full bundle is fetched).
+   */
+  base?: { revision: number; jws: string };
   waitSeconds: number;
   maxBytes: number;
   signal?: AbortSignal;
@@ -44,8 +51,12 @@ export async function fetchBundle(request: BundleRequest): Promise<FetchResult> 
   url.searchParams.set('wait', String(request.waitSeconds));
   const timeout = AbortSignal.timeout(request.waitSeconds * 1000 + (request.graceMs ?? 30_000));
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { authorization, accept: BUNDLE_CONTENT_TYPE };
+  // Compressed on the wire, decoded by fetch before the capped read: the size limit and the signature
+  // check both see the JWS itself, so a compression bomb stops at maxBytes like any other large body.
+  const headers: Record<string, string> = { authorization, accept: BUNDLE_CONTENT_TYPE, 'accept-encoding': BUNDLE_ACCEPT_ENCODING };
   if (request.knownRevision > 0) headers['if-none-match'] = revisionEtag(request.knownRevision);
+  const base = request.base?.revision === request.knownRevision && request.knownRevision > 0 ? request.base : undefined;
+  if (base) headers['a-im'] = BUNDLE_DELTA_IM;
 
   try {
     const response = await (request.fetch ?? fetch)(url, { headers, signal });
@@ -54,6 +65,13 @@ export async function fetchBundle(request: BundleRequest): Promise<FetchResult> 
     if (response.status === 304) {
       await response.body?.cancel().catch(() => undefined);
       return { kind: 'not-modified' };
+    }
+    if (response.status === 226 && base) {
+      const body = await readCapped(response, request.maxBytes);
+      const rebuilt = body.ok ? rebuiltFrom(body.bytes, base, claimedRevision, request.maxBytes) : undefined;
+      if (rebuilt) return { kind: 'bundle', jws: rebuilt, bytes: Buffer.byteLength(rebuilt), claimedRevision };
+      // Any doubt about the delta: the full bundle, now (it exists, so there is nothing to wait for).
+      return fetchBundle({ ...request, base: undefined, waitSeconds: 0 });
     }
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => undefined);
@@ -71,12 +89,28 @@ export async function fetchBundle(request: BundleRequest): Promise<FetchResult> 
   }
 }
 
+/** The full JWS a delta answer rebuilds to, or undefined when it does not parse, name our base, or rebuild. */
+function rebuiltFrom(bytes: Uint8Array, base: { revision: number; jws: string }, claimedRevision: number | undefined, maxBytes: number): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+  const delta = bundleDeltaSchema.safeParse(parsed);
+  if (!delta.success || (claimedRevision !== undefined && delta.data.revision !== claimedRevision)) return undefined;
+  const rebuilt = rebuildBundle(base, delta.data, maxBytes);
+  return rebuilt.ok ? rebuilt.jws : undefined;
+}
+
 /** What became of a bundle the poller handed on; 'rejected' slows the next poll down. */
 export type BundleDisposition = 'accepted' | 'held' | 'rejected';
 
 export interface PollHandlers {
   /** The revision to send in If-None-Match: what is applied (or verified and waiting to be). */
   knownRevision(): number;
+  /** That revision's JWS, so the control plane may send a delta against it. */
+  base?(): { revision: number; jws: string } | undefined;
   onBundle(bundle: { jws: string; bytes: number; claimedRevision: number | undefined }): Promise<BundleDisposition>;
   /** A request failed (network, status, size). Reported, then retried after a backoff. */
   onFailure(failure: { code: FetchErrorCode; message: string; status?: number; claimedRevision?: number }): void;
@@ -107,7 +141,8 @@ export async function pollBundles(options: PollOptions, handlers: PollHandlers, 
 
   while (!signal.aborted) {
     const started = Date.now();
-    const result = await fetchBundle({ ...options, knownRevision: handlers.knownRevision(), signal });
+    const base = handlers.base?.();
+    const result = await fetchBundle({ ...options, knownRevision: handlers.knownRevision(), ...(base && { base }), signal });
     if (result.kind === 'aborted') return;
     if (result.kind === 'failed') {
       handlers.onFailure(result);

@@ -4,10 +4,12 @@
 // and that an oversize or refused bundle changes nothing in the daemon.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Backoff } from '../../../agent/bundle/backoff.ts';
 import { type BundleDisposition, fetchBundle, pollBundles } from '../../../agent/bundle/client.ts';
-import { eventually, makeDaemon, makeKeys, newIdentity, payload, RecordingDataplane, signed, statusRecorder, tempDir } from './daemon-fixtures.ts';
+import { BUNDLE_DELTA_CONTENT_TYPE, diffBundles } from '../../../policy/bundle/delta.ts';
+import { eventually, makeDaemon, makeKeys, newIdentity, payload, policyNamed, RecordingDataplane, signed, statusRecorder, tempDir } from './daemon-fixtures.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -60,6 +62,27 @@ describe('fetchBundle', () => {
     expect(request!.url).toBe('/v1/agent/bundle?wait=25');
     expect(request!.headers.authorization).toBe('Bearer pag_secret');
     expect(request!.headers['if-none-match']).toBe('"r7"');
+  });
+
+  it('asks for br or gzip and hands on the decoded JWS, whichever coding the server picked', async () => {
+    const jws = `${'eyJ'.repeat(400)}.${'A'.repeat(3000)}.sig`;
+    for (const coding of ['br', 'gzip'] as const) {
+      const server = await standIn();
+      const body = coding === 'br' ? brotliCompressSync(jws) : gzipSync(jws);
+      server.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/jose', 'content-encoding': coding, etag: '"r8"' }).end(body));
+      const result = await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 7, waitSeconds: 0, maxBytes: 1024 * 1024 });
+      expect(server.requests[0]!.headers['accept-encoding']).toBe('br, gzip');
+      expect(result).toEqual({ kind: 'bundle', jws, bytes: jws.length, claimedRevision: 8 });
+    }
+  });
+
+  it('caps the decoded size: a small compressed body that inflates past the limit is refused', async () => {
+    const server = await standIn();
+    const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 'A'));
+    server.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/jose', 'content-encoding': 'gzip', etag: '"r8"' }).end(bomb));
+    const result = await fetchBundle({ controlPlaneUrl: server.url, token, knownRevision: 7, waitSeconds: 0, maxBytes: 100_000 });
+    expect(bomb.byteLength).toBeLessThan(100_000);
+    expect(result).toMatchObject({ kind: 'failed', code: 'TOO_LARGE' });
   });
 
   it('sends no If-None-Match when nothing is applied, and reads 304 as not modified', async () => {
@@ -210,6 +233,59 @@ describe('pollBundles', () => {
 });
 
 describe('the daemon behind the client', () => {
+  it('asks for a delta against the bundle it holds and applies the rebuilt bundle', async () => {
+    const keys = await makeKeys();
+    const identity = newIdentity();
+    const dataplane = new RecordingDataplane();
+    const dir = await tempDir();
+    const server = await standIn();
+    const third = await signed(keys, payload(identity, 3, { policy: policyNamed('web') }));
+    const fourth = await signed(keys, payload(identity, 4, { policy: policyNamed('api') }));
+    server.handle((req, res) => {
+      if (req.headers['if-none-match'] === undefined) return void res.writeHead(200, { 'content-type': 'application/jose', etag: '"r3"' }).end(third);
+      if (req.headers['if-none-match'] !== '"r3"') return void res.writeHead(304).end();
+      const delta = diffBundles({ revision: 3, jws: third }, { revision: 4, jws: fourth });
+      res.writeHead(226, { 'content-type': BUNDLE_DELTA_CONTENT_TYPE, im: 'palisade-delta', etag: '"r4"' }).end(JSON.stringify(delta));
+    });
+    const status = statusRecorder();
+    const statusFetch: typeof fetch = (input, init) => (String(input).endsWith('/v1/agent/status') ? status.fetch(input, init) : fetch(input, init));
+    const daemon = makeDaemon({ identity, keys, dataplane, stateDir: dir.path, controlPlaneUrl: server.url, fetch: statusFetch });
+    try {
+      await daemon.start();
+      await eventually(() => daemon.appliedRevision === 4, 5_000, 'revision 4');
+      expect(dataplane.revisions).toEqual([3, 4]);
+      const asked = server.requests.find((request) => request.headers['if-none-match'] === '"r3"');
+      expect(asked!.headers['a-im']).toBe('palisade-delta');
+    } finally {
+      await daemon.stop();
+      await dir.remove();
+    }
+  });
+
+  it('applies a bundle that arrived brotli-compressed', async () => {
+    const keys = await makeKeys();
+    const identity = newIdentity();
+    const dataplane = new RecordingDataplane();
+    const dir = await tempDir();
+    const server = await standIn();
+    const good = await signed(keys, payload(identity, 3));
+    server.handle((req, res) => {
+      if (req.headers['if-none-match'] !== undefined) return void res.writeHead(304).end();
+      res.writeHead(200, { 'content-type': 'application/jose', 'content-encoding': 'br', etag: '"r3"' }).end(brotliCompressSync(good));
+    });
+    const status = statusRecorder();
+    const statusFetch: typeof fetch = (input, init) => (String(input).endsWith('/v1/agent/status') ? status.fetch(input, init) : fetch(input, init));
+    const daemon = makeDaemon({ identity, keys, dataplane, stateDir: dir.path, controlPlaneUrl: server.url, fetch: statusFetch });
+    try {
+      await daemon.start();
+      await eventually(() => daemon.appliedRevision === 3, 5_000, 'revision 3');
+      expect(dataplane.revisions).toEqual([3]);
+    } finally {
+      await daemon.stop();
+      await dir.remove();
+    }
+  });
+
   it('refuses an oversize body: no re-apply, revision kept, reason reported', async () => {
     const keys = await makeKeys();
     const identity = newIdentity();

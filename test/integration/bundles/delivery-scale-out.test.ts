@@ -1,0 +1,152 @@
+// Past one process: two `palisade serve --role api` processes (the long-poll delivery service) and
+// one `palisade worker`, each its own OS process, on one Postgres and one Redis. Long-polls parked on
+// both delivery processes all wake with the revision a write through either one produced (Postgres
+// NOTIFY reaches every listener), every waiter gets the same signed bytes, and the single worker
+// builds each revision once.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RATE_LIMITS_LIFTED } from '../../../bin/config.ts';
+import { type KeyRing, newKeyRing, trustRootOf, verifyBundle } from '../../../policy/bundle/index.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../../support/api-client.ts';
+import { waitForRevision } from '../../support/bundles.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Parked waiters per delivery process. */
+const WAITERS_EACH = 3;
+
+interface Started {
+  child: ChildProcess;
+  /** The URL a serve process printed; undefined for the worker. */
+  url: string | undefined;
+}
+
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<Started> {
+  const { DATABASE_URL: _database, REDIS_URL: _redis, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/palisade.ts', ...args], {
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise<Started>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`palisade ${args.join(' ')} did not start within 60 s; output:\n${output}`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`palisade ${args.join(' ')} exited with ${code}; output:\n${output}`)));
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(deadline);
+        resolve({ child, url: match[1] });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk) => (output += chunk));
+  });
+}
+
+async function stopProcess(child: ChildProcess | undefined) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+describe('two delivery processes and one worker on one Postgres and one Redis', () => {
+  let database: TestDatabase;
+  let keyRing: KeyRing;
+  let dataDir: string;
+  const started: Started[] = [];
+  let deliveries: ApiClient[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    keyRing = await newKeyRing(new Date());
+    dataDir = mkdtempSync(join(tmpdir(), 'palisade-scale-out-'));
+    const env = {
+      ...RATE_LIMITS_LIFTED,
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      // Its own BullMQ prefix, so builds queued by other test files on the same Redis never mix in.
+      QUEUE_PREFIX: `palisade-test-${randomBytes(4).toString('hex')}`,
+      SIGNING_KEYS: JSON.stringify(keyRing),
+      RELAY_POLL_MS: '250',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      DEMO_TENANT: 'false',
+      // Not the repository's console build: `serve` would otherwise (re)build it before listening.
+      CONSOLE_DIR: join(dataDir, 'console'),
+    };
+    const listening = /palisade listening on (http:\/\/[^\s]+)/;
+    // One after another: each applies migrations on start, and the first one does the work.
+    for (let i = 0; i < 2; i++) started.push(await startProcess(['serve', '--role', 'api'], env, listening));
+    started.push(await startProcess(['worker'], env, /palisade worker running/));
+    deliveries = started.slice(0, 2).map((process) => apiClient(process.url!));
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const process of started) await stopProcess(process.child);
+    await database?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('wakes every waiter on both processes with the one new revision, built once', { timeout: 120_000 }, async () => {
+    const [first, second] = deliveries as [ApiClient, ApiClient];
+    const { key, tenantId } = await signUp(first);
+    const cluster = await createCluster(first, key);
+    const token = await createAgentToken(first, key, cluster.id);
+    await createPolicy(first, key, cluster.id);
+    const current = await waitForRevision(second, token, 1, 30_000);
+
+    // Parked: each waiter names the current revision and may wait a minute for a newer one.
+    const parked = [first, second].flatMap((delivery) =>
+      Array.from({ length: WAITERS_EACH }, () =>
+        delivery.get('/v1/agent/bundle?wait=60', { key: token, headers: { 'if-none-match': `"r${current.revision}"` } }),
+      ),
+    );
+    let answeredEarly = 0;
+    for (const waiter of parked) waiter.then(() => answeredEarly++);
+    // A moment for the requests to reach both processes and park. The check stays sound without it: a
+    // waiter arriving after the write reads the latest revision before parking and answers at once.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(answeredEarly).toBe(0);
+
+    // The write goes through the second process: the first learns of it only through Postgres.
+    const name = unique('np');
+    await createPolicy(second, key, cluster.id, networkPolicy(name));
+    const answers = await Promise.all(parked);
+
+    const expected = current.revision + 1;
+    const trustRoot = trustRootOf(keyRing, new Date());
+    const digests = new Set<string>();
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('etag')).toBe(`"r${expected}"`);
+      const verdict = await verifyBundle(answer.text, trustRoot, {
+        tenantId,
+        clusterId: cluster.id,
+        appliedRevision: current.revision,
+        now: new Date(),
+        maxBytes: 10 * 1024 * 1024,
+      });
+      expect(verdict.ok && verdict.payload.revision).toBe(expected);
+      const digest = createHash('sha256').update(answer.text).digest('hex');
+      expect(answer.headers.get('x-palisade-sha256')).toBe(digest);
+      digests.add(digest);
+    }
+    expect(answers).toHaveLength(2 * WAITERS_EACH);
+    expect(digests.size).toBe(1);
+
+    // Built once per change (the cluster's creation, then each policy write): the history holds each
+    // revision exactly once, with no gap and nothing past the one every waiter got.
+    for (const delivery of deliveries) {
+      const history = await delivery.get(`/v1/clusters/${cluster.id}/bundles`, { key });
+      expect(history.status).toBe(200);
+      expect((history.body.items as { revision: number }[]).map((bundle) => bundle.revision)).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
+    }
+  });
+});
