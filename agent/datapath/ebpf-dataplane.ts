@@ -165,6 +165,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   private interfaces = new Map<string, InterfaceState>();
   /** Slot tables by program tag: this generation's and the previous one's (events in flight). */
   private slotTables = new Map<number, readonly RuleSlot[]>();
+  private readonly slotsOf = (tag: number) => this.slotTables.get(tag);
   private endpointByIfindex = new Map<number, { endpoint?: EndpointKey; ifname: string }>();
   private bandwidth: BandwidthEnforcement | undefined;
 
@@ -199,9 +200,11 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   }
 
   private onEvent(bytes: Buffer): void {
-    const flow = decodeFlowEvent(bytes, (tag) => this.slotTables.get(tag));
-    const where = this.endpointByIfindex.get(flow.ifindex);
-    const record = { ...flow, ...(where?.endpoint && { endpoint: where.endpoint }), ...(where && { interface: where.ifname }) };
+    const record = decodeFlowEvent(bytes, this.slotsOf);
+    // set in place, not spread into a copy: one event arrives per new flow
+    const where = this.endpointByIfindex.get(record.ifindex);
+    if (where?.endpoint) record.endpoint = where.endpoint;
+    if (where) record.interface = where.ifname;
     if (this.options.onFlow) this.options.onFlow(record);
     else this.log.debug({ flow: { ...record, timeNs: String(record.timeNs) } }, 'flow');
   }

@@ -45,7 +45,7 @@ const IPPROTO_ICMPV6 = 58;
 export type SlotLookup = (tag: number) => readonly RuleSlot[] | undefined;
 
 function address(bytes: Uint8Array, family: number): string {
-  if (family === 4) return Array.from(bytes.subarray(0, 4)).join('.');
+  if (family === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
   // compress the longest run of zero groups
@@ -74,31 +74,58 @@ function identity(slots: readonly RuleSlot[] | undefined, slot: number): RuleIde
   return { tier: entry.tier, policyId: entry.policyId, ruleIndex: entry.ruleIndex, action: entry.action };
 }
 
+// Field offsets of the flow event, from its one definition (layouts.ts). The decoder reads them
+// directly instead of through FlowEventLayout.decode: the generic decode builds an object of every
+// field by name and costs microseconds, and one event arrives per new flow (issue 13).
+const OFF_TS = FlowEventLayout.offsetOf('ts');
+const OFF_TAG = FlowEventLayout.offsetOf('tag');
+const OFF_RULE_SLOT = FlowEventLayout.offsetOf('ruleSlot');
+const OFF_STAGED_SLOT = FlowEventLayout.offsetOf('stagedSlot');
+const OFF_BYTES = FlowEventLayout.offsetOf('bytes');
+const OFF_KIND = FlowEventLayout.offsetOf('kind');
+const OFF_VERDICT = FlowEventLayout.offsetOf('verdict');
+const OFF_STAGED_VERDICT = FlowEventLayout.offsetOf('stagedVerdict');
+const OFF_HOOK = FlowEventLayout.offsetOf('hook');
+const OFF_TCP_FLAGS = FlowEventLayout.offsetOf('tcpFlags');
+const OFF_ICMP_TYPE = FlowEventLayout.offsetOf('icmpType');
+const OFF_ICMP_CODE = FlowEventLayout.offsetOf('icmpCode');
+const OFF_IFINDEX = FlowEventLayout.offsetOf('ifindex');
+const OFF_PROTO = FlowEventLayout.offsetOf('proto');
+const OFF_FAMILY = FlowEventLayout.offsetOf('family');
+const OFF_LPORT = FlowEventLayout.offsetOf('lport');
+const OFF_RPORT = FlowEventLayout.offsetOf('rport');
+const OFF_LOCAL = FlowEventLayout.offsetOf('local');
+const OFF_REMOTE = FlowEventLayout.offsetOf('remote');
+
 export function decodeFlowEvent(bytes: Uint8Array, slotsOf: SlotLookup): FlowRecord {
-  const e = FlowEventLayout.decode(bytes);
-  const slots = slotsOf(e.tag);
-  const family = e.family === 6 ? 6 : 4;
-  const verdict = VERDICT[e.verdict];
-  const staged = VERDICT[e.stagedVerdict];
+  if (bytes.length < FlowEventLayout.size) throw new RangeError(`flow event: need ${FlowEventLayout.size} bytes, have ${bytes.length}`);
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = b.readUInt32LE(OFF_TAG);
+  const kind = b[OFF_KIND]!;
+  const proto = b[OFF_PROTO]!;
+  const slots = slotsOf(tag);
+  const family = b[OFF_FAMILY] === 6 ? 6 : 4;
+  const verdict = VERDICT[b[OFF_VERDICT]!];
+  const staged = VERDICT[b[OFF_STAGED_VERDICT]!];
   return {
-    kind: KIND[e.kind] ?? 'allowed',
-    direction: e.hook === HookCode.FROM_POD ? 'egress' : 'ingress',
-    ifindex: e.ifindex,
-    timeNs: e.ts,
-    programTag: e.tag,
-    ...(verdict && e.kind !== FlowKind.LOGGED && { verdict }),
-    rule: identity(slots, e.ruleSlot),
-    ...(staged && { staged: { verdict: staged, rule: identity(slots, e.stagedSlot) } }),
+    kind: KIND[kind] ?? 'allowed',
+    direction: b[OFF_HOOK] === HookCode.FROM_POD ? 'egress' : 'ingress',
+    ifindex: b.readUInt32LE(OFF_IFINDEX),
+    timeNs: b.readBigUInt64LE(OFF_TS),
+    programTag: tag,
+    ...(verdict && kind !== FlowKind.LOGGED && { verdict }),
+    rule: identity(slots, b.readUInt32LE(OFF_RULE_SLOT)),
+    ...(staged && { staged: { verdict: staged, rule: identity(slots, b.readUInt32LE(OFF_STAGED_SLOT)) } }),
     family,
-    protocol: e.proto,
-    local: address(e.local, family),
-    remote: address(e.remote, family),
-    localPort: e.lport,
+    protocol: proto,
+    local: address(b.subarray(OFF_LOCAL, OFF_LOCAL + 16), family),
+    remote: address(b.subarray(OFF_REMOTE, OFF_REMOTE + 16), family),
+    localPort: b.readUInt16BE(OFF_LPORT),
     // ICMP messages other than echo carry their type and code in the conntrack key's remote port
-    remotePort: e.proto === IPPROTO_ICMP || e.proto === IPPROTO_ICMPV6 ? 0 : e.rport,
-    tcpFlags: e.tcpFlags,
-    icmpType: e.icmpType,
-    icmpCode: e.icmpCode,
-    bytes: e.bytes,
+    remotePort: proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6 ? 0 : b.readUInt16BE(OFF_RPORT),
+    tcpFlags: b[OFF_TCP_FLAGS]!,
+    icmpType: b[OFF_ICMP_TYPE]!,
+    icmpCode: b[OFF_ICMP_CODE]!,
+    bytes: b.readUInt32LE(OFF_BYTES),
   };
 }

@@ -37,9 +37,9 @@ export class FlowAggregator {
     ].join('|');
     const existing = this.entries.get(key);
     if (existing) {
+      // no time stamp here: flush() gives every entry the bucket's bounds (and this runs per event)
       existing.count += 1;
       existing.bytes += flow.bytes;
-      existing.endTime = now.toISOString();
       return;
     }
     if (this.entries.size >= MAX_ENTRIES_PER_BUCKET) {

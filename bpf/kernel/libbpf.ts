@@ -4,7 +4,7 @@
 // Conventions of libbpf 1.x that the wrappers rely on:
 // - integer-returning calls return a negative errno on failure (1.0 made "direct errors" the only
 //   mode); they also set errno, but the return value is the one to trust;
-// - pointer-returning calls (ring_buffer__new) return NULL and set errno (read via koffi.errno());
+// - pointer-returning calls return NULL (mmap: MAP_FAILED) and set errno (read via koffi.errno());
 // - option structs start with `size_t sz`, which tells libbpf which fields the caller knows: we
 //   build them as Buffers with the layout of libbpf 1.1's bpf.h/libbpf.h (see opts.ts).
 //
@@ -24,9 +24,7 @@ function declare() {
   } catch (cause) {
     throw new BpfError('UNSUPPORTED', 'libbpf.so.1 (libbpf 1.x) could not be loaded', { cause });
   }
-  const RingBufferSample = koffi.proto('int palisade_ring_buffer_sample(void *ctx, void *data, size_t size)');
   return {
-    RingBufferSample,
     bpf_prog_load: lib.func('int bpf_prog_load(int prog_type, const char *prog_name, const char *license, const void *insns, size_t insn_cnt, void *opts)'),
     bpf_map_create: lib.func(
       'int bpf_map_create(int map_type, const char *map_name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, void *opts)',
@@ -56,13 +54,10 @@ function declare() {
     bpf_tc_attach: lib.func('int bpf_tc_attach(void *hook, void *opts)'),
     bpf_tc_detach: lib.func('int bpf_tc_detach(void *hook, void *opts)'),
     bpf_tc_query: lib.func('int bpf_tc_query(void *hook, void *opts)'),
-    ring_buffer__new: lib.func('void *ring_buffer__new(int map_fd, palisade_ring_buffer_sample *sample_cb, void *ctx, void *opts)'),
-    ring_buffer__poll: lib.func('int ring_buffer__poll(void *rb, int timeout_ms)'),
-    ring_buffer__consume: lib.func('int ring_buffer__consume(void *rb)'),
-    ring_buffer__free: lib.func('void ring_buffer__free(void *rb)'),
-    ring_buffer__epoll_fd: lib.func('int ring_buffer__epoll_fd(void *rb)'),
     close: libc.func('int close(int fd)'),
-    memcpy: libc.func('void *memcpy(void *dest, void *src, size_t n)'),
+    mmap: libc.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)'),
+    munmap: libc.func('int munmap(void *addr, size_t length)'),
+    sysconf: libc.func('long sysconf(int name)'),
     setns: libc.func('int setns(int fd, int nstype)'),
     if_nametoindex: libc.func('unsigned int if_nametoindex(const char *ifname)'),
   };

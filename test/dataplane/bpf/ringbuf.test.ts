@@ -25,8 +25,8 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('ring buffer', () => {
     for (const f of cleanup.reverse()) f();
   });
 
-  const setup = () => {
-    const ring = createMap({ type: MapType.RINGBUF, name: 'test_ring', keySize: 0, valueSize: 0, maxEntries: 64 * 1024 });
+  const setup = (ringBytes = 64 * 1024) => {
+    const ring = createMap({ type: MapType.RINGBUF, name: 'test_ring', keySize: 0, valueSize: 0, maxEntries: ringBytes });
     cleanup.push(() => ring.close());
     // reserve + fill + submit: the event is written in place, no copy through the stack
     const program = loadProgram({
@@ -109,5 +109,54 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('ring buffer', () => {
     cleanup.push(() => reader.close());
     testRun(program, { data: ethIpv4() });
     expect(() => reader.consume()).toThrow('handler broke');
+  });
+
+  it('keeps every event in order while the positions wrap around the ring many times', () => {
+    // 4 KiB of ring, 24 bytes a record: records straddle the ring's end, read through the second mapping
+    const { ring, viaOutput } = setup(4096);
+    const events: ReturnType<typeof Event.decode>[] = [];
+    const reader = new RingBufferReader(ring, (bytes) => events.push(Event.decode(bytes)));
+    cleanup.push(() => reader.close());
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 100; i++) testRun(viaOutput, { data: ethIpv4() });
+      expect(reader.consume()).toBe(100);
+    }
+    expect(events).toHaveLength(2000);
+    expect(events.every((e) => e.len === 42 && e.magic === 0x1234 && e.ts === 7n)).toBe(true);
+  });
+
+  it('keeps reading once the positions pass 2^32 bytes', () => {
+    // 1 MiB records reserved and submitted as they are (contents not written): 4,101 of them move
+    // the positions past 2^32, beyond what a u32 holds
+    const ring = createMap({ type: MapType.RINGBUF, name: 'test_ring_big', keySize: 0, valueSize: 0, maxEntries: 4 * 1024 * 1024 });
+    cleanup.push(() => ring.close());
+    const recordBytes = 1024 * 1024 - 8;
+    const program = loadProgram({
+      name: 'test_ring_big',
+      instructions: [
+        ld.mapFd(R1, ring.fd),
+        mov64.imm(R2, recordBytes),
+        mov64.imm(R3, 0),
+        call(Helper.ringbuf_reserve),
+        jeq.imm(R0, 0, 'out'),
+        mov64.reg(R1, R0),
+        mov64.imm(R2, 0),
+        call(Helper.ringbuf_submit),
+        label('out'),
+        mov64.imm(R0, TcAct.OK),
+        exit(),
+      ],
+    });
+    cleanup.push(() => program.close());
+    const sizes: number[] = [];
+    const reader = new RingBufferReader(ring, (bytes) => sizes.push(bytes.length));
+    cleanup.push(() => reader.close());
+    let consumed = 0;
+    for (let round = 0; round < 1367; round++) {
+      testRun(program, { data: ethIpv4(), repeat: 3 });
+      consumed += reader.consume();
+    }
+    expect(consumed).toBe(4101);
+    expect(sizes.every((n) => n === recordBytes)).toBe(true);
   });
 });

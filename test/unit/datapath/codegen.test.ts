@@ -249,8 +249,41 @@ describe('layouts', () => {
       localPort: 80,
       remotePort: 40000,
       bytes: 60,
+      timeNs: 5n,
+      programTag: 0xabc,
+      tcpFlags: 2,
       rule: { tier: 'security', policyId: 'sec', ruleIndex: 1, action: 'Pass' },
       staged: { verdict: 'allow', rule: null },
+    });
+  });
+
+  it('decodes an IPv4 ICMP flow event: dotted addresses, type and code, no remote port', () => {
+    const event = Buffer.alloc(FLOW_EVENT_SIZE);
+    const v4 = (a: number[]) => Buffer.concat([Buffer.from(a), Buffer.alloc(12)]);
+    FlowEventLayout.encodeInto(event, 0, {
+      ...{ ts: 9n, tag: 1, ruleSlot: NO_SLOT, stagedSlot: NO_SLOT, bytes: 84, kind: 1, verdict: 1, stagedVerdict: 0, hook: 0 },
+      ...{ tcpFlags: 0, icmpType: 3, icmpCode: 1, pad0: 0, ifindex: 9, proto: 1, family: 4, pad1: 0, lport: 0, rport: 0x0301 },
+      ...{ local: v4([10, 0, 0, 5]), remote: v4([192, 168, 200, 17]), pad2: 0 },
+    });
+    const flow = decodeFlowEvent(event, () => undefined);
+    expect(flow).toEqual({
+      kind: 'allowed',
+      direction: 'egress',
+      ifindex: 9,
+      timeNs: 9n,
+      programTag: 1,
+      verdict: 'allow',
+      rule: null,
+      family: 4,
+      protocol: 1,
+      local: '10.0.0.5',
+      remote: '192.168.200.17',
+      localPort: 0,
+      remotePort: 0,
+      tcpFlags: 0,
+      icmpType: 3,
+      icmpCode: 1,
+      bytes: 84,
     });
   });
 });
