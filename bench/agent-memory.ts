@@ -12,9 +12,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LAST_GOOD_FILE } from '../agent/state/last-good.ts';
-import { startAgentProcess } from '../lab/run/agent-process.ts';
 import { onExitSync } from '../lab/run/exit-hooks.ts';
 import type { InventoryInput } from '../policy/inventory.ts';
+import { type AgentRuntime, startBenchAgent } from './agent-runtime.ts';
 import type { BundleIssuer } from './bundles.ts';
 import { type BenchLab, IPERF_PORT } from './lab.ts';
 import { progress } from './progress.ts';
@@ -30,15 +30,21 @@ export interface AgentMemoryOptions {
   /** Inventory size; the lab's local pods count towards it, remote pods make up the rest. */
   endpoints: number;
   revision: number;
+  /** Compiled JavaScript (what ships) or tsx (`npm run agent`); tsx when not given. */
+  runtime?: AgentRuntime;
 }
+
+/** What the run needs of a lab node: the bench lab, or the 250-pod node of pods-per-node.ts. */
+export type AgentLab = Pick<BenchLab, 'inventory' | 'topology' | 'bpffsRoot' | 'dataplane' | 'client'>;
 
 export interface AgentMemoryResult {
   rules: number;
   endpoints: number;
   localEndpoints: number;
+  runtime: AgentRuntime['kind'];
   rssMiB: number;
   peakRssMiB: number;
-  /** Process start to the "bundle applied" log line (node + tsx start-up, restore, verify, apply). */
+  /** Process start to the "bundle applied" log line (node (+ tsx) start-up, restore, verify, apply). */
   startToAppliedMs: number;
   /** The apply as the agent logged it. */
   agentApplyMs: number;
@@ -75,7 +81,7 @@ function appliedLine(logFile: string): { ms: number } | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function measureAgentMemory(lab: BenchLab, issuer: BundleIssuer, options: AgentMemoryOptions): Promise<AgentMemoryResult> {
+export async function measureAgentMemory(lab: AgentLab, issuer: BundleIssuer, options: AgentMemoryOptions): Promise<AgentMemoryResult> {
   const local = lab.inventory({ withSpare: true });
   const remoteCount = Math.max(0, options.endpoints - local.endpoints.length);
   const remote: InventoryInput['endpoints'] = Array.from({ length: remoteCount }, (_, i) => ({
@@ -93,7 +99,7 @@ export async function measureAgentMemory(lab: BenchLab, issuer: BundleIssuer, op
   const forget = onExitSync(() => rmSync(dir, { recursive: true, force: true }));
   const stateDir = join(dir, 'state');
   const logFile = join(dir, 'agent.log');
-  let agent: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
+  let agent: Awaited<ReturnType<typeof startBenchAgent>> | undefined;
   try {
     writeFileSync(join(dir, 'trust-root.json'), JSON.stringify(issuer.trustRoot));
     writeFileSync(join(dir, 'token'), 'bench-token-unused\n', { mode: 0o600 });
@@ -106,7 +112,8 @@ export async function measureAgentMemory(lab: BenchLab, issuer: BundleIssuer, op
     // the agent pins under the bench's bpffs (PALISADE_BPFFS), which its mount namespace inherits
     process.env.PALISADE_BPFFS = lab.bpffsRoot;
     const started = performance.now();
-    agent = await startAgentProcess({
+    const runtime = options.runtime ?? { kind: 'tsx' };
+    agent = await startBenchAgent(runtime, {
       netns: lab.topology.nodeNetns,
       logFile,
       args: [
@@ -132,7 +139,9 @@ export async function measureAgentMemory(lab: BenchLab, issuer: BundleIssuer, op
       onSpawn: (pid) => lab.topology.adoptPid(pid),
       onExit: (pid) => lab.topology.releasePid(pid),
     });
-    progress(`agent: started (pid ${agent.pid}) with ${options.rules} rules, ${options.endpoints} endpoints; waiting for "bundle applied"`);
+    progress(
+      `agent (${runtime.kind}): started (pid ${agent.pid}) with ${options.rules} rules, ${inventory.endpoints.length} endpoints (${local.endpoints.length} local); waiting for "bundle applied"`,
+    );
     let applied = appliedLine(logFile);
     while (!applied) {
       const exited = agent.exited();
@@ -147,6 +156,7 @@ export async function measureAgentMemory(lab: BenchLab, issuer: BundleIssuer, op
       rules: options.rules,
       endpoints: inventory.endpoints.length,
       localEndpoints: local.endpoints.length,
+      runtime: runtime.kind,
       rssMiB: statusMiB(agent.pid, 'VmRSS'),
       peakRssMiB: statusMiB(agent.pid, 'VmHWM'),
       startToAppliedMs,

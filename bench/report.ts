@@ -5,6 +5,7 @@ import type { AgentMemoryResult } from './agent-memory.ts';
 import type { AttachRow } from './attach.ts';
 import type { FlowCost } from './cost-probe.ts';
 import type { PerPacketRow } from './per-packet.ts';
+import type { PodsPerNodeResult } from './pods-per-node.ts';
 import { round, type Sample, withSpread } from './stats.ts';
 import type { ConfigurationResult, DataplaneKind, GeneratorCeiling } from './throughput.ts';
 
@@ -34,8 +35,20 @@ export interface BenchResults {
   attach: AttachRow[];
   agent: AgentMemoryResult;
   agentBaseline: AgentMemoryResult;
+  scale: ScaleResults;
   rounds: { perPacket: number; throughput: number; attach: number };
   notes: string[];
+}
+
+/** Issue 13 items 4 and 5: 250 pods on one node, and the agent as it ships from start to first bundle applied. */
+export interface ScaleResults {
+  podsPerNode: PodsPerNodeResult;
+  coldApply: {
+    /** The agent compiled to JavaScript as `npm run build` ships it; tsx when it did not compile (see compileFailure). */
+    shipped: AgentMemoryResult;
+    tsx: AgentMemoryResult;
+    compileFailure?: string;
+  };
 }
 
 interface Target {
@@ -116,7 +129,106 @@ export function targets(results: BenchResults): Target[] {
     { name: '10,000 rules from bundle receipt to attached (ms)', target: '< 1000', value: round(attach, 0), pass: attach < 1000 },
     ...newFlowTargets(r, 'conn', 'new TCP connections per second', 0.9),
     ...newFlowTargets(r, 'udpNew', 'new-flow 64-byte UDP', 0.8),
+    ...scaleTargets(results.scale),
   ];
+}
+
+const POD_ATTACH_TARGET_MS = 2000;
+const POD_RSS_TARGET_MIB = 200;
+const COLD_APPLY_TARGET_MS = 1000;
+
+export function scaleTargets(scale: ScaleResults): Target[] {
+  const pods = scale.podsPerNode;
+  const attach = pods.attachMs.median;
+  const cold = scale.coldApply.shipped;
+  return [
+    {
+      name: `${pods.rules} rules attached on ${pods.endpoints} local endpoints (ms)`,
+      target: `< ${POD_ATTACH_TARGET_MS}`,
+      value: round(attach, 0),
+      pass: attach < POD_ATTACH_TARGET_MS,
+    },
+    {
+      name: `agent (${pods.agent.runtime}) resident memory, ${pods.rules} rules on ${pods.endpoints} local endpoints (MiB)`,
+      target: `< ${POD_RSS_TARGET_MIB}`,
+      value: round(pods.agent.rssMiB, 1),
+      pass: pods.agent.rssMiB < POD_RSS_TARGET_MIB,
+    },
+    {
+      name: `agent (${cold.runtime}) process start to first ${cold.rules}-rule bundle applied (ms)`,
+      target: `< ${COLD_APPLY_TARGET_MS}`,
+      value: round(cold.startToAppliedMs, 0),
+      pass: cold.startToAppliedMs < COLD_APPLY_TARGET_MS,
+    },
+  ];
+}
+
+/** The JSON keys of issue 13 items 4 and 5 (in the full report, and alone with `--only scale`). */
+export function scaleJson(scale: ScaleResults): Record<string, unknown> {
+  const pods = scale.podsPerNode;
+  const { shipped, tsx } = scale.coldApply;
+  return {
+    podsPerNode: {
+      endpoints: pods.endpoints,
+      attachMs: round(pods.attachMs.median, 1),
+      agentRssMiB: round(pods.agent.rssMiB, 1),
+      rules: pods.rules,
+      attachDetailMs: spread(pods.attachMs, 1),
+      agentPeakRssMiB: round(pods.agent.peakRssMiB, 1),
+      agentStartToAppliedMs: round(pods.agent.startToAppliedMs, 0),
+      agentApplyMs: pods.agent.agentApplyMs,
+      agentRuntime: pods.agent.runtime,
+    },
+    agentColdApplyMs: round(shipped.startToAppliedMs, 0),
+    agentColdApply: {
+      runtime: shipped.runtime,
+      ...(scale.coldApply.compileFailure !== undefined && { compileFailure: scale.coldApply.compileFailure }),
+      rules: shipped.rules,
+      endpoints: shipped.endpoints,
+      agentApplyMs: shipped.agentApplyMs,
+      rssMiB: round(shipped.rssMiB, 1),
+      tsxMs: round(tsx.startToAppliedMs, 0),
+      tsxAgentApplyMs: tsx.agentApplyMs,
+      tsxRssMiB: round(tsx.rssMiB, 1),
+    },
+  };
+}
+
+/** Table rows of issue 13 items 4 and 5, each judged target beside its figure. */
+export function scaleRows(scale: ScaleResults): string[][] {
+  const [attachTarget, rssTarget, coldTarget] = scaleTargets(scale);
+  const judged = (t: Target) => [t.target, t.pass ? 'pass' : '**FAIL**'];
+  const pods = scale.podsPerNode;
+  const { shipped, tsx, compileFailure } = scale.coldApply;
+  const runtime = (a: AgentMemoryResult) => (a.runtime === 'compiled' ? 'compiled JavaScript, as shipped' : 'node + tsx');
+  return [
+    [`bundle receipt to attached, ${pods.rules} rules on ${pods.endpoints} local endpoints`, `${withSpread(pods.attachMs, 0)} ms`, ...judged(attachTarget!)],
+    [
+      `agent resident memory (${runtime(pods.agent)}), ${pods.rules} rules on ${pods.endpoints} local endpoints`,
+      `${round(pods.agent.rssMiB, 1)} MiB (peak ${round(pods.agent.peakRssMiB, 1)} MiB; applied ${round(pods.agent.startToAppliedMs, 0)} ms after start, its cold apply ${pods.agent.agentApplyMs} ms)`,
+      ...judged(rssTarget!),
+    ],
+    [
+      `agent process start to first bundle applied (${runtime(shipped)}${compileFailure ? `: the agent did not compile, ${compileFailure}` : ''}), ${shipped.rules} rules, ${shipped.endpoints} endpoints`,
+      `${round(shipped.startToAppliedMs, 0)} ms (its apply ${shipped.agentApplyMs} ms; ${round(shipped.rssMiB, 1)} MiB)`,
+      ...judged(coldTarget!),
+    ],
+    [
+      `the same through tsx (npm run agent), for comparison`,
+      `${round(tsx.startToAppliedMs, 0)} ms (its apply ${tsx.agentApplyMs} ms; ${round(tsx.rssMiB, 1)} MiB)`,
+      '',
+      '',
+    ],
+  ];
+}
+
+/** `--only scale`: the scale figures alone, as JSON and as a table. */
+export function toScaleJson(scale: ScaleResults, environment: Record<string, string | number>, notes: string[]): Record<string, unknown> {
+  return { ...scaleJson(scale), targets: scaleTargets(scale), environment, notes };
+}
+
+export function toScaleMarkdown(scale: ScaleResults, environment: Record<string, string | number>, notes: string[]): string {
+  return markdownTable(scaleRows(scale), environment, '', notes);
 }
 
 const keyed = <T>(rows: readonly T[], key: (row: T) => number, value: (row: T) => number): Record<string, number> =>
@@ -229,6 +341,7 @@ export function toJson(results: BenchResults): Record<string, unknown> {
           : [],
       ),
     ),
+    ...scaleJson(results.scale),
     attachDetail: results.attach.map((a) => ({
       rules: a.rules,
       bundleBytes: a.bundleBytes,
@@ -352,20 +465,23 @@ export function toMarkdown(results: BenchResults): string {
     '',
     '',
   ]);
+  rows.push(...scaleRows(results.scale));
+  return markdownTable(
+    rows,
+    results.environment,
+    `Runs: per-packet ${results.rounds.perPacket} interleaved rounds; throughput ${results.rounds.throughput}; attach ${results.rounds.attach}. `,
+    results.notes,
+  );
+}
+
+function markdownTable(rows: string[][], environment: Record<string, string | number>, runs: string, notes: string[]): string {
   const table = [
     '| measure | median (min..max) | target | result |',
     '| --- | --- | --- | --- |',
     ...rows.map((cells) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
   ];
-  const env = Object.entries(results.environment)
+  const env = Object.entries(environment)
     .map(([k, v]) => `${k} ${v}`)
     .join('; ');
-  return [
-    ...table,
-    '',
-    `Runs: per-packet ${results.rounds.perPacket} interleaved rounds; throughput ${results.rounds.throughput}; attach ${results.rounds.attach}. ${env}.`,
-    '',
-    ...results.notes.map((n) => `- ${n}`),
-    '',
-  ].join('\n');
+  return [...table, '', `${runs}${env}.`, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
 }

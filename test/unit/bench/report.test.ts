@@ -37,7 +37,16 @@ function configuration(dataplane: DataplaneKind, rules: number, scale: number): 
 function results(): BenchResults {
   const kinds: DataplaneKind[] = ['ebpf', 'iptables', 'iptables-ct', 'nft-set'];
   const scales: Record<string, number> = { ebpf: 0.5, iptables: 0.25, 'iptables-ct': 0.75, 'nft-set': 0.4 };
-  const agent = { rules: 10_000, endpoints: 1000, localEndpoints: 3, rssMiB: 100, peakRssMiB: 120, startToAppliedMs: 900, agentApplyMs: 300 };
+  const agent = {
+    rules: 10_000,
+    endpoints: 1000,
+    localEndpoints: 3,
+    runtime: 'tsx' as const,
+    rssMiB: 100,
+    peakRssMiB: 120,
+    startToAppliedMs: 900,
+    agentApplyMs: 300,
+  };
   return {
     environment: {},
     perPacket: [10, 10_000].map((rules) => ({ rules, strategy: 'classifier', instructions: 1000, allowedNs: flat(100), deniedNs: flat(90) })),
@@ -54,6 +63,15 @@ function results(): BenchResults {
     ],
     agent,
     agentBaseline: { ...agent, rules: 10, endpoints: 0 },
+    scale: {
+      podsPerNode: {
+        endpoints: 250,
+        rules: 10_000,
+        attachMs: flat(1500),
+        agent: { ...agent, endpoints: 250, localEndpoints: 250, runtime: 'compiled', rssMiB: 210, peakRssMiB: 230 },
+      },
+      coldApply: { shipped: { ...agent, runtime: 'compiled', startToAppliedMs: 800 }, tsx: { ...agent, startToAppliedMs: 1400 } },
+    },
     rounds: { perPacket: 1, throughput: 3, attach: 1 },
     notes: [],
   };
@@ -91,6 +109,33 @@ describe('dataplane bench report', () => {
     expect(named('new TCP connections')).toEqual([false, true]);
     expect(named('new-flow 64-byte UDP')).toEqual([false, true]);
     expect(toMarkdown(results())).toContain('nftables stateful, one set lookup, 10000 rules');
+  });
+});
+
+describe('scale figures (issue 13 items 4 and 5)', () => {
+  it('gives podsPerNode and agentColdApplyMs, the shipped (compiled) agent first and tsx beside it', () => {
+    const json = toJson(results()) as Record<string, Record<string, unknown>>;
+    expect(json.podsPerNode).toMatchObject({ endpoints: 250, attachMs: 1500, agentRssMiB: 210, agentRuntime: 'compiled' });
+    expect(json.agentColdApplyMs).toBe(800);
+    expect(json.agentColdApply).toMatchObject({ runtime: 'compiled', tsxMs: 1400 });
+  });
+
+  it('judges attach under 2 s, memory under 200 MiB and the cold apply under 1 s, beside the figures', () => {
+    const targets = toJson(results()).targets as { name: string; pass: boolean }[];
+    const named = (part: string) => targets.filter((t) => t.name.includes(part)).map((t) => t.pass);
+    expect(named('on 250 local endpoints (ms)')).toEqual([true]);
+    expect(named('resident memory, 10000 rules on 250')).toEqual([false]);
+    expect(named('process start to first')).toEqual([true]);
+    const table = toMarkdown(results());
+    expect(table).toMatch(/250 local endpoints \| 1500 \(1350\.\.1650\) ms \| < 2000 \| pass \|/);
+    expect(table).toMatch(/resident memory \(compiled JavaScript, as shipped\).*\| < 200 \| \*\*FAIL\*\* \|/);
+  });
+
+  it('says when the agent did not compile and the figure is tsx', () => {
+    const tsxOnly = results();
+    tsxOnly.scale.coldApply = { shipped: tsxOnly.agent, tsx: tsxOnly.agent, compileFailure: 'TYPECHECK_FAILED: x' };
+    expect(toJson(tsxOnly).agentColdApply).toMatchObject({ runtime: 'tsx', compileFailure: 'TYPECHECK_FAILED: x' });
+    expect(toMarkdown(tsxOnly)).toContain('node + tsx: the agent did not compile, TYPECHECK_FAILED: x');
   });
 });
 
