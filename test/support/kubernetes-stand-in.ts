@@ -74,6 +74,8 @@ export class KubernetesStandIn {
   readonly forbidden = new Set<string>();
   /** Answer this many of the next requests with 503, as an overloaded API server does. */
   unavailable = 0;
+  /** `verb plural` requests left unanswered until their hold is released (see hold()). */
+  private readonly holds = new Map<string, { arrive: () => void; released: Promise<void> }>();
   url = '';
 
   constructor(
@@ -95,6 +97,27 @@ export class KubernetesStandIn {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * Holds every `verb plural` request (`create secrets`) before it is carried out, until released: a
+   * job caught there is deterministically mid-flight, so a test can kill its worker at that point.
+   * `arrived` settles when the first such request comes in; a released request is then carried out,
+   * as a real API server does with a request whose client has gone.
+   */
+  hold(request: string): { arrived: Promise<void>; release: () => void } {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.set(request, { arrive, released });
+    return {
+      arrived,
+      release: () => {
+        this.holds.delete(request);
+        release();
+      },
+    };
   }
 
   /** The stored objects of a kind, as the API server keeps them. */
@@ -162,6 +185,11 @@ export class KubernetesStandIn {
     const resource = target && RESOURCES[`${target.groupVersion}/${target.plural}`];
     if (!target || !resource) return answer(404, 'NotFound', 'the server could not find the requested resource');
     const verb = { POST: 'create', PUT: 'update', DELETE: 'delete', GET: 'get' }[method] ?? method.toLowerCase();
+    const held = this.holds.get(`${verb} ${target.plural}`);
+    if (held) {
+      held.arrive();
+      await held.released;
+    }
     const user = `arn:aws:sts::123456789012:assumed-role/${identity.slice(identity.lastIndexOf('/') + 1)}`;
     if (access === 'none' || this.forbidden.has(`${verb} ${target.plural}`)) {
       return answer(
