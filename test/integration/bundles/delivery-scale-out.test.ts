@@ -3,7 +3,6 @@
 // both delivery processes all wake with the revision a write through either one produced (Postgres
 // NOTIFY reaches every listener), every waiter gets the same signed bytes, and the single worker
 // builds each revision once.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,53 +12,18 @@ import { RATE_LIMITS_LIFTED } from '../../../bin/config.ts';
 import { type KeyRing, newKeyRing, trustRootOf, verifyBundle } from '../../../policy/bundle/index.ts';
 import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
+import { type PalisadeProcess, startPalisade, stopPalisade } from '../../support/palisade-process.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Parked waiters per delivery process. */
 const WAITERS_EACH = 3;
 
-interface Started {
-  child: ChildProcess;
-  /** The URL a serve process printed; undefined for the worker. */
-  url: string | undefined;
-}
-
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<Started> {
-  const { DATABASE_URL: _database, REDIS_URL: _redis, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/palisade.ts', ...args], {
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise<Started>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`palisade ${args.join(' ')} did not start within 60 s; output:\n${output}`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`palisade ${args.join(' ')} exited with ${code}; output:\n${output}`)));
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(deadline);
-        resolve({ child, url: match[1] });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk) => (output += chunk));
-  });
-}
-
-async function stopProcess(child: ChildProcess | undefined) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 describe('two delivery processes and one worker on one Postgres and one Redis', () => {
   let database: TestDatabase;
   let keyRing: KeyRing;
   let dataDir: string;
-  const started: Started[] = [];
+  const started: PalisadeProcess[] = [];
   let deliveries: ApiClient[];
 
   beforeAll(async () => {
@@ -83,13 +47,13 @@ describe('two delivery processes and one worker on one Postgres and one Redis', 
     };
     const listening = /palisade listening on (http:\/\/[^\s]+)/;
     // One after another: each applies migrations on start, and the first one does the work.
-    for (let i = 0; i < 2; i++) started.push(await startProcess(['serve', '--role', 'api'], env, listening));
-    started.push(await startProcess(['worker'], env, /palisade worker running/));
+    for (let i = 0; i < 2; i++) started.push(await startPalisade(['serve', '--role', 'api'], env, listening));
+    started.push(await startPalisade(['worker'], env, /palisade worker running/));
     deliveries = started.slice(0, 2).map((process) => apiClient(process.url!));
   }, 180_000);
 
   afterAll(async () => {
-    for (const process of started) await stopProcess(process.child);
+    for (const process of started) await stopPalisade(process);
     await database?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
