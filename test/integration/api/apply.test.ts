@@ -4,8 +4,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { rowsOf } from '../../../db/index.ts';
-import { type ApiClient, apiClient, createCluster, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import type { ApiClient } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const stream = (port: number) => `
 apiVersion: networking.k8s.io/v1
@@ -34,10 +35,7 @@ describe('POST /v1/apply', () => {
     rowsOf<{ n: number }>(await control.plane.database.db.execute(sql`select count(*)::int as n from policies where cluster_id = ${clusterId}`))[0]!.n;
 
   beforeAll(async () => {
-    control = await startTestControlPlane('postgres');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres'));
   });
   afterAll(() => control?.stop());
 

@@ -2,8 +2,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../../db/index.ts';
-import { type ApiClient, apiClient, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import { type ApiClient, networkPolicy } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 describe('bad input', () => {
   let control: TestControlPlane;
@@ -23,10 +24,7 @@ describe('bad input', () => {
   }
 
   beforeAll(async () => {
-    control = await startTestControlPlane('postgres', { MAX_BODY_BYTES: String(64 * 1024) });
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres', { MAX_BODY_BYTES: String(64 * 1024) }));
     policiesPath = `/v1/clusters/${clusterId}/policies`;
   });
   afterAll(() => control?.stop());

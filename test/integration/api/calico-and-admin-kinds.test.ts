@@ -3,9 +3,10 @@
 // bundle orders tiers as Calico does.
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createAgentToken, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
+import { type ApiClient, createAgentToken, networkPolicy } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const securityTier = `apiVersion: projectcalico.org/v3
 kind: Tier
@@ -46,10 +47,7 @@ describe('Calico and admin kinds through the API', () => {
   const apply = (yaml: string) => api.post(`/v1/apply?cluster=${clusterId}`, { key, raw: yaml, contentType: 'application/yaml' });
 
   beforeAll(async () => {
-    control = await startTestControlPlane('pglite');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('pglite'));
   });
   afterAll(() => control?.stop());
 

@@ -1,8 +1,9 @@
 // Promoting a staged policy enforces it: Set creates or replaces the policy it stages, Delete removes
 // it, and the staged object is gone either way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createCluster, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import type { ApiClient } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const stagedK8s = (stagedAction: 'Set' | 'Delete') => ({
   apiVersion: 'projectcalico.org/v3',
@@ -18,10 +19,7 @@ describe('POST /v1/policies/{id}/promote', () => {
   let clusterId: string;
 
   beforeAll(async () => {
-    control = await startTestControlPlane('pglite');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('pglite'));
   });
   afterAll(() => control?.stop());
 

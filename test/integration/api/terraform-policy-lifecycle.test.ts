@@ -5,8 +5,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type ApiClient, apiClient, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import { type ApiClient, networkPolicy } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 describe('a Terraform provider managing a policy', () => {
   let control: TestControlPlane;
@@ -15,10 +16,7 @@ describe('a Terraform provider managing a policy', () => {
   let clusterId: string;
 
   beforeAll(async () => {
-    control = await startTestControlPlane('postgres');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres'));
   });
   afterAll(() => control?.stop());
 

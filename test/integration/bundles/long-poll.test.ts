@@ -1,9 +1,10 @@
 // An agent's long-poll is answered as soon as a write changes its cluster's policy (the issue asks for
 // under a second), and with 304 when the wait runs out with nothing new.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../../support/api-client.ts';
+import { type ApiClient, createAgentToken, createPolicy } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 describe.each(['postgres', 'pglite'] as const)('long-poll on %s', (flavour) => {
   let control: TestControlPlane;
@@ -14,10 +15,7 @@ describe.each(['postgres', 'pglite'] as const)('long-poll on %s', (flavour) => {
 
   beforeAll(async () => {
     // A slow relay poll, so the measured latency is the NOTIFY path's, not the fallback timer's.
-    control = await startTestControlPlane(flavour, { RELAY_POLL_MS: '30000' });
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster(flavour, { RELAY_POLL_MS: '30000' }));
     token = await createAgentToken(api, key, clusterId);
   });
   afterAll(() => control?.stop());

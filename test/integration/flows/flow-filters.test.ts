@@ -2,9 +2,10 @@
 // port and protocol, combined; a malformed filter is a 422 naming the parameter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowLogEntry } from '../../../policy/flow-log.ts';
-import { type ApiClient, apiClient, createAgentToken, createCluster, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import { type ApiClient, createAgentToken } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
 import { openEventStream } from '../../support/event-stream.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const rule = (policyId: string, action: 'Allow' | 'Deny') => ({ tier: 'default', policyId, ruleIndex: 0, action });
 const entry = (overrides: Partial<FlowLogEntry>): FlowLogEntry => ({
@@ -36,10 +37,7 @@ describe('flow filters', () => {
   let clusterId: string;
 
   beforeAll(async () => {
-    control = await startTestControlPlane('postgres');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres'));
     const token = await createAgentToken(api, key, clusterId);
     expect((await api.post('/v1/agent/flows', { key: token, body: { nodeName: 'node-1', entries: FLOWS } })).status).toBe(204);
   });

@@ -2,8 +2,9 @@
 // pending verdict of staged policies; another tenant never sees them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowLogEntry } from '../../../policy/flow-log.ts';
-import { type ApiClient, apiClient, createAgentToken, createCluster, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import { type ApiClient, createAgentToken, signUp } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const denyDefault = { tier: 'default', policyId: 'NetworkPolicy/shop/db', ruleIndex: 'default' as const, action: 'Deny' as const };
 const entry = (overrides: Partial<FlowLogEntry>): FlowLogEntry => ({
@@ -29,10 +30,7 @@ describe('flow logs', () => {
   let token: string;
 
   beforeAll(async () => {
-    control = await startTestControlPlane('postgres');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres'));
     token = await createAgentToken(api, key, clusterId);
   });
   afterAll(() => control?.stop());

@@ -6,6 +6,7 @@ import type { FlowLogEntry } from '../../../policy/flow-log.ts';
 import { type ApiClient, apiClient, createAgentToken, createCluster, signUp } from '../../support/api-client.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 import { openEventStream } from '../../support/event-stream.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const entry = (port: number, overrides: Partial<FlowLogEntry> = {}): FlowLogEntry => ({
   startTime: '2026-11-26T12:00:00.000Z',
@@ -30,10 +31,7 @@ describe('flow stream', () => {
   let token: string;
 
   beforeAll(async () => {
-    control = await startTestControlPlane('postgres', { FLOW_STREAMS_PER_TENANT: '2' });
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres', { FLOW_STREAMS_PER_TENANT: '2' }));
     token = await createAgentToken(api, key, clusterId);
   });
   afterAll(() => control?.stop());

@@ -5,8 +5,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../../db/index.ts';
-import { type ApiClient, apiClient, createAgentToken, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import { type ApiClient, createAgentToken, networkPolicy } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const NUL = 'a\u0000b';
 const LONE = 'a\uD800b';
@@ -237,10 +238,7 @@ describe.each(['pglite', 'postgres'] as const)('hostile requests on %s', (flavou
   }
 
   beforeAll(async () => {
-    control = await startTestControlPlane(flavour);
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster(flavour));
     agent = await createAgentToken(api, key, clusterId);
   });
   afterAll(() => control?.stop());

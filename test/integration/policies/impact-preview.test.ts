@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowLogEntry } from '../../../policy/flow-log.ts';
 import type { InventoryInput } from '../../../policy/inventory.ts';
-import { type ApiClient, apiClient, createAgentToken, createCluster, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import { type ApiClient, createAgentToken, createCluster, signUp } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const inventory: InventoryInput = {
   namespaces: [{ name: 'shop' }],
@@ -60,10 +61,7 @@ describe('impact preview', () => {
   let dbPolicyId: string;
 
   beforeAll(async () => {
-    control = await startTestControlPlane('postgres');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres'));
     token = await createAgentToken(api, key, clusterId);
     expect((await api.put('/v1/agent/inventory?nodeName=node-1', { key: token, body: inventory })).status).toBe(200);
     const created = await api.post(`/v1/clusters/${clusterId}/policies`, { key, body: dbFrom('web') });

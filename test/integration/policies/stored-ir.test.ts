@@ -5,8 +5,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rowsOf } from '../../../db/index.ts';
 import { backfillPolicyResources } from '../../../workers/policies/backfill-resources.ts';
-import { type ApiClient, apiClient, createCluster, networkPolicy, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import { type ApiClient, networkPolicy } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const parses = vi.hoisted(() => ({ count: 0 }));
 vi.mock('../../../policy/kinds/index.ts', async (importOriginal) => {
@@ -46,10 +47,7 @@ describe('writes in a cluster holding many policies', () => {
     });
 
   beforeAll(async () => {
-    control = await startTestControlPlane('postgres');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres'));
     const applied = await apply(Array.from({ length: STORED }, (_, index) => networkPolicy(`stored-${index}`, `ns-${index % 7}`)));
     expect(applied.status).toBe(200);
     await untilRevision(1);

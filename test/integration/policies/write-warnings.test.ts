@@ -2,8 +2,9 @@
 // Calico net with host bits (Calico's docs write `nets: ["1.2.3.4/16"]`) is stored as written and
 // enforced as its network, and create, replace and apply (dry run too) say so with the field's path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, createCluster, signUp } from '../../support/api-client.ts';
-import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
+import type { ApiClient } from '../../support/api-client.ts';
+import type { TestControlPlane } from '../../support/control-plane.ts';
+import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const calicoPolicy = (nets: string[]) => ({
   apiVersion: 'projectcalico.org/v3',
@@ -20,10 +21,7 @@ describe('write warnings', () => {
   let clusterId: string;
 
   beforeAll(async () => {
-    control = await startTestControlPlane('pglite');
-    api = apiClient(control.url);
-    ({ key } = await signUp(api));
-    clusterId = (await createCluster(api, key)).id;
+    ({ control, api, key, clusterId } = await startWithTenantCluster('pglite'));
   });
   afterAll(() => control?.stop());
 
