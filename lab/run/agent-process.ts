@@ -43,6 +43,8 @@ export interface AgentProcessOptions {
   onExit?: (pid: number) => void;
   /** More environment for the agent (fault tests' hooks), over this process's own. */
   env?: Readonly<Record<string, string>>;
+  /** How the agent is run, before its flags: tsx over agent/main.ts unless given (the bench runs the compiled agent). */
+  command?: readonly string[];
 }
 
 export interface AgentProcess {
@@ -75,7 +77,8 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const { NODE_OPTIONS: _drop, ...inherited } = process.env; // a parent's loader flags (vitest) are not the agent's
   const env = { ...inherited, ...options.env };
   const fd = openSync(options.logFile, 'a');
-  const argv = nodeExecArgv(options.netns, [process.execPath, '--import', 'tsx', AGENT_ENTRY, ...options.args]);
+  const command = options.command ?? [process.execPath, '--import', 'tsx', AGENT_ENTRY];
+  const argv = nodeExecArgv(options.netns, [...command, ...options.args]);
   const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const pid = child.pid;
