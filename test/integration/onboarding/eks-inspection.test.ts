@@ -6,27 +6,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EKS_TOKEN_PREFIX, eksBearerToken } from '../../../workers/onboarding/eks-token.ts';
 import { type AwsAccess, inspectEksCluster } from '../../../workers/onboarding/inspect-eks-cluster.ts';
 import { AwsStandIn, BASE_CREDENTIALS, type StandInCluster } from '../../support/aws-stand-in.ts';
+import { ROLE_ARN, standInCluster } from '../../support/eks-onboarding.ts';
 
-const ROLE_ARN = 'arn:aws:iam::123456789012:role/palisade-onboarding';
 const EXTERNAL_ID = 'palisade-0123456789abcdef0123456789abcdef';
 const SETTINGS = { region: 'eu-west-1', clusterName: 'prod', roleArn: ROLE_ARN };
 const INPUT = { externalId: EXTERNAL_ID, sessionName: 'palisade-onboarding-test' };
 
-const cluster = (overrides: Partial<StandInCluster> = {}): StandInCluster => ({
-  name: 'prod',
-  status: 'ACTIVE',
-  version: '1.33',
-  platformVersion: 'eks.9',
-  ipFamily: 'ipv4',
-  authenticationMode: 'API_AND_CONFIG_MAP',
-  nodegroups: [
-    { name: 'general', amiType: 'AL2023_x86_64_STANDARD' },
-    { name: 'legacy', amiType: 'AL2_x86_64' },
-  ],
-  fargateProfiles: [],
-  vpcCniConfiguration: '{}',
-  ...overrides,
-});
+/** The shared stand-in cluster, with a legacy AL2 node group beside the current one (the kernel report covers both). */
+const cluster = (overrides: Partial<StandInCluster> = {}): StandInCluster =>
+  standInCluster({
+    nodegroups: [
+      { name: 'general', amiType: 'AL2023_x86_64_STANDARD' },
+      { name: 'legacy', amiType: 'AL2_x86_64' },
+    ],
+    ...overrides,
+  });
 
 describe('inspecting an EKS cluster through the real AWS SDK', () => {
   let aws: AwsStandIn;
