@@ -2,6 +2,29 @@
 // child reaches palisade itself), started with a given environment and waited for until they print
 // the line that says they are up.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { RATE_LIMITS_LIFTED } from '../../bin/config.ts';
+
+/** What `serve` prints once it listens (its URL captured) and what `worker` prints once it runs. */
+export const SERVE_READY = /palisade listening on (http:\/\/[^\s]+)/;
+export const WORKER_READY = /palisade worker running/;
+
+/**
+ * The settings every test's palisade processes share, beside the test's own database, keys and queue:
+ * no rate limits, a quick outbox relay, quiet logs, any port, no demo tenant, files under `dataDir`.
+ */
+export function processSettings(dataDir: string): Record<string, string> {
+  return {
+    ...RATE_LIMITS_LIFTED,
+    RELAY_POLL_MS: '250',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DEMO_TENANT: 'false',
+    // Not the repository's console build: `serve` would otherwise (re)build it before listening.
+    CONSOLE_DIR: join(dataDir, 'console'),
+  };
+}
 
 export interface PalisadeProcess {
   child: ChildProcess;

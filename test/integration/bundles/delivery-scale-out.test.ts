@@ -8,11 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RATE_LIMITS_LIFTED } from '../../../bin/config.ts';
 import { type KeyRing, newKeyRing, trustRootOf, verifyBundle } from '../../../policy/bundle/index.ts';
 import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
-import { type PalisadeProcess, startPalisade, stopPalisade } from '../../support/palisade-process.ts';
+import { type PalisadeProcess, processSettings, SERVE_READY, startPalisade, stopPalisade, WORKER_READY } from '../../support/palisade-process.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -31,24 +30,16 @@ describe('two delivery processes and one worker on one Postgres and one Redis', 
     keyRing = await newKeyRing(new Date());
     dataDir = mkdtempSync(join(tmpdir(), 'palisade-scale-out-'));
     const env = {
-      ...RATE_LIMITS_LIFTED,
+      ...processSettings(dataDir),
       DATABASE_URL: database.url,
       REDIS_URL,
       // Its own BullMQ prefix, so builds queued by other test files on the same Redis never mix in.
       QUEUE_PREFIX: `palisade-test-${randomBytes(4).toString('hex')}`,
       SIGNING_KEYS: JSON.stringify(keyRing),
-      RELAY_POLL_MS: '250',
-      LOG_LEVEL: 'warn',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      DEMO_TENANT: 'false',
-      // Not the repository's console build: `serve` would otherwise (re)build it before listening.
-      CONSOLE_DIR: join(dataDir, 'console'),
     };
-    const listening = /palisade listening on (http:\/\/[^\s]+)/;
     // One after another: each applies migrations on start, and the first one does the work.
-    for (let i = 0; i < 2; i++) started.push(await startPalisade(['serve', '--role', 'api'], env, listening));
-    started.push(await startPalisade(['worker'], env, /palisade worker running/));
+    for (let i = 0; i < 2; i++) started.push(await startPalisade(['serve', '--role', 'api'], env, SERVE_READY));
+    started.push(await startPalisade(['worker'], env, WORKER_READY));
     deliveries = started.slice(0, 2).map((process) => apiClient(process.url!));
   }, 180_000);
 

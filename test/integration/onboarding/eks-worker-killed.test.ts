@@ -9,17 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RATE_LIMITS_LIFTED } from '../../../bin/config.ts';
 import { newKeyRing } from '../../../policy/bundle/index.ts';
 import { type ApiClient, apiClient, signUp, unique } from '../../support/api-client.ts';
 import { AwsStandIn, BASE_CREDENTIALS } from '../../support/aws-stand-in.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import { KubernetesStandIns, offboardedCluster, ROLE_ARN, settledCluster, standInCluster } from '../../support/eks-onboarding.ts';
-import { type PalisadeProcess, startPalisade, stopPalisade } from '../../support/palisade-process.ts';
+import { type PalisadeProcess, processSettings, SERVE_READY, startPalisade, stopPalisade, WORKER_READY } from '../../support/palisade-process.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const WORKER_RUNNING = /palisade worker running/;
 
 const queues = [
   // Its own BullMQ prefix, so jobs queued by other test files on the same Redis never mix in.
@@ -44,7 +42,7 @@ describe.each(queues)('EKS jobs whose worker process is killed mid-job ($queue)'
     database = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'palisade-worker-killed-'));
     env = {
-      ...RATE_LIMITS_LIFTED,
+      ...processSettings(dataDir),
       ...queueEnv(),
       DATABASE_URL: database.url,
       SIGNING_KEYS: JSON.stringify(await newKeyRing(new Date())),
@@ -52,16 +50,9 @@ describe.each(queues)('EKS jobs whose worker process is killed mid-job ($queue)'
       AWS_ACCESS_KEY_ID: BASE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: BASE_CREDENTIALS.secretAccessKey,
       ONBOARDING_RETRY_BASE_MS: '20',
-      RELAY_POLL_MS: '250',
-      LOG_LEVEL: 'warn',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      DEMO_TENANT: 'false',
-      // Not the repository's console build: `serve` would otherwise (re)build it before listening.
-      CONSOLE_DIR: join(dataDir, 'console'),
     };
     // The API first: it applies the migrations the worker then finds done.
-    apiProcess = await startPalisade(['serve', '--role', 'api'], env, /palisade listening on (http:\/\/[^\s]+)/);
+    apiProcess = await startPalisade(['serve', '--role', 'api'], env, SERVE_READY);
     api = apiClient(apiProcess.url!);
   }, 120_000);
 
@@ -94,7 +85,7 @@ describe.each(queues)('EKS jobs whose worker process is killed mid-job ($queue)'
     const { key, clusterName, cluster } = await tenantAndCluster();
     // The install has created the namespace, service account and RBAC; the Secret with the agent's token is in flight.
     const secretCreate = cluster.hold('create secrets');
-    worker = await startPalisade(['worker'], env, WORKER_RUNNING);
+    worker = await startPalisade(['worker'], env, WORKER_READY);
     const created = await api.post('/v1/clusters', {
       key,
       body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
@@ -108,7 +99,7 @@ describe.each(queues)('EKS jobs whose worker process is killed mid-job ($queue)'
     // The dead worker's request is carried out after all: the next run finds its Secret there.
     secretCreate.release();
 
-    worker = await startPalisade(['worker'], env, WORKER_RUNNING);
+    worker = await startPalisade(['worker'], env, WORKER_READY);
     expect(await settledCluster(api, key, id)).toMatchObject({ status: 'waiting-for-agents', onboardingFailure: null });
     const kinds = [...cluster.objects.values()].map((object) => object.kind).sort();
     expect(kinds).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'DaemonSet', 'Namespace', 'Secret', 'ServiceAccount']);
@@ -121,7 +112,7 @@ describe.each(queues)('EKS jobs whose worker process is killed mid-job ($queue)'
 
   it('offboarding killed mid-removal is finished by the next worker, and the cluster goes away', { timeout: 240_000 }, async () => {
     const { key, clusterName, cluster } = await tenantAndCluster();
-    worker ??= await startPalisade(['worker'], env, WORKER_RUNNING);
+    worker ??= await startPalisade(['worker'], env, WORKER_READY);
     const created = await api.post('/v1/clusters', {
       key,
       body: { name: unique('cluster'), provider: 'eks', aws: { region: 'eu-west-1', clusterName, roleArn: ROLE_ARN } },
@@ -139,7 +130,7 @@ describe.each(queues)('EKS jobs whose worker process is killed mid-job ($queue)'
     expect((await api.get(`/v1/clusters/${id}`, { key })).body.status).toBe('offboarding');
     configMapDelete.release();
 
-    worker = await startPalisade(['worker'], env, WORKER_RUNNING);
+    worker = await startPalisade(['worker'], env, WORKER_READY);
     expect((await offboardedCluster(api, key, id)).status).toBe(404);
     expect(cluster.objects.size).toBe(0);
     expect(aws.accessEntries.get(clusterName)?.has(ROLE_ARN)).toBe(false);
