@@ -157,9 +157,16 @@ function keyRingStoreOf(config: ControlPlaneConfig): KeyRingStore {
   throw new ConfigError('set SIGNING_KEYS_SECRET_ARN (a Secrets Manager secret) or SIGNING_KEYS_FILE to where the key ring is kept');
 }
 
-/** Whether the store already holds a key ring (a new secret holds a placeholder; a new file does not exist). */
+/**
+ * Whether the store already holds a key ring (a new secret holds a placeholder; a new file does not
+ * exist). Only a missing file counts as empty: any other failure to read stops `init`, which must never
+ * overwrite a ring it could not see.
+ */
 async function holdsKeyRing(store: KeyRingStore): Promise<boolean> {
-  const text = await store.read().catch(() => undefined);
+  const text = await store.read().catch((error: unknown) => {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  });
   if (text === undefined) return false;
   try {
     return keyRingSchema.safeParse(JSON.parse(text)).success;

@@ -191,6 +191,21 @@ describe('key rotation', () => {
   });
 });
 
+describe('the signing key ring secret', () => {
+  it('is read by the roles of the processes that sign or serve the trust root, and by no execution role', () => {
+    const readers = resourcesOf(app, 'AWS::IAM::Policy').filter(([, policy]) => {
+      const statements = JSON.stringify(policy.Properties);
+      return statements.includes('secretsmanager:GetSecretValue') && statements.includes('SigningKeysSecret');
+    });
+    expect(readers.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ApiFunctionServiceRoleDefaultPolicy',
+      'DeliveryTaskDefinitionTaskRoleDefaultPolicy',
+      'KeyRotationTaskDefinitionTaskRoleDefaultPolicy',
+      'WorkerTaskDefinitionTaskRoleDefaultPolicy',
+    ]);
+  });
+});
+
 describe('the console', () => {
   it('is a private, encrypted bucket read by CloudFront through origin access control', () => {
     app.hasResourceProperties('AWS::S3::Bucket', {
