@@ -24,9 +24,11 @@ import { signInLimitByEmail } from './middleware/sign-in-limit.ts';
 import { tenantConcurrency } from './middleware/tenant-concurrency.ts';
 import { tokenBuckets } from './middleware/token-buckets.ts';
 import { openApiDocumentConfig, registerApiRoutes } from './openapi/document.ts';
+import { registerAgentRoutes } from './routes/agent/index.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
 import { registerConsoleRoutes } from './routes/console/index.ts';
 import { registerDocsRoutes } from './routes/docs/index.ts';
+import { registerTrustRootRoutes } from './routes/trust-root/index.ts';
 
 /** Paths that take no API key or session: the credential-free ones, and the agent's (which take an agent token). */
 const WITHOUT_CALLER = ['/v1/signup', '/v1/trust-root', '/v1/agent/*'];
@@ -64,12 +66,29 @@ export function createApp(services: Services) {
   app.use('/v1/*', except(AGENT_INVENTORY_PATH, apiWideBodyLimit));
 
   const credentials = createResolvedCredentials();
+  const { fairness } = services.config;
+  const agentRequests = tokenBuckets({ name: 'agent-token', ...fairness.agentRequests });
+  app.use(
+    '/v1/agent/*',
+    agentTokenAuth(credentials),
+    rateLimit((c) => ({ buckets: agentRequests, key: c.get('agent').tokenId })),
+  );
+  app.use(BUNDLE_PATH, longPollLimit(fairness.longPolls));
+  app.onError((error, c) => toProblemResponse(error, c, services.logger));
+  app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  if (services.config.surface === 'agent') {
+    // The delivery role: no caller middleware either, so a tenant path is a plain 404, not a 401.
+    registerAgentRoutes(app);
+    registerTrustRootRoutes(app);
+    return app;
+  }
+
   // Limits come after authentication, which names the tenant or token they count against; a replayed
   // idempotent request still counts.
-  const { fairness } = services.config;
   const tenantReads = tokenBuckets({ name: 'tenant-reads', ...fairness.tenantReads });
   const tenantWrites = tokenBuckets({ name: 'tenant-writes', ...fairness.tenantWrites });
-  const agentRequests = tokenBuckets({ name: 'agent-token', ...fairness.agentRequests });
   const signups = tokenBuckets({ name: 'signup', ...fairness.signups });
   const signIns = tokenBuckets({ name: 'sign-in', ...fairness.signIns });
   const signInsPerEmail = tokenBuckets({ name: 'sign-in-email', ...fairness.signInsPerEmail });
@@ -88,12 +107,6 @@ export function createApp(services: Services) {
     except((c) => !isSignIn(c), signInLimitByEmail(signInsPerEmail)),
   );
   app.use('/v1/invites/accept', signInByNetwork);
-  app.use(
-    '/v1/agent/*',
-    agentTokenAuth(credentials),
-    rateLimit((c) => ({ buckets: agentRequests, key: c.get('agent').tokenId })),
-  );
-  app.use(BUNDLE_PATH, longPollLimit(fairness.longPolls));
   const tenantLimit = rateLimit((c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }));
   // The concurrency cap runs before anything that takes a database connection (idempotency, handlers).
   // A live flow stream is open for minutes and holds a connection only while it reads: it has its own
@@ -101,15 +114,11 @@ export function createApp(services: Services) {
   const tenantSlots = except(isFlowStream, tenantConcurrency(concurrencySlots(fairness.tenantConcurrency)));
   app.use('/v1/*', except(withoutCaller, callerAuth(credentials), csrfProtection(), tenantLimit, tenantSlots, idempotency()));
 
-  app.onError((error, c) => toProblemResponse(error, c, services.logger));
-  app.notFound((c) => toProblemResponse(new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), c, services.logger));
-
   registerApiRoutes(app);
   // The served document's server is relative (OpenAPI: the origin the document came from), which holds
   // behind CloudFront too, where the request this process sees names another host.
   app.doc31('/openapi.json', openApiDocumentConfig(services.config.version, '/'));
   registerDocsRoutes(app);
-  app.get('/healthz', (c) => c.json({ ok: true }));
   // Last: the console answers only what no route above did.
   registerConsoleRoutes(app, services.config.consoleDir);
   return app;

@@ -48,6 +48,11 @@ export interface FairnessConfig {
 }
 
 export interface ApiConfig {
+  /**
+   * What the app serves: `full`, everything; `agent`, the agents' endpoints (bundle, status, inventory,
+   * flows), the trust root and /healthz alone, every other path 404 (the delivery role). Unset, full.
+   */
+  surface?: 'full' | 'agent';
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   fairness: FairnessConfig;

@@ -1,18 +1,22 @@
 // The composition root: the one function that builds the control plane from its validated config,
 // for a role. `all` is the embedded default (API, outbox relay, bundle builder, reissue, prune and
-// flow expiry passes in one process); `api` serves HTTP only (Lambda, the long-poll delivery service) and leaves
-// builds to a `worker`, which runs the relay, the builder and the reissue, prune and flow expiry passes with no HTTP. Split roles share
-// one Postgres (and Redis for the build queue), so they need DATABASE_URL.
+// flow expiry passes in one process); `api` serves HTTP only (Lambda) and leaves builds to a
+// `worker`, which runs the relay, the builder and the reissue, prune and flow expiry passes with no
+// HTTP; `delivery` serves the agents' endpoints alone (the long-poll service behind the agents' load
+// balancer: bundle, status, inventory, flows, trust root, health). Split roles share one Postgres
+// (and Redis for the build queue), so they need DATABASE_URL.
 import type { Logger } from 'pino';
 import { type App, createApp } from '../api/app.ts';
 import { type BundleWaiters, listenForBundles } from '../api/services/bundle-waiters.ts';
 import { type FlowFeed, listenForFlows } from '../api/services/flow-feed.ts';
-import { assertTenantIsolation, type Database, migrate, openDatabase } from '../db/index.ts';
+import { assertTenantIsolation, type Database, migrate, openDatabase, pendingMigrations } from '../db/index.ts';
 import { type KeyRing, trustRootOf } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
 import { pruneBundles } from '../workers/bundle/prune.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
 import { expireFlowLogs } from '../workers/flows/expire.ts';
+import { publishEmf } from '../workers/metrics/cloudwatch-emf.ts';
+import { outboxLagSeconds } from '../workers/metrics/outbox-lag.ts';
 import { instrumentBuilds, registerQueueDepth } from '../workers/metrics/worker-metrics.ts';
 import { createEksOffboarder } from '../workers/onboarding/offboard-eks-cluster.ts';
 import { createEksOnboarder } from '../workers/onboarding/onboard-eks-cluster.ts';
@@ -21,13 +25,16 @@ import { backfillPolicyResources } from '../workers/policies/backfill-resources.
 import { type BuildQueue, type BuildRequest, jobKind } from '../workers/queue/build-queue.ts';
 import { createBullmqQueue } from '../workers/queue/bullmq-queue.ts';
 import { createInProcessQueue } from '../workers/queue/in-process-queue.ts';
+import { keyRingSecret, openSecretKeyRing } from '../workers/signing/key-ring-secret.ts';
 import { openKeyRing } from '../workers/signing/key-ring-store.ts';
 import { ConfigError, type ControlPlaneConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { type ControlPlaneMetrics, createControlPlaneMetrics } from './metrics/control-plane-registry.ts';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.ts';
 
-export type Role = 'all' | 'api' | 'worker';
+export type Role = 'all' | 'api' | 'delivery' | 'worker';
+/** Roles that run the outbox relay, the builder and the periodic passes. */
+type WorkingRole = 'all' | 'worker';
 
 /** How often the reissue pass looks for bundles near expiry or signed by a retired key. */
 const REISSUE_EVERY_MS = 60_000;
@@ -47,6 +54,9 @@ const FLOW_EXPIRY_BATCH = 5_000;
 const FLOW_EXPIRY_PAUSE_MS = 200;
 const FLOW_EXPIRY_BATCHES = 200;
 
+/** CloudWatch's finest standard resolution: the worker's scaling alarms look at one-minute periods. */
+const CLOUDWATCH_METRICS_EVERY_MS = 60_000;
+
 /** Runs of an EKS onboarding (or offboarding) step before throttling (after the SDK's own retries) is its outcome. */
 const ONBOARDING_ATTEMPTS = 4;
 
@@ -65,8 +75,8 @@ export interface Composition<R extends Role> {
   bundleWaiters: R extends 'worker' ? undefined : BundleWaiters;
   /** Where live flow streams wait for new flows, for every role but `worker`. */
   flowFeed: R extends 'worker' ? undefined : FlowFeed;
-  /** The outbox relay, for every role but `api`. */
-  relay: R extends 'api' ? undefined : Relay;
+  /** The outbox relay, for `all` and `worker`. */
+  relay: R extends WorkingRole ? Relay : undefined;
   /** The metrics listener (GET /metrics) and its registry, when METRICS_PORT is set. */
   metrics: (MetricsServer & { registry: ControlPlaneMetrics['registry'] }) | undefined;
   /** Stops the workers, wakes waiting long-polls and closes the database. Idempotent. */
@@ -124,6 +134,20 @@ async function startWorkers(
     metrics.watchOutbox();
   }
   const relay = await startRelay(database, buildQueue, logger, { pollMs: config.relayPollMs });
+  const scalingMetrics =
+    config.cloudwatchNamespace === undefined
+      ? undefined
+      : publishEmf({
+          namespace: config.cloudwatchNamespace,
+          everyMs: CLOUDWATCH_METRICS_EVERY_MS,
+          read: async () => ({
+            QueueDepth: { value: (await buildQueue.depth()).waiting, unit: 'Count' },
+            OutboxLagSeconds: { value: await outboxLagSeconds(database.db), unit: 'Seconds' },
+          }),
+          write: (line) => process.stdout.write(`${line}\n`),
+          clock,
+          onError: (error) => logger.error({ err: error }, 'reading the scaling metrics failed'),
+        });
   // Renew a bundle when half its life is gone, or when the active signing key changed.
   const reissue = () =>
     requestReissues(database.db, buildQueue, { activeKeyId: keyRing().active, renewBeforeMs: config.bundleTtlMs / 2 }).catch((error: unknown) =>
@@ -169,6 +193,7 @@ async function startWorkers(
   return {
     relay,
     async close() {
+      scalingMetrics?.stop();
       clearInterval(reissueTimer);
       clearInterval(pruneTimer);
       clearInterval(expiryTimer);
@@ -180,6 +205,28 @@ async function startWorkers(
   };
 }
 
+/** The database as the configuration says to reach it (RDS IAM tokens when DATABASE_IAM_AUTH is set). */
+export function openConfiguredDatabase(config: ControlPlaneConfig, maxConnections = config.databasePoolSize): Promise<Database> {
+  return openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
+    maxConnections,
+    // config.ts refuses IAM auth without a region.
+    iamAuth: config.databaseIamAuth ? { region: config.aws.region!, credentials: config.aws.credentials } : undefined,
+  });
+}
+
+/** The signing key ring from its one configured home: SIGNING_KEYS, the secret, or the file. */
+function openConfiguredKeyRing(config: ControlPlaneConfig, clock: () => Date, logger: Logger): Promise<() => KeyRing> {
+  if (config.signingKeysSecretArn && !config.signingKeysJson) {
+    return openSecretKeyRing(keyRingSecret(config.signingKeysSecretArn, config.aws), {
+      refreshMs: config.signingKeysRefreshMs,
+      onRefreshError: (error) => logger.error({ err: error }, 'reading the signing key ring secret failed; keeping the ring read before'),
+    });
+  }
+  return openKeyRing({ json: config.signingKeysJson, file: config.signingKeysFile, createIfMissing: config.databaseUrl === undefined, now: clock });
+}
+
 export async function compose<R extends Role>(config: ControlPlaneConfig, role: R, options: ComposeOptions = {}): Promise<Composition<R>> {
   if (role !== 'all' && config.databaseUrl === undefined) {
     throw new ConfigError(
@@ -189,25 +236,30 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
   const logger = options.logger ?? (await createLogger(config.logLevel));
   const clock = options.clock ?? (() => new Date());
 
-  const database = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
-    maxConnections: config.databasePoolSize,
-  });
-  if (config.migrateOnStart) {
-    const applied = await migrate(database.db);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const database = await openConfiguredDatabase(config);
+  try {
+    if (config.migrateOnStart) {
+      const applied = await migrate(database.db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    } else {
+      const pending = await pendingMigrations(database.db);
+      if (pending.length > 0) {
+        throw new ConfigError(`the database lacks ${pending.length} migration(s) of this build (${pending.join(', ')}): run \`palisade migrate\` first`);
+      }
+    }
+    await assertTenantIsolation(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
   }
-  await assertTenantIsolation(database.db);
 
-  const keyRing = await openKeyRing({
-    json: config.signingKeysJson,
-    file: config.signingKeysFile,
-    createIfMissing: config.databaseUrl === undefined,
-    now: clock,
+  const keyRing = await openConfiguredKeyRing(config, clock, logger).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
   });
   const metrics = config.metricsPort === undefined ? undefined : createControlPlaneMetrics(database);
-  const workers = role === 'api' ? undefined : await startWorkers(config, database, keyRing, logger, clock, metrics);
+  const works = role === 'all' || role === 'worker';
+  const workers = works ? await startWorkers(config, database, keyRing, logger, clock, metrics) : undefined;
   let bundleWaiters: BundleWaiters | undefined;
   let flowFeed: FlowFeed | undefined;
   let app: App | undefined;
@@ -223,6 +275,7 @@ export async function compose<R extends Role>(config: ControlPlaneConfig, role: 
       clock,
       logger,
       config: {
+        surface: role === 'delivery' ? 'agent' : 'full',
         maxBodyBytes: config.maxBodyBytes,
         longPollMaxMs: config.longPollMaxMs,
         version: config.version,

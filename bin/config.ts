@@ -9,7 +9,15 @@ import packageJson from '../package.json' with { type: 'json' };
 
 const positiveInt = z.coerce.number().int().positive();
 
+const flag = z.enum(['true', 'false']);
+
+/** Which parts a process runs; the roles compose.ts builds (infra/aws/lib/runtime-environment.ts sets it per process). */
+export const PROCESS_ROLES = ['all', 'api', 'delivery', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
 const envSchema = z.object({
+  /** `serve`'s role unless `--role` says otherwise; `worker` belongs to `palisade worker` (bin/palisade.ts refuses a mismatch). */
+  PALISADE_ROLE: z.enum(PROCESS_ROLES).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   /** Prometheus metrics on their own listener (same HOST, GET /metrics); unset = off, `0` picks a free port. */
@@ -18,6 +26,14 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
+  /**
+   * Connect with an RDS IAM auth token (made for each new connection: a token lives 15 minutes) as the
+   * password, for the user, host and port of DATABASE_URL, in AWS_REGION. RDS Proxy then requires TLS:
+   * unless DATABASE_URL sets sslmode, the connection verifies the proxy's certificate (verify-full).
+   */
+  DATABASE_IAM_AUTH: flag.default('false'),
+  /** Apply pending migrations at start; unset, on for servers and off on Lambda (the deploy runs `palisade migrate`). */
+  MIGRATE_ON_START: flag.optional(),
   /** Connections per process; unset, the runtime's default. */
   DATABASE_POOL_SIZE: positiveInt.max(1000).optional(),
   DATA_DIR: z.string().default('.data'),
@@ -32,6 +48,13 @@ const envSchema = z.object({
     .default('palisade'),
   SIGNING_KEYS: z.string().optional(),
   SIGNING_KEYS_FILE: z.string().optional(),
+  /** The key ring as a Secrets Manager secret: read at start, re-read every SIGNING_KEYS_REFRESH_SECONDS, rotated in place. */
+  SIGNING_KEYS_SECRET_ARN: z
+    .string()
+    .regex(/^arn:aws(-cn|-us-gov)?:secretsmanager:[\w-]+:\d{12}:secret:\S+$/, 'must be a Secrets Manager secret ARN')
+    .optional(),
+  /** How stale a process's copy of the secret may get; a rotation keeps the previous key trusted for a bundle lifetime, far longer. */
+  SIGNING_KEYS_REFRESH_SECONDS: positiveInt.default(300),
   BUNDLE_TTL_HOURS: positiveInt.default(168),
   /** Unset, the runtime's default. */
   LONG_POLL_MAX_SECONDS: positiveInt.max(900).optional(),
@@ -83,11 +106,13 @@ const envSchema = z.object({
   /** Live flow tails (server-sent events) open at once per tenant: a team's consoles, each a few tabs. */
   FLOW_STREAMS_PER_TENANT: positiveInt.default(20),
   RELAY_POLL_MS: positiveInt.default(1_000),
-  /** One endpoint for STS and EKS instead of AWS's own: a local stack, or the tests' stand-in. */
+  /** One endpoint for STS, EKS and Secrets Manager instead of AWS's own: a local stack, or the tests' stand-in. */
   AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   /** Base credentials for EKS onboarding; unset, the AWS SDK's provider chain (instance role, SSO, ...). */
   AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
   AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** The region of RDS IAM tokens and Secrets Manager (Lambda and ECS set it). */
+  AWS_REGION: z.string().min(1).optional(),
   /** Palisade's own AWS principal, the one tenants' role trust policies name. */
   PALISADE_AWS_PRINCIPAL: z
     .string()
@@ -99,6 +124,11 @@ const envSchema = z.object({
   AGENT_CONTROL_PLANE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.palisade.example'),
   /** The agent image EKS onboarding installs (infra/docker/Dockerfile's `agent` target), as the Helm chart's default. */
   AGENT_IMAGE: z.string().min(1).default('ghcr.io/palisade/palisade-agent:0.1.0'),
+  /** Worker only: publish QueueDepth and OutboxLagSeconds to this CloudWatch namespace (Embedded Metric Format on stdout). */
+  PALISADE_CLOUDWATCH_NAMESPACE: z
+    .string()
+    .regex(/^[\w.\-/#:]{1,255}$/, 'must be a CloudWatch namespace (letters, digits and . - _ / # :)')
+    .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Create a demo tenant on first start; defaults to on for the embedded database only. */
   DEMO_TENANT: z.enum(['true', 'false']).optional(),
@@ -112,8 +142,16 @@ const envSchema = z.object({
 });
 
 /**
+ * Every variable the control plane reads: what a deployment may set. infra/aws/test/runtime-contract.test.ts
+ * checks the stacks' environments against it, importing it at run time (so knip cannot see the use).
+ * @public
+ */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+/**
  * Where the control plane runs. A server (`palisade serve`, `palisade worker`) keeps its
- * connections and applies migrations at start; a Lambda container is one of many short-lived ones.
+ * connections and, by default, applies migrations at start (a deployment that runs `palisade migrate`
+ * first sets MIGRATE_ON_START=false); a Lambda container is one of many short-lived ones.
  */
 export type Runtime = 'server' | 'lambda';
 
@@ -145,22 +183,30 @@ export const RATE_LIMITS_LIFTED = {
 } as const;
 
 export interface ControlPlaneConfig {
+  /** PALISADE_ROLE, when set. */
+  role: ProcessRole | undefined;
   port: number;
   host: string;
   /** Where GET /metrics listens; undefined = no metrics. */
   metricsPort: number | undefined;
   databaseUrl: string | undefined;
+  /** Connect with RDS IAM auth tokens (db/client.ts). */
+  databaseIamAuth: boolean;
   databasePoolSize: number;
   dataDir: string;
   redisUrl: string | undefined;
   queuePrefix: string;
   signingKeysJson: string | undefined;
   signingKeysFile: string | undefined;
+  signingKeysSecretArn: string | undefined;
+  signingKeysRefreshMs: number;
   bundleTtlMs: number;
   longPollMaxMs: number;
   maxBodyBytes: number;
   fairness: FairnessConfig;
   relayPollMs: number;
+  /** Where the worker publishes its scaling metrics as EMF; undefined = not at all. */
+  cloudwatchNamespace: string | undefined;
   aws: AwsConfig;
   logLevel: string;
   demoTenant: boolean;
@@ -176,6 +222,7 @@ const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/dist', import.meta
 /** How EKS onboarding reaches AWS, and who palisade is there. */
 export interface AwsConfig {
   endpoint: string | undefined;
+  region: string | undefined;
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   principal: string | undefined;
   onboardingRetryBaseMs: number;
@@ -198,17 +245,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
   if ((e.AWS_ACCESS_KEY_ID === undefined) !== (e.AWS_SECRET_ACCESS_KEY === undefined)) {
     throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both, or neither for the AWS SDK provider chain');
   }
-  if (runtime === 'lambda' && (!e.DATABASE_URL || !e.SIGNING_KEYS)) {
-    throw new ConfigError('on Lambda, set DATABASE_URL and SIGNING_KEYS (the key ring JSON, e.g. from Secrets Manager)');
+  if (runtime === 'lambda' && (!e.DATABASE_URL || !(e.SIGNING_KEYS || e.SIGNING_KEYS_SECRET_ARN))) {
+    throw new ConfigError('on Lambda, set DATABASE_URL and SIGNING_KEYS_SECRET_ARN (or SIGNING_KEYS, the key ring JSON)');
+  }
+  if (e.SIGNING_KEYS !== undefined && e.SIGNING_KEYS_SECRET_ARN !== undefined) {
+    throw new ConfigError('SIGNING_KEYS and SIGNING_KEYS_SECRET_ARN: the key ring has one home, set one of them');
+  }
+  if (e.DATABASE_IAM_AUTH === 'true' && (!e.DATABASE_URL || !e.AWS_REGION)) {
+    throw new ConfigError('DATABASE_IAM_AUTH: an RDS IAM token is made for the user and host of DATABASE_URL in AWS_REGION: set both');
   }
   const dataDir = resolve(e.DATA_DIR);
   const databasePoolSize = e.DATABASE_POOL_SIZE ?? defaults.databasePoolSize;
   const embedded = e.DATABASE_URL === undefined;
   return {
+    role: e.PALISADE_ROLE,
     port: e.PORT,
     host: e.HOST,
     metricsPort: e.METRICS_PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseIamAuth: e.DATABASE_IAM_AUTH === 'true',
     databasePoolSize,
     dataDir,
     redisUrl: e.REDIS_URL,
@@ -216,6 +271,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
     signingKeysJson: e.SIGNING_KEYS,
     // The embedded default keeps its keys beside its data; production must say where they are.
     signingKeysFile: e.SIGNING_KEYS_FILE ?? (embedded ? resolve(dataDir, 'signing-keys.json') : undefined),
+    signingKeysSecretArn: e.SIGNING_KEYS_SECRET_ARN,
+    signingKeysRefreshMs: e.SIGNING_KEYS_REFRESH_SECONDS * 1_000,
     bundleTtlMs: e.BUNDLE_TTL_HOURS * 3_600_000,
     longPollMaxMs: (e.LONG_POLL_MAX_SECONDS ?? defaults.longPollMaxSeconds) * 1_000,
     maxBodyBytes: e.MAX_BODY_BYTES,
@@ -235,8 +292,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
       flowStreamsPerTenant: e.FLOW_STREAMS_PER_TENANT,
     },
     relayPollMs: e.RELAY_POLL_MS,
+    cloudwatchNamespace: e.PALISADE_CLOUDWATCH_NAMESPACE,
     aws: {
       endpoint: e.AWS_ENDPOINT_URL,
+      region: e.AWS_REGION,
       credentials: e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY } : undefined,
       principal: e.PALISADE_AWS_PRINCIPAL,
       onboardingRetryBaseMs: e.ONBOARDING_RETRY_BASE_MS,
@@ -246,7 +305,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
     logLevel: e.LOG_LEVEL,
     demoTenant: e.DEMO_TENANT === undefined ? embedded : e.DEMO_TENANT === 'true',
     version: e.PALISADE_VERSION,
-    migrateOnStart: defaults.migrateOnStart,
+    migrateOnStart: e.MIGRATE_ON_START === undefined ? defaults.migrateOnStart : e.MIGRATE_ON_START === 'true',
     consoleDir: runtime === 'lambda' ? undefined : resolve(e.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR),
   };
 }

@@ -2,10 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 // The palisade command. The server's own commands: `serve` runs the
-// control plane (`--role api` for the HTTP API alone); `worker` runs the outbox relay, bundle builds and
-// reissues without HTTP; `mint-key` makes a new owner key for the demo tenant; `signing-keys
-// init|rotate|trust-root` manage the bundle signing keys. Every other command is the client
-// (cli/main.ts: apply, diff, get, explain, flows, ...), which needs no server configuration.
+// control plane (`--role api` for the HTTP API alone, `--role delivery` for the agents' endpoints
+// alone; PALISADE_ROLE when there is no flag); `worker` runs the outbox relay, bundle builds and
+// reissues without HTTP; `migrate` applies pending migrations and exits (the deploy's one-off task);
+// `mint-key` makes a new owner key for the demo tenant; `signing-keys init|rotate|trust-root` manage
+// the bundle signing keys (in SIGNING_KEYS_SECRET_ARN's secret, or SIGNING_KEYS_FILE). Every other
+// command is the client (cli/main.ts: apply, diff, get, explain, flows, ...), which needs no server
+// configuration.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
@@ -13,12 +16,14 @@ import { createTenant, mintOwnerKey } from '../api/services/tenants.ts';
 import { runCliProcess } from '../cli/main.ts';
 import { ensureConsoleBuilt } from '../console/build/build-console.ts';
 import { surviveClosedSocketWrites } from '../db/closed-socket-guard.ts';
-import { type Db, migrate, openDatabase, rowsOf } from '../db/index.ts';
-import { newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
-import { openKeyRing, rotateKeyRingFile, writeKeyRing } from '../workers/signing/key-ring-store.ts';
-import { compose } from './compose.ts';
+import { type Db, MIGRATION_TAGS, migrate, rowsOf } from '../db/index.ts';
+import { keyRingSchema, newKeyRing, trustRootOf } from '../policy/bundle/index.ts';
+import { keyRingSecret } from '../workers/signing/key-ring-secret.ts';
+import { type KeyRingStore, keyRingFile, parseRing, rotateStoredKeyRing } from '../workers/signing/key-ring-store.ts';
+import { compose, openConfiguredDatabase } from './compose.ts';
 import { ConfigError, type ControlPlaneConfig, configFromEnv } from './config.ts';
 import { type ServingRole, startControlPlane } from './control-plane.ts';
+import { isServerCommand } from './server-commands.ts';
 
 const DEMO_TENANT_NAME = 'demo';
 const DEMO_EMAIL = 'demo@palisade.local';
@@ -60,12 +65,15 @@ function stopOnSignals(stop: () => Promise<void>) {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-function roleOf(args: readonly string[]): ServingRole {
+const SERVING_ROLES: readonly string[] = ['all', 'api', 'delivery'] satisfies ServingRole[];
+
+/** `--role` when given, else PALISADE_ROLE, else all; `worker` is its own command, so serve refuses it. */
+function roleOf(args: readonly string[], config: ControlPlaneConfig): ServingRole {
   const flag = args.find((arg) => arg.startsWith('--role'));
-  if (flag === undefined) return 'all';
-  const role = flag.includes('=') ? flag.slice('--role='.length) : args[args.indexOf(flag) + 1];
-  if (role === 'all' || role === 'api') return role;
-  throw new ConfigError(`serve --role takes all or api, not ${role}; the worker role is \`palisade worker\``);
+  const role = flag === undefined ? (config.role ?? 'all') : flag.includes('=') ? flag.slice('--role='.length) : args[args.indexOf(flag) + 1];
+  if (SERVING_ROLES.includes(role ?? '')) return role as ServingRole;
+  const source = flag === undefined ? 'PALISADE_ROLE' : 'serve --role';
+  throw new ConfigError(`${source} for serve takes all, api or delivery, not ${role}; the worker role runs as \`palisade worker\``);
 }
 
 /**
@@ -103,14 +111,35 @@ async function serveCommand(config: ControlPlaneConfig, role: ServingRole) {
 }
 
 async function workerCommand(config: ControlPlaneConfig) {
+  if (config.role !== undefined && config.role !== 'worker') {
+    throw new ConfigError(
+      `PALISADE_ROLE=${config.role} is a serving role: run \`palisade serve\`, or set PALISADE_ROLE=worker (or leave it unset) for \`palisade worker\``,
+    );
+  }
   const worker = await compose(config, 'worker');
   surviveClosedSocketWrites(worker.logger);
   say(`palisade worker running: outbox relay, bundle builds (${config.redisUrl ? 'BullMQ' : 'in-process queue'}) and reissues`);
   stopOnSignals(worker.close);
 }
 
+/** The deploy's one-off task: pending migrations under the advisory lock (db/migrate.ts), then exit 0. */
+async function migrateCommand(config: ControlPlaneConfig) {
+  const database = await openConfiguredDatabase(config, 1);
+  try {
+    const applied = await migrate(database.db);
+    const known = MIGRATION_TAGS.length;
+    say(
+      applied.length === 0
+        ? `schema current: all ${known} migrations applied before`
+        : `applied ${applied.length} of ${known} migrations: ${applied.join(', ')}`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
 async function mintKeyCommand(config: ControlPlaneConfig) {
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite` });
+  const database = await openConfiguredDatabase(config, 1);
   try {
     await migrate(database.db);
     const tenantId = await demoTenantId(database.db);
@@ -121,33 +150,55 @@ async function mintKeyCommand(config: ControlPlaneConfig) {
   }
 }
 
+/** Where `signing-keys` works: the secret when SIGNING_KEYS_SECRET_ARN is set, else the file. */
+function keyRingStoreOf(config: ControlPlaneConfig): KeyRingStore {
+  if (config.signingKeysSecretArn) return keyRingSecret(config.signingKeysSecretArn, config.aws);
+  if (config.signingKeysFile) return keyRingFile(config.signingKeysFile);
+  throw new ConfigError('set SIGNING_KEYS_SECRET_ARN (a Secrets Manager secret) or SIGNING_KEYS_FILE to where the key ring is kept');
+}
+
+/**
+ * Whether the store already holds a key ring (a new secret holds a placeholder; a new file does not
+ * exist). Only a missing file counts as empty: any other failure to read stops `init`, which must never
+ * overwrite a ring it could not see.
+ */
+async function holdsKeyRing(store: KeyRingStore): Promise<boolean> {
+  const text = await store.read().catch((error: unknown) => {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (text === undefined) return false;
+  try {
+    return keyRingSchema.safeParse(JSON.parse(text)).success;
+  } catch {
+    return false;
+  }
+}
+
 async function signingKeysCommand(config: ControlPlaneConfig, action: string | undefined) {
-  const file = config.signingKeysFile;
-  if (!file) throw new Error('set SIGNING_KEYS_FILE to the key ring file');
+  const store = keyRingStoreOf(config);
   const now = new Date();
   if (action === 'init') {
-    if (existsSync(file)) throw new Error(`${file} exists; use \`signing-keys rotate\` to add a key`);
-    writeKeyRing(file, await newKeyRing(now));
-    say(`key ring written to ${file}`);
+    if (await holdsKeyRing(store)) throw new Error(`${store.where} holds a key ring; use \`signing-keys rotate\` to add a key`);
+    await store.write(await newKeyRing(now));
+    say(`key ring written to ${store.where}`);
   } else if (action === 'rotate') {
-    const ring = await rotateKeyRingFile(file, now, config.bundleTtlMs);
-    say(`active key is now ${ring.active}; the previous key stays trusted for ${config.bundleTtlMs / 3_600_000} h`);
+    const ring = await rotateStoredKeyRing(store, now, config.bundleTtlMs);
+    say(`active key is now ${ring.active} in ${store.where}; the previous key stays trusted for ${config.bundleTtlMs / 3_600_000} h`);
   } else if (action === 'trust-root') {
-    const ring = (await openKeyRing({ file, createIfMissing: false, now: () => now }))();
-    say(JSON.stringify(trustRootOf(ring, now), null, 2));
+    say(JSON.stringify(trustRootOf(parseRing(await store.read(), store.where), now), null, 2));
   } else {
     throw new Error('usage: palisade signing-keys init|rotate|trust-root');
   }
 }
 
-const SERVER_COMMANDS = ['serve', 'worker', 'mint-key', 'signing-keys'];
-
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
-  if (command === undefined || !SERVER_COMMANDS.includes(command)) return runCliProcess(process.argv.slice(2));
+  if (!isServerCommand(command)) return runCliProcess(process.argv.slice(2));
   const config = configFromEnv();
-  if (command === 'serve') return serveCommand(config, roleOf(rest));
+  if (command === 'serve') return serveCommand(config, roleOf(rest, config));
   if (command === 'worker') return workerCommand(config);
+  if (command === 'migrate') return migrateCommand(config);
   if (command === 'mint-key') return mintKeyCommand(config);
   return signingKeysCommand(config, rest[0]);
 }

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { type IamAuthAccess, iamAuthConnection } from './iam-auth.ts';
 import * as schema from './schema/index.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -38,14 +39,18 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Pool size for postgres.js; long-polling agents hold no connection, so a small pool serves many. */
   maxConnections?: number;
+  /** Connect with RDS IAM auth tokens as the password (iam-auth.ts); postgres:// URLs only. */
+  iamAuth?: IamAuthAccess | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10, options.iamAuth);
   return openPglite(options.dataDir);
 }
 
-function openPostgres(url: string, max: number): Database {
+function openPostgres(givenUrl: string, max: number, iamAuth: IamAuthAccess | undefined): Database {
+  const iam = iamAuth && iamAuthConnection(givenUrl, iamAuth);
+  const url = iam?.url ?? givenUrl;
   // postgres.js does not publish its pool's state; Postgres does, per session, so each pool names its
   // sessions uniquely (several control planes share one process in tests) and asks pg_stat_activity.
   const applicationName = `palisade-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -53,7 +58,14 @@ function openPostgres(url: string, max: number): Database {
   // fetch_types: false skips the array-type query postgres.js runs on every new connection: no column
   // of ours is an array, and that query, cut off by a database going down, is one more write into a
   // dropped socket (porsager/postgres#1208; see transaction.ts) and a rejection nobody handles.
-  const client = postgres(url, { prepare: false, fetch_types: false, max, onnotice: () => {}, connection: { application_name: applicationName } });
+  const client = postgres(url, {
+    prepare: false,
+    fetch_types: false,
+    max,
+    onnotice: () => {},
+    connection: { application_name: applicationName },
+    ...(iam && { password: iam.password }),
+  });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,

@@ -1,12 +1,12 @@
 // One control plane's metrics registry (never prom-client's global one: tests run several control
 // planes in one process): the API's and the workers' families, plus what is read at scrape time —
 // parked long-polls, outbox lag and the database pool.
-import { sql } from 'drizzle-orm';
 import { Gauge, Registry } from 'prom-client';
 import type { ApiMetrics } from '../../api/metrics/api-metrics.ts';
 import { createApiMetrics } from '../../api/metrics/api-metrics.ts';
 import type { BundleWaiters } from '../../api/services/bundle-waiters.ts';
-import { type Database, rowsOf } from '../../db/index.ts';
+import type { Database } from '../../db/index.ts';
+import { outboxLagSeconds } from '../../workers/metrics/outbox-lag.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../../workers/metrics/worker-metrics.ts';
 
 export interface ControlPlaneMetrics {
@@ -53,11 +53,7 @@ export function createControlPlaneMetrics(database: Database): ControlPlaneMetri
         help: 'Age of the oldest outbox row not yet relayed to the build queue (0 when none waits): how far builds trail writes.',
         registers: [registry],
         async collect() {
-          // As the owner, across tenants, like the relay; the partial index outbox_pending serves it.
-          const [row] = rowsOf<{ lag: number | string | null }>(
-            await database.db.execute(sql`select extract(epoch from now() - min(created_at)) as lag from outbox where relayed_at is null`),
-          );
-          this.set(Math.max(0, Number(row?.lag ?? 0)));
+          this.set(await outboxLagSeconds(database.db));
         },
       });
     },

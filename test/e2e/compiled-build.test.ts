@@ -3,74 +3,33 @@
 // PGlite) and the compiled agent (dry-run dataplane) carry a policy write to an applied bundle; the
 // Lambda bundle, alone in its directory with no node_modules, answers API Gateway events against Postgres.
 // A broken build (a file read that misses dist/, a package the bundle cannot reach) fails here.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../db/index.ts';
 import { newKeyRing } from '../../policy/bundle/index.ts';
+import { buildInto, cleanEnv, type Running, runProcess } from '../support/compiled-output.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 const ROOT = process.cwd();
 const work = mkdtempSync(join(tmpdir(), 'palisade-compiled-'));
-const dist = join(work, 'dist');
-const children: ChildProcess[] = [];
+let dist = join(work, 'dist');
+const started: Running[] = [];
 const cleanups: (() => void)[] = [() => rmSync(work, { recursive: true, force: true })];
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  line: (pattern: RegExp) => Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Running {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  return {
-    child,
-    output: () => output,
-    exited,
-    line: (pattern) =>
-      new Promise((resolve, reject) => {
-        const deadline = setTimeout(() => reject(new Error(`no output matching ${pattern} within 60 s; output:\n${output}`)), 60_000);
-        const check = () => {
-          const match = output.match(pattern);
-          if (!match) return;
-          clearTimeout(deadline);
-          child.stdout!.off('data', check);
-          resolve(match);
-        };
-        child.stdout!.on('data', check);
-        check();
-      }),
-  };
-}
-
-/** The environment without the developer's own database, queue or agent settings. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(DATABASE_URL|REDIS_URL|SIGNING_KEYS|PALISADE_.*)$/.test(name)) env[name] = value;
-  }
-  return { ...env, ...extra };
+  const running = runProcess(command, args, env, cwd);
+  started.push(running);
+  return running;
 }
 
 beforeAll(async () => {
-  const build = run(process.execPath, ['--import', 'tsx', 'build/build.ts', '--out', dist], process.env);
-  const code = await build.exited;
-  if (code !== 0) throw new Error(`the build failed (exit ${code}):\n${build.output()}`);
-  // An image installs the production node_modules beside dist/; here the repository's stand in for them.
-  symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
+  dist = await buildInto(work);
 }, 300_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const { child } of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const cleanup of cleanups) cleanup();
 });
 

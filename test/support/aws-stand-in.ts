@@ -6,11 +6,14 @@
 //       POST /clusters/{name}/access-entries (CreateAccessEntry) and
 //       POST /clusters/{name}/access-entries/{principalArn}/access-policies (AssociateAccessPolicy),
 //       DELETE /clusters/{name}/access-entries/{principalArn} (DeleteAccessEntry, offboarding),
-//       errors as JSON bodies with their type in `x-amzn-errortype`.
+//       errors as JSON bodies with their type in `x-amzn-errortype`;
+//   Secrets Manager, awsJson1_1: POST / with `X-Amz-Target: secretsmanager.GetSecretValue` or
+//       `.PutSecretValue`, JSON in and out, errors as JSON `{__type, message}`; each put is a new
+//       AWSCURRENT version (the previous ones kept, as AWSPREVIOUS and older).
 // Every request's SigV4 signature is checked with @smithy/signature-v4 against the secret of the
 // access key it names (the base credentials for STS, the assumed role's temporary ones for EKS); a
 // request that does not verify is answered as AWS does (403 SignatureDoesNotMatch / InvalidSignatureException).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -53,6 +56,13 @@ export interface StandInAccessEntry {
 
 type AwsError = { status: number; code: string; message: string };
 
+/** A secret's versions, oldest first; the last is AWSCURRENT. */
+export interface StandInSecret {
+  arn: string;
+  name: string;
+  versions: { versionId: string; secretString: string }[];
+}
+
 interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -71,6 +81,8 @@ export class AwsStandIn {
   readonly clusters = new Map<string, StandInCluster>();
   /** Access entries per cluster name, keyed by principal ARN. */
   readonly accessEntries = new Map<string, Map<string, StandInAccessEntry>>();
+  /** Secrets Manager secrets by ARN. */
+  readonly secrets = new Map<string, StandInSecret>();
   /** Actions (`eks:DescribeAddon`) the role is not allowed, answered with AccessDeniedException. */
   readonly denied = new Set<string>();
   /** Answer this many of the next requests for an action with ThrottlingException first. */
@@ -104,12 +116,17 @@ export class AwsStandIn {
     if (!authorization) return this.presigned(url, req, res);
     const scope = /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})/.exec(authorization);
     const service = scope?.[4] ?? 'unknown';
-    const action = service === 'sts' ? `sts:${new URLSearchParams(body).get('Action')}` : eksAction(req.method ?? 'GET', url.pathname);
+    const action =
+      service === 'sts'
+        ? `sts:${new URLSearchParams(body).get('Action')}`
+        : service === 'secretsmanager'
+          ? `secretsmanager:${String(req.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '')}`
+          : eksAction(req.method ?? 'GET', url.pathname);
     const caller = scope ? this.credentials.get(scope[1]!) : undefined;
     const valid = Boolean(scope && caller && (await this.signatureMatches(req, url, body, caller, scope[3]!, service, scope[5]!.split(';'), scope[6]!)));
     this.requests.push({ action, signatureValid: valid });
     if (!valid || !caller) {
-      const code = service === 'sts' ? 'SignatureDoesNotMatch' : 'InvalidSignatureException';
+      const code = service === 'sts' ? 'SignatureDoesNotMatch' : service === 'secretsmanager' ? 'UnrecognizedClientException' : 'InvalidSignatureException';
       return this.fail(res, service, { status: 403, code, message: 'The request signature we calculated does not match the signature you provided.' });
     }
     const remaining = this.throttle.get(action) ?? 0;
@@ -123,6 +140,7 @@ export class AwsStandIn {
     }
     if (service === 'sts') return this.sts(new URLSearchParams(body), caller, res);
     if (service === 'eks') return this.eks(action, url, body, caller, res);
+    if (service === 'secretsmanager') return this.secretsManager(action, body, res);
     return this.fail(res, 'eks', { status: 400, code: 'InvalidParameterException', message: `unknown service ${service}` });
   }
 
@@ -188,6 +206,50 @@ export class AwsStandIn {
     const presigned = await signer.presign(request, { signingDate, expiresIn });
     if (presigned.query?.['X-Amz-Signature'] !== params.get('X-Amz-Signature')) return undefined;
     return caller.roleArn;
+  }
+
+  /** A secret holding `secretString`, as CreateSecret would leave it; returns its ARN. */
+  createSecret(name: string, secretString: string): string {
+    // Secrets Manager appends six random characters to the name in the ARN.
+    const arn = `arn:aws:secretsmanager:${this.region}:123456789012:secret:${name}-${randomBytes(3).toString('hex')}`;
+    this.secrets.set(arn, { arn, name, versions: [{ versionId: randomUUID(), secretString }] });
+    return arn;
+  }
+
+  private secretsManager(action: string, body: string, res: ServerResponse): ServerResponse {
+    const input = JSON.parse(body || '{}') as { SecretId?: string; SecretString?: string; ClientRequestToken?: string };
+    if (this.denied.has(action)) {
+      return this.fail(res, 'secretsmanager', { status: 400, code: 'AccessDeniedException', message: `not authorized to perform: ${action}` });
+    }
+    const secret = [...this.secrets.values()].find((candidate) => candidate.arn === input.SecretId || candidate.name === input.SecretId);
+    if (!secret) {
+      return this.fail(res, 'secretsmanager', { status: 400, code: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+    }
+    const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(value));
+    if (action === 'secretsmanager:GetSecretValue') {
+      const current = secret.versions.at(-1)!;
+      return json({
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: current.versionId,
+        SecretString: current.secretString,
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: 1_796_000_000,
+      });
+    }
+    if (action === 'secretsmanager:PutSecretValue') {
+      if (typeof input.SecretString !== 'string') {
+        return this.fail(res, 'secretsmanager', {
+          status: 400,
+          code: 'InvalidParameterException',
+          message: 'You must provide either SecretString or SecretBinary.',
+        });
+      }
+      const versionId = input.ClientRequestToken ?? randomUUID();
+      secret.versions.push({ versionId, secretString: input.SecretString });
+      return json({ ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: ['AWSCURRENT'] });
+    }
+    return this.fail(res, 'secretsmanager', { status: 400, code: 'InvalidAction', message: `unsupported action ${action}` });
   }
 
   private sts(form: URLSearchParams, caller: Credentials, res: ServerResponse): ServerResponse {
@@ -351,6 +413,11 @@ export class AwsStandIn {
   }
 
   private fail(res: ServerResponse, service: string, error: AwsError): ServerResponse {
+    if (service === 'secretsmanager') {
+      return res
+        .writeHead(error.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': error.code })
+        .end(JSON.stringify({ __type: error.code, message: error.message }));
+    }
     if (service === 'sts') {
       return res
         .writeHead(error.status, { 'content-type': 'text/xml' })

@@ -1,6 +1,8 @@
-// Where the signing keys live. Production: a sealed file (SIGNING_KEYS_FILE) or a variable
-// (SIGNING_KEYS, e.g. injected from KMS/Secrets Manager). Embedded default: a file under DATA_DIR,
-// made on first start. A file is re-read when it changes, so `palisade signing-keys rotate` needs no restart.
+// Where the signing keys live. Production: a sealed file (SIGNING_KEYS_FILE), a variable
+// (SIGNING_KEYS) or a Secrets Manager secret (key-ring-secret.ts). Embedded default: a file under
+// DATA_DIR, made on first start. A file is re-read when it changes, so `palisade signing-keys rotate`
+// needs no restart. Every store rotates through `rotateStoredKeyRing`: one read, the one rotation rule
+// (policy/bundle/signing-keys.ts), one write.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { type KeyRing, keyRingSchema, newKeyRing, rotateKeyRing } from '../../policy/bundle/index.ts';
 
@@ -17,7 +19,7 @@ export class KeyRingError extends Error {
   readonly code = 'KEY_RING_UNAVAILABLE';
 }
 
-function parseRing(text: string, where: string): KeyRing {
+export function parseRing(text: string, where: string): KeyRing {
   const parsed = keyRingSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new KeyRingError(`${where} is not a palisade key ring: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
@@ -55,8 +57,29 @@ export function writeKeyRing(file: string, ring: KeyRing): void {
   writeFileSync(file, `${JSON.stringify(ring, null, 2)}\n`, { mode: 0o600 });
 }
 
-export async function rotateKeyRingFile(file: string, now: Date, overlapMs: number): Promise<KeyRing> {
-  const rotated = await rotateKeyRing(parseRing(readFileSync(file, 'utf8'), file), now, overlapMs);
-  writeKeyRing(file, rotated);
+/** Where a key ring is kept, as text: a file, a secret. */
+export interface KeyRingStore {
+  /** What the store is, for messages. */
+  where: string;
+  read(): Promise<string>;
+  write(ring: KeyRing): Promise<void>;
+}
+
+/** A new active key; the previous one stays trusted for `overlapMs` (a bundle lifetime). */
+export async function rotateStoredKeyRing(store: KeyRingStore, now: Date, overlapMs: number): Promise<KeyRing> {
+  const rotated = await rotateKeyRing(parseRing(await store.read(), store.where), now, overlapMs);
+  await store.write(rotated);
   return rotated;
+}
+
+export function keyRingFile(file: string): KeyRingStore {
+  return {
+    where: file,
+    read: async () => readFileSync(file, 'utf8'),
+    write: async (ring) => writeKeyRing(file, ring),
+  };
+}
+
+export function rotateKeyRingFile(file: string, now: Date, overlapMs: number): Promise<KeyRing> {
+  return rotateStoredKeyRing(keyRingFile(file), now, overlapMs);
 }

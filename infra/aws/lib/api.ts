@@ -9,7 +9,7 @@ import { aws_apigatewayv2 as apigateway, Duration, aws_ec2 as ec2, aws_lambda as
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
 import type { Database } from './database.ts';
-import { controlPlaneEnvironment } from './runtime-environment.ts';
+import { controlPlaneEnvironment, signingKeysEnvironment } from './runtime-environment.ts';
 
 /** build/lambda-bundle.ts emits index.mjs exporting lambdaHandler. */
 const HANDLER = 'index.lambdaHandler';
@@ -45,13 +45,13 @@ export class Api extends Construct {
       logGroup,
       environment: controlPlaneEnvironment('api', props.database, {
         // The private keys never sit in the function's configuration: it reads the ring at cold start.
-        SIGNING_KEYS_SECRET_ARN: props.signingKeys.secretArn,
+        ...signingKeysEnvironment(props.signingKeys),
         NODE_OPTIONS: '--enable-source-maps',
       }),
     });
+    props.signingKeys.grantRead(this.function);
     props.database.allowClient(this.function, this.function, 'API function to RDS Proxy');
     this.function.connections.allowToAnyIpv4(ec2.Port.tcp(443), 'AWS APIs (Secrets Manager) through NAT');
-    props.signingKeys.grantRead(this.function);
 
     this.httpApi = new apigateway.HttpApi(this, 'HttpApi', {
       description: 'palisade REST API',

@@ -65,9 +65,13 @@ export class Database extends Construct {
     });
   }
 
-  /** The postgres:// URL clients use: the proxy, TLS, the password being an IAM token made at connect time. */
+  /**
+   * The postgres:// URL clients use: the proxy, the password being an IAM token made at connect time,
+   * TLS with the proxy's certificate verified (an ACM certificate, which Node's own CA list trusts):
+   * the token is a bearer credential, so it goes only to the proxy named here.
+   */
   get url(): string {
-    return `postgres://${DATABASE_USER}@${this.proxy.endpoint}:${POSTGRES_PORT}/${DATABASE_NAME}?sslmode=require`;
+    return `postgres://${DATABASE_USER}@${this.proxy.endpoint}:${POSTGRES_PORT}/${DATABASE_NAME}?sslmode=verify-full`;
   }
 
   allowClient(client: ec2.IConnectable, identity: iam.IGrantable, description: string): void {

@@ -8,7 +8,7 @@ import { Annotations, aws_certificatemanager as acm, Duration, aws_ec2 as ec2, a
 import { Construct } from 'constructs';
 import { ControlPlaneTask, taskSecurityGroup } from './control-plane-task.ts';
 import type { Database } from './database.ts';
-import { controlPlaneEnvironment, LONG_POLL_MAX_SECONDS, SERVER_PORT, signingKeySecrets } from './runtime-environment.ts';
+import { controlPlaneEnvironment, LONG_POLL_MAX_SECONDS, SERVER_PORT, signingKeysEnvironment } from './runtime-environment.ts';
 
 /** The paths the ALB sends to the delivery service; anything else gets a 404 from the ALB itself. */
 export const AGENT_PATHS = ['/v1/agent/*', '/v1/trust-root'];
@@ -38,8 +38,8 @@ export class Delivery extends Construct {
         HOST: '0.0.0.0',
         PORT: String(SERVER_PORT),
         LONG_POLL_MAX_SECONDS: String(LONG_POLL_MAX_SECONDS),
+        ...signingKeysEnvironment(props.signingKeys),
       }),
-      secrets: signingKeySecrets(props.signingKeys),
       // Sized for ~20k parked long-polls per task (a socket and a waiter each); scaling adds tasks.
       cpu: 1024,
       memoryLimitMiB: 2048,
@@ -57,6 +57,7 @@ export class Delivery extends Construct {
       securityGroups: [taskSecurityGroup(this, 'TaskSecurityGroup', props.vpc, 'delivery tasks: from the agents ALB; out to RDS Proxy and AWS APIs')],
     });
     props.database.allowClient(this.service, task.taskDefinition.taskRole, 'delivery tasks to RDS Proxy');
+    props.signingKeys.grantRead(task.taskDefinition.taskRole);
     const scaling = this.service.autoScaleTaskCount({ minCapacity: 2, maxCapacity: 80 });
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
     scaling.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: 70 });

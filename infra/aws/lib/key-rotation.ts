@@ -6,6 +6,7 @@ import type { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Duration, aws_ec2 as ec2, type aws_ecs as ecs, aws_events as events, aws_events_targets as targets } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ControlPlaneTask, taskSecurityGroup } from './control-plane-task.ts';
+import { signingKeysEnvironment } from './runtime-environment.ts';
 
 export interface KeyRotationProps {
   vpc: ec2.IVpc;
@@ -23,7 +24,7 @@ export class KeyRotation extends Construct {
     this.task = new ControlPlaneTask(this, 'Task', {
       image: props.image,
       command: ['signing-keys', 'rotate'],
-      environment: { SIGNING_KEYS_SECRET_ARN: props.signingKeys.secretArn, LOG_LEVEL: 'info' },
+      environment: { ...signingKeysEnvironment(props.signingKeys), LOG_LEVEL: 'info' },
       cpu: 256,
       memoryLimitMiB: 512,
     });

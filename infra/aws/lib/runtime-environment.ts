@@ -1,8 +1,11 @@
-// The environment every control plane process gets, by role. The names are the ones bin/config.ts and
-// bin/lambda.ts read (DATABASE_URL, REDIS_URL, SIGNING_KEYS, LONG_POLL_MAX_SECONDS, ...), plus
-// PALISADE_ROLE (which parts a process runs), DATABASE_IAM_AUTH (connect with an RDS IAM token as
-// the password) and SIGNING_KEYS_SECRET_ARN (read or rotate the ring in Secrets Manager itself).
-import { aws_ecs as ecs, type aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+// The environment every control plane process gets, by role. Every name is one bin/config.ts declares
+// (test/runtime-contract.test.ts fails otherwise): DATABASE_URL, LONG_POLL_MAX_SECONDS, ..., and
+// PALISADE_ROLE (which parts a process runs), DATABASE_IAM_AUTH (connect with an RDS IAM token as the
+// password), MIGRATE_ON_START=false (the migration task runs `palisade migrate` before a new version
+// takes traffic, so servers only check the schema is current) and SIGNING_KEYS_SECRET_ARN (every
+// process reads the ring from Secrets Manager itself, and re-reads it, so a rotation reaches running
+// tasks without a restart). AWS_REGION is the runtime's own (Lambda and Fargate set it).
+import type { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import type { Database } from './database.ts';
 
 /** api: the REST API (Lambda); delivery: the agent endpoints (long-polls); worker: jobs. (`all`, every part in one process, is the embedded default's and no deployment's here.) */
@@ -23,13 +26,14 @@ export function controlPlaneEnvironment(role: Role, database: Database, extra: R
   return {
     ...databaseEnvironment(database),
     PALISADE_ROLE: role,
+    MIGRATE_ON_START: 'false',
     DEMO_TENANT: 'false',
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     ...extra,
   };
 }
 
-/** Tasks get the ring through ECS secret injection: never in the task definition, read at task start. */
-export function signingKeySecrets(secret: secretsmanager.ISecret): Record<string, ecs.Secret> {
-  return { SIGNING_KEYS: ecs.Secret.fromSecretsManager(secret) };
+/** The key ring by reference: the secret's ARN, never the keys (each reader is granted read on that one secret). */
+export function signingKeysEnvironment(secret: secretsmanager.ISecret): Record<string, string> {
+  return { SIGNING_KEYS_SECRET_ARN: secret.secretArn };
 }

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { ControlPlaneTask, taskSecurityGroup } from './control-plane-task.ts';
 import type { Database } from './database.ts';
 import type { QueueCache } from './queue-cache.ts';
-import { controlPlaneEnvironment, signingKeySecrets } from './runtime-environment.ts';
+import { controlPlaneEnvironment, signingKeysEnvironment } from './runtime-environment.ts';
 
 export const METRICS_NAMESPACE = 'Palisade';
 /** Jobs waiting in all queues, published by the worker every minute. */
@@ -48,8 +48,8 @@ export class Worker extends Construct {
       environment: controlPlaneEnvironment('worker', props.database, {
         REDIS_URL: props.queueCache.url,
         PALISADE_CLOUDWATCH_NAMESPACE: METRICS_NAMESPACE,
+        ...signingKeysEnvironment(props.signingKeys),
       }),
-      secrets: signingKeySecrets(props.signingKeys),
       cpu: 512,
       memoryLimitMiB: 1024,
     });
@@ -71,6 +71,7 @@ export class Worker extends Construct {
       securityGroups: [taskSecurityGroup(this, 'TaskSecurityGroup', props.vpc, 'worker tasks: out to RDS Proxy, Valkey and AWS APIs')],
     });
     props.database.allowClient(this.service, task.taskDefinition.taskRole, 'workers to RDS Proxy');
+    props.signingKeys.grantRead(task.taskDefinition.taskRole);
     props.queueCache.allowClient(this.service, 'workers to Valkey');
     const scaling = this.service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 20 });
     scaling.scaleOnMetric('QueueDepth', {

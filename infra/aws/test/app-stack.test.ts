@@ -30,6 +30,7 @@ describe('the API function', () => {
           PALISADE_ROLE: 'api',
           DATABASE_URL: proxyUrl,
           DATABASE_IAM_AUTH: 'true',
+          MIGRATE_ON_START: 'false',
           SIGNING_KEYS_SECRET_ARN: importOf('SigningKeysSecret'),
           MAX_BODY_BYTES: String(1024 * 1024),
           DEMO_TENANT: 'false',
@@ -55,7 +56,7 @@ describe('the API function', () => {
 });
 
 describe('bundle delivery', () => {
-  it('runs `serve` in the delivery role on arm64 Fargate, with the key ring injected as a secret', () => {
+  it('runs `serve` in the delivery role on arm64 Fargate, reading the key ring secret itself, the schema migrated before it starts', () => {
     const container = containerOf(app, 'DeliveryTask');
     expect(container.Command).toEqual(['serve']);
     expect(container.ReadonlyRootFilesystem).toBe(true);
@@ -65,8 +66,11 @@ describe('bundle delivery', () => {
       PORT: '8080',
       LONG_POLL_MAX_SECONDS: '55',
       DATABASE_IAM_AUTH: 'true',
+      MIGRATE_ON_START: 'false',
+      SIGNING_KEYS_SECRET_ARN: imported('SigningKeysSecret'),
     });
-    expect(container.Secrets).toEqual([{ Name: 'SIGNING_KEYS', ValueFrom: imported('SigningKeysSecret') }]);
+    // By reference only: ECS injection would freeze the ring at task start, so a rotation would never reach it.
+    expect(container.Secrets).toBeUndefined();
     app.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Family: Match.stringLikeRegexp('Delivery'),
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
@@ -117,9 +121,15 @@ describe('the worker', () => {
     const container = containerOf(app, 'WorkerTask');
     expect(container.Command).toEqual(['worker']);
     const environment = environmentOf(container);
-    expect(environment).toMatchObject({ PALISADE_ROLE: 'worker', DATABASE_IAM_AUTH: 'true', PALISADE_CLOUDWATCH_NAMESPACE: 'Palisade' });
+    expect(environment).toMatchObject({
+      PALISADE_ROLE: 'worker',
+      DATABASE_IAM_AUTH: 'true',
+      MIGRATE_ON_START: 'false',
+      PALISADE_CLOUDWATCH_NAMESPACE: 'Palisade',
+      SIGNING_KEYS_SECRET_ARN: imported('SigningKeysSecret'),
+    });
     expect(JSON.stringify(environment.REDIS_URL)).toMatch(/rediss:\/\//);
-    expect(container.Secrets).toEqual([{ Name: 'SIGNING_KEYS', ValueFrom: imported('SigningKeysSecret') }]);
+    expect(container.Secrets).toBeUndefined();
   });
 
   it('scales in steps on the depth of its queues', () => {
@@ -178,6 +188,21 @@ describe('key rotation', () => {
     });
     const writers = resourcesOf(app, 'AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.Properties).includes('secretsmanager:PutSecretValue'));
     expect(writers.map(([id]) => id)).toEqual([expect.stringMatching(/^KeyRotationTaskDefinitionTaskRole/)]);
+  });
+});
+
+describe('the signing key ring secret', () => {
+  it('is read by the roles of the processes that sign or serve the trust root, and by no execution role', () => {
+    const readers = resourcesOf(app, 'AWS::IAM::Policy').filter(([, policy]) => {
+      const statements = JSON.stringify(policy.Properties);
+      return statements.includes('secretsmanager:GetSecretValue') && statements.includes('SigningKeysSecret');
+    });
+    expect(readers.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ApiFunctionServiceRoleDefaultPolicy',
+      'DeliveryTaskDefinitionTaskRoleDefaultPolicy',
+      'KeyRotationTaskDefinitionTaskRoleDefaultPolicy',
+      'WorkerTaskDefinitionTaskRoleDefaultPolicy',
+    ]);
   });
 });
 
