@@ -160,7 +160,7 @@ function keyRingStoreOf(config: ControlPlaneConfig): KeyRingStore {
 /**
  * Whether the store already holds a key ring (a new secret holds a placeholder; a new file does not
  * exist). Only a missing file counts as empty: any other failure to read stops `init`, which must never
- * overwrite a ring it could not see.
+ * overwrite a ring it could not see, nor a file that holds something else.
  */
 async function holdsKeyRing(store: KeyRingStore): Promise<boolean> {
   const text = await store.read().catch((error: unknown) => {
@@ -168,10 +168,16 @@ async function holdsKeyRing(store: KeyRingStore): Promise<boolean> {
     throw error;
   });
   if (text === undefined) return false;
+  if (keyRingSchema.safeParse(parsedJson(text)).success) return true;
+  if (store.replacesNonRing) return false;
+  throw new ConfigError(`${store.where} exists and holds no key ring; move it away or set SIGNING_KEYS_FILE to a new path`);
+}
+
+function parsedJson(text: string): unknown {
   try {
-    return keyRingSchema.safeParse(JSON.parse(text)).success;
+    return JSON.parse(text);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -20,6 +20,7 @@ export function keyRingSecret(secretArn: string, access: SecretsAccess): KeyRing
   });
   return {
     where: `secret ${secretArn}`,
+    replacesNonRing: true,
     async read() {
       const secret = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
       if (secret.SecretString === undefined) throw new KeyRingError(`secret ${secretArn} holds no text (SecretString)`);

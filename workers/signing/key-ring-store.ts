@@ -61,6 +61,12 @@ export function writeKeyRing(file: string, ring: KeyRing): void {
 export interface KeyRingStore {
   /** What the store is, for messages. */
   where: string;
+  /**
+   * Whether `signing-keys init` may replace what the store holds when it is not a key ring: a new
+   * secret holds a generated placeholder (infra/aws signing-keys.ts); a file that holds anything else
+   * is someone's file, given by mistake.
+   */
+  replacesNonRing: boolean;
   read(): Promise<string>;
   write(ring: KeyRing): Promise<void>;
 }
@@ -75,6 +81,7 @@ export async function rotateStoredKeyRing(store: KeyRingStore, now: Date, overla
 export function keyRingFile(file: string): KeyRingStore {
   return {
     where: file,
+    replacesNonRing: false,
     read: async () => readFileSync(file, 'utf8'),
     write: async (ring) => writeKeyRing(file, ring),
   };
