@@ -62,5 +62,5 @@ export function checkUntrackedPolicy(spec: UntrackedSpec, ctx: z.RefinementCtx):
   if (spec.namespaceSelector) addIssue(ctx, ['namespaceSelector'], forbidden('a doNotTrack policy selects host endpoints, which have no namespace'));
   if (spec.serviceAccountSelector)
     addIssue(ctx, ['serviceAccountSelector'], forbidden('a doNotTrack policy selects host endpoints, which have no service account'));
-  (spec.ingress ?? []).forEach((rule, i) => checkRule(rule, i, ctx));
+  for (const [i, rule] of (spec.ingress ?? []).entries()) checkRule(rule, i, ctx);
 }
