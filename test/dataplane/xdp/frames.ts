@@ -9,7 +9,7 @@ function ipv6Bytes(text: string): Buffer {
   const back = text.includes('::') ? words(tail) : [];
   const all = [...front, ...Array(8 - front.length - back.length).fill(0), ...back];
   const out = Buffer.alloc(16);
-  all.forEach((w, i) => out.writeUInt16BE(w, 2 * i));
+  for (const [i, w] of all.entries()) out.writeUInt16BE(w, 2 * i);
   return out;
 }
 
