@@ -79,12 +79,13 @@ export class HostProtection {
       return { code: 'LOAD_FAILED', message: `${plan.hostEndpoint} (${plan.interfaceName}): ${(error as Error).message}` };
     }
     try {
-      const mode = this.inNetns(() => {
+      const mode = this.inNetns((): XdpMode => {
         // Replace in the mode already there (ours, or a previous agent's): the kernel refuses a
         // second mode on one interface.
-        if (current?.ifindex === ifindex) return (attachXdp(loaded.program, ifindex, current.mode), current.mode);
-        if (xdpProgramId(ifindex, 'generic') !== 0) return (attachXdp(loaded.program, ifindex, 'generic'), 'generic' as const);
-        return attachXdpPreferNative(loaded.program, ifindex);
+        const there = current?.ifindex === ifindex ? current.mode : xdpProgramId(ifindex, 'generic') !== 0 ? 'generic' : undefined;
+        if (!there) return attachXdpPreferNative(loaded.program, ifindex);
+        attachXdp(loaded.program, ifindex, there);
+        return there;
       });
       current?.loaded.close();
       this.attached.set(plan.interfaceName, { plan, ifindex, mode, key, loaded });
