@@ -183,7 +183,6 @@ export const untrackedPolicySchema = z.strictObject({
   hostEndpoints: selectorSchema,
   ingress: z.array(ruleSchema),
 });
-export type UntrackedPolicy = z.infer<typeof untrackedPolicySchema>;
 
 export const policySchema = z.strictObject({
   /** Stable identity, `Kind/namespace/name` or `Kind/name` for cluster-scoped kinds; used in flow logs. */

@@ -51,7 +51,6 @@ export const hostEndpointSpecSchema = z
       addIssue(ctx, ['ports'], forbidden('named ports of host endpoints are not supported: untracked rules match port numbers'));
     }
   });
-export type HostEndpointSpec = z.infer<typeof hostEndpointSpecSchema>;
 
 export const hostEndpointSchema = z.strictObject({
   apiVersion: enumOf([CALICO_API_VERSION]),
