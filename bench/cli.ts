@@ -48,6 +48,9 @@
 //    policy: bundle receipt to all 250 attached, and the real agent's VmRSS enforcing it.
 // 6. agentColdApplyMs (scale.ts): process start to the first 10,000-rule bundle applied by the agent
 //    as it ships (compiled JavaScript from the build's tsc step), tsx beside it.
+// 7. xdp (xdp.ts; --only xdp runs it alone): the same source-net deny per packet at XDP and in the tc
+//    program (BPF_PROG_TEST_RUN), and softirq CPU per million packets of a flood from outside a
+//    host interface dropped at XDP and at tc.
 //
 // Targets (issues 5 and 13), judged on the medians: per-packet at 10,000 rules within 2x of 10 rules;
 // TCP at 10,000 rules >= 90% of no policy; 64-byte UDP >= 80%; new connections per second >= 90%;

@@ -15,6 +15,9 @@
 // run the variant of their programs that charges allowed packets to them, and a limit change is a
 // map write, not a new program. Bucket state survives applies and restarts while a bucket's id,
 // rate and burst stay the same.
+//
+// Host endpoints (Calico HostEndpoint with doNotTrack policies) get an XDP program on their
+// interface after the pods' swap (xdp/host-protection.ts); their failures are reported per interface.
 import { existsSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AttachKind } from '../../bpf/kernel/attach/index.ts';
@@ -362,7 +365,10 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     return this.bandwidth!.counters();
   }
 
-  /** Per endpoint with limits: its buckets per direction with their counters now (ProgramStats.bandwidth). */
+  /**
+   * Per endpoint with limits: its buckets per direction with their counters now (ProgramStats.bandwidth);
+   * per host endpoint with untracked rules (`HostEndpoint/<name>`): its XDP drops now.
+   */
   liveStats(): Record<EndpointKey, ProgramStats> {
     return { ...this.bandwidth?.liveStats(), ...this.host.programStats() };
   }

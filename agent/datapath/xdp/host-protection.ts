@@ -46,7 +46,13 @@ export class HostProtection {
   }
 
   apply(policySet: PolicySet, inventory: Inventory): DataplaneError[] {
-    const planned = planHostProtection(policySet, inventory, this.nodeName);
+    let planned: ReturnType<typeof planHostProtection>;
+    try {
+      planned = planHostProtection(policySet, inventory, this.nodeName);
+    } catch (error) {
+      // Resolution throws only on inputs the schemas let through by mistake: report, keep what runs.
+      return [{ code: 'COMPILE_FAILED', message: `host endpoints: ${(error as Error).message}` }];
+    }
     const errors = [...planned.errors];
     const wanted = new Set(planned.interfaces.map((p) => p.interfaceName));
     for (const [name, state] of this.attached) if (!wanted.has(name)) this.drop(name, state, errors);

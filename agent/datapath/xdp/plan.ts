@@ -4,7 +4,7 @@
 // then policies as placed in the policy set). Rules resolve as pod rules do (policy/evaluation):
 // source selectors to the addresses of the pods and network sets they match, nets to CIDRs, ports
 // to ranges; the host endpoint stands where a pod would, with its labels and expected IPs.
-import type { DataplaneError } from '../../../agent/datapath/dataplane.ts';
+
 import type { MatchTerm } from '../../../policy/evaluation/endpoint-policy.ts';
 import { type IndexedEndpoint, indexInventory, indexNetworkSets } from '../../../policy/evaluation/inventory-index.ts';
 import { createRuleResolver } from '../../../policy/evaluation/resolve-rule.ts';
@@ -12,6 +12,7 @@ import type { Inventory } from '../../../policy/inventory.ts';
 import type { HostEndpoint, PolicySet } from '../../../policy/ir.ts';
 import { matches } from '../../../policy/selector/match.ts';
 import { parseCidr } from '../../../policy/validation/cidr.ts';
+import type { DataplaneError } from '../dataplane.ts';
 
 /** One untracked rule on one interface; `slot` indexes its drop counter. */
 export interface UntrackedRule {
