@@ -111,6 +111,19 @@ describeIf(process.getuid?.() === 0, NEEDS_ROOT)('host endpoint protection at XD
     }
   });
 
+  it('falls back to generic XDP on an interface whose driver has no native XDP (loopback)', T, async () => {
+    const endpoint = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'HostEndpoint',
+      metadata: { name: `${nodeName}-lo`, labels: { role: 'edge' } },
+      spec: { node: nodeName, interfaceName: 'lo' },
+    };
+    const report = await dataplane.apply({ bundle: bundle(10, [...objects(), endpoint]), inventory });
+    expect(report.errors).toEqual([]);
+    expect(report.programs[`HostEndpoint/${nodeName}-lo`]).toMatchObject({ rules: 2, xdp: { interface: 'lo', mode: 'generic' } });
+    expect(report.programs[`HostEndpoint/${nodeName}-ext`]).toMatchObject({ xdp: { mode: 'native' } });
+  });
+
   it('keeps an unchanged program (and its counters) across applies, and detaches when the host endpoint goes', T, async () => {
     const dropped = dataplane.untrackedHits().reduce((n, h) => n + h.packets, 0);
     expect((await dataplane.apply({ bundle: bundle(2, objects()), inventory })).errors).toEqual([]);
