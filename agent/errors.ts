@@ -16,7 +16,9 @@ export type DataplaneErrorCode =
   | 'INTERFACE_MISSING' // the endpoint's host interface does not exist (yet, or any more)
   | 'PIN_FAILED' // bpffs could not be used for the node's pins
   | 'BANDWIDTH_INVALID' // a bandwidth limit cannot be enforced as written (that endpoint goes unpoliced)
-  | 'BANDWIDTH_LIMIT'; // the node's bucket table is full
+  | 'BANDWIDTH_LIMIT' // the node's bucket table is full
+  | 'UNTRACKED_RULE_UNSUPPORTED' // a doNotTrack rule resolved to a match XDP does not check (agent/datapath/xdp)
+  | 'HOST_ENDPOINT_UNENFORCED'; // a host endpoint of this node names no interface, so nothing enforces its untracked rules
 
 /** The codes a DatapathError (thrown inside agent/datapath) may carry. */
 export type DatapathErrorCode = Extract<

@@ -48,6 +48,9 @@
 //    policy: bundle receipt to all 250 attached, and the real agent's VmRSS enforcing it.
 // 6. agentColdApplyMs (scale.ts): process start to the first 10,000-rule bundle applied by the agent
 //    as it ships (compiled JavaScript from the build's tsc step), tsx beside it.
+// 7. xdp (xdp.ts; --only xdp runs it alone): the same source-net deny per packet at XDP and in the tc
+//    program (BPF_PROG_TEST_RUN), and softirq CPU per million packets of a flood from outside a
+//    host interface dropped at XDP and at tc.
 //
 // Targets (issues 5 and 13), judged on the medians: per-packet at 10,000 rules within 2x of 10 rules;
 // TCP at 10,000 rules >= 90% of no policy; 64-byte UDP >= 80%; new connections per second >= 90%;
@@ -75,6 +78,8 @@ import { measureScale } from './scale.ts';
 import { runScrapeBench } from './scrape-cost.ts';
 import { measureThroughput } from './throughput.ts';
 import { ensureTools } from './tools.ts';
+import { measureXdp } from './xdp.ts';
+import { XDP_NOTES, xdpJson, xdpMarkdown } from './xdp-report.ts';
 
 const PER_PACKET_COUNTS = [10, 100, 1000, 10_000];
 const PER_PACKET_ROUNDS = 9;
@@ -128,8 +133,8 @@ async function main(): Promise<number> {
     process.stderr.write('bench: --rounds and --seconds take positive integers\n');
     return 2;
   }
-  if (values.only !== undefined && values.only !== 'scale') {
-    process.stderr.write(`bench: --only takes "scale" here (issue 13 items 4 and 5 alone), not "${values.only}"\n`);
+  if (values.only !== undefined && values.only !== 'scale' && values.only !== 'xdp') {
+    process.stderr.write(`bench: --only takes "scale" (issue 13 items 4 and 5 alone) or "xdp" (item 3) here, not "${values.only}"\n`);
     return 2;
   }
   if (process.getuid?.() !== 0) {
@@ -137,6 +142,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.only === 'scale') return scaleOnly(values.json, values.quick ? 1 : ATTACH_ROUNDS);
+  if (values.only === 'xdp') return xdpOnly(values.json, rounds, seconds);
 
   ensureTools();
   const iptables = await iptablesVersion();
@@ -148,6 +154,9 @@ async function main(): Promise<number> {
 
   progress(`per-packet: ${PER_PACKET_COUNTS.join(', ')} rules, ${PER_PACKET_ROUNDS} rounds of ${PER_PACKET_REPEAT} runs`);
   const perPacket = measurePerPacket({ counts: PER_PACKET_COUNTS, rounds: PER_PACKET_ROUNDS, repeat: PER_PACKET_REPEAT });
+
+  progress(`xdp: the same deny at XDP and at tc, ${rounds} rounds`);
+  const xdp = await measureXdp({ rounds, repeat: PER_PACKET_REPEAT, floodSeconds: seconds });
 
   progress('lab: building pods and node netns');
   const lab = await createBenchLab();
@@ -226,10 +235,10 @@ async function main(): Promise<number> {
   }
   if (values.json) {
     // stdout holds the one JSON object; the table still goes to the human watching stderr
-    process.stderr.write(`\n${toMarkdown(results)}\n`);
-    process.stdout.write(`${JSON.stringify(toJson(results))}\n`);
+    process.stderr.write(`\n${toMarkdown(results)}\n${xdpMarkdown(xdp)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...toJson(results), xdp: xdpJson(xdp), xdpNotes: XDP_NOTES })}\n`);
   } else {
-    process.stdout.write(toMarkdown(results));
+    process.stdout.write(`${toMarkdown(results)}\n${xdpMarkdown(xdp)}\n${XDP_NOTES.join('\n')}\n`);
   }
   progress('done');
   return 0;
@@ -266,6 +275,25 @@ async function scaleOnly(json: boolean, rounds: number): Promise<number> {
     process.stdout.write(`${JSON.stringify(toScaleJson(scale, environment, SCALE_NOTES))}\n`);
   } else {
     process.stdout.write(toScaleMarkdown(scale, environment, SCALE_NOTES));
+  }
+  progress('done');
+  return 0;
+}
+
+/** `--only xdp`: issue 13 item 3 alone (no lab of pods: its own node and outside namespaces). */
+async function xdpOnly(json: boolean, rounds: number, seconds: number): Promise<number> {
+  ensureTools(); // gcc, for the flood generator
+  const loadAtStart = loadavg()[0]!.toFixed(2);
+  const xdp = await measureXdp({ rounds, repeat: PER_PACKET_REPEAT, floodSeconds: seconds });
+  const environment = { kernel: release(), cpus: availableParallelism(), 'load average (1 min) at start': loadAtStart, 'at end': loadavg()[0]!.toFixed(2) };
+  const table = `${xdpMarkdown(xdp)}\n${Object.entries(environment)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n')}\n\n${XDP_NOTES.join('\n')}\n`;
+  if (json) {
+    process.stderr.write(`\n${table}`);
+    process.stdout.write(`${JSON.stringify({ xdp: xdpJson(xdp), environment, notes: XDP_NOTES })}\n`);
+  } else {
+    process.stdout.write(table);
   }
   progress('done');
   return 0;

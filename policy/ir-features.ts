@@ -37,6 +37,11 @@ export const IR_FEATURES = [
    * lists this feature enforces them too.
    */
   'bandwidth',
+  /**
+   * Policy.untracked (Calico doNotTrack policies) with PolicySet.hostEndpoints: deny rules enforced
+   * on host interfaces before connection tracking (the eBPF dataplane compiles them to XDP).
+   */
+  'untrackedHostPolicy',
 ] as const;
 export type IrFeature = (typeof IR_FEATURES)[number];
 
@@ -76,6 +81,10 @@ export function irFeaturesOf(set: PolicySet): IrFeature[] {
       if (policy.stagedTarget !== undefined) found.add('stagedTargets');
       endpointFeatures(policy.subject, found);
       for (const rule of [...policy.ingress, ...policy.egress]) ruleFeatures(rule, found);
+      if (policy.untracked) {
+        found.add('untrackedHostPolicy');
+        for (const rule of policy.untracked.ingress) ruleFeatures(rule, found);
+      }
     }
   }
   // Calico marks every selector peer as one that may also match network sets; with no network set

@@ -172,6 +172,18 @@ export type Rule = z.infer<typeof ruleSchema>;
 export const directionSchema = z.enum(['ingress', 'egress']);
 export type Direction = z.infer<typeof directionSchema>;
 
+/**
+ * A Calico doNotTrack policy's part (GlobalNetworkPolicy `doNotTrack: true`): its ingress rules,
+ * evaluated on packets arriving at the host endpoints `hostEndpoints` selects (by their labels),
+ * before any connection tracking. The agent compiles them to XDP on each host endpoint's interface;
+ * the API admits only what that enforces exactly (Deny rules on source addresses, protocol and
+ * destination ports), so their order among each other decides only which rule counts a drop.
+ */
+export const untrackedPolicySchema = z.strictObject({
+  hostEndpoints: selectorSchema,
+  ingress: z.array(ruleSchema),
+});
+
 export const policySchema = z.strictObject({
   /** Stable identity, `Kind/namespace/name` or `Kind/name` for cluster-scoped kinds; used in flow logs. */
   id: z.string(),
@@ -200,6 +212,11 @@ export const policySchema = z.strictObject({
   directions: z.array(directionSchema),
   ingress: z.array(ruleSchema),
   egress: z.array(ruleSchema),
+  /**
+   * Host endpoint rules enforced before connection tracking (doNotTrack); such a policy governs no
+   * pod direction, so `directions` is empty. Absent for every other policy.
+   */
+  untracked: untrackedPolicySchema.optional(),
 });
 export type Policy = z.infer<typeof policySchema>;
 
@@ -235,6 +252,23 @@ export const networkSetSchema = z.strictObject({
   nets: z.array(z.string()),
 });
 export type NetworkSet = z.infer<typeof networkSetSchema>;
+
+/**
+ * A Calico HostEndpoint: a host interface that doNotTrack policies select by `labels`. Enforced by
+ * the agent of `node`, on `interfaceName` (a host endpoint known by its expectedIPs alone names no
+ * interface to attach to and is enforced nowhere; the agent reports it).
+ */
+export const hostEndpointSchema = z.strictObject({
+  /** `HostEndpoint/name`. */
+  id: z.string(),
+  name: z.string(),
+  node: z.string(),
+  interfaceName: z.string().optional(),
+  /** Canonical addresses, sorted. */
+  expectedIPs: z.array(z.string()),
+  labels: z.record(z.string(), z.string()),
+});
+export type HostEndpoint = z.infer<typeof hostEndpointSchema>;
 
 // Bandwidth (BandwidthPolicy objects, the plan's ceiling). Rates are bits per second and bursts bytes,
 // concrete numbers: every default is applied before a bundle is signed (or, for pod annotations, when
@@ -294,6 +328,8 @@ export const policySetSchema = z.strictObject({
   networkSets: z.array(networkSetSchema).optional(),
   /** BandwidthPolicy objects, by id (absent when there are none, like networkSets). */
   bandwidthPolicies: z.array(bandwidthPolicySchema).optional(),
+  /** HostEndpoint objects, by id (absent when there are none, like networkSets). */
+  hostEndpoints: z.array(hostEndpointSchema).optional(),
   /** The tenant's plan limits the agent enforces (absent when the plan sets none of them). */
   limits: bundleLimitsSchema.optional(),
 });

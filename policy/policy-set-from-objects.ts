@@ -2,7 +2,7 @@
 // tenant's plan limits to the PolicySet its bundle carries. Shared by the bundle builder and anything
 // that must predict a bundle's content (the lab), which must pass the same limits.
 import { contentHashOf } from './bundle/sign.ts';
-import type { BandwidthPolicy, BundleLimits, NetworkSet, Policy, PolicySet, TierDefinition } from './ir.ts';
+import type { BandwidthPolicy, BundleLimits, HostEndpoint, NetworkSet, Policy, PolicySet, TierDefinition } from './ir.ts';
 import { type NormalisedResource, parseObject } from './kinds/index.ts';
 import { buildPolicySet } from './policy-set.ts';
 
@@ -21,6 +21,7 @@ export function policySetFromResources(resources: readonly NormalisedResource[],
   const tiers: TierDefinition[] = [];
   const networkSets: NetworkSet[] = [];
   const bandwidthPolicies: BandwidthPolicy[] = [];
+  const hostEndpoints: HostEndpoint[] = [];
   for (const resource of resources) {
     switch (resource.type) {
       case 'policy':
@@ -35,9 +36,12 @@ export function policySetFromResources(resources: readonly NormalisedResource[],
       case 'bandwidthPolicy':
         bandwidthPolicies.push(resource.bandwidthPolicy);
         break;
+      case 'hostEndpoint':
+        hostEndpoints.push(resource.hostEndpoint);
+        break;
     }
   }
-  return buildPolicySet(policies, { tiers, networkSets, bandwidthPolicies, ...(options.limits && { limits: options.limits }) });
+  return buildPolicySet(policies, { tiers, networkSets, bandwidthPolicies, hostEndpoints, ...(options.limits && { limits: options.limits }) });
 }
 
 /** A stored object's manifest, parsed again: for objects whose normalised form was not kept. */

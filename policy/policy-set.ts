@@ -2,7 +2,7 @@
 // way the dataplane evaluates it, and depends only on the set of inputs, never on their order:
 // tiers ascending by order (then name), inside a tier policies as Felix sorts them (order, then the
 // Calico key name; policy-order.ts), network sets and bandwidth policies by id.
-import type { BandwidthPolicy, BundleLimits, NetworkSet, Policy, PolicySet, Tier, TierDefinition } from './ir.ts';
+import type { BandwidthPolicy, BundleLimits, HostEndpoint, NetworkSet, Policy, PolicySet, Tier, TierDefinition } from './ir.ts';
 import { comparePolicies } from './policy-order.ts';
 import { effectiveTiers, tierNameOf } from './tiers.ts';
 
@@ -13,6 +13,8 @@ export interface PolicySetInputs {
   networkSets?: readonly NetworkSet[];
   /** BandwidthPolicy objects (their IR). */
   bandwidthPolicies?: readonly BandwidthPolicy[];
+  /** Calico HostEndpoints (their IR), which doNotTrack policies select. */
+  hostEndpoints?: readonly HostEndpoint[];
   /** The tenant's plan limits for the agent to enforce (policy/plan/bundle-limits.ts). */
   limits?: BundleLimits;
 }
@@ -58,6 +60,8 @@ export function buildPolicySet(policies: readonly Policy[], inputs: PolicySetInp
   if (networkSets.length > 0) set.networkSets = networkSets;
   const bandwidthPolicies = uniqueById(inputs.bandwidthPolicies ?? [], 'bandwidth policy').sort((a, b) => compareText(a.id, b.id));
   if (bandwidthPolicies.length > 0) set.bandwidthPolicies = bandwidthPolicies;
+  const hostEndpoints = uniqueById(inputs.hostEndpoints ?? [], 'host endpoint').sort((a, b) => compareText(a.id, b.id));
+  if (hostEndpoints.length > 0) set.hostEndpoints = hostEndpoints;
   // Likewise: no limits, no key (and an empty object is no limits).
   if (inputs.limits && Object.keys(inputs.limits).length > 0) set.limits = inputs.limits;
   return set;

@@ -96,6 +96,19 @@ export interface RuleHits {
   bytes: number;
 }
 
+/** One untracked (doNotTrack) rule's drops at XDP on one host interface (agent/datapath/xdp). */
+export interface UntrackedRuleHits {
+  interface: string;
+  hostEndpoint: string;
+  /** native (in the driver) or generic (on the skb) XDP. */
+  mode: 'native' | 'generic';
+  tier: string;
+  policyId: string;
+  ruleIndex: number;
+  packets: number;
+  bytes: number;
+}
+
 /** What the dataplane enforces and counts now (agent/metrics reads it at scrape time). */
 export interface DataplaneObservation {
   /** Programs loaded (shared by endpoints whose policies hash alike). */
@@ -114,6 +127,8 @@ export interface DataplaneObservation {
     passedBytes: number;
     droppedBytes: number;
   }[];
+  /** Drops of untracked rules at XDP, per host interface and rule (absent: no host endpoint here). */
+  untracked?: UntrackedRuleHits[];
 }
 
 export interface DataplaneContext {

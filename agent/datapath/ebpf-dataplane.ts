@@ -15,6 +15,9 @@
 // run the variant of their programs that charges allowed packets to them, and a limit change is a
 // map write, not a new program. Bucket state survives applies and restarts while a bucket's id,
 // rate and burst stay the same.
+//
+// Host endpoints (Calico HostEndpoint with doNotTrack policies) get an XDP program on their
+// interface after the pods' swap (xdp/host-protection.ts); their failures are reported per interface.
 import { existsSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AttachKind } from '../../bpf/kernel/attach/index.ts';
@@ -31,7 +34,17 @@ import type { StrategyName } from './codegen/evaluation.ts';
 import { type Hook, hookOf } from './codegen/hooks.ts';
 import type { RuleSlot } from './codegen/slots.ts';
 import { compilePrograms } from './compile.ts';
-import type { ApplyInput, ApplyReport, Dataplane, DataplaneError, DataplaneFactory, DataplaneObservation, DataplanePhase, ProgramStats } from './dataplane.ts';
+import type {
+  ApplyInput,
+  ApplyReport,
+  Dataplane,
+  DataplaneError,
+  DataplaneFactory,
+  DataplaneObservation,
+  DataplanePhase,
+  ProgramStats,
+  UntrackedRuleHits,
+} from './dataplane.ts';
 import { DatapathError } from './errors.ts';
 import { decodeFlowEvent, type FlowRecord } from './flows.ts';
 import { HOOKS, InterfaceAttacher, type InterfaceState } from './interfaces.ts';
@@ -43,6 +56,7 @@ import { type PinLayout, pinLayout } from './pins.ts';
 import { planApply } from './plan.ts';
 import { closeSharedMaps, openSharedMaps, type SharedMaps } from './shared-maps.ts';
 import { dropInterface, swap } from './swap.ts';
+import { HostProtection } from './xdp/host-protection.ts';
 
 export interface EbpfDataplaneOptions {
   nodeName: string;
@@ -102,6 +116,10 @@ export interface EbpfDataplane extends Dataplane {
   stats(): Record<StatReason, number>;
   /** Every token bucket enforced now, with its counters. */
   bandwidthCounters(): BandwidthCounter[];
+  /** Drops of the untracked (doNotTrack) rules at XDP, per host interface and rule. */
+  untrackedHits(): UntrackedRuleHits[];
+  observe(): DataplaneObservation;
+  liveStats(): Record<EndpointKey, ProgramStats>;
   /** Drain the flow ring buffer now (it is also drained on a timer). */
   drainFlows(): number;
   /** Detach every program and remove every pin of this node: an explicit uninstall, never a shutdown. */
@@ -128,6 +146,9 @@ function isBpffs(path: string): boolean {
  * from the inventory's optional `serviceAccount` (per endpoint) and `nodes`, which the Kubernetes
  * inventory source fills from its ServiceAccount and Node watches (agent/inventory/).
  *
+ * `untrackedHostPolicy`: doNotTrack policies' rules on this node's host endpoints, compiled to an
+ * XDP program per host interface (xdp/host-protection.ts).
+ *
  * `bandwidth`: BandwidthPolicies and the plan's ceiling (with the pods' bandwidth annotations) become
  * token buckets (policy/bandwidth/resolve.ts) that the programs of limited endpoints police.
  *
@@ -150,6 +171,7 @@ export const SUPPORTED_IR_FEATURES: readonly IrFeature[] = [
   'peerNets',
   'stagedTargets',
   'bandwidth',
+  'untrackedHostPolicy',
 ];
 
 class EbpfDataplaneImpl implements EbpfDataplane {
@@ -168,11 +190,13 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   private readonly slotsOf = (tag: number) => this.slotTables.get(tag);
   private endpointByIfindex = new Map<number, { endpoint?: EndpointKey; ifname: string }>();
   private bandwidth: BandwidthEnforcement | undefined;
+  private readonly host: HostProtection;
 
   constructor(private readonly options: EbpfDataplaneOptions) {
     this.log = options.logger;
     this.pins = pinLayout(options.nodeName, options.bpffsRoot);
     this.attacher = new InterfaceAttacher(this.pins, options.netns, options.attachKind);
+    this.host = new HostProtection(options.nodeName, options.logger, options.netns);
   }
 
   private open(): SharedMaps {
@@ -274,13 +298,16 @@ class EbpfDataplaneImpl implements EbpfDataplane {
       return refused(swapped.errors, 'swap failed');
     }
     this.retain(fresh);
+    // After the pods' swap and apart from it: a host interface's failure is reported, never a reason
+    // to keep the pods on the previous bundle.
+    const hostErrors = this.host.apply(bundle.policy, inventory);
 
-    const errors = [...plan.warnings, ...swapped.errors];
+    const errors = [...plan.warnings, ...swapped.errors, ...hostErrors];
     this.log.info(
       { revision: bundle.revision, endpoints: Object.keys(swapped.programs).length, loaded: fresh.size, programs: this.programs.size, errors: errors.length },
       'datapath applied',
     );
-    return { applied: true, programs: swapped.programs, errors };
+    return { applied: true, programs: { ...swapped.programs, ...this.host.programStats() }, errors };
   }
 
   /**
@@ -338,20 +365,30 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     return this.bandwidth!.counters();
   }
 
-  /** Per endpoint with limits: its buckets per direction with their counters now (ProgramStats.bandwidth). */
+  /**
+   * Per endpoint with limits: its buckets per direction with their counters now (ProgramStats.bandwidth);
+   * per host endpoint with untracked rules (`HostEndpoint/<name>`): its XDP drops now.
+   */
   liveStats(): Record<EndpointKey, ProgramStats> {
-    return this.bandwidth?.liveStats() ?? {};
+    return { ...this.bandwidth?.liveStats(), ...this.host.programStats() };
+  }
+
+  untrackedHits(): UntrackedRuleHits[] {
+    return this.host.ruleHits();
   }
 
   observe(): DataplaneObservation {
     const shared = this.open();
-    return observeDatapath({
-      programs: this.programs.values(),
-      shared,
-      stats: this.stats(),
-      bandwidth: this.bandwidth!.counters(),
-      bandwidthCapacity: shared.bwBuckets.maxEntries,
-    });
+    return {
+      ...observeDatapath({
+        programs: this.programs.values(),
+        shared,
+        stats: this.stats(),
+        bandwidth: this.bandwidth!.counters(),
+        bandwidthCapacity: shared.bwBuckets.maxEntries,
+      }),
+      untracked: this.host.ruleHits(),
+    };
   }
 
   drainFlows(): number {
@@ -368,7 +405,8 @@ class EbpfDataplaneImpl implements EbpfDataplane {
       this.reader.close();
       this.reader = undefined;
     }
-    // Pinned links keep enforcing: only our handles go.
+    // Pinned links (and netlink XDP) keep enforcing: only our handles go.
+    this.host.close();
     for (const state of this.interfaces.values()) for (const h of Object.values(state.hooks)) h.attachment.close();
     this.interfaces.clear();
     for (const p of this.programs.values()) p.close();
@@ -382,6 +420,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   async uninstall(): Promise<void> {
     await this.adopt();
     for (const state of [...this.interfaces.values()]) dropInterface(state, this.attacher, this.interfaces);
+    for (const error of this.host.detachAll()) this.log.warn({ error }, 'host interface left with its XDP program');
     await this.close();
     rmSync(this.pins.node, { recursive: true, force: true });
     this.log.warn({ pins: this.pins.node }, 'datapath uninstalled: nothing is enforced on this node');

@@ -165,7 +165,7 @@ export function createAgentMetrics(): AgentMetrics {
 
   new Counter({
     name: 'palisade_agent_drops_total',
-    help: 'Packets dropped, by reason: policy (denied), malformed (headers that do not parse, orphan fragments), bandwidth (over a token bucket).',
+    help: 'Packets dropped, by reason: policy (denied), malformed (headers that do not parse, orphan fragments), bandwidth (over a token bucket), untracked (doNotTrack rules at XDP).',
     labelNames: ['reason'],
     registers: [registry],
     collect: observed<Counter<'reason'>>((c, o) => {
@@ -178,6 +178,20 @@ export function createAgentMetrics(): AgentMetrics {
         { reason: 'bandwidth' },
         o.bandwidth.reduce((n, b) => n + b.droppedPackets, 0),
       );
+      c.inc(
+        { reason: 'untracked' },
+        (o.untracked ?? []).reduce((n, h) => n + h.packets, 0),
+      );
+    }),
+  });
+  new Counter({
+    name: 'palisade_agent_untracked_drops_total',
+    help: 'Packets the untracked (doNotTrack) rules dropped at XDP on host interfaces, before connection tracking, by interface, XDP mode (native or generic), tier, policy id and rule index.',
+    labelNames: ['interface', 'mode', 'tier', 'policy', 'rule'],
+    registers: [registry],
+    collect: observed<Counter<'interface' | 'mode' | 'tier' | 'policy' | 'rule'>>((c, o) => {
+      for (const h of o.untracked ?? [])
+        c.inc({ interface: h.interface, mode: h.mode, tier: h.tier, policy: h.policyId, rule: String(h.ruleIndex) }, h.packets);
     }),
   });
   new Counter({

@@ -67,6 +67,7 @@ export async function planUsageOf(tx: Tx): Promise<PlanUsage> {
           }
           break;
         case 'tier':
+        case 'hostEndpoint':
           break;
       }
     }

@@ -46,6 +46,7 @@ export const Helper = {
   ktime_get_coarse_ns: 160,
   check_mtu: 163,
   loop: 181,
+  xdp_get_buff_len: 188, // 5.18+: the frame's length, fragments included (xdp_md has no len field)
   skb_set_tstamp: 192,
 } as const;
 
@@ -115,6 +116,25 @@ export const Tcx = {
   PASS: 0,
   DROP: 2,
   REDIRECT: 7,
+} as const;
+
+/** XDP verdicts (enum xdp_action). */
+export const XdpAction = {
+  ABORTED: 0,
+  DROP: 1,
+  PASS: 2,
+} as const;
+
+/** Byte offsets of `struct xdp_md` fields, the context of XDP programs (u32 each). */
+export const XdpMd = {
+  data: 0, // the verifier turns the load into a packet pointer, as for __sk_buff
+  data_end: 4,
+} as const;
+
+/** XDP_FLAGS_* of bpf_xdp_attach (include/uapi/linux/if_link.h). */
+export const XdpFlag = {
+  SKB_MODE: 1 << 1, // generic XDP: runs on the skb, after the driver built it; any interface has it
+  DRV_MODE: 1 << 2, // native XDP: runs in the driver before any skb exists; veth has it since 4.19
 } as const;
 
 /** Byte offsets of `struct __sk_buff` fields, the context of SCHED_CLS programs. */

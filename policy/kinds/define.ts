@@ -4,7 +4,7 @@
 // BandwidthPolicy are not, but are validated, stored and normalised the same way (to a
 // TierDefinition, a NetworkSet or an IR BandwidthPolicy).
 import type { z } from 'zod';
-import type { BandwidthPolicy, NetworkSet, Policy, TierDefinition } from '../ir.ts';
+import type { BandwidthPolicy, HostEndpoint, NetworkSet, Policy, TierDefinition } from '../ir.ts';
 import { kubernetesErrorMap, type PolicyIssue, toPolicyIssues } from './issues.ts';
 import { dropNullFields } from './shared/absent-nulls.ts';
 
@@ -30,7 +30,8 @@ export type NormalisedResource =
   | { type: 'policy'; policy: Policy }
   | { type: 'tier'; tier: TierDefinition }
   | { type: 'networkSet'; networkSet: NetworkSet }
-  | { type: 'bandwidthPolicy'; bandwidthPolicy: BandwidthPolicy };
+  | { type: 'bandwidthPolicy'; bandwidthPolicy: BandwidthPolicy }
+  | { type: 'hostEndpoint'; hostEndpoint: HostEndpoint };
 export type ResourceType = NormalisedResource['type'];
 
 export type ParsePolicyResult =
@@ -106,4 +107,8 @@ export function defineNetworkSetKind<Input, Stored>(definition: KindDefinition<I
 
 export function defineBandwidthPolicyKind<Input, Stored>(definition: KindDefinition<Input, Stored, BandwidthPolicy>): AcceptedKind {
   return defineKind(definition, 'bandwidthPolicy', (bandwidthPolicy) => ({ type: 'bandwidthPolicy', bandwidthPolicy }));
+}
+
+export function defineHostEndpointKind<Input, Stored>(definition: KindDefinition<Input, Stored, HostEndpoint>): AcceptedKind {
+  return defineKind(definition, 'hostEndpoint', (hostEndpoint) => ({ type: 'hostEndpoint', hostEndpoint }));
 }

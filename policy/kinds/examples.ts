@@ -90,6 +90,12 @@ export const KIND_EXAMPLES: readonly Record<string, unknown>[] = [
   },
   {
     apiVersion: CALICO,
+    kind: 'HostEndpoint',
+    metadata: { name: 'node-1-eth0', labels: { role: 'ingress-node' } },
+    spec: { node: 'node-1', interfaceName: 'eth0', expectedIPs: ['192.0.2.10'] },
+  },
+  {
+    apiVersion: CALICO,
     kind: 'StagedNetworkPolicy',
     metadata: { name: 'deny-all', namespace: 'shop' },
     spec: { stagedAction: 'Set', selector: 'all()', types: ['Ingress'] },

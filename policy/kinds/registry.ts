@@ -9,6 +9,7 @@ import { bandwidthPolicyKind } from './bandwidth-policy/kind.ts';
 import { baselineAdminNetworkPolicyKind } from './baseline-admin-network-policy/kind.ts';
 import { globalNetworkPolicyKind } from './calico-globalnetworkpolicy/kind.ts';
 import { globalNetworkSetKind } from './calico-globalnetworkset/kind.ts';
+import { hostEndpointKind } from './calico-hostendpoint/kind.ts';
 import { calicoNetworkPolicyKind } from './calico-networkpolicy/kind.ts';
 import { networkSetKind } from './calico-networkset/kind.ts';
 import { stagedGlobalNetworkPolicyKind } from './calico-staged-globalnetworkpolicy/kind.ts';
@@ -34,7 +35,7 @@ export const ACCEPTED_KINDS: readonly AcceptedPolicyKind[] = [
 ];
 
 /** Kinds that are not policies but shape how policies evaluate (or, BandwidthPolicy, what passes how fast). */
-export const SUPPORTING_KINDS: readonly AcceptedKind[] = [tierKind, networkSetKind, globalNetworkSetKind, bandwidthPolicyKind];
+export const SUPPORTING_KINDS: readonly AcceptedKind[] = [tierKind, networkSetKind, globalNetworkSetKind, hostEndpointKind, bandwidthPolicyKind];
 
 export const ALL_KINDS: readonly AcceptedKind[] = [...ACCEPTED_KINDS, ...SUPPORTING_KINDS];
 

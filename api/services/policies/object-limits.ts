@@ -38,6 +38,7 @@ export function assertObjectLimits(limits: PlanLimits, object: AcceptedPolicy, p
       }
       return;
     case 'tier':
+    case 'hostEndpoint':
       return;
   }
 }

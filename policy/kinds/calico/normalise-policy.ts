@@ -6,7 +6,9 @@
 //   `serviceAccountSelector`, only endpoints whose service account's labels match it;
 // - it governs exactly its (defaulted) `types`; rules of another direction are ignored;
 // - `doNotTrack` and `preDNAT` policies apply to host endpoints only (docs "Global network policy"),
-//   and the agent enforces policy on pods only, so such a policy governs no direction here.
+//   so such a policy governs no pod direction. A doNotTrack policy's `selector` picks host endpoints
+//   by their labels and its ingress rules become `untracked` (enforced at XDP by the agent);
+//   preDNAT policies are accepted as Calico validates them and enforced nowhere.
 import { type Direction, type EndpointMatch, LAST_ORDER, type Policy } from '../../ir.ts';
 import { namespaceNamed, selectAll } from '../../selector/build.ts';
 import { calicoSelector } from '../../selector/calico/index.ts';
@@ -56,6 +58,12 @@ export function normaliseCalicoPolicy(spec: NormalisableCalicoSpec, identity: Ca
     ingress: governs('ingress') ? (spec.ingress ?? []).map((rule) => normaliseCalicoRule(rule, 'ingress', namespace)) : [],
     egress: governs('egress') ? (spec.egress ?? []).map((rule) => normaliseCalicoRule(rule, 'egress', namespace)) : [],
   };
+  if (spec.doNotTrack && !identity.staged) {
+    policy.untracked = {
+      hostEndpoints: spec.selector ? calicoSelector(spec.selector) : selectAll(),
+      ingress: spec.types.includes('Ingress') ? (spec.ingress ?? []).map((rule) => normaliseCalicoRule(rule, 'ingress', namespace)) : [],
+    };
+  }
   if (identity.stagedTarget !== undefined) policy.stagedTarget = identity.stagedTarget;
   return policy;
 }

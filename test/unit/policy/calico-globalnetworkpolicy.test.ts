@@ -37,7 +37,7 @@ describe('GlobalNetworkPolicy validation', () => {
       "Forbidden: a preDNAT policy cannot have the 'Egress' type",
     );
     expectIssue(globalPolicy({ doNotTrack: true }), ['spec', 'applyOnForward'], 'Invalid value: false: must be true when doNotTrack or preDNAT is true');
-    expectValid(globalPolicy({ doNotTrack: true, applyOnForward: true, ingress: [{ action: 'Allow' }] }));
+    expectValid(globalPolicy({ doNotTrack: true, applyOnForward: true, ingress: [{ action: 'Deny', source: { nets: ['203.0.113.0/24'] } }] }));
   });
 });
 

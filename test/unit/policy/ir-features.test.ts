@@ -3,7 +3,7 @@ import { irFeaturesOf, unsupportedIrFeatures } from '../../../policy/ir-features
 import { buildPolicySet } from '../../../policy/policy-set.ts';
 import { networkPolicy } from './factories.ts';
 import { adminPolicy } from './factories-admin.ts';
-import { calicoPolicy, globalNetworkSet, stagedPolicy } from './factories-calico.ts';
+import { calicoPolicy, globalNetworkSet, globalPolicy, stagedPolicy } from './factories-calico.ts';
 import { networkSetOf, policyOf } from './parse-helpers.ts';
 
 describe('irFeaturesOf', () => {
@@ -60,6 +60,13 @@ describe('irFeaturesOf', () => {
     );
     expect(irFeaturesOf(set)).toEqual(['nodePeers', 'networkSets', 'stagedTargets']);
     expect(unsupportedIrFeatures(set, ['networkSets'])).toEqual(['nodePeers', 'stagedTargets']);
+  });
+
+  it('finds untracked host policy in a doNotTrack policy, with the features its rules use', () => {
+    const policy = policyOf(
+      globalPolicy({ doNotTrack: true, applyOnForward: true, ingress: [{ action: 'Deny', ipVersion: 4, source: { nets: ['10.0.0.0/8'] } }] }),
+    );
+    expect(irFeaturesOf(buildPolicySet([policy]))).toEqual(['ipVersion', 'untrackedHostPolicy']);
   });
 
   it('finds bandwidth in bandwidth policies and in a plan ceiling', () => {

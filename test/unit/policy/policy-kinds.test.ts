@@ -73,6 +73,7 @@ describe('parsePolicyObject', () => {
       'Tier: tier',
       'NetworkSet: networkSet',
       'GlobalNetworkSet: networkSet',
+      'HostEndpoint: hostEndpoint',
       'BandwidthPolicy: bandwidthPolicy',
     ]);
     expect(ACCEPTED_KINDS[0]?.schema.safeParse(networkPolicy()).success).toBe(true);

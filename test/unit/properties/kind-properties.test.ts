@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
-import { bandwidthPolicySchema, networkSetSchema, policySchema, tierDefinitionSchema } from '../../../policy/ir.ts';
+import { bandwidthPolicySchema, hostEndpointSchema, networkSetSchema, policySchema, tierDefinitionSchema } from '../../../policy/ir.ts';
 import { KIND_EXAMPLES } from '../../../policy/kinds/examples.ts';
 import { ALL_KINDS, type NormalisedResource, parseObject } from '../../../policy/kinds/index.ts';
 import { applyMutation, hostileJson, leavesOf, mutation } from './hostile-json.ts';
@@ -40,6 +40,8 @@ function checkIr(resource: NormalisedResource): z.ZodSafeParseResult<unknown> {
       return networkSetSchema.safeParse(resource.networkSet);
     case 'bandwidthPolicy':
       return bandwidthPolicySchema.safeParse(resource.bandwidthPolicy);
+    case 'hostEndpoint':
+      return hostEndpointSchema.safeParse(resource.hostEndpoint);
   }
 }
 
