@@ -4,9 +4,10 @@
 // (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts);
 // `npm run bench -- wire [--json]` the bundle's bytes on the wire at 10,000 rules (issue 15, bundle-wire.ts).
 // Otherwise:
-// `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale]`: the policy-scale benchmark of
+// `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|new-flows]`: the policy-scale benchmark of
 // issues 5 and 13 (--quick: 2 rounds of 1 s, one attach round: the shape of the results in about
-// four minutes, not figures to judge; --only scale: figures 5 and 6 alone, in a few minutes). Not
+// four minutes, not figures to judge; --only scale: figures 5 and 6 alone, in a few minutes;
+// --only new-flows: figure 2's new-flow workloads at 10,000 rules alone, JSON, new-flow-rounds.ts). Not
 // a test: it measures, prints progress on stderr and the results on stdout (a markdown table, or
 // with --json exactly one JSON object, the table then going to stderr). npm itself prints a banner
 // on stdout: use `npm run -s bench -- --json` (or `npx tsx bench/cli.ts --json`) to get the JSON
@@ -66,6 +67,7 @@ import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench 
 import { runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
+import { measureNewFlowRounds, newFlowRoundsJson } from './new-flow-rounds.ts';
 import { prepareNewFlowLoad } from './new-flows.ts';
 import { nftVersion } from './nftables.ts';
 import { measurePerPacket } from './per-packet.ts';
@@ -128,8 +130,10 @@ async function main(): Promise<number> {
     process.stderr.write('bench: --rounds and --seconds take positive integers\n');
     return 2;
   }
-  if (values.only !== undefined && values.only !== 'scale') {
-    process.stderr.write(`bench: --only takes "scale" here (issue 13 items 4 and 5 alone), not "${values.only}"\n`);
+  if (values.only !== undefined && values.only !== 'scale' && values.only !== 'new-flows') {
+    process.stderr.write(
+      `bench: --only takes "scale" (issue 13 items 4 and 5 alone) or "new-flows" (figure 2's new-flow workloads alone) here, not "${values.only}"\n`,
+    );
     return 2;
   }
   if (process.getuid?.() !== 0) {
@@ -137,6 +141,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.only === 'scale') return scaleOnly(values.json, values.quick ? 1 : ATTACH_ROUNDS);
+  if (values.only === 'new-flows') return newFlowsOnly(rounds, seconds);
 
   ensureTools();
   const iptables = await iptablesVersion();
@@ -268,6 +273,44 @@ async function scaleOnly(json: boolean, rounds: number): Promise<number> {
     process.stdout.write(toScaleMarkdown(scale, environment, SCALE_NOTES));
   }
   progress('done');
+  return 0;
+}
+
+/** `--only new-flows`: connections per second and new-flow UDP at 10,000 rules alone; always JSON. */
+async function newFlowsOnly(rounds: number, seconds: number): Promise<number> {
+  ensureTools();
+  const iptables = await iptablesVersion();
+  const loadAtStart = loadavg()[0]!.toFixed(2);
+  let revision = 0;
+  const issuer = await createBundleIssuer();
+  const lab = await createBenchLab();
+  let result: Awaited<ReturnType<typeof measureNewFlowRounds>>;
+  try {
+    const newFlows = await prepareNewFlowLoad(lab);
+    try {
+      result = await measureNewFlowRounds(lab, lab.dataplane('bench'), issuer, {
+        rounds,
+        seconds,
+        iptablesBackend: iptables.backend,
+        nextRevision: () => ++revision,
+        newFlows,
+      });
+    } finally {
+      newFlows.close();
+    }
+  } finally {
+    progress('cleaning up');
+    await lab.close();
+  }
+  const environment = {
+    kernel: release(),
+    cpus: availableParallelism(),
+    rounds,
+    seconds,
+    'load average (1 min) at start': loadAtStart,
+    'at end': loadavg()[0]!.toFixed(2),
+  };
+  process.stdout.write(`${JSON.stringify(newFlowRoundsJson(result, environment))}\n`);
   return 0;
 }
 
