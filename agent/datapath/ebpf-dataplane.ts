@@ -226,7 +226,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   }
 
   private deliver(record: FlowRecord): void {
-    // set in place, not spread into a copy: one event arrives per new flow
+    // set in place, not spread into a copy: one event arrives per denied flow
     const where = this.endpointByIfindex.get(record.ifindex);
     if (where?.endpoint) record.endpoint = where.endpoint;
     if (where) record.interface = where.ifname;

@@ -4,7 +4,7 @@
 // the same conntrack table and bucket state: established connections survive restarts and
 // re-applies, and a restart grants no fresh burst.
 import { existsSync } from 'node:fs';
-import { MapType } from '../../bpf/kernel/constants.ts';
+import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
 import { type BpfMap, type CreateMapOptions, createMap, openPinnedMap } from '../../bpf/kernel/map.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
 import {
@@ -50,6 +50,9 @@ export function sharedMapSpecs(sizes: SharedMapSizes = DEFAULT_SHARED_MAP_SIZES)
       keySize: FlowAggregateKey.size,
       valueSize: FlowAggregateValue.size,
       maxEntries: sizes.flowAggregates,
+      // not preallocated: an entry the agent drains is freed after an RCU grace period, so a program
+      // still adding to it never lands in a recycled entry of another key (one allocation per new key)
+      flags: MapFlag.NO_PREALLOC,
     },
     stats: { type: MapType.PERCPU_ARRAY, name: 'pal_stats', keySize: 4, valueSize: 8, maxEntries: STAT_REASONS.length },
     bwBuckets: { type: MapType.ARRAY, name: 'pal_bw_buckets', keySize: 4, valueSize: BandwidthBucketValue.size, maxEntries: sizes.bandwidthBuckets },
