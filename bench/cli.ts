@@ -4,9 +4,10 @@
 // (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts);
 // `npm run bench -- wire [--json]` the bundle's bytes on the wire at 10,000 rules (issue 15, bundle-wire.ts).
 // Otherwise:
-// `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale]`: the policy-scale benchmark of
+// `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|new-flows]`: the policy-scale benchmark of
 // issues 5 and 13 (--quick: 2 rounds of 1 s, one attach round: the shape of the results in about
-// four minutes, not figures to judge; --only scale: figures 5 and 6 alone, in a few minutes). Not
+// four minutes, not figures to judge; --only scale: figures 5 and 6 alone, in a few minutes;
+// --only new-flows: figure 2's new-flow workloads at 10,000 rules alone, JSON, new-flow-rounds.ts). Not
 // a test: it measures, prints progress on stderr and the results on stdout (a markdown table, or
 // with --json exactly one JSON object, the table then going to stderr). npm itself prints a banner
 // on stdout: use `npm run -s bench -- --json` (or `npx tsx bench/cli.ts --json`) to get the JSON
@@ -69,6 +70,7 @@ import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench 
 import { runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
+import { measureNewFlowRounds, newFlowRoundsJson } from './new-flow-rounds.ts';
 import { prepareNewFlowLoad } from './new-flows.ts';
 import { nftVersion } from './nftables.ts';
 import { measurePerPacket } from './per-packet.ts';
@@ -133,8 +135,10 @@ async function main(): Promise<number> {
     process.stderr.write('bench: --rounds and --seconds take positive integers\n');
     return 2;
   }
-  if (values.only !== undefined && values.only !== 'scale' && values.only !== 'xdp') {
-    process.stderr.write(`bench: --only takes "scale" (issue 13 items 4 and 5 alone) or "xdp" (item 3) here, not "${values.only}"\n`);
+  if (values.only !== undefined && !['scale', 'xdp', 'new-flows'].includes(values.only)) {
+    process.stderr.write(
+      `bench: --only takes "scale" (issue 13 items 4 and 5 alone), "xdp" (item 3) or "new-flows" (figure 2's new-flow workloads alone) here, not "${values.only}"\n`,
+    );
     return 2;
   }
   if (process.getuid?.() !== 0) {
@@ -143,6 +147,7 @@ async function main(): Promise<number> {
   }
   if (values.only === 'scale') return scaleOnly(values.json, values.quick ? 1 : ATTACH_ROUNDS);
   if (values.only === 'xdp') return xdpOnly(values.json, rounds, seconds);
+  if (values.only === 'new-flows') return newFlowsOnly(rounds, seconds);
 
   ensureTools();
   const iptables = await iptablesVersion();
@@ -223,7 +228,7 @@ async function main(): Promise<number> {
         "The last rule allows the client and the new-flow generator's 100.127.240.0/20 on TCP and UDP 5201 (iperf3) and TCP 5202 (the connection acceptor), so the iptables chain holds the filler rules, six last-rule entries and the reply (or conntrack) rule, and the nftables set the filler entries and the same six.",
         'attach phases other than verify are measured by running resolve, compile and load alone beside each timed apply; "attach+rest" is the apply time left over. The first round runs cold code (the JIT has not optimised the compiler yet): it is the max of the spread, and what an agent sees on its first bundle after a restart.',
         "Conntrack tables: ours is an LRU hash of 262,144 entries, the kernel's nf_conntrack_max is 262,144 here; new-flow UDP fills both within a run, so every new flow also evicts one.",
-        "Where new flows cost with our programs (cost-probe.ts): after the rounds, one run of each new-flow workload per rule count with kernel.bpf_stats_enabled on gives the programs' mean ns per run on the real traffic (classification, conntrack lookup and insertion, the flow event); the per-packet figure is classification alone. The dataplane userspace CPU is this process's (it drains and decodes one flow event per admitted flow), a lower bound as its wall clock includes process starts.",
+        "Where new flows cost with our programs (cost-probe.ts): after the rounds, one run of each new-flow workload per rule count with kernel.bpf_stats_enabled on gives the programs' mean ns per run on the real traffic (classification, conntrack lookup and insertion, the allowed flow's aggregate update); the per-packet figure is classification alone. The dataplane userspace CPU is this process's (it drains the flow aggregates every second, one record per flow-log key, not per flow), a lower bound as its wall clock includes process starts.",
         'Throughput shares two cores with whatever else runs (see the load average); 64-byte UDP in particular is bimodal here (about 140 or about 330 kpps, depending on where the scheduler puts the two iperf3 ends), so read the spread beside each median.',
         'Agent memory: node + tsx, as `npm run agent` runs it.',
         ...SCALE_NOTES,
@@ -296,6 +301,44 @@ async function xdpOnly(json: boolean, rounds: number, seconds: number): Promise<
     process.stdout.write(table);
   }
   progress('done');
+  return 0;
+}
+
+/** `--only new-flows`: connections per second and new-flow UDP at 10,000 rules alone; always JSON. */
+async function newFlowsOnly(rounds: number, seconds: number): Promise<number> {
+  ensureTools();
+  const iptables = await iptablesVersion();
+  const loadAtStart = loadavg()[0]!.toFixed(2);
+  let revision = 0;
+  const issuer = await createBundleIssuer();
+  const lab = await createBenchLab();
+  let result: Awaited<ReturnType<typeof measureNewFlowRounds>>;
+  try {
+    const newFlows = await prepareNewFlowLoad(lab);
+    try {
+      result = await measureNewFlowRounds(lab, lab.dataplane('bench'), issuer, {
+        rounds,
+        seconds,
+        iptablesBackend: iptables.backend,
+        nextRevision: () => ++revision,
+        newFlows,
+      });
+    } finally {
+      newFlows.close();
+    }
+  } finally {
+    progress('cleaning up');
+    await lab.close();
+  }
+  const environment = {
+    kernel: release(),
+    cpus: availableParallelism(),
+    rounds,
+    seconds,
+    'load average (1 min) at start': loadAtStart,
+    'at end': loadavg()[0]!.toFixed(2),
+  };
+  process.stdout.write(`${JSON.stringify(newFlowRoundsJson(result, environment))}\n`);
   return 0;
 }
 

@@ -2,10 +2,11 @@
 // classification, is what costs, say so with numbers"). Around one workload run it reads:
 // - the kernel's run-time statistics of every BPF program this process holds (run_time_ns and
 //   run_cnt in /proc/self/fdinfo, counted while kernel.bpf_stats_enabled is 1): the programs' mean
-//   ns per run on the real traffic (classification + conntrack lookup and insertion + the flow
-//   event);
-// - this process's own CPU time: the dataplane's userspace (draining and decoding the flow ring
-//   buffer, one event per admitted flow) runs here, on the same two cores as the traffic.
+//   ns per run on the real traffic (classification + conntrack lookup and insertion + the allowed
+//   flow's aggregate);
+// - this process's own CPU time: the dataplane's userspace (draining the flow ring buffer, one
+//   event per denied flow, and the allowed flows' aggregates, one record per flow-log key) runs
+//   here, on the same two cores as the traffic.
 // The per-packet figure (per-packet.ts) is the classification alone (an untracked packet), so the
 // difference between the two is what tracking and reporting a flow costs.
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';

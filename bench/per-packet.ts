@@ -9,7 +9,7 @@
 // tracked on the first run and the rest would be conntrack hits); the denied one is never tracked.
 
 import { compileDirection } from '../agent/datapath/codegen/program.ts';
-import { decodeFlowEvent, type FlowRecord } from '../agent/datapath/flows.ts';
+import { decodeFlowAggregate, decodeFlowEvent, type FlowRecord } from '../agent/datapath/flows.ts';
 import { type LoadedProgram, loadCompiledProgram } from '../agent/datapath/load.ts';
 import { closeSharedMaps, createSharedMaps } from '../agent/datapath/shared-maps.ts';
 import { RingBufferReader } from '../bpf/kernel/ringbuf.ts';
@@ -79,6 +79,9 @@ export function measurePerPacket(options: PerPacketOptions): PerPacketRow[] {
     const run = (l: Loaded, frame: Buffer, want: number, repeat: number): number => {
       const result = testRun(l.program.program, { data: frame, repeat });
       reader.consume();
+      // allowed flows are counted in place (codegen/flow-aggregates.ts), not sent through the ring
+      const { keys, values } = shared.flowAggregates.lookupBatch({ andDelete: true });
+      for (let i = 0; i < keys.length; i++) flows.push(decodeFlowAggregate(keys[i]!, values[i]!, (tag) => tables.get(tag)));
       if (result.retval !== want) throw new Error(`${l.rules} rules: program returned ${result.retval}, expected ${want}`);
       return result.durationNs;
     };

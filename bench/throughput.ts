@@ -69,7 +69,7 @@ const ruleSpec = (lab: BenchLab, count: number): RuleSetSpec => ({
   newFlows: { cidr: NEW_FLOW_CIDR, connPort: CONN_PORT },
 });
 
-interface Configuration {
+export interface Configuration {
   name: string;
   dataplane: ConfigurationResult['dataplane'];
   rules: number;
@@ -79,7 +79,7 @@ interface Configuration {
   check?(): Promise<void>;
 }
 
-function ebpfConfiguration(lab: BenchLab, dataplane: EbpfDataplane, issuer: BundleIssuer, rules: number, nextRevision: () => number): Configuration {
+export function ebpfConfiguration(lab: BenchLab, dataplane: EbpfDataplane, issuer: BundleIssuer, rules: number, nextRevision: () => number): Configuration {
   const policy = benchPolicySet(ruleSpec(lab, rules));
   const empty = benchPolicySet(null);
   const server = `${BENCH_NAMESPACE}/server`;
@@ -108,7 +108,7 @@ function ebpfConfiguration(lab: BenchLab, dataplane: EbpfDataplane, issuer: Bund
   };
 }
 
-function iptablesConfiguration(lab: BenchLab, rules: number, backend: IptablesBackend, stateful: boolean): Configuration {
+export function iptablesConfiguration(lab: BenchLab, rules: number, backend: IptablesBackend, stateful: boolean): Configuration {
   const set = iptablesRuleSet(lab.topology.nodeNetns, benchRules(ruleSpec(lab, rules)), lab.server.ip, backend, stateful);
   const dataplane = stateful ? 'iptables-ct' : 'iptables';
   return {
@@ -124,7 +124,7 @@ function iptablesConfiguration(lab: BenchLab, rules: number, backend: IptablesBa
   };
 }
 
-function nftConfiguration(lab: BenchLab, rules: number): Configuration {
+export function nftConfiguration(lab: BenchLab, rules: number): Configuration {
   const set = nftRuleSet(lab.topology.nodeNetns, benchRules(ruleSpec(lab, rules)), lab.server.ip);
   return {
     name: `nft-set-${rules}`,
@@ -148,7 +148,7 @@ export interface GeneratorCeiling {
 /** This process's CPU between two readings, % of one CPU. */
 const cpuPercent = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage, wallMs: number): number => ((b.user - a.user + b.system - a.system) / 1000 / wallMs) * 100;
 
-const noPolicy: Configuration = { name: 'none', dataplane: 'none', rules: 0, enter: async () => {}, leave: async () => {} };
+export const noPolicy: Configuration = { name: 'none', dataplane: 'none', rules: 0, enter: async () => {}, leave: async () => {} };
 
 export async function measureThroughput(
   lab: BenchLab,

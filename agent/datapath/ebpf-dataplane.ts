@@ -46,7 +46,7 @@ import type {
   UntrackedRuleHits,
 } from './dataplane.ts';
 import { DatapathError } from './errors.ts';
-import { decodeFlowEvent, type FlowRecord } from './flows.ts';
+import { decodeFlowAggregate, decodeFlowEvent, type FlowRecord } from './flows.ts';
 import { HOOKS, InterfaceAttacher, type InterfaceState } from './interfaces.ts';
 import { STAT_REASONS, type StatReason } from './layouts.ts';
 import type { SharedMapSizes } from './limits.ts';
@@ -67,10 +67,15 @@ export interface EbpfDataplaneOptions {
   netns?: string;
   /** Force tc or tcx (default: tcx when the kernel has it). */
   attachKind?: AttachKind;
-  /** Every flow event, decoded (default: logged at debug level). */
+  /** Every flow event and allowed-flow aggregate, decoded (default: logged at debug level). */
   onFlow?: (flow: FlowRecord) => void;
   /** How often the flow ring buffer is drained (default 100 ms). */
   flowPollMs?: number;
+  /**
+   * How often the allowed flows' aggregates are drained (default 1 s): well inside a flow log bucket
+   * (15 s), so an aggregate lands in the bucket its flows belong to but for the last second's.
+   */
+  flowAggregateMs?: number;
   /** Node-wide map sizes (tests use small ones). */
   mapSizes?: Partial<SharedMapSizes>;
   /** Force one evaluation strategy for every program (default: chosen by size; codegen/strategy.ts). */
@@ -120,7 +125,7 @@ export interface EbpfDataplane extends Dataplane {
   untrackedHits(): UntrackedRuleHits[];
   observe(): DataplaneObservation;
   liveStats(): Record<EndpointKey, ProgramStats>;
-  /** Drain the flow ring buffer now (it is also drained on a timer). */
+  /** Drain the flow ring buffer and the allowed flows' aggregates now (both are also drained on timers); the records drained. */
   drainFlows(): number;
   /** Detach every program and remove every pin of this node: an explicit uninstall, never a shutdown. */
   uninstall(): Promise<void>;
@@ -181,6 +186,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   private readonly attacher: InterfaceAttacher;
   private shared: SharedMaps | undefined;
   private reader: RingBufferReader | undefined;
+  private aggregateTimer: NodeJS.Timeout | undefined;
   private adopted = false;
   /** Loaded programs by key, each attached to one or more hooks. */
   private programs = new Map<string, LoadedProgram>();
@@ -220,12 +226,31 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     this.bandwidth = new BandwidthEnforcement(new BandwidthMaps(opened.maps.bwBuckets, opened.maps.bwEndpoints));
     this.reader = new RingBufferReader(opened.maps.flows, (bytes) => this.onEvent(bytes));
     this.reader.start(this.options.flowPollMs ?? 100, (error) => this.log.warn({ err: error }, 'flow ring buffer drain failed'));
+    this.aggregateTimer = setInterval(() => {
+      try {
+        this.drainAggregates();
+      } catch (error) {
+        this.log.warn({ err: error }, 'flow aggregates drain failed');
+      }
+    }, this.options.flowAggregateMs ?? 1000);
+    this.aggregateTimer.unref();
     return opened.maps;
   }
 
   private onEvent(bytes: Buffer): void {
-    const record = decodeFlowEvent(bytes, this.slotsOf);
-    // set in place, not spread into a copy: one event arrives per new flow
+    this.deliver(decodeFlowEvent(bytes, this.slotsOf));
+  }
+
+  /** Each entry is read and deleted in one step (BPF_MAP_LOOKUP_AND_DELETE_BATCH), so no flow is counted twice. */
+  private drainAggregates(): number {
+    if (!this.shared) return 0;
+    const { keys, values } = this.shared.flowAggregates.lookupBatch({ andDelete: true });
+    for (let i = 0; i < keys.length; i++) this.deliver(decodeFlowAggregate(keys[i]!, values[i]!, this.slotsOf));
+    return keys.length;
+  }
+
+  private deliver(record: FlowRecord): void {
+    // set in place, not spread into a copy: one event arrives per denied flow
     const where = this.endpointByIfindex.get(record.ifindex);
     if (where?.endpoint) record.endpoint = where.endpoint;
     if (where) record.interface = where.ifname;
@@ -316,6 +341,12 @@ class EbpfDataplaneImpl implements EbpfDataplane {
    * and the previous one's, for events in flight) and endpoints by interface.
    */
   private retain(fresh: ReadonlyMap<string, LoadedProgram>): void {
+    // aggregates wait up to a second for their drain: resolve theirs while their programs' tables are still here
+    try {
+      this.drainAggregates();
+    } catch (error) {
+      this.log.warn({ err: error }, 'flow aggregates drain failed');
+    }
     const used = new Set<string>();
     for (const state of this.interfaces.values()) for (const h of Object.values(state.hooks)) if (h.programKey) used.add(h.programKey);
     const previous = this.programs;
@@ -392,19 +423,21 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   }
 
   drainFlows(): number {
-    return this.reader?.consume() ?? 0;
+    return (this.reader?.consume() ?? 0) + this.drainAggregates();
   }
 
   async close(): Promise<void> {
     if (this.reader) {
       try {
-        this.reader.consume();
+        this.drainFlows();
       } catch {
         // closing anyway
       }
       this.reader.close();
       this.reader = undefined;
     }
+    clearInterval(this.aggregateTimer);
+    this.aggregateTimer = undefined;
     // Pinned links (and netlink XDP) keep enforcing: only our handles go.
     this.host.close();
     for (const state of this.interfaces.values()) for (const h of Object.values(state.hooks)) h.attachment.close();

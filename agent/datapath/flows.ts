@@ -1,22 +1,28 @@
-// Flow events from the programs' ring buffer, decoded. An event says which program sent it (its
-// tag), so the rule slots it carries can be turned back into rule identities with that program's
-// slot table.
+// Flow events from the programs' ring buffer (denied and logged flows, one by one) and the
+// aggregates of allowed new flows (the flow_aggregates map, one entry per flow-log key), decoded
+// into the same records. Both say which program counted them (its tag), so the rule slots they
+// carry can be turned back into rule identities with that program's slot table.
 import type { Direction } from '../../policy/ir.ts';
 import type { RuleIdentity, RuleSlot } from './codegen/slots.ts';
-import { FlowEventLayout, FlowKind, HookCode, NO_SLOT, VerdictCode } from './layouts.ts';
+import { FlowAggregateKey, FlowAggregateValue, FlowEventLayout, FlowKind, HookCode, NO_SLOT, VerdictCode } from './layouts.ts';
 
 export type FlowEventKind = 'allowed' | 'denied' | 'logged';
 
 export interface FlowRecord {
   /** allowed: a new flow admitted (and recorded); denied: a packet dropped by policy; logged: a Log rule matched. */
   kind: FlowEventKind;
+  /**
+   * Flows this record stands for: allowed flows arrive aggregated (layouts.ts FlowAggregateKey),
+   * their client port, TCP flags and times but the first left out; absent means one.
+   */
+  count?: number;
   /** The policy direction of the endpoint: egress for packets leaving the pod, ingress for packets entering it. */
   direction: Direction;
   ifindex: number;
   /** The endpoint and host interface of `ifindex`, when the dataplane knows them. */
   endpoint?: string;
   interface?: string;
-  /** bpf_ktime_get_ns of the packet (monotonic, not wall clock). */
+  /** bpf_ktime_get_ns of the packet, of an aggregate's first flow (monotonic, not wall clock). */
   timeNs: bigint;
   programTag: number;
   /** The enforced verdict; absent on `logged` events (sent before the verdict). */
@@ -127,5 +133,62 @@ export function decodeFlowEvent(bytes: Uint8Array, slotsOf: SlotLookup): FlowRec
     icmpType: b[OFF_ICMP_TYPE]!,
     icmpCode: b[OFF_ICMP_CODE]!,
     bytes: b.readUInt32LE(OFF_BYTES),
+  };
+}
+
+const AGG_TAG = FlowAggregateKey.offsetOf('tag');
+const AGG_RULE_SLOT = FlowAggregateKey.offsetOf('ruleSlot');
+const AGG_STAGED_SLOT = FlowAggregateKey.offsetOf('stagedSlot');
+const AGG_IFINDEX = FlowAggregateKey.offsetOf('ifindex');
+const AGG_VERDICT = FlowAggregateKey.offsetOf('verdict');
+const AGG_STAGED_VERDICT = FlowAggregateKey.offsetOf('stagedVerdict');
+const AGG_HOOK = FlowAggregateKey.offsetOf('hook');
+const AGG_PROTO = FlowAggregateKey.offsetOf('proto');
+const AGG_FAMILY = FlowAggregateKey.offsetOf('family');
+const AGG_ICMP_TYPE = FlowAggregateKey.offsetOf('icmpType');
+const AGG_ICMP_CODE = FlowAggregateKey.offsetOf('icmpCode');
+const AGG_PORT = FlowAggregateKey.offsetOf('port');
+const AGG_LOCAL = FlowAggregateKey.offsetOf('local');
+const AGG_REMOTE = FlowAggregateKey.offsetOf('remote');
+const AGG_COUNT = FlowAggregateValue.offsetOf('count');
+const AGG_BYTES = FlowAggregateValue.offsetOf('bytes');
+const AGG_FIRST_SEEN = FlowAggregateValue.offsetOf('firstSeen');
+
+/** An entry drained from flow_aggregates: `count` allowed new flows with one flow-log key. */
+export function decodeFlowAggregate(key: Buffer, value: Buffer, slotsOf: SlotLookup): FlowRecord {
+  if (key.length < FlowAggregateKey.size || value.length < FlowAggregateValue.size) {
+    throw new RangeError(`flow aggregate: need ${FlowAggregateKey.size} + ${FlowAggregateValue.size} bytes, have ${key.length} + ${value.length}`);
+  }
+  const tag = key.readUInt32LE(AGG_TAG);
+  const slots = slotsOf(tag);
+  const family = key[AGG_FAMILY] === 6 ? 6 : 4;
+  const proto = key[AGG_PROTO]!;
+  const egress = key[AGG_HOOK] === HookCode.FROM_POD;
+  const port = key.readUInt16BE(AGG_PORT);
+  const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
+  const verdict = VERDICT[key[AGG_VERDICT]!];
+  const staged = VERDICT[key[AGG_STAGED_VERDICT]!];
+  return {
+    kind: 'allowed',
+    count: Number(value.readBigUInt64LE(AGG_COUNT)),
+    direction: egress ? 'egress' : 'ingress',
+    ifindex: key.readUInt32LE(AGG_IFINDEX),
+    timeNs: value.readBigUInt64LE(AGG_FIRST_SEEN),
+    programTag: tag,
+    ...(verdict && { verdict }),
+    rule: identity(slots, key.readUInt32LE(AGG_RULE_SLOT)),
+    ...(staged && { staged: { verdict: staged, rule: identity(slots, key.readUInt32LE(AGG_STAGED_SLOT)) } }),
+    family,
+    protocol: proto,
+    local: address(key.subarray(AGG_LOCAL, AGG_LOCAL + 16), family),
+    remote: address(key.subarray(AGG_REMOTE, AGG_REMOTE + 16), family),
+    // the key keeps the server's port only (the remote end's for egress, as the ring's events do
+    // not report ICMP's type and code bytes as a remote port)
+    localPort: egress ? 0 : port,
+    remotePort: egress && !icmp ? port : 0,
+    tcpFlags: 0,
+    icmpType: key[AGG_ICMP_TYPE]!,
+    icmpCode: key[AGG_ICMP_CODE]!,
+    bytes: Number(value.readBigUInt64LE(AGG_BYTES)),
   };
 }

@@ -104,6 +104,49 @@ export const FLOW_EVENT_SIZE = 80;
 export const FlowEventLayout = defineLayout('flow_event', { size: FLOW_EVENT_SIZE, fields: FLOW_EVENT_FIELDS });
 
 /**
+ * Allowed new flows are not sent one by one: each adds to an entry of the node-wide `flow_aggregates`
+ * hash under this key, what a flow log entry tells apart (agent/flows/aggregator.ts): endpoint
+ * interface and direction, remote address, protocol, the server's port (egress: `rport`, ingress:
+ * `lport`, as on the wire), the deciding rule and the staged verdict and rule. The client's port is
+ * left out, so a client opening flows from ever new ports updates one entry in place instead of
+ * costing a ring buffer record and its decoding each (issue 13: new-flow UDP). Denied and logged
+ * flows still go out one by one through the ring buffer.
+ */
+export const FlowAggregateKey = defineLayout('flow_aggregate_key', {
+  size: 64,
+  fields: [
+    { name: 'tag', type: 'u32' },
+    { name: 'ruleSlot', type: 'u32' },
+    { name: 'stagedSlot', type: 'u32' },
+    { name: 'ifindex', type: 'u32' },
+    { name: 'verdict', type: 'u8' },
+    { name: 'stagedVerdict', type: 'u8' },
+    { name: 'hook', type: 'u8' },
+    { name: 'proto', type: 'u8' },
+    { name: 'family', type: 'u8' },
+    { name: 'icmpType', type: 'u8' },
+    { name: 'icmpCode', type: 'u8' },
+    { name: 'pad0', type: 'u8' },
+    { name: 'port', type: 'be16' },
+    { name: 'pad1', type: 'u16' },
+    { name: 'local', type: 'bytes[16]' },
+    { name: 'remote', type: 'bytes[16]' },
+    { name: 'pad2', type: 'u32' },
+  ],
+});
+
+/** What the flows of one FlowAggregateKey added up to since the agent last drained the entry. */
+export const FlowAggregateValue = defineLayout('flow_aggregate_value', {
+  size: 32,
+  fields: [
+    { name: 'count', type: 'u64' },
+    { name: 'bytes', type: 'u64' },
+    { name: 'firstSeen', type: 'u64' },
+    { name: 'lastSeen', type: 'u64' },
+  ],
+});
+
+/**
  * Per-packet working state, in a per-CPU array map (one entry), not on the stack: values loaded
  * from map memory are unknown to the verifier, so every rule boundary of a policy program is the
  * same verifier state and pruning keeps verification linear in the program's length (Calico's
@@ -114,7 +157,7 @@ export const FlowEventLayout = defineLayout('flow_event', { size: FLOW_EVENT_SIZ
  * conntrack key sits inside it at `ifindex`.
  */
 export const State = defineLayout('packet_state', {
-  size: 200,
+  size: 296,
   fields: [
     ...FLOW_EVENT_FIELDS,
     // address-set lookup key (LpmKey)
@@ -148,6 +191,9 @@ export const State = defineLayout('packet_state', {
     { name: 'bwCost0', type: 'u64' },
     { name: 'bwCost1', type: 'u64' },
     { name: 'bwCost2', type: 'u64' },
+    // an allowed new flow's aggregate: the key (FlowAggregateKey) and a first value (FlowAggregateValue)
+    { name: 'aggKey', type: 'bytes[64]' },
+    { name: 'aggValue', type: 'bytes[32]' },
   ],
 });
 
@@ -238,7 +284,7 @@ export const STAT_REASONS = [
   'fragment_admitted', // a non-first fragment of an admitted datagram
   'nd_failsafe', // ICMPv6 neighbour discovery / MLD, passed whatever the policy
   'policy_denied', // denied by policy (new flows)
-  'events_lost', // the flow ring buffer was full
+  'events_lost', // the flow ring buffer was full, or the flow aggregates map
   'state_missing', // the per-CPU state entry was missing (cannot happen: fail closed)
 ] as const;
 export type StatReason = (typeof STAT_REASONS)[number];

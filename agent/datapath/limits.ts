@@ -84,6 +84,12 @@ export interface SharedMapSizes {
    */
   flowRing: number;
   /**
+   * Distinct allowed-flow aggregates (layouts.ts FlowAggregateKey, ~150 bytes each with the hash's
+   * own) between two drains of the agent (every second): the flow log keeps at most 5,000 entries a
+   * bucket (agent/flows/aggregator.ts), so 16,384 leaves room for three seconds of distinct outcomes.
+   */
+  flowAggregates: number;
+  /**
    * Token buckets for the node (64 bytes each, 256 KiB at 4,096): two per pod with limits in both
    * directions, one per shared namespace bucket and direction, two for the tenant ceiling. A node
    * runs at most a few hundred pods.
@@ -97,6 +103,7 @@ export const DEFAULT_SHARED_MAP_SIZES: SharedMapSizes = {
   conntrack: 262_144,
   fragments: 8_192,
   flowRing: 4 * 1024 * 1024,
+  flowAggregates: 16_384,
   bandwidthBuckets: 4_096,
   bandwidthEndpoints: 4_096,
 };

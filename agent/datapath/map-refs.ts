@@ -21,7 +21,8 @@ export const MAP_REFS = [
   'state', // node-wide: per-CPU packet state (layouts.ts State)
   'conntrack', // node-wide, pinned: LRU hash CtKey -> CtValue
   'fragments', // node-wide, pinned: LRU hash of admitted fragmented datagrams
-  'flows', // node-wide, pinned: ring buffer of flow events
+  'flows', // node-wide, pinned: ring buffer of flow events (denied, logged)
+  'flow_aggregates', // node-wide, pinned: hash FlowAggregateKey -> FlowAggregateValue (allowed new flows)
   'stats', // node-wide, pinned: per-CPU u64 counters by STAT_REASONS
   'counters', // per program: per-CPU RuleCounter by rule slot
   'ipsets', // per program: LPM trie of the program's address sets

@@ -1,13 +1,24 @@
 // The node-wide maps every program shares: per-CPU packet state, conntrack, fragments, the flow
-// ring buffer and drop/failsafe stats, and the bandwidth buckets with the endpoints charged to them.
+// ring buffer and the allowed flows' aggregates, drop/failsafe stats, and the bandwidth buckets with the endpoints charged to them.
 // Pinned under the node's pin directory so that a restarted agent (and the programs it loads) keeps
 // the same conntrack table and bucket state: established connections survive restarts and
 // re-applies, and a restart grants no fresh burst.
 import { existsSync } from 'node:fs';
-import { MapType } from '../../bpf/kernel/constants.ts';
+import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
 import { type BpfMap, type CreateMapOptions, createMap, openPinnedMap } from '../../bpf/kernel/map.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
-import { BandwidthBucketValue, BandwidthEndpointKey, BandwidthEndpointValue, CtKey, CtValue, FRAGMENT_VALUE_SIZE, STAT_REASONS, State } from './layouts.ts';
+import {
+  BandwidthBucketValue,
+  BandwidthEndpointKey,
+  BandwidthEndpointValue,
+  CtKey,
+  CtValue,
+  FlowAggregateKey,
+  FlowAggregateValue,
+  FRAGMENT_VALUE_SIZE,
+  STAT_REASONS,
+  State,
+} from './layouts.ts';
 import { DEFAULT_SHARED_MAP_SIZES, type SharedMapSizes } from './limits.ts';
 import type { MapFds } from './link.ts';
 
@@ -16,13 +27,14 @@ export interface SharedMaps {
   conntrack: BpfMap;
   fragments: BpfMap;
   flows: BpfMap;
+  flowAggregates: BpfMap;
   stats: BpfMap;
   bwBuckets: BpfMap;
   bwEndpoints: BpfMap;
 }
 
 export type SharedMapName = keyof SharedMaps;
-export const SHARED_MAP_NAMES: readonly SharedMapName[] = ['state', 'conntrack', 'fragments', 'flows', 'stats', 'bwBuckets', 'bwEndpoints'];
+export const SHARED_MAP_NAMES: readonly SharedMapName[] = ['state', 'conntrack', 'fragments', 'flows', 'flowAggregates', 'stats', 'bwBuckets', 'bwEndpoints'];
 /** The shared maps only programs with bandwidth code use (for the status report's map count). */
 export const BANDWIDTH_MAP_NAMES: readonly SharedMapName[] = ['bwBuckets', 'bwEndpoints'];
 
@@ -32,6 +44,16 @@ export function sharedMapSpecs(sizes: SharedMapSizes = DEFAULT_SHARED_MAP_SIZES)
     conntrack: { type: MapType.LRU_HASH, name: 'pal_conntrack', keySize: CtKey.size, valueSize: CtValue.size, maxEntries: sizes.conntrack },
     fragments: { type: MapType.LRU_HASH, name: 'pal_fragments', keySize: CtKey.size, valueSize: FRAGMENT_VALUE_SIZE, maxEntries: sizes.fragments },
     flows: { type: MapType.RINGBUF, name: 'pal_flows', keySize: 0, valueSize: 0, maxEntries: sizes.flowRing },
+    flowAggregates: {
+      type: MapType.HASH,
+      name: 'pal_flow_aggs',
+      keySize: FlowAggregateKey.size,
+      valueSize: FlowAggregateValue.size,
+      maxEntries: sizes.flowAggregates,
+      // not preallocated: an entry the agent drains is freed after an RCU grace period, so a program
+      // still adding to it never lands in a recycled entry of another key (one allocation per new key)
+      flags: MapFlag.NO_PREALLOC,
+    },
     stats: { type: MapType.PERCPU_ARRAY, name: 'pal_stats', keySize: 4, valueSize: 8, maxEntries: STAT_REASONS.length },
     bwBuckets: { type: MapType.ARRAY, name: 'pal_bw_buckets', keySize: 4, valueSize: BandwidthBucketValue.size, maxEntries: sizes.bandwidthBuckets },
     bwEndpoints: {
@@ -106,6 +128,7 @@ export function sharedMapFds(maps: SharedMaps): MapFds {
     conntrack: maps.conntrack.fd,
     fragments: maps.fragments.fd,
     flows: maps.flows.fd,
+    flow_aggregates: maps.flowAggregates.fd,
     stats: maps.stats.fd,
     bw_buckets: maps.bwBuckets.fd,
     bw_endpoints: maps.bwEndpoints.fd,

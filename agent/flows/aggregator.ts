@@ -38,12 +38,12 @@ export class FlowAggregator {
     const existing = this.entries.get(key);
     if (existing) {
       // no time stamp here: flush() gives every entry the bucket's bounds (and this runs per event)
-      existing.count += 1;
+      existing.count += flow.count ?? 1;
       existing.bytes += flow.bytes;
       return;
     }
     if (this.entries.size >= MAX_ENTRIES_PER_BUCKET) {
-      this.droppedEvents += 1;
+      this.droppedEvents += flow.count ?? 1;
       return;
     }
     this.entries.set(key, {
@@ -57,7 +57,7 @@ export class FlowAggregator {
       kind: flow.kind,
       rule: flow.rule,
       ...(flow.staged && { pendingVerdict: flow.staged.verdict, pendingRule: flow.staged.rule }),
-      count: 1,
+      count: flow.count ?? 1,
       bytes: flow.bytes,
     });
   }

@@ -7,6 +7,7 @@ import { bandwidthSection } from './bandwidth.ts';
 import { conntrackCreate } from './conntrack.ts';
 import { at, countRule, countStat, emitFlowEvent, R_STATE, Ret, returnWith } from './conventions.ts';
 import type { EvaluationStrategy, StrategyContext } from './evaluation.ts';
+import { aggregateAllowedFlow } from './flow-aggregates.ts';
 import { recordFirstFragment } from './fragments.ts';
 import type { Hook } from './hooks.ts';
 
@@ -57,7 +58,7 @@ export function policySection({ policy, strategy, context, tag }: PolicySection)
     ldx.b(R1, R_STATE, at('verdict')),
     jeq.imm(R1, VerdictCode.DENY, 'deny_new'),
     conntrackCreate(tag),
-    emitFlowEvent('event_allowed', FlowKind.ALLOWED),
+    aggregateAllowedFlow(),
     ja('record_fragment'),
     label('deny_new'),
     emitFlowEvent('event_denied', FlowKind.DENIED),

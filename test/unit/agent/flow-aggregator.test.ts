@@ -33,6 +33,15 @@ function flow(overrides: Partial<FlowRecord> = {}): FlowRecord {
 }
 
 describe('FlowAggregator', () => {
+  it('adds an aggregated record of allowed flows as the flows it stands for, beside single events of the same outcome', () => {
+    const aggregator = new FlowAggregator(t0);
+    const allowed = { kind: 'allowed' as const, verdict: 'allow' as const, rule: { ...denyDefault, ruleIndex: 0, action: 'Allow' as const } };
+    aggregator.add(flow({ ...allowed, count: 250, bytes: 250 * 60, remotePort: 0, tcpFlags: 0 }), at(1));
+    aggregator.add(flow({ ...allowed, remotePort: 40_123 }), at(2));
+    const { entries } = aggregator.flush(at(15));
+    expect(entries).toMatchObject([{ kind: 'allowed', port: 80, count: 251, bytes: 251 * 60 }]);
+  });
+
   it('folds retries of the same denied connection into one line with a count', () => {
     const aggregator = new FlowAggregator(t0);
     for (const [second, port] of [

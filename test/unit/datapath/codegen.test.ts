@@ -156,12 +156,12 @@ describe('address sets', () => {
 describe('linking', () => {
   it('replaces map placeholders with fds and refuses a missing map', () => {
     const compiled = compileDirection('ingress', null);
-    const bytes = linkProgram(compiled.assembled, { state: 11, conntrack: 12, fragments: 13, flows: 14, stats: 15, counters: 16 });
+    const bytes = linkProgram(compiled.assembled, { state: 11, conntrack: 12, fragments: 13, flows: 14, stats: 15, counters: 16, flow_aggregates: 17 });
     const fds = new Set<number>();
     for (let at = 0; at < bytes.length; at += 8) {
       if (bytes[at] === 0x18 && bytes[at + 1]! >> 4 === PseudoSrc.MAP_FD) fds.add(bytes.readInt32LE(at + 4));
     }
-    expect([...fds].sort()).toEqual([11, 12, 13, 14, 15, 16].filter((fd) => fds.has(fd)));
+    expect([...fds].sort()).toEqual([11, 12, 13, 14, 15, 16, 17].filter((fd) => fds.has(fd)));
     expect([...fds].some((fd) => fd >= placeholderOf('state'))).toBe(false);
     expect(() => linkProgram(compiled.assembled, { state: 11 })).toThrow(/not provided/);
   });
