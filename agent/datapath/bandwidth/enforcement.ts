@@ -28,6 +28,8 @@ export interface BucketStatus {
   droppedBytes: number;
   /** A bucket divided into fair shares (the tenant ceiling): the endpoints active on it now (shares.ts). */
   activeEndpoints?: number;
+  /** A fair-share bucket: the bucket it is a share of (its counts are part of that bucket's). */
+  shareOf?: string;
 }
 
 /**
@@ -83,9 +85,13 @@ export class BandwidthEnforcement {
   private statuses(): Map<string, BucketStatus> {
     const now = process.hrtime.bigint(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
     const entries = this.maps.readBuckets();
-    const divided = new Set(
-      [...this.enforced].flatMap(([endpoint, bw]) => Object.keys(this.shares.get(endpoint) ?? {}).map((d) => bw[d as Direction].at(-1)!.id)),
+    // each share's id -> the id of the bucket it divides (its endpoint's last in that direction)
+    const shareOf = new Map(
+      [...this.enforced].flatMap(([endpoint, bw]) =>
+        Object.entries(this.shares.get(endpoint) ?? {}).map(([direction, share]) => [share.id, bw[direction as Direction].at(-1)!.id] as const),
+      ),
     );
+    const divided = new Set(shareOf.values());
     const out = new Map<string, BucketStatus>();
     for (const [endpoint, bw] of this.enforced) {
       for (const bucket of [...bw.egress, ...bw.ingress, ...Object.values(this.shares.get(endpoint) ?? {})]) {
@@ -102,6 +108,7 @@ export class BandwidthEnforcement {
           droppedPackets: entry.droppedPackets,
           droppedBytes: entry.droppedBytes,
           ...(divided.has(bucket.id) && { activeEndpoints: activeEndpoints(entry.activeShares, now) }),
+          ...(shareOf.has(bucket.id) && { shareOf: shareOf.get(bucket.id) }),
         });
       }
     }

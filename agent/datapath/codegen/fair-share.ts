@@ -85,7 +85,7 @@ const B = (field: Parameters<typeof BandwidthBucketValue.offsetOf>[0]): number =
 const costField = (i: number) => `bwCost${i}` as 'bwCost0' | 'bwCost1' | 'bwCost2';
 
 /** Label of the fair charge of the bucket at position i (the endpoint's last, with a share). */
-export const fairLabel = (i: number): string => `bw_fair_${i}`;
+const fairLabel = (i: number): string => `bw_fair_${i}`;
 
 /**
  * The bucket at position i is the last of the endpoint's and bwShare names a share: jump to the fair

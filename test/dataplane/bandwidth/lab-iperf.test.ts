@@ -287,6 +287,11 @@ describeIf(isRoot && onPath('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab po
     // the greedy pod borrows what the other leaves beyond its own 40 Mbit/s share (measured 48.6 of
     // the 57 left: borrowing stops at half the ceiling's burst, so the greedy stream loses windows)
     expect(greedy).toBeGreaterThan(42);
-    expect(dataplane.bandwidthCounters().find((c) => c.id === 'tenant/egress')!.activeEndpoints).toBe(2);
+    const counters = dataplane.bandwidthCounters();
+    expect(counters.find((c) => c.id === 'tenant/egress')!.activeEndpoints).toBe(2);
+    // each pod's share counts its part of the ceiling; the metrics take the ceiling alone (no double count)
+    const share = counters.find((c) => c.id === `share/${LIMITED}/egress`)!;
+    expect(share).toMatchObject({ shareOf: 'tenant/egress', endpoints: [{ endpoint: LIMITED, direction: 'egress' }] });
+    expect(dataplane.observe!().bandwidth.map((b) => b.pod)).not.toContain(LIMITED);
   });
 });
