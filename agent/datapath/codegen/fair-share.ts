@@ -9,8 +9,9 @@
 //                      the share keeps the borrowed cost (up to twice its burst), so who borrowed
 //                      most has to wait longest before its packets count as within its share again
 //
-// Measured (`npm run -s bench -- --only fairness --json`, iperf3 TCP, 80 Mbit/s): 2 pods 38.9-40.2
-// Mbit/s each, 4 pods 19.3-20.5, Jain's index 1.0; the policer alone gave 37.6 + 55.0.
+// Measured (`npm run -s bench -- --only fairness --json`, iperf3 TCP, 80 Mbit/s, two runs of 3
+// rounds): 2 pods 38.7-40.5 Mbit/s each, 4 pods 17.8-21.3, Jain's index >= 0.996 in every run; the
+// policer alone gave 37.6 + 55.0.
 //
 // N is counted in the kernel, per epoch of 2^EPOCH_SHIFT ns (537 ms). An endpoint is active in an
 // epoch once it has asked (passed or not) for 1/32 of the ceiling's time in it: a pod that only
@@ -67,8 +68,8 @@ import { at, R_STATE, statePointer } from './conventions.ts';
 /**
  * Epochs of 2^29 ns (537 ms). A pod is counted for one to two epochs after it stops: long enough that
  * a sender waiting out a retransmission timeout (200 ms minimum, doubling) or starved of CPU on a
- * busy node keeps its share (with 134 ms epochs, two iperf3 pods on a loaded 2-core lab node were
- * counted as one for whole epochs, and lost their fairness), short enough that its reserved share
+ * busy node keeps its share (with 134 ms epochs, and a mark that then depended on N, two iperf3
+ * pods on a loaded 2-core lab node were counted as one for whole epochs, and lost their fairness), short enough that its reserved share
  * comes back within a second; meanwhile the others borrow it anyway.
  */
 export const EPOCH_SHIFT = 29;
