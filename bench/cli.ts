@@ -4,10 +4,11 @@
 // (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts);
 // `npm run bench -- wire [--json]` the bundle's bytes on the wire at 10,000 rules (issue 15, bundle-wire.ts).
 // Otherwise:
-// `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|new-flows]`: the policy-scale benchmark of
-// issues 5 and 13 (--quick: 2 rounds of 1 s, one attach round: the shape of the results in about
-// four minutes, not figures to judge; --only scale: figures 5 and 6 alone, in a few minutes;
-// --only new-flows: figure 2's new-flow workloads at 10,000 rules alone, JSON, new-flow-rounds.ts). Not
+// `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|new-flows|xdp|fairness]`: the policy-scale
+// benchmark of issues 5 and 13 (--quick: 2 rounds of 1 s, one attach round: the shape of the results in
+// about four minutes, not figures to judge; --only scale: figures 5 and 6 alone, in a few minutes;
+// --only new-flows: figure 2's new-flow workloads at 10,000 rules alone, JSON, new-flow-rounds.ts;
+// --only xdp: figure 7 alone; --only fairness: figure 8 alone, in about a minute and a half). Not
 // a test: it measures, prints progress on stderr and the results on stdout (a markdown table, or
 // with --json exactly one JSON object, the table then going to stderr). npm itself prints a banner
 // on stdout: use `npm run -s bench -- --json` (or `npx tsx bench/cli.ts --json`) to get the JSON
@@ -52,12 +53,16 @@
 // 7. xdp (xdp.ts; --only xdp runs it alone): the same source-net deny per packet at XDP and in the tc
 //    program (BPF_PROG_TEST_RUN), and softirq CPU per million packets of a flood from outside a
 //    host interface dropped at XDP and at tc.
+// 8. tenantCeilingFairness (fairness.ts): 2 and 4 lab pods of equal demand (iperf3 TCP) under one
+//    80 Mbit/s egress tenant ceiling: Jain's index of their goodputs and the sum of their L2 rate, over
+//    a window where all of them stream; 3 rounds of 10 s.
 //
 // Targets (issues 5 and 13), judged on the medians: per-packet at 10,000 rules within 2x of 10 rules;
 // TCP at 10,000 rules >= 90% of no policy; 64-byte UDP >= 80%; new connections per second >= 90%;
 // new-flow UDP >= 80%, and neither below the nftables-set ratio beyond the noise; 10,000 rules
 // attached in under 1 s; 250 pods attached in under 2 s with the agent under 200 MiB; the shipped
-// agent's first 10,000-rule bundle applied under 1 s after start.
+// agent's first 10,000-rule bundle applied under 1 s after start; equal-demand pods under a tenant
+// ceiling at Jain's index >= 0.95 with their sum within 90-105% of the ceiling.
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -67,6 +72,8 @@ import { runBundleWireBench } from './bundle-wire.ts';
 import { createBundleIssuer } from './bundles.ts';
 import { runConsoleBench } from './console/run.ts';
 import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench } from './control-plane/run.ts';
+import { CEILING_MBPS, measureFairness } from './fairness.ts';
+import { type FairnessRun, fairnessJson, fairnessRows, fairnessTargets, summarizeFairness } from './fairness-report.ts';
 import { runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
@@ -75,7 +82,7 @@ import { prepareNewFlowLoad } from './new-flows.ts';
 import { nftVersion } from './nftables.ts';
 import { measurePerPacket } from './per-packet.ts';
 import { progress } from './progress.ts';
-import { type BenchResults, toJson, toMarkdown, toScaleJson, toScaleMarkdown } from './report.ts';
+import { type BenchResults, markdownTable, toJson, toMarkdown, toScaleJson, toScaleMarkdown } from './report.ts';
 import { measureScale } from './scale.ts';
 import { runScrapeBench } from './scrape-cost.ts';
 import { measureThroughput } from './throughput.ts';
@@ -91,6 +98,10 @@ const ATTACH_ROUNDS = 3;
 const THROUGHPUT_COUNTS = [10_000, 10];
 const AGENT_RULES = 10_000;
 const AGENT_ENDPOINTS = 1000;
+// TCP under a policer needs seconds to settle its share: runs longer than the throughput ones
+const FAIRNESS_PODS = [2, 4];
+const FAIRNESS_ROUNDS = 3;
+const FAIRNESS_SECONDS = 10;
 
 function iperfVersion(): string {
   try {
@@ -135,9 +146,9 @@ async function main(): Promise<number> {
     process.stderr.write('bench: --rounds and --seconds take positive integers\n');
     return 2;
   }
-  if (values.only !== undefined && !['scale', 'xdp', 'new-flows'].includes(values.only)) {
+  if (values.only !== undefined && !['scale', 'xdp', 'new-flows', 'fairness'].includes(values.only)) {
     process.stderr.write(
-      `bench: --only takes "scale" (issue 13 items 4 and 5 alone), "xdp" (item 3) or "new-flows" (figure 2's new-flow workloads alone) here, not "${values.only}"\n`,
+      `bench: --only takes "scale" (issue 13 items 4 and 5 alone), "new-flows" (figure 2's new-flow workloads alone), "xdp" (item 3) or "fairness" (item 6) here, not "${values.only}"\n`,
     );
     return 2;
   }
@@ -148,6 +159,8 @@ async function main(): Promise<number> {
   if (values.only === 'scale') return scaleOnly(values.json, values.quick ? 1 : ATTACH_ROUNDS);
   if (values.only === 'xdp') return xdpOnly(values.json, rounds, seconds);
   if (values.only === 'new-flows') return newFlowsOnly(rounds, seconds);
+  const fairnessRuns = { podCounts: FAIRNESS_PODS, rounds: values.quick ? 1 : FAIRNESS_ROUNDS, seconds: values.quick ? 6 : FAIRNESS_SECONDS };
+  if (values.only === 'fairness') return fairnessOnly(values.json, fairnessRuns);
 
   ensureTools();
   const iptables = await iptablesVersion();
@@ -200,6 +213,7 @@ async function main(): Promise<number> {
     const agentBaseline = await measureAgentMemory(lab, issuer, { rules: 10, endpoints: 0, revision: revisions.next() });
     const agent = await measureAgentMemory(lab, issuer, { rules: AGENT_RULES, endpoints: AGENT_ENDPOINTS, revision: revisions.next() });
     const scale = await measureScale(lab, issuer, { rounds: attachRounds, nextRevision: revisions.next, appliedRevision: revisions.applied, tsx: agent });
+    const fairness = await measureFairness(lab, issuer, { ...fairnessRuns, revision: revisions.next() });
 
     results = {
       environment: {
@@ -219,6 +233,7 @@ async function main(): Promise<number> {
       agent,
       agentBaseline,
       scale,
+      fairness: { runs: fairness, ceilingMbps: CEILING_MBPS },
       rounds: { perPacket: PER_PACKET_ROUNDS, throughput: rounds, attach: attachRounds },
       notes: [
         'iptables (stateless, issue 5): the rules sit in the node netns FORWARD chain in policy order with default DROP and no conntrack ESTABLISHED shortcut, so every packet is evaluated rule by rule; one rule placed first accepts the server-to-client replies. iptables-ct: the same rules behind `-m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`, as Calico and kube-proxy run it.',
@@ -232,6 +247,7 @@ async function main(): Promise<number> {
         'Throughput shares two cores with whatever else runs (see the load average); 64-byte UDP in particular is bimodal here (about 140 or about 330 kpps, depending on where the scheduler puts the two iperf3 ends), so read the spread beside each median.',
         'Agent memory: node + tsx, as `npm run agent` runs it.',
         ...SCALE_NOTES,
+        FAIRNESS_NOTE,
       ],
     };
   } finally {
@@ -249,10 +265,47 @@ async function main(): Promise<number> {
   return 0;
 }
 
+const FAIRNESS_NOTE =
+  "Fairness (issue 13 item 6): tenant-1..4, each with one iperf3 TCP stream to the server pod (outside the node's 80 Mbit/s egress ceiling, as a peer on another node would be), started together; rounds alternate 2 and 4 pods. Over a window where all stream (from 2 s to 1.5 s before the end), each pod's goodput is what the server's TCP sockets received from it (ss bytes_received), Jain's index is over those, and the sum is the L2 rate the server's eth0 received, the bytes the ceiling counts. jain is the worse pod count's median, sumMbps the median sum furthest from the ceiling.";
+
 const SCALE_NOTES = [
   'Pods per node (issue 13 item 4): 250 pods in their own netns on one node netns, all carrying the server labels, so the 10,000-rule policy selects every one; attach is bundle bytes in hand to apply() returned with all 250 host veths enforcing it (replacing a running 10-rule revision; the first round runs cold code, the JIT not having optimised the compiler yet, so it is the max of the spread), and the agent is the real process restoring that bundle over the 250 local endpoints.',
   'agentColdApplyMs (issue 13 item 5): the agent process (compiled by the build\'s tsc step, as `npm run build` ships dist/agent/main.js, run with plain node) from spawn to its "bundle applied" log line, restoring a signed 10,000-rule bundle over 1,000 endpoints; the tsx figure is the same through `node --import tsx`.',
 ];
+
+/** `--only fairness`: issue 13 item 6 alone. */
+async function fairnessOnly(json: boolean, runs: Omit<Parameters<typeof measureFairness>[2], 'revision'>): Promise<number> {
+  const loadAtStart = loadavg()[0]!.toFixed(2);
+  ensureTools();
+  const issuer = await createBundleIssuer();
+  const lab = await createBenchLab();
+  let measured: FairnessRun[];
+  try {
+    measured = await measureFairness(lab, issuer, { ...runs, revision: 1 });
+  } finally {
+    progress('cleaning up');
+    await lab.close();
+  }
+  const summary = summarizeFairness(measured, CEILING_MBPS);
+  const environment = {
+    kernel: release(),
+    cpus: availableParallelism(),
+    iperf3: iperfVersion(),
+    'fairness rounds': `${runs.rounds} of ${runs.seconds} s`,
+    'load average (1 min) at start': loadAtStart,
+    'at end': loadavg()[0]!.toFixed(2),
+  };
+  const table = markdownTable(fairnessRows(summary), environment, '', [FAIRNESS_NOTE]);
+  if (json) {
+    process.stderr.write(`\n${table}\n`);
+    const body = { tenantCeilingFairness: fairnessJson(summary, measured), targets: fairnessTargets(summary), environment, notes: [FAIRNESS_NOTE] };
+    process.stdout.write(`${JSON.stringify(body)}\n`);
+  } else {
+    process.stdout.write(table);
+  }
+  progress('done');
+  return 0;
+}
 
 /** `--only scale`: issue 13 items 4 and 5 alone, on a bench lab without the throughput runs. */
 async function scaleOnly(json: boolean, rounds: number): Promise<number> {

@@ -4,7 +4,8 @@
 // does can touch a real agent's pins in /sys/fs/bpf.
 //
 // Pods: `server` (the policy selects it; iperf3 server), `client` (the traffic's source; no policy)
-// and `server-2` (same labels as server, left out of the inventory until the add-endpoint timing).
+// and `server-2` (same labels as server, left out of the inventory until the add-endpoint timing);
+// `tenant-1`..`tenant-4` share a tenant ceiling in the fairness figure (fairness.ts) alone.
 //
 // Cleanup: the topology kills the processes adopted into it and deletes the netns, which takes the
 // veths, their tcx links and any iptables rules with them; the private bpffs is unmounted last, on
@@ -21,6 +22,7 @@ import { type Inventory, type InventoryInput, inventorySchema } from '../policy/
 import { BENCH_NAMESPACE, benchNamespace, SERVER_LABELS } from './rules.ts';
 
 export const IPERF_PORT = 5201;
+const TENANT_PODS = ['tenant-1', 'tenant-2', 'tenant-3', 'tenant-4'];
 const PORTS = [
   { port: IPERF_PORT, protocol: 'TCP' as const },
   { port: IPERF_PORT, protocol: 'UDP' as const },
@@ -31,6 +33,8 @@ export interface BenchLab {
   server: PodNet;
   client: PodNet;
   spare: PodNet;
+  /** Clients of the fairness figure, in no inventory but its own. */
+  tenants: PodNet[];
   /** bpffs mounted for this run; the dataplane (and the agent of figure 4) pin under it. */
   bpffsRoot: string;
   logger: Logger;
@@ -59,6 +63,7 @@ export async function createBenchLab(): Promise<BenchLab> {
         { namespace: BENCH_NAMESPACE, name: 'server', ports: PORTS },
         { namespace: BENCH_NAMESPACE, name: 'client', ports: PORTS },
         { namespace: BENCH_NAMESPACE, name: 'server-2', ports: PORTS },
+        ...TENANT_PODS.map((name) => ({ namespace: BENCH_NAMESPACE, name, ports: [] })),
       ],
       { prefix: 'pbench', ipv6: false },
     ),
@@ -78,6 +83,7 @@ export async function createBenchLab(): Promise<BenchLab> {
     server: pod('server'),
     client: pod('client'),
     spare: pod('server-2'),
+    tenants: TENANT_PODS.map(pod),
     bpffsRoot,
     logger,
     dataplane(nodeName) {

@@ -1,9 +1,11 @@
 // The run's results as the one JSON object (`--json`) and as a markdown table, with the issue's
 // targets judged on the measured medians. The objects the issue names (perPacketNs, tcp, udp64,
 // attachMs) hold numbers only, so runs can be compared key by key; details sit beside them.
+
 import type { AgentMemoryResult } from './agent-memory.ts';
 import type { AttachRow } from './attach.ts';
 import type { FlowCost } from './cost-probe.ts';
+import { type FairnessRun, fairnessJson, fairnessRows, fairnessTargets, summarizeFairness } from './fairness-report.ts';
 import type { PerPacketRow } from './per-packet.ts';
 import type { PodsPerNodeResult } from './pods-per-node.ts';
 import { round, type Sample, withSpread } from './stats.ts';
@@ -36,6 +38,8 @@ export interface BenchResults {
   agent: AgentMemoryResult;
   agentBaseline: AgentMemoryResult;
   scale: ScaleResults;
+  /** Issue 13 item 6: equal-demand pods under one tenant ceiling (fairness.ts). */
+  fairness: { runs: FairnessRun[]; ceilingMbps: number };
   rounds: { perPacket: number; throughput: number; attach: number };
   notes: string[];
 }
@@ -57,6 +61,8 @@ interface Target {
   value: number;
   pass: boolean;
 }
+
+const fairnessOf = (results: BenchResults) => summarizeFairness(results.fairness.runs, results.fairness.ceilingMbps);
 
 const BIG = 10_000;
 const SMALL = 10;
@@ -130,6 +136,7 @@ export function targets(results: BenchResults): Target[] {
     ...newFlowTargets(r, 'conn', 'new TCP connections per second', 0.9),
     ...newFlowTargets(r, 'udpNew', 'new-flow 64-byte UDP', 0.8),
     ...scaleTargets(results.scale),
+    ...fairnessTargets(fairnessOf(results)),
   ];
 }
 
@@ -342,6 +349,7 @@ export function toJson(results: BenchResults): Record<string, unknown> {
       ),
     ),
     ...scaleJson(results.scale),
+    tenantCeilingFairness: fairnessJson(fairnessOf(results), results.fairness.runs),
     attachDetail: results.attach.map((a) => ({
       rules: a.rules,
       bundleBytes: a.bundleBytes,
@@ -466,6 +474,7 @@ export function toMarkdown(results: BenchResults): string {
     '',
   ]);
   rows.push(...scaleRows(results.scale));
+  rows.push(...fairnessRows(fairnessOf(results)));
   return markdownTable(
     rows,
     results.environment,
@@ -474,7 +483,7 @@ export function toMarkdown(results: BenchResults): string {
   );
 }
 
-function markdownTable(rows: string[][], environment: Record<string, string | number>, runs: string, notes: string[]): string {
+export function markdownTable(rows: string[][], environment: Record<string, string | number>, runs: string, notes: string[]): string {
   const table = [
     '| measure | median (min..max) | target | result |',
     '| --- | --- | --- | --- |',

@@ -415,7 +415,8 @@ class EbpfDataplaneImpl implements EbpfDataplane {
         programs: this.programs.values(),
         shared,
         stats: this.stats(),
-        bandwidth: this.bandwidth!.counters(),
+        // a share's counts are part of its ceiling's: counted once
+        bandwidth: this.bandwidth!.counters().filter((c) => c.shareOf === undefined),
         bandwidthCapacity: shared.bwBuckets.maxEntries,
       }),
       untracked: this.host.ruleHits(),

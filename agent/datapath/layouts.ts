@@ -157,7 +157,7 @@ export const FlowAggregateValue = defineLayout('flow_aggregate_value', {
  * conntrack key sits inside it at `ifindex`.
  */
 export const State = defineLayout('packet_state', {
-  size: 296,
+  size: 312,
   fields: [
     ...FLOW_EVENT_FIELDS,
     // address-set lookup key (LpmKey)
@@ -181,16 +181,20 @@ export const State = defineLayout('packet_state', {
     // policy input: source port of the packet (host order), NO_PORT for protocols without ports
     { name: 'sport', type: 'u32' },
     // bandwidth: the endpoint lookup key (BandwidthEndpointKey), the endpoint's bucket indexes and
-    // what each bucket was charged (ns), so a later bucket's refusal can give it back
+    // its fair-share bucket, what each bucket was charged (ns), so a later bucket's refusal can give
+    // it back, and whether the endpoint's fair share was charged
     { name: 'bwIfindex', type: 'u32' },
     { name: 'bwHook', type: 'u32' },
     { name: 'bwBucket0', type: 'u32' },
     { name: 'bwBucket1', type: 'u32' },
     { name: 'bwBucket2', type: 'u32' },
-    { name: 'bwPad', type: 'u32' },
+    { name: 'bwShare', type: 'u32' },
     { name: 'bwCost0', type: 'u64' },
     { name: 'bwCost1', type: 'u64' },
     { name: 'bwCost2', type: 'u64' },
+    { name: 'bwShareCost', type: 'u64' },
+    { name: 'bwShareCharged', type: 'u32' },
+    { name: 'bwPad', type: 'u32' },
     // an allowed new flow's aggregate: the key (FlowAggregateKey) and a first value (FlowAggregateValue)
     { name: 'aggKey', type: 'bytes[64]' },
     { name: 'aggValue', type: 'bytes[32]' },
@@ -208,9 +212,14 @@ export const LPM_KEY_OFFSET = State.offsetOf('lpmPrefixlen');
  * needs BTF for the map value). Rate and burst live here, not in the program, so a limit change
  * is a map write. `idHash` names the bucket (codegen never sees ids) so that an agent restarting
  * finds the buckets it left; 0 marks a free entry.
+ *
+ * Fair shares (codegen/fair-share.ts): a bucket divided among the endpoints charged to it (the
+ * tenant ceiling) counts them in `activeShares` (epoch << 32 | pods active in the epoch before << 16
+ * | pods active so far in this one); an endpoint's share bucket keeps in `epochUse` what it asked
+ * of the divided bucket this epoch (epoch << 32 | ns of the divided bucket's time).
  */
 export const BandwidthBucketValue = defineLayout('bw_bucket', {
-  size: 64,
+  size: 80,
   fields: [
     { name: 'tat', type: 'u64' },
     { name: 'nsPerByte', type: 'u64' },
@@ -220,6 +229,8 @@ export const BandwidthBucketValue = defineLayout('bw_bucket', {
     { name: 'passedBytes', type: 'u64' },
     { name: 'droppedPackets', type: 'u64' },
     { name: 'droppedBytes', type: 'u64' },
+    { name: 'activeShares', type: 'u64' },
+    { name: 'epochUse', type: 'u64' },
   ],
 });
 
@@ -235,14 +246,17 @@ export const BandwidthEndpointKey = defineLayout('bw_endpoint_key', {
   ],
 });
 
-/** Value of `bw_endpoints`: bucket indexes in charge order, unused ones BW_NO_BUCKET (all at the end). */
+/**
+ * Value of `bw_endpoints`: bucket indexes in charge order, unused ones BW_NO_BUCKET (all at the end),
+ * and the endpoint's fair-share bucket of the last one (BW_NO_BUCKET: the last is not divided).
+ */
 export const BandwidthEndpointValue = defineLayout('bw_endpoint', {
   size: 16,
   fields: [
     { name: 'bucket0', type: 'u32' },
     { name: 'bucket1', type: 'u32' },
     { name: 'bucket2', type: 'u32' },
-    { name: 'pad', type: 'u32' },
+    { name: 'share', type: 'u32' },
   ],
 });
 

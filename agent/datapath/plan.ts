@@ -11,6 +11,7 @@ import type { EndpointKey, Inventory } from '../../policy/inventory.ts';
 import type { Direction, PolicySet } from '../../policy/ir.ts';
 import { type BucketEntry, type BucketPlan, BucketTableFull, planBuckets } from './bandwidth/allocation.ts';
 import { enforceableBandwidth } from './bandwidth/enforceable.ts';
+import { type FairShares, fairShares } from './bandwidth/shares.ts';
 import type { BandwidthResolver } from './bandwidth/source.ts';
 import { type Hook, hookOf } from './codegen/hooks.ts';
 import type { DataplaneError } from './dataplane.ts';
@@ -40,6 +41,8 @@ export interface EndpointPlan {
   hooks: Partial<Record<Hook, HookPlan>>;
   /** The endpoint's buckets, when it has any. */
   bandwidth?: EndpointBandwidth;
+  /** Its fair share of the tenant ceiling per direction charged to it (bandwidth/shares.ts). */
+  shares?: FairShares;
 }
 
 export const programKey = (direction: Direction, policy: DirectionPolicy | null, bandwidth = false): string =>
@@ -63,7 +66,7 @@ export function planEndpoints(
       hooks[hookOf(direction)] = { key: programKey(direction, ep[direction], policing), direction, policy: ep[direction], bandwidth: policing };
     }
     const hasBuckets = limited(bw, 'ingress') || limited(bw, 'egress');
-    plans.push({ endpoint, ifname: ep.hostInterface, hooks, ...(hasBuckets && { bandwidth: bw }) });
+    plans.push({ endpoint, ifname: ep.hostInterface, hooks, ...(hasBuckets && { bandwidth: bw, shares: fairShares(endpoint, bw!) }) });
   }
   return plans;
 }
@@ -123,7 +126,7 @@ export function planApply(policy: PolicySet, inventory: Inventory, context: Plan
   const overLimits = planLimitErrors(policy, resolved);
   if (overLimits.length > 0) return { ok: false, errors: overLimits };
   const endpoints = planEndpoints(resolved, bandwidth);
-  const wanted = endpoints.flatMap((p) => (p.bandwidth ? [...p.bandwidth.egress, ...p.bandwidth.ingress] : []));
+  const wanted = endpoints.flatMap((p) => (p.bandwidth ? [...p.bandwidth.egress, ...p.bandwidth.ingress, ...Object.values(p.shares ?? {})] : []));
   let buckets: BucketPlan;
   try {
     buckets = planBuckets(context.bucketTable.entries, wanted, context.bucketTable.capacity);

@@ -64,7 +64,7 @@ export function swap(plan: ApplyPlan, context: SwapContext): SwapResult {
     keep.add(w.ifname);
     try {
       for (const [hook, want] of hooks) {
-        if (want.bandwidth) bandwidth.point(buckets, ifindex, hook, w.bandwidth![want.direction]);
+        if (want.bandwidth) bandwidth.point(buckets, ifindex, hook, w.bandwidth![want.direction], w.shares?.[want.direction]);
       }
       for (const [hook, want] of hooks) {
         const program = programOf(want.key);
@@ -92,8 +92,8 @@ export function swap(plan: ApplyPlan, context: SwapContext): SwapResult {
   for (const state of [...interfaces.values()]) {
     if (!keep.has(state.ifname)) dropInterface(state, attacher, interfaces);
   }
-  const enforced = new Map(plan.endpoints.flatMap((p) => (p.bandwidth && programs[p.endpoint] ? [[p.endpoint, p.bandwidth] as const] : [])));
-  bandwidth.commit(buckets, enforced);
+  const enforcing = plan.endpoints.filter((p) => p.bandwidth && programs[p.endpoint]);
+  bandwidth.commit(buckets, new Map(enforcing.map((p) => [p.endpoint, p.bandwidth!])), new Map(enforcing.map((p) => [p.endpoint, p.shares ?? {}])));
   for (const [endpoint, stats] of Object.entries(bandwidth.liveStats())) Object.assign(programs[endpoint]!, stats);
   return { ok: true, programs, errors };
 }

@@ -11,6 +11,8 @@ export interface BucketCounters {
   passedBytes: number;
   droppedPackets: number;
   droppedBytes: number;
+  /** The active-endpoint count of a divided bucket (layouts.ts), as the programs keep it. */
+  activeShares: bigint;
 }
 
 const indexKey = (index: number): Buffer => {
@@ -46,10 +48,11 @@ export class BandwidthMaps {
         passedBytes: Number(v.passedBytes),
         droppedPackets: Number(v.droppedPackets),
         droppedBytes: Number(v.droppedBytes),
+        activeShares: v.activeShares,
       };
     });
     for (let i = 0; i < this.capacity; i++)
-      out[i] ??= { idHash: 0n, nsPerByte: 0n, burstNs: 0n, passedPackets: 0, passedBytes: 0, droppedPackets: 0, droppedBytes: 0 };
+      out[i] ??= { idHash: 0n, nsPerByte: 0n, burstNs: 0n, passedPackets: 0, passedBytes: 0, droppedPackets: 0, droppedBytes: 0, activeShares: 0n };
     return out;
   }
 
@@ -70,6 +73,8 @@ export class BandwidthMaps {
           passedBytes: kept?.passedBytes ?? 0n,
           droppedPackets: kept?.droppedPackets ?? 0n,
           droppedBytes: kept?.droppedBytes ?? 0n,
+          activeShares: 0n,
+          epochUse: 0n,
         }),
       );
     }
@@ -81,8 +86,8 @@ export class BandwidthMaps {
     for (const index of indexes) this.buckets.update(indexKey(index), zero);
   }
 
-  /** Point an endpoint's hook at its buckets (charge order). */
-  setEndpoint(ifindex: number, hook: Hook, indexes: readonly number[]): Buffer {
+  /** Point an endpoint's hook at its buckets (charge order) and its fair-share bucket of the last one. */
+  setEndpoint(ifindex: number, hook: Hook, indexes: readonly number[], share: number = BW_NO_BUCKET): Buffer {
     if (indexes.length === 0 || indexes.length > BW_BUCKETS_PER_ENDPOINT) {
       throw new RangeError(`an endpoint is charged to 1..${BW_BUCKETS_PER_ENDPOINT} buckets, not ${indexes.length}`);
     }
@@ -91,7 +96,7 @@ export class BandwidthMaps {
       bucket0: indexes[0]!,
       bucket1: indexes[1] ?? BW_NO_BUCKET,
       bucket2: indexes[2] ?? BW_NO_BUCKET,
-      pad: 0,
+      share,
     });
     const current = this.endpoints.lookup(key);
     if (!current?.equals(value)) this.endpoints.update(key, value);

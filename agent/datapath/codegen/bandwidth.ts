@@ -16,6 +16,10 @@
 // cost back, the drop is counted on it, and every bucket charged before it gets its cost (and the
 // passed count) back too, so a packet another bucket refuses consumes nothing. Non-IP packets and
 // neighbour discovery pass uncharged: they are tiny and starving them would break the pod.
+//
+// When the endpoint has a fair share of its last bucket (the tenant ceiling), that bucket is charged
+// by fair-share.ts instead: within the share up to the whole burst, beyond it only while the
+// ceiling is less than half full.
 import {
   atomicAdd,
   atomicCmpXchg,
@@ -47,6 +51,7 @@ import { Helper, SkBuff } from '../../../bpf/kernel/constants.ts';
 import { BandwidthBucketValue, BandwidthEndpointValue, BW_BUCKETS_PER_ENDPOINT, BW_NO_BUCKET, BW_NS_PER_BYTE_SHIFT, HookCode } from '../layouts.ts';
 import { loadMap } from '../map-refs.ts';
 import { at, R_CTX, R_STATE, Ret, returnWith, statePointer } from './conventions.ts';
+import { fairCharge, toFairCharge } from './fair-share.ts';
 import type { Hook } from './hooks.ts';
 
 /** Where allowed packets go in a program with bandwidth code. */
@@ -77,6 +82,7 @@ function charge(i: number): ProgramSource {
     // indexes are packed from the first: the first unused one ends the list
     ldx.w(R1, R_STATE, at(bucketField(i))),
     jeq32.imm(R1, BW_NO_BUCKET, 'bw_pass'),
+    toFairCharge(i, i + 1 === BW_BUCKETS_PER_ENDPOINT),
     // an index outside the array is skipped, here and when refunding (cannot happen: the agent writes both)
     lookupBucket(i, next),
     mov64.reg(R7, R0),
@@ -149,9 +155,12 @@ export function bandwidthSection(hook: Hook): ProgramSource {
       ldx.w(R1, R0, BandwidthEndpointValue.offsetOf(endpointField(i))),
       stx.w(R_STATE, R1, at(bucketField(i))),
     ]),
+    ldx.w(R1, R0, BandwidthEndpointValue.offsetOf('share')),
+    stx.w(R_STATE, R1, at('bwShare')),
     Array.from({ length: BW_BUCKETS_PER_ENDPOINT }, (_, i) => charge(i)),
     label('bw_pass'),
     returnWith(Ret.ALLOW),
+    Array.from({ length: BW_BUCKETS_PER_ENDPOINT }, (_, i) => fairCharge(i, lookupBucket)),
     Array.from({ length: BW_BUCKETS_PER_ENDPOINT }, (_, i) => over(i)),
   ];
 }

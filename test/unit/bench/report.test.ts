@@ -72,6 +72,16 @@ function results(): BenchResults {
       },
       coldApply: { shipped: { ...agent, runtime: 'compiled', startToAppliedMs: 800 }, tsx: { ...agent, startToAppliedMs: 1400 } },
     },
+    fairness: {
+      ceilingMbps: 80,
+      runs: [
+        { pods: 2, mbps: [40, 40], sumMbps: 80, activeEndpoints: 2 },
+        { pods: 4, mbps: [10, 20, 20, 30], sumMbps: 70, activeEndpoints: 4 },
+        { pods: 2, mbps: [30, 50], sumMbps: 79, activeEndpoints: 2 },
+        { pods: 4, mbps: [20, 20, 20, 20], sumMbps: 71, activeEndpoints: 4 },
+        { pods: 4, mbps: [10, 10, 30, 30], sumMbps: 74, activeEndpoints: 4 },
+      ],
+    },
     rounds: { perPacket: 1, throughput: 3, attach: 1 },
     notes: [],
   };
@@ -136,6 +146,17 @@ describe('scale figures (issue 13 items 4 and 5)', () => {
     tsxOnly.scale.coldApply = { shipped: tsxOnly.agent, tsx: tsxOnly.agent, compileFailure: 'TYPECHECK_FAILED: x' };
     expect(toJson(tsxOnly).agentColdApply).toMatchObject({ runtime: 'tsx', compileFailure: 'TYPECHECK_FAILED: x' });
     expect(toMarkdown(tsxOnly)).toContain('node + tsx: the agent did not compile, TYPECHECK_FAILED: x');
+  });
+});
+
+describe('tenant ceiling fairness (issue 13 item 6)', () => {
+  it("gives tenantCeilingFairness as the worst pod count's median Jain index and the sum furthest from the ceiling", () => {
+    const json = toJson(results()) as Record<string, Record<string, unknown>>;
+    // 2 pods: Jain 1 and 0.941 (median 0.971); 4 pods: 0.889, 1, 0.8 (median 0.889); sums 79.5 and 71
+    expect(json.tenantCeilingFairness).toMatchObject({ jain: 0.889, sumMbps: 71, ceilingMbps: 80 });
+    const targets = json.targets as unknown as { name: string; pass: boolean }[];
+    expect(targets.filter((t) => t.name.includes('tenant ceiling') || t.name.includes('ceiling (Mbit/s)')).map((t) => t.pass)).toEqual([false, false]);
+    expect(toMarkdown(results())).toMatch(/4 equal-demand pods under a 80 Mbit\/s tenant ceiling.*\| 0\.889 \(0\.8\.\.1\); 71 \(70\.\.74\) Mbit\/s/);
   });
 });
 

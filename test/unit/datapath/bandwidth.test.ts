@@ -183,8 +183,10 @@ describe('generated bandwidth code', () => {
       compiled.assembled.instructions.filter((insn, i, all) => insn.opcode === 0xb7 && insn.imm === -1 && all[i + 1]?.opcode === 0x95).length;
     expect(allowExits(compileDirection('egress', allowWeb))).toBe(4);
     expect(allowExits(policed)).toBe(3);
-    // GCRA: one compare-and-exchange and one fetch-add per bucket, three buckets
-    expect(atomics(policed).filter((op) => op === AtomicOp.CMPXCHG)).toHaveLength(3);
-    expect(atomics(policed).filter((op) => op === (AtomicOp.ADD | AtomicOp.FETCH))).toHaveLength(3);
+    // GCRA: one compare-and-exchange and one fetch-add per bucket, three buckets; and the fair charge
+    // of whichever of them is last (fair-share.ts): compare-and-exchange for the pod's epoch, the
+    // active count, the share and the ceiling, fetch-add for the pod's ask, the share and the ceiling
+    expect(atomics(policed).filter((op) => op === AtomicOp.CMPXCHG)).toHaveLength(3 + 3 * 4);
+    expect(atomics(policed).filter((op) => op === (AtomicOp.ADD | AtomicOp.FETCH))).toHaveLength(3 + 3 * 3);
   });
 });
