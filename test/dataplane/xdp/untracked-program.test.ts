@@ -100,7 +100,11 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('untracked deny at XDP', () => {
     // six are walked: the UDP header behind them is read, and UDP to 80 is no term's
     const six: Ipv6Extension[] = Array(6).fill({ kind: 'destinationOptions' });
     expect(verdict(p, ethIpv6({ src: '2001:db9:1::5', dst: '2001:db9::1', dport: 80, extensions: six }))).toBe('pass');
-    expect(p.readCounters().map((c) => c.packets)).toEqual([3, 1]);
+    // a Destination Options header claiming 88 bytes where the frame ends after 16: cut short
+    const cutShort = ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', protocol: 17, dport: 80, extensions: [{ kind: 'destinationOptions' }] });
+    cutShort.writeUInt8(10, 14 + 40 + 1);
+    expect(verdict(p, cutShort)).toBe('drop');
+    expect(p.readCounters().map((c) => c.packets)).toEqual([4, 1]);
   });
 
   it('passes what it does not parse: ARP, and frames too short for an IP header', () => {
