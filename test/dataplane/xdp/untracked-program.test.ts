@@ -9,7 +9,7 @@ import { testRun } from '../../../bpf/kernel/testrun.ts';
 import type { CidrSet, MatchTerm } from '../../../policy/evaluation/endpoint-policy.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { ethIpv4, kernelAvailable } from '../bpf/harness.ts';
-import { ethIpv6 } from './frames.ts';
+import { asLaterIpv4Fragment, ethIpv6, type Ipv6Extension } from './frames.ts';
 
 const loaded: LoadedXdpProgram[] = [];
 afterEach(() => {
@@ -61,6 +61,50 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('untracked deny at XDP', () => {
     expect(verdict(p, ethIpv4({ src: '192.0.2.1', protocol: 17, dport: 9 }))).toBe('drop');
     expect(verdict(p, ethIpv4({ src: '192.0.2.1', protocol: 6, dport: 9 }))).toBe('pass');
     expect(p.readCounters().map((c) => c.packets)).toEqual([1, 2]);
+  });
+
+  it('drops an IPv6 packet to a denied port behind a Destination Options header, from the denied net only', () => {
+    const p = load([rule(0, term(set(['2001:db8::/32']), { protocol: 'UDP', ports: [{ first: 53, last: 53 }] }))]);
+    const dstOpts: Ipv6Extension[] = [{ kind: 'destinationOptions' }];
+    expect(verdict(p, ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', dport: 53, extensions: dstOpts }))).toBe('drop');
+    expect(verdict(p, ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', dport: 54, extensions: dstOpts }))).toBe('pass');
+    expect(verdict(p, ethIpv6({ src: '2001:db9::5', dst: '2001:db9::1', dport: 53, extensions: dstOpts }))).toBe('pass');
+    // a first fragment carries the transport header: judged by its port
+    const first: Ipv6Extension[] = [{ kind: 'fragment', offset: 0, more: true }];
+    expect(verdict(p, ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', dport: 53, extensions: first }))).toBe('drop');
+    expect(verdict(p, ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', dport: 54, extensions: first }))).toBe('pass');
+    expect(p.readCounters().map((c) => c.packets)).toEqual([2]);
+  });
+
+  it('fails closed where ports cannot be known: later fragments and over-long IPv6 chains from a denied net drop', () => {
+    const p = load([
+      rule(0, term(set(['10.0.0.0/8'], ['2001:db8::/32']), { protocol: 'TCP', ports: [{ first: 22, last: 22 }] })),
+      rule(1, term(set(['2001:db9:1::/48']), { protocol: 'ICMPv6' })),
+    ]);
+    // Whatever the payload bytes read as, a later fragment has no ports: a port term from its net holds.
+    const tcpTo80 = ethIpv4({ src: '10.1.2.3', protocol: 6, dport: 80 });
+    expect(verdict(p, asLaterIpv4Fragment(tcpTo80, 185))).toBe('drop');
+    expect(verdict(p, asLaterIpv4Fragment(ethIpv4({ src: '192.0.2.1', protocol: 6, dport: 22 }), 185))).toBe('pass');
+    expect(verdict(p, asLaterIpv4Fragment(ethIpv4({ src: '10.1.2.3', protocol: 17, dport: 22 }), 185))).toBe('pass'); // protocol still known
+    // An IPv6 later fragment: its header names TCP, or a Destination Options header that hides the protocol.
+    const later: Ipv6Extension[] = [{ kind: 'fragment', offset: 185 }];
+    const hidden: Ipv6Extension[] = [{ kind: 'fragment', offset: 185 }, { kind: 'destinationOptions' }];
+    expect(verdict(p, ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', protocol: 6, dport: 80, extensions: later }))).toBe('drop');
+    expect(verdict(p, ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', protocol: 17, dport: 22, extensions: later }))).toBe('pass');
+    expect(verdict(p, ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', protocol: 17, dport: 80, extensions: hidden }))).toBe('drop');
+    expect(verdict(p, ethIpv6({ src: '2001:db9::5', dst: '2001:db9::1', protocol: 6, dport: 22, extensions: later }))).toBe('pass');
+    // seven headers, one more than the walk follows: protocol and ports unknown, the ICMPv6 term holds too
+    const seven: Ipv6Extension[] = Array(7).fill({ kind: 'destinationOptions' });
+    expect(verdict(p, ethIpv6({ src: '2001:db9:1::5', dst: '2001:db9::1', dport: 80, extensions: seven }))).toBe('drop');
+    expect(verdict(p, ethIpv6({ src: '2001:db9::5', dst: '2001:db9::1', dport: 22, extensions: seven }))).toBe('pass');
+    // six are walked: the UDP header behind them is read, and UDP to 80 is no term's
+    const six: Ipv6Extension[] = Array(6).fill({ kind: 'destinationOptions' });
+    expect(verdict(p, ethIpv6({ src: '2001:db9:1::5', dst: '2001:db9::1', dport: 80, extensions: six }))).toBe('pass');
+    // a Destination Options header claiming 88 bytes where the frame ends after 16: cut short
+    const cutShort = ethIpv6({ src: '2001:db8::5', dst: '2001:db9::1', protocol: 17, dport: 80, extensions: [{ kind: 'destinationOptions' }] });
+    cutShort.writeUInt8(10, 14 + 40 + 1);
+    expect(verdict(p, cutShort)).toBe('drop');
+    expect(p.readCounters().map((c) => c.packets)).toEqual([4, 1]);
   });
 
   it('passes what it does not parse: ARP, and frames too short for an IP header', () => {
