@@ -7,6 +7,7 @@ import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
 import { EtherType, ethernet, icmp, icmpv6, ipv4, ipv6, sctp, tcp, truncated, udp } from './support/packets.ts';
+import { directionPolicy, policy, tier } from './support/policies.ts';
 
 const SRC = '192.0.2.1';
 const POD = '198.18.0.10';
@@ -64,8 +65,12 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('malformed packets', () => {
         { type: 'destination' },
       ],
     });
-    const result = dp.run(allowAll, six);
-    expect(result.outcome).toBe('allow');
-    expect(result.events).toMatchObject([{ localPort: 80, remotePort: 1 }]);
+    // A denied flow's event carries both ports as parsed (an allowed one is counted per server port);
+    // denied first, before the allowed run records the flow in conntrack.
+    const denyAll = dp.load('ingress', directionPolicy('ingress', [tier('default', 'Deny', [policy('deny-all', [])])]));
+    const denied = dp.run(denyAll, six);
+    expect(denied.outcome).toBe('drop');
+    expect(denied.events).toMatchObject([{ kind: 'denied', localPort: 80, remotePort: 1 }]);
+    expect(dp.run(allowAll, six).outcome).toBe('allow');
   });
 });
