@@ -1,7 +1,8 @@
 // The agent's long-poll for its cluster's bundle, after OPA's bundle service: answer at once with a
 // revision newer than the one the agent holds, or park (bundle-waiters.ts hands every parked agent of
 // the cluster the one bundle it reads per notification) until one appears or the wait ends. A polling
-// agent is also the sign of a connected cluster.
+// agent is also the sign of a connected cluster, stamped at most once a minute per token: this process
+// remembers its stamps, so a fleet's polls in between run no transaction for it.
 import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/index.ts';
 import { agentTokens, clusters } from '../../db/schema/index.ts';
