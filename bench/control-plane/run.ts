@@ -152,13 +152,15 @@ function startWaiterProcesses(share: Omit<WaiterShare, 'count'>): WaiterProcesse
     });
     const next = (kind: WaiterMessage['kind']) =>
       new Promise<WaiterMessage>((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`a waiter process exited with ${code} before "${kind}"`));
         const onMessage = (message: WaiterMessage) => {
           if (message.kind !== kind) return;
           child.off('message', onMessage);
+          child.off('exit', onExit);
           resolve(message);
         };
         child.on('message', onMessage);
-        child.once('exit', (code) => reject(new Error(`a waiter process exited with ${code} before "${kind}"`)));
+        child.once('exit', onExit);
       });
     const answersOf = (message: WaiterMessage) => ('answers' in message ? message.answers : []);
     return {
