@@ -51,21 +51,19 @@ export function createResolvedCredentials(): ResolvedCredentials {
 
 async function apiKeyCaller(db: Db, credentials: ResolvedCredentials, authorization: string | undefined): Promise<ApiCaller> {
   const hash = credentialHash(bearerOf(authorization));
-  const remembered = credentials.apiKeys.get(hash);
-  if (remembered) return remembered;
-  const [key] = await withoutTenant(db, async (tx) =>
-    rowsOf<{ key_id: string; tenant_id: string; role: MemberRole }>(
-      await tx.execute(sql`select key_id, tenant_id, role from palisade_authenticate_api_key(${hash})`),
-    ),
-  );
-  if (!key) throw new ApiError('UNAUTHORIZED', 'the API key is unknown or revoked');
-  await withTenant(db, key.tenant_id, (tx) =>
-    tx.execute(sql`update api_keys set last_used_at = now()
-      where id = ${key.key_id} and (last_used_at is null or last_used_at < now() - ${LAST_USED_EVERY})`),
-  );
-  const caller: ApiCaller = { tenantId: key.tenant_id, keyId: key.key_id, role: key.role, actor: `api-key:${key.key_id}` };
-  credentials.apiKeys.set(hash, caller);
-  return caller;
+  return credentials.apiKeys.resolve(hash, async () => {
+    const [key] = await withoutTenant(db, async (tx) =>
+      rowsOf<{ key_id: string; tenant_id: string; role: MemberRole }>(
+        await tx.execute(sql`select key_id, tenant_id, role from palisade_authenticate_api_key(${hash})`),
+      ),
+    );
+    if (!key) throw new ApiError('UNAUTHORIZED', 'the API key is unknown or revoked');
+    await withTenant(db, key.tenant_id, (tx) =>
+      tx.execute(sql`update api_keys set last_used_at = now()
+        where id = ${key.key_id} and (last_used_at is null or last_used_at < now() - ${LAST_USED_EVERY})`),
+    );
+    return { tenantId: key.tenant_id, keyId: key.key_id, role: key.role, actor: `api-key:${key.key_id}` };
+  });
 }
 
 async function sessionCaller(db: Db, credentials: ResolvedCredentials, token: string): Promise<ApiCaller> {
@@ -106,17 +104,15 @@ export function agentTokenAuth(credentials: ResolvedCredentials): MiddlewareHand
   return async function authenticateAgent(c, next) {
     const { database } = c.get('services');
     const hash = credentialHash(bearerOf(c.req.header('authorization')));
-    let agent = credentials.agentTokens.get(hash);
-    if (!agent) {
+    const agent = await credentials.agentTokens.resolve(hash, async () => {
       const [token] = await withoutTenant(database.db, async (tx) =>
         rowsOf<{ token_id: string; tenant_id: string; cluster_id: string }>(
           await tx.execute(sql`select token_id, tenant_id, cluster_id from palisade_authenticate_agent_token(${hash})`),
         ),
       );
       if (!token) throw new ApiError('UNAUTHORIZED', 'the agent token is unknown or revoked, or its cluster was deleted');
-      agent = { tenantId: token.tenant_id, clusterId: token.cluster_id, tokenId: token.token_id };
-      credentials.agentTokens.set(hash, agent);
-    }
+      return { tenantId: token.tenant_id, clusterId: token.cluster_id, tokenId: token.token_id };
+    });
     c.set('agent', agent);
     await next();
   };

@@ -4,6 +4,11 @@
 // revision. Waiters never query on their own: a cluster with waiters costs one read per notification
 // (notifications that arrive during a read are folded into one more read) plus one cheap revision
 // check every RECHECK_MS, which covers a notification lost while the listener reconnects.
+//
+// The watched cluster's newest row is kept, so an arriving long-poll checks its revision against it
+// with no query of its own (10,000 agents arriving cost one shared read, not 10,000 transactions).
+// A kept row can only lag: a newer revision still reaches the parked agent by its notification. The
+// watch outlives its last waiter by LINGER_MS, so the agents just answered find it when they return.
 import { desc, eq } from 'drizzle-orm';
 import { BUNDLE_CHANNEL, type Database, type Db, type Tx, withTenant } from '../../db/index.ts';
 import { bundles } from '../../db/schema/index.ts';
@@ -12,6 +17,12 @@ export type BundleRow = typeof bundles.$inferSelect;
 
 /** How often a cluster with parked agents checks for a revision its notification may have missed. */
 const RECHECK_MS = 5_000;
+/**
+ * How long a cluster stays watched after its last waiter left: an agent answered (woken, or 304 at
+ * the end of its wait) polls again at once, and one whose poll failed retries after 1 s at first
+ * (agent/bundle/client.ts DEFAULT_ERROR_BACKOFF); a returning fleet then finds the kept row.
+ */
+const LINGER_MS = 30_000;
 
 interface ParkedAgent {
   tenantId: string;
@@ -23,9 +34,10 @@ interface ParkedAgent {
 export interface BundleWaiters {
   /**
    * Parks an agent: `bundle` is the cluster's newest bundle once one newer than `knownRevision` is
-   * announced; undefined after `timeoutMs`, on abort, on `cancel` or on close.
+   * announced; undefined after `timeoutMs`, on abort, on `cancel` or on close. Undefined when closing
+   * or already aborted.
    */
-  park(agent: ParkedAgent, timeoutMs: number, signal: AbortSignal): Parked;
+  park(agent: ParkedAgent, timeoutMs: number, signal: AbortSignal): Parked | undefined;
   /** True once closing: waits end at once, so long-polls answer 304 and shutdown is not held up. */
   readonly closed: boolean;
   /** How many agents are parked now, over all clusters. */
@@ -38,6 +50,11 @@ export interface Parked {
   bundle: Promise<BundleRow | undefined>;
   /** Unparks at once (the agent was answered without waiting). */
   cancel(): void;
+  /**
+   * The cluster's newest bundle as the watch knows it: the kept row, or one read shared by every
+   * agent that arrives while it runs. Rejects when that read fails.
+   */
+  latest(): Promise<BundleRow | undefined>;
 }
 
 interface Waiter {
@@ -50,9 +67,14 @@ interface ClusterWatch {
   tenantId: string;
   waiters: Set<Waiter>;
   recheck: NodeJS.Timeout;
-  reading: boolean;
+  /** Ends the watch LINGER_MS after its last waiter left; unset while it has waiters. */
+  linger: NodeJS.Timeout | undefined;
+  /** The read running now, which later callers join. */
+  reading: Promise<void> | undefined;
   /** A notification came during a read: read once more when it ends. */
   readAgain: boolean;
+  /** The cluster's newest row as last read; undefined when no read since the last notification. */
+  kept: { row: BundleRow | undefined } | undefined;
 }
 
 export async function listenForBundles(database: Database, onError: (error: unknown) => void): Promise<BundleWaiters> {
@@ -64,33 +86,50 @@ export async function listenForBundles(database: Database, onError: (error: unkn
     for (const waiter of watch.waiters) if (bundle.revision > waiter.knownRevision) waiter.settle(bundle);
   }
 
-  async function read(clusterId: string, watch: ClusterWatch, revisionFirst: boolean) {
+  function read(clusterId: string, watch: ClusterWatch, revisionFirst: boolean): Promise<void> {
     if (watch.reading) {
       watch.readAgain = true;
-      return;
+      return watch.reading;
     }
-    watch.reading = true;
-    try {
-      do {
-        watch.readAgain = false;
-        let oldest = Number.POSITIVE_INFINITY;
-        for (const waiter of watch.waiters) oldest = Math.min(oldest, waiter.knownRevision);
-        // The periodic check reads the revision alone; the row (with its signed document) only when it is news.
-        if (revisionFirst && (await latestRevision(database.db, watch.tenantId, clusterId)) <= oldest) continue;
-        handOut(watch, await withTenant(database.db, watch.tenantId, (tx) => latestBundle(tx, clusterId)));
-      } while (watch.readAgain && watch.waiters.size > 0);
-    } catch (error) {
-      // The waiters stay parked: the next notification or recheck reads again, and a timeout answers 304.
-      onError(error);
-    } finally {
-      watch.reading = false;
-    }
+    const reading = (async () => {
+      try {
+        do {
+          watch.readAgain = false;
+          // The periodic check reads the revision alone; the row (with its signed document) only when it is news.
+          if (revisionFirst && watch.kept && (await latestRevision(database.db, watch.tenantId, clusterId)) <= (watch.kept.row?.revision ?? 0)) continue;
+          const row = await withTenant(database.db, watch.tenantId, (tx) => latestBundle(tx, clusterId));
+          watch.kept = { row };
+          handOut(watch, row);
+        } while (watch.readAgain && watch.waiters.size > 0);
+        // A notification with no waiter left to read for: the next arrival reads afresh.
+        if (watch.readAgain) watch.kept = undefined;
+      } catch (error) {
+        // The waiters stay parked: the next notification or recheck reads again, and a timeout answers 304.
+        watch.kept = undefined;
+        throw error;
+      } finally {
+        watch.reading = undefined;
+      }
+    })();
+    watch.reading = reading;
+    return reading;
+  }
+
+  function refresh(clusterId: string, watch: ClusterWatch, revisionFirst: boolean) {
+    if (!revisionFirst && watch.waiters.size === 0 && !watch.reading) watch.kept = undefined;
+    else read(clusterId, watch, revisionFirst).catch(onError);
   }
 
   const unlisten = await database.listen(BUNDLE_CHANNEL, (clusterId) => {
     const watch = watches.get(clusterId);
-    if (watch) void read(clusterId, watch, false);
+    if (watch) refresh(clusterId, watch, false);
   });
+
+  function unwatch(clusterId: string, watch: ClusterWatch) {
+    clearInterval(watch.recheck);
+    clearTimeout(watch.linger);
+    if (watches.get(clusterId) === watch) watches.delete(clusterId);
+  }
 
   function watchOf(agent: ParkedAgent): ClusterWatch {
     const existing = watches.get(agent.clusterId);
@@ -98,9 +137,11 @@ export async function listenForBundles(database: Database, onError: (error: unkn
     const watch: ClusterWatch = {
       tenantId: agent.tenantId,
       waiters: new Set(),
-      recheck: setInterval(() => void read(agent.clusterId, watch, true), RECHECK_MS),
-      reading: false,
+      recheck: setInterval(() => refresh(agent.clusterId, watch, true), RECHECK_MS),
+      linger: undefined,
+      reading: undefined,
       readAgain: false,
+      kept: undefined,
     };
     watch.recheck.unref();
     watches.set(agent.clusterId, watch);
@@ -117,19 +158,23 @@ export async function listenForBundles(database: Database, onError: (error: unkn
       return count;
     },
     park(agent, timeoutMs, signal) {
-      if (closed || signal.aborted) return { bundle: Promise.resolve(undefined), cancel: () => {} };
+      if (closed || signal.aborted) return undefined;
       let waiter: Waiter | undefined;
+      const watch = watchOf(agent);
       const bundle = new Promise<BundleRow | undefined>((resolve) => {
-        const watch = watchOf(agent);
+        let settled = false;
         const parked: Waiter = {
           knownRevision: agent.knownRevision,
           settle(row) {
+            if (settled) return;
+            settled = true;
             clearTimeout(timer);
             signal.removeEventListener('abort', onAbort);
             watch.waiters.delete(parked);
-            if (watch.waiters.size === 0 && watches.get(agent.clusterId) === watch) {
-              clearInterval(watch.recheck);
-              watches.delete(agent.clusterId);
+            if (watch.waiters.size === 0 && !closed) {
+              clearTimeout(watch.linger);
+              watch.linger = setTimeout(() => unwatch(agent.clusterId, watch), LINGER_MS);
+              watch.linger.unref();
             }
             resolve(row);
           },
@@ -137,15 +182,27 @@ export async function listenForBundles(database: Database, onError: (error: unkn
         const onAbort = () => parked.settle(undefined);
         const timer = setTimeout(onAbort, timeoutMs);
         signal.addEventListener('abort', onAbort);
+        clearTimeout(watch.linger);
+        watch.linger = undefined;
         watch.waiters.add(parked);
         waiter = parked;
       });
-      return { bundle, cancel: () => waiter?.settle(undefined) };
+      return {
+        bundle,
+        cancel: () => waiter?.settle(undefined),
+        async latest() {
+          while (!watch.kept) await read(agent.clusterId, watch, false);
+          return watch.kept.row;
+        },
+      };
     },
     async close() {
       if (closed) return;
       closed = true;
-      for (const watch of [...watches.values()]) for (const waiter of [...watch.waiters]) waiter.settle(undefined);
+      for (const [clusterId, watch] of [...watches]) {
+        for (const waiter of [...watch.waiters]) waiter.settle(undefined);
+        unwatch(clusterId, watch);
+      }
       await unlisten();
     },
   };

@@ -21,6 +21,8 @@ export interface BenchServer {
   databaseUrl: string;
   /** User plus system CPU seconds the server process has used so far. */
   cpuSeconds(): number;
+  /** Long-polls parked in the server now, from its own gauge (GET /metrics). */
+  parkedWaiters(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   const databaseUrl = new URL(ADMIN_URL);
   databaseUrl.pathname = `/${name}`;
   const port = await freePort();
+  const metricsPort = await freePort();
   const { REDIS_URL: _sharedRedis, ...inherited } = process.env;
   const env = {
     // The worker builds on its in-process queue: the bench never touches a shared Redis.
@@ -68,13 +71,14 @@ export async function startBenchServer(): Promise<BenchServer> {
     // The bench is one tenant's load on purpose: it measures the server, not the rate limits.
     ...RATE_LIMITS_LIFTED,
   };
-  const start = (command: string[]) =>
+  const start = (command: string[], own: Record<string, string> = {}) =>
     spawn(process.execPath, ['--import', 'tsx', 'bin/palisade.ts', ...command], {
-      env,
+      env: { ...env, ...own },
       cwd: process.env.BENCH_SERVER_DIR ?? process.cwd(),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-  const child = start(['serve', '--role', 'api']);
+  // The API's metrics carry its parked long-polls; the worker serves none.
+  const child = start(['serve', '--role', 'api'], { METRICS_PORT: String(metricsPort) });
   const childExited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // The API applies the migrations at start; the worker starts once it answers.
   let worker: ChildProcess | undefined;
@@ -104,6 +108,10 @@ export async function startBenchServer(): Promise<BenchServer> {
       const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    },
+    async parkedWaiters() {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return Number(/^palisade_long_poll_waiters (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
     },
     stop,
   };

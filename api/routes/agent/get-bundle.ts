@@ -12,7 +12,7 @@ import { createEncodedBundleCache, MIN_COMPRESSED_BYTES, negotiateBundleEncoding
 import type { AppEnv } from '../../env.ts';
 import { agentContext } from '../../http/context.ts';
 import { agentTokenSecurity, commonErrors } from '../../schemas/common.ts';
-import { pollBundle } from '../../services/agent-bundle.ts';
+import { createConnectionStamps, pollBundle } from '../../services/agent-bundle.ts';
 import { createBundleDeltas } from '../../services/bundle-delta.ts';
 
 function waitMsOf(query: number | undefined, prefer: string | undefined, maxMs: number): number {
@@ -54,12 +54,13 @@ const route = createRoute({
 export function registerGetAgentBundle(app: OpenAPIHono<AppEnv>) {
   const encoded = createEncodedBundleCache();
   const deltas = createBundleDeltas();
+  const connections = createConnectionStamps();
   app.openapi(route, async (c) => {
     const { bundleWaiters, config } = c.get('services');
     const headers = c.req.valid('header');
     const ctx = agentContext(c);
     const knownRevision = revisionOfEtag(headers['if-none-match']) ?? 0;
-    const poll = await pollBundle(ctx, bundleWaiters, {
+    const poll = await pollBundle(ctx, bundleWaiters, connections, {
       knownRevision,
       waitMs: waitMsOf(c.req.valid('query').wait, headers.prefer, config.longPollMaxMs),
       signal: c.req.raw.signal,
