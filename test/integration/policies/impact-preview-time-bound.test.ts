@@ -1,6 +1,7 @@
 // The impact preview is time-bounded (issue 12: it answers within 2 s and says when it sampled): when
 // its budget runs out, it answers with the busiest flows it evaluated and says how many of the
-// window's rows those were. The service runs on the real Postgres with the flows an agent shipped; a
+// window's rows those were, and when its read of the stored flows stops early, newest first, which
+// window it read. The service runs on the real Postgres with the flows an agent shipped; a
 // clock that jumps stands in for a slow read or evaluation, which real timing could not make certain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantContext } from '../../../api/services/context.ts';
@@ -14,6 +15,8 @@ import type { TestControlPlane } from '../../support/control-plane.ts';
 import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
 
 const HOUR = 3_600_000;
+/** Older and busier traffic of the same clients, outside the day the first cases look back on. */
+const OLDER = [30, 40].map((hours) => ({ hours, count: 1_000 }));
 /** Six outside clients of the database, busiest first. */
 const CLIENTS = [60, 50, 40, 30, 20, 10].map((count, i) => ({ remote: `203.0.113.${i + 1}`, count }));
 
@@ -36,6 +39,7 @@ describe('impact preview time bound', () => {
   let database: Database;
   let ctx: TenantContext;
   let clusterId: string;
+  let newest: Date;
 
   beforeAll(async () => {
     const started = await startWithTenantCluster('postgres');
@@ -50,8 +54,8 @@ describe('impact preview time bound', () => {
       ],
     };
     expect((await started.api.put('/v1/agent/inventory?nodeName=node-1', { key: token, body: inventory })).status).toBe(200);
-    const end = new Date(Date.now() - HOUR);
-    const entries: FlowLogEntry[] = CLIENTS.map(({ remote, count }) => ({
+    newest = new Date(Date.now() - HOUR);
+    const entry = (end: Date, remote: string, count: number): FlowLogEntry => ({
       startTime: new Date(end.getTime() - 15_000).toISOString(),
       endTime: end.toISOString(),
       endpoint: 'shop/db-0',
@@ -63,7 +67,11 @@ describe('impact preview time bound', () => {
       rule: null,
       count,
       bytes: 60 * count,
-    }));
+    });
+    const entries = [
+      ...CLIENTS.map(({ remote, count }) => entry(newest, remote, count)),
+      ...OLDER.flatMap(({ hours, count }) => CLIENTS.map(({ remote }) => entry(new Date(Date.now() - hours * HOUR), remote, count))),
+    ];
     expect((await started.api.post('/v1/agent/flows', { key: token, body: { nodeName: 'node-1', entries } })).status).toBe(204);
     database = await openDatabase({ url: control.databaseUrl });
     ctx = { db: database.db, caller: { tenantId: started.tenantId, role: 'owner', actor: 'test' } };
@@ -73,7 +81,7 @@ describe('impact preview time bound', () => {
     await control?.stop();
   });
 
-  const request = () => ({ clusterId, before: [], after: [dbFromWeb], since: new Date(Date.now() - 24 * HOUR) });
+  const request = (hours = 24) => ({ clusterId, before: [], after: [dbFromWeb], since: new Date(Date.now() - hours * HOUR) });
 
   it('evaluates every flow and says nothing of sampling when the budget suffices', async () => {
     const impact = await previewImpact(ctx, request());
@@ -83,14 +91,34 @@ describe('impact preview time bound', () => {
   });
 
   it('answers with the busiest flows and says it sampled when the budget runs out', async () => {
-    // Each reading of the clock is 400 ms later than the one before: the budget ends after a few flows.
+    // Each reading of the clock is 200 ms later than the one before: the budget ends after a few flows.
     let now = 0;
-    const impact = await previewImpact(ctx, request(), () => (now += 400));
+    const impact = await previewImpact(ctx, request(), { clock: () => (now += 200) });
     expect(impact.sampled).toEqual({ rows: impact.flowsEvaluated, of: CLIENTS.length, since: impact.since });
     expect(impact.flowsEvaluated).toBeGreaterThan(0);
     expect(impact.flowsEvaluated).toBeLessThan(CLIENTS.length);
     const busiest = CLIENTS.slice(0, impact.flowsEvaluated);
     expect(impact.changes.map((change) => [change.source, change.count])).toEqual(busiest.map((client) => [client.remote, client.count]));
     expect(impact.totals.allowToDeny).toBe(busiest.reduce((sum, client) => sum + client.count, 0));
+  });
+
+  it('reads the whole window of two days when the budget suffices', async () => {
+    const impact = await previewImpact(ctx, request(48));
+    expect(impact.sampled).toBeUndefined();
+    expect(impact.totals.allowToDeny).toBe(210 + OLDER.length * CLIENTS.length * 1_000);
+  });
+
+  it('reads the newest flows first and names the narrower window it read when the budget is spent', async () => {
+    // No budget at all: the read stops after its first slice, the newest flows', and the busier older
+    // ones are never read.
+    const impact = await previewImpact(ctx, request(48), { budgetMs: 0 });
+    expect(impact.sampled).toBeDefined();
+    const read = Date.parse(impact.sampled!.since);
+    expect(read).toBeGreaterThan(Date.parse(impact.since));
+    expect(read).toBeGreaterThan(Date.now() - 30 * HOUR);
+    expect(read).toBeLessThanOrEqual(newest.getTime());
+    expect(impact.sampled).toMatchObject({ rows: CLIENTS.length, of: CLIENTS.length });
+    expect(impact.flowsEvaluated).toBe(CLIENTS.length);
+    expect(impact.totals.allowToDeny).toBe(210);
   });
 });
