@@ -1,7 +1,7 @@
 // `npm run bench -- control-plane [--json]` is the control plane's benchmark (issue 10,
 // control-plane/run.ts); `npm run bench -- scrape [--json]` what one metrics scrape of the agent costs
-// (issue 12, scrape-cost.ts); `npm run bench -- flows [--json]` the impact preview and flow retention
-// (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts);
+// (issue 12, scrape-cost.ts); `npm run bench -- flows [--json] [--database postgres|pglite]` the impact
+// preview and flow retention on both databases or the one named (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts);
 // `npm run bench -- wire [--json]` the bundle's bytes on the wire at 10,000 rules (issue 15, bundle-wire.ts).
 // Otherwise:
 // `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|new-flows|xdp|fairness]`: the policy-scale
@@ -72,9 +72,10 @@ import { runBundleWireBench } from './bundle-wire.ts';
 import { createBundleIssuer } from './bundles.ts';
 import { runConsoleBench } from './console/run.ts';
 import { CONTROL_PLANE_SECTIONS, type ControlPlaneSection, runControlPlaneBench } from './control-plane/run.ts';
+import type { BenchDatabase } from './control-plane/server.ts';
 import { CEILING_MBPS, measureFairness } from './fairness.ts';
 import { type FairnessRun, fairnessJson, fairnessRows, fairnessTargets, summarizeFairness } from './fairness-report.ts';
-import { runFlowsBench } from './flows/run.ts';
+import { BENCH_DATABASES, runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
 import { measureNewFlowRounds, newFlowRoundsJson } from './new-flow-rounds.ts';
@@ -116,6 +117,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
+      database: { type: 'string' },
       only: { type: 'string' },
       quick: { type: 'boolean', default: false },
       rounds: { type: 'string' },
@@ -132,7 +134,15 @@ async function main(): Promise<number> {
     return runControlPlaneBench({ json: values.json, sections: sections as ControlPlaneSection[] });
   }
   if (positionals[0] === 'scrape') return runScrapeBench({ json: values.json });
-  if (positionals[0] === 'flows') return runFlowsBench({ json: values.json });
+  if (positionals[0] === 'flows') {
+    const databases = values.database === undefined ? BENCH_DATABASES : values.database.split(',');
+    const unknown = databases.filter((database) => !(BENCH_DATABASES as readonly string[]).includes(database));
+    if (unknown.length > 0) {
+      process.stderr.write(`bench: unknown database ${unknown.join(', ')} (${BENCH_DATABASES.join(', ')})\n`);
+      return 2;
+    }
+    return runFlowsBench({ json: values.json, databases: databases as BenchDatabase[] });
+  }
   if (positionals[0] === 'console') return runConsoleBench({ json: values.json });
   if (positionals[0] === 'wire') return runBundleWireBench({ json: values.json });
   if (positionals.length > 0) {

@@ -86,6 +86,8 @@ export type DataplanePhase = 'plan' | 'compile' | 'load' | 'swap';
 
 /** One rule's (or tier default's) hit counter, summed over the programs that carry it. */
 export interface RuleHits {
+  /** The rule's identity (every field but the counts) as one string, the same in every observation: what readers cache by. */
+  key: string;
   direction: Direction;
   tier: string;
   policyId: string;

@@ -4,7 +4,7 @@
 // made so far: the phase loads every program or none.
 import { BpfError } from '../../bpf/errors.ts';
 import { type BpfMap, createMap } from '../../bpf/kernel/map.ts';
-import { splitPerCpu } from '../../bpf/kernel/percpu.ts';
+import { perCpuStride, possibleCpus, splitPerCpu } from '../../bpf/kernel/percpu.ts';
 import { type BpfProgram, loadProgram } from '../../bpf/kernel/program.ts';
 import type { EndpointKey } from '../../policy/inventory.ts';
 import type { CompiledProgram } from './codegen/program.ts';
@@ -15,6 +15,12 @@ import { RuleCounter } from './layouts.ts';
 import { linkProgram, type MapFds } from './link.ts';
 import { type ProgramMapRef, type ProgramMapSpec, programMapSpecs } from './program-maps.ts';
 import { type SharedMaps, sharedMapFds } from './shared-maps.ts';
+
+const PACKETS_OFFSET = RuleCounter.offsetOf('packets');
+const BYTES_OFFSET = RuleCounter.offsetOf('bytes');
+
+/** A little-endian u64 as a number: exact below 2^53, and a double is all Prometheus keeps anyway. */
+const u64At = (buf: Buffer, at: number): number => buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32;
 
 export interface RuleCount {
   packets: bigint;
@@ -30,6 +36,11 @@ export interface LoadedProgram {
   maps: ProgramMaps;
   /** Per-rule counters summed over CPUs, by slot. */
   readCounters(): Map<number, RuleCount>;
+  /**
+   * The same sums for the slots hit at least once, as numbers (what Prometheus exposes), straight
+   * from the batch buffers: the scrape path, without a Buffer, Map entry or BigInt per slot.
+   */
+  forEachCounter(visit: (slot: number, packets: number, bytes: number) => void): void;
   close(): void;
 }
 
@@ -122,6 +133,22 @@ export function loadCompiledProgram(compiled: CompiledProgram, shared: SharedMap
         if (packets > 0n) result.set(slot, { packets, bytes });
       });
       return result;
+    },
+    forEachCounter(visit) {
+      const stride = perCpuStride(RuleCounter.size);
+      const cpus = possibleCpus();
+      const { keySize, valueBufferSize } = maps.counters;
+      maps.counters.forEachBatch((keys, values, n) => {
+        for (let i = 0; i < n; i++) {
+          let packets = 0;
+          let bytes = 0;
+          for (let cpu = 0, at = i * valueBufferSize; cpu < cpus; cpu++, at += stride) {
+            packets += u64At(values, at + PACKETS_OFFSET);
+            bytes += u64At(values, at + BYTES_OFFSET);
+          }
+          if (packets > 0) visit(keys.readUInt32LE(i * keySize), packets, bytes);
+        }
+      });
     },
     close() {
       program.close();

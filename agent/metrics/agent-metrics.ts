@@ -6,7 +6,7 @@
 // pod by namespace/name, bounded by the pods on the node; never an address or a bundle id.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataplaneObservation, DataplanePhase } from '../datapath/dataplane.ts';
-import { renderRuleFamilies } from './rule-families.ts';
+import { createRuleFamilyRenderer } from './rule-families.ts';
 
 /** The agent pipeline's phases (agent/apply/pipeline.ts), then the eBPF dataplane's inside `enforce`. */
 export type ApplyPhase = 'accept' | 'admit' | 'enforce' | 'record' | DataplanePhase;
@@ -52,6 +52,7 @@ export function createAgentMetrics(): AgentMetrics {
   let latestOffered = 0;
   let sources: AgentMetricsSources | undefined;
   let observation: DataplaneObservation | undefined;
+  const renderRuleFamilies = createRuleFamilyRenderer();
 
   const phases = new Histogram({
     name: 'palisade_agent_apply_duration_seconds',

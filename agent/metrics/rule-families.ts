@@ -17,18 +17,38 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-/** The two families for the enforced (not staged) rules' hits; empty families still say HELP and TYPE. */
-export function renderRuleFamilies(hits: readonly RuleHits[] | undefined): string {
-  const rules: string[] = [`# HELP ${RULE_PACKETS} ${RULE_HELP}`, `# TYPE ${RULE_PACKETS} counter`];
-  const byPolicy = new Map<string, number>();
-  for (const hit of hits ?? []) {
-    if (hit.staged) continue;
-    const common = `direction="${hit.direction}",tier="${escapeLabel(hit.tier)}",policy="${escapeLabel(hit.policyId)}"`;
-    rules.push(`${RULE_PACKETS}{${common},rule="${hit.ruleIndex}",action="${hit.action}"} ${hit.packets}`);
-    const policyLabels = `${common},action="${hit.action}"`;
-    byPolicy.set(policyLabels, (byPolicy.get(policyLabels) ?? 0) + hit.packets);
-  }
-  const policies: string[] = [`# HELP ${POLICY_PACKETS} ${POLICY_HELP}`, `# TYPE ${POLICY_PACKETS} counter`];
-  for (const [labels, packets] of byPolicy) policies.push(`${POLICY_PACKETS}{${labels}} ${packets}`);
-  return `${rules.join('\n')}\n${policies.join('\n')}\n`;
+/** One rule's label sets, rendered once for as long as the rule stays loaded. */
+interface RuleLabels {
+  rule: string;
+  policy: string;
+}
+
+function labelsOf(hit: RuleHits): RuleLabels {
+  const common = `direction="${hit.direction}",tier="${escapeLabel(hit.tier)}",policy="${escapeLabel(hit.policyId)}"`;
+  return { rule: `{${common},rule="${hit.ruleIndex}",action="${hit.action}"} `, policy: `${common},action="${hit.action}"` };
+}
+
+/**
+ * Renders the two families for the enforced (not staged) rules' hits; empty families still say HELP
+ * and TYPE. Label sets are kept by rule key from one scrape to the next (the rules loaded now, no
+ * more): escaping and joining them again for 10,000 rules was a third of a scrape's time.
+ */
+export function createRuleFamilyRenderer(): (hits: readonly RuleHits[] | undefined) => string {
+  let labelsByKey = new Map<string, RuleLabels>();
+  return (hits) => {
+    const seen = new Map<string, RuleLabels>();
+    let rules = `# HELP ${RULE_PACKETS} ${RULE_HELP}\n# TYPE ${RULE_PACKETS} counter\n`;
+    const byPolicy = new Map<string, number>();
+    for (const hit of hits ?? []) {
+      if (hit.staged) continue;
+      const labels = labelsByKey.get(hit.key) ?? labelsOf(hit);
+      seen.set(hit.key, labels);
+      rules += `${RULE_PACKETS}${labels.rule}${hit.packets}\n`;
+      byPolicy.set(labels.policy, (byPolicy.get(labels.policy) ?? 0) + hit.packets);
+    }
+    labelsByKey = seen;
+    let policies = `# HELP ${POLICY_PACKETS} ${POLICY_HELP}\n# TYPE ${POLICY_PACKETS} counter\n`;
+    for (const [labels, packets] of byPolicy) policies += `${POLICY_PACKETS}{${labels}} ${packets}\n`;
+    return rules + policies;
+  };
 }

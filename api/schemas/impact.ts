@@ -78,11 +78,16 @@ export const impactSchema = z
     sampled: z
       .object({
         rows: z.number().int().openapi({ description: 'Flow log rows evaluated' }),
-        of: z.number().int().openapi({ description: 'Flow log rows in the window at the endpoint directions the change touches' }),
-        since: z.string().openapi({ format: 'date-time' }),
+        of: z.number().int().openapi({ description: 'Flow log rows in the window read, at the endpoint directions the change touches' }),
+        since: z.string().openapi({
+          format: 'date-time',
+          description: 'The start of the window read (up to now): later than `since` when the read, newest first, ran out of time',
+        }),
       })
       .optional()
-      .openapi({ description: 'Present when not every flow could be evaluated in time: the busiest flows were, these many rows of those' }),
+      .openapi({
+        description: 'Present when not every flow could be read and evaluated in time: the busiest flows of the window read were, these many rows of those',
+      }),
   })
   .openapi('Impact');
 export type Impact = z.infer<typeof impactSchema>;

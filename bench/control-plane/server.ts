@@ -2,27 +2,40 @@
 // worker` (the relay and the bundle builds, on its in-process queue) as two processes of their own on a
 // fresh database of the real Postgres (127.0.0.1:5432, or BENCH_POSTGRES_URL), so neither the bench's
 // load generation nor a 1.6 MB bundle build shares the API's event loop, and the API's CPU time can be
-// read from /proc.
+// read from /proc. With `database: 'pglite'`, the embedded database's shape instead: one `palisade
+// serve` process (role all: PGlite serves one process) over a fresh data directory.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import { RATE_LIMITS_LIFTED } from '../../bin/config.ts';
+import type { DatabaseOptions } from '../../db/index.ts';
 import { newKeyRing } from '../../policy/bundle/index.ts';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICKS_PER_SECOND = 100;
 
+export type BenchDatabase = 'postgres' | 'pglite';
+
 export interface BenchServer {
   url: string;
-  /** Its database, for benches that read or drive what the server stores. */
-  databaseUrl: string;
+  database: BenchDatabase;
+  /**
+   * Its database, for benches that read or drive what the server stores. An embedded one serves a
+   * single process: open it only after halt().
+   */
+  databaseOptions: DatabaseOptions;
   /** User plus system CPU seconds the server process has used so far. */
   cpuSeconds(): number;
   /** Long-polls parked in the server now, from its own gauge (GET /metrics). */
   parkedWaiters(): Promise<number>;
+  /** Stops the processes and keeps the data. */
+  halt(): Promise<void>;
+  /** Stops the processes and removes the data. */
   stop(): Promise<void>;
 }
 
@@ -51,20 +64,44 @@ async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error('the control plane did not answer /healthz within 60 s');
 }
 
-export async function startBenchServer(): Promise<BenchServer> {
+interface FreshDatabase {
+  /** What the control plane's processes are told. */
+  env: Record<string, string>;
+  options: DatabaseOptions;
+  remove(): Promise<void>;
+}
+
+/** A new database on the shared Postgres, or an empty data directory for PGlite. */
+async function freshDatabase(database: BenchDatabase): Promise<FreshDatabase> {
+  if (database === 'pglite') {
+    const dataDir = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
+    return { env: { DATA_DIR: dataDir }, options: { dataDir: join(dataDir, 'pglite') }, remove: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  }
   const name = `palisade_bench_${randomBytes(6).toString('hex')}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
-  const databaseUrl = new URL(ADMIN_URL);
-  databaseUrl.pathname = `/${name}`;
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    options: { url: url.toString() },
+    async remove() {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+export async function startBenchServer(database: BenchDatabase = 'postgres'): Promise<BenchServer> {
+  const fresh = await freshDatabase(database);
   const port = await freePort();
   const metricsPort = await freePort();
-  const { REDIS_URL: _sharedRedis, ...inherited } = process.env;
+  const { REDIS_URL: _sharedRedis, DATABASE_URL: _sharedDatabase, ...inherited } = process.env;
   const env = {
     // The worker builds on its in-process queue: the bench never touches a shared Redis.
     ...inherited,
+    ...fresh.env,
     PORT: String(port),
-    DATABASE_URL: databaseUrl.toString(),
     SIGNING_KEYS: JSON.stringify(await newKeyRing(new Date())),
     LOG_LEVEL: 'warn',
     DEMO_TENANT: 'false',
@@ -78,31 +115,36 @@ export async function startBenchServer(): Promise<BenchServer> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   // The API's metrics carry its parked long-polls; the worker serves none.
-  const child = start(['serve', '--role', 'api'], { METRICS_PORT: String(metricsPort) });
+  const child = start(['serve', '--role', database === 'pglite' ? 'all' : 'api'], { METRICS_PORT: String(metricsPort) });
   const childExited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // The API applies the migrations at start; the worker starts once it answers.
   let worker: ChildProcess | undefined;
   let workerExited: Promise<void> = Promise.resolve();
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
+  const halt = async () => {
     child.kill('SIGTERM');
     worker?.kill('SIGTERM');
     await Promise.all([childExited, workerExited]);
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+  };
+  const stop = async () => {
+    await halt();
+    await fresh.remove();
   };
   try {
     await untilHealthy(url, child);
-    const started = start(['worker']);
-    worker = started;
-    workerExited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+    if (database === 'postgres') {
+      const started = start(['worker']);
+      worker = started;
+      workerExited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+    }
   } catch (error) {
     await stop();
     throw error;
   }
   return {
     url,
-    databaseUrl: databaseUrl.toString(),
+    database,
+    databaseOptions: fresh.options,
     cpuSeconds() {
       // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
       const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
@@ -113,6 +155,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       return Number(/^palisade_long_poll_waiters (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
     },
+    halt,
     stop,
   };
 }

@@ -1,5 +1,6 @@
-// `npm run bench -- flows [--json]`: issue 12's flow figures, on the real Postgres through the running
-// control plane (its own process, bench/control-plane/server.ts):
+// `npm run bench -- flows [--json] [--database postgres|pglite]`: issue 12's flow figures through the
+// running control plane (its own processes, bench/control-plane/server.ts), on the real Postgres and
+// then on the embedded PGlite (or the one --database names):
 //
 // 1. impact: a cluster of 250 pods with 100,000 stored flow rows (shipped through POST /v1/agent/flows
 //    by 50 agents, within their cap), then POST /v1/apply?dryRun=true&impact=true of a change, ROUNDS
@@ -9,14 +10,14 @@
 //    100,000 distinct flows (a scan; the preview reads the busiest 50,000) under the broad change.
 //    The target is 2 s.
 // 2. retention: 100,000 expired rows deleted by the worker's pass (workers/flows/expire.ts, batches
-//    of 5,000): rows per second.
+//    of 5,000): rows per second. On PGlite the pass runs in the bench's process once the server has
+//    stopped (an embedded database serves one process).
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/index.ts';
 import type { FlowLogEntry } from '../../policy/flow-log.ts';
 import type { InventoryInput } from '../../policy/inventory.ts';
 import { expireFlowLogs } from '../../workers/flows/expire.ts';
-import { type BenchServer, startBenchServer } from '../control-plane/server.ts';
+import { type BenchDatabase, type BenchServer, startBenchServer } from '../control-plane/server.ts';
 import { apply, type BenchTenant, call, newAgentToken, newTenant } from '../control-plane/tenants.ts';
 import { progress } from '../progress.ts';
 import { round, type Sample, sample, withSpread } from '../stats.ts';
@@ -115,6 +116,7 @@ async function timed(url: string, tenant: BenchTenant, query: string, objects: r
 }
 
 interface ImpactRow {
+  database: BenchDatabase;
   shape: string;
   change: string;
   rows: number;
@@ -157,12 +159,13 @@ async function measureImpact(server: BenchServer, shape: string, distinct: numbe
       last = previewed.body;
       dryRunRuns.push((await timed(server.url, tenant, 'dryRun=true', change)).ms);
     }
-    rows.push(impactRow(shape, name, distinct, sample(impactRuns), sample(dryRunRuns), last));
+    rows.push(impactRow(server.database, shape, name, distinct, sample(impactRuns), sample(dryRunRuns), last));
   }
   return rows;
 }
 
 function impactRow(
+  database: BenchDatabase,
   shape: string,
   change: string,
   distinct: number,
@@ -171,6 +174,7 @@ function impactRow(
   last: Awaited<ReturnType<typeof timed>>['body'],
 ): ImpactRow {
   return {
+    database,
     shape,
     change,
     rows: ROWS,
@@ -185,7 +189,7 @@ function impactRow(
   };
 }
 
-async function measureRetention(server: BenchServer) {
+async function measureRetention(server: BenchServer): Promise<RetentionRow> {
   const tenant = await newTenant(server.url);
   const token = await newAgentToken(server.url, tenant);
   // Free plan: a day's retention; these rows ended two days ago.
@@ -194,15 +198,18 @@ async function measureRetention(server: BenchServer) {
     startTime: new Date(Date.parse(row.startTime) - 47 * HOUR).toISOString(),
     endTime: new Date(Date.parse(row.endTime) - 47 * HOUR).toISOString(),
   }));
-  progress(`retention: shipping ${ROWS} expired rows`);
+  progress(`retention (${server.database}): shipping ${ROWS} expired rows`);
   await ship(server.url, token, rows, 'expired');
-  const database = await openDatabase({ url: server.databaseUrl });
+  // The embedded database serves one process: the pass runs here once the server has let go of it.
+  if (server.database === 'pglite') await server.halt();
+  const database = await openDatabase(server.databaseOptions);
   try {
-    progress('retention: expiry pass');
+    progress(`retention (${server.database}): expiry pass`);
     const started = performance.now();
     const pass = await expireFlowLogs(database.db, { batchSize: EXPIRY_BATCH, pauseMs: 0, maxBatches: 1_000 });
     const seconds = (performance.now() - started) / 1000;
     return {
+      database: server.database,
       deleted: pass.deleted,
       batches: pass.batches,
       seconds: round(seconds, 2),
@@ -214,35 +221,52 @@ async function measureRetention(server: BenchServer) {
   }
 }
 
-export async function runFlowsBench(options: { json: boolean }): Promise<number> {
-  const server = await startBenchServer();
+interface RetentionRow {
+  database: BenchDatabase;
+  deleted: number;
+  batches: number;
+  seconds: number;
+  rowsPerSecond: number;
+  batchSize: number;
+}
+
+async function measureOn(database: BenchDatabase): Promise<{ impact: ImpactRow[]; retention: RetentionRow }> {
+  progress(`flows on ${database}`);
+  const server = await startBenchServer(database);
   try {
     const impact = [...(await measureImpact(server, 'steady', ROWS / 4, ['narrow', 'broad'])), ...(await measureImpact(server, 'scan', ROWS, ['broad']))];
-    const retention = await measureRetention(server);
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify({ impact, retention, targetMs: TARGET_MS }, null, 2)}\n`);
-    } else {
-      const lines = [
-        '| shape | change | rows | distinct flows | evaluated | groups | sampled | impact ms | dry run ms (baseline) | ratio | within 2 s |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-        ...impact.map(
-          (row) =>
-            `| ${row.shape} | ${row.change} | ${row.rows} | ${row.distinctFlows} | ${row.flowsEvaluated} | ${row.groups} | ${row.sampled} | ${withSpread(row.impactMs, 0)} | ${withSpread(row.dryRunMs, 0)} | ${row.ratio} | ${row.withinTarget} |`,
-        ),
-        '',
-        '| retention: deleted | batches of | seconds | rows/s |',
-        '| --- | --- | --- | --- |',
-        `| ${retention.deleted} | ${retention.batchSize} | ${retention.seconds} | ${retention.rowsPerSecond} |`,
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
-    }
-    return impact.every((row) => row.withinTarget) ? 0 : 1;
+    return { impact, retention: await measureRetention(server) };
   } finally {
     await server.stop();
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
-  process.exitCode = await runFlowsBench({ json: values.json });
+export const BENCH_DATABASES: readonly BenchDatabase[] = ['postgres', 'pglite'];
+
+export async function runFlowsBench(options: { json: boolean; databases: readonly BenchDatabase[] }): Promise<number> {
+  const impact: ImpactRow[] = [];
+  const retention: RetentionRow[] = [];
+  for (const database of options.databases) {
+    const measured = await measureOn(database);
+    impact.push(...measured.impact);
+    retention.push(measured.retention);
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ impact, retention, targetMs: TARGET_MS }, null, 2)}\n`);
+  } else {
+    const lines = [
+      '| database | shape | change | rows | distinct flows | evaluated | groups | sampled | impact ms | dry run ms (baseline) | ratio | within 2 s |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...impact.map(
+        (row) =>
+          `| ${row.database} | ${row.shape} | ${row.change} | ${row.rows} | ${row.distinctFlows} | ${row.flowsEvaluated} | ${row.groups} | ${row.sampled} | ${withSpread(row.impactMs, 0)} | ${withSpread(row.dryRunMs, 0)} | ${row.ratio} | ${row.withinTarget} |`,
+      ),
+      '',
+      '| retention: database | deleted | batches of | seconds | rows/s |',
+      '| --- | --- | --- | --- | --- |',
+      ...retention.map((row) => `| ${row.database} | ${row.deleted} | ${row.batchSize} | ${row.seconds} | ${row.rowsPerSecond} |`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return impact.every((row) => row.withinTarget) ? 0 : 1;
 }

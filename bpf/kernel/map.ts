@@ -128,9 +128,24 @@ export class BpfMap implements MapSpec {
    * without losing increments between read and delete; hash kinds only).
    */
   lookupBatch(options: { batchSize?: number; andDelete?: boolean } = {}): { keys: Buffer[]; values: Buffer[] } {
-    const batch = Math.max(1, options.batchSize ?? Math.min(DEFAULT_BATCH, this.maxEntries));
     const keys: Buffer[] = [];
     const values: Buffer[] = [];
+    this.forEachBatch((keyBuf, valueBuf, n) => {
+      for (let i = 0; i < n; i++) {
+        keys.push(Buffer.from(keyBuf.subarray(i * this.keySize, (i + 1) * this.keySize)));
+        values.push(Buffer.from(valueBuf.subarray(i * this.valueBufferSize, (i + 1) * this.valueBufferSize)));
+      }
+    }, options);
+    return { keys, values };
+  }
+
+  /**
+   * The same walk as lookupBatch, a batch at a time in two reused buffers (entry i's key at
+   * i * keySize, its value at i * valueBufferSize), valid only during `visit`: nothing is allocated
+   * per entry, so a scrape reads a 10,000-rule program's counters or counts a conntrack table cheaply.
+   */
+  forEachBatch(visit: (keys: Buffer, values: Buffer, count: number) => void, options: { batchSize?: number; andDelete?: boolean } = {}): void {
+    const batch = Math.max(1, options.batchSize ?? Math.min(DEFAULT_BATCH, this.maxEntries));
     const keyBuf = Buffer.alloc(batch * this.keySize);
     const valueBuf = Buffer.alloc(batch * this.valueBufferSize);
     const count = Buffer.alloc(4);
@@ -144,39 +159,22 @@ export class BpfMap implements MapSpec {
       count.writeUInt32LE(batch);
       const ret = op(this.fd, inBatch, outBatch, keyBuf, valueBuf, count, opts);
       if (ret < 0 && ret !== -Errno.ENOENT) throw failure('MAP_OP_FAILED', `batch lookup in ${this.name}`, -ret);
-      const n = count.readUInt32LE();
-      for (let i = 0; i < n; i++) {
-        keys.push(Buffer.from(keyBuf.subarray(i * this.keySize, (i + 1) * this.keySize)));
-        values.push(Buffer.from(valueBuf.subarray(i * this.valueBufferSize, (i + 1) * this.valueBufferSize)));
-      }
-      if (ret === -Errno.ENOENT) break; // end of map
+      visit(keyBuf, valueBuf, count.readUInt32LE());
+      if (ret === -Errno.ENOENT) return; // end of map
       inBatch = Buffer.from(outBatch);
     }
-    return { keys, values };
   }
 
-  /**
-   * How many entries the map holds, walked with BPF_MAP_LOOKUP_BATCH into one reused buffer (nothing
-   * kept per entry): cheap enough for a scrape of a conntrack table. Same map types as lookupBatch.
-   */
+  /** How many entries the map holds, walked as forEachBatch walks it. Same map types as lookupBatch. */
   countEntries(batchSize = DEFAULT_BATCH): number {
-    const batch = Math.max(1, Math.min(batchSize, this.maxEntries));
-    const keyBuf = Buffer.alloc(batch * this.keySize);
-    const valueBuf = Buffer.alloc(batch * this.valueBufferSize);
-    const count = Buffer.alloc(4);
-    const cursorSize = Math.max(this.keySize, 8);
-    let inBatch: Buffer | null = null;
-    const outBatch = Buffer.alloc(cursorSize);
-    const opts = buildOpts(MapBatchOpts, {});
     let total = 0;
-    for (;;) {
-      count.writeUInt32LE(batch);
-      const ret = libbpf().bpf_map_lookup_batch(this.fd, inBatch, outBatch, keyBuf, valueBuf, count, opts);
-      if (ret < 0 && ret !== -Errno.ENOENT) throw failure('MAP_OP_FAILED', `batch count in ${this.name}`, -ret);
-      total += count.readUInt32LE();
-      if (ret === -Errno.ENOENT) return total;
-      inBatch = Buffer.from(outBatch);
-    }
+    this.forEachBatch(
+      (_keys, _values, n) => {
+        total += n;
+      },
+      { batchSize: Math.min(batchSize, this.maxEntries) },
+    );
+    return total;
   }
 
   /** BPF_MAP_UPDATE_BATCH: one syscall for many entries. Returns how many were written. */

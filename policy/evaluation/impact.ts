@@ -79,15 +79,31 @@ function packetOf(flow: ObservedFlow): Packet {
 
 const directionOf = (policy: EndpointPolicy | undefined, direction: Direction): DirectionPolicy | null => policy?.[direction] ?? null;
 
+/** What one distinct flow gets under both sets; the same for every flow with the same policies and packet. */
+interface FlowVerdicts {
+  before: Verdict;
+  after: Verdict;
+  decidedBy: TraceEntry | null;
+}
+
 export function evaluateImpact(plan: ImpactPlan, flows: readonly ObservedFlow[], options: ImpactOptions = {}): ImpactEvaluation {
   const { before, after } = plan;
   const changes: VerdictChange[] = [];
+  // The evaluator is pure in (policy, packet): replicas of a workload share their policies' hashes, so
+  // their flows to one remote and port are evaluated once. Remotes repeat across flows too.
+  const verdicts = new Map<string, FlowVerdicts>();
+  const addressOk = new Map<string, boolean>();
   let evaluated = 0;
   let unresolved = 0;
   for (const flow of flows) {
     if (options.shouldStop?.()) break;
     const was = before.get(flow.endpoint);
-    if (!was || parseAddress(flow.remote) === null) {
+    let valid = addressOk.get(flow.remote);
+    if (valid === undefined) {
+      valid = parseAddress(flow.remote) !== null;
+      addressOk.set(flow.remote, valid);
+    }
+    if (!was || !valid) {
       unresolved += 1;
       continue;
     }
@@ -95,11 +111,16 @@ export function evaluateImpact(plan: ImpactPlan, flows: readonly ObservedFlow[],
     const policyBefore = directionOf(was, flow.direction);
     const policyAfter = directionOf(after.get(flow.endpoint), flow.direction);
     if (policyBefore?.hash === policyAfter?.hash) continue;
-    const packet = packetOf(flow);
-    const verdictBefore = evaluateDirection(policyBefore, packet).verdict;
-    const evaluationAfter = evaluateDirection(policyAfter, packet);
-    if (verdictBefore === evaluationAfter.verdict) continue;
-    changes.push({ flow, before: verdictBefore, after: evaluationAfter.verdict, decidedBy: decidingEntry(evaluationAfter.trace) });
+    const key = `${policyBefore?.hash ?? ''} ${policyAfter?.hash ?? ''} ${flow.remote} ${flow.protocol} ${flow.port}`;
+    let verdict = verdicts.get(key);
+    if (!verdict) {
+      const packet = packetOf(flow);
+      const evaluationAfter = evaluateDirection(policyAfter, packet);
+      verdict = { before: evaluateDirection(policyBefore, packet).verdict, after: evaluationAfter.verdict, decidedBy: decidingEntry(evaluationAfter.trace) };
+      verdicts.set(key, verdict);
+    }
+    if (verdict.before === verdict.after) continue;
+    changes.push({ flow, before: verdict.before, after: verdict.after, decidedBy: verdict.decidedBy });
   }
   return { changes, evaluated, unresolved };
 }

@@ -2,7 +2,7 @@
 // API makes (source, destination, protocol, port), with counts and the rule that would decide.
 import type { Impact } from '../client/types.ts';
 import { formatTime, protocolName } from '../format.ts';
-import { decidingRule, impactSummary, verdictChange } from '../policies/impact.ts';
+import { decidingRule, impactSummary, samplingNote, verdictChange } from '../policies/impact.ts';
 
 export function ImpactView(props: { impact: Impact }) {
   const { impact } = props;
@@ -13,11 +13,7 @@ export function ImpactView(props: { impact: Impact }) {
         {impactSummary(impact)}
         {impact.unresolved > 0 && ` ${impact.unresolved} more had no address to resolve.`}
       </p>
-      {impact.sampled && (
-        <p class="meta">
-          Only the busiest flows could be evaluated in time: {impact.sampled.rows} of {impact.sampled.of} flow log rows.
-        </p>
-      )}
+      {impact.sampled && <p class="meta">{samplingNote(impact.sampled, impact.since, formatTime)}</p>}
       {impact.changes.length > 0 && (
         <div class="scroll">
           <table class="impact-changes">

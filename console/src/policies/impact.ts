@@ -24,6 +24,17 @@ export function impactSummary(impact: Impact): string {
   return `${denyToAllow} would be allowed, ${allowToDeny} would be denied, in ${plural(impact.changes.length + (impact.changesOmitted ?? 0), 'flow group')} (${plural(impact.flowsEvaluated, 'distinct flow')} evaluated).`;
 }
 
+/**
+ * What a sampled preview covered: the rows of the window read that the busiest flows evaluated
+ * account for, and that window when the read (newest first) stopped short of the one asked.
+ */
+export function samplingNote(sampled: NonNullable<Impact['sampled']>, asked: string, time: (iso: string) => string): string {
+  const rows = `${sampled.rows} of ${plural(sampled.of, 'flow log row')}`;
+  if (sampled.since === asked) return `Only the busiest flows could be evaluated in time: ${rows}.`;
+  const evaluated = sampled.rows === sampled.of ? `all ${plural(sampled.of, 'flow log row')} evaluated` : `the busiest evaluated, ${rows}`;
+  return `Only flows since ${time(sampled.since)} could be read in time, not all since ${time(asked)}: ${evaluated}.`;
+}
+
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -1,7 +1,7 @@
 // The Preview's impact wording: verdicts before and after, the deciding rule, the one-line summary.
 import { describe, expect, it } from 'vitest';
 import type { Impact } from '../../../console/src/client/types.ts';
-import { decidingRule, impactSummary, verdictChange } from '../../../console/src/policies/impact.ts';
+import { decidingRule, impactSummary, samplingNote, verdictChange } from '../../../console/src/policies/impact.ts';
 
 const impact = (overrides: Partial<Impact>): Impact => ({
   since: '2026-12-06T00:00:00.000Z',
@@ -45,5 +45,17 @@ describe('impact wording', () => {
       '3 would be allowed, 0 would be denied, in 3 flow groups (4 distinct flows evaluated).',
     );
     expect(impactSummary(impact({ flowsEvaluated: 1 }))).toBe('No observed flow would change verdict (1 distinct flow evaluated).');
+  });
+
+  it('says which rows were evaluated and, when the read stopped short, which window was read', () => {
+    const asked = '2026-12-06T00:00:00.000Z';
+    const time = (iso: string) => iso.slice(11, 16);
+    expect(samplingNote({ rows: 40, of: 100, since: asked }, asked, time)).toBe('Only the busiest flows could be evaluated in time: 40 of 100 flow log rows.');
+    expect(samplingNote({ rows: 30, of: 30, since: '2026-12-06T22:15:00.000Z' }, asked, time)).toBe(
+      'Only flows since 22:15 could be read in time, not all since 00:00: all 30 flow log rows evaluated.',
+    );
+    expect(samplingNote({ rows: 1, of: 30, since: '2026-12-06T22:15:00.000Z' }, asked, time)).toBe(
+      'Only flows since 22:15 could be read in time, not all since 00:00: the busiest evaluated, 1 of 30 flow log rows.',
+    );
   });
 });

@@ -45,6 +45,27 @@ describe('evaluateImpact', () => {
     expect(evaluateImpact(planImpact(pods, policySet(dbFrom('web')), policySet(dbFrom('cache'))), flows)).toMatchObject({ evaluated: 1, unresolved: 2 });
   });
 
+  it("reports every replica's flow, each with the verdicts of its own policies, when replicas share them", () => {
+    const replicas = inventory([
+      pod('shop/web-a', { labels: { app: 'web' }, ipv4: ['198.18.9.1'] }),
+      pod('shop/web-b', { labels: { app: 'web' }, ipv4: ['198.18.9.2'] }),
+      pod('shop/batch', { labels: { app: 'batch' }, ipv4: ['198.18.9.3'] }),
+    ]);
+    const egressTo443 = (app: string) =>
+      networkPolicy('shop', `${app}-egress`, { podSelector: { matchLabels: { app } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 443 }] }] });
+    const out = (endpoint: string, port: number): ObservedFlow => ({ endpoint, direction: 'egress', remote: '203.0.113.1', protocol: 6, port, count: 1 });
+    // web-a and web-b share the would-be policy; batch has another that decides these packets alike.
+    const flows = [out('shop/web-a', 80), out('shop/web-b', 80), out('shop/web-a', 443), out('shop/batch', 80), out('shop/web-b', 80)];
+    const result = evaluateImpact(planImpact(replicas, policySet(), policySet(egressTo443('web'), egressTo443('batch'))), flows);
+    expect(result.changes.map((change) => [change.flow.endpoint, change.flow.port, change.after, change.decidedBy?.policyId])).toEqual([
+      ['shop/web-a', 80, 'deny', expect.stringContaining('web-egress')],
+      ['shop/web-b', 80, 'deny', expect.stringContaining('web-egress')],
+      ['shop/batch', 80, 'deny', expect.stringContaining('batch-egress')],
+      ['shop/web-b', 80, 'deny', expect.stringContaining('web-egress')],
+    ]);
+    expect(result).toMatchObject({ evaluated: 5, unresolved: 0 });
+  });
+
   it('stops between flows when told to', () => {
     let asked = 0;
     const result = evaluateImpact(planImpact(pods, policySet(dbFrom('web')), policySet(dbFrom('cache'))), [toDb('198.18.9.1'), toDb('198.18.9.20'), fromWeb], {

@@ -14,9 +14,30 @@ const observation: DataplaneObservation = {
     { name: 'program_maps', entries: 40, capacity: 40 },
   ],
   rules: [
-    { direction: 'ingress', tier: 'default', policyId: 'CalicoNetworkPolicy/x/deny-c', ruleIndex: 0, action: 'Deny', staged: false, packets: 5, bytes: 300 },
-    { direction: 'ingress', tier: 'default', policyId: 'CalicoNetworkPolicy/x/deny-c', ruleIndex: 1, action: 'Allow', staged: false, packets: 9, bytes: 900 },
     {
+      key: 'deny-c 0',
+      direction: 'ingress',
+      tier: 'default',
+      policyId: 'CalicoNetworkPolicy/x/deny-c',
+      ruleIndex: 0,
+      action: 'Deny',
+      staged: false,
+      packets: 5,
+      bytes: 300,
+    },
+    {
+      key: 'deny-c 1',
+      direction: 'ingress',
+      tier: 'default',
+      policyId: 'CalicoNetworkPolicy/x/deny-c',
+      ruleIndex: 1,
+      action: 'Allow',
+      staged: false,
+      packets: 9,
+      bytes: 900,
+    },
+    {
+      key: 'deny-all default',
       direction: 'egress',
       tier: 'default',
       policyId: 'StagedNetworkPolicy/x/deny-all',
@@ -85,6 +106,15 @@ describe('agent metrics', () => {
     const checked = await checkMetrics(body);
     expect(checked.output).toBe('');
     expect(checked.code).toBe(0);
+
+    // The next scrape reads the counters again: a rule's series carries its new count.
+    const later = { ...observation, rules: observation.rules.map((rule, i) => (i === 0 ? { ...rule, packets: 8 } : rule)) };
+    metrics.watch({ revisions: () => ({ appliedRevision: 4, newestVerified: { revision: 4, issuedAt } }), observe: () => later });
+    const next = await metrics.scrape();
+    expect(
+      line(next, 'palisade_agent_rule_packets_total{direction="ingress",tier="default",policy="CalicoNetworkPolicy/x/deny-c",rule="0",action="Deny"}'),
+    ).toBe('8');
+    expect(line(next, 'palisade_agent_policy_packets_total{direction="ingress",tier="default",policy="CalicoNetworkPolicy/x/deny-c",action="Deny"}')).toBe('8');
   });
 
   it('a dry-run agent (no observation) exposes revisions and no dataplane series', async () => {
