@@ -86,9 +86,15 @@ export async function listenForBundles(database: Database, onError: (error: unkn
     for (const waiter of watch.waiters) if (bundle.revision > waiter.knownRevision) waiter.settle(bundle);
   }
 
-  function read(clusterId: string, watch: ClusterWatch, revisionFirst: boolean): Promise<void> {
+  /**
+   * Reads the cluster's newest row into the watch. `news` (a notification or the periodic check) asks
+   * for another read after one in flight, which may have started before the news; an arriving agent
+   * only wants the read in flight. Were arrivals to ask too, a read ending with no waiter left would
+   * forget its row for them, and arrivals joining each other's reads would spin forever.
+   */
+  function read(clusterId: string, watch: ClusterWatch, revisionFirst: boolean, news: boolean): Promise<void> {
     if (watch.reading) {
-      watch.readAgain = true;
+      if (news) watch.readAgain = true;
       return watch.reading;
     }
     const reading = (async () => {
@@ -117,7 +123,7 @@ export async function listenForBundles(database: Database, onError: (error: unkn
 
   function refresh(clusterId: string, watch: ClusterWatch, revisionFirst: boolean) {
     if (!revisionFirst && watch.waiters.size === 0 && !watch.reading) watch.kept = undefined;
-    else read(clusterId, watch, revisionFirst).catch(onError);
+    else read(clusterId, watch, revisionFirst, true).catch(onError);
   }
 
   const unlisten = await database.listen(BUNDLE_CHANNEL, (clusterId) => {
@@ -191,7 +197,7 @@ export async function listenForBundles(database: Database, onError: (error: unkn
         bundle,
         cancel: () => waiter?.settle(undefined),
         async latest() {
-          while (!watch.kept) await read(agent.clusterId, watch, false);
+          while (!watch.kept) await read(agent.clusterId, watch, false, false);
           return watch.kept.row;
         },
       };

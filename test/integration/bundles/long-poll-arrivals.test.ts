@@ -3,7 +3,7 @@
 // a cluster whose bundle is already watched checks its revision against the watch's row with no
 // transaction of its own, as do the agents coming back after a write woke them.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ApiClient, createAgentToken, createPolicy } from '../../support/api-client.ts';
+import { type ApiClient, createAgentToken, createCluster, createPolicy } from '../../support/api-client.ts';
 import { waitForRevision } from '../../support/bundles.ts';
 import type { TestControlPlane } from '../../support/control-plane.ts';
 import { startWithTenantCluster } from '../../support/tenant-with-cluster.ts';
@@ -16,12 +16,13 @@ describe('a fleet of agents long-polling one cluster', () => {
   let control: TestControlPlane;
   let api: ApiClient;
   let key: string;
+  let tenantId: string;
   let clusterId: string;
   let stackTraceLimit: number;
 
   beforeAll(async () => {
     // A slow relay poll: the worker's own transactions stay out of the way.
-    ({ control, api, key, clusterId } = await startWithTenantCluster('postgres', { RELAY_POLL_MS: '30000' }));
+    ({ control, api, key, tenantId, clusterId } = await startWithTenantCluster('postgres', { RELAY_POLL_MS: '30000' }));
     // The transactions are told apart by who started them (the rechecks and the worker share the
     // pool), which needs the whole synchronous call chain in the stack.
     stackTraceLimit = Error.stackTraceLimit;
@@ -93,5 +94,27 @@ describe('a fleet of agents long-polling one cluster', () => {
     expect(counted.from('pollBundle')).toBe(0);
     counted.stop();
     expect((await Promise.all(back)).map((answer) => answer.status)).toEqual(Array(FLEET).fill(304));
+  });
+
+  it('gives the newest bundle to agents whose waits ended before the watch read it, however many join that read', async () => {
+    // Agents a wake (or a hang-up) settled before their arrival's read came back still take the row
+    // from the read in flight; joining it must not make it forget the row for them and read again,
+    // which spun the server at full CPU with 10,000 agents (bench: control-plane --only longPoll,fairness).
+    const fresh = await createCluster(api, key);
+    // Polled without waiting, so nothing watches the cluster yet: the agents' arrival makes the first read.
+    const token = await createAgentToken(api, key, fresh.id);
+    let revision = 0;
+    while (revision === 0) {
+      const answer = await api.get('/v1/agent/bundle?wait=0', { key: token });
+      if (answer.status === 200) revision = Number(answer.headers.get('x-palisade-revision'));
+      else await sleep(100);
+    }
+    const agents = Array.from(
+      { length: FLEET },
+      () => control.plane.bundleWaiters.park({ tenantId, clusterId: fresh.id, knownRevision: 0 }, 60_000, new AbortController().signal)!,
+    );
+    for (const agent of agents) agent.cancel();
+    const rows = await Promise.all(agents.map((agent) => agent.latest()));
+    expect(new Set(rows.map((row) => row?.revision))).toEqual(new Set([revision]));
   });
 });
