@@ -124,14 +124,16 @@ async function measureStoredPolicy(url: string, heavy: BenchTenant, storedBytes:
   return { storedBytes, smallApplyP50Ms: rounded(percentile(applyMs, 0.5)), otherTenantP50Ms: rounded(otherReads.p50Ms) };
 }
 
-async function currentRevision(url: string, token: string): Promise<number> {
+/** The cluster's newest revision, once it is above `above` (a build lands a moment after its write). */
+async function currentRevision(url: string, token: string, above = 0): Promise<number> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const answer = await call(url, 'GET', '/v1/agent/bundle', token);
-    if (answer.status === 200) return Number(answer.headers.get('x-palisade-revision'));
+    const revision = Number(answer.headers.get('x-palisade-revision'));
+    if (answer.status === 200 && revision > above) return revision;
     await sleep(200);
   }
-  throw new Error('no bundle was built within 30 s');
+  throw new Error(`no bundle above revision ${above} was built within 30 s`);
 }
 
 /** The waiters' processes: two share the machine's two cores with the server and Postgres. */
@@ -213,9 +215,12 @@ async function untilParked(server: BenchServer, waiters: WaiterProcesses): Promi
 }
 
 async function measureLongPoll(url: string, server: BenchServer, waited: BenchTenant, other: BenchTenant) {
-  await apply(url, waited, [networkPolicy('long-poll', 1)]);
+  // Parked on the revision the write gives, not on the cluster's first one still there when the
+  // write's build lands: that would answer every waiter before the measured write.
   const token = await newAgentToken(url, waited);
-  const revision = await currentRevision(url, token);
+  const before = await currentRevision(url, token);
+  await apply(url, waited, [networkPolicy('long-poll', 1)]);
+  const revision = await currentRevision(url, token, before);
   progress(`long-poll: ${WAITERS} waiters on revision ${revision}, from ${WAITER_PROCESSES} processes`);
   const waiters = startWaiterProcesses({ url, token, revision, batch: WAITER_BATCH / WAITER_PROCESSES, batchEveryMs: 100, waitSeconds: 60 });
   await waiters.opened;
