@@ -11,7 +11,6 @@
 //    ingress) instead. CPU is the softirq time of /proc/stat summed over all CPUs during the flood
 //    (USER_HZ ticks: 10 ms resolution, and everything else softirq does on the machine meanwhile
 //    counts too), divided by the drops each program counted.
-import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { compileDirection } from '../agent/datapath/codegen/program.ts';
@@ -26,12 +25,11 @@ import { XdpAction } from '../bpf/kernel/constants.ts';
 import { ifindexOf, withNetns } from '../bpf/kernel/netns.ts';
 import { testRun } from '../bpf/kernel/testrun.ts';
 import { createHostLink } from '../lab/net/host-link.ts';
-import { canonicalJson } from '../policy/bundle/canonical-json.ts';
-import { BUNDLE_API_VERSION, type BundlePayload } from '../policy/bundle/payload.ts';
 import { resolveEndpointPolicies } from '../policy/evaluation/resolve.ts';
 import { inventorySchema } from '../policy/inventory.ts';
 import type { PolicySet } from '../policy/ir.ts';
 import { policySetFromObjects } from '../policy/policy-set-from-objects.ts';
+import { createBundleIssuer } from './bundles.ts';
 import { TcpFlag, tcpFrame } from './packets.ts';
 import { progress } from './progress.ts';
 import { type Sample, sample } from './stats.ts';
@@ -109,20 +107,6 @@ function softirqSeconds(): number {
   return Number(cpu[7]) / 100;
 }
 
-function bundleOf(policy: PolicySet, revision: number): BundlePayload {
-  return {
-    apiVersion: BUNDLE_API_VERSION,
-    kind: 'Bundle',
-    tenantId: randomUUID(),
-    clusterId: randomUUID(),
-    revision,
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    contentHash: createHash('sha256').update(canonicalJson(policy)).digest('hex'),
-    policy,
-  };
-}
-
 export async function measureXdp(options: { rounds: number; repeat: number; floodSeconds: number }): Promise<XdpBench> {
   const shared = createSharedMaps({ conntrack: 4096, fragments: 256, flowRing: 256 * 1024 });
   const xdp = loadXdp();
@@ -137,8 +121,9 @@ export async function measureXdp(options: { rounds: number; repeat: number; floo
       return result.durationNs;
     };
     const protectedSet = policySetFromObjects(hostObjects(link.hostIf));
+    const issuer = await createBundleIssuer();
     let revision = 0;
-    const apply = (policy: PolicySet) => dataplane.apply({ bundle: bundleOf(policy, ++revision), inventory });
+    const apply = (policy: PolicySet) => dataplane.apply({ bundle: issuer.payload(++revision, policy), inventory });
     const applied = await apply(protectedSet);
     if (applied.errors.length > 0) throw new Error(`host protection: ${JSON.stringify(applied.errors)}`);
     const xdpDrops = () => dataplane.untrackedHits().reduce((n, h) => n + h.packets, 0);

@@ -2,13 +2,13 @@
 // while traffic from other sources passes; the eBPF dataplane reports the drops per rule (status
 // and metrics). The node and the outside are two network namespaces joined by a veth (lab/net/
 // host-link.ts); the flood is bench/loadgen.c's UDP mode, a new flow per datagram.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEbpfDataplaneWith, type EbpfDataplane } from '../../../agent/datapath/ebpf-dataplane.ts';
 import { createHostLink, type HostLink } from '../../../lab/net/host-link.ts';
-import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/payload.ts';
+import { contentHashOf } from '../../../policy/bundle/sign.ts';
 import { inventorySchema } from '../../../policy/inventory.ts';
 import { policySetFromObjects } from '../../../policy/policy-set-from-objects.ts';
 import { describeIf, NEEDS_ROOT } from '../../support/needs.ts';
@@ -28,7 +28,7 @@ function bundle(revision: number, objects: unknown[]): BundlePayload {
     revision,
     issuedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    contentHash: createHash('sha256').update(canonicalJson(policy)).digest('hex'),
+    contentHash: contentHashOf(policy),
     policy,
   };
 }
