@@ -6,7 +6,7 @@
 // less than its share keeps what it asks; the same for ingress. The measured figures are printed as
 // a table.
 import { execFile, spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -16,8 +16,8 @@ import { pinLayout } from '../../../agent/datapath/pins.ts';
 import { unwrap } from '../../../lab/errors.ts';
 import { onPath } from '../../../lab/net/exec.ts';
 import { createTopology, type Topology } from '../../../lab/net/topology.ts';
-import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/payload.ts';
+import { contentHashOf } from '../../../policy/bundle/sign.ts';
 import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import type { BundleLimits } from '../../../policy/ir.ts';
 import { policySetFromObjects } from '../../../policy/policy-set-from-objects.ts';
@@ -48,7 +48,7 @@ function bundle(objects: unknown[], limits?: BundleLimits): BundlePayload {
     revision: ++revision,
     issuedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    contentHash: createHash('sha256').update(canonicalJson(policy)).digest('hex'),
+    contentHash: contentHashOf(policy),
     policy,
   };
 }

@@ -3,7 +3,7 @@
 // long-lived connection across a re-apply and across an agent restart (a second process adopts the
 // pinned links), then uninstall.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,8 @@ import { pinLayout } from '../../../agent/datapath/pins.ts';
 import { unwrap } from '../../../lab/errors.ts';
 import { createTopology, type Topology } from '../../../lab/net/topology.ts';
 import { type Prober, type ProbeSpec, startProber } from '../../../lab/probe/prober.ts';
-import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { BUNDLE_API_VERSION, type BundlePayload } from '../../../policy/bundle/payload.ts';
+import { contentHashOf } from '../../../policy/bundle/sign.ts';
 import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import type { BundleLimits, Policy } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
@@ -71,7 +71,7 @@ function bundle(revision: number, policies: Policy[], limits?: BundleLimits): Bu
     revision,
     issuedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    contentHash: createHash('sha256').update(canonicalJson(policy)).digest('hex'),
+    contentHash: contentHashOf(policy),
     policy,
   };
 }
