@@ -9,6 +9,8 @@ import { build } from 'esbuild';
 
 /** Emitted as index.mjs, so the function's handler is `index.lambdaHandler` (the CDK app says so). */
 const LAMBDA_ENTRY = 'bin/lambda.ts';
+/** The thread large YAML bodies are parsed on (api/http/yaml-parse-pool.ts looks for it beside index.mjs). */
+const YAML_WORKER_ENTRY = 'api/http/yaml-worker.ts';
 
 /** api/routes/docs reads these from the installed swagger-ui-dist at start-up (the /docs page). */
 const SWAGGER_UI_FILES = ['package.json', 'swagger-ui.css', 'swagger-ui-bundle.js'];
@@ -23,7 +25,7 @@ export async function bundleLambda(root: string, outDir: string): Promise<Lambda
   try {
     await build({
       absWorkingDir: root,
-      entryPoints: { index: LAMBDA_ENTRY },
+      entryPoints: { index: LAMBDA_ENTRY, 'yaml-worker': YAML_WORKER_ENTRY },
       outdir: outDir,
       outExtension: { '.js': '.mjs' },
       bundle: true,

@@ -2,7 +2,8 @@
 // value; a syntax error answers 400 with the line and column, and never reaches validation.
 import type { Context } from 'hono';
 import { ApiError } from '../errors/api-error.ts';
-import { readYamlValues, YAML_MEDIA_TYPES } from './read-yaml.ts';
+import { YAML_MEDIA_TYPES } from './read-yaml.ts';
+import { parseYamlBody } from './yaml-parse-pool.ts';
 
 export async function readDocument(c: Context): Promise<unknown> {
   const contentType = (c.req.header('content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase();
@@ -20,9 +21,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-function parseYaml(text: string): unknown {
+async function parseYaml(text: string): Promise<unknown> {
   // One document only: a multi-document stream belongs to the apply endpoint, not to one object's.
-  const values = readYamlValues(text);
+  const values = await parseYamlBody(text);
   if (values.length > 1) throw new ApiError('BAD_REQUEST', 'send one YAML document per request');
   return values[0] ?? null;
 }

@@ -4,11 +4,12 @@ import type { Context } from 'hono';
 import { MAX_NESTING_DEPTH } from '../../policy/validation/text.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { readDocument } from './read-document.ts';
-import { readYamlValues, YAML_MEDIA_TYPES } from './read-yaml.ts';
+import { YAML_MEDIA_TYPES } from './read-yaml.ts';
+import { parseYamlBody } from './yaml-parse-pool.ts';
 
 export async function readDocuments(c: Context): Promise<unknown[]> {
   const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const documents = YAML_MEDIA_TYPES.includes(contentType) ? readYamlValues(await c.req.text()) : [await readDocument(c)];
+  const documents = YAML_MEDIA_TYPES.includes(contentType) ? await parseYamlBody(await c.req.text()) : [await readDocument(c)];
   return documents.flatMap(flattenList);
 }
 

@@ -20,7 +20,11 @@
 //    server answers (otherTenantP99Ms); ratio is the second over the first (target: under 2). The
 //    bench lifts the rate limits, so what keeps B's latency is the per-tenant concurrency cap.
 //
-// `--only api,storedPolicy,longPoll,fairness` runs some sections (fairness needs storedPolicy's
+// 5. amplification: the issue's amplifying YAML bodies (435 KB and 870 KB expanding to 1 and 2 million
+//    peers), each sent once on Postgres and on the embedded default while another tenant reads: the
+//    answer, its time, that tenant's p99, and the API process's peak resident memory (amplification.ts).
+//
+// `--only api,storedPolicy,longPoll,fairness,amplification` runs some sections (fairness needs storedPolicy's
 // tenant and makes it when storedPolicy is not run).
 //
 // BENCH_SERVER_DIR runs another checkout's control plane (a `git archive` of main with node_modules
@@ -32,6 +36,7 @@ import { fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { progress } from '../progress.ts';
+import { measureAmplificationOnBoth } from './amplification.ts';
 import { closedLoop, forMs, percentile } from './load.ts';
 import { type BenchServer, startBenchServer } from './server.ts';
 import { apply, type BenchTenant, call, networkPolicy, newAgentToken, newTenant } from './tenants.ts';
@@ -55,7 +60,7 @@ const FAIRNESS_OTHER_CLIENTS = 5;
 const FAIRNESS_HEAVY_READERS = 40;
 const FAIRNESS_HEAVY_WRITERS = 10;
 
-export const CONTROL_PLANE_SECTIONS = ['api', 'storedPolicy', 'longPoll', 'fairness'] as const;
+export const CONTROL_PLANE_SECTIONS = ['api', 'storedPolicy', 'longPoll', 'fairness', 'amplification'] as const;
 export type ControlPlaneSection = (typeof CONTROL_PLANE_SECTIONS)[number];
 
 /** What the issue measured on this machine before the fixes. */
@@ -325,7 +330,8 @@ export async function runControlPlaneBench(options: { json: boolean; sections: r
     const storedPolicy = wanted.has('storedPolicy') && stored ? await measureStoredPolicy(server.url, stored.heavy, stored.storedBytes, other) : undefined;
     const fairness = wanted.has('fairness') && stored ? await measureFairness(server.url, stored.heavy, other) : undefined;
     const longPoll = wanted.has('longPoll') ? await measureLongPoll(server.url, server, reader, other) : undefined;
-    const results = { api, longPoll, storedPolicy, fairness, baselineFromIssue: ISSUE_BASELINE };
+    const amplification = wanted.has('amplification') ? await measureAmplificationOnBoth(server) : undefined;
+    const results = { api, longPoll, storedPolicy, fairness, amplification, baselineFromIssue: ISSUE_BASELINE };
     if (options.json) process.stdout.write(`${JSON.stringify(results)}\n`);
     else process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return 0;

@@ -6,7 +6,7 @@
 // serve` process (role all: PGlite serves one process) over a fresh data directory.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,10 @@ export interface BenchServer {
   databaseOptions: DatabaseOptions;
   /** User plus system CPU seconds the server process has used so far. */
   cpuSeconds(): number;
+  /** The API process's resident memory now and its peak (VmRSS, VmHWM) in MiB. */
+  memoryMiB(): { rss: number; peak: number };
+  /** Starts the peak over from the current resident memory. */
+  resetPeakMemory(): void;
   /** Long-polls parked in the server now, from its own gauge (GET /metrics). */
   parkedWaiters(): Promise<number>;
   /** Stops the processes and keeps the data. */
@@ -150,6 +154,15 @@ export async function startBenchServer(database: BenchDatabase = 'postgres'): Pr
       const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    },
+    memoryMiB() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? Number.NaN);
+      return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+    },
+    resetPeakMemory() {
+      // proc(5): writing 5 to clear_refs resets the peak resident set size (VmHWM) to the current one.
+      writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
     },
     async parkedWaiters() {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

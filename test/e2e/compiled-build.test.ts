@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OFF_THREAD_YAML_BYTES, YAML_THREAD_UNAVAILABLE } from '../../api/http/yaml-parse-pool.ts';
 import { migrate, openDatabase } from '../../db/index.ts';
 import { newKeyRing } from '../../policy/bundle/index.ts';
 import { buildInto, cleanEnv, type Running, runProcess } from '../support/compiled-output.ts';
@@ -127,6 +128,17 @@ describe('the compiled control plane and agent', () => {
     };
     const written = await api(base, 'POST', `/v1/clusters/${cluster.json.id}/policies`, policy, key);
     expect(written.status).toBe(201);
+    // A YAML body this large is parsed on the thread whose script the build emits beside the server's.
+    const largeYaml = `${Array.from({ length: 3_000 }, (_, i) => `# filler ${i}`).join('\n')}\nkind: NetworkPolicy\nmetadata: *nope\n`;
+    expect(largeYaml.length).toBeGreaterThan(OFF_THREAD_YAML_BYTES);
+    const refused = await fetch(`${base}/v1/clusters/${cluster.json.id}/policies`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/yaml' },
+      body: largeYaml,
+    });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).detail).toContain('line 3002');
+    expect(server.output()).not.toContain(YAML_THREAD_UNAVAILABLE);
 
     type Bundles = { items: { revision: number }[] };
     type Agents = { items: { nodeName: string; appliedRevision: number | null }[] };
@@ -166,6 +178,8 @@ describe('the compiled Lambda function', () => {
     const lambdaDir = mkdtempSync(join(tmpdir(), 'palisade-lambda-'));
     cleanups.push(() => rmSync(lambdaDir, { recursive: true, force: true }));
     cpSync(join(dist, 'lambda'), lambdaDir, { recursive: true });
+    // The thread large YAML bodies are parsed on, beside the handler where the pool looks for it.
+    expect(existsSync(join(lambdaDir, 'yaml-worker.mjs'))).toBe(true);
     const event = (method: string, path: string, body?: unknown) => ({
       version: '2.0',
       routeKey: '$default',

@@ -4,6 +4,7 @@
 // place in the YAML) and changes nothing, on both databases.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { amplifyingYaml } from '../../../bench/control-plane/amplification.ts';
 import { rowsOf } from '../../../db/index.ts';
 import { type ApiClient, createAgentToken, networkPolicy } from '../../support/api-client.ts';
 import type { TestControlPlane } from '../../support/control-plane.ts';
@@ -47,13 +48,6 @@ const inventory = (labels: Record<string, string>) => ({
 const policies = ({ clusterId }: { clusterId: string }) => `/v1/clusters/${clusterId}/policies`;
 const apply = ({ clusterId }: { clusterId: string }) => `/v1/apply?cluster=${clusterId}`;
 const yamlAliases = (n: number) => `apiVersion: v1\nkind: List\nitems: &a []\nextra: [${Array(n).fill('*a').join(', ')}]\n`;
-
-/** One ingress rule with `peers` ipBlock peers, then `repeats` rules aliasing it: the 435 KB body of issue 10 at 10,000 peers. */
-function amplifyingYaml(peers: number, repeats: number): string {
-  const from = Array.from({ length: peers }, (_, i) => `        - ipBlock: {cidr: 10.${(i >> 8) & 255}.${i & 255}.${i >> 16}/32}`).join('\n');
-  const rules = Array.from({ length: repeats }, () => '    - from: *p').join('\n');
-  return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: amplified, namespace: shop}\nspec:\n  podSelector: {}\n  ingress:\n    - from: &p\n${from}\n${rules}\n`;
-}
 
 const CASES: HostileRequest[] = [
   {
