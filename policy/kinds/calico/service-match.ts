@@ -7,7 +7,9 @@
 // - validateNetworkPolicySpec / validateGlobalNetworkPolicySpec: a service only on the remote end
 //   (egress destination, ingress source), and in a GlobalNetworkPolicy with a namespace, since a
 //   global policy has none to default to. In a NetworkPolicy an empty namespace means the policy's
-//   own ("If left empty, the rule will match within this policy's namespace", ServiceMatch).
+//   own, as ServiceMatch documents it ("If left empty, the rule will match within this policy's
+//   namespace"); the code that applies it was not found (updateprocessors/rules.go passes the
+//   namespace on unchanged), so the documented meaning is the one implemented.
 // Calico reports every entity conflict at `Services`; here each is reported at the field that
 // conflicts, which is the one a user has to remove.
 import { z } from 'zod';
