@@ -4,8 +4,9 @@
 
 export type LabErrorCode =
   | 'invalid_case' // the case JSON does not match FORMAT.md
-  | 'unknown_namespace' // a pod names a namespace the case does not declare
+  | 'unknown_namespace' // a pod or service names a namespace the case does not declare
   | 'duplicate_pod'
+  | 'duplicate_service'
   | 'pattern_matches_nothing' // a probe `from`/`to` pattern selects no pod: almost always a typo
   | 'port_not_served' // a probe expects a connection to a port the target does not serve
   | 'unknown_placeholder' // `${ns/pod}` names no pod

@@ -1,4 +1,4 @@
-// The endpoint inventory: what the agent knows about namespaces and pods, from the Kubernetes API in
+// The endpoint inventory: what the agent knows about namespaces, pods, nodes and Services' endpoints, from the Kubernetes API in
 // a cluster or from a file in the lab. The single definition every part of the agent uses; the
 // compiler resolves policy selectors, peers and named ports against it (../../shared/DESIGN.md,
 // "Data flow" step 5).
@@ -41,6 +41,8 @@ function isAddress(text: string, family: 4 | 6): boolean {
   return parsed.ok && parsed.cidr.family === family;
 }
 
+const anyAddressSchema = z.string().refine((ip) => isAddress(ip, ip.includes(':') ? 6 : 4), 'must be an IPv4 or IPv6 address');
+
 export const endpointSchema = z.strictObject({
   namespace: z.string().min(1),
   name: z.string().min(1),
@@ -81,8 +83,34 @@ export function endpointKey(endpoint: Pick<Endpoint, 'namespace' | 'name'>): End
 export const nodeSchema = z.strictObject({
   name: z.string().min(1),
   labels: labelsSchema.default({}),
-  addresses: z.array(z.string().refine((ip) => isAddress(ip, ip.includes(':') ? 6 : 4), 'must be an IPv4 or IPv6 address')).default([]),
+  addresses: z.array(anyAddressSchema).default([]),
 });
+
+/** A port of an EndpointSlice (discovery.k8s.io/v1 EndpointPort): the target port every endpoint of the slice serves. */
+export const servicePortSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535),
+  protocol: portProtocolSchema,
+});
+
+/**
+ * A Kubernetes Service with its endpoints as its EndpointSlices (discovery.k8s.io/v1) list them,
+ * for rules that match a Service (IR Peer.service, Calico `services`): one entry of `slices` per
+ * EndpointSlice, with its endpoints' addresses and its ports, every address serving every port of
+ * its slice. As Felix's service index reads them (felix/serviceindex), every endpoint of a slice
+ * counts whatever its conditions, and a slice port without a number counts for none.
+ */
+export const serviceSchema = z.strictObject({
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+  slices: z.array(z.strictObject({ addresses: z.array(anyAddressSchema), ports: z.array(servicePortSchema) })),
+});
+export type Service = z.infer<typeof serviceSchema>;
+
+/** `namespace/name`, as for endpoints. */
+export function serviceKey(service: Pick<Service, 'namespace' | 'name'>): string {
+  return `${service.namespace}/${service.name}`;
+}
 
 /**
  * Namespaces and endpoints of the whole cluster: peers of a rule may live on any node, so the
@@ -94,6 +122,8 @@ export const inventorySchema = z
     endpoints: z.array(endpointSchema),
     /** The cluster's nodes, when known (absent: rules naming nodes match no node address). */
     nodes: z.array(nodeSchema).optional(),
+    /** The cluster's Services with their endpoints, when known (absent: rules naming a Service match nothing). */
+    services: z.array(serviceSchema).optional(),
   })
   .superRefine((inventory, ctx) => {
     // Stored as the cluster's inventory (jsonb): every name and label must be text Postgres keeps.
@@ -107,6 +137,12 @@ export const inventorySchema = z
     (inventory.nodes ?? []).forEach((node, i) => {
       if (nodes.has(node.name)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node ${node.name}` });
       nodes.add(node.name);
+    });
+    const services = new Set<string>();
+    (inventory.services ?? []).forEach((service, i) => {
+      const key = serviceKey(service);
+      if (services.has(key)) ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service ${key}` });
+      services.add(key);
     });
     const keys = new Set<string>();
     inventory.endpoints.forEach((endpoint, i) => {

@@ -42,6 +42,11 @@ export const IR_FEATURES = [
    * on host interfaces before connection tracking (the eBPF dataplane compiles them to XDP).
    */
   'untrackedHostPolicy',
+  /**
+   * Peer.service: the endpoints of a Kubernetes Service (Calico `services`), resolved against the
+   * inventory's `services` (their EndpointSlices' addresses, and ports for `endpointPorts`).
+   */
+  'servicePeers',
 ] as const;
 export type IrFeature = (typeof IR_FEATURES)[number];
 
@@ -51,6 +56,7 @@ function endpointFeatures(match: EndpointMatch, found: Set<IrFeature>): void {
 
 function peerFeatures(peers: readonly Peer[] | undefined, found: Set<IrFeature>): void {
   for (const peer of peers ?? []) {
+    if ('service' in peer) found.add('servicePeers');
     if (!('endpoints' in peer)) continue;
     endpointFeatures(peer.endpoints, found);
     if (peer.networkSets) found.add('networkSets');

@@ -61,13 +61,23 @@ export const cidrMatchSchema = z.strictObject({
   except: z.array(z.string()),
 });
 
+/** A Kubernetes Service by namespace and name. */
+export const serviceRefSchema = z.strictObject({ namespace: z.string(), name: z.string() });
+
 /**
- * A peer is either a set of endpoints or an IP block; a rule's peers are ORed.
+ * A peer is a set of endpoints, an IP block or the endpoints of a Service; a rule's peers are ORed.
  * - `networkSets: true` (Calico selectors): network sets (PolicySet.networkSets) match like endpoints,
  *   by their namespace's labels and their own labels, and contribute their nets as addresses.
  *   Without it only pods match, as Kubernetes and AdminNetworkPolicy selectors mean.
  * - `nets` (Calico `nets` given together with a selector): only the addresses of the matching
  *   endpoints and network sets that lie inside one of these CIDRs count (an intersection).
+ * - `service` (Calico `services`): the addresses of the Service's endpoints, as the agent's inventory
+ *   lists them from the Service's EndpointSlices; a Service the inventory does not hold matches
+ *   nothing. With `endpointPorts: true` (a Calico destination service) a packet must also go to one
+ *   of the ports (protocol and number) of the EndpointSlice its destination address is in, as
+ *   Felix's IP-and-port set for a destination service holds (felix/calc/rule_scanner.go,
+ *   felix/serviceindex). Normalisers put service peers in `peers` only: Calico allows `services` on
+ *   a rule's remote end alone (validateNetworkPolicySpec); elsewhere the addresses alone count.
  */
 export const peerSchema = z.union([
   z.strictObject({
@@ -76,6 +86,7 @@ export const peerSchema = z.union([
     nets: z.array(z.string()).optional(),
   }),
   z.strictObject({ ipBlock: cidrMatchSchema }),
+  z.strictObject({ service: serviceRefSchema, endpointPorts: z.literal(true).optional() }),
 ]);
 export type Peer = z.infer<typeof peerSchema>;
 

@@ -150,6 +150,8 @@ function isBpffs(path: string): boolean {
  * conditions (codegen/straight-line.ts). `serviceAccounts` and `nodePeers` resolve to addresses
  * from the inventory's optional `serviceAccount` (per endpoint) and `nodes`, which the Kubernetes
  * inventory source fills from its ServiceAccount and Node watches (agent/inventory/).
+ * `servicePeers` resolve to the addresses (and, for destination services, the ports) of the
+ * inventory's `services`, which the Kubernetes source fills from its EndpointSlice watch.
  *
  * `untrackedHostPolicy`: doNotTrack policies' rules on this node's host endpoints, compiled to an
  * XDP program per host interface (xdp/host-protection.ts).
@@ -158,8 +160,9 @@ function isBpffs(path: string): boolean {
  * token buckets (policy/bandwidth/resolve.ts) that the programs of limited endpoints police.
  *
  * A file inventory (the lab, agent/inventory/file-source.ts) passes on only what the file holds: it
- * must supply `serviceAccount` on its endpoints and `nodes` itself, or policies selecting by service
- * account match no pod and rules naming nodes match no node address (narrower than written).
+ * must supply `serviceAccount` on its endpoints, `nodes` and `services` itself, or policies selecting
+ * by service account match no pod and rules naming nodes or Services match no address (narrower
+ * than written).
  */
 export const SUPPORTED_IR_FEATURES: readonly IrFeature[] = [
   'notPorts',
@@ -177,6 +180,7 @@ export const SUPPORTED_IR_FEATURES: readonly IrFeature[] = [
   'stagedTargets',
   'bandwidth',
   'untrackedHostPolicy',
+  'servicePeers',
 ];
 
 class EbpfDataplaneImpl implements EbpfDataplane {

@@ -1,8 +1,9 @@
 // The inventory from a JSON file (the lab writes one per node). The directory is watched rather than
 // the file, because editors and ConfigMap mounts replace files by renaming, which a watch on the old
 // inode would miss; a slow re-check backs the watch up. An unusable file keeps the previous inventory.
-// The file is taken as written: nothing fills in endpoints' `serviceAccount` or the `nodes` list, so
-// a lab that runs policies selecting by service account or naming nodes must put them in the file.
+// The file is taken as written: nothing fills in endpoints' `serviceAccount`, the `nodes` list or the
+// `services` list, so a lab that runs policies selecting by service account or naming nodes or
+// Services must put them in the file.
 import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';

@@ -1,7 +1,9 @@
-// The inventory from the Kubernetes API: list+watch of every pod, namespace, service account and node
-// (peers of a rule can run on any node, so the whole cluster is needed; only this node's pods get a
-// host interface). Service accounts give each endpoint its account's labels (policies select by
-// them); nodes give rules that name nodes as peers their addresses.
+// The inventory from the Kubernetes API: list+watch of every pod, namespace, service account, node
+// and EndpointSlice (peers of a rule can run on any node, so the whole cluster is needed; only this
+// node's pods get a host interface). Service accounts give each endpoint its account's labels
+// (policies select by them); nodes give rules that name nodes as peers their addresses;
+// EndpointSlices give rules that match a Service its endpoints' addresses and ports
+// (./service-endpoints.ts).
 // Built on @kubernetes/client-node's ListWatch, which lists, then watches from the list's
 // resourceVersion, re-lists after 410 Gone, and reconnects when a watch ends. What it does not do
 // is come back after an error (a failed list, a refused watch): that is retried here with backoff,
@@ -12,9 +14,11 @@
 // TCP keepalive or the API server ending the watch (it does so every 30-60 minutes).
 import {
   CoreV1Api,
+  DiscoveryV1Api,
   type KubeConfig,
   type KubernetesObject,
   ListWatch,
+  type V1EndpointSlice,
   type V1Namespace,
   type V1Node,
   type V1Pod,
@@ -26,6 +30,7 @@ import { endpointKey, endpointSchema, type InventoryInput, inventorySchema } fro
 import { Backoff, type BackoffPolicy } from '../bundle/backoff.ts';
 import { calicoHostInterface, type HostInterfaceNamer } from './host-interface.ts';
 import { namespaceEntry, nodeEntry, podEndpoint, serviceAccountIndex, serviceAccountKey } from './pod-endpoint.ts';
+import { serviceEntries } from './service-endpoints.ts';
 import { debounce, type InventorySource, InventoryStateHolder } from './source.ts';
 
 export interface KubernetesSourceOptions {
@@ -45,15 +50,16 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
   const { kubeConfig, nodeName, logger } = options;
   const namer = options.hostInterface ?? calicoHostInterface;
   const core = kubeConfig.makeApiClient(CoreV1Api);
+  const discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
   const watch = new Watch(kubeConfig);
   const holder = new InventoryStateHolder();
   let closed = false;
   const skipped = new Set<string>();
 
-  // The first inventory waits for all four lists: one without service accounts or nodes would leave
-  // policies selecting by them matching nothing until the lists came in.
-  const listed = { pods: false, namespaces: false, serviceAccounts: false, nodes: false };
-  const allListed = () => listed.pods && listed.namespaces && listed.serviceAccounts && listed.nodes;
+  // The first inventory waits for all five lists: one without service accounts, nodes or
+  // EndpointSlices would leave policies selecting by them matching nothing until the lists came in.
+  const listed = { pods: false, namespaces: false, serviceAccounts: false, nodes: false, endpointSlices: false };
+  const allListed = () => listed.pods && listed.namespaces && listed.serviceAccounts && listed.nodes && listed.endpointSlices;
   const pods = new ListWatch<V1Pod>(
     '/api/v1/pods',
     watch,
@@ -99,6 +105,18 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     false,
   );
 
+  const endpointSlices = new ListWatch<V1EndpointSlice>(
+    '/apis/discovery.k8s.io/v1/endpointslices',
+    watch,
+    async () => {
+      const list = await discovery.listEndpointSliceForAllNamespaces();
+      listed.endpointSlices = true;
+      scheduled();
+      return list;
+    },
+    false,
+  );
+
   function rebuild(): void {
     if (closed || !allListed()) return;
     const namespaceEntries = namespaces
@@ -129,7 +147,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
       .map(nodeEntry)
       .filter((entry) => entry !== undefined)
       .sort((a, b) => compare(a.name, b.name));
-    const parsed = inventorySchema.safeParse({ namespaces: namespaceEntries, endpoints, nodes: nodeEntries });
+    const parsed = inventorySchema.safeParse({ namespaces: namespaceEntries, endpoints, nodes: nodeEntries, services: serviceEntries(endpointSlices.list()) });
     if (parsed.success) holder.accept(parsed.data);
     else holder.fail({ code: 'INVENTORY_INVALID', message: parsed.error.issues[0]?.message ?? 'invalid inventory' });
   }
@@ -167,14 +185,20 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     return startOne(informer, retry, what);
   }
 
-  const firstList = Promise.all([wire(pods, 'pods'), wire(namespaces, 'namespaces'), wire(serviceAccounts, 'serviceaccounts'), wire(nodes, 'nodes')]);
+  const firstList = Promise.all([
+    wire(pods, 'pods'),
+    wire(namespaces, 'namespaces'),
+    wire(serviceAccounts, 'serviceaccounts'),
+    wire(nodes, 'nodes'),
+    wire(endpointSlices, 'endpointslices'),
+  ]);
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.firstListTimeoutMs ?? 30_000).unref());
   await Promise.race([firstList.catch(() => undefined), timeout]);
   if (allListed()) {
     scheduled.cancel();
     rebuild();
   } else if (!holder.current().error) {
-    holder.fail({ code: 'INVENTORY_UNAVAILABLE', message: 'the first list of pods, namespaces, service accounts and nodes has not completed' });
+    holder.fail({ code: 'INVENTORY_UNAVAILABLE', message: 'the first list of pods, namespaces, service accounts, nodes and EndpointSlices has not completed' });
   }
 
   return {
@@ -184,7 +208,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
       closed = true;
       scheduled.cancel();
       for (const retry of retries) clearTimeout(retry.timer);
-      await Promise.all([pods.stop(), namespaces.stop(), serviceAccounts.stop(), nodes.stop()]);
+      await Promise.all([pods.stop(), namespaces.stop(), serviceAccounts.stop(), nodes.stop(), endpointSlices.stop()]);
     },
   };
 }

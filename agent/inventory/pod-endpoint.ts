@@ -50,7 +50,8 @@ export function nodeEntry(node: V1Node): NodeInput | undefined {
   return { name, labels: { ...(node.metadata?.labels ?? {}) }, addresses: unique(addresses) };
 }
 
-function isStrictAddress(address: string): boolean {
+/** An IPv4 or IPv6 address the inventory schema accepts (policy/inventory.ts). */
+export function isStrictAddress(address: string): boolean {
   const family = isIPv6(address) ? 6 : isIPv4(address) ? 4 : undefined;
   if (family === undefined) return false;
   const parsed = parseCidr(`${address}/${family === 4 ? 32 : 128}`);

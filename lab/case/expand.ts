@@ -1,7 +1,7 @@
 // Turns a case's compact notation into explicit lists: the topology ("xyz" model plus overrides),
 // the full ordered probe list with expected results, and `${ns/pod}` address substitution.
 import { err, ok, type Result } from '../errors.ts';
-import { type LabCase, NAMESPACE_NAME_LABEL, type PortSpec, type ProbeSpec, type Protocol } from './schema.ts';
+import { type LabCase, NAMESPACE_NAME_LABEL, type PortSpec, type ProbeSpec, type Protocol, type ServiceSpec } from './schema.ts';
 
 export interface LabNamespace {
   name: string;
@@ -40,6 +40,8 @@ const defaultServiceAccount = (): LabServiceAccount => ({ name: 'default', label
 export interface LabTopology {
   namespaces: LabNamespace[];
   pods: LabPod[];
+  /** As the case declares them; their endpoints follow the pods' labels (endpoint-slices.ts). */
+  services: ServiceSpec[];
 }
 
 export interface ExpandedProbe {
@@ -76,6 +78,7 @@ export function xyzTopology(): LabTopology {
         serviceAccount: defaultServiceAccount(),
       })),
     ),
+    services: [],
   };
 }
 
@@ -89,7 +92,7 @@ function toLabPort(p: PortSpec): LabPort {
 }
 
 export function expandTopology(c: LabCase): Result<LabTopology> {
-  const base: LabTopology = c.topology === 'xyz' ? xyzTopology() : { namespaces: [], pods: [] };
+  const base: LabTopology = c.topology === 'xyz' ? xyzTopology() : { namespaces: [], pods: [], services: [] };
 
   // Explicit entries replace same-named model entries in place (keeping the order) or are appended.
   const namespaces = [...base.namespaces];
@@ -130,7 +133,19 @@ export function expandTopology(c: LabCase): Result<LabTopology> {
       });
     }
   }
-  return ok({ namespaces, pods });
+  const services: ServiceSpec[] = [];
+  for (const [i, service] of (c.services ?? []).entries()) {
+    if (!nsNames.has(service.namespace)) {
+      return err('unknown_namespace', `service ${service.namespace}/${service.name}: namespace "${service.namespace}" is not declared`, {
+        path: `services.${i}.namespace`,
+      });
+    }
+    if (services.some((s) => s.namespace === service.namespace && s.name === service.name)) {
+      return err('duplicate_service', `services[${i}]: service ${service.namespace}/${service.name} is declared twice`, { path: `services.${i}` });
+    }
+    services.push(service);
+  }
+  return ok({ namespaces, pods, services });
 }
 
 /** `*`, `ns/*` or `ns/pod` against a pod key "ns/pod". */

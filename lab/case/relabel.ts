@@ -19,5 +19,5 @@ export function applyRelabels(topology: LabTopology, relabels: readonly Relabel[
       pods = pods.map((p) => (p.key === key ? { ...p, labels: { ...r.labels } } : p));
     }
   }
-  return ok({ namespaces, pods });
+  return ok({ ...topology, namespaces, pods });
 }

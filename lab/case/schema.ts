@@ -42,6 +42,31 @@ export const podSpecSchema = z.strictObject({
   serviceAccount: z.strictObject({ name: dnsSubdomain, labels: labelsSchema.default({}) }).optional(),
 });
 
+/**
+ * A Kubernetes Service (palisade's addition to FORMAT.md, for rules that match a Service): the lab
+ * derives its EndpointSlice from the pods of its namespace whose labels hold every pair of
+ * `selector`, as the EndpointSlice controller does (./endpoint-slices.ts), again after each
+ * relabel. An empty selector selects nothing: Kubernetes makes no EndpointSlice for a Service
+ * without one. `targetPort` defaults to `port`; a name is looked up among each pod's ports of the
+ * same protocol.
+ */
+export const serviceSpecSchema = z.strictObject({
+  namespace: dnsLabel,
+  name: dnsLabel,
+  selector: labelsSchema.default({}),
+  ports: z
+    .array(
+      z.strictObject({
+        name: z.string().max(15).optional(),
+        port: z.number().int().min(1).max(65535),
+        targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1).max(15)]).optional(),
+        protocol: protocolSchema.default('TCP'),
+      }),
+    )
+    .default([]),
+});
+export type ServiceSpec = z.infer<typeof serviceSpecSchema>;
+
 /** `*`, `ns/*` or `ns/pod`. */
 export const podPatternSchema = z.string().regex(/^(\*|[a-z0-9-]+\/(\*|[a-z0-9.-]+))$/, 'must be "*", "ns/*" or "ns/pod"');
 
@@ -85,6 +110,7 @@ export const caseSchema = z.strictObject({
   topology: z.literal('xyz').optional(),
   namespaces: z.record(dnsLabel, namespaceSpecSchema).optional(),
   pods: z.array(podSpecSchema).optional(),
+  services: z.array(serviceSpecSchema).optional(),
   steps: z.array(stepSchema).min(1),
 });
 export type LabCase = z.infer<typeof caseSchema>;

@@ -8,7 +8,7 @@
 // endpoints: a Kubernetes selector naming a projectcalico.org/ key is as unusual as it is there.
 // Resolution, explain, the reference evaluator and bandwidth all match through endpointMatches.
 
-import { type Endpoint, type EndpointKey, endpointKey, type Inventory } from '../inventory.ts';
+import { type Endpoint, type EndpointKey, endpointKey, type Inventory, type PortProtocol, serviceKey } from '../inventory.ts';
 import { type EndpointMatch, NAMESPACE_NAME_LABEL, type NetworkSet, type ServiceAccountMatch } from '../ir.ts';
 import { calicoEndpointLabels, calicoNetworkSetLabels, calicoServiceAccountLabels } from '../selector/calico-labels.ts';
 import { type Labels, matches } from '../selector/match.ts';
@@ -42,11 +42,25 @@ export interface IndexedNode {
   addresses: ParsedCidr[];
 }
 
+/** One EndpointSlice of a Service: its addresses parsed, each serving every one of its ports. */
+export interface IndexedServiceSlice {
+  addresses: ParsedCidr[];
+  ports: { protocol: PortProtocol; port: number }[];
+}
+
 export interface InventoryIndex {
   endpoints: IndexedEndpoint[];
   nodes: IndexedNode[];
   byKey: ReadonlyMap<EndpointKey, IndexedEndpoint>;
+  /** Services' EndpointSlices by `namespace/name` (rule peers naming a Service). */
+  services: ReadonlyMap<string, IndexedServiceSlice[]>;
 }
+
+const parsedAddress = (what: string, ip: string): ParsedCidr => {
+  const parsed = parseAddress(ip);
+  if (!parsed) throw new Error(`${what}: invalid address ${JSON.stringify(ip)}`);
+  return parsed;
+};
 
 export function indexInventory(inventory: Inventory): InventoryIndex {
   const namespaceLabels = new Map(inventory.namespaces.map((ns) => [ns.name, ns.labels]));
@@ -80,7 +94,16 @@ export function indexInventory(inventory: Inventory): InventoryIndex {
       }),
     }),
   );
-  return { endpoints, nodes, byKey: new Map(endpoints.map((e) => [e.key, e])) };
+  const services = new Map(
+    (inventory.services ?? []).map((service): [string, IndexedServiceSlice[]] => [
+      serviceKey(service),
+      service.slices.map((slice) => ({
+        addresses: slice.addresses.map((ip) => parsedAddress(`service ${serviceKey(service)}`, ip)),
+        ports: slice.ports.map(({ protocol, port }) => ({ protocol, port })),
+      })),
+    ]),
+  );
+  return { endpoints, nodes, byKey: new Map(endpoints.map((e) => [e.key, e])), services };
 }
 
 /** Network sets with their namespace's labels (as for pods) and nets parsed. */

@@ -21,17 +21,29 @@
 //   the rule applies to it, to one address family of it, or not at all;
 // - `nodes` adds the addresses of the inventory's nodes its selectors match to the remote set
 //   (with `nodes` present, an empty `peers` adds nothing); `serviceAccounts` in an endpoint match
-//   is judged on the inventory's service account of each pod (inventory-index.ts).
+//   is judged on the inventory's service account of each pod (inventory-index.ts);
+// - a `service` peer is the addresses of the Service's EndpointSlices in the inventory (none while
+//   the inventory holds no such Service). With `endpointPorts` it yields its own terms instead of
+//   joining the remote set: per slice and slice port, (protocol, port, the slice's addresses), kept
+//   where the rule's own numbered port entries admit them (Calico refuses ports beside a
+//   destination service, so the rule has at most a protocol) and never for a protocol number,
+//   which no slice port has. That is Felix's IP-and-port set for a destination service.
+import { serviceKey } from '../inventory.ts';
 import { type Direction, type EndpointMatch, type Peer, type PortMatch, PROTOCOL_NUMBERS, type Protocol, type Rule, type Selector } from '../ir.ts';
 import { matches } from '../selector/match.ts';
 import { cidrContains, type ParsedCidr } from '../validation/cidr.ts';
 import { blockContainsAddress, type ParsedBlock, parseAddress, parseBlock, parseCidrSet, toCidrSet } from './cidr-set.ts';
 import type { CidrSet, MatchTerm, PortRange } from './endpoint-policy.ts';
-import { endpointMatches, type IndexedEndpoint, type IndexedNetworkSet, type InventoryIndex } from './inventory-index.ts';
+import { endpointMatches, type IndexedEndpoint, type IndexedNetworkSet, type IndexedServiceSlice, type InventoryIndex } from './inventory-index.ts';
 import { mergePortRanges } from './ports.ts';
 import { normaliseTerms } from './terms.ts';
 
-type ParsedPeer = { endpoints: EndpointMatch; networkSets: boolean; nets?: ParsedCidr[] } | { block: ParsedBlock };
+type ParsedPeer =
+  | { endpoints: EndpointMatch; networkSets: boolean; nets?: ParsedCidr[] }
+  | { block: ParsedBlock }
+  | { slices: readonly IndexedServiceSlice[]; endpointPorts: boolean };
+
+const NO_SLICES: readonly IndexedServiceSlice[] = [];
 
 function mustParseCidr(text: string): ParsedCidr {
   const [address, prefix] = text.split('/');
@@ -41,8 +53,9 @@ function mustParseCidr(text: string): ParsedCidr {
   return block.cidr;
 }
 
-function parsePeer(peer: Peer): ParsedPeer {
-  if (!('endpoints' in peer)) return { block: parseBlock(peer.ipBlock) };
+function parsePeer(peer: Peer, index: InventoryIndex): ParsedPeer {
+  if ('ipBlock' in peer) return { block: parseBlock(peer.ipBlock) };
+  if ('service' in peer) return { slices: index.services.get(serviceKey(peer.service)) ?? NO_SLICES, endpointPorts: peer.endpointPorts === true };
   return { endpoints: peer.endpoints, networkSets: peer.networkSets === true, ...(peer.nets && { nets: peer.nets.map(mustParseCidr) }) };
 }
 
@@ -50,8 +63,17 @@ function insideNets(nets: readonly ParsedCidr[] | undefined, address: ParsedCidr
   return nets === undefined || nets.some((net) => cidrContains(net, address));
 }
 
+const sliceAddresses = (slices: readonly IndexedServiceSlice[]): ParsedCidr[] => slices.flatMap((slice) => slice.addresses);
+
+const inSlices = (slices: readonly IndexedServiceSlice[], address: ParsedCidr): boolean =>
+  slices.some((slice) => slice.addresses.some((a) => cidrContains(a, address)));
+
+/** A destination service peer: matched on address, protocol and port together (servicePortTerms). */
+const carriesPorts = (peer: ParsedPeer): peer is { slices: readonly IndexedServiceSlice[]; endpointPorts: true } => 'slices' in peer && peer.endpointPorts;
+
 function peerAdmits(peer: ParsedPeer, endpoint: IndexedEndpoint, address: ParsedCidr): boolean {
   if ('block' in peer) return blockContainsAddress(peer.block, address);
+  if ('slices' in peer) return inSlices(peer.slices, address);
   return endpointMatches(peer.endpoints, endpoint) && insideNets(peer.nets, address);
 }
 
@@ -64,6 +86,7 @@ function restrictNet(net: ParsedCidr, nets: readonly ParsedCidr[] | undefined): 
 /** The addresses one peer admits, as blocks. */
 function peerBlocks(peer: ParsedPeer, index: InventoryIndex, networkSets: readonly IndexedNetworkSet[]): ParsedBlock[] {
   if ('block' in peer) return [peer.block];
+  if ('slices' in peer) return sliceAddresses(peer.slices).map((cidr) => ({ cidr, except: [] }));
   const blocks: ParsedBlock[] = [];
   for (const endpoint of index.endpoints) {
     if (!endpointMatches(peer.endpoints, endpoint)) continue;
@@ -116,6 +139,28 @@ export function intersectRemotes(a: MatchTerm['remote'], b: MatchTerm['remote'])
 }
 
 const hostSet = (addresses: readonly ParsedCidr[]): CidrSet => toCidrSet(addresses.map((cidr) => ({ cidr, except: [] })));
+
+/** Whether a numbered (or number-less) port entry of the rule admits `protocol`/`port`. */
+const portEntryAdmits = (entry: PortMatch, protocol: Protocol, port: number): boolean =>
+  entry.name === undefined && entry.protocol === protocol && (entry.port === undefined || (entry.port <= port && port <= (entry.endPort ?? entry.port)));
+
+/** The terms of destination service peers: each slice's ports to the slice's addresses, within the rule's ports. */
+function servicePortTerms(rule: Rule, peers: readonly ParsedPeer[]): MatchTerm[] {
+  if (rule.protocolNumber !== undefined) return [];
+  const terms: MatchTerm[] = [];
+  for (const peer of peers) {
+    if (!carriesPorts(peer)) continue;
+    for (const slice of peer.slices) {
+      if (slice.addresses.length === 0) continue;
+      const remote = hostSet(slice.addresses);
+      for (const { protocol, port } of slice.ports) {
+        if (rule.ports.length > 0 && !rule.ports.some((entry) => portEntryAdmits(entry, protocol, port))) continue;
+        terms.push({ protocol, ports: [{ first: port, last: port }], remote });
+      }
+    }
+  }
+  return terms;
+}
 
 /** Terms of the port entries that carry a number or nothing: they do not depend on any endpoint. */
 function numberedTerms(ports: readonly PortMatch[], remote: MatchTerm['remote']): MatchTerm[] {
@@ -275,6 +320,7 @@ function dependsOnTarget(rule: Rule, direction: Direction): boolean {
 /** The address families for which a local peer admits the endpoint (labels, and its own addresses for CIDRs). */
 function localFamilies(peer: ParsedPeer, target: IndexedEndpoint): Set<4 | 6> {
   if ('block' in peer) return new Set(target.addresses.filter((a) => blockContainsAddress(peer.block, a)).map((a) => a.family));
+  if ('slices' in peer) return new Set(target.addresses.filter((a) => inSlices(peer.slices, a)).map((a) => a.family));
   if (!endpointMatches(peer.endpoints, target)) return new Set();
   if (peer.nets === undefined) return new Set([4, 6]);
   return new Set(target.addresses.filter((a) => insideNets(peer.nets, a)).map((a) => a.family));
@@ -286,8 +332,8 @@ function localFamilies(peer: ParsedPeer, target: IndexedEndpoint): Set<4 | 6> {
  * not for the endpoint; an address condition is judged per family on the endpoint's own address
  * of that family (the packet's local address, which is the pod's: a pod has one per family).
  */
-export function localRuleFamilies(rule: Rule, target: IndexedEndpoint): (4 | 6)[] {
-  const union = (peers: readonly Peer[]) => new Set(peers.flatMap((p) => [...localFamilies(parsePeer(p), target)]));
+export function localRuleFamilies(rule: Rule, target: IndexedEndpoint, index: InventoryIndex): (4 | 6)[] {
+  const union = (peers: readonly Peer[]) => new Set(peers.flatMap((p) => [...localFamilies(parsePeer(p, index), target)]));
   const admitted = rule.localPeers ? union(rule.localPeers) : new Set<4 | 6>([4, 6]);
   const excluded = rule.notLocalPeers ? union(rule.notLocalPeers) : new Set<4 | 6>();
   return ([4, 6] as const).filter((f) => admitted.has(f) && !excluded.has(f));
@@ -310,25 +356,34 @@ export type RuleResolver = (rule: Rule, direction: Direction, target: IndexedEnd
  * Returned terms are shared between endpoints; treat them as read-only.
  */
 export function createRuleResolver(index: InventoryIndex, networkSets: readonly IndexedNetworkSet[] = []): RuleResolver {
-  const shared = new WeakMap<Rule, { peers: ParsedPeer[]; remote: MatchTerm['remote']; notRemote: MatchTerm['remote'] | null }>();
+  /**
+   * Per rule: its peers other than destination services (`peers`) and their remote set (`remote`,
+   * null when the rule's peers are all destination services, whose terms are `serviceTerms`).
+   */
+  const shared = new WeakMap<
+    Rule,
+    { peers: ParsedPeer[]; remote: MatchTerm['remote'] | null; serviceTerms: MatchTerm[]; notRemote: MatchTerm['remote'] | null }
+  >();
   const results = new WeakMap<Rule, Map<string, MatchTerm[]>>();
 
   const sharedOf = (rule: Rule) => {
     let entry = shared.get(rule);
     if (!entry) {
-      const peers = rule.peers.map(parsePeer);
-      const remote = ruleRemote(rule, peers, index, networkSets);
-      const notPeers = (rule.notPeers ?? []).map(parsePeer);
+      const parsed = rule.peers.map((peer) => parsePeer(peer, index));
+      const peers = parsed.filter((peer) => !carriesPorts(peer));
+      const onlyServices = peers.length === 0 && parsed.length > 0 && !rule.nodes;
+      const remote = onlyServices ? null : ruleRemote(rule, peers, index, networkSets);
+      const notPeers = (rule.notPeers ?? []).map((peer) => parsePeer(peer, index));
       const notRemote = notPeers.length === 0 ? null : remoteOf(notPeers, index, networkSets);
-      entry = { peers, remote, notRemote };
+      entry = { peers, remote, serviceTerms: servicePortTerms(rule, parsed), notRemote };
       shared.set(rule, entry);
     }
     return entry;
   };
 
   const compute = (rule: Rule, direction: Direction, target: IndexedEndpoint, families: readonly (4 | 6)[]): MatchTerm[] => {
-    const { peers, remote, notRemote } = sharedOf(rule);
-    let terms = destinationTerms(rule, direction, peers, remote, target, index);
+    const { peers, remote, serviceTerms, notRemote } = sharedOf(rule);
+    let terms = [...(remote === null ? [] : destinationTerms(rule, direction, peers, remote, target, index)), ...serviceTerms];
     if (rule.protocolNumber !== undefined) {
       const condition = protocolCondition(rule.protocolNumber);
       // `ports` is empty with a protocol number: the terms are of any protocol
@@ -347,7 +402,7 @@ export function createRuleResolver(index: InventoryIndex, networkSets: readonly 
   };
 
   return (rule, direction, target) => {
-    const families = rule.localPeers || rule.notLocalPeers ? localRuleFamilies(rule, target) : ([4, 6] as const);
+    const families = rule.localPeers || rule.notLocalPeers ? localRuleFamilies(rule, target, index) : ([4, 6] as const);
     const signature = `${direction} ${families.join(',')}${dependsOnTarget(rule, direction) ? ` ${JSON.stringify(target.endpoint.ports)}` : ''}`;
     let bySignature = results.get(rule);
     if (!bySignature) {

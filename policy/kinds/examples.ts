@@ -104,7 +104,12 @@ export const KIND_EXAMPLES: readonly Record<string, unknown>[] = [
     apiVersion: CALICO,
     kind: 'StagedGlobalNetworkPolicy',
     metadata: { name: 'egress-lockdown' },
-    spec: { stagedAction: 'Set', selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53] } }] },
+    spec: {
+      stagedAction: 'Set',
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [{ action: 'Allow', destination: { services: { name: 'kube-dns', namespace: 'kube-system' } } }],
+    },
   },
   {
     apiVersion: CALICO,

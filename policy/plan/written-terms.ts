@@ -33,5 +33,6 @@ function remotesOf(rule: Rule): number {
 
 function cidrsOf(peer: Peer): number {
   if ('ipBlock' in peer) return 1 + peer.ipBlock.except.length;
+  if ('service' in peer) return 1;
   return Math.max(1, peer.nets?.length ?? 0);
 }

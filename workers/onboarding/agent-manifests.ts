@@ -60,9 +60,13 @@ export function agentObjects(values: AgentInstallValues, options: { namespace: b
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name, labels },
-      // Selectors resolve against pods and namespaces, policies may select service accounts, and
-      // rules may name nodes as peers; the agent writes nothing to the Kubernetes API.
-      rules: [{ apiGroups: [''], resources: ['pods', 'namespaces', 'serviceaccounts', 'nodes'], verbs: ['get', 'list', 'watch'] }],
+      // Selectors resolve against pods and namespaces, policies may select service accounts, rules
+      // may name nodes and Services (their EndpointSlices) as peers; the agent writes nothing to
+      // the Kubernetes API.
+      rules: [
+        { apiGroups: [''], resources: ['pods', 'namespaces', 'serviceaccounts', 'nodes'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      ],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -8,6 +8,7 @@ import { dns1123SubdomainErrors } from '../../validation/names.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkTieredName } from '../calico/policy-name.ts';
 import { calicoGlobalPolicySpecShape, checkHostEndpointOptions } from '../calico/policy-spec.ts';
+import { checkServiceDirections } from '../calico/service-match.ts';
 import { checkUntrackedPolicy } from '../calico/untracked-policy.ts';
 import { enumOf } from '../shared/enum.ts';
 import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
@@ -17,6 +18,7 @@ export const GLOBAL_NETWORK_POLICY_KIND = 'GlobalNetworkPolicy';
 export const globalNetworkPolicySpecSchema = z.strictObject(calicoGlobalPolicySpecShape).superRefine((spec, ctx) => {
   checkHostEndpointOptions(spec, ctx);
   checkUntrackedPolicy(spec, ctx);
+  checkServiceDirections(spec, ctx, 'global');
 });
 export type GlobalNetworkPolicySpec = z.infer<typeof globalNetworkPolicySpecSchema>;
 

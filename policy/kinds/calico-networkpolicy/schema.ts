@@ -6,13 +6,14 @@ import { dns1123SubdomainErrors } from '../../validation/names.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkTieredName } from '../calico/policy-name.ts';
 import { calicoPolicySpecShape } from '../calico/policy-spec.ts';
+import { checkServiceDirections } from '../calico/service-match.ts';
 import { enumOf } from '../shared/enum.ts';
 import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
 
 export { CALICO_API_VERSION } from '../calico/api-version.ts';
 export const CALICO_NETWORK_POLICY_KIND = 'NetworkPolicy';
 
-export const calicoNetworkPolicySpecSchema = z.strictObject(calicoPolicySpecShape);
+export const calicoNetworkPolicySpecSchema = z.strictObject(calicoPolicySpecShape).superRefine((spec, ctx) => checkServiceDirections(spec, ctx, 'namespaced'));
 
 export const calicoNetworkPolicySchema = z
   .strictObject({

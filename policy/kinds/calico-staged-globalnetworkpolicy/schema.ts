@@ -6,6 +6,7 @@ import { dns1123SubdomainErrors } from '../../validation/names.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkTieredName } from '../calico/policy-name.ts';
 import { calicoGlobalPolicySpecShape, checkHostEndpointOptions } from '../calico/policy-spec.ts';
+import { checkServiceDirections } from '../calico/service-match.ts';
 import { checkStagedDelete, stagedActionSchema } from '../calico/staged.ts';
 import { enumOf } from '../shared/enum.ts';
 import { clusterObjectMetaSchema } from '../shared/object-meta.ts';
@@ -17,6 +18,7 @@ export const stagedGlobalNetworkPolicySpecSchema = z
   .superRefine((spec, ctx) => {
     checkStagedDelete(spec, ctx, ['tier', 'stagedAction']);
     if (spec.stagedAction !== 'Delete') checkHostEndpointOptions(spec, ctx);
+    checkServiceDirections(spec, ctx, 'global');
   });
 
 export const stagedGlobalNetworkPolicySchema = z

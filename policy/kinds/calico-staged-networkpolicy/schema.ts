@@ -6,6 +6,7 @@ import { dns1123SubdomainErrors } from '../../validation/names.ts';
 import { CALICO_API_VERSION } from '../calico/api-version.ts';
 import { checkTieredName } from '../calico/policy-name.ts';
 import { calicoPolicySpecShape } from '../calico/policy-spec.ts';
+import { checkServiceDirections } from '../calico/service-match.ts';
 import { checkStagedDelete, stagedActionSchema } from '../calico/staged.ts';
 import { enumOf } from '../shared/enum.ts';
 import { namespacedObjectMetaSchema } from '../shared/object-meta.ts';
@@ -14,7 +15,10 @@ export const STAGED_NETWORK_POLICY_KIND = 'StagedNetworkPolicy';
 
 export const stagedNetworkPolicySpecSchema = z
   .strictObject({ ...calicoPolicySpecShape, stagedAction: stagedActionSchema.optional() })
-  .superRefine((spec, ctx) => checkStagedDelete(spec, ctx, ['tier', 'stagedAction']));
+  .superRefine((spec, ctx) => {
+    checkStagedDelete(spec, ctx, ['tier', 'stagedAction']);
+    checkServiceDirections(spec, ctx, 'namespaced');
+  });
 
 export const stagedNetworkPolicySchema = z
   .strictObject({

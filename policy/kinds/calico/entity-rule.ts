@@ -1,13 +1,12 @@
 // Calico's EntityRule (api/pkg/apis/projectcalico/v3 policy_common.go): what one end of a packet must
-// match. Every field given must hold (docs "EntityRule"). Kubernetes Service matches (`services`)
-// are refused: the agent has no inventory of Services to resolve them against.
+// match. Every field given must hold (docs "EntityRule"). A Kubernetes Service match (`services`)
+// stands alone on its end, with the checks of ./service-match.ts.
 import { z } from 'zod';
-import { forbidden } from '../../validation/field-errors.ts';
-import { addIssue } from '../issues.ts';
 import { listOf } from '../shared/list.ts';
 import { calicoNetSchema, RULE_NET_SPELLING } from './nets.ts';
 import { CALICO_PORTS_MAX, calicoPortSchema } from './ports.ts';
 import { calicoSelectorSchema } from './selector-field.ts';
+import { calicoServiceMatchSchema, checkServiceEntity } from './service-match.ts';
 
 /** Calico's CRDs allow 256 entries in `nets` and in `notNets`. */
 export const CALICO_NETS_MAX = 256;
@@ -28,9 +27,7 @@ export const calicoEntityRuleSchema = z
     ports: listOf(calicoPortSchema, CALICO_PORTS_MAX).optional(),
     notPorts: listOf(calicoPortSchema, CALICO_PORTS_MAX).optional(),
     serviceAccounts: calicoServiceAccountMatchSchema.optional(),
-    services: z.unknown().optional(),
+    services: calicoServiceMatchSchema.optional(),
   })
-  .superRefine((entity, ctx) => {
-    if (entity.services !== undefined) addIssue(ctx, ['services'], forbidden('matching Kubernetes Services is not supported'));
-  });
+  .superRefine(checkServiceEntity);
 export type CalicoEntityRule = z.infer<typeof calicoEntityRuleSchema>;

@@ -8,7 +8,11 @@
 // - selectors match endpoints and network sets (docs "EntityRule");
 // - `nets` alone is an address match; with a positive selection, both must hold;
 // - `notNets` and `notSelector` exclude; `notSelector` is not namespace-scoped (Calico passes it
-//   through unchanged), so it excludes matching things in every namespace.
+//   through unchanged), so it excludes matching things in every namespace;
+// - `services` (alone on its end: ./service-match.ts) is the Service's endpoints, in the policy's
+//   namespace when it names none (ServiceMatch); as a destination also their ports, as Felix
+//   matches a destination service on IP, protocol and port and a source service on IP alone
+//   (felix/calc/rule_scanner.go: ServiceIncludePorts for DstService only).
 
 import type { EndpointMatch, Peer, Selector, ServiceAccountMatch } from '../../ir.ts';
 import { namespaceNamed, selectAll } from '../../selector/build.ts';
@@ -33,9 +37,17 @@ export interface EntityPeers {
   notPeers: Peer[];
 }
 
-/** `namespace` is the policy's namespace, null for a GlobalNetworkPolicy. */
-export function entityPeers(entity: CalicoEntityRule | undefined, namespace: string | null): EntityPeers {
+function servicePeer(services: NonNullable<CalicoEntityRule['services']>, namespace: string | null, side: 'source' | 'destination'): Peer {
+  const serviceNamespace = services.namespace || namespace;
+  // Validation requires a name, and a namespace in a global policy (service-match.ts).
+  if (!services.name || !serviceNamespace) throw new Error(`invariant: service match ${JSON.stringify(services)} passed validation incomplete`);
+  return { service: { namespace: serviceNamespace, name: services.name }, ...(side === 'destination' && { endpointPorts: true as const }) };
+}
+
+/** `namespace` is the policy's namespace, null for a GlobalNetworkPolicy; `side` is the end `entity` describes. */
+export function entityPeers(entity: CalicoEntityRule | undefined, namespace: string | null, side: 'source' | 'destination'): EntityPeers {
   if (!entity) return { peers: [], notPeers: [] };
+  if (entity.services) return { peers: [servicePeer(entity.services, namespace, side)], notPeers: [] };
   const nets = (entity.nets ?? []).map((net) => canonicalNet(net, RULE_NET_SPELLING));
   const notNets = (entity.notNets ?? []).map((net) => canonicalNet(net, RULE_NET_SPELLING));
   // "" is Go's zero value: the same as not set.

@@ -34,8 +34,8 @@ export function normaliseCalicoRule(rule: CalicoRule, direction: Direction, name
   const portsOf = (ports: readonly CalicoPort[] | undefined): PortMatch[] => (protocolName ? (ports ?? []).map((port) => portMatch(protocolName, port)) : []);
 
   const dstPorts = portsOf(rule.destination?.ports);
-  const remoteSide = entityPeers(remote, namespace);
-  const localSide = entityPeers(local, namespace);
+  const remoteSide = entityPeers(remote, namespace, direction === 'ingress' ? 'source' : 'destination');
+  const localSide = entityPeers(local, namespace, direction === 'ingress' ? 'destination' : 'source');
   const ir: Rule = {
     action: rule.action,
     ports: protocolName && dstPorts.length === 0 ? [{ protocol: protocolName }] : dstPorts,

@@ -1,7 +1,8 @@
 // Calico's Rule with libcalico-go's validateRule (lib/validator/v3/validator.go): ports only with a
 // protocol that has them, ICMP fields only with ICMP or ICMPv6, ipVersion consistent with the ICMP
 // protocols and with the CIDRs, and one address family per rule. Application layer policy (`http`)
-// is refused: the agent enforces layers 3 and 4 only.
+// is refused: the agent enforces layers 3 and 4 only. A destination service brings its own ports
+// (./service-match.ts).
 import { z } from 'zod';
 import { forbidden, invalidValue } from '../../validation/field-errors.ts';
 import { addIssue, type IssuePath } from '../issues.ts';
@@ -11,6 +12,7 @@ import { type CalicoEntityRule, calicoEntityRuleSchema } from './entity-rule.ts'
 import { calicoIcmpSchema } from './icmp.ts';
 import { parsedNet, RULE_NET_SPELLING } from './nets.ts';
 import { type CalicoProtocol, calicoProtocolSchema, isIcmp, supportsPorts } from './protocol.ts';
+import { checkServiceRule } from './service-match.ts';
 
 export const CALICO_ACTIONS = ['Allow', 'Deny', 'Log', 'Pass'] as const;
 
@@ -90,6 +92,7 @@ export const calicoRuleSchema = z
     checkPorts(rule, ctx);
     checkIcmp(rule, ctx);
     checkNets(rule, ctx);
+    checkServiceRule(rule, ctx);
     if (rule.http !== undefined) addIssue(ctx, ['http'], forbidden('application layer policy (HTTP matches) is not supported'));
   });
 export type CalicoRule = z.infer<typeof calicoRuleSchema>;

@@ -24,6 +24,7 @@ export function storedEntityRule(entity: CalicoEntityRule | undefined): CalicoEn
   const out = pick(entity, ['nets', 'notNets', 'selector', 'notSelector', 'namespaceSelector', 'ports', 'notPorts']);
   const accounts = entity.serviceAccounts && pick(entity.serviceAccounts, ['names', 'selector']);
   if (accounts && Object.keys(accounts).length > 0) out.serviceAccounts = accounts;
+  if (entity.services) out.services = pick(entity.services, ['name', 'namespace']);
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

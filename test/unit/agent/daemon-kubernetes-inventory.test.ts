@@ -1,6 +1,6 @@
 // The Kubernetes inventory source, driven through the real @kubernetes/client-node against a
 // STAND-IN API server (node:http). The stand-in is not Kubernetes: it speaks just enough of the
-// list/watch wire format for pods, namespaces, service accounts and nodes — list responses carrying metadata.resourceVersion;
+// list/watch wire format for pods, namespaces, service accounts, nodes and EndpointSlices — list responses carrying metadata.resourceVersion;
 // `?watch=true&resourceVersion=N` answered with a chunked stream of newline-delimited JSON events
 // (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR with a 410 Status), replaying events newer than N — so
 // the client library's real list/watch/re-list logic runs against it.
@@ -12,9 +12,23 @@ import { openKubernetesInventorySource } from '../../../agent/inventory/kubernet
 import type { InventorySource } from '../../../agent/inventory/source.ts';
 import { silentLogger } from './daemon-fixtures.ts';
 
-type Resource = 'pods' | 'namespaces' | 'serviceaccounts' | 'nodes';
-const KINDS: Record<Resource, string> = { pods: 'Pod', namespaces: 'Namespace', serviceaccounts: 'ServiceAccount', nodes: 'Node' };
-const PATHS = new Map<string, Resource>((Object.keys(KINDS) as Resource[]).map((resource) => [`/api/v1/${resource}`, resource]));
+type Resource = 'pods' | 'namespaces' | 'serviceaccounts' | 'nodes' | 'endpointslices';
+const KINDS: Record<Resource, string> = {
+  pods: 'Pod',
+  namespaces: 'Namespace',
+  serviceaccounts: 'ServiceAccount',
+  nodes: 'Node',
+  endpointslices: 'EndpointSlice',
+};
+const API_VERSIONS: Record<Resource, string> = {
+  pods: 'v1',
+  namespaces: 'v1',
+  serviceaccounts: 'v1',
+  nodes: 'v1',
+  endpointslices: 'discovery.k8s.io/v1',
+};
+const pathOf = (resource: Resource) => (API_VERSIONS[resource] === 'v1' ? `/api/v1/${resource}` : `/apis/${API_VERSIONS[resource]}/${resource}`);
+const PATHS = new Map<string, Resource>((Object.keys(KINDS) as Resource[]).map((resource) => [pathOf(resource), resource]));
 type K8sObject = {
   kind?: string;
   apiVersion?: string;
@@ -32,7 +46,13 @@ const TOKEN = 'stand-in-token';
 
 class StandInApiServer {
   private rv = 1000;
-  private readonly store: Record<Resource, Map<string, K8sObject>> = { pods: new Map(), namespaces: new Map(), serviceaccounts: new Map(), nodes: new Map() };
+  private readonly store: Record<Resource, Map<string, K8sObject>> = {
+    pods: new Map(),
+    namespaces: new Map(),
+    serviceaccounts: new Map(),
+    nodes: new Map(),
+    endpointslices: new Map(),
+  };
   private readonly log: WatchEvent[] = [];
   private readonly watchers = new Set<{ resource: Resource; res: ServerResponse }>();
   private server!: Server;
@@ -62,7 +82,7 @@ class StandInApiServer {
     const key = keyOf(object);
     const type = this.store[resource].has(key) ? 'MODIFIED' : 'ADDED';
     this.rv += 1;
-    const stored = { ...object, kind: KINDS[resource], apiVersion: 'v1', metadata: { ...object.metadata, resourceVersion: String(this.rv) } };
+    const stored = { ...object, kind: KINDS[resource], apiVersion: API_VERSIONS[resource], metadata: { ...object.metadata, resourceVersion: String(this.rv) } };
     this.store[resource].set(key, stored);
     this.emit({ resource, type, object: stored, rv: this.rv });
   }
@@ -78,7 +98,10 @@ class StandInApiServer {
 
   bookmark(resource: Resource): string {
     this.rv += 1;
-    this.send(resource, { type: 'BOOKMARK', object: { kind: KINDS[resource], apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } });
+    this.send(resource, {
+      type: 'BOOKMARK',
+      object: { kind: KINDS[resource], apiVersion: API_VERSIONS[resource], metadata: { resourceVersion: String(this.rv) } },
+    });
     return String(this.rv);
   }
 
@@ -147,7 +170,7 @@ class StandInApiServer {
     res.end(
       JSON.stringify({
         kind: `${KINDS[resource]}List`,
-        apiVersion: 'v1',
+        apiVersion: API_VERSIONS[resource],
         metadata: { resourceVersion: String(this.rv) },
         items: [...this.store[resource].values()],
       }),
@@ -169,6 +192,21 @@ function serviceAccount(ns: string, name: string, labels: Record<string, string>
 
 function node(name: string, labels: Record<string, string>, addresses: { type: string; address: string }[]): K8sObject {
   return { metadata: { name, labels }, status: { addresses } };
+}
+
+/** An EndpointSlice of Service `service` (by the kubernetes.io/service-name label, as the controller sets it). */
+function endpointSlice(
+  ns: string,
+  name: string,
+  service: string | undefined,
+  options: { addressType?: string; addresses?: string[][]; ports?: { name?: string; port?: number; protocol?: string }[] } = {},
+): K8sObject {
+  return {
+    metadata: { name, namespace: ns, labels: service === undefined ? {} : { 'kubernetes.io/service-name': service } },
+    addressType: options.addressType ?? 'IPv4',
+    endpoints: (options.addresses ?? []).map((addresses, i) => ({ addresses, conditions: { ready: i % 2 === 0 } })),
+    ports: options.ports ?? [],
+  };
 }
 
 function pod(
@@ -335,7 +373,54 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
     await expect.poll(() => inventory.current().inventory?.nodes).toEqual([{ name: 'node-b', labels: { zone: 'z2' }, addresses: ['10.0.0.3'] }]);
   });
 
-  it.each(['serviceaccounts', 'nodes'] as const)('waits for the first list of %s before the first inventory', async (resource) => {
+  it('lists EndpointSlices into Services (addresses and ports per slice, every endpoint whatever its readiness) and follows endpoint changes', async () => {
+    api.put(
+      'endpointslices',
+      endpointSlice('kube-system', 'kube-dns-v4', 'kube-dns', {
+        addresses: [['198.18.0.53'], ['198.18.0.54']],
+        ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53 }, { name: 'unset' }],
+      }),
+    );
+    api.put(
+      'endpointslices',
+      endpointSlice('kube-system', 'kube-dns-v6', 'kube-dns', { addressType: 'IPv6', addresses: [['fd00::53']], ports: [{ port: 53, protocol: 'UDP' }] }),
+    );
+    api.put('endpointslices', endpointSlice('shop', 'external', 'mirror', { addressType: 'FQDN', addresses: [['db.example.com']], ports: [{ port: 5432 }] }));
+    api.put('endpointslices', endpointSlice('shop', 'orphan', undefined, { addresses: [['198.18.0.9']], ports: [{ port: 80 }] }));
+    const inventory = await open();
+    const services = () => inventory.current().inventory?.services;
+    expect(services()).toEqual([
+      {
+        namespace: 'kube-system',
+        name: 'kube-dns',
+        slices: [
+          {
+            addresses: ['198.18.0.53', '198.18.0.54'],
+            ports: [
+              { name: 'dns', port: 53, protocol: 'UDP' },
+              { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+            ],
+          },
+          { addresses: ['fd00::53'], ports: [{ port: 53, protocol: 'UDP' }] },
+        ],
+      },
+      // An FQDN slice names hosts, not addresses: its Service is known, with no address.
+      { namespace: 'shop', name: 'mirror', slices: [{ addresses: [], ports: [{ port: 5432, protocol: 'TCP' }] }] },
+    ]);
+
+    api.put(
+      'endpointslices',
+      endpointSlice('kube-system', 'kube-dns-v4', 'kube-dns', { addresses: [['198.18.0.55']], ports: [{ port: 53, protocol: 'UDP' }] }),
+    );
+    await expect.poll(() => services()?.[0]?.slices[0]).toEqual({ addresses: ['198.18.0.55'], ports: [{ port: 53, protocol: 'UDP' }] });
+    api.remove('endpointslices', 'kube-system/kube-dns-v6');
+    await expect.poll(() => services()?.[0]?.slices.length).toBe(1);
+    api.remove('endpointslices', 'kube-system/kube-dns-v4');
+    await expect.poll(() => services()?.map((s) => s.name)).toEqual(['mirror']);
+    expect(api.requests.some((r) => r.startsWith('/apis/discovery.k8s.io/v1/endpointslices?watch=true'))).toBe(true);
+  });
+
+  it.each(['serviceaccounts', 'nodes', 'endpointslices'] as const)('waits for the first list of %s before the first inventory', async (resource) => {
     api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
     api.forbidden.add(resource);
     const inventory = await open({ firstListTimeoutMs: 200, retry: { initialMs: 20, maxMs: 40 } });

@@ -48,6 +48,23 @@ describe('the agent objects an API server accepts', () => {
     ]);
   });
 
+  it('lets the agent list and watch everything its Kubernetes inventory source reads, EndpointSlices included', () => {
+    const role = json(objects.find((object) => object.kind === 'ClusterRole')!) as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    const grants = (group: string, resource: string) =>
+      role.rules.some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && ['list', 'watch'].every((v) => rule.verbs.includes(v)));
+    const source = read('agent/inventory/kubernetes-source.ts');
+    for (const [group, resource] of [
+      ['', 'pods'],
+      ['', 'namespaces'],
+      ['', 'serviceaccounts'],
+      ['', 'nodes'],
+      ['discovery.k8s.io', 'endpointslices'],
+    ] as const) {
+      expect(source).toContain(group === '' ? `'/api/v1/${resource}'` : `'/apis/${group}/v1/${resource}'`);
+      expect(grants(group, resource), `${group}/${resource}`).toBe(true);
+    }
+  });
+
   it.each(objects.map((object) => [object.kind, object] as const))('%s conforms to its Kubernetes schema and the API server rules', (_kind, object) => {
     expect(schemaIssues(json(object))).toEqual([]);
     expect(apiServerRuleIssues(json(object))).toEqual([]);

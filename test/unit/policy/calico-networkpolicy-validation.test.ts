@@ -209,12 +209,7 @@ describe('rules', () => {
     expectIssue(rule({ source: { nets: ['example.com'] } }), path('source', 'nets', 0), /must be a valid CIDR value/);
   });
 
-  it('refuses what the agent cannot enforce: Service matches and HTTP matches', () => {
-    expectIssue(
-      rule({ destination: { services: { name: 'db' } } }),
-      path('destination', 'services'),
-      'Forbidden: matching Kubernetes Services is not supported',
-    );
+  it('refuses what the agent cannot enforce: HTTP matches (Service matches: calico-service-match.test.ts)', () => {
     expectIssue(rule({ protocol: 'TCP', http: { methods: ['GET'] } }), path('http'), 'Forbidden: application layer policy (HTTP matches) is not supported');
   });
 

@@ -1,0 +1,43 @@
+// A lab Service's endpoints as the Kubernetes EndpointSlice controller would publish them
+// (pkg/controller/endpointslice): the pods of the Service's namespace whose labels hold every pair
+// of its selector (every lab pod is running and ready), each port's targetPort resolved per pod (a
+// number as is, a name through the pod's ports of that protocol; a pod without the name leaves the
+// port out, as the controller's FindPort does), and pods with the same resolved ports sharing one
+// slice. Derived from the current labels, so a relabel moves a pod into or out of a Service.
+import type { InventoryInput } from '../../policy/inventory.ts';
+import type { LabPod, LabTopology } from './expand.ts';
+import type { ServiceSpec } from './schema.ts';
+
+type InventoryService = NonNullable<InventoryInput['services']>[number];
+type SlicePort = InventoryService['slices'][number]['ports'][number];
+
+function selects(service: ServiceSpec, pod: LabPod): boolean {
+  const pairs = Object.entries(service.selector);
+  // Kubernetes makes no EndpointSlice for a Service without a selector.
+  return pod.namespace === service.namespace && pairs.length > 0 && pairs.every(([key, value]) => pod.labels[key] === value);
+}
+
+function resolvedPorts(service: ServiceSpec, pod: LabPod): SlicePort[] {
+  return service.ports.flatMap((port): SlicePort[] => {
+    const target = port.targetPort ?? port.port;
+    const number = typeof target === 'number' ? target : pod.ports.find((p) => p.name === target && p.protocol === port.protocol)?.port;
+    if (number === undefined) return [];
+    return [{ ...(port.name ? { name: port.name } : {}), port: number, protocol: port.protocol }];
+  });
+}
+
+/** Every Service of the topology with its slices; `addressesOf` gives a pod's addresses ("ns/pod"). */
+export function serviceInventory(topology: LabTopology, addressesOf: (key: string) => readonly string[]): InventoryService[] {
+  return topology.services.map((service) => {
+    const slices = new Map<string, { addresses: string[]; ports: SlicePort[] }>();
+    for (const pod of topology.pods) {
+      if (!selects(service, pod)) continue;
+      const ports = resolvedPorts(service, pod);
+      const key = JSON.stringify(ports);
+      const slice = slices.get(key) ?? { addresses: [], ports };
+      slice.addresses.push(...addressesOf(pod.key));
+      slices.set(key, slice);
+    }
+    return { namespace: service.namespace, name: service.name, slices: [...slices.values()] };
+  });
+}

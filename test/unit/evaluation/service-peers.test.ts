@@ -1,0 +1,146 @@
+// Rules that match a Kubernetes Service (IR Peer.service, Calico `services`) through the resolver and
+// the reference evaluator, from Calico objects as users write them: a destination service is its
+// EndpointSlices' addresses on those slices' own ports and protocols; a source service is the
+// addresses alone; a Service the inventory does not hold matches nothing; and the match follows
+// the inventory as endpoints come and go.
+import { describe, expect, it } from 'vitest';
+import { reachable } from '../../../policy/evaluation/reachable.ts';
+import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
+import { type Inventory, type InventoryInput, inventorySchema } from '../../../policy/inventory.ts';
+import type { PolicySet } from '../../../policy/ir.ts';
+import { parsePolicyObject } from '../../../policy/kinds/index.ts';
+import { buildPolicySet } from '../../../policy/policy-set.ts';
+import { pod } from './factories.ts';
+
+type Services = NonNullable<InventoryInput['services']>;
+
+const client = pod('x/client', { ipv4: ['198.18.9.1'], ipv6: ['fd00::1'] });
+const bystander = pod('x/bystander', { ipv4: ['198.18.9.2'] });
+const coredns1 = pod('kube-system/coredns-1', { ipv4: ['198.18.9.53'], ipv6: ['fd00::53'] });
+const coredns2 = pod('kube-system/coredns-2', { ipv4: ['198.18.9.54'] });
+const other = pod('kube-system/other', { ipv4: ['198.18.9.99'] });
+const server = pod('y/server', { ipv4: ['198.18.9.80'] });
+
+// Two slices with different ports: an address serves only the ports of its own slice.
+const KUBE_DNS: Services = [
+  {
+    namespace: 'kube-system',
+    name: 'kube-dns',
+    slices: [
+      {
+        addresses: ['198.18.9.53', 'fd00::53'],
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        ],
+      },
+      { addresses: ['198.18.9.54'], ports: [{ name: 'metrics', port: 9153, protocol: 'TCP' }] },
+    ],
+  },
+];
+
+function cluster(services: Services | undefined): Inventory {
+  const endpoints = [client, bystander, coredns1, coredns2, other, server];
+  return inventorySchema.parse({
+    namespaces: [...new Set(endpoints.map((e) => e.namespace))].map((name) => ({ name })),
+    endpoints,
+    ...(services && { services }),
+  });
+}
+
+function policies(...objects: Record<string, unknown>[]): PolicySet {
+  return buildPolicySet(
+    objects.map((object) => {
+      const parsed = parsePolicyObject(object);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+      return parsed.ir;
+    }),
+  );
+}
+
+/** A Calico NetworkPolicy on every pod of x whose only egress rule is `rule`. */
+const egressOfX = (rule: Record<string, unknown>) =>
+  policies({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'egress', namespace: 'x' },
+    spec: { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', ...rule }] },
+  });
+
+const toKubeDns = egressOfX({ destination: { services: { name: 'kube-dns', namespace: 'kube-system' } } });
+
+const allowed = (inventory: Inventory, set: PolicySet, from: string, to: string, port: number, protocol: 'TCP' | 'UDP', family: 4 | 6 = 4) =>
+  reachable(inventory, set, from, to, port, protocol, { family }).allowed;
+
+describe('a destination service', () => {
+  const inventory = cluster(KUBE_DNS);
+
+  it("allows its endpoints on its slices' ports and protocols", () => {
+    expect(allowed(inventory, toKubeDns, 'x/client', 'kube-system/coredns-1', 53, 'UDP')).toBe(true);
+    expect(allowed(inventory, toKubeDns, 'x/client', 'kube-system/coredns-1', 53, 'TCP')).toBe(true);
+    expect(allowed(inventory, toKubeDns, 'x/client', 'kube-system/coredns-2', 9153, 'TCP')).toBe(true);
+    expect(allowed(inventory, toKubeDns, 'x/client', 'kube-system/coredns-1', 53, 'UDP', 6)).toBe(true);
+  });
+
+  it("pairs each address with its own slice's ports only", () => {
+    expect(allowed(inventory, toKubeDns, 'x/client', 'kube-system/coredns-1', 9153, 'TCP')).toBe(false);
+    expect(allowed(inventory, toKubeDns, 'x/client', 'kube-system/coredns-2', 53, 'UDP')).toBe(false);
+  });
+
+  it('denies other ports of the endpoints, and pods outside the Service on the same ports', () => {
+    expect(allowed(inventory, toKubeDns, 'x/client', 'kube-system/coredns-1', 80, 'TCP')).toBe(false);
+    expect(allowed(inventory, toKubeDns, 'x/client', 'kube-system/other', 53, 'UDP')).toBe(false);
+  });
+
+  it("keeps only the slice ports of the rule's protocol", () => {
+    const udpOnly = egressOfX({ protocol: 'UDP', destination: { services: { name: 'kube-dns', namespace: 'kube-system' } } });
+    expect(allowed(inventory, udpOnly, 'x/client', 'kube-system/coredns-1', 53, 'UDP')).toBe(true);
+    expect(allowed(inventory, udpOnly, 'x/client', 'kube-system/coredns-1', 53, 'TCP')).toBe(false);
+    expect(allowed(inventory, udpOnly, 'x/client', 'kube-system/coredns-2', 9153, 'TCP')).toBe(false);
+  });
+
+  it('resolves to one term per slice port, each with its slice addresses', () => {
+    const resolved = resolveEndpointPolicies(toKubeDns, inventory, { endpoints: ['x/client'] }).get('x/client')!;
+    const terms = resolved.egress!.tiers[0]!.policies[0]!.rules[0]!.terms;
+    const host = (ip: string) => ({ family: ip.includes(':') ? 6 : 4, cidr: `${ip}/${ip.includes(':') ? 128 : 32}`, except: [] });
+    expect(terms).toHaveLength(3);
+    expect(terms).toEqual(
+      expect.arrayContaining([
+        { protocol: 'UDP', ports: [{ first: 53, last: 53 }], remote: [host('198.18.9.53'), host('fd00::53')] },
+        { protocol: 'TCP', ports: [{ first: 53, last: 53 }], remote: [host('198.18.9.53'), host('fd00::53')] },
+        { protocol: 'TCP', ports: [{ first: 9153, last: 9153 }], remote: [host('198.18.9.54')] },
+      ]),
+    );
+  });
+
+  it('matches nothing while the inventory holds no such Service, and follows its endpoints when they change', () => {
+    expect(allowed(cluster(undefined), toKubeDns, 'x/client', 'kube-system/coredns-1', 53, 'UDP')).toBe(false);
+    const missing = egressOfX({ destination: { services: { name: 'not-there', namespace: 'kube-system' } } });
+    expect(allowed(inventory, missing, 'x/client', 'kube-system/coredns-1', 53, 'UDP')).toBe(false);
+
+    const moved = cluster([{ namespace: 'kube-system', name: 'kube-dns', slices: [{ addresses: ['198.18.9.99'], ports: [{ port: 53, protocol: 'UDP' }] }] }]);
+    expect(allowed(moved, toKubeDns, 'x/client', 'kube-system/other', 53, 'UDP')).toBe(true);
+    expect(allowed(moved, toKubeDns, 'x/client', 'kube-system/coredns-1', 53, 'UDP')).toBe(false);
+  });
+});
+
+describe('a source service', () => {
+  const clients: Services = [{ namespace: 'x', name: 'clients', slices: [{ addresses: ['198.18.9.1'], ports: [{ port: 9000, protocol: 'TCP' }] }] }];
+  const inventory = cluster(clients);
+  const fromClients = policies({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'from-clients', namespace: 'y' },
+    spec: {
+      selector: 'all()',
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', protocol: 'TCP', source: { services: { name: 'clients', namespace: 'x' } }, destination: { ports: [80] } }],
+    },
+  });
+
+  it("matches the endpoints' addresses on the rule's own ports, never the Service's", () => {
+    expect(allowed(inventory, fromClients, 'x/client', 'y/server', 80, 'TCP')).toBe(true);
+    expect(allowed(inventory, fromClients, 'x/client', 'y/server', 9000, 'TCP')).toBe(false);
+    expect(allowed(inventory, fromClients, 'x/bystander', 'y/server', 80, 'TCP')).toBe(false);
+  });
+});
