@@ -7,7 +7,8 @@
 // `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|new-flows|xdp|fairness]`: the policy-scale
 // benchmark of issues 5 and 13 (--quick: 2 rounds of 1 s, one attach round: the shape of the results in
 // about four minutes, not figures to judge; --only scale: figures 5 and 6 alone, in a few minutes;
-// --only new-flows: figure 2's new-flow workloads at 10,000 rules alone, JSON, new-flow-rounds.ts;
+// --only new-flows: figure 2's new-flow workloads at 10,000 rules alone, JSON, new-flow-rounds.ts, with
+// what one new flow costs the program against an empty and a full conntrack table (new-flow-per-packet.ts);
 // --only xdp: figure 7 alone; --only fairness: figure 8 alone, in about a minute and a half). Not
 // a test: it measures, prints progress on stderr and the results on stdout (a markdown table, or
 // with --json exactly one JSON object, the table then going to stderr). npm itself prints a banner
@@ -78,6 +79,7 @@ import { type FairnessRun, fairnessJson, fairnessRows, fairnessTargets, summariz
 import { BENCH_DATABASES, runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
 import { createBenchLab } from './lab.ts';
+import { measureNewFlowPerPacket, newFlowPerPacketJson } from './new-flow-per-packet.ts';
 import { measureNewFlowRounds, newFlowRoundsJson } from './new-flow-rounds.ts';
 import { prepareNewFlowLoad } from './new-flows.ts';
 import { nftVersion } from './nftables.ts';
@@ -372,6 +374,7 @@ async function newFlowsOnly(rounds: number, seconds: number): Promise<number> {
   ensureTools();
   const iptables = await iptablesVersion();
   const loadAtStart = loadavg()[0]!.toFixed(2);
+  const perPacket = measureNewFlowPerPacket(rounds);
   let revision = 0;
   const issuer = await createBundleIssuer();
   const lab = await createBenchLab();
@@ -401,7 +404,7 @@ async function newFlowsOnly(rounds: number, seconds: number): Promise<number> {
     'load average (1 min) at start': loadAtStart,
     'at end': loadavg()[0]!.toFixed(2),
   };
-  process.stdout.write(`${JSON.stringify(newFlowRoundsJson(result, environment))}\n`);
+  process.stdout.write(`${JSON.stringify({ ...newFlowRoundsJson(result, environment), newFlowPerPacket: newFlowPerPacketJson(perPacket) })}\n`);
   return 0;
 }
 

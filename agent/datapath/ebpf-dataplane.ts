@@ -224,6 +224,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
       );
     }
     const opened = openSharedMaps(this.pins.maps, this.options.mapSizes);
+    if (opened.carried.length > 0) this.log.info({ maps: opened.carried }, 'pinned maps of another capacity were re-created with their entries');
     if (opened.replaced.length > 0) this.log.warn({ maps: opened.replaced }, 'pinned maps had another layout and were replaced (their entries are lost)');
     this.log.info({ pins: this.pins.node, reused: opened.reused, attach: this.attacher.kind }, 'datapath maps ready');
     this.shared = opened.maps;

@@ -2,8 +2,11 @@
 // ring buffer and the allowed flows' aggregates, drop/failsafe stats, and the bandwidth buckets with the endpoints charged to them.
 // Pinned under the node's pin directory so that a restarted agent (and the programs it loads) keeps
 // the same conntrack table and bucket state: established connections survive restarts and
-// re-applies, and a restart grants no fresh burst.
+// re-applies, and a restart grants no fresh burst. An upgrade that changes only a hash map's
+// capacity or flags (limits.ts sizes the conntrack table) re-creates it with its entries copied
+// over, so established connections survive that too; a changed layout loses them.
 import { existsSync } from 'node:fs';
+import { isBpfError } from '../../bpf/errors.ts';
 import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
 import { type BpfMap, type CreateMapOptions, createMap, openPinnedMap } from '../../bpf/kernel/map.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
@@ -83,12 +86,44 @@ export interface OpenedSharedMaps {
   maps: SharedMaps;
   /** Maps that were pinned already (the rest were created, or re-created because their shape changed). */
   reused: SharedMapName[];
+  /** Pinned maps of another capacity or flags: re-created, every entry copied into the new one. */
+  carried: SharedMapName[];
   /** Pinned maps of another shape (an agent upgrade changed a layout): replaced, their state lost. */
   replaced: SharedMapName[];
 }
 
 function sameShape(map: BpfMap, spec: CreateMapOptions): boolean {
-  return map.type === spec.type && map.keySize === spec.keySize && map.valueSize === spec.valueSize && map.maxEntries === spec.maxEntries;
+  return sameEntryLayout(map, spec) && map.maxEntries === spec.maxEntries && map.flags === (spec.flags ?? 0);
+}
+
+function sameEntryLayout(map: BpfMap, spec: CreateMapOptions): boolean {
+  return map.type === spec.type && map.keySize === spec.keySize && map.valueSize === spec.valueSize;
+}
+
+/** Map kinds whose entries a re-created map can take over as they are: keyed, one value for all CPUs. */
+const CARRIED_TYPES: ReadonlySet<number> = new Set([MapType.HASH, MapType.LRU_HASH]);
+
+/**
+ * Copies every entry of `from` into `to` (same kind, key and value layout). False when they did not
+ * all fit (a smaller plain hash): the caller counts the map as replaced. An LRU map takes them all,
+ * evicting the oldest if it is smaller.
+ */
+function carryEntries(from: BpfMap, to: BpfMap): boolean {
+  try {
+    from.forEachBatch((keys, values, n) => {
+      const k: Buffer[] = [];
+      const v: Buffer[] = [];
+      for (let i = 0; i < n; i++) {
+        k.push(keys.subarray(i * from.keySize, (i + 1) * from.keySize));
+        v.push(values.subarray(i * from.valueBufferSize, (i + 1) * from.valueBufferSize));
+      }
+      to.updateBatch(k, v);
+    });
+    return true;
+  } catch (error) {
+    if (isBpfError(error, 'MAP_OP_FAILED')) return false;
+    throw error;
+  }
 }
 
 /** Open the maps pinned in `dir`, creating (and pinning) the missing ones. */
@@ -96,30 +131,37 @@ export function openSharedMaps(dir: string, sizes?: Partial<SharedMapSizes>): Op
   const specs = sharedMapSpecs({ ...DEFAULT_SHARED_MAP_SIZES, ...sizes });
   const made: Partial<SharedMaps> = {};
   const reused: SharedMapName[] = [];
+  const carried: SharedMapName[] = [];
   const replaced: SharedMapName[] = [];
+  let pinned: BpfMap | null = null;
   try {
     for (const name of SHARED_MAP_NAMES) {
       const path = `${dir}/${name}`;
-      if (existsSync(path)) {
-        const pinned = openPinnedMap(path);
-        if (sameShape(pinned, specs[name])) {
-          made[name] = pinned;
-          reused.push(name);
-          continue;
-        }
-        pinned.close();
-        unpin(path);
-        replaced.push(name);
+      const spec = specs[name];
+      pinned = existsSync(path) ? openPinnedMap(path) : null;
+      if (pinned && sameShape(pinned, spec)) {
+        made[name] = pinned;
+        pinned = null;
+        reused.push(name);
+        continue;
       }
-      const map = createMap(specs[name]);
+      const map = createMap(spec);
       made[name] = map;
+      if (pinned) {
+        const kept = CARRIED_TYPES.has(spec.type) && sameEntryLayout(pinned, spec) && carryEntries(pinned, map);
+        (kept ? carried : replaced).push(name);
+        pinned.close();
+        pinned = null;
+        unpin(path);
+      }
       map.pin(path);
     }
   } catch (error) {
+    pinned?.close();
     for (const m of Object.values(made)) m.close();
     throw error;
   }
-  return { maps: made as SharedMaps, reused, replaced };
+  return { maps: made as SharedMaps, reused, carried, replaced };
 }
 
 export function sharedMapFds(maps: SharedMaps): MapFds {

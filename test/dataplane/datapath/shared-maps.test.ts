@@ -1,0 +1,101 @@
+// The node's pinned maps across an agent upgrade: a map of the same shape is reused as it is; a
+// conntrack table of another capacity or flags is re-created with its entries, so the connections
+// it admitted keep passing; a changed layout replaces the map and its entries are gone.
+import { rmSync } from 'node:fs';
+import { afterEach, expect, it } from 'vitest';
+import { CtKey, CtValue } from '../../../agent/datapath/layouts.ts';
+import { closeSharedMaps, type OpenedSharedMaps, openSharedMaps, sharedMapSpecs } from '../../../agent/datapath/shared-maps.ts';
+import { MapFlag } from '../../../bpf/kernel/constants.ts';
+import { type CreateMapOptions, createMap } from '../../../bpf/kernel/map.ts';
+import { BPFFS_ROOT, ensureBpffs } from '../../../bpf/kernel/pin.ts';
+import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
+import { kernelAvailable, uniqueSuffix } from '../bpf/harness.ts';
+
+const SIZES = { conntrack: 1025, fragments: 64, flowRing: 64 * 1024, flowAggregates: 64, bandwidthBuckets: 16, bandwidthEndpoints: 16 };
+
+const entry = (lport: number) => ({
+  key: CtKey.encode({
+    ifindex: 7,
+    proto: 17,
+    family: 4,
+    pad: 0,
+    lport,
+    rport: 53,
+    local: Buffer.from([198, 18, 0, 10, ...Array(12).fill(0)]),
+    remote: Buffer.from([198, 18, 0, 53, ...Array(12).fill(0)]),
+  }),
+  value: CtValue.encode({ lastSeen: 1000n + BigInt(lport), created: 1000n, flags: 0, tag: 0xabcd }),
+});
+const ENTRIES = Array.from({ length: 300 }, (_, i) => entry(40_000 + i));
+
+describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('shared maps across an upgrade', () => {
+  const dir = `${BPFFS_ROOT}/palisade-test-shared-${uniqueSuffix()}`;
+  let opened: OpenedSharedMaps | undefined;
+  afterEach(() => {
+    if (opened) closeSharedMaps(opened.maps);
+    opened = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** What an earlier agent left pinned: every map as today, the conntrack table as `conntrack` says. */
+  function pinEarlierAgent(conntrack: Partial<CreateMapOptions>): void {
+    ensureBpffs();
+    const first = openSharedMaps(dir, SIZES);
+    closeSharedMaps(first.maps);
+    rmSync(`${dir}/conntrack`);
+    const old = createMap({ ...sharedMapSpecs({ ...SIZES }).conntrack, ...conntrack });
+    old.updateBatch(
+      ENTRIES.map((e) => e.key),
+      ENTRIES.map((e) => e.value),
+    );
+    old.pin(`${dir}/conntrack`);
+    old.close();
+  }
+
+  it('reuses maps of the same shape, entries and all', () => {
+    pinEarlierAgent({});
+    opened = openSharedMaps(dir, SIZES);
+    expect(opened.reused).toContain('conntrack');
+    expect(opened.carried).toEqual([]);
+    expect(opened.replaced).toEqual([]);
+    expect(opened.maps.conntrack.countEntries()).toBe(ENTRIES.length);
+  });
+
+  it('re-creates a conntrack table of the old capacity with every connection it held', () => {
+    pinEarlierAgent({ maxEntries: 1024 });
+    opened = openSharedMaps(dir, SIZES);
+    expect(opened.carried).toEqual(['conntrack']);
+    expect(opened.replaced).toEqual([]);
+    expect(opened.maps.conntrack.maxEntries).toBe(SIZES.conntrack);
+    for (const e of ENTRIES) expect(opened.maps.conntrack.lookup(e.key)).toEqual(e.value);
+    // pinned again: the next start reuses the new table
+    closeSharedMaps(opened.maps);
+    opened = openSharedMaps(dir, SIZES);
+    expect(opened.reused).toContain('conntrack');
+    expect(opened.maps.conntrack.countEntries()).toBe(ENTRIES.length);
+  });
+
+  it('re-creates a conntrack table created with other flags, keeping its entries', () => {
+    pinEarlierAgent({ flags: MapFlag.NO_COMMON_LRU, maxEntries: 1026 });
+    opened = openSharedMaps(dir, SIZES);
+    expect(opened.carried).toEqual(['conntrack']);
+    expect(opened.maps.conntrack.flags).toBe(0);
+    expect(opened.maps.conntrack.countEntries()).toBe(ENTRIES.length);
+  });
+
+  it('replaces a conntrack table of another value layout: its entries cannot be read as they are', () => {
+    ensureBpffs();
+    const first = openSharedMaps(dir, SIZES);
+    closeSharedMaps(first.maps);
+    rmSync(`${dir}/conntrack`);
+    const old = createMap({ ...sharedMapSpecs({ ...SIZES }).conntrack, valueSize: 16 });
+    old.update(ENTRIES[0]!.key, Buffer.alloc(16, 1));
+    old.pin(`${dir}/conntrack`);
+    old.close();
+    opened = openSharedMaps(dir, SIZES);
+    expect(opened.replaced).toEqual(['conntrack']);
+    expect(opened.carried).toEqual([]);
+    expect(opened.maps.conntrack.valueSize).toBe(CtValue.size);
+    expect(opened.maps.conntrack.countEntries()).toBe(0);
+  });
+});
