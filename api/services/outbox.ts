@@ -13,19 +13,24 @@ export const OFFBOARD_EKS_TOPIC = 'eks.offboard';
  * Announces that a cluster's effective policy changed. The row commits with the change or not at all;
  * the NOTIFY (delivered at commit) only wakes the relay early, the row is the truth.
  */
-export async function announcePolicyChange(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
-  await tx.insert(outbox).values({ tenantId, clusterId, topic: BUILD_BUNDLE_TOPIC });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`);
+export function announcePolicyChange(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
+  return announce(tx, tenantId, clusterId, BUILD_BUNDLE_TOPIC);
+}
+
+/**
+ * The row and the NOTIFY in one round trip: both are sent before either answers (the transaction runs
+ * them in order on its connection). Order does not matter anyway: a NOTIFY is delivered at commit.
+ */
+async function announce(tx: Tx, tenantId: string, clusterId: string, topic: string): Promise<void> {
+  await Promise.all([tx.insert(outbox).values({ tenantId, clusterId, topic }), tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`)]);
 }
 
 /** Promises an onboarding of the EKS cluster, in the transaction that registered it, like a build. */
-export async function announceOnboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
-  await tx.insert(outbox).values({ tenantId, clusterId, topic: ONBOARD_EKS_TOPIC });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`);
+export function announceOnboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
+  return announce(tx, tenantId, clusterId, ONBOARD_EKS_TOPIC);
 }
 
 /** Promises an offboarding of the EKS cluster, in the transaction that asked for its deletion. */
-export async function announceOffboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
-  await tx.insert(outbox).values({ tenantId, clusterId, topic: OFFBOARD_EKS_TOPIC });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`);
+export function announceOffboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
+  return announce(tx, tenantId, clusterId, OFFBOARD_EKS_TOPIC);
 }
