@@ -12,10 +12,11 @@
 // The settings' statement has no parameters: with prepare: false, postgres.js sends a parameterised
 // statement in two round trips (it asks the server for the parameter types first, and holds back the
 // queries behind it meanwhile). The tenant id is written into the statement instead, once it is known
-// to be a UUID (hex digits and dashes: nothing else can get in). A read is then BEGIN, the settings
+// to be a UUID (ids.ts uuidLiteral: hex digits and dashes, nothing else can get in). A read is then BEGIN, the settings
 // with the select's first half, the select's second half, COMMIT: four round trips where it took six.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client.ts';
+import { uuidLiteral } from './ids.ts';
 import { transaction } from './transaction.ts';
 
 export const APP_ROLE = 'palisade_app';
@@ -33,17 +34,10 @@ async function withSettings<T>(db: Db, settings: SQL, work: (tx: Tx) => Promise<
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A tenant id that is no UUID: never from the database (its ids are uuid columns), so a bug upstream. */
-class InvalidTenantId extends Error {
-  readonly code = 'TENANT_ID_INVALID';
-}
-
-export function withTenant<T>(db: Db, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-  if (!UUID.test(tenantId)) return Promise.reject(new InvalidTenantId(`a tenant transaction needs a UUID tenant id, not ${JSON.stringify(tenantId)}`));
+export async function withTenant<T>(db: Db, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const tenant = uuidLiteral(tenantId);
   // One statement for both: set_config('role', ..., true) is SET LOCAL ROLE.
-  return withSettings(db, sql.raw(`select set_config('app.tenant_id', '${tenantId}', true), set_config('role', '${APP_ROLE}', true)`), work);
+  return withSettings(db, sql.raw(`select set_config('app.tenant_id', ${tenant}, true), set_config('role', '${APP_ROLE}', true)`), work);
 }
 
 /** As the application role with no tenant set: sees no tenant rows; used to resolve credentials. */

@@ -1,6 +1,6 @@
 // The outbox: a policy change's promise of a bundle build, written in the change's own transaction.
 import { sql } from 'drizzle-orm';
-import { OUTBOX_CHANNEL, type Tx } from '../../db/index.ts';
+import { OUTBOX_CHANNEL, type Tx, uuidLiteral } from '../../db/index.ts';
 import { outbox } from '../../db/schema/index.ts';
 
 export const BUILD_BUNDLE_TOPIC = 'bundle.build';
@@ -18,11 +18,15 @@ export function announcePolicyChange(tx: Tx, tenantId: string, clusterId: string
 }
 
 /**
- * The row and the NOTIFY in one round trip: both are sent before either answers (the transaction runs
- * them in order on its connection). Order does not matter anyway: a NOTIFY is delivered at commit.
+ * The NOTIFY rides with the row's insert: it goes first, without parameters, so both are sent before
+ * either answers (a parameterised statement would take a round trip of its own and hold back the
+ * insert: db/ids.ts uuidLiteral). Their order does not matter: a NOTIFY is delivered at commit.
  */
 async function announce(tx: Tx, tenantId: string, clusterId: string, topic: string): Promise<void> {
-  await Promise.all([tx.insert(outbox).values({ tenantId, clusterId, topic }), tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`)]);
+  await Promise.all([
+    tx.execute(sql.raw(`select pg_notify('${OUTBOX_CHANNEL}', ${uuidLiteral(clusterId)})`)),
+    tx.insert(outbox).values({ tenantId, clusterId, topic }),
+  ]);
 }
 
 /** Promises an onboarding of the EKS cluster, in the transaction that registered it, like a build. */
