@@ -5,10 +5,10 @@
 // 1. api: authenticated GET /v1/clusters from 50 clients for 10 s (readsPerSec, readP99Ms); one-object
 //    applies from 10 clients, each its own tenant, for 10 s (writesPerSec, writeP99Ms); the API process's
 //    CPU milliseconds per read and per write (readServerCpuMs, writeServerCpuMs: less noisy than rates on
-//    a shared machine). The reads come from http-load.c in a process of its own: fetch in this process
-//    cost more CPU per request than the server on these two cores, so it measured itself. Its ceiling
-//    and fetch's, each against a server that does nothing (loadGenerator), and GET /healthz through the
-//    whole stack without middleware or database (healthzPerSec) are printed beside them.
+//    a shared machine). The reads come from http-load.c in a process of its own: fetch in this process,
+//    against a server that does nothing, topped out near the read rates it was measuring (it measured
+//    itself); http-load.c does twenty times as many there. Both ceilings (loadGenerator) and GET
+//    /healthz through the server without middleware or database (healthzPerSec) are printed beside them.
 // 2. storedPolicy: one tenant holding about 1.6 MB of accepted policy; sequential small applies in it
 //    (smallApplyP50Ms) while another tenant reads its clusters from 5 clients (otherTenantP50Ms).
 // 3. longPoll: 10,000 agents long-poll one cluster's bundle, from two child processes
