@@ -3,7 +3,6 @@
 // every middleware is built here, once, not per request.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { BUNDLE_PATH } from '../policy/bundle/http.ts';
 import type { AppEnv, Services } from './env.ts';
@@ -23,6 +22,7 @@ import { servicesMiddleware } from './middleware/services.ts';
 import { signInLimitByEmail } from './middleware/sign-in-limit.ts';
 import { tenantConcurrency } from './middleware/tenant-concurrency.ts';
 import { tokenBuckets } from './middleware/token-buckets.ts';
+import { unless } from './middleware/unless.ts';
 import { openApiDocumentConfig, registerApiRoutes } from './openapi/document.ts';
 import { registerAgentRoutes } from './routes/agent/index.ts';
 import { AGENT_INVENTORY_PATH } from './routes/agent/report-inventory.ts';
@@ -63,7 +63,10 @@ export function createApp(services: Services) {
   });
   const apiWideBodyLimit = limitBodies(services.config.maxBodyBytes, 'request bodies');
   // Inventories have their own, larger limit, and small objects smaller ones (http/body-limits.ts).
-  app.use('/v1/*', except(AGENT_INVENTORY_PATH, apiWideBodyLimit));
+  app.use(
+    '/v1/*',
+    unless((c) => c.req.path === AGENT_INVENTORY_PATH, apiWideBodyLimit),
+  );
 
   const credentials = createResolvedCredentials();
   const { fairness } = services.config;
@@ -97,22 +100,22 @@ export function createApp(services: Services) {
     rateLimit((c) => ({ buckets: signups, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) })),
   );
   // Signing in and accepting an invite are POSTs on paths whose other methods need a caller.
-  const signInByNetwork = except(
+  const signInByNetwork = unless(
     (c) => !isSignIn(c),
     rateLimit((c) => ({ buckets: signIns, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) })),
   );
   app.use(
     '/v1/session',
     signInByNetwork,
-    except((c) => !isSignIn(c), signInLimitByEmail(signInsPerEmail)),
+    unless((c) => !isSignIn(c), signInLimitByEmail(signInsPerEmail)),
   );
   app.use('/v1/invites/accept', signInByNetwork);
   const tenantLimit = rateLimit((c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }));
   // The concurrency cap runs before anything that takes a database connection (idempotency, handlers).
   // A live flow stream is open for minutes and holds a connection only while it reads: it has its own
   // cap (stream-slots.ts), and holding a slot would leave the tenant's other requests without any.
-  const tenantSlots = except(isFlowStream, tenantConcurrency(concurrencySlots(fairness.tenantConcurrency)));
-  app.use('/v1/*', except(withoutCaller, callerAuth(credentials), csrfProtection(), tenantLimit, tenantSlots, idempotency()));
+  const tenantSlots = unless(isFlowStream, tenantConcurrency(concurrencySlots(fairness.tenantConcurrency)));
+  app.use('/v1/*', unless(withoutCaller, callerAuth(credentials), csrfProtection(), tenantLimit, tenantSlots, idempotency()));
 
   registerApiRoutes(app);
   // The served document's server is relative (OpenAPI: the origin the document came from), which holds

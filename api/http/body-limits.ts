@@ -19,12 +19,22 @@ export const SMALL_OBJECT_BODY_BYTES = 16 * 1024;
  */
 export const INVENTORY_BODY_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Methods whose requests have no body: a fetch Request cannot hold one, so the adapters (Node's,
+ * Lambda's) give none whatever is sent. Asking for it all the same (hono's bodyLimit does, first)
+ * makes the Node adapter build a whole fetch Request with its AbortSignal: 4% of a GET's time.
+ */
+const BODILESS_METHODS = new Set(['GET', 'HEAD']);
+
 /** Refuses a body over `maxBytes` with 413; `what` names the bodies in the answer. */
 export function limitBodies(maxBytes: number, what: string): MiddlewareHandler {
-  return bodyLimit({
+  const limit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
       throw new ApiError('PAYLOAD_TOO_LARGE', `${what} are limited to ${maxBytes} bytes`);
     },
   });
+  return function limitBodySize(c, next) {
+    return BODILESS_METHODS.has(c.req.method) ? next() : limit(c, next);
+  };
 }

@@ -1,6 +1,6 @@
 // The outbox: a policy change's promise of a bundle build, written in the change's own transaction.
 import { sql } from 'drizzle-orm';
-import { OUTBOX_CHANNEL, type Tx } from '../../db/index.ts';
+import { OUTBOX_CHANNEL, type Tx, uuidLiteral } from '../../db/index.ts';
 import { outbox } from '../../db/schema/index.ts';
 
 export const BUILD_BUNDLE_TOPIC = 'bundle.build';
@@ -13,19 +13,28 @@ export const OFFBOARD_EKS_TOPIC = 'eks.offboard';
  * Announces that a cluster's effective policy changed. The row commits with the change or not at all;
  * the NOTIFY (delivered at commit) only wakes the relay early, the row is the truth.
  */
-export async function announcePolicyChange(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
-  await tx.insert(outbox).values({ tenantId, clusterId, topic: BUILD_BUNDLE_TOPIC });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`);
+export function announcePolicyChange(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
+  return announce(tx, tenantId, clusterId, BUILD_BUNDLE_TOPIC);
+}
+
+/**
+ * The NOTIFY rides with the row's insert: it goes first, without parameters, so both are sent before
+ * either answers (a parameterised statement would take a round trip of its own and hold back the
+ * insert: db/ids.ts uuidLiteral). Their order does not matter: a NOTIFY is delivered at commit.
+ */
+async function announce(tx: Tx, tenantId: string, clusterId: string, topic: string): Promise<void> {
+  await Promise.all([
+    tx.execute(sql.raw(`select pg_notify('${OUTBOX_CHANNEL}', ${uuidLiteral(clusterId)})`)),
+    tx.insert(outbox).values({ tenantId, clusterId, topic }),
+  ]);
 }
 
 /** Promises an onboarding of the EKS cluster, in the transaction that registered it, like a build. */
-export async function announceOnboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
-  await tx.insert(outbox).values({ tenantId, clusterId, topic: ONBOARD_EKS_TOPIC });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`);
+export function announceOnboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
+  return announce(tx, tenantId, clusterId, ONBOARD_EKS_TOPIC);
 }
 
 /** Promises an offboarding of the EKS cluster, in the transaction that asked for its deletion. */
-export async function announceOffboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
-  await tx.insert(outbox).values({ tenantId, clusterId, topic: OFFBOARD_EKS_TOPIC });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, ${clusterId})`);
+export function announceOffboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
+  return announce(tx, tenantId, clusterId, OFFBOARD_EKS_TOPIC);
 }

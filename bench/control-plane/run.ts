@@ -3,7 +3,12 @@
 // only, so it measures whatever implementation is running:
 //
 // 1. api: authenticated GET /v1/clusters from 50 clients for 10 s (readsPerSec, readP99Ms); one-object
-//    applies from 10 clients, each its own tenant, for 10 s (writesPerSec, writeP99Ms).
+//    applies from 10 clients, each its own tenant, for 10 s (writesPerSec, writeP99Ms); the API process's
+//    CPU milliseconds per read and per write (readServerCpuMs, writeServerCpuMs: less noisy than rates on
+//    a shared machine). The reads come from http-load.c in a process of its own: fetch in this process,
+//    against a server that does nothing, topped out near the read rates it was measuring (it measured
+//    itself); http-load.c does twenty times as many there. Both ceilings (loadGenerator) and GET
+//    /healthz through the server without middleware or database (healthzPerSec) are printed beside them.
 // 2. storedPolicy: one tenant holding about 1.6 MB of accepted policy; sequential small applies in it
 //    (smallApplyP50Ms) while another tenant reads its clusters from 5 clients (otherTenantP50Ms).
 // 3. longPoll: 10,000 agents long-poll one cluster's bundle, from two child processes
@@ -37,7 +42,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { progress } from '../progress.ts';
 import { measureAmplificationOnBoth } from './amplification.ts';
-import { closedLoop, forMs, percentile } from './load.ts';
+import { type HttpLoadGenerator, httpLoadGenerator } from './http-load.ts';
+import { closedLoop, forMs, type LoadResult, percentile } from './load.ts';
 import { type BenchServer, startBenchServer } from './server.ts';
 import { apply, type BenchTenant, call, networkPolicy, newAgentToken, newTenant } from './tenants.ts';
 import type { WaiterAnswer, WaiterMessage, WaiterShare } from './waiter-process.ts';
@@ -72,17 +78,43 @@ const ISSUE_BASELINE = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const rounded = (value: number) => Math.round(value * 10) / 10;
 
-async function measureApi(url: string, reader: BenchTenant) {
+/** How long each load generator's ceiling is measured. */
+const CEILING_MS = 3_000;
+
+/**
+ * The read generator's ceiling: http-load.c against its own do-nothing server, and fetch in this
+ * process (what the reads were measured with before) against the same server, from READERS clients.
+ */
+async function loadGeneratorCeilings(generator: HttpLoadGenerator) {
+  progress(`api: the load generators' ceilings, ${READERS} clients against a do-nothing server`);
+  return generator.withTrivialServer(async (trivial) => {
+    const httpLoad = await generator.run({ url: trivial, path: '/' }, READERS, 500, CEILING_MS);
+    await closedLoop(READERS, forMs(500), async () => (await call(trivial, 'GET', '/', undefined)).status === 200);
+    const fetchLoop = await closedLoop(READERS, forMs(CEILING_MS), async () => (await call(trivial, 'GET', '/', undefined)).status === 200);
+    return { httpLoadCeilingPerSec: Math.round(httpLoad.perSecond), fetchCeilingPerSec: Math.round(fetchLoop.perSecond) };
+  });
+}
+
+/** The API process's CPU milliseconds per request while `load` ran (its user plus system time, of every core). */
+async function withCpuPerRequest(server: BenchServer, load: () => Promise<LoadResult>): Promise<LoadResult & { serverCpuMsPerRequest: number }> {
+  const before = server.cpuSeconds();
+  const result = await load();
+  return { ...result, serverCpuMsPerRequest: Math.round(((server.cpuSeconds() - before) * 1000 * 1000) / Math.max(1, result.requests)) / 1000 };
+}
+
+async function measureApi(server: BenchServer, reader: BenchTenant, generator: HttpLoadGenerator) {
+  const { url } = server;
+  const ceilings = await loadGeneratorCeilings(generator);
+  progress(`api: GET /healthz, ${READERS} clients for ${CEILING_MS / 1000} s (the server with no database and no middleware)`);
+  const healthz = await generator.run({ url, path: '/healthz' }, READERS, 500, CEILING_MS);
   progress(`api: ${READERS} readers for ${LOAD_MS / 1000} s`);
-  await closedLoop(READERS, forMs(1_000), async () => (await call(url, 'GET', '/v1/clusters', reader.key)).status === 200);
-  const reads = await closedLoop(READERS, forMs(LOAD_MS), async () => (await call(url, 'GET', '/v1/clusters', reader.key)).status === 200);
+  await generator.run({ url, path: '/v1/clusters', key: reader.key }, READERS, 0, 1_000);
+  const reads = await withCpuPerRequest(server, () => generator.run({ url, path: '/v1/clusters', key: reader.key }, READERS, 0, LOAD_MS));
   progress(`api: ${WRITERS} writers for ${LOAD_MS / 1000} s`);
   const writers = await Promise.all(Array.from({ length: WRITERS }, () => newTenant(url)));
   let port = 0;
-  const writes = await closedLoop(
-    WRITERS,
-    forMs(LOAD_MS),
-    async (client) => (await apply(url, writers[client]!, [networkPolicy('bench-write', 1, ++port)])) === 200,
+  const writes = await withCpuPerRequest(server, () =>
+    closedLoop(WRITERS, forMs(LOAD_MS), async (client) => (await apply(url, writers[client]!, [networkPolicy('bench-write', 1, ++port)])) === 200),
   );
   return {
     readsPerSec: rounded(reads.perSecond),
@@ -90,6 +122,16 @@ async function measureApi(url: string, reader: BenchTenant) {
     writesPerSec: rounded(writes.perSecond),
     writeP99Ms: rounded(writes.p99Ms),
     failures: reads.failures + writes.failures,
+    readP50Ms: rounded(reads.p50Ms),
+    writeP50Ms: rounded(writes.p50Ms),
+    readServerCpuMs: reads.serverCpuMsPerRequest,
+    writeServerCpuMs: writes.serverCpuMsPerRequest,
+    healthzPerSec: Math.round(healthz.perSecond),
+    loadGenerator: {
+      reads: `bench/control-plane/http-load.c (epoll, ${READERS} keep-alive connections, in its own process)`,
+      writes: `fetch in the bench process (${WRITERS} clients)`,
+      ...ceilings,
+    },
   };
 }
 
@@ -318,6 +360,15 @@ async function measureFairness(url: string, heavy: BenchTenant, other: BenchTena
   };
 }
 
+async function withHttpLoad<T>(work: (generator: HttpLoadGenerator) => Promise<T>): Promise<T> {
+  const generator = httpLoadGenerator();
+  try {
+    return await work(generator);
+  } finally {
+    generator.close();
+  }
+}
+
 export async function runControlPlaneBench(options: { json: boolean; sections: readonly ControlPlaneSection[] }): Promise<number> {
   progress('control plane: a fresh database on the real Postgres, palisade serve in its own process');
   const server = await startBenchServer();
@@ -325,7 +376,7 @@ export async function runControlPlaneBench(options: { json: boolean; sections: r
   try {
     const reader = await newTenant(server.url);
     const other = await newTenant(server.url);
-    const api = wanted.has('api') ? await measureApi(server.url, reader) : undefined;
+    const api = wanted.has('api') ? await withHttpLoad((generator) => measureApi(server, reader, generator)) : undefined;
     const stored = wanted.has('storedPolicy') || wanted.has('fairness') ? await heavyTenant(server.url) : undefined;
     const storedPolicy = wanted.has('storedPolicy') && stored ? await measureStoredPolicy(server.url, stored.heavy, stored.storedBytes, other) : undefined;
     const fairness = wanted.has('fairness') && stored ? await measureFairness(server.url, stored.heavy, other) : undefined;

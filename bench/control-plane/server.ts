@@ -2,8 +2,9 @@
 // worker` (the relay and the bundle builds, on its in-process queue) as two processes of their own on a
 // fresh database of the real Postgres (127.0.0.1:5432, or BENCH_POSTGRES_URL), so neither the bench's
 // load generation nor a 1.6 MB bundle build shares the API's event loop, and the API's CPU time can be
-// read from /proc. With `database: 'pglite'`, the embedded database's shape instead: one `palisade
-// serve` process (role all: PGlite serves one process) over a fresh data directory.
+// read from /proc (and, with BENCH_API_CPU_PROF_DIR=<dir>, its CPU profile written there as it stops).
+// With `database: 'pglite'`, the embedded database's shape instead: one `palisade serve` process (role
+// all: PGlite serves one process) over a fresh data directory.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -112,14 +113,16 @@ export async function startBenchServer(database: BenchDatabase = 'postgres'): Pr
     // The bench is one tenant's load on purpose: it measures the server, not the rate limits.
     ...RATE_LIMITS_LIFTED,
   };
-  const start = (command: string[], own: Record<string, string> = {}) =>
-    spawn(process.execPath, ['--import', 'tsx', 'bin/palisade.ts', ...command], {
+  const start = (command: string[], own: Record<string, string> = {}, nodeOptions: string[] = []) =>
+    spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'bin/palisade.ts', ...command], {
       env: { ...env, ...own },
       cwd: process.env.BENCH_SERVER_DIR ?? process.cwd(),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   // The API's metrics carry its parked long-polls; the worker serves none.
-  const child = start(['serve', '--role', database === 'pglite' ? 'all' : 'api'], { METRICS_PORT: String(metricsPort) });
+  // BENCH_API_CPU_PROF_DIR: the API process writes a CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_API_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF_DIR}`] : [];
+  const child = start(['serve', '--role', database === 'pglite' ? 'all' : 'api'], { METRICS_PORT: String(metricsPort) }, profile);
   const childExited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // The API applies the migrations at start; the worker starts once it answers.
   let worker: ChildProcess | undefined;
