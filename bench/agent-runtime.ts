@@ -6,7 +6,8 @@
 // The compiled agent is built for the run by the build's own compile step (build/compile.ts) into a
 // directory under the repository root, so its npm imports (koffi, pino, ...) resolve from the
 // repository's node_modules as they do from the one beside dist/ in an image; it is removed at the end.
-// The process is started by lab/run/agent-process.ts, as for tsx; only the command differs.
+// The process is started by lab/run/agent-process.ts, as for tsx; only the command differs: the
+// compiled agent runs with the node flags the image and the DaemonSet give it (SHIPPED_NODE_FLAGS).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../build/compile.ts';
@@ -14,6 +15,12 @@ import { type AgentProcess, type AgentProcessOptions, REPO_ROOT, startAgentProce
 import { onExitSync } from '../lab/run/exit-hooks.ts';
 
 export type AgentRuntime = { kind: 'tsx' } | { kind: 'compiled'; entry: string };
+
+/**
+ * Node's flags in the agent's shipped command (infra/docker/Dockerfile's ENTRYPOINT, the Helm chart
+ * and EKS onboarding's DaemonSet; test/unit/onboarding/agent-manifests.test.ts keeps them equal).
+ */
+export const SHIPPED_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2'];
 
 export interface CompiledAgent {
   runtime: AgentRuntime;
@@ -37,5 +44,5 @@ export function compileAgent(): { ok: true; agent: CompiledAgent } | { ok: false
 }
 
 export function startBenchAgent(runtime: AgentRuntime, options: AgentProcessOptions): Promise<AgentProcess> {
-  return startAgentProcess(runtime.kind === 'tsx' ? options : { ...options, command: [process.execPath, runtime.entry] });
+  return startAgentProcess(runtime.kind === 'tsx' ? options : { ...options, command: [process.execPath, ...SHIPPED_NODE_FLAGS, runtime.entry] });
 }

@@ -3,10 +3,9 @@
 // stats, map fill against capacity, and the bandwidth buckets' counters by pod.
 import type { BpfMap } from '../../bpf/kernel/map.ts';
 import type { BandwidthCounter } from './bandwidth/enforcement.ts';
-import type { CompiledProgram } from './codegen/program.ts';
 import type { DataplaneObservation, RuleHits } from './dataplane.ts';
 import type { StatReason } from './layouts.ts';
-import type { LoadedProgram } from './load.ts';
+import type { LoadedProgram, ProgramImage } from './load.ts';
 import type { SharedMaps } from './shared-maps.ts';
 
 export interface ObservedParts {
@@ -21,9 +20,9 @@ export interface ObservedParts {
  * Each loaded program's rule keys by slot, made once: a program's slots never change while it is
  * loaded, and building 10,000 keys again on every scrape was a fifth of a scrape's time.
  */
-const slotKeys = new WeakMap<CompiledProgram, string[]>();
+const slotKeys = new WeakMap<ProgramImage, string[]>();
 
-function keysOf(compiled: CompiledProgram): string[] {
+function keysOf(compiled: ProgramImage): string[] {
   let keys = slotKeys.get(compiled);
   if (!keys) {
     // NUL cannot occur in tier names or policy ids (Kubernetes names): the parts cannot run together.

@@ -317,6 +317,15 @@ function dependsOnTarget(rule: Rule, direction: Direction): boolean {
   return lists.some((list) => (list ?? []).some((p) => p.name !== undefined));
 }
 
+/**
+ * Whether a rule can resolve to different terms for different endpoints: through port names looked
+ * up on the endpoint itself, or local peers judged on it. Every other rule resolves alike for all
+ * the endpoints its policy selects (the resolver below keys its results the same way).
+ */
+export function ruleVariesByTarget(rule: Rule, direction: Direction): boolean {
+  return Boolean(rule.localPeers || rule.notLocalPeers) || dependsOnTarget(rule, direction);
+}
+
 /** The address families for which a local peer admits the endpoint (labels, and its own addresses for CIDRs). */
 function localFamilies(peer: ParsedPeer, target: IndexedEndpoint): Set<4 | 6> {
   if ('block' in peer) return new Set(target.addresses.filter((a) => blockContainsAddress(peer.block, a)).map((a) => a.family));

@@ -5,6 +5,7 @@
 // Numbers are printed for the report; per-packet costs by rule count are the bench's (npm run bench).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StrategyName } from '../../../agent/datapath/codegen/evaluation.ts';
+import type { CompiledProgram } from '../../../agent/datapath/codegen/program.ts';
 import { CLASSIFIER_MIN_TERMS } from '../../../agent/datapath/limits.ts';
 import { linkProgram } from '../../../agent/datapath/link.ts';
 import { type LoadedProgram, programMapFds } from '../../../agent/datapath/load.ts';
@@ -31,7 +32,7 @@ function distinctRules(count: number): DirectionPolicy {
   return directionPolicy('ingress', [tier('default', 'Deny', [policy('apps', rules)], 1_000_000)]);
 }
 
-function verifierProcessed(dp: Datapath, program: LoadedProgram): string {
+function verifierProcessed(dp: Datapath, program: LoadedProgram<CompiledProgram>): string {
   const bytes = linkProgram(program.compiled.assembled, {
     ...sharedMapFds(dp.shared),
     ...programMapFds(program.maps),

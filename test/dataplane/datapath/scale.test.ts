@@ -3,7 +3,7 @@
 // costs on the paths a program has. (10,000 rules: classifier.test.ts.)
 // Numbers are printed for the report; the assertions are the limits.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
+import { type CompiledProgram, compileDirection } from '../../../agent/datapath/codegen/program.ts';
 import { MAX_POLICY_PROGRAM_SLOTS } from '../../../agent/datapath/limits.ts';
 import { linkProgram } from '../../../agent/datapath/link.ts';
 import { type LoadedProgram, programMapFds } from '../../../agent/datapath/load.ts';
@@ -42,7 +42,7 @@ function rulesPolicy(count: number, staged = 0): DirectionPolicy {
 }
 
 /** Processed-instruction statistics from the verifier (log level 4 = BPF_LOG_STATS: statistics only). */
-function verifierStats(dp: Datapath, program: LoadedProgram): string {
+function verifierStats(dp: Datapath, program: LoadedProgram<CompiledProgram>): string {
   const bytes = linkProgram(program.compiled.assembled, {
     ...sharedMapFds(dp.shared),
     ...programMapFds(program.maps),

@@ -284,4 +284,19 @@ describe('content hash', () => {
     const set = policySet(networkPolicy('x', 'all', { ingress: [{ ports: [{ port: 80 }] }] }));
     expect(hashes(set, cluster, 'x/a')).toEqual(hashes(set, cluster, 'x/b'));
   });
+
+  it('is computed once for the endpoints a policy selects alike: they share one resolved direction', () => {
+    const set = policySet(networkPolicy('x', 'all', { ingress: [{ ports: [{ port: 80 }] }, { from: [{ podSelector: { matchLabels: { pod: 'b' } } }] }] }));
+    const all = resolveEndpointPolicies(set, cluster, { endpoints: 'all' });
+    expect(all.get('x/a')!.ingress).toBe(all.get('x/b')!.ingress);
+    // a named port looked up on each endpoint: resolved per endpoint, shared again where equal
+    const inv = inventory([
+      pod('x/a', { ports: [{ name: 'web', port: 8080, protocol: 'TCP' }] }),
+      pod('x/b', { ports: [{ name: 'web', port: 8080, protocol: 'TCP' }] }),
+      pod('x/c', { ports: [{ name: 'web', port: 9090, protocol: 'TCP' }] }),
+    ]);
+    const named = resolveEndpointPolicies(policySet(networkPolicy('x', 'web', { ingress: [{ ports: [{ port: 80 }] }, { ports: [{ port: 'web' }] }] })), inv);
+    expect(named.get('x/a')!.ingress).toBe(named.get('x/b')!.ingress);
+    expect(named.get('x/c')!.ingress!.tiers[0]!.policies[0]!.rules[1]!.terms[0]?.ports).toEqual([{ first: 9090, last: 9090 }]);
+  });
 });

@@ -25,7 +25,7 @@ export interface RunResult {
 
 export interface Datapath {
   shared: SharedMaps;
-  load(direction: Direction, policy: DirectionPolicy | null, options?: CompileOptions): LoadedProgram;
+  load(direction: Direction, policy: DirectionPolicy | null, options?: CompileOptions): LoadedProgram<CompiledProgram>;
   /** Run one packet; `ifindex` must exist in the calling thread's netns (1 = lo, the default). */
   run(program: LoadedProgram, packet: Buffer, options?: { ifindex?: number; repeat?: number }): RunResult;
   /** Run the packets one after another, then read what they all reported (aggregates add up across them). */
