@@ -1,8 +1,8 @@
 // Turns a case's compact notation into explicit lists: the topology ("xyz" model plus overrides),
 // the full ordered probe list with expected results, and `${ns/pod}` address substitution.
 import { err, ok, type Result } from '../errors.ts';
-import { serviceBackend } from './cluster-ips.ts';
 import { type LabCase, NAMESPACE_NAME_LABEL, type PortSpec, type ProbeSpec, type Protocol, type ServiceSpec } from './schema.ts';
+import { serviceBackend } from './service-backend.ts';
 
 export interface LabNamespace {
   name: string;
