@@ -5,10 +5,15 @@
 // of encoding and hashing, and a 3 MB bundle row written to Postgres per build, beside every other
 // tenant's requests (issue 10). Paced, the builder spends at most half its time on any one cluster;
 // requests arriving during the pause fold into the waiting build, which reads every change when it
-// starts, so nothing is lost and a write's bundle comes at most one pause later. A cheap build (a few
-// milliseconds) is followed by a pause as short: the delay is felt only where the cost is.
+// starts, so nothing is lost and a write's bundle comes at most one pause later. A build quicker than
+// PACED_FROM_MS is followed by no pause at all: the delay is felt only where the cost is.
 import type { BuildProcessor, BuildRequest } from '../queue/build-queue.ts';
 
+/**
+ * Builds quicker than this are not paced: a small cluster's build (milliseconds) costs the others
+ * nothing worth a delay, and its agents get each change as soon as it is built.
+ */
+const PACED_FROM_MS = 100;
 /** A pause longer than this is cut to it: a change waits at most this long for a build to start. */
 const MAX_PAUSE_MS = 10_000;
 /** Past this many clusters remembered, those whose pause is over are forgotten. */
@@ -30,7 +35,12 @@ export function paceBuilds(build: BuildProcessor, pacing: BuildPacing = realPaci
   const nextStart = new Map<string, number>();
 
   function remember(request: BuildRequest, startedAt: number, endedAt: number) {
-    nextStart.set(request.clusterId, endedAt + Math.min(endedAt - startedAt, MAX_PAUSE_MS));
+    const took = endedAt - startedAt;
+    if (took < PACED_FROM_MS) {
+      nextStart.delete(request.clusterId);
+      return;
+    }
+    nextStart.set(request.clusterId, endedAt + Math.min(took, MAX_PAUSE_MS));
     if (nextStart.size <= REMEMBERED_CLUSTERS) return;
     for (const [clusterId, at] of nextStart) if (at <= endedAt) nextStart.delete(clusterId);
   }
