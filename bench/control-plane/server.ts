@@ -108,11 +108,8 @@ export async function startBenchServer(database: BenchDatabase = 'postgres'): Pr
     // The bench is one tenant's load on purpose: it measures the server, not the rate limits.
     ...RATE_LIMITS_LIFTED,
   };
-  // BENCH_CPU_PROF_DIR: each process writes a V8 CPU profile there when it stops (node --cpu-prof).
-  const profileDir = process.env.BENCH_CPU_PROF_DIR;
-  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const start = (command: string[], own: Record<string, string> = {}) =>
-    spawn(process.execPath, [...profiling, '--import', 'tsx', 'bin/palisade.ts', ...command], {
+    spawn(process.execPath, ['--import', 'tsx', 'bin/palisade.ts', ...command], {
       env: { ...env, ...own },
       cwd: process.env.BENCH_SERVER_DIR ?? process.cwd(),
       stdio: ['ignore', 'ignore', 'inherit'],
