@@ -12,6 +12,7 @@ import { type FlowFeed, listenForFlows } from '../api/services/flow-feed.ts';
 import { assertTenantIsolation, type Database, migrate, openDatabase, pendingMigrations } from '../db/index.ts';
 import { type KeyRing, trustRootOf } from '../policy/bundle/index.ts';
 import { createBundleBuilder } from '../workers/bundle/build-bundle.ts';
+import { paceBuilds } from '../workers/bundle/pace-builds.ts';
 import { pruneBundles } from '../workers/bundle/prune.ts';
 import { requestReissues } from '../workers/bundle/reissue.ts';
 import { expireFlowLogs } from '../workers/flows/expire.ts';
@@ -97,7 +98,8 @@ async function startWorkers(
   metrics: ControlPlaneMetrics | undefined,
 ): Promise<Workers> {
   const builder = createBundleBuilder({ db: database.db, keyRing, clock, bundleTtlMs: config.bundleTtlMs, logger });
-  const buildBundle = metrics ? instrumentBuilds(builder, metrics.workers) : builder;
+  // Paced outside the instrumentation: the build duration metric is the build's, not its pause's.
+  const buildBundle = paceBuilds(metrics ? instrumentBuilds(builder, metrics.workers) : builder);
   const awsAccess = {
     ...(config.aws.endpoint && { endpoints: { sts: config.aws.endpoint, eks: config.aws.endpoint } }),
     ...(config.aws.credentials && { credentials: config.aws.credentials }),

@@ -60,23 +60,35 @@ function brotliBundle(bytes: Buffer): Promise<Buffer> {
   });
 }
 
+/** A body's coding on the wire: compressed, or the JWS as it is. */
+export type WireCoding = BundleEncoding | 'identity';
+
 /**
- * Encoded bodies by bundle digest: a revision wakes every parked agent of a cluster at once, and each
- * of them would otherwise compress the same bytes again. Concurrent askers share one compression
- * (the map holds the promise); the oldest entries go first past `capacity`.
+ * Bodies kept as they are (not compressed): each is the whole JWS (up to the agents' 8 MiB ceiling),
+ * and a revision is asked for by its cluster's agents together, so a few recent ones are enough.
+ */
+const IDENTITY_CAPACITY = 4;
+
+/**
+ * Bodies by bundle digest, in bytes: a revision wakes every parked agent of a cluster at once, and
+ * each of them would otherwise compress the same bytes again, or encode the same megabytes of JWS
+ * text to UTF-8 again on the way out (issue 10: what a wake of 10,000 agents costs per answer).
+ * Concurrent askers share one encoding (the map holds the promise); the oldest entries go first past
+ * `capacity` (IDENTITY_CAPACITY for bodies kept as they are).
  */
 export function createEncodedBundleCache(capacity = 64) {
-  const entries = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
+  const caches = { compressed: new Map<string, Promise<Uint8Array<ArrayBuffer>>>(), identity: new Map<string, Promise<Uint8Array<ArrayBuffer>>>() };
   return {
-    get(digest: string, text: string, encoding: BundleEncoding): Promise<Uint8Array<ArrayBuffer>> {
-      const key = `${encoding}:${digest}`;
+    get(digest: string, text: string, coding: WireCoding): Promise<Uint8Array<ArrayBuffer>> {
+      const [entries, limit] = coding === 'identity' ? [caches.identity, IDENTITY_CAPACITY] : [caches.compressed, capacity];
+      const key = `${coding}:${digest}`;
       const cached = entries.get(key);
       if (cached) return cached;
-      const encoded = encodeBundle(text, encoding);
+      const encoded = coding === 'identity' ? Promise.resolve(new Uint8Array(Buffer.from(text, 'utf8'))) : encodeBundle(text, coding);
       entries.set(key, encoded);
       // A failed compression is not kept: the next asker tries again.
       encoded.catch(() => entries.delete(key));
-      if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
+      if (entries.size > limit) entries.delete(entries.keys().next().value as string);
       return encoded;
     },
   };

@@ -5,7 +5,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { BUNDLE_CHANNEL, type Db, newId, type Tx, withTenant } from '../../db/index.ts';
 import { bundles, clusters, policies, tenants } from '../../db/schema/index.ts';
-import { activeSigningKey, BUNDLE_API_VERSION, type BundlePayload, contentHashOf, type KeyRing, signBundle } from '../../policy/bundle/index.ts';
+import { activeSigningKey, BUNDLE_API_VERSION, type BundlePayload, encodePolicy, type KeyRing, signBundle } from '../../policy/bundle/index.ts';
 import type { BundleLimits } from '../../policy/ir.ts';
 import type { NormalisedResource } from '../../policy/kinds/index.ts';
 import { bundleLimitsOf } from '../../policy/plan/bundle-limits.ts';
@@ -68,7 +68,9 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
         .where(eq(policies.clusterId, cluster.id));
       const limits = await bundleLimitsOfTenant(tx, request.tenantId);
       const policySet = policySetOfStored(stored, limits, cluster.id);
-      const contentHash = contentHashOf(policySet);
+      // Encoded once: the content hash and the signed payload are of the same text.
+      const encoded = encodePolicy(policySet);
+      const { contentHash } = encoded;
       const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);
       if (latest && latest.contentHash === contentHash && !request.reissue) return { built: false, reason: 'unchanged' } as const;
 
@@ -87,7 +89,7 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
         policy: policySet,
       };
       const signingKey = await activeSigningKey(deps.keyRing());
-      const signed = await signBundle(payload, signingKey);
+      const signed = await signBundle(payload, signingKey, encoded.json);
       await tx.insert(bundles).values({
         id: newId(now.getTime()),
         tenantId: request.tenantId,

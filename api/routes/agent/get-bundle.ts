@@ -84,7 +84,9 @@ export function registerGetAgentBundle(app: OpenAPIHono<AppEnv>) {
       if (encoding === undefined || delta.json.length < MIN_COMPRESSED_BYTES) return c.body(delta.json, 226, deltaHeaders);
       return c.body(await encoded.get(delta.key, delta.json, encoding), 226, { ...deltaHeaders, 'content-encoding': encoding });
     }
-    if (encoding === undefined || bundle.jws.length < MIN_COMPRESSED_BYTES) return c.body(bundle.jws, 200, headersOut);
+    // Bytes encoded once per revision and coding, shared by every agent the revision wakes.
+    if (encoding === undefined || bundle.jws.length < MIN_COMPRESSED_BYTES)
+      return c.body(await encoded.get(bundle.sha256, bundle.jws, 'identity'), 200, headersOut);
     const body = await encoded.get(bundle.sha256, bundle.jws, encoding);
     return c.body(body, 200, { ...headersOut, 'content-encoding': encoding });
   });

@@ -1,8 +1,9 @@
 // A cluster's stored objects as the write service checks them: keyed by identity
 // (apiVersion/kind/namespace/name), normalised, before and after the write being checked.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
+import { TIER_KIND } from '../../../policy/kinds/calico-tier/schema.ts';
 import type { NormalisedResource } from '../../../policy/kinds/define.ts';
 import { parseObject } from '../../../policy/kinds/index.ts';
 
@@ -17,9 +18,9 @@ export const identityKey = (object: ObjectIdentity) => JSON.stringify([object.ap
 /**
  * The cluster's stored objects, normalised: the IR each row kept when it was written, so a write parses
  * only what it writes. A row from before that column existed (until the start-up backfill reaches it)
- * is parsed again; its manifest is read only then.
+ * is parsed again; its manifest is read only then. `kinds` narrows the read to those kinds.
  */
-export async function storedObjects(tx: Tx, clusterId: string): Promise<ObjectsByIdentity> {
+export async function storedObjects(tx: Tx, clusterId: string, kinds?: readonly string[]): Promise<ObjectsByIdentity> {
   const rows = await tx
     .select({
       apiVersion: policies.apiVersion,
@@ -30,7 +31,7 @@ export async function storedObjects(tx: Tx, clusterId: string): Promise<ObjectsB
       unbackfilledManifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end`,
     })
     .from(policies)
-    .where(eq(policies.clusterId, clusterId));
+    .where(and(eq(policies.clusterId, clusterId), kinds ? inArray(policies.kind, [...kinds]) : undefined));
   const stored = new Map<string, NormalisedResource>();
   for (const row of rows) {
     if (row.resource) {
@@ -41,6 +42,38 @@ export async function storedObjects(tx: Tx, clusterId: string): Promise<ObjectsB
     if (parsed.ok) stored.set(identityKey(row), parsed.resource);
   }
   return stored;
+}
+
+/**
+ * The cluster's stored objects as one write's checks ask for them, each read at most once and only
+ * when a check needs it. Most writes need the cluster's tiers alone: every object's IR is megabytes in
+ * a cluster holding much policy, and parsing it on the API's event loop for every write held up every
+ * other tenant's requests behind it (issue 10).
+ */
+export interface StoredObjectsReader {
+  /** The cluster's Tier objects. */
+  tiers(): Promise<ObjectsByIdentity>;
+  /** Every object of the cluster. */
+  all(): Promise<ObjectsByIdentity>;
+}
+
+export function storedObjectsReader(tx: Tx, clusterId: string): StoredObjectsReader {
+  let tiers: Promise<ObjectsByIdentity> | undefined;
+  let all: Promise<ObjectsByIdentity> | undefined;
+  return {
+    tiers() {
+      tiers ??= all ? all.then(tiersOf) : storedObjects(tx, clusterId, [TIER_KIND]);
+      return tiers;
+    },
+    all() {
+      all ??= storedObjects(tx, clusterId);
+      return all;
+    },
+  };
+}
+
+function tiersOf(objects: ObjectsByIdentity): ObjectsByIdentity {
+  return new Map([...objects].filter(([, resource]) => resource.type === 'tier'));
 }
 
 /** The stored object of this identity in the cluster, locked for the write, if there is one. */

@@ -21,14 +21,15 @@ export async function assertRulesPerEndpoint(
   tx: Tx,
   clusterId: string,
   limits: PlanLimits,
-  before: ObjectsByIdentity,
-  after: ObjectsByIdentity,
+  states: () => Promise<{ before: ObjectsByIdentity; after: ObjectsByIdentity }>,
 ): Promise<void> {
   const [reported] = await tx.select({ inventory: clusterInventories.inventory }).from(clusterInventories).where(eq(clusterInventories.clusterId, clusterId));
   if (!reported) return;
   const parsed = inventorySchema.safeParse(reported.inventory);
   if (!parsed.success) return;
   const inventory = parsed.data;
+  // Only now, with an inventory to expand selectors against, is every stored object's IR read.
+  const { before, after } = await states();
 
   const asked = maxRulesPerEndpoint(policySetFromResources([...after.values()]), inventory);
   if (asked.rules <= limits.rulesPerEndpoint) return;

@@ -22,7 +22,7 @@ import { assertWithinLimit, lockTenantLimits } from '../limits.ts';
 import { announcePolicyChange } from '../outbox.ts';
 import { requireRole } from '../roles.ts';
 import type { AcceptedPolicy } from './accept.ts';
-import { identityKey, type ObjectsByIdentity, type PolicyRow, storedObjects } from './cluster-objects.ts';
+import { identityKey, type ObjectsByIdentity, type PolicyRow, storedObjectsReader } from './cluster-objects.ts';
 import { assertRulesPerEndpoint } from './endpoint-rules.ts';
 import { type ImpactRequest, previewImpact } from './impact.ts';
 import { assertObjectLimits } from './object-limits.ts';
@@ -76,7 +76,7 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
     if (planned.changes.length === 0) {
       // Nothing changes (an apply of what is stored): nothing can flip, but the preview still says what it looked at.
       if (planned.dryRun && planned.impact) {
-        const stored = await storedObjects(tx, planned.clusterId);
+        const stored = await storedObjectsReader(tx, planned.clusterId).all();
         preview = { clusterId: planned.clusterId, before: stored.values(), after: stored.values(), since: planned.impact.since };
       }
       return { plan: planned, rows: [], warnings: [] };
@@ -87,13 +87,16 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
       object.warnings.map((warning) => ({ path: warning.path ? `${pathPrefix}${warning.path}` : pathPrefix.replace(/\.$/, ''), message: warning.message })),
     );
 
-    const before = await storedObjects(tx, clusterId);
-    const after = objectsAfter(before, changes);
-    assertTiersExist(written, after.values());
-    assertTiersEmpty(
-      changes.flatMap((change) => (change.action === 'delete' && change.before.kind === 'Tier' ? [change.before.name] : [])),
-      after.values(),
-    );
+    // Read as the checks ask: most writes need the cluster's tiers alone, not every object's IR.
+    const stored = storedObjectsReader(tx, clusterId);
+    let read: Promise<{ before: ObjectsByIdentity; after: ObjectsByIdentity }> | undefined;
+    const states = () => {
+      read ??= stored.all().then((before) => ({ before, after: objectsAfter(before, changes) }));
+      return read;
+    };
+    assertTiersExist(written, objectsAfter(await stored.tiers(), changes).values());
+    const deletedTiers = changes.flatMap((change) => (change.action === 'delete' && change.before.kind === 'Tier' ? [change.before.name] : []));
+    if (deletedTiers.length > 0) assertTiersEmpty(deletedTiers, (await states()).after.values());
 
     for (const { object, pathPrefix } of written) assertObjectLimits(limits, object, pathPrefix);
     const added = changes.filter((change) => change.action === 'create').length - changes.filter((change) => change.action === 'delete').length;
@@ -101,10 +104,13 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
       const [usage] = await tx.select({ n: count() }).from(policies);
       assertWithinLimit(limits, 'policies', usage!.n, usage!.n + added);
     }
-    if (written.length > 0) await assertRulesPerEndpoint(tx, clusterId, limits, before, after);
+    if (written.length > 0) await assertRulesPerEndpoint(tx, clusterId, limits, states);
 
     if (planned.dryRun) {
-      if (planned.impact) preview = { clusterId, before: before.values(), after: after.values(), since: planned.impact.since };
+      if (planned.impact) {
+        const { before, after } = await states();
+        preview = { clusterId, before: before.values(), after: after.values(), since: planned.impact.since };
+      }
       return { plan: planned, rows: changes.map(() => undefined), warnings };
     }
     const rows: (PolicyRow | undefined)[] = [];

@@ -18,6 +18,16 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Parked waiters per delivery process. */
 const WAITERS_EACH = 3;
 
+/** Long-polls as an agent until the cluster's bundle carries the policy named `name`. */
+async function revisionCarrying(api: ApiClient, token: string, name: string) {
+  for (let revision = 1; ; revision++) {
+    const bundle = await waitForRevision(api, token, revision, 30_000);
+    const payload = Buffer.from(bundle.jws.split('.')[1] ?? '', 'base64url').toString('utf8');
+    if (payload.includes(name)) return bundle;
+    revision = bundle.revision;
+  }
+}
+
 describe('two delivery processes and one worker on one Postgres and one Redis', () => {
   let database: TestDatabase;
   let keyRing: KeyRing;
@@ -54,8 +64,11 @@ describe('two delivery processes and one worker on one Postgres and one Redis', 
     const { key, tenantId } = await signUp(first);
     const cluster = await createCluster(first, key);
     const token = await createAgentToken(first, key, cluster.id);
-    await createPolicy(first, key, cluster.id);
-    const current = await waitForRevision(second, token, 1, 30_000);
+    const firstPolicy = unique('np');
+    await createPolicy(first, key, cluster.id, networkPolicy(firstPolicy));
+    // The revision carrying that policy: the cluster's first (empty) bundle may come before it, and
+    // waiters parked on that one would be answered by this one before the write below.
+    const current = await revisionCarrying(second, token, firstPolicy);
 
     // Parked: each waiter names the current revision and may wait a minute for a newer one.
     const parked = [first, second].flatMap((delivery) =>
