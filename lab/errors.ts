@@ -9,6 +9,7 @@ export type LabErrorCode =
   | 'duplicate_service'
   | 'pattern_matches_nothing' // a probe `from`/`to` pattern selects no pod: almost always a typo
   | 'port_not_served' // a probe expects a connection to a port the target does not serve
+  | 'unknown_service' // a probe names a Service the case does not declare, or one without a ClusterIP or that port
   | 'unknown_placeholder' // `${ns/pod}` names no pod
   | 'not_root'
   | 'command_failed' // an `ip` (or other) command exited non-zero

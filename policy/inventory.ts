@@ -86,7 +86,10 @@ export const nodeSchema = z.strictObject({
   addresses: z.array(anyAddressSchema).default([]),
 });
 
-/** A port of an EndpointSlice (discovery.k8s.io/v1 EndpointPort): the target port every endpoint of the slice serves. */
+/**
+ * A port of an EndpointSlice (discovery.k8s.io/v1 EndpointPort: the target port every endpoint of the
+ * slice serves) or of a Service itself (core/v1 ServicePort: the port its ClusterIPs answer on).
+ */
 export const servicePortSchema = z.strictObject({
   name: z.string().min(1).optional(),
   port: z.number().int().min(1).max(65535),
@@ -99,10 +102,17 @@ export const servicePortSchema = z.strictObject({
  * EndpointSlice, with its endpoints' addresses and its ports, every address serving every port of
  * its slice. As Felix's service index reads them (felix/serviceindex), every endpoint of a slice
  * counts whatever its conditions, and a slice port without a number counts for none.
+ *
+ * `clusterIPs` (spec.clusterIPs, v4 and v6; none for a headless Service) and `ports` (spec.ports:
+ * the Service's own port numbers) are the Service's front: the agent's programs run before
+ * kube-proxy translates a ClusterIP to an endpoint, so a pod's packet to a Service still carries the
+ * ClusterIP and the Service port there. Empty while the Service object itself is not known.
  */
 export const serviceSchema = z.strictObject({
   namespace: z.string().min(1),
   name: z.string().min(1),
+  clusterIPs: z.array(anyAddressSchema).default([]),
+  ports: z.array(servicePortSchema).default([]),
   slices: z.array(z.strictObject({ addresses: z.array(anyAddressSchema), ports: z.array(servicePortSchema) })),
 });
 export type Service = z.infer<typeof serviceSchema>;

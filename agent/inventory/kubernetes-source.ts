@@ -1,9 +1,9 @@
-// The inventory from the Kubernetes API: list+watch of every pod, namespace, service account, node
-// and EndpointSlice (peers of a rule can run on any node, so the whole cluster is needed; only this
+// The inventory from the Kubernetes API: list+watch of every pod, namespace, service account, node,
+// Service and EndpointSlice (peers of a rule can run on any node, so the whole cluster is needed; only this
 // node's pods get a host interface). Service accounts give each endpoint its account's labels
 // (policies select by them); nodes give rules that name nodes as peers their addresses;
-// EndpointSlices give rules that match a Service its endpoints' addresses and ports
-// (./service-endpoints.ts).
+// Services and EndpointSlices give rules that match a Service its ClusterIPs and its endpoints'
+// addresses, with their ports (./service-endpoints.ts).
 // Built on our own ListWatch (./kube-api/), which lists, then watches from the list's
 // resourceVersion, re-lists after 410 Gone, and re-watches when a watch ends or breaks. What it does
 // not do is come back after an error (a failed list, a refused watch): that is retried here with
@@ -11,7 +11,7 @@
 //
 // Not @kubernetes/client-node at run time: importing it alone costs the agent some 77 MiB of
 // resident memory. Its object types are still used here; they are erased at build time.
-import type { V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { endpointKey, endpointSchema, type InventoryInput, inventorySchema } from '../../policy/inventory.ts';
 import { Backoff, type BackoffPolicy } from '../bundle/backoff.ts';
@@ -47,10 +47,10 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
   let closed = false;
   const skipped = new Set<string>();
 
-  // The first inventory waits for all five lists: one without service accounts, nodes or
+  // The first inventory waits for all six lists: one without service accounts, nodes, Services or
   // EndpointSlices would leave policies selecting by them matching nothing until the lists came in.
-  const listed = { pods: false, namespaces: false, serviceAccounts: false, nodes: false, endpointSlices: false };
-  const allListed = () => listed.pods && listed.namespaces && listed.serviceAccounts && listed.nodes && listed.endpointSlices;
+  const listed = { pods: false, namespaces: false, serviceAccounts: false, nodes: false, services: false, endpointSlices: false };
+  const allListed = () => Object.values(listed).every(Boolean);
   const pods = new ListWatch<V1Pod>(
     '/api/v1/pods',
     api,
@@ -90,6 +90,18 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     async () => {
       const list = await api.list<V1Node>('/api/v1/nodes');
       listed.nodes = true;
+      scheduled();
+      return list;
+    },
+    watchOptions,
+  );
+
+  const services = new ListWatch<V1Service>(
+    '/api/v1/services',
+    api,
+    async () => {
+      const list = await api.list<V1Service>('/api/v1/services');
+      listed.services = true;
       scheduled();
       return list;
     },
@@ -138,7 +150,12 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
       .map(nodeEntry)
       .filter((entry) => entry !== undefined)
       .sort((a, b) => compare(a.name, b.name));
-    const parsed = inventorySchema.safeParse({ namespaces: namespaceEntries, endpoints, nodes: nodeEntries, services: serviceEntries(endpointSlices.list()) });
+    const parsed = inventorySchema.safeParse({
+      namespaces: namespaceEntries,
+      endpoints,
+      nodes: nodeEntries,
+      services: serviceEntries(services.list(), endpointSlices.list()),
+    });
     if (parsed.success) holder.accept(parsed.data);
     else holder.fail({ code: 'INVENTORY_INVALID', message: parsed.error.issues[0]?.message ?? 'invalid inventory' });
   }
@@ -181,6 +198,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     wire(namespaces, 'namespaces'),
     wire(serviceAccounts, 'serviceaccounts'),
     wire(nodes, 'nodes'),
+    wire(services, 'services'),
     wire(endpointSlices, 'endpointslices'),
   ]);
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.firstListTimeoutMs ?? 30_000).unref());
@@ -189,7 +207,10 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     scheduled.cancel();
     rebuild();
   } else if (!holder.current().error) {
-    holder.fail({ code: 'INVENTORY_UNAVAILABLE', message: 'the first list of pods, namespaces, service accounts, nodes and EndpointSlices has not completed' });
+    holder.fail({
+      code: 'INVENTORY_UNAVAILABLE',
+      message: 'the first list of pods, namespaces, service accounts, nodes, Services and EndpointSlices has not completed',
+    });
   }
 
   return {
@@ -199,7 +220,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
       closed = true;
       scheduled.cancel();
       for (const retry of retries) clearTimeout(retry.timer);
-      await Promise.all([pods.stop(), namespaces.stop(), serviceAccounts.stop(), nodes.stop(), endpointSlices.stop()]);
+      await Promise.all([pods.stop(), namespaces.stop(), serviceAccounts.stop(), nodes.stop(), services.stop(), endpointSlices.stop()]);
       api.close();
     },
   };

@@ -1,11 +1,13 @@
-// EndpointSlices (discovery.k8s.io/v1) to the inventory's Services: what rules matching a Service
-// (Calico `services`) resolve against. Read as Felix's service index reads them
+// Services (core/v1) and their EndpointSlices (discovery.k8s.io/v1) to the inventory's Services:
+// what rules matching a Service (Calico `services`) resolve against. From the Service, its
+// ClusterIPs and its own ports (the agent sees a pod's packets before kube-proxy translates a
+// ClusterIP); from the slices, the endpoints. Read as Felix's service index reads them
 // (felix/serviceindex/service_index.go): a slice belongs to the Service its
 // `kubernetes.io/service-name` label names, in the slice's namespace; every endpoint of the slice
 // counts whatever its conditions; a port without a number counts for nothing, and a port without a
 // protocol is TCP. Objects come both from list responses and raw watch events (plain JSON); the
 // fields read have the same names in both.
-import type { V1EndpointSlice } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { InventoryInput, PortProtocol } from '../../policy/inventory.ts';
 import { isStrictAddress } from './pod-endpoint.ts';
 
@@ -30,29 +32,61 @@ function sliceEntry(slice: V1EndpointSlice): SliceInput {
 }
 
 /**
- * The Services the slices belong to, each with its slices, in a fixed order (by namespace and name,
- * slices by their own name) so an unchanged cluster gives an unchanged inventory hash. A slice
- * without the service-name label serves no Service a rule can name and is left out.
+ * A Service's front: every address of spec.clusterIPs (spec.clusterIP alone on API servers older
+ * than dual-stack), none for a headless Service ("None"), and spec.ports with their protocol (TCP
+ * when absent, as the API server defaults it).
  */
-export function serviceEntries(slices: readonly V1EndpointSlice[]): ServiceInput[] {
-  const byService = new Map<string, { namespace: string; name: string; slices: { key: string; entry: SliceInput }[] }>();
-  for (const slice of slices) {
-    const namespace = slice.metadata?.namespace;
-    const name = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-    if (!namespace || !name) continue;
+function frontEntry(service: V1Service): Pick<ServiceInput, 'clusterIPs' | 'ports'> {
+  const spec = service.spec;
+  const listed = spec?.clusterIPs ?? (spec?.clusterIP ? [spec.clusterIP] : []);
+  const clusterIPs = [...new Set(listed.filter((ip) => isStrictAddress(ip)))].sort();
+  const ports: SliceInput['ports'] = [];
+  for (const port of spec?.ports ?? []) {
+    const protocol = port.protocol ?? 'TCP';
+    if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535 || !PROTOCOLS.includes(protocol)) continue;
+    ports.push({ ...(port.name ? { name: port.name } : {}), port: port.port, protocol: protocol as PortProtocol });
+  }
+  return { clusterIPs, ports };
+}
+
+type Gathered = { namespace: string; name: string; front?: Pick<ServiceInput, 'clusterIPs' | 'ports'>; slices: { key: string; entry: SliceInput }[] };
+
+/**
+ * The Services the slices belong to and the Services themselves, each with its front and its slices,
+ * in a fixed order (by namespace and name, slices by their own name) so an unchanged cluster gives
+ * an unchanged inventory hash. A slice without the service-name label serves no Service a rule can
+ * name and is left out; a slice whose Service has not been seen yet still gives its endpoints, and
+ * a Service without slices its ClusterIPs.
+ */
+export function serviceEntries(services: readonly V1Service[], slices: readonly V1EndpointSlice[]): ServiceInput[] {
+  const byService = new Map<string, Gathered>();
+  const gathered = (namespace: string, name: string): Gathered => {
     const key = `${namespace}/${name}`;
     let service = byService.get(key);
     if (!service) {
       service = { namespace, name, slices: [] };
       byService.set(key, service);
     }
-    service.slices.push({ key: slice.metadata?.name ?? '', entry: sliceEntry(slice) });
+    return service;
+  };
+  for (const service of services) {
+    const namespace = service.metadata?.namespace;
+    const name = service.metadata?.name;
+    if (namespace && name) gathered(namespace, name).front = frontEntry(service);
+  }
+  for (const slice of slices) {
+    const namespace = slice.metadata?.namespace;
+    const name = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!namespace || !name) continue;
+    gathered(namespace, name).slices.push({ key: slice.metadata?.name ?? '', entry: sliceEntry(slice) });
   }
   return [...byService.entries()]
     .sort(([a], [b]) => compare(a, b))
     .map(([, service]) => ({
       namespace: service.namespace,
       name: service.name,
+      clusterIPs: service.front?.clusterIPs ?? [],
+      ports: service.front?.ports ?? [],
       slices: service.slices.sort((a, b) => compare(a.key, b.key)).map((slice) => slice.entry),
     }));
 }

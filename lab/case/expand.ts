@@ -2,6 +2,7 @@
 // the full ordered probe list with expected results, and `${ns/pod}` address substitution.
 import { err, ok, type Result } from '../errors.ts';
 import { type LabCase, NAMESPACE_NAME_LABEL, type PortSpec, type ProbeSpec, type Protocol, type ServiceSpec } from './schema.ts';
+import { serviceBackend } from './service-backend.ts';
 
 export interface LabNamespace {
   name: string;
@@ -46,10 +47,19 @@ export interface LabTopology {
 
 export interface ExpandedProbe {
   from: string;
+  /** The pod that answers: for a probe to a Service, the endpoint its ClusterIP sends `port` to. */
   to: string;
+  /** The port the client connects to (for a Service, the Service port, not the endpoint's targetPort). */
   port: number;
   protocol: Protocol;
   expected: boolean;
+  /**
+   * For a probe to a Service: "ns/name", the ClusterIP connected to instead of `to`'s own address,
+   * and the port of `to` the node translates `port` to.
+   */
+  service?: string;
+  address?: string;
+  targetPort?: number;
 }
 
 export const podKey = (namespace: string, name: string): string => `${namespace}/${name}`;
@@ -174,6 +184,12 @@ export function expandProbes(topology: LabTopology, probes: readonly ProbeSpec[]
         }
       }
     }
+    if (spec.service !== undefined) {
+      const probes = serviceProbes(topology, spec, spec.service, `${path}.${i}`);
+      if (!probes.ok) return probes;
+      out.push(...probes.value);
+      continue;
+    }
     for (const from of topology.pods) {
       for (const to of topology.pods) {
         if (from.key === to.key) continue; // FORMAT.md: a pod is not probed against itself
@@ -191,6 +207,29 @@ export function expandProbes(topology: LabTopology, probes: readonly ProbeSpec[]
     }
   }
   return ok(out);
+}
+
+/** Every pod but the endpoint to the Service's ClusterIP on `spec.port` (the endpoint is `to`, for `except`). */
+function serviceProbes(topology: LabTopology, spec: ProbeSpec, key: string, path: string): Result<ExpandedProbe[]> {
+  const service = topology.services.find((s) => `${s.namespace}/${s.name}` === key);
+  const address = service?.clusterIP;
+  if (service === undefined || address === undefined) {
+    return err('unknown_service', `${path}: service ${key} is not declared with a clusterIP`, { path: `${path}.service` });
+  }
+  const backend = serviceBackend(service, topology.pods, spec.port, spec.protocol);
+  if (!backend) {
+    return err('unknown_service', `${path}: service ${key} has no endpoint for its port ${spec.protocol}/${spec.port}`, { path: `${path}.port` });
+  }
+  const to = backend.pod.key;
+  return ok(
+    topology.pods
+      .filter((from) => from.key !== to)
+      .map((from) => {
+        const excepted = spec.except.some((e) => matchesPattern(e.from, from.key) && matchesPattern(e.to, to));
+        const expected = excepted ? !spec.default : spec.default;
+        return { from: from.key, to, port: spec.port, protocol: spec.protocol, expected, service: key, address, targetPort: backend.targetPort };
+      }),
+  );
 }
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;

@@ -1,6 +1,7 @@
 // The reachability case format (../shared/netpol-cases/FORMAT.md) as zod schemas. Only the lab's own
 // structure is checked strictly (so a misspelt `expcept` is an error, not a silently empty list);
 // the policy objects under `apply` are passed through untouched: policy/ owns their validation.
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { err, ok, type Result } from '../errors.ts';
 
@@ -48,11 +49,16 @@ export const podSpecSchema = z.strictObject({
  * `selector`, as the EndpointSlice controller does (./endpoint-slices.ts), again after each
  * relabel. An empty selector selects nothing: Kubernetes makes no EndpointSlice for a Service
  * without one. `targetPort` defaults to `port`; a name is looked up among each pod's ports of the
- * same protocol.
+ * same protocol. With `clusterIP` (IPv4; absent: headless) the lab plays kube-proxy: the node
+ * DNATs each Service port on it to an endpoint (./cluster-ips.ts), and probes may target the Service.
  */
 export const serviceSpecSchema = z.strictObject({
   namespace: dnsLabel,
   name: dnsLabel,
+  clusterIP: z
+    .string()
+    .refine((ip) => isIPv4(ip), 'must be an IPv4 address')
+    .optional(),
   selector: labelsSchema.default({}),
   ports: z
     .array(
@@ -70,7 +76,16 @@ export type ServiceSpec = z.infer<typeof serviceSpecSchema>;
 /** `*`, `ns/*` or `ns/pod`. */
 export const podPatternSchema = z.string().regex(/^(\*|[a-z0-9-]+\/(\*|[a-z0-9.-]+))$/, 'must be "*", "ns/*" or "ns/pod"');
 
+/**
+ * Every pair of pods on `port`, or with `service` ("ns/name", palisade's addition): every pod to
+ * that Service's ClusterIP on `port`, a port of the Service, which the node translates to one
+ * endpoint (./cluster-ips.ts); `except` patterns then see that endpoint as `to`.
+ */
 export const probeSpecSchema = z.strictObject({
+  service: z
+    .string()
+    .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'must be "ns/name"')
+    .optional(),
   port: z.number().int().min(1).max(65535),
   protocol: protocolSchema,
   default: z.boolean(),

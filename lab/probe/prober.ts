@@ -16,6 +16,8 @@ export interface ProbeSpec {
   timeoutMs?: number;
   /** Probe the target's IPv4 (default) or IPv6 address. */
   family?: 4 | 6;
+  /** Connect to this address instead of the target's own: a Service's ClusterIP the node translates to the target. */
+  address?: string;
 }
 
 export interface ProbeOutcome<S extends ProbeSpec = ProbeSpec> {
@@ -90,7 +92,7 @@ export async function startProber(topology: Topology, opts: ProberOptions = {}):
     if (!agent) return fail(new LabError('unknown_pod', `no pod ${spec.from}`));
     if (!target) return fail(new LabError('unknown_pod', `no pod ${spec.to}`));
     if (spec.protocol === 'SCTP') return fail(new LabError('unsupported_protocol', 'SCTP cannot be probed with real packets here'));
-    const host = spec.family === 6 ? target.ipv6 : target.ip;
+    const host = spec.address ?? (spec.family === 6 ? target.ipv6 : target.ip);
     if (host === undefined) return fail(new LabError('unknown_pod', `${spec.to} has no IPv6 address`));
     try {
       const a = await agent.probe(host, spec.port, spec.protocol, spec.timeoutMs ?? timeoutMs);

@@ -100,6 +100,9 @@ export interface JsonMismatch {
   expected: boolean;
   /** false also when the probe could not be run; `error` then says why. */
   observed: boolean;
+  /** A probe to a Service: "ns/name" and its ClusterIP. */
+  service?: string;
+  address?: string;
   error?: string;
 }
 
@@ -114,7 +117,19 @@ export function caseJson(result: CaseResult, options: { explain?: boolean } = {}
       protocol: o.probe.protocol,
       expected: o.probe.expected,
       observed: o.connected,
+      ...(o.probe.service ? { service: o.probe.service, address: o.probe.address } : {}),
       ...(o.error ? { error: o.error.message } : {}),
+    })),
+  );
+  const explainSkipped = result.steps.flatMap((s) =>
+    s.explainSkipped.map((k) => ({
+      step: s.step,
+      from: k.probe.from,
+      to: k.probe.to,
+      port: k.probe.port,
+      protocol: k.probe.protocol,
+      ...(k.probe.service ? { service: k.probe.service, address: k.probe.address } : {}),
+      reason: k.reason,
     })),
   );
   const explainDisagreements = result.steps.flatMap((s) =>
@@ -142,6 +157,8 @@ export function caseJson(result: CaseResult, options: { explain?: boolean } = {}
           explained: result.steps.reduce((n, s) => n + s.explained, 0),
           explainDisagreements: explainDisagreements.length,
           explainDisagreementDetails: explainDisagreements,
+          // Probes that ran but that explain cannot state (a ClusterIP), each with the reason.
+          ...(explainSkipped.length > 0 && { explainSkipped }),
         }
       : {}),
     ...(result.file ? { file: result.file } : {}),

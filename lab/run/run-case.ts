@@ -26,6 +26,7 @@ import { type AgentWatch, waitForAgentApplied, waitForAgentInventory, waitForAge
 import { RunError } from './errors.ts';
 import { onExitSync } from './exit-hooks.ts';
 import { inventoryOf, writeInventory } from './inventory.ts';
+import { syncKubeProxy } from './kube-proxy.ts';
 import { nodeNameOf, removePinsSync, runDirOf } from './run-files.ts';
 import { createUplink, type Uplink } from './uplink.ts';
 
@@ -59,6 +60,19 @@ export interface RunCaseOptions {
   /** More environment for the first agent only (a fault test's hook); agents started by StepControl get none. */
   agentEnv?: Readonly<Record<string, string>>;
 }
+
+/** A probe not put to explain, and why. */
+export interface ExplainSkip {
+  probe: ExpandedProbe;
+  reason: string;
+}
+
+/**
+ * Explain takes two pods and judges both ends at the server's address; a probe to a ClusterIP is
+ * judged by the client's egress at the ClusterIP (before Service translation) and the server's
+ * ingress at the endpoint, which no single explain query states.
+ */
+const CLUSTER_IP_SKIP = 'addressed to a Service ClusterIP: explain judges pod-to-pod packets, the agent judges the client at the ClusterIP';
 
 /** A probe whose explanation says otherwise than the packets did. */
 export interface ExplainDisagreement {
@@ -102,6 +116,8 @@ export interface StepResult {
   explainDisagreements: ExplainDisagreement[];
   /** With `explain`: how many probes were explained. */
   explained: number;
+  /** With `explain`: probes that ran but were not explained, with the reason. */
+  explainSkipped: ExplainSkip[];
   ms: { change: number; converge: number; probe: number; explain: number };
 }
 
@@ -131,9 +147,10 @@ async function explainProbes(
   watch: AgentWatch,
   inventoryHash: string,
   outcomes: readonly ProbeOutcome<ExpandedProbe>[],
-): Promise<{ explained: number; disagreements: ExplainDisagreement[] }> {
-  const ran = outcomes.filter((o) => o.error === undefined);
-  if (ran.length === 0) return { explained: 0, disagreements: [] };
+): Promise<{ explained: number; disagreements: ExplainDisagreement[]; skipped: ExplainSkip[] }> {
+  const skipped = outcomes.filter((o) => o.error === undefined && o.probe.address !== undefined).map((o) => ({ probe: o.probe, reason: CLUSTER_IP_SKIP }));
+  const ran = outcomes.filter((o) => o.error === undefined && o.probe.address === undefined);
+  if (ran.length === 0) return { explained: 0, disagreements: [], skipped };
   const query = (p: ExpandedProbe) => ({ from: p.from, to: p.to, port: p.port, protocol: p.protocol });
   await waitForExplainInventory(api, watch, inventoryHash, query(ran[0]!.probe));
   const explanations = await mapLimit(ran, EXPLAIN_CONCURRENCY, (o) => api.explain(watch.clusterId, query(o.probe)));
@@ -141,7 +158,7 @@ async function explainProbes(
     const explanation = explanations[i]!;
     return (explanation.verdict === 'allow') === o.connected ? [] : [{ probe: o.probe, observed: o.connected, explanation }];
   });
-  return { explained: ran.length, disagreements };
+  return { explained: ran.length, disagreements, skipped };
 }
 
 // The agent's long-poll returns as soon as a bundle exists; the wait only bounds idle requests.
@@ -256,6 +273,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
     let cluster: LabTopology = expanded.topology;
     const firstInventory = inventoryOf(cluster, topology, nodeName);
     await writeInventory(paths.inventory, firstInventory);
+    let kubeProxy = await syncKubeProxy(cluster, topology, false);
     /** Hash of the inventory last written: what the agent enforces with once a step converged. */
     let writtenHash = inventoryHash(inventorySchema.parse(firstInventory));
 
@@ -343,6 +361,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
         cluster = relabelled.value;
         const inventory = inventoryOf(cluster, net, nodeName);
         await writeInventory(paths.inventory, inventory);
+        kubeProxy = await syncKubeProxy(cluster, net, kubeProxy);
         relabelledHash = inventoryHash(inventorySchema.parse(inventory));
         writtenHash = relabelledHash;
         log(`step ${i + 1}: relabelled ${step.relabel.map((r) => (r.kind === 'Pod' ? `pod ${r.namespace}/${r.name}` : `namespace ${r.name}`)).join(', ')}`);
@@ -375,7 +394,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
       const t2 = performance.now();
       const checked = await checkProbes(prober!, step.probes, { retries: options.retries ?? 1 });
       const t3 = performance.now();
-      const explainedStep = options.explain ? await explainProbes(api, watch, writtenHash, checked.outcomes) : { explained: 0, disagreements: [] };
+      const explainedStep = options.explain ? await explainProbes(api, watch, writtenHash, checked.outcomes) : { explained: 0, disagreements: [], skipped: [] };
       const t4 = performance.now();
       result.steps.push({
         step: i + 1,
@@ -386,6 +405,7 @@ export async function runCase(cp: LabControlPlane, source: string | LabCase, opt
         strategies,
         explainDisagreements: explainedStep.disagreements,
         explained: explainedStep.explained,
+        explainSkipped: explainedStep.skipped,
         ms: { change: t1 - t0, converge: t2 - t1, probe: t3 - t2, explain: t4 - t3 },
       });
       log(

@@ -48,12 +48,22 @@ export interface IndexedServiceSlice {
   ports: { protocol: PortProtocol; port: number }[];
 }
 
+/**
+ * A Service: its EndpointSlices, and its front (ClusterIPs with the Service's own ports) in the same
+ * shape, since each ClusterIP answers on every Service port as each endpoint of a slice does on the
+ * slice's ports.
+ */
+export interface IndexedService {
+  slices: IndexedServiceSlice[];
+  front: IndexedServiceSlice;
+}
+
 export interface InventoryIndex {
   endpoints: IndexedEndpoint[];
   nodes: IndexedNode[];
   byKey: ReadonlyMap<EndpointKey, IndexedEndpoint>;
-  /** Services' EndpointSlices by `namespace/name` (rule peers naming a Service). */
-  services: ReadonlyMap<string, IndexedServiceSlice[]>;
+  /** Services by `namespace/name` (rule peers naming a Service). */
+  services: ReadonlyMap<string, IndexedService>;
 }
 
 const parsedAddress = (what: string, ip: string): ParsedCidr => {
@@ -95,13 +105,14 @@ export function indexInventory(inventory: Inventory): InventoryIndex {
     }),
   );
   const services = new Map(
-    (inventory.services ?? []).map((service): [string, IndexedServiceSlice[]] => [
-      serviceKey(service),
-      service.slices.map((slice) => ({
-        addresses: slice.addresses.map((ip) => parsedAddress(`service ${serviceKey(service)}`, ip)),
-        ports: slice.ports.map(({ protocol, port }) => ({ protocol, port })),
-      })),
-    ]),
+    (inventory.services ?? []).map((service): [string, IndexedService] => {
+      const what = `service ${serviceKey(service)}`;
+      const slice = (addresses: readonly string[], ports: readonly { protocol: PortProtocol; port: number }[]): IndexedServiceSlice => ({
+        addresses: addresses.map((ip) => parsedAddress(what, ip)),
+        ports: ports.map(({ protocol, port }) => ({ protocol, port })),
+      });
+      return [serviceKey(service), { slices: service.slices.map((s) => slice(s.addresses, s.ports)), front: slice(service.clusterIPs, service.ports) }];
+    }),
   );
   return { endpoints, nodes, byKey: new Map(endpoints.map((e) => [e.key, e])), services };
 }

@@ -27,7 +27,9 @@
 //   joining the remote set: per slice and slice port, (protocol, port, the slice's addresses), kept
 //   where the rule's own numbered port entries admit them (Calico refuses ports beside a
 //   destination service, so the rule has at most a protocol) and never for a protocol number,
-//   which no slice port has. That is Felix's IP-and-port set for a destination service.
+//   which no slice port has. That is Felix's IP-and-port set for a destination service; besides
+//   it, the Service's ClusterIPs on each Service port (protocol, port), because our programs run
+//   at the pod's veth before kube-proxy's DNAT, where Felix evaluates after it.
 import { serviceKey } from '../inventory.ts';
 import { type Direction, type EndpointMatch, type Peer, type PortMatch, PROTOCOL_NUMBERS, type Protocol, type Rule, type Selector } from '../ir.ts';
 import { matches } from '../selector/match.ts';
@@ -55,7 +57,15 @@ function mustParseCidr(text: string): ParsedCidr {
 
 function parsePeer(peer: Peer, index: InventoryIndex): ParsedPeer {
   if ('ipBlock' in peer) return { block: parseBlock(peer.ipBlock) };
-  if ('service' in peer) return { slices: index.services.get(serviceKey(peer.service)) ?? NO_SLICES, endpointPorts: peer.endpointPorts === true };
+  if ('service' in peer) {
+    const service = index.services.get(serviceKey(peer.service));
+    if (!service) return { slices: NO_SLICES, endpointPorts: peer.endpointPorts === true };
+    // Our programs see a pod's packet before kube-proxy translates the ClusterIP: a destination
+    // service is also its ClusterIPs on its own ports. A source never carries a ClusterIP (replies
+    // are translated back after conntrack lets them through), so a source service is its endpoints.
+    if (peer.endpointPorts) return { slices: [...service.slices, service.front], endpointPorts: true };
+    return { slices: service.slices, endpointPorts: false };
+  }
   return { endpoints: peer.endpoints, networkSets: peer.networkSets === true, ...(peer.nets && { nets: peer.nets.map(mustParseCidr) }) };
 }
 

@@ -61,10 +61,10 @@ export function agentObjects(values: AgentInstallValues, options: { namespace: b
       kind: 'ClusterRole',
       metadata: { name, labels },
       // Selectors resolve against pods and namespaces, policies may select service accounts, rules
-      // may name nodes and Services (their EndpointSlices) as peers; the agent writes nothing to
-      // the Kubernetes API.
+      // may name nodes and Services (their ClusterIPs and EndpointSlices) as peers; the agent writes
+      // nothing to the Kubernetes API.
       rules: [
-        { apiGroups: [''], resources: ['pods', 'namespaces', 'serviceaccounts', 'nodes'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods', 'namespaces', 'serviceaccounts', 'nodes', 'services'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       ],
     },

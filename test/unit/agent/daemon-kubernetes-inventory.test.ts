@@ -1,6 +1,6 @@
 // The Kubernetes inventory source, driven through its own list/watch client (agent/inventory/kube-api)
 // against a STAND-IN API server (node:http). The stand-in is not Kubernetes: it speaks just enough of the
-// list/watch wire format for pods, namespaces, service accounts, nodes and EndpointSlices — list responses carrying metadata.resourceVersion;
+// list/watch wire format for pods, namespaces, service accounts, nodes, Services and EndpointSlices — list responses carrying metadata.resourceVersion;
 // `?watch=true&resourceVersion=N` answered with a chunked stream of newline-delimited JSON events
 // (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR with a 410 Status), replaying events newer than N — so
 // the client's real list/watch/re-list logic runs against it.
@@ -12,12 +12,13 @@ import { openKubernetesInventorySource } from '../../../agent/inventory/kubernet
 import type { InventorySource } from '../../../agent/inventory/source.ts';
 import { silentLogger } from './daemon-fixtures.ts';
 
-type Resource = 'pods' | 'namespaces' | 'serviceaccounts' | 'nodes' | 'endpointslices';
+type Resource = 'pods' | 'namespaces' | 'serviceaccounts' | 'nodes' | 'services' | 'endpointslices';
 const KINDS: Record<Resource, string> = {
   pods: 'Pod',
   namespaces: 'Namespace',
   serviceaccounts: 'ServiceAccount',
   nodes: 'Node',
+  services: 'Service',
   endpointslices: 'EndpointSlice',
 };
 const API_VERSIONS: Record<Resource, string> = {
@@ -25,6 +26,7 @@ const API_VERSIONS: Record<Resource, string> = {
   namespaces: 'v1',
   serviceaccounts: 'v1',
   nodes: 'v1',
+  services: 'v1',
   endpointslices: 'discovery.k8s.io/v1',
 };
 const pathOf = (resource: Resource) => (API_VERSIONS[resource] === 'v1' ? `/api/v1/${resource}` : `/apis/${API_VERSIONS[resource]}/${resource}`);
@@ -51,6 +53,7 @@ class StandInApiServer {
     namespaces: new Map(),
     serviceaccounts: new Map(),
     nodes: new Map(),
+    services: new Map(),
     endpointslices: new Map(),
   };
   private readonly log: WatchEvent[] = [];
@@ -192,6 +195,11 @@ function serviceAccount(ns: string, name: string, labels: Record<string, string>
 
 function node(name: string, labels: Record<string, string>, addresses: { type: string; address: string }[]): K8sObject {
   return { metadata: { name, labels }, status: { addresses } };
+}
+
+/** A core/v1 Service with its spec as the API server returns it. */
+function service(ns: string, name: string, spec: Record<string, unknown>): K8sObject {
+  return { metadata: { name, namespace: ns }, spec };
 }
 
 /** An EndpointSlice of Service `service` (by the kubernetes.io/service-name label, as the controller sets it). */
@@ -394,6 +402,8 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
       {
         namespace: 'kube-system',
         name: 'kube-dns',
+        clusterIPs: [],
+        ports: [],
         slices: [
           {
             addresses: ['198.18.0.53', '198.18.0.54'],
@@ -406,7 +416,7 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
         ],
       },
       // An FQDN slice names hosts, not addresses: its Service is known, with no address.
-      { namespace: 'shop', name: 'mirror', slices: [{ addresses: [], ports: [{ port: 5432, protocol: 'TCP' }] }] },
+      { namespace: 'shop', name: 'mirror', clusterIPs: [], ports: [], slices: [{ addresses: [], ports: [{ port: 5432, protocol: 'TCP' }] }] },
     ]);
 
     api.put(
@@ -421,16 +431,61 @@ describe('the Kubernetes inventory source (against a stand-in API server)', () =
     expect(api.requests.some((r) => r.startsWith('/apis/discovery.k8s.io/v1/endpointslices?watch=true'))).toBe(true);
   });
 
-  it.each(['serviceaccounts', 'nodes', 'endpointslices'] as const)('waits for the first list of %s before the first inventory', async (resource) => {
-    api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
-    api.forbidden.add(resource);
-    const inventory = await open({ firstListTimeoutMs: 200, retry: { initialMs: 20, maxMs: 40 } });
-    expect(inventory.current()).toMatchObject({ inventory: undefined, error: { code: 'INVENTORY_UNAVAILABLE' } });
-    expect(inventory.current().error?.message).toContain(`${resource} list/watch failed`);
-    api.forbidden.delete(resource);
-    await expect.poll(() => endpointNames(inventory), { timeout: 5_000 }).toEqual(['shop/web']);
-    expect(inventory.current().inventory?.nodes).toEqual([]);
+  it("lists Services' ClusterIPs (v4 and v6, none when headless) and own ports beside their EndpointSlices, and follows them", async () => {
+    api.put(
+      'services',
+      service('kube-system', 'kube-dns', {
+        clusterIP: '10.96.0.10',
+        clusterIPs: ['10.96.0.10', 'fd00:96::a'],
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'metrics', port: 9153, targetPort: 'metrics' },
+        ],
+      }),
+    );
+    api.put('services', service('shop', 'db', { clusterIP: 'None', clusterIPs: ['None'], ports: [{ port: 5432, protocol: 'TCP' }] }));
+    api.put(
+      'endpointslices',
+      endpointSlice('kube-system', 'kube-dns-v4', 'kube-dns', { addresses: [['198.18.0.53']], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }),
+    );
+    const inventory = await open();
+    const services = () => inventory.current().inventory?.services;
+    expect(services()).toEqual([
+      {
+        namespace: 'kube-system',
+        name: 'kube-dns',
+        clusterIPs: ['10.96.0.10', 'fd00:96::a'],
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'metrics', port: 9153, protocol: 'TCP' },
+        ],
+        slices: [{ addresses: ['198.18.0.53'], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }],
+      },
+      // Headless: no ClusterIP to match, and no slices yet.
+      { namespace: 'shop', name: 'db', clusterIPs: [], ports: [{ port: 5432, protocol: 'TCP' }], slices: [] },
+    ]);
+
+    api.put('services', service('kube-system', 'kube-dns', { clusterIP: '10.96.0.11', ports: [{ port: 53, protocol: 'UDP' }] }));
+    await expect.poll(() => services()?.[0]?.clusterIPs).toEqual(['10.96.0.11']);
+    api.remove('services', 'kube-system/kube-dns');
+    // The endpoints still count while their slice lasts; the ClusterIP goes with the Service.
+    await expect.poll(() => services()?.[0]).toMatchObject({ name: 'kube-dns', clusterIPs: [], ports: [], slices: [{ addresses: ['198.18.0.53'] }] });
+    expect(api.requests.some((r) => r.startsWith('/api/v1/services?watch=true'))).toBe(true);
   });
+
+  it.each(['serviceaccounts', 'nodes', 'services', 'endpointslices'] as const)(
+    'waits for the first list of %s before the first inventory',
+    async (resource) => {
+      api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));
+      api.forbidden.add(resource);
+      const inventory = await open({ firstListTimeoutMs: 200, retry: { initialMs: 20, maxMs: 40 } });
+      expect(inventory.current()).toMatchObject({ inventory: undefined, error: { code: 'INVENTORY_UNAVAILABLE' } });
+      expect(inventory.current().error?.message).toContain(`${resource} list/watch failed`);
+      api.forbidden.delete(resource);
+      await expect.poll(() => endpointNames(inventory), { timeout: 5_000 }).toEqual(['shop/web']);
+      expect(inventory.current().inventory?.nodes).toEqual([]);
+    },
+  );
 
   it('watches from the resourceVersion of its list and follows ADDED, MODIFIED and DELETED', async () => {
     api.put('pods', pod('shop', 'web', { ips: ['198.18.0.10'] }));

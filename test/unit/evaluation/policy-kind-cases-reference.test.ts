@@ -3,17 +3,22 @@
 // lab would write (pods, and the Services the case declares with the endpoints their selectors
 // pick after each relabel: lab/case/endpoint-slices.ts). test/dataplane/cases holds the same cases
 // to real packets; a failure here points at policy/ or the resolver rather than the dataplane.
+// A probe to a Service's ClusterIP is judged where the agent judges it: the client's egress at the
+// ClusterIP and Service port (before the node translates it), the endpoint's ingress at its own port.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { serviceInventory } from '../../../lab/case/endpoint-slices.ts';
-import { expandCase, type LabTopology, substituteAddresses } from '../../../lab/case/expand.ts';
+import { type ExpandedProbe, expandCase, type LabTopology, substituteAddresses } from '../../../lab/case/expand.ts';
 import { applyRelabels } from '../../../lab/case/relabel.ts';
 import { parseCase } from '../../../lab/case/schema.ts';
 import { unwrap } from '../../../lab/errors.ts';
+import { evaluate } from '../../../policy/evaluation/evaluate.ts';
 import { reachable } from '../../../policy/evaluation/reachable.ts';
+import { resolveEndpointPolicies } from '../../../policy/evaluation/resolve.ts';
 import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
+import type { PolicySet } from '../../../policy/ir.ts';
 import { policySetFromObjects } from '../../../policy/policy-set-from-objects.ts';
 
 const CASES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cases');
@@ -44,6 +49,14 @@ function toInventory(topology: LabTopology, addresses: Map<string, string>): Inv
   });
 }
 
+/** A probe to a ClusterIP: the client's egress to the ClusterIP, then the endpoint's ingress on the translated port. */
+function allowedThroughService(inventory: Inventory, policySet: PolicySet, probe: ExpandedProbe, addresses: Map<string, string>): boolean {
+  const resolved = resolveEndpointPolicies(policySet, inventory, { endpoints: [probe.from, probe.to] });
+  const egress = evaluate(resolved.get(probe.from)!, 'egress', { remoteIp: probe.address!, protocol: probe.protocol, dstPort: probe.port });
+  const ingress = evaluate(resolved.get(probe.to)!, 'ingress', { remoteIp: addresses.get(probe.from)!, protocol: probe.protocol, dstPort: probe.targetPort! });
+  return egress.verdict === 'allow' && ingress.verdict === 'allow';
+}
+
 const keyOf = (ref: { kind: string; namespace?: string | undefined; name: string }) => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 
 describe.each(caseFiles)('%s', (file) => {
@@ -67,10 +80,14 @@ describe.each(caseFiles)('%s', (file) => {
       for (const probe of step.probes) {
         // Every case probes only ports its targets serve (the lab's explain cross-check needs it),
         // so the expectation is the policy verdict itself.
-        const { allowed } = reachable(inventory, policySet, probe.from, probe.to, probe.port, probe.protocol);
+        const allowed =
+          probe.address === undefined
+            ? reachable(inventory, policySet, probe.from, probe.to, probe.port, probe.protocol).allowed
+            : allowedThroughService(inventory, policySet, probe, addresses);
         probed += 1;
         if (allowed !== probe.expected) {
-          failures.push(`step ${s + 1}: ${probe.from} -> ${probe.to} ${probe.protocol}/${probe.port}: expected ${probe.expected ? 'allow' : 'deny'}`);
+          const via = probe.address === undefined ? '' : ` via ${probe.service} ${probe.address}`;
+          failures.push(`step ${s + 1}: ${probe.from} -> ${probe.to}${via} ${probe.protocol}/${probe.port}: expected ${probe.expected ? 'allow' : 'deny'}`);
         }
       }
     });

@@ -49,7 +49,7 @@ describe('the agent objects an API server accepts', () => {
     ]);
   });
 
-  it('lets the agent list and watch everything its Kubernetes inventory source reads, EndpointSlices included', () => {
+  it('lets the agent list and watch everything its Kubernetes inventory source reads, Services and EndpointSlices included', () => {
     const role = json(objects.find((object) => object.kind === 'ClusterRole')!) as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
     const grants = (group: string, resource: string) =>
       role.rules.some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && ['list', 'watch'].every((v) => rule.verbs.includes(v)));
@@ -59,6 +59,7 @@ describe('the agent objects an API server accepts', () => {
       ['', 'namespaces'],
       ['', 'serviceaccounts'],
       ['', 'nodes'],
+      ['', 'services'],
       ['discovery.k8s.io', 'endpointslices'],
     ] as const) {
       expect(source).toContain(group === '' ? `'/api/v1/${resource}'` : `'/apis/${group}/v1/${resource}'`);
