@@ -3,7 +3,7 @@
 // elsewhere a kubeconfig file (kubeconfig.ts parses it). Reads the files the configuration names, once,
 // except the token, which token.ts reads again as it rotates.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type KubeTarget, type Pem, parseKubeconfig } from './kubeconfig.ts';
 import { type TokenReader, tokenReader } from './token.ts';
@@ -30,6 +30,9 @@ export function inClusterConnection(env: NodeJS.ProcessEnv = process.env, dir = 
 }
 
 export function kubeconfigConnection(path: string): KubeConnectionResult {
+  // KUBECONFIG may list files for kubectl to merge; the agent reads one, and says so rather than
+  // failing to open a path that is really a list.
+  if (path.includes(delimiter)) return { ok: false, code: 'KUBECONFIG_UNSUPPORTED', message: `${path}: a list of kubeconfig files; name one` };
   let document: unknown;
   try {
     document = parseYaml(readFileSync(path, 'utf8'));

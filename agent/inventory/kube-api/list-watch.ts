@@ -1,7 +1,8 @@
 // A cache of one resource kept current by list-then-watch, the informer pattern: list (every page),
 // then watch from the list's resourceVersion with bookmarks, so a resumed watch starts from the
 // latest version seen even when nothing of ours changed. What ends a watch, and what follows:
-// - the server ends it (its timeoutSeconds, or a restart): watch again at once from the last version;
+// - the server ends it (its timeoutSeconds, or a restart): watch again at once from the last version
+//   (after a backoff if the stream carried nothing, not even a bookmark);
 // - the connection breaks: watch again from the last version after a backoff;
 // - 410 Gone (the version was compacted away; an ERROR event or the HTTP status): list again, and
 //   the objects that vanished meanwhile are reported deleted;
@@ -99,6 +100,7 @@ export class ListWatch<T extends KubeObject> {
     const timeoutSeconds = this.timeoutSeconds();
     const splitter = new LineSplitter();
     let outcome: Outcome = 'ended';
+    let events = 0;
     let stream: WatchStream;
     try {
       stream = await this.api.watch(
@@ -108,6 +110,7 @@ export class ListWatch<T extends KubeObject> {
           if (run !== this.run || outcome !== 'ended') return false;
           for (const line of splitter.push(chunk)) {
             outcome = this.apply(line);
+            events += 1;
             if (outcome !== 'ended') return false;
           }
           return true;
@@ -127,7 +130,9 @@ export class ListWatch<T extends KubeObject> {
       this.stream = undefined;
       if (outcome === 'gone') return void this.start();
       if (outcome === 'failed') return;
-      if (!broken && outcome === 'ended') {
+      // A stream that ended with nothing on it is renewed after a backoff too: a server (or a proxy)
+      // that ends every watch at once would otherwise be asked again in a tight loop.
+      if (!broken && outcome === 'ended' && events > 0) {
         this.backoff.reset();
         return void this.watch(run);
       }

@@ -127,6 +127,10 @@ describe('connections from files', () => {
     expect(result.connection.token()).toBe('file-token');
   });
 
+  it('refuses a KUBECONFIG that lists several files (kubectl merges them; the agent reads one)', () => {
+    expect(kubeconfigConnection(`${join(dir, 'a')}:${join(dir, 'b')}`)).toMatchObject({ ok: false, code: 'KUBECONFIG_UNSUPPORTED' });
+  });
+
   it('reports a missing file the kubeconfig names as a configuration error, not later as a 401', () => {
     writeFileSync(join(dir, 'config'), JSON.stringify(kubeconfig({ server: 'https://k.example' }, { tokenFile: 'missing-token' })));
     const result = kubeconfigConnection(join(dir, 'config'));

@@ -121,6 +121,25 @@ describe('watches', () => {
     });
   });
 
+  it('after a broken connection, watches again from the last version it saw, without listing again', async () => {
+    let lists = 0;
+    const watchedFrom: string[] = [];
+    const url = await serve((u, _req, res) => {
+      if (u.searchParams.get('watch') !== 'true') {
+        lists += 1;
+        return json(res, 200, { metadata: { resourceVersion: '3' }, items: [] });
+      }
+      watchedFrom.push(u.searchParams.get('resourceVersion') ?? '');
+      res.writeHead(200);
+      if (watchedFrom.length === 1) res.write(`${JSON.stringify({ type: 'ADDED', object: pod('a', '5') })}\n`, () => res.socket?.destroy());
+    });
+    const lw = informer(new KubeApi(plain(url)));
+    await lw.start();
+    await expect.poll(() => watchedFrom).toEqual(['3', '5']);
+    expect(lists).toBe(1);
+    expect(names(lw)).toEqual(['a']);
+  });
+
   it('lists again when the watch is refused with HTTP 410, and reports what vanished as deleted', async () => {
     let lists = 0;
     const url = await serve((u, _req, res) => {
