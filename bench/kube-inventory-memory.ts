@@ -101,7 +101,7 @@ export async function runKubeInventoryMemoryBench(options: { json: boolean }): P
         if (agent.exitCode === null) await new Promise((resolve) => agent.once('exit', resolve));
       }
     };
-    const runs = [];
+    const runs: Awaited<ReturnType<typeof run>>[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       for (const label of ['withClientNode', 'ownClient'] as const) {
         progress(`kube-inventory: round ${i + 1}/${ROUNDS}, ${label}`);
