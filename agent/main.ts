@@ -27,18 +27,16 @@ async function openTrustRoot(config: AgentConfig, logger: Logger): Promise<{ ok:
   return openPinnedTrustRoot({ stateDir: config.stateDir, controlPlaneUrl: config.controlPlaneUrl, logger });
 }
 
-async function openInventory(config: AgentConfig, logger: Logger): Promise<InventorySource> {
-  if (config.inventory.source === 'file') return openFileInventorySource({ path: config.inventory.path, logger });
-  // Imported only when used: the Kubernetes client alone adds some 130 MiB to the agent's memory,
-  // which an agent reading a file inventory (the lab) should not carry.
-  const [{ KubeConfig }, { openKubernetesInventorySource }] = await Promise.all([
-    import('@kubernetes/client-node'),
+async function openInventory(config: AgentConfig, logger: Logger): Promise<{ ok: true; source: InventorySource } | StartupError> {
+  if (config.inventory.source === 'file') return { ok: true, source: await openFileInventorySource({ path: config.inventory.path, logger }) };
+  // Imported only when used, so an agent reading a file inventory (the lab) does not load it.
+  const [{ inClusterConnection, kubeconfigConnection }, { openKubernetesInventorySource }] = await Promise.all([
+    import('./inventory/kube-api/connection.ts'),
     import('./inventory/kubernetes-source.ts'),
   ]);
-  const kubeConfig = new KubeConfig();
-  if (config.inventory.kubeconfig) kubeConfig.loadFromFile(config.inventory.kubeconfig);
-  else kubeConfig.loadFromCluster();
-  return openKubernetesInventorySource({ kubeConfig, nodeName: config.nodeName, logger });
+  const connection = config.inventory.kubeconfig ? kubeconfigConnection(config.inventory.kubeconfig) : inClusterConnection();
+  if (!connection.ok) return { ok: false, code: 'CONFIG_INVALID', message: `the Kubernetes API cannot be reached: ${connection.code}: ${connection.message}` };
+  return { ok: true, source: await openKubernetesInventorySource({ connection: connection.connection, nodeName: config.nodeName, logger }) };
 }
 
 async function openDataplane(
@@ -99,11 +97,15 @@ export async function runAgent(config: AgentConfig, logger: Logger, overrides: R
     return dataplane;
   }
   const inventory = await openInventory(config, logger.child({ component: 'inventory' }));
+  if (!inventory.ok) {
+    await flows.stop();
+    return inventory;
+  }
   const daemon = new AgentDaemon({
     config,
     token: tokenProvider(config),
     trustRoot: trustRoot.source,
-    inventory,
+    inventory: inventory.source,
     dataplane: dataplane.dataplane,
     lastGood: new LastGoodStore(config.stateDir),
     logger,

@@ -2,7 +2,8 @@
 // control-plane/run.ts); `npm run bench -- scrape [--json]` what one metrics scrape of the agent costs
 // (issue 12, scrape-cost.ts); `npm run bench -- flows [--json] [--database postgres|pglite]` the impact
 // preview and flow retention on both databases or the one named (issue 12, flows/run.ts); `npm run bench -- console [--json]` the web console's (issue 11, console/run.ts);
-// `npm run bench -- wire [--json]` the bundle's bytes on the wire at 10,000 rules (issue 15, bundle-wire.ts).
+// `npm run bench -- wire [--json]` the bundle's bytes on the wire at 10,000 rules (issue 15, bundle-wire.ts);
+// `npm run bench -- kube-inventory [--json]` the agent's memory with a Kubernetes inventory (issue 13, kube-inventory-memory.ts).
 // Otherwise:
 // `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|new-flows|xdp|fairness]`: the policy-scale
 // benchmark of issues 5 and 13 (--quick: 2 rounds of 1 s, one attach round: the shape of the results in
@@ -78,6 +79,7 @@ import { CEILING_MBPS, measureFairness } from './fairness.ts';
 import { type FairnessRun, fairnessJson, fairnessRows, fairnessTargets, summarizeFairness } from './fairness-report.ts';
 import { BENCH_DATABASES, runFlowsBench } from './flows/run.ts';
 import { iptablesVersion } from './iptables.ts';
+import { runKubeInventoryMemoryBench } from './kube-inventory-memory.ts';
 import { createBenchLab } from './lab.ts';
 import { measureNewFlowPerPacket, newFlowPerPacketJson } from './new-flow-per-packet.ts';
 import { measureNewFlowRounds, newFlowRoundsJson } from './new-flow-rounds.ts';
@@ -147,8 +149,11 @@ async function main(): Promise<number> {
   }
   if (positionals[0] === 'console') return runConsoleBench({ json: values.json });
   if (positionals[0] === 'wire') return runBundleWireBench({ json: values.json });
+  if (positionals[0] === 'kube-inventory') return runKubeInventoryMemoryBench({ json: values.json });
   if (positionals.length > 0) {
-    process.stderr.write(`bench: unknown benchmark ${positionals[0]} (control-plane, scrape, flows, console, wire, or none for the dataplane's)\n`);
+    process.stderr.write(
+      `bench: unknown benchmark ${positionals[0]} (control-plane, scrape, flows, console, wire, kube-inventory, or none for the dataplane's)\n`,
+    );
     return 2;
   }
   const rounds = Number(values.rounds ?? (values.quick ? 2 : 5));

@@ -4,38 +4,28 @@
 // (policies select by them); nodes give rules that name nodes as peers their addresses;
 // Services and EndpointSlices give rules that match a Service its ClusterIPs and its endpoints'
 // addresses, with their ports (./service-endpoints.ts).
-// Built on @kubernetes/client-node's ListWatch, which lists, then watches from the list's
-// resourceVersion, re-lists after 410 Gone, and reconnects when a watch ends. What it does not do
-// is come back after an error (a failed list, a refused watch): that is retried here with backoff,
-// keeping the last good inventory meanwhile.
+// Built on our own ListWatch (./kube-api/), which lists, then watches from the list's
+// resourceVersion, re-lists after 410 Gone, and re-watches when a watch ends or breaks. What it does
+// not do is come back after an error (a failed list, a refused watch): that is retried here with
+// backoff, keeping the last good inventory meanwhile.
 //
-// The client is pinned to 1.x: 2.x needs undici 8, which needs Node >= 22.19 (we run Node 20). 1.x
-// watches have no inactivity timeout, so a connection that dies without a reset is noticed only by
-// TCP keepalive or the API server ending the watch (it does so every 30-60 minutes).
-import {
-  CoreV1Api,
-  DiscoveryV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-  ListWatch,
-  type V1EndpointSlice,
-  type V1Namespace,
-  type V1Node,
-  type V1Pod,
-  type V1Service,
-  type V1ServiceAccount,
-  Watch,
-} from '@kubernetes/client-node';
+// Not @kubernetes/client-node at run time: importing it alone costs the agent some 77 MiB of
+// resident memory. Its object types are still used here; they are erased at build time.
+import type { V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { endpointKey, endpointSchema, type InventoryInput, inventorySchema } from '../../policy/inventory.ts';
 import { Backoff, type BackoffPolicy } from '../bundle/backoff.ts';
 import { calicoHostInterface, type HostInterfaceNamer } from './host-interface.ts';
+import type { KubeConnection } from './kube-api/connection.ts';
+import { type KubeObject, ListWatch } from './kube-api/list-watch.ts';
+import { KubeApi } from './kube-api/request.ts';
 import { namespaceEntry, nodeEntry, podEndpoint, serviceAccountIndex, serviceAccountKey } from './pod-endpoint.ts';
 import { serviceEntries } from './service-endpoints.ts';
 import { debounce, type InventorySource, InventoryStateHolder } from './source.ts';
 
 export interface KubernetesSourceOptions {
-  kubeConfig: KubeConfig;
+  /** The API server and credentials (kube-api/connection.ts: in-cluster or a kubeconfig). */
+  connection: KubeConnection;
   /** This node: its pods get a host interface, the others are peers only. */
   nodeName: string;
   logger: Logger;
@@ -48,11 +38,11 @@ export interface KubernetesSourceOptions {
 }
 
 export async function openKubernetesInventorySource(options: KubernetesSourceOptions): Promise<InventorySource> {
-  const { kubeConfig, nodeName, logger } = options;
+  const { nodeName, logger } = options;
   const namer = options.hostInterface ?? calicoHostInterface;
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
-  const watch = new Watch(kubeConfig);
+  const api = new KubeApi(options.connection);
+  // a broken watch stream is re-watched with the same backoff as a failed list
+  const watchOptions = options.retry ? { retry: options.retry } : {};
   const holder = new InventoryStateHolder();
   let closed = false;
   const skipped = new Set<string>();
@@ -63,71 +53,71 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
   const allListed = () => Object.values(listed).every(Boolean);
   const pods = new ListWatch<V1Pod>(
     '/api/v1/pods',
-    watch,
+    api,
     async () => {
-      const list = await core.listPodForAllNamespaces();
+      const list = await api.list<V1Pod>('/api/v1/pods');
       listed.pods = true;
       scheduled();
       return list;
     },
-    false,
+    watchOptions,
   );
   const namespaces = new ListWatch<V1Namespace>(
     '/api/v1/namespaces',
-    watch,
+    api,
     async () => {
-      const list = await core.listNamespace();
+      const list = await api.list<V1Namespace>('/api/v1/namespaces');
       listed.namespaces = true;
       scheduled();
       return list;
     },
-    false,
+    watchOptions,
   );
   const serviceAccounts = new ListWatch<V1ServiceAccount>(
     '/api/v1/serviceaccounts',
-    watch,
+    api,
     async () => {
-      const list = await core.listServiceAccountForAllNamespaces();
+      const list = await api.list<V1ServiceAccount>('/api/v1/serviceaccounts');
       listed.serviceAccounts = true;
       scheduled();
       return list;
     },
-    false,
+    watchOptions,
   );
   const nodes = new ListWatch<V1Node>(
     '/api/v1/nodes',
-    watch,
+    api,
     async () => {
-      const list = await core.listNode();
+      const list = await api.list<V1Node>('/api/v1/nodes');
       listed.nodes = true;
       scheduled();
       return list;
     },
-    false,
+    watchOptions,
   );
 
   const services = new ListWatch<V1Service>(
     '/api/v1/services',
-    watch,
+    api,
     async () => {
-      const list = await core.listServiceForAllNamespaces();
+      const list = await api.list<V1Service>('/api/v1/services');
       listed.services = true;
       scheduled();
       return list;
     },
-    false,
+    watchOptions,
   );
 
   const endpointSlices = new ListWatch<V1EndpointSlice>(
     '/apis/discovery.k8s.io/v1/endpointslices',
-    watch,
+    api,
     async () => {
-      const list = await discovery.listEndpointSliceForAllNamespaces();
+      const list = await api.list<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices');
       listed.endpointSlices = true;
       scheduled();
       return list;
     },
-    false,
+    watchOptions,
   );
 
   function rebuild(): void {
@@ -174,7 +164,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
   type Retry = { backoff: Backoff; errors: number; timer?: NodeJS.Timeout };
   const retries: Retry[] = [];
 
-  async function startOne<T extends KubernetesObject>(informer: ListWatch<T>, retry: Retry, what: string): Promise<void> {
+  async function startOne<T extends KubeObject>(informer: ListWatch<T>, retry: Retry, what: string): Promise<void> {
     const errorsBefore = retry.errors;
     await informer.start();
     // start() returns once the watch is connected or failed; no error in between means it is up.
@@ -185,7 +175,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
     }
   }
 
-  function wire<T extends KubernetesObject>(informer: ListWatch<T>, what: string): Promise<void> {
+  function wire<T extends KubeObject>(informer: ListWatch<T>, what: string): Promise<void> {
     const retry: Retry = { backoff: new Backoff(options.retry ?? { initialMs: 1_000, maxMs: 30_000 }), errors: 0 };
     retries.push(retry);
     informer.on('add', scheduled);
@@ -231,6 +221,7 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
       scheduled.cancel();
       for (const retry of retries) clearTimeout(retry.timer);
       await Promise.all([pods.stop(), namespaces.stop(), serviceAccounts.stop(), nodes.stop(), services.stop(), endpointSlices.stop()]);
+      api.close();
     },
   };
 }
