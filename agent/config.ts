@@ -6,7 +6,6 @@
 // from here.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { STRATEGY_NAMES } from './datapath/codegen/evaluation.ts';
 import type { StartupErrorCode } from './errors.ts';
@@ -165,7 +164,10 @@ async function fileLayer(path: string): Promise<{ ok: true; layer: Layer } | { o
     return { ok: false, message: `cannot read config file ${path}: ${(error as Error).message}` };
   }
   try {
-    // YAML is a superset of JSON, so one parser reads both.
+    // YAML is a superset of JSON, so one parser reads both. Imported here, only when there is a file:
+    // the parser is some 60 CommonJS modules an agent configured by its environment or flags (the DaemonSet) would
+    // load before its first apply (issue 13 item 5).
+    const { parse: parseYaml } = await import('yaml');
     const parsed: unknown = parseYaml(text);
     if (parsed === null || parsed === undefined) return { ok: true, layer: {} };
     if (typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, message: `config file ${path} must hold an object` };

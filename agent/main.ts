@@ -10,12 +10,11 @@ import type { Dataplane, DataplaneFactory } from './datapath/dataplane.ts';
 import { createDryRunDataplane } from './datapath/dry-run.ts';
 import type { FlowRecord } from './datapath/flows.ts';
 import type { StartupErrorCode } from './errors.ts';
-import { startLocalExplainServer } from './explain/server.ts';
 import { type FlowShipper, startFlowShipper } from './flows/shipper.ts';
 import { openFileInventorySource } from './inventory/file-source.ts';
 import type { InventorySource } from './inventory/source.ts';
-import { type AgentMetrics, createAgentMetrics } from './metrics/agent-metrics.ts';
-import { type AgentMetricsServer, startAgentMetricsServer } from './metrics/server.ts';
+import type { AgentMetrics } from './metrics/agent-metrics.ts';
+import type { AgentMetricsServer } from './metrics/server.ts';
 import { LastGoodStore } from './state/last-good.ts';
 import { openPinnedTrustRoot, openTrustRootFile, type TrustRootSource } from './trust/trust-root.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -78,9 +77,16 @@ export interface RunningAgent {
   metricsServer: AgentMetricsServer | undefined;
 }
 
+// What only an agent asked for metrics or the explain endpoint uses is imported when asked for:
+// prom-client and node:http would otherwise load before the first apply for every agent (issue 13
+// item 5: process start to the first bundle applied).
+const importMetrics = () => Promise.all([import('./metrics/agent-metrics.ts'), import('./metrics/server.ts')]);
+const importExplainServer = () => import('./explain/server.ts');
+
 /** Builds and starts the daemon. Errors that make starting pointless come back as values. */
 export async function runAgent(config: AgentConfig, logger: Logger, overrides: RunOverrides = {}): Promise<RunningAgent | StartupError> {
-  const metrics = config.metricsPort === undefined ? undefined : createAgentMetrics();
+  const metricsModules = config.metricsPort === undefined ? undefined : await importMetrics();
+  const metrics = metricsModules?.[0].createAgentMetrics();
   const trustRoot = await openTrustRoot(config, logger.child({ component: 'trust-root' }));
   if (!trustRoot.ok) return trustRoot;
   const flows = startFlowShipper({
@@ -113,7 +119,8 @@ export async function runAgent(config: AgentConfig, logger: Logger, overrides: R
   });
   await daemon.start();
   let metricsServer: AgentMetricsServer | undefined;
-  if (metrics && config.metricsPort !== undefined) {
+  if (metrics && metricsModules && config.metricsPort !== undefined) {
+    const [, { startAgentMetricsServer }] = metricsModules;
     const { dataplane: enforcing } = dataplane;
     metrics.watch({ revisions: () => daemon.revisionView(), ...(enforcing.observe && { observe: () => enforcing.observe!() }) });
     metricsServer = await startAgentMetricsServer(metrics, {
@@ -146,7 +153,9 @@ async function main(): Promise<number> {
   const { daemon, flows, metricsServer } = started;
   // Loopback only: it reveals the node's policy and pods to whoever can reach it.
   const explainServer =
-    config.explainPort === undefined ? undefined : await startLocalExplainServer({ port: config.explainPort, explain: (query) => daemon.explain(query) });
+    config.explainPort === undefined
+      ? undefined
+      : await (await importExplainServer()).startLocalExplainServer({ port: config.explainPort, explain: (query) => daemon.explain(query) });
   if (explainServer) logger.info({ url: `${explainServer.url}/explain` }, 'local explain endpoint listening');
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -48,6 +48,14 @@ export interface AgentMemoryResult {
   startToAppliedMs: number;
   /** The apply as the agent logged it. */
   agentApplyMs: number;
+  /**
+   * Where the time before the apply went, from the agent's log times against the spawn: its first
+   * log line (node start-up and loading main.js's modules) and "last good bundle restored" (config,
+   * trust root, dataplane start, inventory, reading and re-verifying the bundle). Absent when a line
+   * is missing.
+   */
+  startToLoggingMs?: number;
+  startToRestoredMs?: number;
 }
 
 function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -57,6 +65,20 @@ function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const kib = Number(/(\d+)\s*kB/.exec(line ?? '')?.[1]);
   if (!Number.isFinite(kib)) throw new Error(`no ${field} for pid ${pid}`);
   return kib / 1024;
+}
+
+/** Epoch ms of the agent's first log line saying `msg` (pino's `time`). */
+function loggedAt(logFile: string, msg: string): number | undefined {
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes(msg)) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; time?: number };
+      if (entry.msg === msg && typeof entry.time === 'number') return entry.time;
+    } catch {
+      // not a pino line
+    }
+  }
+  return undefined;
 }
 
 /** The agent's log line saying the bundle is applied, if it is there yet. */
@@ -112,6 +134,7 @@ export async function measureAgentMemory(lab: AgentLab, issuer: BundleIssuer, op
     // the agent pins under the bench's bpffs (PALISADE_BPFFS), which its mount namespace inherits
     process.env.PALISADE_BPFFS = lab.bpffsRoot;
     const started = performance.now();
+    const spawnedAt = Date.now();
     const runtime = options.runtime ?? { kind: 'tsx' };
     agent = await startBenchAgent(runtime, {
       netns: lab.topology.nodeNetns,
@@ -151,6 +174,12 @@ export async function measureAgentMemory(lab: AgentLab, issuer: BundleIssuer, op
       applied = appliedLine(logFile);
     }
     const startToAppliedMs = performance.now() - started;
+    const sinceSpawn = (msg: string) => {
+      const at = loggedAt(logFile, msg);
+      return at === undefined ? undefined : at - spawnedAt;
+    };
+    const startToLoggingMs = sinceSpawn('palisade agent starting');
+    const startToRestoredMs = sinceSpawn('last good bundle restored');
     await sleep(SETTLE_MS);
     const result: AgentMemoryResult = {
       rules: options.rules,
@@ -161,9 +190,11 @@ export async function measureAgentMemory(lab: AgentLab, issuer: BundleIssuer, op
       peakRssMiB: statusMiB(agent.pid, 'VmHWM'),
       startToAppliedMs,
       agentApplyMs: applied.ms,
+      ...(startToLoggingMs !== undefined && { startToLoggingMs }),
+      ...(startToRestoredMs !== undefined && { startToRestoredMs }),
     };
     progress(
-      `agent: applied after ${startToAppliedMs.toFixed(0)} ms (apply ${applied.ms} ms); VmRSS ${result.rssMiB.toFixed(1)} MiB, VmHWM ${result.peakRssMiB.toFixed(1)} MiB`,
+      `agent: applied after ${startToAppliedMs.toFixed(0)} ms (first log ${startToLoggingMs} ms, restored ${startToRestoredMs} ms, apply ${applied.ms} ms); VmRSS ${result.rssMiB.toFixed(1)} MiB, VmHWM ${result.peakRssMiB.toFixed(1)} MiB`,
     );
     return result;
   } finally {

@@ -287,7 +287,7 @@ const FAIRNESS_NOTE =
 
 const SCALE_NOTES = [
   'Pods per node (issue 13 item 4): 250 pods in their own netns on one node netns, all carrying the server labels, so the 10,000-rule policy selects every one; attach is bundle bytes in hand to apply() returned with all 250 host veths enforcing it (replacing a running 10-rule revision; the first round runs cold code, the JIT not having optimised the compiler yet, so it is the max of the spread), and the agent is the real process restoring that bundle over the 250 local endpoints.',
-  'agentColdApplyMs (issue 13 item 5): the agent process (compiled by the build\'s tsc step, as `npm run build` ships dist/agent/main.js, run with plain node and the flags of its shipped command: --enable-source-maps --max-semi-space-size=2) from spawn to its "bundle applied" log line, restoring a signed 10,000-rule bundle over 1,000 endpoints; the tsx figure is the same through `node --import tsx`.',
+  'agentColdApplyMs (issue 13 item 5): the agent process (compiled by the build\'s tsc step, as `npm run build` ships dist/agent/main.js, run with plain node and the flags of its shipped command: --enable-source-maps --max-semi-space-size=2) from spawn to its "bundle applied" log line, restoring a signed 10,000-rule bundle over 1,000 endpoints; the tsx figure is the same through `node --import tsx`. agentColdApply.startToLoggingMs and startToRestoredMs split the time before the apply: spawn to the agent\'s first log line (node start-up and module loading), and to "last good bundle restored" (dataplane start, inventory, reading and re-verifying the bundle), from the log lines\' times.',
 ];
 
 /** `--only fairness`: issue 13 item 6 alone. */

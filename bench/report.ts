@@ -193,6 +193,8 @@ export function scaleJson(scale: ScaleResults): Record<string, unknown> {
       rules: shipped.rules,
       endpoints: shipped.endpoints,
       agentApplyMs: shipped.agentApplyMs,
+      ...(shipped.startToLoggingMs !== undefined && { startToLoggingMs: shipped.startToLoggingMs }),
+      ...(shipped.startToRestoredMs !== undefined && { startToRestoredMs: shipped.startToRestoredMs }),
       rssMiB: round(shipped.rssMiB, 1),
       tsxMs: round(tsx.startToAppliedMs, 0),
       tsxAgentApplyMs: tsx.agentApplyMs,
