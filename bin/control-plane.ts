@@ -2,6 +2,7 @@
 // on the configured host and port. `palisade serve` runs it; tests and the lab start it in-process.
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import { useYamlParserThread } from '../api/http/yaml-parse-pool.ts';
 import { type ComposeOptions, compose, type Role } from './compose.ts';
 import type { ControlPlaneConfig } from './config.ts';
 
@@ -18,6 +19,8 @@ const LISTEN_BACKLOG = 4096;
 export async function startControlPlane<R extends ServingRole = 'all'>(config: ControlPlaneConfig, options: ComposeOptions & { role?: R } = {}) {
   const composition = await compose(config, options.role ?? ('all' as R), options);
   const { app } = composition;
+  // Large YAML bodies are parsed off the event loop (a Lambda, one request at a time, parses inline).
+  useYamlParserThread();
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host });
   await new Promise<void>((resolve) => server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,7 +1,8 @@
 // Large YAML bodies are parsed on a worker thread. The yaml library parses about 1 MB/s here, in
 // one synchronous call per document: a 415 KB body held the event loop, and so every other tenant's
 // requests, for 0.4-0.8 s (`npm run bench -- control-plane --only amplification`). Small bodies stay
-// on the event loop, where a thread's round trip would cost more than the parse.
+// on the event loop, where a thread's round trip would cost more than the parse. Only servers
+// (bin/control-plane.ts) start the thread: a Lambda container answers one request at a time.
 //
 // One thread: the machine's other core serves the event loop, and a tenant's share of the queue is
 // already bounded by its concurrent-request slots. The thread's heap is capped, so a body that
@@ -98,9 +99,20 @@ function startThread(): Worker {
 
 const parseInline = (text: string) => Promise.resolve().then(() => readYamlValues(text));
 
+/** Set by a long-running server; a Lambda container serves one request at a time, so it parses inline. */
+let serving = false;
+
+/**
+ * Servers call this before they listen: large bodies go to the thread from then on. The thread
+ * starts with the first one (a server that never gets one never pays for it). Idempotent.
+ */
+export function useYamlParserThread(): void {
+  serving = true;
+}
+
 /** The body's YAML values, parsed where the event loop is not held for long. */
 export function parseYamlBody(text: string): Promise<unknown[]> {
-  if (text.length < OFF_THREAD_YAML_BYTES || !threadsWork) return parseInline(text);
+  if (!serving || text.length < OFF_THREAD_YAML_BYTES || !threadsWork) return parseInline(text);
   thread ??= startThread();
   const id = nextId++;
   const parsing = new Promise<unknown[]>((resolve, reject) => pending.set(id, { id, text, resolve, reject }));

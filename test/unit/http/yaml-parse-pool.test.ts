@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../api/errors/api-error.ts';
 import { readYamlValues } from '../../../api/http/read-yaml.ts';
-import { OFF_THREAD_YAML_BYTES, parseYamlBody } from '../../../api/http/yaml-parse-pool.ts';
+import { OFF_THREAD_YAML_BYTES, parseYamlBody, useYamlParserThread } from '../../../api/http/yaml-parse-pool.ts';
 import { amplifyingYaml } from '../../../bench/control-plane/amplification.ts';
 
 /** How many event-loop turns pass while `work` runs: none when it holds the loop throughout. */
@@ -22,7 +22,9 @@ async function turnsDuring<T>(work: Promise<T>): Promise<{ result: PromiseSettle
   return { result: result!, turns };
 }
 
-describe('parseYamlBody', () => {
+describe('parseYamlBody in a server', () => {
+  useYamlParserThread();
+
   it('parses a 400 KB body while the event loop keeps turning, to the same values as the inline reader', async () => {
     const body = amplifyingYaml(10_000, 0);
     expect(body.length).toBeGreaterThan(OFF_THREAD_YAML_BYTES);
