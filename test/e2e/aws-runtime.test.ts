@@ -14,9 +14,9 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyRingSchema, type TrustRoot, verifyBundle } from '../../policy/bundle/index.ts';
 import { MIN_COMPRESSED_BYTES } from '../../policy/bundle/wire-encoding.ts';
-import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../support/api-client.ts';
+import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../support/api-client.ts';
 import { AwsStandIn, BASE_CREDENTIALS } from '../support/aws-stand-in.ts';
-import { waitForRevision } from '../support/bundles.ts';
+import { revisionCarrying, waitForRevision } from '../support/bundles.ts';
 import { buildInto, cleanEnv, type Running, runProcess } from '../support/compiled-output.ts';
 import { processSettings } from '../support/palisade-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -96,6 +96,8 @@ describe('the AWS deployment shape, compiled', () => {
   let tenant: { tenantId: string; key: string };
   let cluster: { id: string };
   let token: string;
+  /** The revision carrying the first test's policy. */
+  let firstRevision: number;
 
   it('refuses a role that is not its command: serve as worker, worker as delivery', { timeout: 60_000 }, async () => {
     const serve = await finished(palisade(['serve'], { PALISADE_ROLE: 'worker' }));
@@ -165,8 +167,10 @@ describe('the AWS deployment shape, compiled', () => {
     tenant = await signUp(tenantApi);
     cluster = await createCluster(tenantApi, tenant.key);
     token = await createAgentToken(tenantApi, tenant.key, cluster.id);
-    await createPolicy(tenantApi, tenant.key, cluster.id);
-    const bundle = await waitForRevision(delivery, token, 2, 30_000);
+    const policyName = unique('np');
+    await createPolicy(tenantApi, tenant.key, cluster.id, networkPolicy(policyName));
+    const bundle = await revisionCarrying(delivery, token, policyName);
+    firstRevision = bundle.revision;
     const trustRoot = await trustRootOf(delivery);
     const verdict = await verifyBundle(bundle.jws, trustRoot, {
       tenantId: tenant.tenantId,
@@ -205,7 +209,7 @@ describe('the AWS deployment shape, compiled', () => {
     for (const api of [tenantApi, delivery]) {
       await expect.poll(async () => (await trustRootOf(api)).keys.map((key) => key.kid), { timeout: 30_000, interval: 500 }).toContain(after.active);
     }
-    const previous = await waitForRevision(delivery, token, 2, 10_000);
+    const previous = await waitForRevision(delivery, token, firstRevision, 10_000);
     await createPolicy(tenantApi, tenant.key, cluster.id);
     const next = await waitForRevision(delivery, token, previous.revision + 1, 30_000);
     const verdict = await verifyBundle(next.jws, await trustRootOf(delivery), {

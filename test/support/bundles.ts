@@ -16,3 +16,17 @@ export async function waitForRevision(api: ApiClient, token: string, revision: n
   }
   throw new Error(`revision ${revision} did not arrive within ${timeoutMs} ms`);
 }
+
+/**
+ * Long-polls as an agent until the cluster's bundle carries the policy named `name`. Not "revision
+ * 2": the cluster's first build may already carry a policy written right after the cluster (it reads
+ * the state when it starts), and then no later revision comes.
+ */
+export async function revisionCarrying(api: ApiClient, token: string, name: string, timeoutMs = 30_000) {
+  for (let revision = 1; ; revision++) {
+    const bundle = await waitForRevision(api, token, revision, timeoutMs);
+    const payload = Buffer.from(bundle.jws.split('.')[1] ?? '', 'base64url').toString('utf8');
+    if (payload.includes(name)) return bundle;
+    revision = bundle.revision;
+  }
+}

@@ -10,23 +10,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyRing, newKeyRing, trustRootOf, verifyBundle } from '../../../policy/bundle/index.ts';
 import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../../support/api-client.ts';
-import { waitForRevision } from '../../support/bundles.ts';
+import { revisionCarrying } from '../../support/bundles.ts';
 import { type PalisadeProcess, processSettings, SERVE_READY, startPalisade, stopPalisade, WORKER_READY } from '../../support/palisade-process.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Parked waiters per delivery process. */
 const WAITERS_EACH = 3;
-
-/** Long-polls as an agent until the cluster's bundle carries the policy named `name`. */
-async function revisionCarrying(api: ApiClient, token: string, name: string) {
-  for (let revision = 1; ; revision++) {
-    const bundle = await waitForRevision(api, token, revision, 30_000);
-    const payload = Buffer.from(bundle.jws.split('.')[1] ?? '', 'base64url').toString('utf8');
-    if (payload.includes(name)) return bundle;
-    revision = bundle.revision;
-  }
-}
 
 describe('two delivery processes and one worker on one Postgres and one Redis', () => {
   let database: TestDatabase;
