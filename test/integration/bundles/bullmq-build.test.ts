@@ -8,7 +8,7 @@ import type { BuildProcessor, BuildRequest } from '../../../workers/queue/build-
 import { createBullmqQueue } from '../../../workers/queue/bullmq-queue.ts';
 import { UnrecoverableBuildError } from '../../../workers/queue/unrecoverable.ts';
 import { apiClient, createAgentToken, createCluster, createPolicy, signUp } from '../../support/api-client.ts';
-import { waitForRevision } from '../../support/bundles.ts';
+import { revisionCarrying } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -26,8 +26,8 @@ describe('bundle builds on BullMQ', () => {
     const { key } = await signUp(api);
     const cluster = await createCluster(api, key);
     const token = await createAgentToken(api, key, cluster.id);
-    await createPolicy(api, key, cluster.id);
-    const bundle = await waitForRevision(api, token, 2);
+    const written = await createPolicy(api, key, cluster.id);
+    const bundle = await revisionCarrying(api, token, (written.manifest.metadata as { name: string }).name);
     expect(bundle.revision).toBe(2);
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchBundle } from '../../../agent/bundle/client.ts';
 import { trustRootOf, verifyBundle } from '../../../policy/bundle/index.ts';
 import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp, unique } from '../../support/api-client.ts';
-import { waitForRevision } from '../../support/bundles.ts';
+import { revisionCarrying, waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 interface RawResponse {
@@ -59,8 +59,8 @@ describe('bundle compression on the wire', () => {
     const cluster = await createCluster(api, signedUp.key);
     clusterId = cluster.id;
     token = await createAgentToken(api, signedUp.key, cluster.id);
-    await createPolicy(api, signedUp.key, cluster.id, manyRules(200));
-    ({ revision } = await waitForRevision(api, token, 2));
+    const written = await createPolicy(api, signedUp.key, cluster.id, manyRules(200));
+    ({ revision } = await revisionCarrying(api, token, (written.manifest.metadata as { name: string }).name));
   });
   afterAll(() => control?.stop());
 

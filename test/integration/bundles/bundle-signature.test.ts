@@ -3,7 +3,7 @@
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, apiClient, createAgentToken, createCluster, createPolicy, networkPolicy, signUp } from '../../support/api-client.ts';
-import { waitForRevision } from '../../support/bundles.ts';
+import { revisionCarrying, waitForRevision } from '../../support/bundles.ts';
 import { startTestControlPlane, type TestControlPlane } from '../../support/control-plane.ts';
 
 describe('signed bundles', () => {
@@ -28,7 +28,7 @@ describe('signed bundles', () => {
     const cluster = await createCluster(api, key);
     const token = await createAgentToken(api, key, cluster.id);
     await createPolicy(api, key, cluster.id, networkPolicy('deny-all', 'shop'));
-    const bundle = await waitForRevision(api, token, 2);
+    const bundle = await revisionCarrying(api, token, 'deny-all');
 
     const { payload, protectedHeader } = await verifyWithTrustRoot(bundle.jws);
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', kid: control.keyRing.active });
