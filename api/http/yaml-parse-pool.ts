@@ -2,7 +2,7 @@
 // one synchronous call per document: a 415 KB body held the event loop, and so every other tenant's
 // requests, for 0.4-0.8 s (`npm run bench -- control-plane --only amplification`). Small bodies stay
 // on the event loop, where a thread's round trip would cost more than the parse. Only servers
-// (bin/control-plane.ts) start the thread: a Lambda container answers one request at a time.
+// (bin/control-plane.ts) use the thread: a Lambda container answers one request at a time.
 //
 // One thread: the machine's other core serves the event loop, and a tenant's share of the queue is
 // already bounded by its concurrent-request slots. The thread's heap is capped, so a body that
