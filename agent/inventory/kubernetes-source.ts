@@ -51,74 +51,25 @@ export async function openKubernetesInventorySource(options: KubernetesSourceOpt
   // EndpointSlices would leave policies selecting by them matching nothing until the lists came in.
   const listed = { pods: false, namespaces: false, serviceAccounts: false, nodes: false, services: false, endpointSlices: false };
   const allListed = () => Object.values(listed).every(Boolean);
-  const pods = new ListWatch<V1Pod>(
-    '/api/v1/pods',
-    api,
-    async () => {
-      const list = await api.list<V1Pod>('/api/v1/pods');
-      listed.pods = true;
-      scheduled();
-      return list;
-    },
-    watchOptions,
-  );
-  const namespaces = new ListWatch<V1Namespace>(
-    '/api/v1/namespaces',
-    api,
-    async () => {
-      const list = await api.list<V1Namespace>('/api/v1/namespaces');
-      listed.namespaces = true;
-      scheduled();
-      return list;
-    },
-    watchOptions,
-  );
-  const serviceAccounts = new ListWatch<V1ServiceAccount>(
-    '/api/v1/serviceaccounts',
-    api,
-    async () => {
-      const list = await api.list<V1ServiceAccount>('/api/v1/serviceaccounts');
-      listed.serviceAccounts = true;
-      scheduled();
-      return list;
-    },
-    watchOptions,
-  );
-  const nodes = new ListWatch<V1Node>(
-    '/api/v1/nodes',
-    api,
-    async () => {
-      const list = await api.list<V1Node>('/api/v1/nodes');
-      listed.nodes = true;
-      scheduled();
-      return list;
-    },
-    watchOptions,
-  );
-
-  const services = new ListWatch<V1Service>(
-    '/api/v1/services',
-    api,
-    async () => {
-      const list = await api.list<V1Service>('/api/v1/services');
-      listed.services = true;
-      scheduled();
-      return list;
-    },
-    watchOptions,
-  );
-
-  const endpointSlices = new ListWatch<V1EndpointSlice>(
-    '/apis/discovery.k8s.io/v1/endpointslices',
-    api,
-    async () => {
-      const list = await api.list<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices');
-      listed.endpointSlices = true;
-      scheduled();
-      return list;
-    },
-    watchOptions,
-  );
+  /** A resource's list and watch; its first list marks it listed and schedules a rebuild. */
+  const informer = <T extends KubeObject>(path: string, resource: keyof typeof listed) =>
+    new ListWatch<T>(
+      path,
+      api,
+      async () => {
+        const list = await api.list<T>(path);
+        listed[resource] = true;
+        scheduled();
+        return list;
+      },
+      watchOptions,
+    );
+  const pods = informer<V1Pod>('/api/v1/pods', 'pods');
+  const namespaces = informer<V1Namespace>('/api/v1/namespaces', 'namespaces');
+  const serviceAccounts = informer<V1ServiceAccount>('/api/v1/serviceaccounts', 'serviceAccounts');
+  const nodes = informer<V1Node>('/api/v1/nodes', 'nodes');
+  const services = informer<V1Service>('/api/v1/services', 'services');
+  const endpointSlices = informer<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', 'endpointSlices');
 
   function rebuild(): void {
     if (closed || !allListed()) return;
