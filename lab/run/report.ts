@@ -106,39 +106,37 @@ export interface JsonMismatch {
   error?: string;
 }
 
+/** Where a probe went, as every list of the --json line names it (a Service probe with its ClusterIP). */
+function probeFields(step: number, probe: ExpandedProbe) {
+  return {
+    step,
+    from: probe.from,
+    to: probe.to,
+    port: probe.port,
+    protocol: probe.protocol,
+    ...(probe.service ? { service: probe.service, address: probe.address } : {}),
+  };
+}
+
 /** One line of --json output; `explain`: the run cross-checked probes with explain (--explain). */
 export function caseJson(result: CaseResult, options: { explain?: boolean } = {}): Record<string, unknown> {
   const mismatches: JsonMismatch[] = result.steps.flatMap((s) =>
     s.mismatches.map((o) => ({
-      step: s.step,
-      from: o.probe.from,
-      to: o.probe.to,
-      port: o.probe.port,
-      protocol: o.probe.protocol,
+      ...probeFields(s.step, o.probe),
       expected: o.probe.expected,
       observed: o.connected,
-      ...(o.probe.service ? { service: o.probe.service, address: o.probe.address } : {}),
       ...(o.error ? { error: o.error.message } : {}),
     })),
   );
   const explainSkipped = result.steps.flatMap((s) =>
     s.explainSkipped.map((k) => ({
-      step: s.step,
-      from: k.probe.from,
-      to: k.probe.to,
-      port: k.probe.port,
-      protocol: k.probe.protocol,
-      ...(k.probe.service ? { service: k.probe.service, address: k.probe.address } : {}),
+      ...probeFields(s.step, k.probe),
       reason: k.reason,
     })),
   );
   const explainDisagreements = result.steps.flatMap((s) =>
     s.explainDisagreements.map((d) => ({
-      step: s.step,
-      from: d.probe.from,
-      to: d.probe.to,
-      port: d.probe.port,
-      protocol: d.probe.protocol,
+      ...probeFields(s.step, d.probe),
       observed: d.observed,
       explained: d.explanation.verdict,
       revision: d.explanation.revision,
