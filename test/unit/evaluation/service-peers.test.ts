@@ -81,6 +81,12 @@ const egressTo = (inventory: Inventory, set: PolicySet, from: string, remoteIp: 
   return evaluate(policy, 'egress', { remoteIp, protocol, dstPort }).verdict;
 };
 
+/** The terms x/client's one egress rule to kube-dns resolves to. */
+const clientEgressTerms = (inventory: Inventory) =>
+  resolveEndpointPolicies(toKubeDns, inventory, { endpoints: ['x/client'] }).get('x/client')!.egress!.tiers[0]!.policies[0]!.rules[0]!.terms;
+/** A host address as a resolved term's remote holds it. */
+const host = (ip: string) => ({ family: ip.includes(':') ? 6 : 4, cidr: `${ip}/${ip.includes(':') ? 128 : 32}`, except: [] });
+
 describe('a destination service', () => {
   const inventory = cluster(KUBE_DNS);
 
@@ -109,9 +115,7 @@ describe('a destination service', () => {
   });
 
   it('resolves to one term per slice port, each with its slice addresses', () => {
-    const resolved = resolveEndpointPolicies(toKubeDns, inventory, { endpoints: ['x/client'] }).get('x/client')!;
-    const terms = resolved.egress!.tiers[0]!.policies[0]!.rules[0]!.terms;
-    const host = (ip: string) => ({ family: ip.includes(':') ? 6 : 4, cidr: `${ip}/${ip.includes(':') ? 128 : 32}`, except: [] });
+    const terms = clientEgressTerms(inventory);
     expect(terms).toHaveLength(3);
     expect(terms).toEqual(
       expect.arrayContaining([
@@ -182,9 +186,7 @@ describe("a destination service's ClusterIPs", () => {
   });
 
   it('resolves to one term per port with the ClusterIPs beside the endpoints that share it', () => {
-    const resolved = resolveEndpointPolicies(toKubeDns, inventory, { endpoints: ['x/client'] }).get('x/client')!;
-    const terms = resolved.egress!.tiers[0]!.policies[0]!.rules[0]!.terms;
-    const host = (ip: string) => ({ family: ip.includes(':') ? 6 : 4, cidr: `${ip}/${ip.includes(':') ? 128 : 32}`, except: [] });
+    const terms = clientEgressTerms(inventory);
     expect(terms).toHaveLength(3);
     expect(terms).toEqual(
       expect.arrayContaining([
