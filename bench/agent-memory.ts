@@ -17,6 +17,7 @@ import type { InventoryInput } from '../policy/inventory.ts';
 import { type AgentRuntime, startBenchAgent } from './agent-runtime.ts';
 import type { BundleIssuer } from './bundles.ts';
 import { type BenchLab, IPERF_PORT } from './lab.ts';
+import { statusMiB } from './process-status.ts';
 import { progress } from './progress.ts';
 import { BENCH_NAMESPACE, benchPolicySet, PEER_LABEL, peerPodIp } from './rules.ts';
 
@@ -56,15 +57,6 @@ export interface AgentMemoryResult {
    */
   startToLoggingMs?: number;
   startToRestoredMs?: number;
-}
-
-function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${field}:`));
-  const kib = Number(/(\d+)\s*kB/.exec(line ?? '')?.[1]);
-  if (!Number.isFinite(kib)) throw new Error(`no ${field} for pid ${pid}`);
-  return kib / 1024;
 }
 
 /** Epoch ms of the agent's first log line saying `msg` (pino's `time`). */

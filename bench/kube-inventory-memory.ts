@@ -8,7 +8,7 @@
 // the old agent also built, are not exercised (measured on the old code against this stand-in: ~220
 // MiB). VmRSS and VmHWM come from /proc once its log says "bundle applied".
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAST_GOOD_FILE } from '../agent/state/last-good.ts';
 import { createBundleIssuer } from './bundles.ts';
+import { statusMiB } from './process-status.ts';
 import { progress } from './progress.ts';
 import { benchPolicySet } from './rules.ts';
 
@@ -35,13 +36,6 @@ function standInObjects(): Record<string, unknown[]> {
       status: { phase: 'Running', podIP: ip(i), podIPs: [{ ip: ip(i) }] },
     })),
   };
-}
-
-function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${field}:`));
-  return Number(/(\d+)\s*kB/.exec(line ?? '')?.[1]) / 1024;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;

@@ -15,6 +15,7 @@ import postgres from 'postgres';
 import { RATE_LIMITS_LIFTED } from '../../bin/config.ts';
 import type { DatabaseOptions } from '../../db/index.ts';
 import { newKeyRing } from '../../policy/bundle/index.ts';
+import { statusMiB } from '../process-status.ts';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
@@ -159,9 +160,7 @@ export async function startBenchServer(database: BenchDatabase = 'postgres'): Pr
       return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
     },
     memoryMiB() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? Number.NaN);
-      return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+      return { rss: Math.round(statusMiB(child.pid!, 'VmRSS')), peak: Math.round(statusMiB(child.pid!, 'VmHWM')) };
     },
     resetPeakMemory() {
       // proc(5): writing 5 to clear_refs resets the peak resident set size (VmHWM) to the current one.
