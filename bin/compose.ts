@@ -213,6 +213,7 @@ export function openConfiguredDatabase(config: ControlPlaneConfig, maxConnection
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
     maxConnections,
+    preparedStatements: config.databasePreparedStatements,
     // config.ts refuses IAM auth without a region.
     iamAuth: config.databaseIamAuth ? { region: config.aws.region!, credentials: config.aws.credentials } : undefined,
   });

@@ -34,6 +34,12 @@ const envSchema = z.object({
   DATABASE_IAM_AUTH: flag.default('false'),
   /** Apply pending migrations at start; unset, on for servers and off on Lambda (the deploy runs `palisade migrate`). */
   MIGRATE_ON_START: flag.optional(),
+  /**
+   * Named prepared statements (db/prepared-statements.ts); unset, on for servers and off on Lambda.
+   * Turn off behind RDS Proxy (it pins every client that prepares) or a transaction-mode pooler older
+   * than PgBouncer 1.21.
+   */
+  DATABASE_PREPARED_STATEMENTS: flag.optional(),
   /** Connections per process; unset, the runtime's default. */
   DATABASE_POOL_SIZE: positiveInt.max(1000).optional(),
   DATA_DIR: z.string().default('.data'),
@@ -155,12 +161,12 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
  */
 export type Runtime = 'server' | 'lambda';
 
-const RUNTIME_DEFAULTS: Record<Runtime, { databasePoolSize: number; longPollMaxSeconds: number; migrateOnStart: boolean }> = {
-  server: { databasePoolSize: 10, longPollMaxSeconds: 60, migrateOnStart: true },
+const RUNTIME_DEFAULTS: Record<Runtime, { databasePoolSize: number; preparedStatements: boolean; longPollMaxSeconds: number; migrateOnStart: boolean }> = {
+  server: { databasePoolSize: 10, preparedStatements: true, longPollMaxSeconds: 60, migrateOnStart: true },
   // RDS Proxy multiplexes connections, so each container keeps few. Lambda bills wall time and API
   // Gateway cuts requests at 29 s: long-polls wait at most 25 s. Migrations run at deploy, not in
-  // every cold start.
-  lambda: { databasePoolSize: 2, longPollMaxSeconds: 25, migrateOnStart: false },
+  // every cold start. Prepared statements would pin each container's sessions in RDS Proxy.
+  lambda: { databasePoolSize: 2, preparedStatements: false, longPollMaxSeconds: 25, migrateOnStart: false },
 };
 
 /**
@@ -193,6 +199,7 @@ export interface ControlPlaneConfig {
   /** Connect with RDS IAM auth tokens (db/client.ts). */
   databaseIamAuth: boolean;
   databasePoolSize: number;
+  databasePreparedStatements: boolean;
   dataDir: string;
   redisUrl: string | undefined;
   queuePrefix: string;
@@ -265,6 +272,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
     databaseUrl: e.DATABASE_URL,
     databaseIamAuth: e.DATABASE_IAM_AUTH === 'true',
     databasePoolSize,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === undefined ? defaults.preparedStatements : e.DATABASE_PREPARED_STATEMENTS === 'true',
     dataDir,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,

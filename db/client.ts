@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { type IamAuthAccess, iamAuthConnection } from './iam-auth.ts';
+import { preparingStatements } from './prepared-statements.ts';
 import * as schema from './schema/index.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -41,32 +42,34 @@ export interface DatabaseOptions {
   maxConnections?: number;
   /** Connect with RDS IAM auth tokens as the password (iam-auth.ts); postgres:// URLs only. */
   iamAuth?: IamAuthAccess | undefined;
+  /** Named prepared statements (prepared-statements.ts); default on. Off behind RDS Proxy or an older transaction-mode pooler. */
+  preparedStatements?: boolean;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10, options.iamAuth);
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10, options.iamAuth, options.preparedStatements ?? true);
   return openPglite(options.dataDir);
 }
 
-function openPostgres(givenUrl: string, max: number, iamAuth: IamAuthAccess | undefined): Database {
+function openPostgres(givenUrl: string, max: number, iamAuth: IamAuthAccess | undefined, prepare: boolean): Database {
   const iam = iamAuth && iamAuthConnection(givenUrl, iamAuth);
   const url = iam?.url ?? givenUrl;
   // postgres.js does not publish its pool's state; Postgres does, per session, so each pool names its
   // sessions uniquely (several control planes share one process in tests) and asks pg_stat_activity.
   const applicationName = `palisade-${process.pid}-${randomBytes(4).toString('hex')}`;
-  // prepare: false because RDS Proxy and PgBouncer in transaction mode cannot keep prepared statements.
+  // prepare: see prepared-statements.ts.
   // fetch_types: false skips the array-type query postgres.js runs on every new connection: no column
   // of ours is an array, and that query, cut off by a database going down, is one more write into a
   // dropped socket (porsager/postgres#1208; see transaction.ts) and a rejection nobody handles.
   const client = postgres(url, {
-    prepare: false,
+    prepare,
     fetch_types: false,
     max,
     onnotice: () => {},
     connection: { application_name: applicationName },
     ...(iam && { password: iam.password }),
   });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const db = drizzlePostgres(prepare ? preparingStatements(client) : client, { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
