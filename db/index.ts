@@ -3,6 +3,7 @@ export * from './client.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './migrate.ts';
+export * from './pipeline.ts';
 export * from './rls-check.ts';
 export * as schema from './schema/index.ts';
 export * from './tenant-transaction.ts';

@@ -17,20 +17,20 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client.ts';
 import { uuidLiteral } from './ids.ts';
+import { inStartOrder } from './pipeline.ts';
 import { transaction } from './transaction.ts';
 
 export const APP_ROLE = 'palisade_app';
 
 async function withSettings<T>(db: Db, settings: SQL, work: (tx: Tx) => Promise<T>): Promise<T> {
   return transaction(db, async (tx) => {
-    // then() starts the query now, before `work` starts any of its own.
-    const applied = tx.execute(settings).then(() => undefined);
-    // The work runs to its end even when the settings failed (its queries then fail as well), so the
-    // transaction never ends while the work still holds its connection; the settings' failure is the cause.
-    const [set, done] = await Promise.allSettled([applied, (async () => work(tx))()]);
-    if (set.status === 'rejected') throw set.reason;
-    if (done.status === 'rejected') throw done.reason;
-    return done.value;
+    // then() starts the query now, before `work` starts any of its own. The work runs to its end even
+    // when the settings failed (its queries then fail as well); the settings' failure is the cause.
+    const [, done] = await inStartOrder(
+      tx.execute(settings).then(() => undefined),
+      (async () => work(tx))(),
+    );
+    return done;
   });
 }
 

@@ -3,8 +3,11 @@
 // with a prune marker, the cluster's objects carrying that annotation which the request no longer
 // holds are deleted in the same transaction; with dryRun, every check runs and nothing is written (and,
 // asked, the impact on observed flows).
+
+import { inStartOrder } from '../../../db/index.ts';
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { type FieldError, validationFailed } from '../../errors/api-error.ts';
+import { requireId } from '../../http/ids.ts';
 import type { ApplyResult } from '../../schemas/apply.ts';
 import type { Impact } from '../../schemas/impact.ts';
 import { writtenManifestOf } from '../../schemas/policies.ts';
@@ -34,7 +37,10 @@ export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Prom
     // As kubectl refuses to apply nothing: an empty body (a wrong path in CI) would prune every marked object.
     if (input.prune && objects.length === 0)
       throw validationFailed([{ path: '', message: 'must hold at least one object with prune=true: an empty body would delete every marked object' }]);
-    const cluster = await findCluster(tx, input.clusterId);
+    // The cluster and every object's stored row are read (and locked, in document order) in one round
+    // trip (db/pipeline.ts); another tenant's cluster holds no rows this tenant can see, and is a 404.
+    const clusterId = requireId(input.clusterId, 'cluster');
+    const [cluster, ...stored] = await inStartOrder(findCluster(tx, clusterId), ...objects.map((object) => lockByIdentity(tx, clusterId, object)));
     const results: ApplyResult[] = [];
     const changes: PolicyChange[] = [];
     /** The result each change reports on, so a created object's id can be filled in once written. */
@@ -43,7 +49,7 @@ export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Prom
       // With several documents, a refusal's field path starts with the document's index; one document's
       // paths read as a single object's would.
       const pathPrefix = objects.length > 1 ? `${index}.` : '';
-      const existing = await lockByIdentity(tx, cluster.id, object);
+      const existing = stored[index];
       // Written forms compared: a file that now spells out a default is a change to what was written.
       const before = existing ? writtenManifestOf(existing) : null;
       const unchanged = before !== null && canonicalJson(before) === canonicalJson(object.writtenManifest);

@@ -5,12 +5,20 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../../db/index.ts';
 import { clusterInventories } from '../../../db/schema/index.ts';
-import { inventorySchema } from '../../../policy/inventory.ts';
+import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import { maxRulesPerEndpoint } from '../../../policy/plan/endpoint-rules.ts';
 import type { PlanLimits } from '../../../policy/plan/limits.ts';
 import { policySetFromResources } from '../../../policy/policy-set-from-objects.ts';
 import { assertWithinLimit } from '../limits.ts';
 import type { ObjectsByIdentity } from './cluster-objects.ts';
+
+/** The inventory the cluster's agents last reported, or undefined when none (or none this version reads). */
+export async function reportedInventory(tx: Tx, clusterId: string): Promise<Inventory | undefined> {
+  const [reported] = await tx.select({ inventory: clusterInventories.inventory }).from(clusterInventories).where(eq(clusterInventories.clusterId, clusterId));
+  if (!reported) return undefined;
+  const parsed = inventorySchema.safeParse(reported.inventory);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /**
  * Refuses a write after which some endpoint's longest direction would evaluate more rules than the
@@ -18,16 +26,10 @@ import type { ObjectsByIdentity } from './cluster-objects.ts';
  * or an earlier one got there.
  */
 export async function assertRulesPerEndpoint(
-  tx: Tx,
-  clusterId: string,
+  inventory: Inventory,
   limits: PlanLimits,
   states: () => Promise<{ before: ObjectsByIdentity; after: ObjectsByIdentity }>,
 ): Promise<void> {
-  const [reported] = await tx.select({ inventory: clusterInventories.inventory }).from(clusterInventories).where(eq(clusterInventories.clusterId, clusterId));
-  if (!reported) return;
-  const parsed = inventorySchema.safeParse(reported.inventory);
-  if (!parsed.success) return;
-  const inventory = parsed.data;
   // Only now, with an inventory to expand selectors against, is every stored object's IR read.
   const { before, after } = await states();
 

@@ -11,7 +11,7 @@
 // asked for its impact, it then evaluates the cluster's observed flows against the objects as they
 // would be (./impact.ts), in a read of its own once the tenant's lock is released.
 import { count, eq, sql } from 'drizzle-orm';
-import { isUniqueViolation, newId, type Tx } from '../../../db/index.ts';
+import { inStartOrder, isUniqueViolation, newId, type Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
 import { ApiError, type FieldError } from '../../errors/api-error.ts';
 import type { Impact } from '../../schemas/impact.ts';
@@ -23,7 +23,7 @@ import { announcePolicyChange } from '../outbox.ts';
 import { requireRole } from '../roles.ts';
 import type { AcceptedPolicy } from './accept.ts';
 import { identityKey, type ObjectsByIdentity, type PolicyRow, storedObjectsReader } from './cluster-objects.ts';
-import { assertRulesPerEndpoint } from './endpoint-rules.ts';
+import { assertRulesPerEndpoint, reportedInventory } from './endpoint-rules.ts';
 import { type ImpactRequest, previewImpact } from './impact.ts';
 import { assertObjectLimits } from './object-limits.ts';
 import { assertTiersEmpty, assertTiersExist, type WrittenObject } from './tiers.ts';
@@ -70,8 +70,8 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
   requireRole(ctx.caller.role, 'editor');
   let preview: ImpactRequest | undefined;
   const outcome = await inTenant(ctx, async (tx): Promise<PolicyWriteOutcome<Plan>> => {
-    const limits = await lockTenantLimits(tx, ctx.caller.tenantId);
-    const planned = await plan(tx);
+    // The plan's reads travel behind the lock (db/pipeline.ts): the server takes the lock before it runs them.
+    const [limits, planned] = await inStartOrder(lockTenantLimits(tx, ctx.caller.tenantId), plan(tx));
     if (!('clusterId' in planned)) return { plan: planned, rows: [], warnings: [] };
     if (planned.changes.length === 0) {
       // Nothing changes (an apply of what is stored): nothing can flip, but the preview still says what it looked at.
@@ -94,17 +94,20 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
       read ??= stored.all().then((before) => ({ before, after: objectsAfter(before, changes) }));
       return read;
     };
-    assertTiersExist(written, objectsAfter(await stored.tiers(), changes).values());
+    const added = changes.filter((change) => change.action === 'create').length - changes.filter((change) => change.action === 'delete').length;
+    // The checks' reads travel together; the checks then run in their order.
+    const [tiers, usage, inventory] = await inStartOrder(
+      stored.tiers(),
+      added > 0 ? countPolicies(tx) : Promise.resolve(undefined),
+      written.length > 0 ? reportedInventory(tx, clusterId) : Promise.resolve(undefined),
+    );
+    assertTiersExist(written, objectsAfter(tiers, changes).values());
     const deletedTiers = changes.flatMap((change) => (change.action === 'delete' && change.before.kind === 'Tier' ? [change.before.name] : []));
     if (deletedTiers.length > 0) assertTiersEmpty(deletedTiers, (await states()).after.values());
 
     for (const { object, pathPrefix } of written) assertObjectLimits(limits, object, pathPrefix);
-    const added = changes.filter((change) => change.action === 'create').length - changes.filter((change) => change.action === 'delete').length;
-    if (added > 0) {
-      const [usage] = await tx.select({ n: count() }).from(policies);
-      assertWithinLimit(limits, 'policies', usage!.n, usage!.n + added);
-    }
-    if (written.length > 0) await assertRulesPerEndpoint(tx, clusterId, limits, states);
+    if (usage !== undefined) assertWithinLimit(limits, 'policies', usage, usage + added);
+    if (inventory) await assertRulesPerEndpoint(inventory, limits, states);
 
     if (planned.dryRun) {
       if (planned.impact) {
@@ -113,12 +116,21 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
       }
       return { plan: planned, rows: changes.map(() => undefined), warnings };
     }
-    const rows: (PolicyRow | undefined)[] = [];
-    for (const change of changes) rows.push(await persist(tx, ctx.caller, clusterId, change));
-    await announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
+    const persisted = async () => {
+      const rows: (PolicyRow | undefined)[] = [];
+      for (const change of changes) rows.push(await persist(tx, ctx.caller, clusterId, change));
+      return rows;
+    };
+    // The announcement travels with the first change's write: both commit together or not at all.
+    const [rows] = await inStartOrder(persisted(), announcePolicyChange(tx, ctx.caller.tenantId, clusterId));
     return { plan: planned, rows, warnings };
   });
   return preview ? { ...outcome, impact: await previewImpact(ctx, preview) } : outcome;
+}
+
+async function countPolicies(tx: Tx): Promise<number> {
+  const [usage] = await tx.select({ n: count() }).from(policies);
+  return usage!.n;
 }
 
 function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[]): ObjectsByIdentity {
