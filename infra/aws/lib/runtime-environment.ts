@@ -1,7 +1,8 @@
 // The environment every control plane process gets, by role. Every name is one bin/config.ts declares
 // (test/runtime-contract.test.ts fails otherwise): DATABASE_URL, LONG_POLL_MAX_SECONDS, ..., and
 // PALISADE_ROLE (which parts a process runs), DATABASE_IAM_AUTH (connect with an RDS IAM token as the
-// password), MIGRATE_ON_START=false (the migration task runs `palisade migrate` before a new version
+// password), DATABASE_PREPARED_STATEMENTS=false (RDS Proxy pins every session that prepares a
+// statement, which would undo its multiplexing), MIGRATE_ON_START=false (the migration task runs `palisade migrate` before a new version
 // takes traffic, so servers only check the schema is current) and SIGNING_KEYS_SECRET_ARN (every
 // process reads the ring from Secrets Manager itself, and re-reads it, so a rotation reaches running
 // tasks without a restart). AWS_REGION is the runtime's own (Lambda and Fargate set it).
@@ -19,7 +20,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What any process that opens the database needs (the migration task has nothing more). */
 export function databaseEnvironment(database: Database): Record<string, string> {
-  return { DATABASE_URL: database.url, DATABASE_IAM_AUTH: 'true', LOG_LEVEL: 'info' };
+  return { DATABASE_URL: database.url, DATABASE_IAM_AUTH: 'true', DATABASE_PREPARED_STATEMENTS: 'false', LOG_LEVEL: 'info' };
 }
 
 export function controlPlaneEnvironment(role: Role, database: Database, extra: Record<string, string> = {}): Record<string, string> {

@@ -33,10 +33,20 @@ describe('the AWS runtime settings', () => {
     expect(configFromEnv({ MIGRATE_ON_START: 'false' }).migrateOnStart).toBe(false);
   });
 
+  it('prepare statements on a server and never behind RDS Proxy on Lambda, unless DATABASE_PREPARED_STATEMENTS says otherwise', () => {
+    expect(configFromEnv({}).databasePreparedStatements).toBe(true);
+    expect(configFromEnv({ DATABASE_URL, SIGNING_KEYS_SECRET_ARN: SECRET_ARN }, 'lambda').databasePreparedStatements).toBe(false);
+    expect(configFromEnv({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+    expect(
+      configFromEnv({ DATABASE_URL, SIGNING_KEYS_SECRET_ARN: SECRET_ARN, DATABASE_PREPARED_STATEMENTS: 'true' }, 'lambda').databasePreparedStatements,
+    ).toBe(true);
+  });
+
   it.each([
     [{ PALISADE_ROLE: 'scheduler' }, 'PALISADE_ROLE'],
     [{ DATABASE_IAM_AUTH: 'true', DATABASE_URL }, 'AWS_REGION'],
     [{ DATABASE_IAM_AUTH: 'yes' }, 'DATABASE_IAM_AUTH'],
+    [{ DATABASE_PREPARED_STATEMENTS: 'on' }, 'DATABASE_PREPARED_STATEMENTS'],
     [{ SIGNING_KEYS_SECRET_ARN: 'palisade/signing-keys' }, 'SIGNING_KEYS_SECRET_ARN: must be a Secrets Manager secret ARN'],
     [{ SIGNING_KEYS: '{}', SIGNING_KEYS_SECRET_ARN: SECRET_ARN }, 'the key ring has one home'],
     [{ PALISADE_CLOUDWATCH_NAMESPACE: 'no spaces allowed' }, 'PALISADE_CLOUDWATCH_NAMESPACE'],
