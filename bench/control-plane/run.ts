@@ -23,7 +23,9 @@
 // 4. fairness: tenant B reads its clusters from 5 clients for 5 s alone (aloneP99Ms), then again
 //    while tenant A, holding the stored policy of 2., runs 40 readers and 10 writers as fast as the
 //    server answers (otherTenantP99Ms); ratio is the second over the first (target: under 2). The
-//    bench lifts the rate limits, so what keeps B's latency is the per-tenant concurrency cap.
+//    bench lifts the rate limits, so what keeps B's latency is the per-tenant concurrency cap. B's
+//    reads and A's come from http-load.c processes, A's writes from fetch here: with B measured by
+//    fetch in this process beside A's load, B's figure counted this process's own event-loop delay.
 //
 // 5. amplification: the issue's amplifying YAML bodies (435 KB and 870 KB expanding to 1 and 2 million
 //    peers), each sent once on Postgres and on the embedded default while another tenant reads: the
@@ -320,43 +322,41 @@ async function measureLongPoll(url: string, server: BenchServer, waited: BenchTe
   };
 }
 
-async function measureFairness(url: string, heavy: BenchTenant, other: BenchTenant) {
-  const otherReads = () =>
-    closedLoop(FAIRNESS_OTHER_CLIENTS, forMs(FAIRNESS_MS), async () => (await call(url, 'GET', '/v1/clusters', other.key)).status === 200);
+async function measureFairness(url: string, heavy: BenchTenant, other: BenchTenant, generator: HttpLoadGenerator) {
+  // B's reads and A's come from http-load.c processes of their own: measured with fetch in this
+  // process, B's latency also counted the time this process's event loop spent sending A's load.
+  const otherRead = { url, path: '/v1/clusters', key: other.key };
   progress(`fairness: tenant B alone, ${FAIRNESS_OTHER_CLIENTS} readers for ${FAIRNESS_MS / 1000} s`);
-  await closedLoop(FAIRNESS_OTHER_CLIENTS, forMs(1_000), async () => (await call(url, 'GET', '/v1/clusters', other.key)).status === 200);
-  const alone = await otherReads();
+  const alone = await generator.run(otherRead, FAIRNESS_OTHER_CLIENTS, 1_000, FAIRNESS_MS);
   progress(`fairness: tenant B beside tenant A's ${FAIRNESS_HEAVY_READERS} readers and ${FAIRNESS_HEAVY_WRITERS} writers`);
-  let heavyLoad = true;
-  const heavyAnswers: Record<string, number> = {};
-  const count = (status: number) => {
-    heavyAnswers[status] = (heavyAnswers[status] ?? 0) + 1;
-    return true;
-  };
+  // Tenant A's load settles first, so B is measured beside it, not beside its ramp; A's readers run on
+  // past B's last request.
+  const settleMs = 1_000;
+  const heavyReads = generator.run({ url, path: '/v1/clusters', key: heavy.key }, FAIRNESS_HEAVY_READERS, 0, settleMs + FAIRNESS_MS + 500);
+  let heavyWriting = true;
+  const writeAnswers: Record<string, number> = {};
   let port = 0;
-  const heavyRunning = Promise.all([
-    closedLoop(
-      FAIRNESS_HEAVY_READERS,
-      () => heavyLoad,
-      async () => count((await call(url, 'GET', '/v1/clusters', heavy.key)).status),
-    ),
-    closedLoop(
-      FAIRNESS_HEAVY_WRITERS,
-      () => heavyLoad,
-      async () => count(await apply(url, heavy, [networkPolicy('small', 1, ++port)])),
-    ),
-  ]);
-  // Tenant A's load settles first, so B is measured beside it, not beside its ramp.
-  await sleep(1_000);
-  const beside = await otherReads();
-  heavyLoad = false;
-  await heavyRunning;
+  const heavyWrites = closedLoop(
+    FAIRNESS_HEAVY_WRITERS,
+    () => heavyWriting,
+    async () => {
+      const status = await apply(url, heavy, [networkPolicy('small', 1, ++port)]);
+      writeAnswers[status] = (writeAnswers[status] ?? 0) + 1;
+      return true;
+    },
+  );
+  const beside = await generator.run(otherRead, FAIRNESS_OTHER_CLIENTS, settleMs, FAIRNESS_MS);
+  heavyWriting = false;
+  const [reads] = await Promise.all([heavyReads, heavyWrites]);
   return {
     aloneP99Ms: rounded(alone.p99Ms),
     otherTenantP99Ms: rounded(beside.p99Ms),
     ratio: Math.round((beside.p99Ms / alone.p99Ms) * 100) / 100,
     otherTenantFailures: alone.failures + beside.failures,
-    heavyTenantAnswers: heavyAnswers,
+    aloneP50Ms: rounded(alone.p50Ms),
+    otherTenantP50Ms: rounded(beside.p50Ms),
+    otherTenantReadsPerSec: { alone: rounded(alone.perSecond), beside: rounded(beside.perSecond) },
+    heavyTenant: { readsPerSec: rounded(reads.perSecond), readFailures: reads.failures, writeAnswers },
   };
 }
 
@@ -379,7 +379,7 @@ export async function runControlPlaneBench(options: { json: boolean; sections: r
     const api = wanted.has('api') ? await withHttpLoad((generator) => measureApi(server, reader, generator)) : undefined;
     const stored = wanted.has('storedPolicy') || wanted.has('fairness') ? await heavyTenant(server.url) : undefined;
     const storedPolicy = wanted.has('storedPolicy') && stored ? await measureStoredPolicy(server.url, stored.heavy, stored.storedBytes, other) : undefined;
-    const fairness = wanted.has('fairness') && stored ? await measureFairness(server.url, stored.heavy, other) : undefined;
+    const fairness = wanted.has('fairness') && stored ? await withHttpLoad((generator) => measureFairness(server.url, stored.heavy, other, generator)) : undefined;
     const longPoll = wanted.has('longPoll') ? await measureLongPoll(server.url, server, reader, other) : undefined;
     const amplification = wanted.has('amplification') ? await measureAmplificationOnBoth(server) : undefined;
     const results = { api, longPoll, storedPolicy, fairness, amplification, baselineFromIssue: ISSUE_BASELINE };
