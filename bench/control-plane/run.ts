@@ -322,7 +322,8 @@ async function measureLongPoll(url: string, server: BenchServer, waited: BenchTe
   };
 }
 
-async function measureFairness(url: string, heavy: BenchTenant, other: BenchTenant, generator: HttpLoadGenerator) {
+async function measureFairness(server: BenchServer, heavy: BenchTenant, other: BenchTenant, generator: HttpLoadGenerator) {
+  const { url } = server;
   // B's reads and A's come from http-load.c processes of their own: measured with fetch in this
   // process, B's latency also counted the time this process's event loop spent sending A's load.
   const otherRead = { url, path: '/v1/clusters', key: other.key };
@@ -345,7 +346,10 @@ async function measureFairness(url: string, heavy: BenchTenant, other: BenchTena
       return true;
     },
   );
+  const cpuBefore = { api: server.cpuSeconds(), worker: server.workerCpuSeconds(), at: performance.now() };
   const beside = await generator.run(otherRead, FAIRNESS_OTHER_CLIENTS, settleMs, FAIRNESS_MS);
+  const seconds = (performance.now() - cpuBefore.at) / 1000;
+  const cpuPct = (used: number) => rounded((used / seconds) * 100);
   heavyWriting = false;
   const [reads] = await Promise.all([heavyReads, heavyWrites]);
   return {
@@ -357,6 +361,8 @@ async function measureFairness(url: string, heavy: BenchTenant, other: BenchTena
     otherTenantP50Ms: rounded(beside.p50Ms),
     otherTenantReadsPerSec: { alone: rounded(alone.perSecond), beside: rounded(beside.perSecond) },
     heavyTenant: { readsPerSec: rounded(reads.perSecond), readFailures: reads.failures, writeAnswers },
+    // Of one core, while B ran beside A: the worker builds A's bundles on the same machine here.
+    besideCpuPct: { api: cpuPct(server.cpuSeconds() - cpuBefore.api), worker: cpuPct(server.workerCpuSeconds() - cpuBefore.worker) },
   };
 }
 
@@ -379,7 +385,7 @@ export async function runControlPlaneBench(options: { json: boolean; sections: r
     const api = wanted.has('api') ? await withHttpLoad((generator) => measureApi(server, reader, generator)) : undefined;
     const stored = wanted.has('storedPolicy') || wanted.has('fairness') ? await heavyTenant(server.url) : undefined;
     const storedPolicy = wanted.has('storedPolicy') && stored ? await measureStoredPolicy(server.url, stored.heavy, stored.storedBytes, other) : undefined;
-    const fairness = wanted.has('fairness') && stored ? await withHttpLoad((generator) => measureFairness(server.url, stored.heavy, other, generator)) : undefined;
+    const fairness = wanted.has('fairness') && stored ? await withHttpLoad((generator) => measureFairness(server, stored.heavy, other, generator)) : undefined;
     const longPoll = wanted.has('longPoll') ? await measureLongPoll(server.url, server, reader, other) : undefined;
     const amplification = wanted.has('amplification') ? await measureAmplificationOnBoth(server) : undefined;
     const results = { api, longPoll, storedPolicy, fairness, amplification, baselineFromIssue: ISSUE_BASELINE };

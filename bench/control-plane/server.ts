@@ -33,6 +33,8 @@ export interface BenchServer {
   databaseOptions: DatabaseOptions;
   /** User plus system CPU seconds the server process has used so far. */
   cpuSeconds(): number;
+  /** The same for the worker process (bundle builds); 0 on the embedded database, which runs none. */
+  workerCpuSeconds(): number;
   /** The API process's resident memory now and its peak (VmRSS, VmHWM) in MiB. */
   memoryMiB(): { rss: number; peak: number };
   /** Starts the peak over from the current resident memory. */
@@ -98,6 +100,14 @@ async function freshDatabase(database: BenchDatabase): Promise<FreshDatabase> {
   };
 }
 
+/** User plus system CPU seconds a process has used so far. */
+function cpuSecondsOf(pid: number): number {
+  // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
 export async function startBenchServer(database: BenchDatabase = 'postgres'): Promise<BenchServer> {
   const fresh = await freshDatabase(database);
   const port = await freePort();
@@ -153,12 +163,8 @@ export async function startBenchServer(database: BenchDatabase = 'postgres'): Pr
     url,
     database,
     databaseOptions: fresh.options,
-    cpuSeconds() {
-      // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-    },
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
+    workerCpuSeconds: () => (worker?.pid === undefined ? 0 : cpuSecondsOf(worker.pid)),
     memoryMiB() {
       return { rss: Math.round(statusMiB(child.pid!, 'VmRSS')), peak: Math.round(statusMiB(child.pid!, 'VmHWM')) };
     },
