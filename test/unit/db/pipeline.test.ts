@@ -4,15 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { inStartOrder } from '../../../db/pipeline.ts';
 
-const after = <T>(ms: number, settle: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(settle()), ms));
+const resolvingAfter = <T>(ms: number, settle: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(settle()), ms));
 const failingAfter = (ms: number, message: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(message)), ms));
 
 describe('pipelined queries', () => {
   it('give their values in start order', async () => {
     await expect(
       inStartOrder(
-        after(20, () => 'lock'),
-        after(5, () => 1),
+        resolvingAfter(20, () => 'lock'),
+        resolvingAfter(5, () => 1),
         Promise.resolve(undefined),
       ),
     ).resolves.toEqual(['lock', 1, undefined]);
@@ -23,7 +23,7 @@ describe('pipelined queries', () => {
     const cause = failingAfter(30, 'duplicate key value');
     await expect(
       inStartOrder(
-        after(10, () => 'read'),
+        resolvingAfter(10, () => 'read'),
         cause,
         aborted,
       ),
@@ -32,7 +32,7 @@ describe('pipelined queries', () => {
 
   it('wait for every query before failing', async () => {
     let slowSettled = false;
-    const slow = after(30, () => {
+    const slow = resolvingAfter(30, () => {
       slowSettled = true;
     });
     await expect(inStartOrder(failingAfter(1, 'refused'), slow)).rejects.toThrow('refused');
