@@ -7,10 +7,11 @@
 //   http-load serve PORT
 //     answers every request (GET, no body) on 127.0.0.1:PORT with the same small 200 at once: a server
 //     that costs next to nothing, so a run against it shows what the generator itself can do here.
-//   http-load HOST PORT CONNECTIONS WARMUP_MS MEASURE_MS EXPECTED_STATUS REQUEST_FILE
+//   http-load HOST PORT CONNECTIONS WARMUP_MS MEASURE_MS EXPECTED_STATUS REQUEST_FILE [INTERVAL_MS]
 //
 // Opens CONNECTIONS keep-alive connections, each sending the request in REQUEST_FILE (raw HTTP/1.1
-// bytes) again as soon as the previous answer is complete (closed loop). Answers during the first
+// bytes) again as soon as the previous answer is complete (closed loop), or, with INTERVAL_MS, once that
+// long has passed since it sent the previous one (a client that keeps under a rate limit). Answers during the first
 // WARMUP_MS are not counted; after WARMUP_MS + MEASURE_MS no request is sent and the ones in flight are
 // awaited. Prints one line `requests N seconds S failures F`, then every measured latency in
 // microseconds, one a line. An answer is a failure when its status is not EXPECTED_STATUS or its
@@ -38,6 +39,8 @@ struct conn {
   size_t used;
   double sent;
   int busy;
+  /** With an interval: when this connection sends next (0: it is not waiting to). */
+  double next_send;
   char *buffer;
 };
 
@@ -176,10 +179,11 @@ static _Noreturn void serve(int port) {
 
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "serve") == 0) serve(atoi(argv[2]));
-  if (argc != 8) {
-    fprintf(stderr, "usage: http-load HOST PORT CONNECTIONS WARMUP_MS MEASURE_MS EXPECTED_STATUS REQUEST_FILE\n");
+  if (argc != 8 && argc != 9) {
+    fprintf(stderr, "usage: http-load HOST PORT CONNECTIONS WARMUP_MS MEASURE_MS EXPECTED_STATUS REQUEST_FILE [INTERVAL_MS]\n");
     return 2;
   }
+  double interval_ms = argc == 9 ? atof(argv[8]) : 0;
   address.sin_family = AF_INET;
   address.sin_port = htons((uint16_t)atoi(argv[2]));
   if (inet_pton(AF_INET, argv[1], &address.sin_addr) != 1) die("inet_pton");
@@ -210,19 +214,34 @@ int main(int argc, char **argv) {
     by_fd[conns[i].fd] = &conns[i];
     if (send_request(&conns[i]) < 0) die("write");
   }
+  // Connections with a request in flight or waiting for their interval to pass.
   int busy = connections;
   struct epoll_event events[256];
   while (busy > 0) {
-    int ready = epoll_wait(epoll, events, 256, 1000);
+    double soonest = 0;
+    for (int i = 0; interval_ms > 0 && i < connections; i++)
+      if (conns[i].next_send > 0 && (soonest == 0 || conns[i].next_send < soonest)) soonest = conns[i].next_send;
+    int timeout = soonest > 0 ? (int)(soonest - now_ms() + 1) : 1000;
+    int ready = epoll_wait(epoll, events, 256, timeout < 0 ? 0 : timeout);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) die("epoll_wait");
+    for (int i = 0; interval_ms > 0 && i < connections; i++) {
+      if (conns[i].next_send == 0 || conns[i].next_send > now_ms()) continue;
+      conns[i].next_send = 0;
+      if (send_request(&conns[i]) < 0) die("write");
+    }
     for (int e = 0; e < ready; e++) {
       struct conn *c = by_fd[events[e].data.fd];
       if (!c) continue;
       if (!c->busy) {
-        // The server closed a connection with nothing in flight (the run is over): let it go.
+        // The server closed a connection with nothing in flight: let it go, or, when the connection
+        // waits for its interval to pass, open it again for its next request.
         close(c->fd);
         by_fd[c->fd] = NULL;
+        if (c->next_send > 0) {
+          c->fd = open_conn(epoll);
+          by_fd[c->fd] = c;
+        }
         continue;
       }
       ssize_t n = read(c->fd, c->buffer + c->used, BUFFER_BYTES - c->used);
@@ -239,6 +258,7 @@ int main(int argc, char **argv) {
       }
       c->busy = 0;
       busy--;
+      double sent = c->sent;
       if (total <= 0 || (size_t)total != c->used) {
         // Closed, unreadable or more than one answer: start this connection over.
         close(c->fd);
@@ -246,7 +266,11 @@ int main(int argc, char **argv) {
         c->fd = open_conn(epoll);
         by_fd[c->fd] = c;
       }
-      if (at < stop_at) {
+      if (interval_ms > 0 && sent + interval_ms < stop_at) {
+        // Sent by the loop above once the interval since the last request has passed.
+        c->next_send = sent + interval_ms > at ? sent + interval_ms : at;
+        busy++;
+      } else if (interval_ms == 0 && at < stop_at) {
         if (send_request(c) < 0) die("write");
         busy++;
       }

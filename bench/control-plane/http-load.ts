@@ -11,18 +11,22 @@ import { fileURLToPath } from 'node:url';
 import { type LoadResult, percentile } from './load.ts';
 import { freePort } from './server.ts';
 
-export interface HttpRead {
+export interface HttpLoadRequest {
   /** http://127.0.0.1:PORT; the generator speaks to IPv4 addresses only. */
   url: string;
   path: string;
   /** Sent as `Authorization: Bearer <key>`. */
   key?: string;
   expectedStatus?: number;
+  /** Each connection sends at most one request this often (a client keeping under a rate limit); unset, as fast as answers come. */
+  intervalMs?: number;
+  /** A POST of this body (YAML) instead of a GET. */
+  yamlBody?: string;
 }
 
 export interface HttpLoadGenerator {
   /** `concurrency` keep-alive connections in a closed loop: `warmupMs` not counted, then `durationMs` measured. */
-  run(read: HttpRead, concurrency: number, warmupMs: number, durationMs: number): Promise<LoadResult>;
+  run(read: HttpLoadRequest, concurrency: number, warmupMs: number, durationMs: number): Promise<LoadResult>;
   /** `work` with the generator's own do-nothing server listening at the url it is given. */
   withTrivialServer<T>(work: (url: string) => Promise<T>): Promise<T>;
   close(): void;
@@ -56,10 +60,12 @@ function resultOf(text: string): LoadResult {
   };
 }
 
-function requestBytes(read: HttpRead, host: string): string {
-  const lines = [`GET ${read.path} HTTP/1.1`, `Host: ${host}`, 'Accept: application/json'];
+function requestBytes(read: HttpLoadRequest, host: string): string {
+  const lines = [`${read.yamlBody === undefined ? 'GET' : 'POST'} ${read.path} HTTP/1.1`, `Host: ${host}`, 'Accept: application/json'];
   if (read.key) lines.push(`Authorization: Bearer ${read.key}`);
-  return `${lines.join('\r\n')}\r\n\r\n`;
+  if (read.yamlBody === undefined) return `${lines.join('\r\n')}\r\n\r\n`;
+  lines.push('Content-Type: application/yaml', `Content-Length: ${Buffer.byteLength(read.yamlBody)}`);
+  return `${lines.join('\r\n')}\r\n\r\n${read.yamlBody}`;
 }
 
 /** The do-nothing server, listening once it says so; stopped by the returned function. */
@@ -77,11 +83,12 @@ export function httpLoadGenerator(): HttpLoadGenerator {
   const binary = join(dir, 'http-load');
   execFileSync('gcc', ['-O2', '-Wall', '-o', binary, fileURLToPath(new URL('./http-load.c', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
   let runs = 0;
-  async function run(read: HttpRead, concurrency: number, warmupMs: number, durationMs: number): Promise<LoadResult> {
+  async function run(read: HttpLoadRequest, concurrency: number, warmupMs: number, durationMs: number): Promise<LoadResult> {
     const { hostname, port, host } = new URL(read.url);
     const file = join(dir, `request-${runs++}`);
     writeFileSync(file, requestBytes(read, host));
     const args = [hostname, port, String(concurrency), String(warmupMs), String(durationMs), String(read.expectedStatus ?? 200), file];
+    if (read.intervalMs !== undefined) args.push(String(read.intervalMs));
     return resultOf(await output(binary, args));
   }
   return {

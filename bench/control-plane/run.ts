@@ -26,6 +26,9 @@
 //    bench lifts the rate limits, so what keeps B's latency is the per-tenant concurrency cap. B's
 //    reads and A's come from http-load.c processes, A's writes from fetch here: with B measured by
 //    fetch in this process beside A's load, B's figure counted this process's own event-loop delay.
+//    atShippedLimits: the same on a control plane of its own that keeps the rate limits it ships with;
+//    B reads within its limit (5 clients, each every 100 ms, for 10 s) while A floods reads and
+//    applies from 50 connections (http-load.c), most of them answered 429.
 //
 // 5. amplification: the issue's amplifying YAML bodies (435 KB and 870 KB expanding to 1 and 2 million
 //    peers), each sent once on Postgres and on the embedded default while another tenant reads: the
@@ -366,6 +369,52 @@ async function measureFairness(server: BenchServer, heavy: BenchTenant, other: B
   };
 }
 
+/** A tenant that keeps under the shipped read limit (100/s): 5 clients, one request each per 100 ms. */
+const PACED_READ_INTERVAL_MS = 100;
+/** Paced reads are few a second: a longer window gives the p99 enough of them. */
+const PACED_FAIRNESS_MS = 10_000;
+
+/**
+ * Fairness as deployed: a control plane of its own with the rate limits it ships with. Tenant B reads
+ * within its limit; tenant A floods reads and applies from 50 connections as fast as answers come, and
+ * most of its answers are 429s. B's p99 alone and beside the flood, and what A got through.
+ */
+async function measureFairnessAtShippedLimits(generator: HttpLoadGenerator) {
+  progress('fairness at the shipped rate limits: a control plane of its own, with the limits a deployment runs');
+  const server = await startBenchServer('postgres', { rateLimits: 'shipped' });
+  try {
+    const { url } = server;
+    const flooder = await newTenant(url);
+    const other = await newTenant(url);
+    const otherRead = { url, path: '/v1/clusters', key: other.key, intervalMs: PACED_READ_INTERVAL_MS };
+    progress(`fairness at the shipped limits: tenant B alone, ${FAIRNESS_OTHER_CLIENTS} clients each reading every ${PACED_READ_INTERVAL_MS} ms`);
+    const alone = await generator.run(otherRead, FAIRNESS_OTHER_CLIENTS, 1_000, PACED_FAIRNESS_MS);
+    progress(`fairness at the shipped limits: tenant B beside tenant A's flood of ${FAIRNESS_HEAVY_READERS} readers and ${FAIRNESS_HEAVY_WRITERS} writers`);
+    const settleMs = 1_000;
+    const floodMs = settleMs + PACED_FAIRNESS_MS + 500;
+    const floodReads = generator.run({ url, path: '/v1/clusters', key: flooder.key }, FAIRNESS_HEAVY_READERS, 0, floodMs);
+    const floodWrite = { url, path: `/v1/apply?cluster=${flooder.clusterId}`, key: flooder.key, yamlBody: JSON.stringify(networkPolicy('flood', 1)) };
+    const floodWrites = generator.run(floodWrite, FAIRNESS_HEAVY_WRITERS, 0, floodMs);
+    const beside = await generator.run(otherRead, FAIRNESS_OTHER_CLIENTS, settleMs, PACED_FAIRNESS_MS);
+    const [reads, writes] = await Promise.all([floodReads, floodWrites]);
+    const answered = (load: LoadResult) => ({
+      perSec: rounded(load.perSecond),
+      notOkPerSec: rounded((load.failures * load.perSecond) / Math.max(1, load.requests)),
+    });
+    return {
+      aloneP99Ms: rounded(alone.p99Ms),
+      otherTenantP99Ms: rounded(beside.p99Ms),
+      ratio: Math.round((beside.p99Ms / alone.p99Ms) * 100) / 100,
+      otherTenantFailures: alone.failures + beside.failures,
+      otherTenantReadsPerSec: rounded(beside.perSecond),
+      // Answers a second to the flood, and of those the ones that were not 200 (429s: the flood is over its limits).
+      flooder: { reads: answered(reads), applies: answered(writes) },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
 async function withHttpLoad<T>(work: (generator: HttpLoadGenerator) => Promise<T>): Promise<T> {
   const generator = httpLoadGenerator();
   try {
@@ -385,7 +434,13 @@ export async function runControlPlaneBench(options: { json: boolean; sections: r
     const api = wanted.has('api') ? await withHttpLoad((generator) => measureApi(server, reader, generator)) : undefined;
     const stored = wanted.has('storedPolicy') || wanted.has('fairness') ? await heavyTenant(server.url) : undefined;
     const storedPolicy = wanted.has('storedPolicy') && stored ? await measureStoredPolicy(server.url, stored.heavy, stored.storedBytes, other) : undefined;
-    const fairness = wanted.has('fairness') && stored ? await withHttpLoad((generator) => measureFairness(server, stored.heavy, other, generator)) : undefined;
+    const fairness =
+      wanted.has('fairness') && stored
+        ? await withHttpLoad(async (generator) => ({
+            ...(await measureFairness(server, stored.heavy, other, generator)),
+            atShippedLimits: await measureFairnessAtShippedLimits(generator),
+          }))
+        : undefined;
     const longPoll = wanted.has('longPoll') ? await measureLongPoll(server.url, server, reader, other) : undefined;
     const amplification = wanted.has('amplification') ? await measureAmplificationOnBoth(server) : undefined;
     const results = { api, longPoll, storedPolicy, fairness, amplification, baselineFromIssue: ISSUE_BASELINE };

@@ -108,7 +108,11 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
-export async function startBenchServer(database: BenchDatabase = 'postgres'): Promise<BenchServer> {
+/**
+ * `rateLimits: 'shipped'` keeps the per-tenant rate limits a deployment runs with; otherwise they are
+ * lifted, and the bench measures the server rather than the limits.
+ */
+export async function startBenchServer(database: BenchDatabase = 'postgres', options: { rateLimits?: 'lifted' | 'shipped' } = {}): Promise<BenchServer> {
   const fresh = await freshDatabase(database);
   const port = await freePort();
   const metricsPort = await freePort();
@@ -122,7 +126,7 @@ export async function startBenchServer(database: BenchDatabase = 'postgres'): Pr
     LOG_LEVEL: 'warn',
     DEMO_TENANT: 'false',
     // The bench is one tenant's load on purpose: it measures the server, not the rate limits.
-    ...RATE_LIMITS_LIFTED,
+    ...(options.rateLimits === 'shipped' ? {} : RATE_LIMITS_LIFTED),
   };
   const start = (command: string[], own: Record<string, string> = {}, nodeOptions: string[] = []) =>
     spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'bin/palisade.ts', ...command], {
