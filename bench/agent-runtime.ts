@@ -20,7 +20,7 @@ export type AgentRuntime = { kind: 'tsx' } | { kind: 'compiled'; entry: string }
  * Node's flags in the agent's shipped command (infra/docker/Dockerfile's ENTRYPOINT, the Helm chart
  * and EKS onboarding's DaemonSet; test/unit/onboarding/agent-manifests.test.ts keeps them equal).
  */
-export const SHIPPED_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2'];
+export const SHIPPED_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2', '--expose-gc'];
 
 export interface CompiledAgent {
   runtime: AgentRuntime;
