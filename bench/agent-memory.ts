@@ -2,10 +2,10 @@
 //
 // The real agent process as it ships (compiled by the build's tsc step and run with plain node and
 // its shipped flags: bench/agent-runtime.ts; tsx only when asked, or when it does not compile),
-// started as the lab starts it (lab/run/agent-process.ts, in the node netns with the bench's bpffs), with a file inventory of 1,000 endpoints (the lab's three
-// local pods on real veths, the rest remote pods on another node) and a signed 10,000-rule bundle
-// in its state dir as the last good bundle, which it verifies and applies on start before any
-// network call. The rules name some of the remote pods by label (so selectors resolve against the
+// started as the lab starts it (lab/run/agent-process.ts, in the node netns with the bench's bpffs),
+// with a file inventory of 1,000 endpoints (the lab's three local pods on real veths, the rest
+// remote pods on another node) and a signed 10,000-rule bundle in its state dir as the last good
+// bundle, which it verifies and applies on start before any network call. The rules name some of the remote pods by label (so selectors resolve against the
 // inventory) and the rest by ipBlock. Its control plane URL points at a closed port on the node
 // netns' loopback: it keeps enforcing the restored bundle and retries in the background.
 // Two seconds after its log says "bundle applied", VmRSS (and the peak, VmHWM) come from

@@ -23,7 +23,7 @@ export type AgentRuntime = { kind: 'tsx' } | { kind: 'compiled'; entry: string }
  */
 export const SHIPPED_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2', '--expose-gc'];
 
-export interface CompiledAgent {
+interface CompiledAgent {
   runtime: AgentRuntime;
   close(): void;
 }
@@ -50,7 +50,7 @@ export async function withShippedAgent<T>(run: (agent: BenchAgent) => Promise<T>
 }
 
 /** tsc over bin/ and agent/ as `npm run build` does, or why it does not compile. */
-export function compileAgent(): { ok: true; agent: CompiledAgent } | { ok: false; reason: string } {
+function compileAgent(): { ok: true; agent: CompiledAgent } | { ok: false; reason: string } {
   const outDir = mkdtempSync(join(REPO_ROOT, '.bench-dist-'));
   const forget = onExitSync(() => rmSync(outDir, { recursive: true, force: true }));
   const close = () => {
