@@ -20,6 +20,7 @@ import type { Dataplane, ProgramStats } from './datapath/dataplane.ts';
 import { BUNDLE_FETCH_ERROR_CODES } from './errors.ts';
 import { type ExplainQuery, type ExplainResult, explainLocally } from './explain/explain.ts';
 import type { InventorySource, InventoryState } from './inventory/source.ts';
+import type { MemoryReleaser } from './memory/release.ts';
 import type { AgentMetricsRecorder, RevisionView } from './metrics/agent-metrics.ts';
 import type { LastGoodStore } from './state/last-good.ts';
 import { Conditions } from './status/conditions.ts';
@@ -44,6 +45,8 @@ export interface DaemonOptions {
   retryPendingMs?: number;
   /** Where the pipeline records phase durations and refusals (agent/metrics). */
   metrics?: AgentMetricsRecorder;
+  /** Told when pipeline runs start and end, so an apply's garbage goes back to the node once they are over. */
+  memory?: MemoryReleaser;
 }
 
 type Lifecycle = 'new' | 'restored' | 'running' | 'stopping' | 'stopped';
@@ -205,6 +208,7 @@ export class AgentDaemon {
     running.unsubscribe?.();
     await running.polling;
     await this.state.queue;
+    this.options.memory?.stop();
     await this.reporter.stop();
     await this.options.inventory.close();
     await this.options.dataplane.close();
@@ -276,7 +280,16 @@ export class AgentDaemon {
   }
 
   private serially<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.state.queue.then(task);
+    const run = this.state.queue.then(async () => {
+      const before = this.state.enforcement;
+      this.options.memory?.busy();
+      try {
+        return await task();
+      } finally {
+        // every record transition is a new object: an apply ran (or a bundle was verified and held)
+        this.options.memory?.idle(this.state.enforcement !== before);
+      }
+    });
     this.state.queue = run.catch((error: unknown) => this.log.error({ err: error }, 'agent step failed'));
     return run;
   }

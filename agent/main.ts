@@ -13,6 +13,7 @@ import type { StartupErrorCode } from './errors.ts';
 import { type FlowShipper, startFlowShipper } from './flows/shipper.ts';
 import { openFileInventorySource } from './inventory/file-source.ts';
 import type { InventorySource } from './inventory/source.ts';
+import { createMemoryReleaser } from './memory/release.ts';
 import type { AgentMetrics } from './metrics/agent-metrics.ts';
 import type { AgentMetricsServer } from './metrics/server.ts';
 import { LastGoodStore } from './state/last-good.ts';
@@ -115,6 +116,7 @@ export async function runAgent(config: AgentConfig, logger: Logger, overrides: R
     dataplane: dataplane.dataplane,
     lastGood: new LastGoodStore(config.stateDir),
     logger,
+    memory: createMemoryReleaser({ logger: logger.child({ component: 'memory' }) }),
     ...(metrics && { metrics }),
   });
   await daemon.start();

@@ -1,13 +1,16 @@
 // Figure 4: the agent's resident memory enforcing 10,000 rules over an inventory of 1,000 endpoints.
 //
-// The real agent process (agent/main.ts, started as the lab starts it: lab/run/agent-process.ts, in
-// the node netns with the bench's bpffs) with a file inventory of 1,000 endpoints (the lab's three
-// local pods on real veths, the rest remote pods on another node) and a signed 10,000-rule bundle
-// in its state dir as the last good bundle, which it verifies and applies on start before any
-// network call. The rules name some of the remote pods by label (so selectors resolve against the
+// The real agent process as it ships (compiled by the build's tsc step and run with plain node and
+// its shipped flags: bench/agent-runtime.ts; tsx only when asked, or when it does not compile),
+// started as the lab starts it (lab/run/agent-process.ts, in the node netns with the bench's bpffs),
+// with a file inventory of 1,000 endpoints (the lab's three local pods on real veths, the rest
+// remote pods on another node) and a signed 10,000-rule bundle in its state dir as the last good
+// bundle, which it verifies and applies on start before any network call. The rules name some of the remote pods by label (so selectors resolve against the
 // inventory) and the rest by ipBlock. Its control plane URL points at a closed port on the node
 // netns' loopback: it keeps enforcing the restored bundle and retries in the background.
-// Once its log says "bundle applied", VmRSS (and the peak, VmHWM) come from /proc/<pid>/status.
+// Two seconds after its log says "bundle applied", VmRSS (and the peak, VmHWM) come from
+// /proc/<pid>/status: by then the shipped agent has given the apply's garbage back
+// (agent/memory/release.ts runs half a second after the apply).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +34,8 @@ export interface AgentMemoryOptions {
   /** Inventory size; the lab's local pods count towards it, remote pods make up the rest. */
   endpoints: number;
   revision: number;
-  /** Compiled JavaScript (what ships) or tsx (`npm run agent`); tsx when not given. */
-  runtime?: AgentRuntime;
+  /** Compiled JavaScript (what ships: bench/agent-runtime.ts withShippedAgent) or tsx (`npm run agent`). */
+  runtime: AgentRuntime;
 }
 
 /** What the run needs of a lab node: the bench lab, or the 250-pod node of pods-per-node.ts. */
@@ -127,7 +130,7 @@ export async function measureAgentMemory(lab: AgentLab, issuer: BundleIssuer, op
     process.env.PALISADE_BPFFS = lab.bpffsRoot;
     const started = performance.now();
     const spawnedAt = Date.now();
-    const runtime = options.runtime ?? { kind: 'tsx' };
+    const { runtime } = options;
     agent = await startBenchAgent(runtime, {
       netns: lab.topology.nodeNetns,
       logFile,
@@ -201,4 +204,17 @@ export async function measureAgentMemory(lab: AgentLab, issuer: BundleIssuer, op
     rmSync(dir, { recursive: true, force: true });
     forget();
   }
+}
+
+/** Figure 4's two runs: 10,000 rules over 1,000 endpoints, and the baseline: 10 rules over the lab's local pods alone. */
+export async function measureAgentFigures(
+  lab: AgentLab,
+  issuer: BundleIssuer,
+  options: { runtime: AgentRuntime; rules: number; endpoints: number; nextRevision(): number },
+): Promise<{ agent: AgentMemoryResult; agentBaseline: AgentMemoryResult }> {
+  const { runtime } = options;
+  // what the process costs anyway
+  const agentBaseline = await measureAgentMemory(lab, issuer, { rules: 10, endpoints: 0, revision: options.nextRevision(), runtime });
+  const agent = await measureAgentMemory(lab, issuer, { rules: options.rules, endpoints: options.endpoints, revision: options.nextRevision(), runtime });
+  return { agent, agentBaseline };
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { compile } from '../build/compile.ts';
 import { type AgentProcess, type AgentProcessOptions, REPO_ROOT, startAgentProcess } from '../lab/run/agent-process.ts';
 import { onExitSync } from '../lab/run/exit-hooks.ts';
+import { progress } from './progress.ts';
 
 export type AgentRuntime = { kind: 'tsx' } | { kind: 'compiled'; entry: string };
 
@@ -20,15 +21,36 @@ export type AgentRuntime = { kind: 'tsx' } | { kind: 'compiled'; entry: string }
  * Node's flags in the agent's shipped command (infra/docker/Dockerfile's ENTRYPOINT, the Helm chart
  * and EKS onboarding's DaemonSet; test/unit/onboarding/agent-manifests.test.ts keeps them equal).
  */
-export const SHIPPED_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2'];
+export const SHIPPED_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2', '--expose-gc'];
 
-export interface CompiledAgent {
+interface CompiledAgent {
   runtime: AgentRuntime;
   close(): void;
 }
 
+/** The agent as the bench measures it: compiled as it ships, or tsx with why when it does not compile. */
+export interface BenchAgent {
+  runtime: AgentRuntime;
+  compileFailure?: string;
+}
+
+/** Compiles the agent for `run` and removes the output after; a failed compile runs it through tsx. */
+export async function withShippedAgent<T>(run: (agent: BenchAgent) => Promise<T>): Promise<T> {
+  progress('agent: compiling it as npm run build does (tsc)');
+  const compiled = compileAgent();
+  if (!compiled.ok) {
+    progress(`agent: it does not compile, measuring it through tsx: ${compiled.reason}`);
+    return run({ runtime: { kind: 'tsx' }, compileFailure: compiled.reason });
+  }
+  try {
+    return await run({ runtime: compiled.agent.runtime });
+  } finally {
+    compiled.agent.close();
+  }
+}
+
 /** tsc over bin/ and agent/ as `npm run build` does, or why it does not compile. */
-export function compileAgent(): { ok: true; agent: CompiledAgent } | { ok: false; reason: string } {
+function compileAgent(): { ok: true; agent: CompiledAgent } | { ok: false; reason: string } {
   const outDir = mkdtempSync(join(REPO_ROOT, '.bench-dist-'));
   const forget = onExitSync(() => rmSync(outDir, { recursive: true, force: true }));
   const close = () => {

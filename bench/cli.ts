@@ -5,9 +5,10 @@
 // `npm run bench -- wire [--json]` the bundle's bytes on the wire at 10,000 rules (issue 15, bundle-wire.ts);
 // `npm run bench -- kube-inventory [--json]` the agent's memory with a Kubernetes inventory (issue 13, kube-inventory-memory.ts).
 // Otherwise:
-// `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|new-flows|xdp|fairness]`: the policy-scale
+// `npm run bench [-- --json] [--rounds N] [--seconds S] [--quick] [--only scale|agent-memory|new-flows|xdp|fairness]`: the policy-scale
 // benchmark of issues 5 and 13 (--quick: 2 rounds of 1 s, one attach round: the shape of the results in
 // about four minutes, not figures to judge; --only scale: figures 5 and 6 alone, in a few minutes;
+// --only agent-memory: figure 4 alone, in about a minute;
 // --only new-flows: figure 2's new-flow workloads at 10,000 rules alone, JSON, new-flow-rounds.ts, with
 // what one new flow costs the program against an empty and a full conntrack table (new-flow-per-packet.ts);
 // --only xdp: figure 7 alone; --only fairness: figure 8 alone, in about a minute and a half). Not
@@ -44,10 +45,12 @@
 //    running dataplane. attachPhasesMs splits it (phases re-run alone beside each apply).
 //    addEndpoint: the inventory gains one local pod needing the already-loaded program (10,000 rules;
 //    addEndpoint1000 with 1,000).
-// 4. agentRssMiB (agent-memory.ts): VmRSS of the real agent process (agent/main.ts) after it has
-//    restored and applied a signed 10,000-rule bundle over a file inventory of 1,000 endpoints
-//    (three local on real veths), its control plane unreachable; agentPeakRssMiB is VmHWM, and
-//    agentBaselineRssMiB the same agent with 10 rules and only the three local pods.
+// 4. agentRssMiB (agent-memory.ts): VmRSS of the real agent process as it ships (agent/main.ts
+//    compiled by the build's tsc step, run with plain node and its shipped flags, SHIPPED_NODE_FLAGS)
+//    2 s after it has restored and applied a signed 10,000-rule bundle over a file inventory of 1,000
+//    endpoints (three local on real veths), its control plane unreachable; agentPeakRssMiB is VmHWM,
+//    and agentBaselineRssMiB the same agent with 10 rules and only the three local pods.
+//    agent.tsxRssMiB: the 10,000-rule run through tsx (`npm run agent`), for comparison.
 // 5. podsPerNode (pods-per-node.ts, scale.ts): 250 local pods on one node under the 10,000-rule
 //    policy: bundle receipt to all 250 attached, and the real agent's VmRSS enforcing it.
 // 6. agentColdApplyMs (scale.ts): process start to the first 10,000-rule bundle applied by the agent
@@ -68,7 +71,8 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
-import { measureAgentMemory } from './agent-memory.ts';
+import { measureAgentFigures } from './agent-memory.ts';
+import { SHIPPED_NODE_FLAGS, withShippedAgent } from './agent-runtime.ts';
 import { measureAttach } from './attach.ts';
 import { runBundleWireBench } from './bundle-wire.ts';
 import { createBundleIssuer } from './bundles.ts';
@@ -87,8 +91,18 @@ import { prepareNewFlowLoad } from './new-flows.ts';
 import { nftVersion } from './nftables.ts';
 import { measurePerPacket } from './per-packet.ts';
 import { progress } from './progress.ts';
-import { type BenchResults, markdownTable, toJson, toMarkdown, toScaleJson, toScaleMarkdown } from './report.ts';
-import { measureScale } from './scale.ts';
+import {
+  agentMemoryJson,
+  agentMemoryRows,
+  agentRssTarget,
+  type BenchResults,
+  markdownTable,
+  toJson,
+  toMarkdown,
+  toScaleJson,
+  toScaleMarkdown,
+} from './report.ts';
+import { measureScale, SCALE_ENDPOINTS, SCALE_RULES } from './scale.ts';
 import { runScrapeBench } from './scrape-cost.ts';
 import { measureThroughput } from './throughput.ts';
 import { ensureTools } from './tools.ts';
@@ -101,8 +115,6 @@ const PER_PACKET_REPEAT = 200_000;
 const ATTACH_COUNTS = [1000, 10_000];
 const ATTACH_ROUNDS = 3;
 const THROUGHPUT_COUNTS = [10_000, 10];
-const AGENT_RULES = 10_000;
-const AGENT_ENDPOINTS = 1000;
 // TCP under a policer needs seconds to settle its share: runs longer than the throughput ones
 const FAIRNESS_PODS = [2, 4];
 const FAIRNESS_ROUNDS = 3;
@@ -163,9 +175,9 @@ async function main(): Promise<number> {
     process.stderr.write('bench: --rounds and --seconds take positive integers\n');
     return 2;
   }
-  if (values.only !== undefined && !['scale', 'xdp', 'new-flows', 'fairness'].includes(values.only)) {
+  if (values.only !== undefined && !['scale', 'agent-memory', 'xdp', 'new-flows', 'fairness'].includes(values.only)) {
     process.stderr.write(
-      `bench: --only takes "scale" (issue 13 items 4 and 5 alone), "new-flows" (figure 2's new-flow workloads alone), "xdp" (item 3) or "fairness" (item 6) here, not "${values.only}"\n`,
+      `bench: --only takes "scale" (issue 13 items 4 and 5 alone), "agent-memory" (figure 4 alone), "new-flows" (figure 2's new-flow workloads alone), "xdp" (item 3) or "fairness" (item 6) here, not "${values.only}"\n`,
     );
     return 2;
   }
@@ -174,6 +186,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.only === 'scale') return scaleOnly(values.json, values.quick ? 1 : ATTACH_ROUNDS);
+  if (values.only === 'agent-memory') return agentMemoryOnly(values.json);
   if (values.only === 'xdp') return xdpOnly(values.json, rounds, seconds);
   if (values.only === 'new-flows') return newFlowsOnly(rounds, seconds);
   const fairnessRuns = { podCounts: FAIRNESS_PODS, rounds: values.quick ? 1 : FAIRNESS_ROUNDS, seconds: values.quick ? 6 : FAIRNESS_SECONDS };
@@ -226,10 +239,23 @@ async function main(): Promise<number> {
     }
     await dataplane.uninstall(); // the agent of figure 4 attaches to the same veths
 
-    // the same agent with a near-empty policy and only the local pods: what the process costs anyway
-    const agentBaseline = await measureAgentMemory(lab, issuer, { rules: 10, endpoints: 0, revision: revisions.next() });
-    const agent = await measureAgentMemory(lab, issuer, { rules: AGENT_RULES, endpoints: AGENT_ENDPOINTS, revision: revisions.next() });
-    const scale = await measureScale(lab, issuer, { rounds: attachRounds, nextRevision: revisions.next, appliedRevision: revisions.applied, tsx: agent });
+    // figure 4 and the scale figures run the agent as it ships; the scale's shipped run is figure 4's
+    const { agent, agentBaseline, scale } = await withShippedAgent(async (shipped) => {
+      const figures = await measureAgentFigures(lab, issuer, {
+        runtime: shipped.runtime,
+        rules: SCALE_RULES,
+        endpoints: SCALE_ENDPOINTS,
+        nextRevision: revisions.next,
+      });
+      const scale = await measureScale(lab, issuer, {
+        rounds: attachRounds,
+        nextRevision: revisions.next,
+        appliedRevision: revisions.applied,
+        agent: shipped,
+        shipped: figures.agent,
+      });
+      return { ...figures, scale };
+    });
     const fairness = await measureFairness(lab, issuer, { ...fairnessRuns, revision: revisions.next() });
 
     results = {
@@ -262,7 +288,7 @@ async function main(): Promise<number> {
         "Conntrack tables: ours is an LRU hash of 262,144 entries, the kernel's nf_conntrack_max is 262,144 here; new-flow UDP fills both within a run, so every new flow also evicts one.",
         "Where new flows cost with our programs (cost-probe.ts): after the rounds, one run of each new-flow workload per rule count with kernel.bpf_stats_enabled on gives the programs' mean ns per run on the real traffic (classification, conntrack lookup and insertion, the allowed flow's aggregate update); the per-packet figure is classification alone. The dataplane userspace CPU is this process's (it drains the flow aggregates every second, one record per flow-log key, not per flow), a lower bound as its wall clock includes process starts.",
         'Throughput shares two cores with whatever else runs (see the load average); 64-byte UDP in particular is bimodal here (about 140 or about 330 kpps, depending on where the scheduler puts the two iperf3 ends), so read the spread beside each median.',
-        'Agent memory: node + tsx, as `npm run agent` runs it.',
+        AGENT_MEMORY_NOTE,
         ...SCALE_NOTES,
         FAIRNESS_NOTE,
       ],
@@ -285,9 +311,11 @@ async function main(): Promise<number> {
 const FAIRNESS_NOTE =
   "Fairness (issue 13 item 6): tenant-1..4, each with one iperf3 TCP stream to the server pod (outside the node's 80 Mbit/s egress ceiling, as a peer on another node would be), started together; rounds alternate 2 and 4 pods. Over a window where all stream (from 2 s to 1.5 s before the end), each pod's goodput is what the server's TCP sockets received from it (ss bytes_received), Jain's index is over those, and the sum is the L2 rate the server's eth0 received, the bytes the ceiling counts. jain is the worse pod count's median, sumMbps the median sum furthest from the ceiling.";
 
+const AGENT_MEMORY_NOTE = `Agent memory (agentRssMiB, agentPeakRssMiB, agentBaselineRssMiB): the agent as it ships, compiled by the build's tsc step (\`npm run build\`'s dist/agent/main.js) and run with plain node and the flags of its shipped command (${SHIPPED_NODE_FLAGS.join(' ')}); VmRSS 2 s after its "bundle applied" log line, by when it has given the apply's garbage back (agent/memory/release.ts, half a second after the apply), and VmHWM, its peak. agent.tsxRssMiB (in the full run) is the same run through tsx (\`npm run agent\`), for comparison; agent.runtime says which ran (tsx only when the agent does not compile).`;
+
 const SCALE_NOTES = [
   'Pods per node (issue 13 item 4): 250 pods in their own netns on one node netns, all carrying the server labels, so the 10,000-rule policy selects every one; attach is bundle bytes in hand to apply() returned with all 250 host veths enforcing it (replacing a running 10-rule revision; the first round runs cold code, the JIT not having optimised the compiler yet, so it is the max of the spread), and the agent is the real process restoring that bundle over the 250 local endpoints.',
-  'agentColdApplyMs (issue 13 item 5): the agent process (compiled by the build\'s tsc step, as `npm run build` ships dist/agent/main.js, run with plain node and the flags of its shipped command: --enable-source-maps --max-semi-space-size=2) from spawn to its "bundle applied" log line, restoring a signed 10,000-rule bundle over 1,000 endpoints; the tsx figure is the same through `node --import tsx`. agentColdApply.startToLoggingMs and startToRestoredMs split the time before the apply: spawn to the agent\'s first log line (node start-up and module loading), and to "last good bundle restored" (dataplane start, inventory, reading and re-verifying the bundle), from the log lines\' times.',
+  `agentColdApplyMs (issue 13 item 5): the agent process (compiled by the build's tsc step, as \`npm run build\` ships dist/agent/main.js, run with plain node and the flags of its shipped command: ${SHIPPED_NODE_FLAGS.join(' ')}) from spawn to its "bundle applied" log line, restoring a signed 10,000-rule bundle over 1,000 endpoints; the tsx figure is the same through \`node --import tsx\`. agentColdApply.startToLoggingMs and startToRestoredMs split the time before the apply: spawn to the agent's first log line (node start-up and module loading), and to "last good bundle restored" (dataplane start, inventory, reading and re-verifying the bundle), from the log lines' times.`,
 ];
 
 /** `--only fairness`: issue 13 item 6 alone. */
@@ -332,7 +360,9 @@ async function scaleOnly(json: boolean, rounds: number): Promise<number> {
   const lab = await createBenchLab();
   let scale: Awaited<ReturnType<typeof measureScale>>;
   try {
-    scale = await measureScale(lab, issuer, { rounds, nextRevision: () => ++revision, appliedRevision: () => revision - 1 });
+    scale = await withShippedAgent((agent) =>
+      measureScale(lab, issuer, { rounds, nextRevision: () => ++revision, appliedRevision: () => revision - 1, agent }),
+    );
   } finally {
     progress('cleaning up');
     await lab.close();
@@ -350,6 +380,41 @@ async function scaleOnly(json: boolean, rounds: number): Promise<number> {
     process.stdout.write(`${JSON.stringify(toScaleJson(scale, environment, SCALE_NOTES))}\n`);
   } else {
     process.stdout.write(toScaleMarkdown(scale, environment, SCALE_NOTES));
+  }
+  progress('done');
+  return 0;
+}
+
+/** `--only agent-memory`: figure 4 alone (the agent as it ships, no tsx run), on a bench lab without the throughput runs. */
+async function agentMemoryOnly(json: boolean): Promise<number> {
+  const loadAtStart = loadavg()[0]!.toFixed(2);
+  let revision = 0;
+  const issuer = await createBundleIssuer();
+  const lab = await createBenchLab();
+  let figures: Awaited<ReturnType<typeof measureAgentFigures>>;
+  try {
+    figures = await withShippedAgent((shipped) =>
+      measureAgentFigures(lab, issuer, { runtime: shipped.runtime, rules: SCALE_RULES, endpoints: SCALE_ENDPOINTS, nextRevision: () => ++revision }),
+    );
+  } finally {
+    progress('cleaning up');
+    await lab.close();
+  }
+  const environment = {
+    kernel: release(),
+    cpus: availableParallelism(),
+    node: process.version,
+    'load average (1 min) at start': loadAtStart,
+    'at end': loadavg()[0]!.toFixed(2),
+  };
+  const table = markdownTable(agentMemoryRows(figures.agent, figures.agentBaseline), environment, '', [AGENT_MEMORY_NOTE]);
+  if (json) {
+    process.stderr.write(`\n${table}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...agentMemoryJson(figures.agent, figures.agentBaseline), targets: [agentRssTarget(figures.agent)], environment, notes: [AGENT_MEMORY_NOTE] })}\n`,
+    );
+  } else {
+    process.stdout.write(table);
   }
   progress('done');
   return 0;

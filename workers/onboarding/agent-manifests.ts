@@ -125,8 +125,8 @@ function agentDaemonSet(values: AgentInstallValues, name: string, labels: Record
               image: values.image,
               imagePullPolicy: values.imagePullPolicy,
               // The compiled agent (`npm run build`), as the image's entry point runs it, with its node flags
-              // (infra/docker/Dockerfile says why the young generation is small); never tsx.
-              command: ['node', '--enable-source-maps', '--max-semi-space-size=2', 'dist/agent/main.js'],
+              // (infra/docker/Dockerfile says why the young generation is small and gc is exposed); never tsx.
+              command: ['node', '--enable-source-maps', '--max-semi-space-size=2', '--expose-gc', 'dist/agent/main.js'],
               env: [
                 setting('PALISADE_CONTROL_PLANE_URL', values.controlPlaneUrl),
                 setting('PALISADE_TENANT_ID', values.tenantId),

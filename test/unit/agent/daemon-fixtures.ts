@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';
-import { AgentDaemon } from '../../../agent/daemon.ts';
+import { AgentDaemon, type DaemonOptions } from '../../../agent/daemon.ts';
 import type { ApplyInput, ApplyReport, Dataplane, DataplaneError } from '../../../agent/datapath/dataplane.ts';
 import { type InventoryIssue, type InventorySource, InventoryStateHolder } from '../../../agent/inventory/source.ts';
 import { LastGoodStore } from '../../../agent/state/last-good.ts';
@@ -249,6 +249,7 @@ export interface DaemonSetup {
   controlPlaneUrl?: string;
   maxBundleBytes?: number;
   waitSeconds?: number;
+  memory?: DaemonOptions['memory'];
 }
 
 export function makeDaemon(setup: DaemonSetup): AgentDaemon {
@@ -271,5 +272,6 @@ export function makeDaemon(setup: DaemonSetup): AgentDaemon {
     clock: setup.clock ?? (() => NOW),
     fetch: setup.fetch ?? statusRecorder().fetch,
     poll: { errorBackoff: { initialMs: 20, maxMs: 200 }, rejectBackoff: { initialMs: 20, maxMs: 200 }, minPollIntervalMs: 10, graceMs: 5_000 },
+    ...(setup.memory && { memory: setup.memory }),
   });
 }

@@ -149,6 +149,30 @@ describe('scale figures (issue 13 items 4 and 5)', () => {
   });
 });
 
+describe('agent memory (figure 4, issue 13 item 5)', () => {
+  it('gives agentRssMiB of the agent as it ships, judged under 150 MiB, with the same run through tsx beside it', () => {
+    const shipped = results();
+    shipped.agent = { ...shipped.agent, runtime: 'compiled', rssMiB: 140, peakRssMiB: 180 };
+    shipped.scale.coldApply = { shipped: shipped.agent, tsx: { ...shipped.agent, runtime: 'tsx', rssMiB: 190, peakRssMiB: 200 } };
+    const json = toJson(shipped);
+    expect(json).toMatchObject({ agentRssMiB: 140, agentPeakRssMiB: 180, agentBaselineRssMiB: 100, agent: { runtime: 'compiled', tsxRssMiB: 190 } });
+    const targets = json.targets as { name: string; pass: boolean }[];
+    expect(targets.filter((t) => t.name.startsWith('agent (compiled) resident memory, 10000 rules, 1000 endpoints')).map((t) => t.pass)).toEqual([true]);
+    const table = toMarkdown(shipped);
+    expect(table).toMatch(/resident memory \(compiled JavaScript, as shipped\), 10000 rules, 1000 endpoints \(3 local\) \| 140 MiB .*\| < 150 \| pass \|/);
+    expect(table).toContain('| the same through tsx (npm run agent), for comparison | 190 MiB (peak 200 MiB) |');
+  });
+
+  it('names tsx as what ran, with nothing beside it, when the agent did not compile', () => {
+    const tsxOnly = results(); // the agent ran through tsx at 100 MiB
+    const json = toJson(tsxOnly) as { agent: Record<string, unknown>; targets: { name: string; pass: boolean }[] };
+    expect(json.agent.runtime).toBe('tsx');
+    expect(json.agent.tsxRssMiB).toBeUndefined();
+    expect(json.targets.filter((t) => t.name.startsWith('agent (tsx) resident memory, 10000 rules')).map((t) => t.pass)).toEqual([true]);
+    expect(toMarkdown(tsxOnly)).toMatch(/resident memory \(node \+ tsx\), 10000 rules, 1000 endpoints/);
+  });
+});
+
 describe('tenant ceiling fairness (issue 13 item 6)', () => {
   it("gives tenantCeilingFairness as the worst pod count's median Jain index and the sum furthest from the ceiling", () => {
     const json = toJson(results()) as Record<string, Record<string, unknown>>;

@@ -119,7 +119,7 @@ describe('the agent objects an API server accepts', () => {
 
   it('runs the compiled agent, as the image built from infra/docker/Dockerfile has it', () => {
     const [agent] = daemonSetOf(objects).spec.template.spec.containers;
-    expect(agent.command).toEqual(['node', '--enable-source-maps', '--max-semi-space-size=2', 'dist/agent/main.js']);
+    expect(agent.command).toEqual(['node', '--enable-source-maps', '--max-semi-space-size=2', '--expose-gc', 'dist/agent/main.js']);
     // the bench measures what ships: the same flags
     expect(agent.command).toEqual(['node', ...SHIPPED_NODE_FLAGS, 'dist/agent/main.js']);
     const dockerfile = read('infra/docker/Dockerfile');
