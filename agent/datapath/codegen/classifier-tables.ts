@@ -144,7 +144,9 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const base = new BitVector(words);
   for (const b of always) base.set(b);
 
-  const vectorStore = new VectorStore(words * 2);
+  // Distinct vectors: in policies like the benchmark's about one per term (a remote prefix or a port
+  // interval each); sized so, the store does not grow by copying, and grows past it when needed.
+  const vectorStore = new VectorStore(words, summaryWords, terms.length + 16);
   const intern = (v: BitVector): number => vectorStore.intern(v);
   const vectorWhere = (pred: (t: MatchTerm) => boolean): number => {
     const v = new BitVector(words, base);
@@ -270,13 +272,15 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     }
   }
 
+  // Counted in an array by vector index (a Map of 10,000 counters cost more than the rest of this
+  // tail); ties go to the vector met first, as they did in the Map's insertion order.
+  const counts = new Uint32Array(vectorStore.count);
   const commonest = (from: number, to: number): number => {
-    const counts = new Map<number, number>();
-    for (let i = from; i < to; i++) counts.set(keys[i]!, (counts.get(keys[i]!) ?? 0) + 1);
-    let best = 0;
-    let most = -1;
-    for (const [v, n] of counts) if (n > most) [best, most] = [v, n];
-    return best;
+    counts.fill(0);
+    let most = 0;
+    for (let i = from; i < to; i++) most = Math.max(most, ++counts[keys[i]!]!);
+    for (let i = from; i < to; i++) if (counts[keys[i]!] === most) return keys[i]!;
+    return 0;
   };
   const defaults = {
     proto: commonest(PROTO_BASE, PROTO_BASE + 256),
@@ -292,13 +296,16 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   store(sportBase, keys.length, defaults.sport);
 
   const slotInfo = Buffer.alloc(bits * SLOT_INFO_SIZE);
-  info.forEach((s, i) => {
-    slotInfo.writeUInt32LE(s.kind, i * SLOT_INFO_SIZE);
-    slotInfo.writeUInt32LE(s.rule >>> 0, i * SLOT_INFO_SIZE + 4);
-    slotInfo.writeUInt32LE(s.next, i * SLOT_INFO_SIZE + 8);
-    slotInfo.writeUInt32LE(s.exceptFirst, i * SLOT_INFO_SIZE + 12);
-    slotInfo.writeUInt32LE(s.excepts, i * SLOT_INFO_SIZE + 16);
-  });
+  const slotView = new DataView(slotInfo.buffer, slotInfo.byteOffset, slotInfo.byteLength);
+  for (let i = 0; i < info.length; i++) {
+    const s = info[i]!;
+    const at = i * SLOT_INFO_SIZE;
+    slotView.setUint32(at, s.kind, true);
+    slotView.setUint32(at + 4, s.rule >>> 0, true);
+    slotView.setUint32(at + 8, s.next, true);
+    slotView.setUint32(at + 12, s.exceptFirst, true);
+    slotView.setUint32(at + 16, s.excepts, true);
+  }
   const vectorBytes = (summaryWords + words) * 8;
   return {
     bits,
@@ -311,7 +318,7 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     keys,
     stored,
     defaults,
-    vectors: vectorStore.encode(summaryWords),
+    vectors: vectorStore.encode(),
     vectorCount: vectorStore.count,
     vectorSize: vectorBytes,
     slotInfo,
