@@ -37,6 +37,7 @@ import { cidrContains, type ParsedCidr } from '../validation/cidr.ts';
 import { blockContainsAddress, type ParsedBlock, parseAddress, parseBlock, parseCidrSet, toCidrSet } from './cidr-set.ts';
 import type { CidrSet, MatchTerm, PortRange } from './endpoint-policy.ts';
 import { endpointMatches, type IndexedEndpoint, type IndexedNetworkSet, type IndexedServiceSlice, type InventoryIndex } from './inventory-index.ts';
+import { podSelectorCandidates } from './label-index.ts';
 import { mergePortRanges } from './ports.ts';
 import { normaliseTerms } from './terms.ts';
 
@@ -98,7 +99,7 @@ function peerBlocks(peer: ParsedPeer, index: InventoryIndex, networkSets: readon
   if ('block' in peer) return [peer.block];
   if ('slices' in peer) return sliceAddresses(peer.slices).map((cidr) => ({ cidr, except: [] }));
   const blocks: ParsedBlock[] = [];
-  for (const endpoint of index.endpoints) {
+  for (const endpoint of podSelectorCandidates(index, peer.endpoints.podSelector)) {
     if (!endpointMatches(peer.endpoints, endpoint)) continue;
     for (const cidr of endpoint.addresses) if (insideNets(peer.nets, cidr)) blocks.push({ cidr, except: [] });
   }
