@@ -172,36 +172,39 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   keys.fill(unnamed, PROTO_BASE, PROTO_BASE + 256);
   for (const proto of named) keys[PROTO_BASE + proto] = vectorWhere((t) => protocolMatches(t, proto));
 
-  // port ranges: a sweep over the ranges' boundaries, one vector per elementary interval
+  // port ranges: a sweep over the ranges' boundaries, one vector per elementary interval. The
+  // boundaries are numbers in one sorted typed array (a Map of per-point lists was 20,000 objects at
+  // 10,000 rules): (point * 2 + 1 for a range's start, or * 2 for the point after its end) * span +
+  // bit, so at each point a range's bit is cleared before another's is set, as they were before.
+  // Exact while (2 * NO_PORT + 2) * span < 2^53: for fewer than 2^35 bits.
+  const span = 2 ** Math.ceil(Math.log2(bits + 1));
   const sweep = (region: number, rangesOf: (t: MatchTerm) => readonly PortRange[] | 'all' | 'none') => {
     const v = new BitVector(words, base);
-    const events = new Map<number, { add: number[]; remove: number[] }>();
-    const at = (x: number) => entryOf(events, x, () => ({ add: [], remove: [] }));
+    const events: number[] = [];
     for (const { bit, term } of terms) {
       const ranges = rangesOf(term);
       if (ranges === 'all') v.set(bit);
       else if (ranges !== 'none') {
-        for (const r of ranges) {
-          at(r.first).add.push(bit);
-          at(r.last + 1).remove.push(bit);
-        }
+        for (const r of ranges) events.push((r.first * 2 + 1) * span + bit, (r.last + 1) * 2 * span + bit);
       }
     }
-    at(0);
-    at(NO_PORT); // NO_PORT (protocols without ports) is outside every range
-    const points = [...events.keys()].sort((a, b) => a - b);
-    points.forEach((x, i) => {
-      const e = events.get(x)!;
-      for (const b of e.remove) v.clear(b);
-      for (const b of e.add) v.set(b);
-      const end = Math.min(points[i + 1] ?? NO_PORT + 1, NO_PORT + 1);
-      if (x > NO_PORT) return;
+    const sorted = Float64Array.from(events).sort();
+    const pointOf = (event: number) => Math.floor(event / span / 2);
+    // every point from 0 to NO_PORT (protocols without ports, outside every range) starts an interval
+    let next = 0;
+    for (let x = 0; ; x = Math.min(pointOf(sorted[next] ?? Infinity), NO_PORT)) {
+      for (; next < sorted.length && pointOf(sorted[next]!) <= x; next++) {
+        const event = sorted[next]!;
+        const bit = event % span;
+        if (Math.floor(event / span) % 2 === 1) v.set(bit);
+        else v.clear(bit);
+      }
       if (x === NO_PORT) {
         keys[region + NO_PORT] = vectorWhere((t) => rangesOf(t) === 'all');
         return;
       }
-      keys.fill(intern(v), region + x, region + end);
-    });
+      keys.fill(intern(v), region + x, region + Math.min(pointOf(sorted[next] ?? Infinity), NO_PORT));
+    }
   };
   sweep(DPORT_BASE, (t) => (t.ports === 'any' ? (t.icmp ? 'none' : 'all') : t.ports));
   if (hasSport) sweep(sportBase, (t) => t.srcPorts ?? 'all');
