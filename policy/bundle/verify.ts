@@ -4,7 +4,11 @@
 // data) — checked before any of it is used. A bundle has one spelling: base64url decoders ignore
 // padding and the unused low bits of the last character, so without the canonical check one signed
 // bundle verifies under many texts and its SHA-256 names none of them.
-import * as jose from 'jose';
+// jose's entry points for what this file uses, not its index: the index loads all of JWE, JWT and
+// key generation too, on the agent's way from start to its first apply.
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose/decode/protected_header';
+import { createLocalJWKSet } from 'jose/jwks/local';
+import { compactVerify } from 'jose/jws/compact/verify';
 import { BUNDLE_JWS_TYPE, type BundlePayload, bundlePayloadSchema } from './payload.ts';
 import type { TrustRoot } from './signing-keys.ts';
 
@@ -81,7 +85,7 @@ export async function verifyBundle(jws: string, trustRoot: TrustRoot, expect: Bu
 
   let payloadBytes: Uint8Array;
   try {
-    const verified = await jose.compactVerify(jws, jose.createLocalJWKSet(trustRoot as unknown as jose.JSONWebKeySet), {
+    const verified = await compactVerify(jws, createLocalJWKSet(trustRoot as unknown as Parameters<typeof createLocalJWKSet>[0]), {
       algorithms: ['EdDSA'],
     });
     payloadBytes = verified.payload;
@@ -117,9 +121,9 @@ export async function verifyBundle(jws: string, trustRoot: TrustRoot, expect: Bu
 }
 
 /** The protected header, or undefined when the text is not a JWS (jose says why by throwing). */
-function decodeHeader(jws: string): jose.ProtectedHeaderParameters | undefined {
+function decodeHeader(jws: string): ProtectedHeaderParameters | undefined {
   try {
-    return jose.decodeProtectedHeader(jws);
+    return decodeProtectedHeader(jws);
   } catch {
     return undefined;
   }
