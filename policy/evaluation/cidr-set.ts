@@ -102,18 +102,24 @@ export function normaliseBlocks(blocks: readonly ParsedBlock[]): ParsedBlock[] {
   return kept;
 }
 
+/**
+ * The parsed form of each block toCidrSet made, by the block object: the classifier and set
+ * operations read a set back as parsed blocks, and looking its texts up again (hashing each CIDR
+ * string) was most of reading back a 10,000-rule policy's sets. Blocks are values nobody changes.
+ */
+const parsedBlocks = new WeakMap<CidrBlock, ParsedBlock>();
+
 export function toCidrSet(blocks: readonly ParsedBlock[]): CidrSet {
-  return normaliseBlocks(blocks).map(
-    (block): CidrBlock => ({
-      family: block.cidr.family,
-      cidr: formatCidr(block.cidr),
-      except: block.except.map(formatCidr),
-    }),
-  );
+  return normaliseBlocks(blocks).map((block): CidrBlock => {
+    const out: CidrBlock = { family: block.cidr.family, cidr: formatCidr(block.cidr), except: block.except.map(formatCidr) };
+    parsedBlocks.set(out, block);
+    return out;
+  });
 }
 
+/** A canonical set's blocks parsed (shared: callers must not modify them). */
 export function parseCidrSet(set: CidrSet): ParsedBlock[] {
-  return set.map(parseBlock);
+  return set.map((block) => parsedBlocks.get(block) ?? parseBlock(block));
 }
 
 /**

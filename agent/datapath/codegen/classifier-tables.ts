@@ -22,10 +22,10 @@
 // tests each before acting: one that matches fails the term, and the search goes on at the next bit.
 // The staged ("would have been") evaluation gets its own tables, built the same way from every
 // policy but the stagedOut ones (tiers with none of them skipped), in maps of its own.
-import { cidrSetText, compareCidr, mustParse } from '../../../policy/evaluation/cidr-set.ts';
+import { cidrSetText, compareCidr } from '../../../policy/evaluation/cidr-set.ts';
 import type { DirectionPolicy, MatchTerm, PortRange } from '../../../policy/evaluation/endpoint-policy.ts';
-import { toLpmEntries } from '../../../policy/evaluation/lpm.ts';
-import { cidrContains, type ParsedCidr } from '../../../policy/validation/cidr.ts';
+import { lpmPrefixes } from '../../../policy/evaluation/lpm.ts';
+import { cidrContains, formatCidr, type ParsedCidr } from '../../../policy/validation/cidr.ts';
 import { LpmKey, NO_PORT, NO_SLOT } from '../layouts.ts';
 import { IpProto } from './parse.ts';
 import type { SlotTable } from './slots.ts';
@@ -232,14 +232,14 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     entryOf(setTerms, k, () => ({ set: tb.term.remote, bits: [] })).bits.push(tb);
   }
   // each set's LPM entries once, for both families
-  const setEntries = [...setTerms.values()].map(({ set, bits: tbs }) => ({ bits: tbs, entries: set === 'any' ? [] : toLpmEntries(set) }));
+  const setEntries = [...setTerms.values()].map(({ set, bits: tbs }) => ({ bits: tbs, entries: set === 'any' ? [] : lpmPrefixes(set) }));
   for (const family of [4, 6] as const) {
     const ok = (t: MatchTerm) => t.ipVersion === undefined || t.ipVersion === family;
-    const marks = new Map<string, { cidr: ParsedCidr; ops: { bits: TermBit[]; member: boolean }[] }>();
+    const marks = new Map<number | string, { cidr: ParsedCidr; ops: { bits: TermBit[]; member: boolean }[] }>();
     for (const { bits: tbs, entries } of setEntries) {
       for (const entry of entries) {
-        if (entry.family !== family) continue;
-        entryOf(marks, entry.cidr, () => ({ cidr: mustParse(entry.cidr), ops: [] })).ops.push({ bits: tbs, member: entry.member });
+        if (entry.cidr.family !== family) continue;
+        entryOf(marks, prefixKey(entry.cidr), () => ({ cidr: entry.cidr, ops: [] })).ops.push({ bits: tbs, member: entry.member });
       }
     }
     const root = new BitVector(words, base);
@@ -327,6 +327,16 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     slotInfo,
     bytes: remote.length * (LpmKey.size + 4) + keys.length * 4 + vectorStore.count * vectorBytes + slotInfo.length,
   };
+}
+
+/**
+ * One key per distinct prefix: an IPv4 prefix as a number (address * 64 + length, below 2^38), an
+ * IPv6 one as its canonical text.
+ */
+function prefixKey(cidr: ParsedCidr): number | string {
+  if (cidr.family === 6) return formatCidr(cidr);
+  const [a = 0, b = 0, c = 0, d = 0] = cidr.bytes;
+  return (((a << 24) | (b << 16) | (c << 8) | d) >>> 0) * 64 + cidr.prefix;
 }
 
 /** The map's entry for `key`, made by `make` and stored on first use. */
