@@ -59,6 +59,7 @@ function overlaps(a: ParsedCidr, b: ParsedCidr): boolean {
  * Validation keeps excepts strictly inside the cidr; one of another family or outside removes nothing.
  */
 function normaliseExcepts(block: ParsedBlock): ParsedCidr[] | null {
+  if (block.except.length === 0) return [];
   if (block.except.some((e) => cidrContains(e, block.cidr))) return null;
   const inside = block.except.filter((e) => cidrContains(block.cidr, e)).sort(compareCidr);
   return inside.filter((e, i) => !inside.some((other, j) => j !== i && cidrContains(other, e) && (compareCidr(other, e) !== 0 || j < i)));
@@ -83,6 +84,12 @@ function compareBlock(a: ParsedBlock, b: ParsedBlock): number {
 
 /** The canonical union of `blocks`: empty blocks dropped, duplicates and blocks inside another removed, sorted. */
 export function normaliseBlocks(blocks: readonly ParsedBlock[]): ParsedBlock[] {
+  // one block (a rule naming one address or one pod): nothing to sort or contain
+  if (blocks.length === 1) {
+    const [block] = blocks as [ParsedBlock];
+    const except = normaliseExcepts(block);
+    return except ? [{ cidr: block.cidr, except }] : [];
+  }
   const tidy: ParsedBlock[] = [];
   for (const block of blocks) {
     const except = normaliseExcepts(block);

@@ -241,6 +241,7 @@ function destinationTerms(
   index: InventoryIndex,
 ): MatchTerm[] {
   const named = rule.ports.filter((p) => p.name !== undefined);
+  if (named.length === 0) return numberedTerms(rule.ports, remote);
   const nodes = rule.nodes ? nodeAddresses(rule.nodes, index) : [];
   const admits = (endpoint: IndexedEndpoint, address: ParsedCidr) =>
     (peers.length === 0 && !rule.nodes) || peers.some((peer) => peerAdmits(peer, endpoint, address)) || nodes.some((node) => cidrContains(node, address));
