@@ -34,6 +34,8 @@ import { BitVector, VectorStore } from './vector-store.ts';
 /** Kind of a bit slot (cls_slots value). */
 export const BitKind = { ALLOW: 1, DENY: 2, PASS: 3, LOG: 4 } as const;
 
+const KIND_OF_ACTION = { Allow: BitKind.ALLOW, Deny: BitKind.DENY, Pass: BitKind.PASS, Log: BitKind.LOG } as const;
+
 export const PROTO_BASE = 0;
 export const DPORT_BASE = 256;
 export const ICMP_BASE = DPORT_BASE + NO_PORT + 1;
@@ -104,14 +106,15 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     if (policies.length === 0) continue;
     const tierPass: number[] = [];
     for (const p of policies) {
-      for (const rule of p.rules) {
+      for (let r = 0; r < p.rules.length; r++) {
+        const rule = p.rules[r]!;
         const rule_slot = slots.slotOf({ tier: tier.name, policyId: p.id, ruleIndex: rule.index, action: rule.action }, p.staged);
         const first = info.length;
-        for (const term of rule.terms) {
+        for (let t = 0; t < rule.terms.length; t++) {
+          const term = rule.terms[t]!;
           const bit = info.length;
           terms.push({ bit, term });
-          const kind = { Allow: BitKind.ALLOW, Deny: BitKind.DENY, Pass: BitKind.PASS, Log: BitKind.LOG }[rule.action];
-          info.push({ kind, rule: rule_slot, next: 0, exceptFirst: 0, excepts: 0 });
+          info.push({ kind: KIND_OF_ACTION[rule.action], rule: rule_slot, next: 0, exceptFirst: 0, excepts: 0 });
           if (term.except?.length) withExcepts.push({ bit, except: term.except });
           if (rule.action === 'Pass') tierPass.push(bit);
         }
@@ -150,7 +153,7 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const intern = (v: BitVector): number => vectorStore.intern(v);
   const vectorWhere = (pred: (t: MatchTerm) => boolean): number => {
     const v = new BitVector(words, base);
-    for (const { bit, term } of terms) if (pred(term)) v.set(bit);
+    for (let i = 0; i < terms.length; i++) if (pred(terms[i]!.term)) v.set(terms[i]!.bit);
     return intern(v);
   };
 
@@ -164,7 +167,8 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const protocolMatches = (t: MatchTerm, proto: number) =>
     (t.protocol === 'any' || PROTOCOL_NUMBER[t.protocol] === proto) && (t.protocolNumber === undefined || t.protocolNumber === proto);
   const named = new Set<number>();
-  for (const { term } of terms) {
+  for (let i = 0; i < terms.length; i++) {
+    const { term } = terms[i]!;
     if (term.protocol !== 'any') named.add(PROTOCOL_NUMBER[term.protocol]!);
     if (term.protocolNumber !== undefined) named.add(term.protocolNumber);
   }
@@ -181,11 +185,12 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const sweep = (region: number, rangesOf: (t: MatchTerm) => readonly PortRange[] | 'all' | 'none') => {
     const v = new BitVector(words, base);
     const events: number[] = [];
-    for (const { bit, term } of terms) {
+    for (let i = 0; i < terms.length; i++) {
+      const { bit, term } = terms[i]!;
       const ranges = rangesOf(term);
       if (ranges === 'all') v.set(bit);
       else if (ranges !== 'none') {
-        for (const r of ranges) events.push((r.first * 2 + 1) * span + bit, (r.last + 1) * 2 * span + bit);
+        for (let j = 0; j < ranges.length; j++) events.push((ranges[j]!.first * 2 + 1) * span + bit, (ranges[j]!.last + 1) * 2 * span + bit);
       }
     }
     const sorted = Float64Array.from(events).sort();
@@ -226,7 +231,8 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   // the marks of the sets listing it applied (member: set, hole: clear)
   const remote: { key: Buffer; value: Buffer }[] = [];
   const setTerms = new Map<string, { set: MatchTerm['remote']; bits: TermBit[] }>();
-  for (const tb of terms) {
+  for (let i = 0; i < terms.length; i++) {
+    const tb = terms[i]!;
     if (tb.term.remote === 'any') continue;
     const k = cidrSetText(tb.term.remote);
     entryOf(setTerms, k, () => ({ set: tb.term.remote, bits: [] })).bits.push(tb);
@@ -236,33 +242,52 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   for (const family of [4, 6] as const) {
     const ok = (t: MatchTerm) => t.ipVersion === undefined || t.ipVersion === family;
     const marks = new Map<number | string, { cidr: ParsedCidr; ops: { bits: TermBit[]; member: boolean }[] }>();
-    for (const { bits: tbs, entries } of setEntries) {
-      for (const entry of entries) {
+    for (let i = 0; i < setEntries.length; i++) {
+      const { bits: tbs, entries } = setEntries[i]!;
+      for (let j = 0; j < entries.length; j++) {
+        const entry = entries[j]!;
         if (entry.cidr.family !== family) continue;
         entryOf(marks, prefixKey(entry.cidr), () => ({ cidr: entry.cidr, ops: [] })).ops.push({ bits: tbs, member: entry.member });
       }
     }
     const root = new BitVector(words, base);
-    for (const { bit, term } of terms) if (term.remote === 'any' && ok(term)) root.set(bit);
-    const encode = (len: number, bytes: Uint8Array, v: BitVector) => {
-      const addr = new Uint8Array(16);
-      addr.set(bytes);
-      const value = Buffer.alloc(4);
-      value.writeUInt32LE(intern(v));
-      remote.push({ key: LpmKey.encode({ prefixlen: 32 + len, set: family === 6 ? 1 : 0, addr }), value });
-    };
-    const apply = (v: BitVector, ops: { bits: TermBit[]; member: boolean }[]) => {
-      for (const op of ops) for (const { bit, term } of op.bits) if (ok(term)) op.member ? v.set(bit) : v.clear(bit);
-    };
+    for (let i = 0; i < terms.length; i++) if (terms[i]!.term.remote === 'any' && ok(terms[i]!.term)) root.set(terms[i]!.bit);
     // by address then prefix length: every prefix comes after the prefixes that contain it
     const ordered = [...marks.values()].sort((a, b) => compareCidr(a.cidr, b.cidr));
+    // the family's entries (the root, then every prefix but /0) written into two buffers, each
+    // entry a view of them, rather than three small allocations per prefix
+    let entries = 1;
+    for (let i = 0; i < ordered.length; i++) if (ordered[i]!.cidr.prefix !== 0) entries++;
+    const keyBytes = Buffer.alloc(entries * LpmKey.size);
+    const valueBytes = Buffer.alloc(entries * 4);
+    const addr = new Uint8Array(16);
+    let written = 0;
+    const encode = (len: number, bytes: Uint8Array, v: BitVector) => {
+      addr.fill(0);
+      addr.set(bytes);
+      const key = written * LpmKey.size;
+      LpmKey.encodeInto(keyBytes, key, { prefixlen: 32 + len, set: family === 6 ? 1 : 0, addr });
+      valueBytes.writeUInt32LE(intern(v), written * 4);
+      remote.push({ key: keyBytes.subarray(key, key + LpmKey.size), value: valueBytes.subarray(written * 4, written * 4 + 4) });
+      written++;
+    };
+    const apply = (v: BitVector, ops: { bits: TermBit[]; member: boolean }[]) => {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        for (let j = 0; j < op.bits.length; j++) {
+          const { bit, term } = op.bits[j]!;
+          if (ok(term)) op.member ? v.set(bit) : v.clear(bit);
+        }
+      }
+    };
     // a set listing the whole family (/0) marks the root itself: one entry per key
-    for (const m of ordered) if (m.cidr.prefix === 0) apply(root, m.ops);
+    for (let i = 0; i < ordered.length; i++) if (ordered[i]!.cidr.prefix === 0) apply(root, ordered[i]!.ops);
     encode(0, new Uint8Array(16), root);
     // the open prefixes, each with its vector; vectors are reused by depth (at most one per prefix length)
     const stack: { cidr: ParsedCidr | null; v: BitVector }[] = [{ cidr: null, v: root }];
     const scratch: BitVector[] = [];
-    for (const m of ordered) {
+    for (let i = 0; i < ordered.length; i++) {
+      const m = ordered[i]!;
       if (m.cidr.prefix === 0) continue;
       for (let top = stack[stack.length - 1]!; top.cidr && !cidrContains(top.cidr, m.cidr); top = stack[stack.length - 1]!) stack.pop();
       const depth = stack.length;
