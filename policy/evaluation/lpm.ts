@@ -30,6 +30,8 @@ export function toLpmEntries(set: CidrSet): LpmEntry[] {
 /** toLpmEntries with the prefixes parsed, for callers that go on to encode them (the classifier). */
 export function lpmPrefixes(set: CidrSet): ParsedLpmEntry[] {
   const blocks = parseCidrSet(set);
+  // one block without holes (a rule naming one address): its prefix, a member
+  if (blocks.length === 1 && blocks[0]!.except.length === 0) return [{ cidr: blocks[0]!.cidr, member: true }];
   const prefixes = blocks.flatMap((b) => [b.cidr, ...b.except]).sort(compareCidr);
   const unique = prefixes.filter((p, i) => i === 0 || compareCidr(p, prefixes[i - 1]!) !== 0);
   const member = unique.map((p) => blocks.some((b) => cidrContains(b.cidr, p) && !b.except.some((e) => cidrContains(e, p))));
