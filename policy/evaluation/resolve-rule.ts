@@ -325,9 +325,10 @@ function exceptTerms(
 
 /** Whether a rule's terms depend on the target endpoint (through the port names it declares). */
 function dependsOnTarget(rule: Rule, direction: Direction): boolean {
-  const lists = direction === 'ingress' ? [rule.ports, rule.notPorts] : [rule.srcPorts, rule.notSrcPorts];
-  return lists.some((list) => (list ?? []).some((p) => p.name !== undefined));
+  return direction === 'ingress' ? namesPorts(rule.ports) || namesPorts(rule.notPorts) : namesPorts(rule.srcPorts) || namesPorts(rule.notSrcPorts);
 }
+
+const namesPorts = (list: readonly PortMatch[] | undefined): boolean => list?.some((p) => p.name !== undefined) === true;
 
 /**
  * Whether a rule can resolve to different terms for different endpoints: through port names looked
@@ -367,6 +368,8 @@ function restrictFamilies(terms: readonly MatchTerm[], families: readonly (4 | 6
   const family = families[0]!;
   return terms.flatMap((t) => (t.ipVersion === undefined ? [{ ...t, ipVersion: family }] : t.ipVersion === family ? [t] : []));
 }
+
+const BOTH_FAMILIES: readonly (4 | 6)[] = [4, 6];
 
 export type RuleResolver = (rule: Rule, direction: Direction, target: IndexedEndpoint) => MatchTerm[];
 
@@ -423,8 +426,10 @@ export function createRuleResolver(index: InventoryIndex, networkSets: readonly 
   };
 
   return (rule, direction, target) => {
-    const families = rule.localPeers || rule.notLocalPeers ? localRuleFamilies(rule, target, index) : ([4, 6] as const);
-    const signature = `${direction} ${families.join(',')}${dependsOnTarget(rule, direction) ? ` ${JSON.stringify(target.endpoint.ports)}` : ''}`;
+    const local = Boolean(rule.localPeers || rule.notLocalPeers);
+    const families = local ? localRuleFamilies(rule, target, index) : BOTH_FAMILIES;
+    // '4,6' written out for the rules without local peers (nearly all), as families.join(',') gives it
+    const signature = `${direction} ${local ? families.join(',') : '4,6'}${dependsOnTarget(rule, direction) ? ` ${JSON.stringify(target.endpoint.ports)}` : ''}`;
     let bySignature = results.get(rule);
     if (!bySignature) {
       bySignature = new Map();
