@@ -54,8 +54,12 @@ function endpointFeatures(match: EndpointMatch, found: Set<IrFeature>): void {
   if (match.serviceAccounts) found.add('serviceAccounts');
 }
 
+// Indexed loops and no list of lists: the agent runs this over every rule of a bundle before its
+// first apply, in code not optimised yet, where each for-of step allocates.
 function peerFeatures(peers: readonly Peer[] | undefined, found: Set<IrFeature>): void {
-  for (const peer of peers ?? []) {
+  if (!peers) return;
+  for (let i = 0; i < peers.length; i++) {
+    const peer = peers[i]!;
     if ('service' in peer) found.add('servicePeers');
     if (!('endpoints' in peer)) continue;
     endpointFeatures(peer.endpoints, found);
@@ -74,7 +78,10 @@ function ruleFeatures(rule: Rule, found: Set<IrFeature>): void {
   if (rule.notPeers) found.add('notPeers');
   if (rule.localPeers || rule.notLocalPeers) found.add('localPeers');
   if (rule.nodes) found.add('nodePeers');
-  for (const peers of [rule.peers, rule.notPeers, rule.localPeers, rule.notLocalPeers]) peerFeatures(peers, found);
+  peerFeatures(rule.peers, found);
+  peerFeatures(rule.notPeers, found);
+  peerFeatures(rule.localPeers, found);
+  peerFeatures(rule.notLocalPeers, found);
 }
 
 /** The optional features `set` uses, in IR_FEATURES order. */
@@ -86,7 +93,8 @@ export function irFeaturesOf(set: PolicySet): IrFeature[] {
     for (const policy of tier.policies) {
       if (policy.stagedTarget !== undefined) found.add('stagedTargets');
       endpointFeatures(policy.subject, found);
-      for (const rule of [...policy.ingress, ...policy.egress]) ruleFeatures(rule, found);
+      for (let i = 0; i < policy.ingress.length; i++) ruleFeatures(policy.ingress[i]!, found);
+      for (let i = 0; i < policy.egress.length; i++) ruleFeatures(policy.egress[i]!, found);
       if (policy.untracked) {
         found.add('untrackedHostPolicy');
         for (const rule of policy.untracked.ingress) ruleFeatures(rule, found);

@@ -95,7 +95,11 @@ function createProgramMaps(specs: readonly ProgramMapSpec[]): ProgramMaps {
     for (const spec of specs) {
       const map = createMap(spec.create);
       made[spec.ref] = map;
-      for (let i = 0; i < spec.keys.length; i += FILL_CHUNK) map.updateBatch(spec.keys.slice(i, i + FILL_CHUNK), spec.values.slice(i, i + FILL_CHUNK));
+      const { count, keys, values } = spec.entries;
+      for (let i = 0; i < count; i += FILL_CHUNK) {
+        const end = Math.min(count, i + FILL_CHUNK);
+        map.updatePacked(keys.subarray(i * map.keySize, end * map.keySize), values.subarray(i * map.valueBufferSize, end * map.valueBufferSize));
+      }
     }
   } catch (error) {
     for (const map of Object.values(made)) map.close();

@@ -13,13 +13,31 @@ import { CLASSIFIER_MAP_REFS, type ClassifierMapRef, type ClassifierMapRefs } fr
 
 export type ProgramMapRef = 'counters' | 'ipsets' | ClassifierMapRef;
 
+/**
+ * Entries as BPF_MAP_UPDATE_BATCH takes them (BpfMap.updatePacked): `count` keys back to back, and
+ * their values likewise. An array's values are the buffer the compiler built, not a copy of it.
+ */
+export interface PackedEntries {
+  count: number;
+  keys: Buffer;
+  values: Buffer;
+}
+
 export interface ProgramMapSpec {
   ref: ProgramMapRef;
   create: CreateMapOptions;
-  /** Entries written once the map exists (keys[i] -> values[i]); the rest of an array stays zeroed. */
-  keys: readonly Buffer[];
-  values: readonly Buffer[];
+  /** Entries written once the map exists; the rest of an array stays zeroed. */
+  entries: PackedEntries;
 }
+
+const NO_ENTRIES: PackedEntries = { count: 0, keys: Buffer.alloc(0), values: Buffer.alloc(0) };
+
+/** Entries given one by one, packed. */
+const packed = (keys: readonly Buffer[], values: readonly Buffer[]): PackedEntries => ({
+  count: keys.length,
+  keys: Buffer.concat(keys),
+  values: Buffer.concat(values),
+});
 
 /** Kernel object names are `pal_` and the map's reference (truncated by the kernel to 15 characters). */
 const nameOf = (ref: ProgramMapRef) => `pal_${ref}`;
@@ -29,16 +47,17 @@ export function programMapSpecs(compiled: CompiledProgram): ProgramMapSpec[] {
     {
       ref: 'counters',
       create: { type: MapType.PERCPU_ARRAY, name: nameOf('counters'), keySize: 4, valueSize: RuleCounter.size, maxEntries: Math.max(1, compiled.slots.length) },
-      keys: [],
-      values: [],
+      entries: NO_ENTRIES,
     },
   ];
   if (compiled.ipSetEntries.length > 0) {
     specs.push({
       ref: 'ipsets',
       create: { type: MapType.LPM_TRIE, name: nameOf('ipsets'), keySize: LpmKey.size, valueSize: LPM_VALUE_SIZE, maxEntries: compiled.ipSetEntries.length },
-      keys: compiled.ipSetEntries.map((e) => e.key),
-      values: compiled.ipSetEntries.map((e) => e.value),
+      entries: packed(
+        compiled.ipSetEntries.map((e) => e.key),
+        compiled.ipSetEntries.map((e) => e.value),
+      ),
     });
   }
   if (compiled.classifier) specs.push(...classifierMapSpecs(compiled.classifier, CLASSIFIER_MAP_REFS.enforced));
@@ -49,48 +68,48 @@ export function programMapSpecs(compiled: CompiledProgram): ProgramMapSpec[] {
 /** One evaluation's classifier maps (codegen/classifier-tables.ts has what each holds). */
 function classifierMapSpecs(tables: ClassifierTables, refs: ClassifierMapRefs): ProgramMapSpec[] {
   // an array map starts zeroed: only the keys that are not their field's default are written
-  const explicit: number[] = [];
-  tables.stored.forEach((v, i) => {
-    if (v !== 0) explicit.push(i);
-  });
-  const keyBytes = Buffer.alloc(explicit.length * 8);
-  explicit.forEach((k, i) => {
-    keyBytes.writeUInt32LE(k, i * 8);
-    keyBytes.writeUInt32LE(tables.stored[k]!, i * 8 + 4);
+  let explicit = 0;
+  for (const v of tables.stored) if (v !== 0) explicit++;
+  const keyBytes = Buffer.alloc(explicit * 4);
+  const valueBytes = Buffer.alloc(explicit * 4);
+  let at = 0;
+  tables.stored.forEach((v, k) => {
+    if (v === 0) return;
+    keyBytes.writeUInt32LE(k, at);
+    valueBytes.writeUInt32LE(v, at);
+    at += 4;
   });
   return [
     {
       ref: refs.remote,
       create: { type: MapType.LPM_TRIE, name: nameOf(refs.remote), keySize: LpmKey.size, valueSize: 4, maxEntries: tables.remote.length },
-      keys: tables.remote.map((e) => e.key),
-      values: tables.remote.map((e) => e.value),
+      entries: packed(
+        tables.remote.map((e) => e.key),
+        tables.remote.map((e) => e.value),
+      ),
     },
     {
       ref: refs.keys,
       create: { type: MapType.ARRAY, name: nameOf(refs.keys), keySize: 4, valueSize: 4, maxEntries: tables.keys.length },
-      keys: explicit.map((_, i) => keyBytes.subarray(i * 8, i * 8 + 4)),
-      values: explicit.map((_, i) => keyBytes.subarray(i * 8 + 4, i * 8 + 8)),
+      entries: { count: explicit, keys: keyBytes, values: valueBytes },
     },
     {
       ref: refs.vectors,
       create: { type: MapType.ARRAY, name: nameOf(refs.vectors), keySize: 4, valueSize: tables.vectorSize, maxEntries: tables.vectorCount },
-      ...arrayEntries(tables.vectors, tables.vectorSize),
+      entries: arrayEntries(tables.vectors, tables.vectorSize),
     },
     {
       ref: refs.slots,
       create: { type: MapType.ARRAY, name: nameOf(refs.slots), keySize: 4, valueSize: SLOT_INFO_SIZE, maxEntries: tables.bits },
-      ...arrayEntries(tables.slotInfo, SLOT_INFO_SIZE),
+      entries: arrayEntries(tables.slotInfo, SLOT_INFO_SIZE),
     },
   ];
 }
 
-/** An array map's values 0..n-1, cut from one buffer. */
-function arrayEntries(values: Buffer, valueSize: number): Pick<ProgramMapSpec, 'keys' | 'values'> {
+/** An array map's values 0..n-1: the buffer itself, with its indexes as keys. */
+function arrayEntries(values: Buffer, valueSize: number): PackedEntries {
   const count = values.length / valueSize;
   const keys = Buffer.alloc(count * 4);
   for (let i = 0; i < count; i++) keys.writeUInt32LE(i, i * 4);
-  return {
-    keys: Array.from({ length: count }, (_, i) => keys.subarray(i * 4, i * 4 + 4)),
-    values: Array.from({ length: count }, (_, i) => values.subarray(i * valueSize, (i + 1) * valueSize)),
-  };
+  return { count, keys, values };
 }

@@ -181,13 +181,29 @@ export class BpfMap implements MapSpec {
   updateBatch(keys: readonly Uint8Array[], values: readonly Uint8Array[], flag: number = UpdateFlag.ANY): number {
     if (keys.length !== values.length) throw new BpfError('INVALID_ARGUMENT', 'keys and values differ in length');
     if (keys.length === 0) return 0;
-    const keyBuf = Buffer.concat(keys.map((k) => this.key(k)));
-    const valueBuf = Buffer.concat(values.map((v) => this.value(v)));
+    return this.updatePacked(Buffer.concat(keys.map((k) => this.key(k))), Buffer.concat(values.map((v) => this.value(v))), flag);
+  }
+
+  /**
+   * BPF_MAP_UPDATE_BATCH over entries already packed as the syscall takes them: the keys back to
+   * back, the values (valueBufferSize bytes each) likewise, in the same order. Nothing is copied: a
+   * 10,000-rule classifier's 12.8 MiB of vectors go to the kernel from the buffer they were built in.
+   * Returns how many were written.
+   */
+  updatePacked(keys: Uint8Array, values: Uint8Array, flag: number = UpdateFlag.ANY): number {
+    const entries = keys.length / this.keySize;
+    if (!Number.isInteger(entries) || values.length !== entries * this.valueBufferSize) {
+      throw new BpfError(
+        'INVALID_ARGUMENT',
+        `map ${this.name}: ${keys.length} bytes of keys and ${values.length} of values are not whole entries of ${this.keySize} and ${this.valueBufferSize} bytes, as many of each`,
+      );
+    }
+    if (entries === 0) return 0;
     const count = Buffer.alloc(4);
-    count.writeUInt32LE(keys.length);
-    const ret = libbpf().bpf_map_update_batch(this.fd, keyBuf, valueBuf, count, buildOpts(MapBatchOpts, { elem_flags: BigInt(flag) }));
+    count.writeUInt32LE(entries);
+    const ret = libbpf().bpf_map_update_batch(this.fd, keys, values, count, buildOpts(MapBatchOpts, { elem_flags: BigInt(flag) }));
     if (ret < 0) {
-      throw failure('MAP_OP_FAILED', `batch update in ${this.name} (${count.readUInt32LE()} of ${keys.length} written)`, -ret);
+      throw failure('MAP_OP_FAILED', `batch update in ${this.name} (${count.readUInt32LE()} of ${entries} written)`, -ret);
     }
     return count.readUInt32LE();
   }

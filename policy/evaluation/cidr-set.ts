@@ -59,6 +59,7 @@ function overlaps(a: ParsedCidr, b: ParsedCidr): boolean {
  * Validation keeps excepts strictly inside the cidr; one of another family or outside removes nothing.
  */
 function normaliseExcepts(block: ParsedBlock): ParsedCidr[] | null {
+  if (block.except.length === 0) return [];
   if (block.except.some((e) => cidrContains(e, block.cidr))) return null;
   const inside = block.except.filter((e) => cidrContains(block.cidr, e)).sort(compareCidr);
   return inside.filter((e, i) => !inside.some((other, j) => j !== i && cidrContains(other, e) && (compareCidr(other, e) !== 0 || j < i)));
@@ -83,6 +84,12 @@ function compareBlock(a: ParsedBlock, b: ParsedBlock): number {
 
 /** The canonical union of `blocks`: empty blocks dropped, duplicates and blocks inside another removed, sorted. */
 export function normaliseBlocks(blocks: readonly ParsedBlock[]): ParsedBlock[] {
+  // one block (a rule naming one address or one pod): nothing to sort or contain
+  if (blocks.length === 1) {
+    const [block] = blocks as [ParsedBlock];
+    const except = normaliseExcepts(block);
+    return except ? [{ cidr: block.cidr, except }] : [];
+  }
   const tidy: ParsedBlock[] = [];
   for (const block of blocks) {
     const except = normaliseExcepts(block);
@@ -102,18 +109,24 @@ export function normaliseBlocks(blocks: readonly ParsedBlock[]): ParsedBlock[] {
   return kept;
 }
 
+/**
+ * The parsed form of each block toCidrSet made, by the block object: the classifier and set
+ * operations read a set back as parsed blocks, and looking its texts up again (hashing each CIDR
+ * string) was most of reading back a 10,000-rule policy's sets. Blocks are values nobody changes.
+ */
+const parsedBlocks = new WeakMap<CidrBlock, ParsedBlock>();
+
 export function toCidrSet(blocks: readonly ParsedBlock[]): CidrSet {
-  return normaliseBlocks(blocks).map(
-    (block): CidrBlock => ({
-      family: block.cidr.family,
-      cidr: formatCidr(block.cidr),
-      except: block.except.map(formatCidr),
-    }),
-  );
+  return normaliseBlocks(blocks).map((block): CidrBlock => {
+    const out: CidrBlock = { family: block.cidr.family, cidr: formatCidr(block.cidr), except: block.except.map(formatCidr) };
+    parsedBlocks.set(out, block);
+    return out;
+  });
 }
 
+/** A canonical set's blocks parsed (shared: callers must not modify them). */
 export function parseCidrSet(set: CidrSet): ParsedBlock[] {
-  return set.map(parseBlock);
+  return set.map((block) => parsedBlocks.get(block) ?? parseBlock(block));
 }
 
 /**

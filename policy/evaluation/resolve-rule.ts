@@ -37,6 +37,7 @@ import { cidrContains, type ParsedCidr } from '../validation/cidr.ts';
 import { blockContainsAddress, type ParsedBlock, parseAddress, parseBlock, parseCidrSet, toCidrSet } from './cidr-set.ts';
 import type { CidrSet, MatchTerm, PortRange } from './endpoint-policy.ts';
 import { endpointMatches, type IndexedEndpoint, type IndexedNetworkSet, type IndexedServiceSlice, type InventoryIndex } from './inventory-index.ts';
+import { podSelectorCandidates } from './label-index.ts';
 import { mergePortRanges } from './ports.ts';
 import { normaliseTerms } from './terms.ts';
 
@@ -98,7 +99,7 @@ function peerBlocks(peer: ParsedPeer, index: InventoryIndex, networkSets: readon
   if ('block' in peer) return [peer.block];
   if ('slices' in peer) return sliceAddresses(peer.slices).map((cidr) => ({ cidr, except: [] }));
   const blocks: ParsedBlock[] = [];
-  for (const endpoint of index.endpoints) {
+  for (const endpoint of podSelectorCandidates(index, peer.endpoints.podSelector)) {
     if (!endpointMatches(peer.endpoints, endpoint)) continue;
     for (const cidr of endpoint.addresses) if (insideNets(peer.nets, cidr)) blocks.push({ cidr, except: [] });
   }
@@ -240,6 +241,7 @@ function destinationTerms(
   index: InventoryIndex,
 ): MatchTerm[] {
   const named = rule.ports.filter((p) => p.name !== undefined);
+  if (named.length === 0) return numberedTerms(rule.ports, remote);
   const nodes = rule.nodes ? nodeAddresses(rule.nodes, index) : [];
   const admits = (endpoint: IndexedEndpoint, address: ParsedCidr) =>
     (peers.length === 0 && !rule.nodes) || peers.some((peer) => peerAdmits(peer, endpoint, address)) || nodes.some((node) => cidrContains(node, address));
@@ -323,9 +325,10 @@ function exceptTerms(
 
 /** Whether a rule's terms depend on the target endpoint (through the port names it declares). */
 function dependsOnTarget(rule: Rule, direction: Direction): boolean {
-  const lists = direction === 'ingress' ? [rule.ports, rule.notPorts] : [rule.srcPorts, rule.notSrcPorts];
-  return lists.some((list) => (list ?? []).some((p) => p.name !== undefined));
+  return direction === 'ingress' ? namesPorts(rule.ports) || namesPorts(rule.notPorts) : namesPorts(rule.srcPorts) || namesPorts(rule.notSrcPorts);
 }
+
+const namesPorts = (list: readonly PortMatch[] | undefined): boolean => list?.some((p) => p.name !== undefined) === true;
 
 /**
  * Whether a rule can resolve to different terms for different endpoints: through port names looked
@@ -365,6 +368,8 @@ function restrictFamilies(terms: readonly MatchTerm[], families: readonly (4 | 6
   const family = families[0]!;
   return terms.flatMap((t) => (t.ipVersion === undefined ? [{ ...t, ipVersion: family }] : t.ipVersion === family ? [t] : []));
 }
+
+const BOTH_FAMILIES: readonly (4 | 6)[] = [4, 6];
 
 export type RuleResolver = (rule: Rule, direction: Direction, target: IndexedEndpoint) => MatchTerm[];
 
@@ -421,8 +426,10 @@ export function createRuleResolver(index: InventoryIndex, networkSets: readonly 
   };
 
   return (rule, direction, target) => {
-    const families = rule.localPeers || rule.notLocalPeers ? localRuleFamilies(rule, target, index) : ([4, 6] as const);
-    const signature = `${direction} ${families.join(',')}${dependsOnTarget(rule, direction) ? ` ${JSON.stringify(target.endpoint.ports)}` : ''}`;
+    const local = Boolean(rule.localPeers || rule.notLocalPeers);
+    const families = local ? localRuleFamilies(rule, target, index) : BOTH_FAMILIES;
+    // '4,6' written out for the rules without local peers (nearly all), as families.join(',') gives it
+    const signature = `${direction} ${local ? families.join(',') : '4,6'}${dependsOnTarget(rule, direction) ? ` ${JSON.stringify(target.endpoint.ports)}` : ''}`;
     let bySignature = results.get(rule);
     if (!bySignature) {
       bySignature = new Map();

@@ -15,6 +15,8 @@ export interface BucketCounters {
   activeShares: bigint;
 }
 
+const ZERO_BUCKET = Buffer.alloc(BandwidthBucketValue.size);
+
 const indexKey = (index: number): Buffer => {
   const key = Buffer.alloc(4);
   key.writeUInt32LE(index);
@@ -34,22 +36,30 @@ export class BandwidthMaps {
     return this.buckets.maxEntries;
   }
 
-  /** Every entry of the bucket array, in index order. */
+  /**
+   * Every entry of the bucket array, in index order. Read a batch at a time in place, and an entry
+   * whose bytes are all zero (every bucket of a node without bandwidth limits) is not decoded: the
+   * plan phase reads all 4,096 on every apply, the agent's first included.
+   */
   readBuckets(): (BucketEntry & BucketCounters)[] {
-    const { keys, values } = this.buckets.lookupBatch();
     const out: (BucketEntry & BucketCounters)[] = [];
-    keys.forEach((key, i) => {
-      const v = BandwidthBucketValue.decode(values[i]!);
-      out[key.readUInt32LE(0)] = {
-        idHash: v.idHash,
-        nsPerByte: v.nsPerByte,
-        burstNs: v.burstNs,
-        passedPackets: Number(v.passedPackets),
-        passedBytes: Number(v.passedBytes),
-        droppedPackets: Number(v.droppedPackets),
-        droppedBytes: Number(v.droppedBytes),
-        activeShares: v.activeShares,
-      };
+    const size = this.buckets.valueBufferSize;
+    this.buckets.forEachBatch((keys, values, count) => {
+      for (let i = 0; i < count; i++) {
+        const value = values.subarray(i * size, (i + 1) * size);
+        if (value.equals(ZERO_BUCKET)) continue; // an idle bucket, filled in below
+        const v = BandwidthBucketValue.decode(value);
+        out[keys.readUInt32LE(i * 4)] = {
+          idHash: v.idHash,
+          nsPerByte: v.nsPerByte,
+          burstNs: v.burstNs,
+          passedPackets: Number(v.passedPackets),
+          passedBytes: Number(v.passedBytes),
+          droppedPackets: Number(v.droppedPackets),
+          droppedBytes: Number(v.droppedBytes),
+          activeShares: v.activeShares,
+        };
+      }
     });
     for (let i = 0; i < this.capacity; i++)
       out[i] ??= { idHash: 0n, nsPerByte: 0n, burstNs: 0n, passedPackets: 0, passedBytes: 0, droppedPackets: 0, droppedBytes: 0, activeShares: 0n };

@@ -22,10 +22,10 @@
 // tests each before acting: one that matches fails the term, and the search goes on at the next bit.
 // The staged ("would have been") evaluation gets its own tables, built the same way from every
 // policy but the stagedOut ones (tiers with none of them skipped), in maps of its own.
-import { cidrSetText, compareCidr, mustParse } from '../../../policy/evaluation/cidr-set.ts';
+import { cidrSetText, compareCidr } from '../../../policy/evaluation/cidr-set.ts';
 import type { DirectionPolicy, MatchTerm, PortRange } from '../../../policy/evaluation/endpoint-policy.ts';
-import { toLpmEntries } from '../../../policy/evaluation/lpm.ts';
-import { cidrContains, type ParsedCidr } from '../../../policy/validation/cidr.ts';
+import { lpmPrefixes } from '../../../policy/evaluation/lpm.ts';
+import { cidrContains, formatCidr, type ParsedCidr } from '../../../policy/validation/cidr.ts';
 import { LpmKey, NO_PORT, NO_SLOT } from '../layouts.ts';
 import { IpProto } from './parse.ts';
 import type { SlotTable } from './slots.ts';
@@ -33,6 +33,8 @@ import { BitVector, VectorStore } from './vector-store.ts';
 
 /** Kind of a bit slot (cls_slots value). */
 export const BitKind = { ALLOW: 1, DENY: 2, PASS: 3, LOG: 4 } as const;
+
+const KIND_OF_ACTION = { Allow: BitKind.ALLOW, Deny: BitKind.DENY, Pass: BitKind.PASS, Log: BitKind.LOG } as const;
 
 export const PROTO_BASE = 0;
 export const DPORT_BASE = 256;
@@ -104,14 +106,15 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     if (policies.length === 0) continue;
     const tierPass: number[] = [];
     for (const p of policies) {
-      for (const rule of p.rules) {
+      for (let r = 0; r < p.rules.length; r++) {
+        const rule = p.rules[r]!;
         const rule_slot = slots.slotOf({ tier: tier.name, policyId: p.id, ruleIndex: rule.index, action: rule.action }, p.staged);
         const first = info.length;
-        for (const term of rule.terms) {
+        for (let t = 0; t < rule.terms.length; t++) {
+          const term = rule.terms[t]!;
           const bit = info.length;
           terms.push({ bit, term });
-          const kind = { Allow: BitKind.ALLOW, Deny: BitKind.DENY, Pass: BitKind.PASS, Log: BitKind.LOG }[rule.action];
-          info.push({ kind, rule: rule_slot, next: 0, exceptFirst: 0, excepts: 0 });
+          info.push({ kind: KIND_OF_ACTION[rule.action], rule: rule_slot, next: 0, exceptFirst: 0, excepts: 0 });
           if (term.except?.length) withExcepts.push({ bit, except: term.except });
           if (rule.action === 'Pass') tierPass.push(bit);
         }
@@ -144,11 +147,13 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const base = new BitVector(words);
   for (const b of always) base.set(b);
 
-  const vectorStore = new VectorStore(words * 2);
+  // Distinct vectors: in policies like the benchmark's about one per term (a remote prefix or a port
+  // interval each); sized so, the store does not grow by copying, and grows past it when needed.
+  const vectorStore = new VectorStore(words, summaryWords, terms.length + 16);
   const intern = (v: BitVector): number => vectorStore.intern(v);
   const vectorWhere = (pred: (t: MatchTerm) => boolean): number => {
     const v = new BitVector(words, base);
-    for (const { bit, term } of terms) if (pred(term)) v.set(bit);
+    for (let i = 0; i < terms.length; i++) if (pred(terms[i]!.term)) v.set(terms[i]!.bit);
     return intern(v);
   };
 
@@ -162,7 +167,8 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   const protocolMatches = (t: MatchTerm, proto: number) =>
     (t.protocol === 'any' || PROTOCOL_NUMBER[t.protocol] === proto) && (t.protocolNumber === undefined || t.protocolNumber === proto);
   const named = new Set<number>();
-  for (const { term } of terms) {
+  for (let i = 0; i < terms.length; i++) {
+    const { term } = terms[i]!;
     if (term.protocol !== 'any') named.add(PROTOCOL_NUMBER[term.protocol]!);
     if (term.protocolNumber !== undefined) named.add(term.protocolNumber);
   }
@@ -170,36 +176,40 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   keys.fill(unnamed, PROTO_BASE, PROTO_BASE + 256);
   for (const proto of named) keys[PROTO_BASE + proto] = vectorWhere((t) => protocolMatches(t, proto));
 
-  // port ranges: a sweep over the ranges' boundaries, one vector per elementary interval
+  // port ranges: a sweep over the ranges' boundaries, one vector per elementary interval. The
+  // boundaries are numbers in one sorted typed array (a Map of per-point lists was 20,000 objects at
+  // 10,000 rules): (point * 2 + 1 for a range's start, or * 2 for the point after its end) * span +
+  // bit, so at each point a range's bit is cleared before another's is set, as they were before.
+  // Exact while (2 * NO_PORT + 2) * span < 2^53: for fewer than 2^35 bits.
+  const span = 2 ** Math.ceil(Math.log2(bits + 1));
   const sweep = (region: number, rangesOf: (t: MatchTerm) => readonly PortRange[] | 'all' | 'none') => {
     const v = new BitVector(words, base);
-    const events = new Map<number, { add: number[]; remove: number[] }>();
-    const at = (x: number) => entryOf(events, x, () => ({ add: [], remove: [] }));
-    for (const { bit, term } of terms) {
+    const events: number[] = [];
+    for (let i = 0; i < terms.length; i++) {
+      const { bit, term } = terms[i]!;
       const ranges = rangesOf(term);
       if (ranges === 'all') v.set(bit);
       else if (ranges !== 'none') {
-        for (const r of ranges) {
-          at(r.first).add.push(bit);
-          at(r.last + 1).remove.push(bit);
-        }
+        for (let j = 0; j < ranges.length; j++) events.push((ranges[j]!.first * 2 + 1) * span + bit, (ranges[j]!.last + 1) * 2 * span + bit);
       }
     }
-    at(0);
-    at(NO_PORT); // NO_PORT (protocols without ports) is outside every range
-    const points = [...events.keys()].sort((a, b) => a - b);
-    points.forEach((x, i) => {
-      const e = events.get(x)!;
-      for (const b of e.remove) v.clear(b);
-      for (const b of e.add) v.set(b);
-      const end = Math.min(points[i + 1] ?? NO_PORT + 1, NO_PORT + 1);
-      if (x > NO_PORT) return;
+    const sorted = Float64Array.from(events).sort();
+    const pointOf = (event: number) => Math.floor(event / span / 2);
+    // every point from 0 to NO_PORT (protocols without ports, outside every range) starts an interval
+    let next = 0;
+    for (let x = 0; ; x = Math.min(pointOf(sorted[next] ?? Infinity), NO_PORT)) {
+      for (; next < sorted.length && pointOf(sorted[next]!) <= x; next++) {
+        const event = sorted[next]!;
+        const bit = event % span;
+        if (Math.floor(event / span) % 2 === 1) v.set(bit);
+        else v.clear(bit);
+      }
       if (x === NO_PORT) {
         keys[region + NO_PORT] = vectorWhere((t) => rangesOf(t) === 'all');
         return;
       }
-      keys.fill(intern(v), region + x, region + end);
-    });
+      keys.fill(intern(v), region + x, region + Math.min(pointOf(sorted[next] ?? Infinity), NO_PORT));
+    }
   };
   sweep(DPORT_BASE, (t) => (t.ports === 'any' ? (t.icmp ? 'none' : 'all') : t.ports));
   if (hasSport) sweep(sportBase, (t) => t.srcPorts ?? 'all');
@@ -221,43 +231,63 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   // the marks of the sets listing it applied (member: set, hole: clear)
   const remote: { key: Buffer; value: Buffer }[] = [];
   const setTerms = new Map<string, { set: MatchTerm['remote']; bits: TermBit[] }>();
-  for (const tb of terms) {
+  for (let i = 0; i < terms.length; i++) {
+    const tb = terms[i]!;
     if (tb.term.remote === 'any') continue;
     const k = cidrSetText(tb.term.remote);
     entryOf(setTerms, k, () => ({ set: tb.term.remote, bits: [] })).bits.push(tb);
   }
   // each set's LPM entries once, for both families
-  const setEntries = [...setTerms.values()].map(({ set, bits: tbs }) => ({ bits: tbs, entries: set === 'any' ? [] : toLpmEntries(set) }));
+  const setEntries = [...setTerms.values()].map(({ set, bits: tbs }) => ({ bits: tbs, entries: set === 'any' ? [] : lpmPrefixes(set) }));
   for (const family of [4, 6] as const) {
     const ok = (t: MatchTerm) => t.ipVersion === undefined || t.ipVersion === family;
-    const marks = new Map<string, { cidr: ParsedCidr; ops: { bits: TermBit[]; member: boolean }[] }>();
-    for (const { bits: tbs, entries } of setEntries) {
-      for (const entry of entries) {
-        if (entry.family !== family) continue;
-        entryOf(marks, entry.cidr, () => ({ cidr: mustParse(entry.cidr), ops: [] })).ops.push({ bits: tbs, member: entry.member });
+    const marks = new Map<number | string, { cidr: ParsedCidr; ops: { bits: TermBit[]; member: boolean }[] }>();
+    for (let i = 0; i < setEntries.length; i++) {
+      const { bits: tbs, entries } = setEntries[i]!;
+      for (let j = 0; j < entries.length; j++) {
+        const entry = entries[j]!;
+        if (entry.cidr.family !== family) continue;
+        entryOf(marks, prefixKey(entry.cidr), () => ({ cidr: entry.cidr, ops: [] })).ops.push({ bits: tbs, member: entry.member });
       }
     }
     const root = new BitVector(words, base);
-    for (const { bit, term } of terms) if (term.remote === 'any' && ok(term)) root.set(bit);
-    const encode = (len: number, bytes: Uint8Array, v: BitVector) => {
-      const addr = new Uint8Array(16);
-      addr.set(bytes);
-      const value = Buffer.alloc(4);
-      value.writeUInt32LE(intern(v));
-      remote.push({ key: LpmKey.encode({ prefixlen: 32 + len, set: family === 6 ? 1 : 0, addr }), value });
-    };
-    const apply = (v: BitVector, ops: { bits: TermBit[]; member: boolean }[]) => {
-      for (const op of ops) for (const { bit, term } of op.bits) if (ok(term)) op.member ? v.set(bit) : v.clear(bit);
-    };
+    for (let i = 0; i < terms.length; i++) if (terms[i]!.term.remote === 'any' && ok(terms[i]!.term)) root.set(terms[i]!.bit);
     // by address then prefix length: every prefix comes after the prefixes that contain it
     const ordered = [...marks.values()].sort((a, b) => compareCidr(a.cidr, b.cidr));
+    // the family's entries (the root, then every prefix but /0) written into two buffers, each
+    // entry a view of them, rather than three small allocations per prefix
+    let entries = 1;
+    for (let i = 0; i < ordered.length; i++) if (ordered[i]!.cidr.prefix !== 0) entries++;
+    const keyBytes = Buffer.alloc(entries * LpmKey.size);
+    const valueBytes = Buffer.alloc(entries * 4);
+    const addr = new Uint8Array(16);
+    let written = 0;
+    const encode = (len: number, bytes: Uint8Array, v: BitVector) => {
+      addr.fill(0);
+      addr.set(bytes);
+      const key = written * LpmKey.size;
+      LpmKey.encodeInto(keyBytes, key, { prefixlen: 32 + len, set: family === 6 ? 1 : 0, addr });
+      valueBytes.writeUInt32LE(intern(v), written * 4);
+      remote.push({ key: keyBytes.subarray(key, key + LpmKey.size), value: valueBytes.subarray(written * 4, written * 4 + 4) });
+      written++;
+    };
+    const apply = (v: BitVector, ops: { bits: TermBit[]; member: boolean }[]) => {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        for (let j = 0; j < op.bits.length; j++) {
+          const { bit, term } = op.bits[j]!;
+          if (ok(term)) op.member ? v.set(bit) : v.clear(bit);
+        }
+      }
+    };
     // a set listing the whole family (/0) marks the root itself: one entry per key
-    for (const m of ordered) if (m.cidr.prefix === 0) apply(root, m.ops);
+    for (let i = 0; i < ordered.length; i++) if (ordered[i]!.cidr.prefix === 0) apply(root, ordered[i]!.ops);
     encode(0, new Uint8Array(16), root);
     // the open prefixes, each with its vector; vectors are reused by depth (at most one per prefix length)
     const stack: { cidr: ParsedCidr | null; v: BitVector }[] = [{ cidr: null, v: root }];
     const scratch: BitVector[] = [];
-    for (const m of ordered) {
+    for (let i = 0; i < ordered.length; i++) {
+      const m = ordered[i]!;
       if (m.cidr.prefix === 0) continue;
       for (let top = stack[stack.length - 1]!; top.cidr && !cidrContains(top.cidr, m.cidr); top = stack[stack.length - 1]!) stack.pop();
       const depth = stack.length;
@@ -270,13 +300,15 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     }
   }
 
+  // Counted in an array by vector index (a Map of 10,000 counters cost more than the rest of this
+  // tail); ties go to the vector met first, as they did in the Map's insertion order.
+  const counts = new Uint32Array(vectorStore.count);
   const commonest = (from: number, to: number): number => {
-    const counts = new Map<number, number>();
-    for (let i = from; i < to; i++) counts.set(keys[i]!, (counts.get(keys[i]!) ?? 0) + 1);
-    let best = 0;
-    let most = -1;
-    for (const [v, n] of counts) if (n > most) [best, most] = [v, n];
-    return best;
+    counts.fill(0);
+    let most = 0;
+    for (let i = from; i < to; i++) most = Math.max(most, ++counts[keys[i]!]!);
+    for (let i = from; i < to; i++) if (counts[keys[i]!] === most) return keys[i]!;
+    return 0;
   };
   const defaults = {
     proto: commonest(PROTO_BASE, PROTO_BASE + 256),
@@ -292,13 +324,16 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   store(sportBase, keys.length, defaults.sport);
 
   const slotInfo = Buffer.alloc(bits * SLOT_INFO_SIZE);
-  info.forEach((s, i) => {
-    slotInfo.writeUInt32LE(s.kind, i * SLOT_INFO_SIZE);
-    slotInfo.writeUInt32LE(s.rule >>> 0, i * SLOT_INFO_SIZE + 4);
-    slotInfo.writeUInt32LE(s.next, i * SLOT_INFO_SIZE + 8);
-    slotInfo.writeUInt32LE(s.exceptFirst, i * SLOT_INFO_SIZE + 12);
-    slotInfo.writeUInt32LE(s.excepts, i * SLOT_INFO_SIZE + 16);
-  });
+  const slotView = new DataView(slotInfo.buffer, slotInfo.byteOffset, slotInfo.byteLength);
+  for (let i = 0; i < info.length; i++) {
+    const s = info[i]!;
+    const at = i * SLOT_INFO_SIZE;
+    slotView.setUint32(at, s.kind, true);
+    slotView.setUint32(at + 4, s.rule >>> 0, true);
+    slotView.setUint32(at + 8, s.next, true);
+    slotView.setUint32(at + 12, s.exceptFirst, true);
+    slotView.setUint32(at + 16, s.excepts, true);
+  }
   const vectorBytes = (summaryWords + words) * 8;
   return {
     bits,
@@ -311,12 +346,22 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     keys,
     stored,
     defaults,
-    vectors: vectorStore.encode(summaryWords),
+    vectors: vectorStore.encode(),
     vectorCount: vectorStore.count,
     vectorSize: vectorBytes,
     slotInfo,
     bytes: remote.length * (LpmKey.size + 4) + keys.length * 4 + vectorStore.count * vectorBytes + slotInfo.length,
   };
+}
+
+/**
+ * One key per distinct prefix: an IPv4 prefix as a number (address * 64 + length, below 2^38), an
+ * IPv6 one as its canonical text.
+ */
+function prefixKey(cidr: ParsedCidr): number | string {
+  if (cidr.family === 6) return formatCidr(cidr);
+  const [a = 0, b = 0, c = 0, d = 0] = cidr.bytes;
+  return (((a << 24) | (b << 16) | (c << 8) | d) >>> 0) * 64 + cidr.prefix;
 }
 
 /** The map's entry for `key`, made by `make` and stored on first use. */

@@ -47,14 +47,34 @@ export class BitVector {
   }
 }
 
+/**
+ * Interned vectors kept in the layout of the cls_vectors map's values, vector after vector:
+ * `summaryWords` 64-bit words (bit j: data word j is not zero), then the data words. A new vector
+ * gets its summary when it is copied in, so the map's contents are the arena itself (encode() is a
+ * view, not a 12.8 MiB copy at 10,000 rules), and an arena sized from the caller's estimate does
+ * not grow by copying either.
+ */
 export class VectorStore {
   private arena: Uint32Array;
+  /** 32-bit halves per stored vector: summary, then data. */
+  private readonly slot: number;
+  /** 32-bit halves of a vector's data. */
+  private readonly stride: number;
   private readonly byHash = new Map<number, number[]>();
   count = 0;
 
-  /** `stride`: 32-bit halves per vector (two per 64-bit data word). */
-  constructor(private readonly stride: number) {
-    this.arena = new Uint32Array(Math.max(1, stride) * 64);
+  /**
+   * `words`: 64-bit data words per vector; `summaryWords`: summary words before them; `expected`:
+   * how many distinct vectors the caller expects (the arena grows past it when needed).
+   */
+  constructor(
+    words: number,
+    private readonly summaryWords: number,
+    expected = 64,
+  ) {
+    this.stride = words * 2;
+    this.slot = (summaryWords + words) * 2;
+    this.arena = new Uint32Array(Math.max(1, this.slot) * Math.max(1, expected));
   }
 
   /** The index of a vector equal to `vector` (copied in when new; the caller may go on changing it). */
@@ -63,40 +83,36 @@ export class VectorStore {
     const candidates = this.byHash.get(hash);
     if (candidates) for (const index of candidates) if (this.equals(index, w)) return index;
     const index = this.count++;
-    if (this.count * this.stride > this.arena.length) {
+    if (this.count * this.slot > this.arena.length) {
       const grown = new Uint32Array(this.arena.length * 2);
       grown.set(this.arena);
       this.arena = grown;
     }
-    this.arena.set(w, index * this.stride);
+    const at = index * this.slot;
+    const data = at + this.summaryWords * 2;
+    this.arena.set(w, data);
+    // the summary: bit j of the summary words says data word j (two halves) is not zero
+    for (let word = 0; word * 2 < this.stride; word++) {
+      if ((w[2 * word]! | w[2 * word + 1]!) !== 0) this.arena[at + (word >>> 5)]! |= 1 << (word & 31);
+    }
     if (candidates) candidates.push(index);
     else this.byHash.set(hash, [index]);
     return index;
   }
 
   private equals(index: number, w: Uint32Array): boolean {
-    const at = index * this.stride;
+    const at = index * this.slot + this.summaryWords * 2;
     for (let i = 0; i < w.length; i++) if (this.arena[at + i] !== w[i]) return false;
     return true;
   }
 
   /**
-   * The cls_vectors array's values, vector after vector: `summaryWords` 64-bit words (bit j: data
-   * word j is not zero), then the data words.
+   * The cls_vectors array's values, vector after vector: `summaryWords` 64-bit words, then the
+   * data words, in host byte order (the summary's bits as the program reads them: bit j of the
+   * summary is bit j & 7 of its byte j >> 3 on the little-endian hosts it runs on). A view of the
+   * arena: interning more afterwards may reallocate it.
    */
-  encode(summaryWords: number): Buffer {
-    const words = this.stride / 2;
-    const size = (summaryWords + words) * 8;
-    const out = Buffer.alloc(this.count * size);
-    const bytes = Buffer.from(this.arena.buffer, this.arena.byteOffset, this.count * this.stride * 4);
-    for (let index = 0; index < this.count; index++) {
-      const value = index * size;
-      const at = index * this.stride;
-      for (let word = 0; word < words; word++) {
-        if (this.arena[at + 2 * word] !== 0 || this.arena[at + 2 * word + 1] !== 0) out[value + (word >>> 3)]! |= 1 << (word & 7);
-      }
-      bytes.copy(out, value + summaryWords * 8, at * 4, (at + this.stride) * 4);
-    }
-    return out;
+  encode(): Buffer {
+    return Buffer.from(this.arena.buffer, this.arena.byteOffset, this.count * this.slot * 4);
   }
 }

@@ -62,6 +62,22 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('maps in the kernel', () => {
     expect(m.nextKey()).toBeUndefined();
   });
 
+  it('writes packed entries from views into larger buffers, and refuses a partial entry', () => {
+    const m = make({ type: MapType.ARRAY, name: 'test_packed', keySize: 4, valueSize: 8, maxEntries: 16 });
+    // keys 5..9 and their values, cut from the middle of buffers holding more
+    const keys = Buffer.alloc(4 * 12);
+    const values = Buffer.alloc(8 * 12);
+    for (let i = 0; i < 12; i++) {
+      keys.writeUInt32LE(i + 3, i * 4);
+      values.writeBigUInt64LE(BigInt((i + 3) * 7), i * 8);
+    }
+    expect(m.updatePacked(keys.subarray(2 * 4, 7 * 4), values.subarray(2 * 8, 7 * 8))).toBe(5);
+    for (let k = 0; k < 16; k++) expect(m.lookup(u32(k))?.readBigUInt64LE()).toBe(k >= 5 && k < 10 ? BigInt(k * 7) : 0n);
+    expect(() => m.updatePacked(keys.subarray(0, 8), values.subarray(0, 8))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => m.updatePacked(keys.subarray(0, 6), values.subarray(0, 12))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(m.updatePacked(Buffer.alloc(0), Buffer.alloc(0))).toBe(0);
+  });
+
   it('finds the longest prefix in an LPM trie', () => {
     const LpmKey4 = defineLayout('lpm_key_v4', {
       size: 8,
