@@ -74,7 +74,7 @@ export function createApp(services: Services) {
   app.use(
     '/v1/agent/*',
     agentTokenAuth(credentials),
-    rateLimit((c) => ({ buckets: agentRequests, key: c.get('agent').tokenId })),
+    rateLimit((c) => ({ buckets: agentRequests, key: c.get('agent').tokenId }), fairness.refusalHoldMs),
   );
   app.use(BUNDLE_PATH, longPollLimit(fairness.longPolls));
   app.onError((error, c) => toProblemResponse(error, c, services.logger));
@@ -97,12 +97,12 @@ export function createApp(services: Services) {
   const signInsPerEmail = tokenBuckets({ name: 'sign-in-email', ...fairness.signInsPerEmail });
   app.use(
     '/v1/signup',
-    rateLimit((c) => ({ buckets: signups, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) })),
+    rateLimit((c) => ({ buckets: signups, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) }), fairness.refusalHoldMs),
   );
   // Signing in and accepting an invite are POSTs on paths whose other methods need a caller.
   const signInByNetwork = unless(
     (c) => !isSignIn(c),
-    rateLimit((c) => ({ buckets: signIns, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) })),
+    rateLimit((c) => ({ buckets: signIns, key: clientNetwork(clientAddress(c, fairness.trustedProxyHops)) }), fairness.refusalHoldMs),
   );
   app.use(
     '/v1/session',
@@ -110,7 +110,10 @@ export function createApp(services: Services) {
     unless((c) => !isSignIn(c), signInLimitByEmail(signInsPerEmail)),
   );
   app.use('/v1/invites/accept', signInByNetwork);
-  const tenantLimit = rateLimit((c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }));
+  const tenantLimit = rateLimit(
+    (c) => ({ buckets: READS.has(c.req.method) ? tenantReads : tenantWrites, key: c.get('caller').tenantId }),
+    fairness.refusalHoldMs,
+  );
   // The concurrency cap runs before anything that takes a database connection (idempotency, handlers).
   // A live flow stream is open for minutes and holds a connection only while it reads: it has its own
   // cap (stream-slots.ts), and holding a slot would leave the tenant's other requests without any.

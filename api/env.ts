@@ -40,6 +40,8 @@ export interface FairnessConfig {
   signInsPerEmail: RateLimitSetting;
   /** Proxies in front of the server whose X-Forwarded-For entries are believed. */
   trustedProxyHops: number;
+  /** How long a rate limit's 429 is held before it is sent, at most its Retry-After (rate-limit.ts). */
+  refusalHoldMs: number;
   longPolls: LongPollLimits;
   /** Per tenant, API-key requests only (agents have their per-token buckets and long-poll caps). */
   tenantConcurrency: ConcurrencySetting;

@@ -92,6 +92,12 @@ const envSchema = z.object({
   RATE_LIMIT_SIGN_IN_BURST: positiveInt.default(10),
   RATE_LIMIT_SIGN_INS_PER_EMAIL_PER_HOUR: positiveInt.default(30),
   RATE_LIMIT_SIGN_IN_EMAIL_BURST: positiveInt.default(10),
+  /**
+   * A rate limit's 429 is held this long (at most its Retry-After) before it is sent, so a client that
+   * retries at once gets one answer a second per connection instead of thousands; unset, 1,000 on a
+   * server and 0 on Lambda, which bills the wait (API Gateway's throttling stands in front there).
+   */
+  RATE_LIMIT_REFUSAL_HOLD_MS: z.coerce.number().int().min(0).max(10_000).optional(),
   /** Proxies in front of the server that append to X-Forwarded-For; 0 believes only the socket. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /**
@@ -161,12 +167,15 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
  */
 export type Runtime = 'server' | 'lambda';
 
-const RUNTIME_DEFAULTS: Record<Runtime, { databasePoolSize: number; preparedStatements: boolean; longPollMaxSeconds: number; migrateOnStart: boolean }> = {
-  server: { databasePoolSize: 10, preparedStatements: true, longPollMaxSeconds: 60, migrateOnStart: true },
+const RUNTIME_DEFAULTS: Record<
+  Runtime,
+  { databasePoolSize: number; preparedStatements: boolean; longPollMaxSeconds: number; migrateOnStart: boolean; refusalHoldMs: number }
+> = {
+  server: { databasePoolSize: 10, preparedStatements: true, longPollMaxSeconds: 60, migrateOnStart: true, refusalHoldMs: 1_000 },
   // RDS Proxy multiplexes connections, so each container keeps few. Lambda bills wall time and API
   // Gateway cuts requests at 29 s: long-polls wait at most 25 s. Migrations run at deploy, not in
   // every cold start. Prepared statements would pin each container's sessions in RDS Proxy.
-  lambda: { databasePoolSize: 2, preparedStatements: false, longPollMaxSeconds: 25, migrateOnStart: false },
+  lambda: { databasePoolSize: 2, preparedStatements: false, longPollMaxSeconds: 25, migrateOnStart: false, refusalHoldMs: 0 },
 };
 
 /**
@@ -292,6 +301,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, runtime: Run
       signIns: { perSecond: e.RATE_LIMIT_SIGN_INS_PER_MINUTE / 60, burst: e.RATE_LIMIT_SIGN_IN_BURST },
       signInsPerEmail: { perSecond: e.RATE_LIMIT_SIGN_INS_PER_EMAIL_PER_HOUR / 3_600, burst: e.RATE_LIMIT_SIGN_IN_EMAIL_BURST },
       trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+      refusalHoldMs: e.RATE_LIMIT_REFUSAL_HOLD_MS ?? defaults.refusalHoldMs,
       longPolls: { perToken: e.LONG_POLL_MAX_PER_TOKEN, perTenant: e.LONG_POLL_MAX_PER_TENANT },
       tenantConcurrency: {
         inFlight: e.TENANT_CONCURRENT_REQUESTS ?? Math.max(1, Math.floor(databasePoolSize / 2)),

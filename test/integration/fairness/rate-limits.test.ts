@@ -1,5 +1,6 @@
 // One tenant's load does not stall another's: per-tenant token buckets answer the hammering tenant
-// 429 with Retry-After while the other's requests all succeed; every answer carries RateLimit
+// 429 with Retry-After (held that long, up to a second, before it is sent) while the other's requests
+// all succeed; every answer carries RateLimit
 // headers; agent tokens have their own bucket; sign-ups are throttled per client network, with
 // X-Forwarded-For believed only behind a configured proxy; long-polls are capped per token and tenant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,21 @@ describe('rate limits', () => {
       expect(read.headers.get('ratelimit-policy')).toBe('"tenant-reads";q=40;w=2');
       expect(read.headers.get('ratelimit')).toMatch(/^"tenant-reads";r=\d+;t=\d+$/);
     }
+  });
+
+  it('holds a refusal up to its Retry-After before sending it, so a client retrying at once gets about one answer a second', async () => {
+    const hammering = tenants[2]!;
+    const timed = async () => {
+      const started = performance.now();
+      const response = await api.get('/v1/clusters', { key: hammering.key });
+      return { status: response.status, retryAfter: Number(response.headers.get('retry-after')), ms: performance.now() - started };
+    };
+    // The burst holds 40: the rest of these 60 at once are refused.
+    const answers = await Promise.all(Array.from({ length: 60 }, timed));
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const answer of refused) expect(answer.ms).toBeGreaterThanOrEqual(Math.min(1_000, answer.retryAfter * 1_000) - 50);
+    expect(answers.filter((answer) => answer.status !== 429).every((answer) => answer.status === 200)).toBe(true);
   });
 
   it('limits an agent token on its own bucket', async () => {

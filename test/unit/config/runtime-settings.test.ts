@@ -42,11 +42,18 @@ describe('the AWS runtime settings', () => {
     ).toBe(true);
   });
 
+  it('hold a rate limit refusal a second on a server and not at all on Lambda, which bills the wait', () => {
+    expect(configFromEnv({}).fairness.refusalHoldMs).toBe(1_000);
+    expect(configFromEnv({ DATABASE_URL, SIGNING_KEYS_SECRET_ARN: SECRET_ARN }, 'lambda').fairness.refusalHoldMs).toBe(0);
+    expect(configFromEnv({ RATE_LIMIT_REFUSAL_HOLD_MS: '250' }).fairness.refusalHoldMs).toBe(250);
+  });
+
   it.each([
     [{ PALISADE_ROLE: 'scheduler' }, 'PALISADE_ROLE'],
     [{ DATABASE_IAM_AUTH: 'true', DATABASE_URL }, 'AWS_REGION'],
     [{ DATABASE_IAM_AUTH: 'yes' }, 'DATABASE_IAM_AUTH'],
     [{ DATABASE_PREPARED_STATEMENTS: 'on' }, 'DATABASE_PREPARED_STATEMENTS'],
+    [{ RATE_LIMIT_REFUSAL_HOLD_MS: '60000' }, 'RATE_LIMIT_REFUSAL_HOLD_MS'],
     [{ SIGNING_KEYS_SECRET_ARN: 'palisade/signing-keys' }, 'SIGNING_KEYS_SECRET_ARN: must be a Secrets Manager secret ARN'],
     [{ SIGNING_KEYS: '{}', SIGNING_KEYS_SECRET_ARN: SECRET_ARN }, 'the key ring has one home'],
     [{ PALISADE_CLOUDWATCH_NAMESPACE: 'no spaces allowed' }, 'PALISADE_CLOUDWATCH_NAMESPACE'],
