@@ -259,16 +259,7 @@ async function main(): Promise<number> {
     const fairness = await measureFairness(lab, issuer, { ...fairnessRuns, revision: revisions.next() });
 
     results = {
-      environment: {
-        kernel: release(),
-        cpus: availableParallelism(),
-        node: process.version,
-        iptables: iptables.text,
-        nft: await nftVersion(),
-        iperf3: iperfVersion(),
-        'load average (1 min) at start': loadAtStart,
-        'at end': loadavg()[0]!.toFixed(2),
-      },
+      environment: machineEnvironment(loadAtStart, { iptables: iptables.text, nft: await nftVersion(), iperf3: iperfVersion() }),
       perPacket,
       throughput: measured.configurations,
       generatorCeiling: measured.generatorCeiling,
@@ -332,14 +323,7 @@ async function fairnessOnly(json: boolean, runs: Omit<Parameters<typeof measureF
     await lab.close();
   }
   const summary = summarizeFairness(measured, CEILING_MBPS);
-  const environment = {
-    kernel: release(),
-    cpus: availableParallelism(),
-    iperf3: iperfVersion(),
-    'fairness rounds': `${runs.rounds} of ${runs.seconds} s`,
-    'load average (1 min) at start': loadAtStart,
-    'at end': loadavg()[0]!.toFixed(2),
-  };
+  const environment = machineEnvironment(loadAtStart, { iperf3: iperfVersion(), 'fairness rounds': `${runs.rounds} of ${runs.seconds} s` });
   const table = markdownTable(fairnessRows(summary), environment, '', [FAIRNESS_NOTE]);
   if (json) {
     process.stderr.write(`\n${table}\n`);
@@ -367,14 +351,7 @@ async function scaleOnly(json: boolean, rounds: number): Promise<number> {
     progress('cleaning up');
     await lab.close();
   }
-  const environment = {
-    kernel: release(),
-    cpus: availableParallelism(),
-    node: process.version,
-    'attach rounds': rounds,
-    'load average (1 min) at start': loadAtStart,
-    'at end': loadavg()[0]!.toFixed(2),
-  };
+  const environment = machineEnvironment(loadAtStart, { 'attach rounds': rounds });
   if (json) {
     process.stderr.write(`\n${toScaleMarkdown(scale, environment, SCALE_NOTES)}\n`);
     process.stdout.write(`${JSON.stringify(toScaleJson(scale, environment, SCALE_NOTES))}\n`);
@@ -400,13 +377,7 @@ async function agentMemoryOnly(json: boolean): Promise<number> {
     progress('cleaning up');
     await lab.close();
   }
-  const environment = {
-    kernel: release(),
-    cpus: availableParallelism(),
-    node: process.version,
-    'load average (1 min) at start': loadAtStart,
-    'at end': loadavg()[0]!.toFixed(2),
-  };
+  const environment = machineEnvironment(loadAtStart);
   const table = markdownTable(agentMemoryRows(figures.agent, figures.agentBaseline), environment, '', [AGENT_MEMORY_NOTE]);
   if (json) {
     process.stderr.write(`\n${table}\n`);
@@ -425,7 +396,7 @@ async function xdpOnly(json: boolean, rounds: number, seconds: number): Promise<
   ensureTools(); // gcc, for the flood generator
   const loadAtStart = loadavg()[0]!.toFixed(2);
   const xdp = await measureXdp({ rounds, repeat: PER_PACKET_REPEAT, floodSeconds: seconds });
-  const environment = { kernel: release(), cpus: availableParallelism(), 'load average (1 min) at start': loadAtStart, 'at end': loadavg()[0]!.toFixed(2) };
+  const environment = machineEnvironment(loadAtStart);
   const table = `${xdpMarkdown(xdp)}\n${Object.entries(environment)
     .map(([k, v]) => `${k}: ${v}`)
     .join('\n')}\n\n${XDP_NOTES.join('\n')}\n`;
@@ -485,3 +456,15 @@ main().then(
     process.exit(1);
   },
 );
+
+/** What every table of the bench names its machine by: kernel, cores, node, `extra`, and the load average around the run. */
+function machineEnvironment(loadAtStart: string, extra: Record<string, string | number> = {}) {
+  return {
+    kernel: release(),
+    cpus: availableParallelism(),
+    node: process.version,
+    ...extra,
+    'load average (1 min) at start': loadAtStart,
+    'at end': loadavg()[0]!.toFixed(2),
+  };
+}

@@ -325,6 +325,16 @@ async function measureLongPoll(url: string, server: BenchServer, waited: BenchTe
   };
 }
 
+/** Tenant B's p99 alone and beside A's load, and their ratio (issue 10's target: under 2). */
+function besideFigures(alone: LoadResult, beside: LoadResult) {
+  return {
+    aloneP99Ms: rounded(alone.p99Ms),
+    otherTenantP99Ms: rounded(beside.p99Ms),
+    ratio: Math.round((beside.p99Ms / alone.p99Ms) * 100) / 100,
+    otherTenantFailures: alone.failures + beside.failures,
+  };
+}
+
 async function measureFairness(server: BenchServer, heavy: BenchTenant, other: BenchTenant, generator: HttpLoadGenerator) {
   const { url } = server;
   // B's reads and A's come from http-load.c processes of their own: measured with fetch in this
@@ -356,10 +366,7 @@ async function measureFairness(server: BenchServer, heavy: BenchTenant, other: B
   heavyWriting = false;
   const [reads] = await Promise.all([heavyReads, heavyWrites]);
   return {
-    aloneP99Ms: rounded(alone.p99Ms),
-    otherTenantP99Ms: rounded(beside.p99Ms),
-    ratio: Math.round((beside.p99Ms / alone.p99Ms) * 100) / 100,
-    otherTenantFailures: alone.failures + beside.failures,
+    ...besideFigures(alone, beside),
     aloneP50Ms: rounded(alone.p50Ms),
     otherTenantP50Ms: rounded(beside.p50Ms),
     otherTenantReadsPerSec: { alone: rounded(alone.perSecond), beside: rounded(beside.perSecond) },
@@ -402,10 +409,7 @@ async function measureFairnessAtShippedLimits(generator: HttpLoadGenerator) {
       notOkPerSec: rounded((load.failures * load.perSecond) / Math.max(1, load.requests)),
     });
     return {
-      aloneP99Ms: rounded(alone.p99Ms),
-      otherTenantP99Ms: rounded(beside.p99Ms),
-      ratio: Math.round((beside.p99Ms / alone.p99Ms) * 100) / 100,
-      otherTenantFailures: alone.failures + beside.failures,
+      ...besideFigures(alone, beside),
       otherTenantReadsPerSec: rounded(beside.perSecond),
       // Answers a second to the flood, and of those the ones that were not 200 (429s: the flood is over its limits).
       flooder: { reads: answered(reads), applies: answered(writes) },
