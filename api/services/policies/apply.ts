@@ -3,7 +3,6 @@
 // with a prune marker, the cluster's objects carrying that annotation which the request no longer
 // holds are deleted in the same transaction; with dryRun, every check runs and nothing is written (and,
 // asked, the impact on observed flows).
-
 import { inStartOrder } from '../../../db/index.ts';
 import { canonicalJson } from '../../../policy/bundle/canonical-json.ts';
 import { type FieldError, validationFailed } from '../../errors/api-error.ts';
