@@ -2,15 +2,15 @@
 // checked against (tenants.ts), so a downgrade names every limit the stored objects would exceed and
 // no stored object is ever over its tenant's limits. One entry per limit the plan carries; `where`
 // names the object (or pod) that uses the most, so the owner knows what to shrink.
-import { count, eq, isNull, max } from 'drizzle-orm';
+import { count, isNull, max } from 'drizzle-orm';
 import type { Tx } from '../../db/index.ts';
-import { clusterInventories, clusters, policies } from '../../db/schema/index.ts';
-import { inventorySchema } from '../../policy/inventory.ts';
+import { clusters, policies } from '../../db/schema/index.ts';
 import { maxRulesPerEndpoint } from '../../policy/plan/endpoint-rules.ts';
 import type { LimitName, PlanLimits } from '../../policy/plan/limits.ts';
 import { writtenTermsOf } from '../../policy/plan/written-terms.ts';
 import { policySetFromResources } from '../../policy/policy-set-from-objects.ts';
 import { storedObjects } from './policies/cluster-objects.ts';
+import { reportedInventory } from './policies/endpoint-rules.ts';
 
 export interface LimitUsage {
   usage: number;
@@ -71,13 +71,9 @@ export async function planUsageOf(tx: Tx): Promise<PlanUsage> {
           break;
       }
     }
-    const [reported] = await tx
-      .select({ inventory: clusterInventories.inventory })
-      .from(clusterInventories)
-      .where(eq(clusterInventories.clusterId, cluster.id));
-    const inventory = reported && inventorySchema.safeParse(reported.inventory);
-    if (!inventory?.success) continue;
-    const evaluated = maxRulesPerEndpoint(policySetFromResources([...objects.values()]), inventory.data);
+    const inventory = await reportedInventory(tx, cluster.id);
+    if (!inventory) continue;
+    const evaluated = maxRulesPerEndpoint(policySetFromResources([...objects.values()]), inventory);
     usage.rulesPerEndpoint = larger(usage.rulesPerEndpoint, evaluated.rules, `pod ${evaluated.endpoint} (${evaluated.direction}) in cluster ${cluster.name}`);
   }
   return usage;
