@@ -75,15 +75,23 @@ function memberByMember(value: unknown): string {
         return `${out}]`;
       }
       const record = value as Record<string, unknown>;
-      let out = '{';
-      for (const key of Object.keys(record).sort()) {
-        const member = record[key];
-        if (member === undefined) continue;
-        out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${memberByMember(member)}`;
-      }
-      return `${out}}`;
+      return canonicalObject(record, (member) => memberByMember(member));
     }
     default:
       throw nonJson(typeof value);
   }
+}
+
+/**
+ * An object's canonical text with each member's value encoded by `encode`: members sorted by UTF-16
+ * code unit (Array.prototype.sort without a comparator), undefined ones left out.
+ */
+export function canonicalObject(record: Record<string, unknown>, encode: (value: unknown, key: string) => string): string {
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const member = record[key];
+    if (member === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${encode(member, key)}`;
+  }
+  return `${out}}`;
 }

@@ -4,7 +4,7 @@
 // deterministic, so the text is byte for byte what jose's CompactSign gives for the same key and
 // payload (test/unit/bundle/sign-bundle.test.ts), and agents verify it with jose as before.
 import { createHash, webcrypto } from 'node:crypto';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson, canonicalObject } from './canonical-json.ts';
 import { BUNDLE_JWS_TYPE, type BundlePayload } from './payload.ts';
 import type { SigningKey } from './signing-keys.ts';
 
@@ -56,11 +56,7 @@ export function sha256Hex(data: string | Uint8Array): string {
  */
 function canonicalPayload(payload: BundlePayload, policyJson: string | undefined): string {
   if (policyJson === undefined) return canonicalJson(payload);
-  const members = Object.entries(payload)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]): [string, string] => [key, key === 'policy' ? policyJson : canonicalJson(value)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${members.map(([key, json]) => `${JSON.stringify(key)}:${json}`).join(',')}}`;
+  return canonicalObject(payload as unknown as Record<string, unknown>, (value, key) => (key === 'policy' ? policyJson : canonicalJson(value)));
 }
 
 function base64url(text: string): string {
