@@ -118,7 +118,7 @@ export function normaliseTerms(terms: readonly MatchTerm[]): MatchTerm[] {
   // such rules paid for two Maps and their keys each.
   if (live.length === 1) {
     const [term] = live as [MatchTerm];
-    return [{ ...term, ports: unionPorts([term.ports]), remote: term.remote }];
+    return [{ ...term, ports: unionPorts([term.ports]) }];
   }
 
   // Same protocol and ports: one term for the union of the addresses (per-destination named ports
