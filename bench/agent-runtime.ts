@@ -7,21 +7,16 @@
 // directory under the repository root, so its npm imports (koffi, pino, ...) resolve from the
 // repository's node_modules as they do from the one beside dist/ in an image; it is removed at the end.
 // The process is started by lab/run/agent-process.ts, as for tsx; only the command differs: the
-// compiled agent runs with the node flags the image and the DaemonSet give it (SHIPPED_NODE_FLAGS).
+// compiled agent runs with the node flags the image and the DaemonSet give it (AGENT_NODE_FLAGS).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../build/compile.ts';
 import { type AgentProcess, type AgentProcessOptions, REPO_ROOT, startAgentProcess } from '../lab/run/agent-process.ts';
 import { onExitSync } from '../lab/run/exit-hooks.ts';
+import { AGENT_NODE_FLAGS } from '../workers/onboarding/agent-manifests.ts';
 import { progress } from './progress.ts';
 
 export type AgentRuntime = { kind: 'tsx' } | { kind: 'compiled'; entry: string };
-
-/**
- * Node's flags in the agent's shipped command (infra/docker/Dockerfile's ENTRYPOINT, the Helm chart
- * and EKS onboarding's DaemonSet; test/unit/onboarding/agent-manifests.test.ts keeps them equal).
- */
-export const SHIPPED_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2', '--expose-gc'];
 
 interface CompiledAgent {
   runtime: AgentRuntime;
@@ -66,5 +61,5 @@ function compileAgent(): { ok: true; agent: CompiledAgent } | { ok: false; reaso
 }
 
 export function startBenchAgent(runtime: AgentRuntime, options: AgentProcessOptions): Promise<AgentProcess> {
-  return startAgentProcess(runtime.kind === 'tsx' ? options : { ...options, command: [process.execPath, ...SHIPPED_NODE_FLAGS, runtime.entry] });
+  return startAgentProcess(runtime.kind === 'tsx' ? options : { ...options, command: [process.execPath, ...AGENT_NODE_FLAGS, runtime.entry] });
 }

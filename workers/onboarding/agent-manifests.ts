@@ -83,6 +83,14 @@ export function agentObjects(values: AgentInstallValues, options: { namespace: b
   return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: values.namespace, labels } }, ...objects];
 }
 
+/**
+ * Node's flags in the agent's shipped command, here and in infra/docker/Dockerfile's ENTRYPOINT (which
+ * says why the young generation is small and gc is exposed; test/unit/onboarding/agent-manifests.test.ts
+ * keeps the two equal); the Helm chart is generated from this DaemonSet and the bench runs the agent
+ * with them.
+ */
+export const AGENT_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2', '--expose-gc'];
+
 function agentDaemonSet(values: AgentInstallValues, name: string, labels: Record<string, string>): V1DaemonSet {
   const setting = (variable: string, value: string) => ({ name: variable, value });
   return {
@@ -124,9 +132,8 @@ function agentDaemonSet(values: AgentInstallValues, name: string, labels: Record
               name: 'agent',
               image: values.image,
               imagePullPolicy: values.imagePullPolicy,
-              // The compiled agent (`npm run build`), as the image's entry point runs it, with its node flags
-              // (infra/docker/Dockerfile says why the young generation is small and gc is exposed); never tsx.
-              command: ['node', '--enable-source-maps', '--max-semi-space-size=2', '--expose-gc', 'dist/agent/main.js'],
+              // The compiled agent (`npm run build`), as the image's entry point runs it; never tsx.
+              command: ['node', ...AGENT_NODE_FLAGS, 'dist/agent/main.js'],
               env: [
                 setting('PALISADE_CONTROL_PLANE_URL', values.controlPlaneUrl),
                 setting('PALISADE_TENANT_ID', values.tenantId),

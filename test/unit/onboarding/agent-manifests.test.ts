@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadAgentConfig } from '../../../agent/config.ts';
-import { SHIPPED_NODE_FLAGS } from '../../../bench/agent-runtime.ts';
 import { AGENT_NAMESPACE, AGENT_RELEASE, type AgentInstallValues, type AgentObject, agentObjects } from '../../../workers/onboarding/agent-manifests.ts';
 import { agentChartTemplate, CHART_TEMPLATE_PATH } from '../../../workers/onboarding/helm-template.ts';
 import { renderHelmTemplate } from '../../support/helm-subset.ts';
@@ -120,8 +119,6 @@ describe('the agent objects an API server accepts', () => {
   it('runs the compiled agent, as the image built from infra/docker/Dockerfile has it', () => {
     const [agent] = daemonSetOf(objects).spec.template.spec.containers;
     expect(agent.command).toEqual(['node', '--enable-source-maps', '--max-semi-space-size=2', '--expose-gc', 'dist/agent/main.js']);
-    // the bench measures what ships: the same flags
-    expect(agent.command).toEqual(['node', ...SHIPPED_NODE_FLAGS, 'dist/agent/main.js']);
     const dockerfile = read('infra/docker/Dockerfile');
     const agentStage = dockerfile.slice(dockerfile.indexOf('AS agent'));
     expect(agentStage).toContain('WORKDIR /app');
