@@ -3,12 +3,13 @@
 // withTenant's transaction costs a read three round trips: BEGIN, then the settings with the select,
 // then COMMIT. Each is a socket write and a wakeup on both sides, and together with postgres.js's work
 // for each they were most of the API's CPU on a read. Postgres runs a simple-protocol Query message
-// that holds several statements as one implicit transaction (the protocol's "multiple statements in a
-// simple Query"): settings made with set_config(..., true) hold for the statements after them in the
-// message and end with it; should a statement fail, the ones after it are skipped and the transaction
-// is rolled back. So `<settings>; <select>` in one message runs the select as the application role
-// with the tenant set, or not at all, and leaves the connection as it found it. It needs no connection
-// of its own either: the pool sends it like any query, behind other requests' queries.
+// that holds several statements as one implicit transaction ("Multiple Statements in a Simple Query",
+// in the Frontend/Backend Protocol chapter of its docs): settings made with set_config(..., true) hold
+// for the statements after them in the message and end with it; should a statement fail, the ones
+// after it are skipped and the transaction is rolled back. So `<settings>; <select>` in one message
+// runs the select as the application role with the tenant set, or not at all, and leaves the
+// connection as it found it. It needs no connection of its own either: the pool sends it like any
+// query, behind other requests' queries.
 //
 // The price: a simple-protocol statement has no parameters, so its values are written into it as
 // literals (sql-literal.ts; `statement` must hold no parameter, and one is refused rather than sent),
