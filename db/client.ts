@@ -9,9 +9,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { type IamAuthAccess, iamAuthConnection } from './iam-auth.ts';
 import { preparingStatements } from './prepared-statements.ts';
-import * as schema from './schema/index.ts';
 
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Db = PgDatabase<PgQueryResultHKT>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface Database {
@@ -69,7 +68,7 @@ function openPostgres(givenUrl: string, max: number, iamAuth: IamAuthAccess | un
     connection: { application_name: applicationName },
     ...(iam && { password: iam.password }),
   });
-  const db = drizzlePostgres(prepare ? preparingStatements(client) : client, { schema }) as unknown as Db;
+  const db = drizzlePostgres(prepare ? preparingStatements(client) : client) as unknown as Db;
   return {
     db,
     kind: 'postgres',
@@ -91,7 +90,7 @@ function openPostgres(givenUrl: string, max: number, iamAuth: IamAuthAccess | un
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = drizzlePglite(client) as unknown as Db;
   return {
     db,
     kind: 'pglite',

@@ -6,5 +6,8 @@ export * from './migrate.ts';
 export * from './pipeline.ts';
 export * from './rls-check.ts';
 export * as schema from './schema/index.ts';
+export * from './sql-literal.ts';
+export * from './table-rows.ts';
+export * from './tenant-read.ts';
 export * from './tenant-transaction.ts';
 export * from './transaction.ts';

@@ -34,10 +34,14 @@ async function withSettings<T>(db: Db, settings: SQL, work: (tx: Tx) => Promise<
   });
 }
 
-export async function withTenant<T>(db: Db, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const tenant = uuidLiteral(tenantId);
+/** The statement that scopes a transaction to `tenantId`, as the application role; undone when the transaction ends. */
+export function tenantSettingsText(tenantId: string): string {
   // One statement for both: set_config('role', ..., true) is SET LOCAL ROLE.
-  return withSettings(db, sql.raw(`select set_config('app.tenant_id', ${tenant}, true), set_config('role', '${APP_ROLE}', true)`), work);
+  return `select set_config('app.tenant_id', ${uuidLiteral(tenantId)}, true), set_config('role', '${APP_ROLE}', true)`;
+}
+
+export async function withTenant<T>(db: Db, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return withSettings(db, sql.raw(tenantSettingsText(tenantId)), work);
 }
 
 /** As the application role with no tenant set: sees no tenant rows; used to resolve credentials. */

@@ -1,6 +1,7 @@
 // What a service call runs as: the database and the caller the auth middleware resolved. Services
 // open their own tenant transaction from it, so row-level security scopes every query they make.
-import { type Db, type Tx, withTenant } from '../../db/index.ts';
+import type { SQL } from 'drizzle-orm';
+import { type Db, readInTenant, type Tx, withTenant } from '../../db/index.ts';
 import type { MemberRole } from '../../db/schema/members.ts';
 
 /** A member signed in through the console: the session the cookie named. */
@@ -43,5 +44,8 @@ export interface AgentContext {
 }
 
 export const inTenant = <T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> => withTenant(ctx.db, ctx.caller.tenantId, work);
+
+/** One statement's rows, read as the caller's tenant in one round trip (db/tenant-read.ts). */
+export const readAsTenant = (ctx: TenantContext, statement: SQL): Promise<Record<string, unknown>[]> => readInTenant(ctx.db, ctx.caller.tenantId, statement);
 
 export const asAgent = <T>(ctx: AgentContext, work: (tx: Tx) => Promise<T>): Promise<T> => withTenant(ctx.db, ctx.agent.tenantId, work);
