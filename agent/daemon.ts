@@ -134,25 +134,32 @@ export class AgentDaemon {
 
   /**
    * Start-up, in the order that leaves no gap: the dataplane adopts what the previous process left
-   * attached; the last good bundle is verified again and applied as soon as there is an inventory.
+   * attached while the last good bundle is verified again (neither needs the other; the eBPF
+   * dataplane creates its maps off this thread meanwhile, ~100 ms of conntrack table on a node without
+   * pins), and the bundle is applied once both are done and there is an inventory.
    * No call to the control plane happens before this is done. (start() does it first; tests call it
    * alone to drive offerBundle without a poll loop.)
    */
   async restore(): Promise<void> {
     if (this.state.lifecycle !== 'new') throw new Error('the daemon restores once, before it starts');
     this.state.lifecycle = 'restored';
-    const { dataplane } = this.options;
-    if (dataplane.adopt) {
-      try {
-        await dataplane.adopt();
-      } catch (error) {
-        this.conditions.set('dataplane', { code: 'ADOPT_FAILED', message: (error as Error).message });
-        this.log.error({ err: error }, 'dataplane could not adopt the programs of the previous agent');
-      }
-    }
+    const adopting = this.adoptDataplane();
     await this.serially(() => restoreLastGood(this.pipeline));
+    await adopting;
     this.state.running.unsubscribe = this.options.inventory.onChange((state) => void this.serially(() => this.onInventory(state)));
     await this.serially(() => this.onInventory(this.options.inventory.current()));
+  }
+
+  /** What the previous process left attached, taken over; a failure is a condition, not a stop. */
+  private async adoptDataplane(): Promise<void> {
+    const { dataplane } = this.options;
+    if (!dataplane.adopt) return;
+    try {
+      await dataplane.adopt();
+    } catch (error) {
+      this.conditions.set('dataplane', { code: 'ADOPT_FAILED', message: (error as Error).message });
+      this.log.error({ err: error }, 'dataplane could not adopt the programs of the previous agent');
+    }
   }
 
   /** Restores (if not done yet), then long-polls for bundles and reports status until stop(). */

@@ -1,6 +1,8 @@
 // palisade-agent: `npx tsx agent/main.ts --config /etc/palisade/agent.yaml` (or `npm run agent -- ...`).
 // Builds the parts from the configuration, starts the daemon, and stops it on SIGTERM/SIGINT
 // without touching enforcement (the programs stay attached across a restart or an upgrade).
+// First: it configures zod before any schema is built (see the file).
+import './validation/acyclic-input.ts';
 import { pathToFileURL } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { type AgentConfig, DEFAULT_METRICS_HOST, loadAgentConfig } from './config.ts';

@@ -54,7 +54,7 @@ import { type LoadedProgram, loadPrograms, type RuleCount } from './load.ts';
 import { observeDatapath } from './observe.ts';
 import { type PinLayout, pinLayout } from './pins.ts';
 import { planApply } from './plan.ts';
-import { closeSharedMaps, openSharedMaps, type SharedMaps } from './shared-maps.ts';
+import { closeSharedMaps, type OpenedSharedMaps, openSharedMaps, openSharedMapsOffThread, type SharedMaps } from './shared-maps.ts';
 import { dropInterface, swap } from './swap.ts';
 import { HostProtection } from './xdp/host-protection.ts';
 
@@ -192,6 +192,7 @@ class EbpfDataplaneImpl implements EbpfDataplane {
   private reader: RingBufferReader | undefined;
   private aggregateTimer: NodeJS.Timeout | undefined;
   private adopted = false;
+  private adopting: Promise<void> | undefined;
   /** Loaded programs by key, each attached to one or more hooks. */
   private programs = new Map<string, LoadedProgram>();
   private interfaces = new Map<string, InterfaceState>();
@@ -209,8 +210,22 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     this.host = new HostProtection(options.nodeName, options.logger, options.netns);
   }
 
+  /** The node-wide maps, opened (or created) on first use. */
   private open(): SharedMaps {
     if (this.shared) return this.shared;
+    if (this.adopting) throw new DatapathError('PIN_FAILED', 'the datapath maps are being opened by adopt(); await it first');
+    this.ensurePinRoot();
+    return this.useShared(openSharedMaps(this.pins.maps, this.options.mapSizes));
+  }
+
+  /** open(), with the maps the node lacks created on worker threads while this thread goes on (adopt()). */
+  private async openOffThread(): Promise<void> {
+    if (this.shared) return;
+    this.ensurePinRoot();
+    this.useShared(await openSharedMapsOffThread(this.pins.maps, this.options.mapSizes));
+  }
+
+  private ensurePinRoot(): void {
     const mounted = !isBpffs(this.pins.root);
     try {
       ensureBpffs(this.pins.root);
@@ -223,7 +238,9 @@ class EbpfDataplaneImpl implements EbpfDataplane {
         'mounted a new bpffs for the pins: if this process runs in a private mount namespace (ip netns exec), the pins, and with them enforcement, end with it; point PALISADE_BPFFS at the host bpffs (see agent/datapath/pins.ts)',
       );
     }
-    const opened = openSharedMaps(this.pins.maps, this.options.mapSizes);
+  }
+
+  private useShared(opened: OpenedSharedMaps): SharedMaps {
     if (opened.carried.length > 0) this.log.info({ maps: opened.carried }, 'pinned maps of another capacity were re-created with their entries');
     if (opened.replaced.length > 0) this.log.warn({ maps: opened.replaced }, 'pinned maps had another layout and were replaced (their entries are lost)');
     this.log.info({ pins: this.pins.node, reused: opened.reused, attach: this.attacher.kind }, 'datapath maps ready');
@@ -263,9 +280,20 @@ class EbpfDataplaneImpl implements EbpfDataplane {
     else this.log.debug({ flow: { ...record, timeNs: String(record.timeNs) } }, 'flow');
   }
 
-  async adopt(): Promise<void> {
-    if (this.adopted) return;
-    this.open();
+  /**
+   * Once (a failed adopt is tried again by the next call): the daemon starts it beside reading and
+   * verifying the last good bundle, and apply() waits for the same run instead of starting another.
+   */
+  adopt(): Promise<void> {
+    if (this.adopted) return Promise.resolve();
+    this.adopting ??= this.adoptOnce().finally(() => {
+      this.adopting = undefined;
+    });
+    return this.adopting;
+  }
+
+  private async adoptOnce(): Promise<void> {
+    await this.openOffThread();
     const { interfaces, dropped } = this.attacher.adoptPinned();
     for (const state of interfaces) this.interfaces.set(state.ifname, state);
     this.adopted = true;

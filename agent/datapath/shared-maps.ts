@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { isBpfError } from '../../bpf/errors.ts';
 import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
-import { type BpfMap, type CreateMapOptions, createMap, openPinnedMap } from '../../bpf/kernel/map.ts';
+import { type BpfMap, type CreateMapOptions, createMap, createMapOffThread, openPinnedMap } from '../../bpf/kernel/map.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
 import {
   BandwidthBucketValue,
@@ -126,42 +126,97 @@ function carryEntries(from: BpfMap, to: BpfMap): boolean {
   }
 }
 
-/** Open the maps pinned in `dir`, creating (and pinning) the missing ones. */
-export function openSharedMaps(dir: string, sizes?: Partial<SharedMapSizes>): OpenedSharedMaps {
-  const specs = sharedMapSpecs({ ...DEFAULT_SHARED_MAP_SIZES, ...sizes });
-  const made: Partial<SharedMaps> = {};
-  const reused: SharedMapName[] = [];
-  const carried: SharedMapName[] = [];
-  const replaced: SharedMapName[] = [];
-  let pinned: BpfMap | null = null;
+/** The maps pinned in `dir` of the shape wanted, and the ones to create (pinned of another shape, or missing). */
+interface PinnedSurvey {
+  specs: Record<SharedMapName, CreateMapOptions>;
+  reused: Partial<SharedMaps>;
+  /** Pinned maps of another shape, by the name of the map that replaces them. */
+  outdated: Partial<SharedMaps>;
+  toCreate: SharedMapName[];
+}
+
+function closeAll(...groups: Partial<SharedMaps>[]): void {
+  for (const group of groups) for (const map of Object.values(group)) map.close();
+}
+
+function surveyPinned(dir: string, sizes?: Partial<SharedMapSizes>): PinnedSurvey {
+  const survey: PinnedSurvey = { specs: sharedMapSpecs({ ...DEFAULT_SHARED_MAP_SIZES, ...sizes }), reused: {}, outdated: {}, toCreate: [] };
   try {
     for (const name of SHARED_MAP_NAMES) {
       const path = `${dir}/${name}`;
-      const spec = specs[name];
-      pinned = existsSync(path) ? openPinnedMap(path) : null;
-      if (pinned && sameShape(pinned, spec)) {
-        made[name] = pinned;
-        pinned = null;
-        reused.push(name);
+      const pinned = existsSync(path) ? openPinnedMap(path) : null;
+      if (pinned && sameShape(pinned, survey.specs[name])) {
+        survey.reused[name] = pinned;
         continue;
       }
-      const map = createMap(spec);
-      made[name] = map;
+      if (pinned) survey.outdated[name] = pinned;
+      survey.toCreate.push(name);
+    }
+  } catch (error) {
+    closeAll(survey.reused, survey.outdated);
+    throw error;
+  }
+  return survey;
+}
+
+/** Takes over the outdated maps' entries where it can, and pins the created maps in their place. */
+function pinCreated(dir: string, survey: PinnedSurvey, created: Partial<SharedMaps>): OpenedSharedMaps {
+  const carried: SharedMapName[] = [];
+  const replaced: SharedMapName[] = [];
+  try {
+    for (const name of survey.toCreate) {
+      const path = `${dir}/${name}`;
+      const map = created[name]!;
+      const pinned = survey.outdated[name];
       if (pinned) {
+        const spec = survey.specs[name];
         const kept = CARRIED_TYPES.has(spec.type) && sameEntryLayout(pinned, spec) && carryEntries(pinned, map);
         (kept ? carried : replaced).push(name);
         pinned.close();
-        pinned = null;
+        delete survey.outdated[name];
         unpin(path);
       }
       map.pin(path);
     }
   } catch (error) {
-    pinned?.close();
-    for (const m of Object.values(made)) m.close();
+    closeAll(survey.reused, survey.outdated, created);
     throw error;
   }
-  return { maps: made as SharedMaps, reused, carried, replaced };
+  return { maps: { ...survey.reused, ...created } as SharedMaps, reused: Object.keys(survey.reused) as SharedMapName[], carried, replaced };
+}
+
+/** Open the maps pinned in `dir`, creating (and pinning) the missing ones. */
+export function openSharedMaps(dir: string, sizes?: Partial<SharedMapSizes>): OpenedSharedMaps {
+  const survey = surveyPinned(dir, sizes);
+  const created: Partial<SharedMaps> = {};
+  try {
+    for (const name of survey.toCreate) created[name] = createMap(survey.specs[name]);
+  } catch (error) {
+    closeAll(survey.reused, survey.outdated, created);
+    throw error;
+  }
+  return pinCreated(dir, survey, created);
+}
+
+/**
+ * openSharedMaps with the maps created on worker threads (createMapOffThread): on a node without the
+ * pins (first start, or after a reboot) the conntrack table alone takes the kernel ~100 ms to
+ * create, which the agent overlaps with reading and verifying its last good bundle (daemon.ts restore).
+ */
+export async function openSharedMapsOffThread(dir: string, sizes?: Partial<SharedMapSizes>): Promise<OpenedSharedMaps> {
+  const survey = surveyPinned(dir, sizes);
+  const created: Partial<SharedMaps> = {};
+  const outcomes = await Promise.allSettled(
+    survey.toCreate.map(async (name) => {
+      created[name] = await createMapOffThread(survey.specs[name]);
+    }),
+  );
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    closeAll(survey.reused, survey.outdated, created);
+    throw failed.reason;
+  }
+  return pinCreated(dir, survey, created);
 }
 
 export function sharedMapFds(maps: SharedMaps): MapFds {

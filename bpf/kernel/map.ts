@@ -240,15 +240,44 @@ export class BpfMap implements MapSpec {
   }
 }
 
-export function createMap(options: CreateMapOptions): BpfMap {
+/** bpf_map_create's arguments for `options`, and the map once the kernel has given its fd. */
+function mapCreation(options: CreateMapOptions) {
   let flags = options.flags ?? 0;
   // The kernel refuses preallocated LPM tries (EINVAL); say it once here instead of at every call.
   if (options.type === MapType.LPM_TRIE) flags |= MapFlag.NO_PREALLOC;
   const name = kernelObjectName(options.name);
   const opts = buildOpts(MapCreateOpts, { map_flags: flags });
-  const fd = libbpf().bpf_map_create(options.type, name, options.keySize, options.valueSize, options.maxEntries, opts);
-  check(fd, 'MAP_CREATE_FAILED', `create map ${options.name}`);
-  return new BpfMap(fd, options.type, options.name, options.keySize, options.valueSize, options.maxEntries, flags);
+  return {
+    args: [options.type, name, options.keySize, options.valueSize, options.maxEntries, opts] as const,
+    made(fd: number): BpfMap {
+      check(fd, 'MAP_CREATE_FAILED', `create map ${options.name}`);
+      return new BpfMap(fd, options.type, options.name, options.keySize, options.valueSize, options.maxEntries, flags);
+    },
+  };
+}
+
+export function createMap(options: CreateMapOptions): BpfMap {
+  const creation = mapCreation(options);
+  return creation.made(libbpf().bpf_map_create(...creation.args));
+}
+
+/**
+ * createMap on one of koffi's worker threads, so the caller's thread goes on meanwhile: the kernel
+ * fills a preallocated map's free list at creation, ~100 ms for the 262,145-entry conntrack table
+ * (31.5 MB of entries) on the bench machine, time an agent starting up can spend verifying its bundle.
+ */
+export function createMapOffThread(options: CreateMapOptions): Promise<BpfMap> {
+  const creation = mapCreation(options);
+  return new Promise((resolve, reject) => {
+    libbpf().bpf_map_create.async(...creation.args, (error: unknown, fd: number) => {
+      if (error) return reject(error);
+      try {
+        resolve(creation.made(fd));
+      } catch (failed) {
+        reject(failed);
+      }
+    });
+  });
 }
 
 /** Describe an open map fd (type, sizes, name) from the kernel. */
