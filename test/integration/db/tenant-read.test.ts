@@ -6,44 +6,36 @@
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, migrate, newId, openDatabase, readInTenant, rowsOf, sqlLiteral, tableRows, withTenant } from '../../../db/index.ts';
-import { clusters, tenants } from '../../../db/schema/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { type Database, newId, readInTenant, rowsOf, sqlLiteral, tableRows, withTenant } from '../../../db/index.ts';
+import { clusters } from '../../../db/schema/index.ts';
+import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
 
 const sessionQuery = sql`select current_user, nullif(current_setting('app.tenant_id', true), '') as tenant`;
 
 describe.each(['postgres', 'pglite'] as const)('tenant reads on %s', (flavour) => {
+  let opened: OneSessionDatabase | undefined;
   let database: Database;
-  let testDatabase: TestDatabase | undefined;
   const mine = newId();
   const theirs = newId();
   const clusterRows = tableRows(clusters);
 
   beforeAll(async () => {
-    testDatabase = flavour === 'postgres' ? await createTestDatabase() : undefined;
     // One connection, so what a read left behind would be seen by the next query.
-    database = await openDatabase({ url: testDatabase?.url, maxConnections: 1 });
-    await migrate(database.db);
-    await database.db.insert(tenants).values([
-      { id: mine, name: 'mine', plan: 'free', limits: {} },
-      { id: theirs, name: 'theirs', plan: 'free', limits: {} },
-    ]);
+    opened = await openOneSessionDatabase(flavour, { [mine]: 'mine', [theirs]: 'theirs' });
+    database = opened.database;
     await database.db.insert(clusters).values([
       {
         id: newId(),
         tenantId: mine,
         name: 'prod',
         provider: 'eks',
-        aws: { roleArn: 'arn:aws:iam::123456789012:role/palisade', region: 'eu-west-1', clusterName: 'prod', externalId: 'x' } as never,
+        aws: { roleArn: 'arn:aws:iam::123456789012:role/palisade', region: 'eu-west-1', clusterName: 'prod' },
       },
       { id: newId(), tenantId: mine, name: 'lab', provider: 'kind' },
       { id: newId(), tenantId: theirs, name: 'prod', provider: 'eks' },
     ]);
   });
-  afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
-  });
+  afterAll(() => opened?.close());
 
   it('runs the statement as the application role with the tenant set, and sees only its rows', async () => {
     expect(await readInTenant(database.db, mine, sessionQuery)).toEqual([{ current_user: 'palisade_app', tenant: mine }]);
@@ -105,19 +97,15 @@ describe.each(['postgres', 'pglite'] as const)('tenant reads on %s', (flavour) =
 
 describe('tenant reads on postgres, whatever the session says of backslashes', () => {
   it('reads a literal back as its value with standard_conforming_strings off', async () => {
-    const testDatabase = await createTestDatabase();
-    const database = await openDatabase({ url: testDatabase.url, maxConnections: 1 });
+    const tenant = newId();
+    const { database, close } = await openOneSessionDatabase('postgres', { [tenant]: 't' });
     try {
-      await migrate(database.db);
-      const tenant = newId();
-      await database.db.insert(tenants).values({ id: tenant, name: 't', plan: 'free', limits: {} });
       await database.db.execute(sql`set standard_conforming_strings = off`);
       for (const text of ["a\\'b", "\\\\'", "it's", '\\']) {
         expect(await readInTenant(database.db, tenant, sql`select ${sqlLiteral(text)}::text as value`)).toEqual([{ value: text }]);
       }
     } finally {
-      await database.close();
-      await testDatabase.drop();
+      await close();
     }
   });
 });

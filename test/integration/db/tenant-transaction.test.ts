@@ -3,9 +3,9 @@
 // application role, whatever shape it has; and on both being undone at commit.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, migrate, newId, openDatabase, rowsOf, withoutTenant, withTenant } from '../../../db/index.ts';
+import { type Database, newId, rowsOf, withoutTenant, withTenant } from '../../../db/index.ts';
 import { tenants } from '../../../db/schema/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
+import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
 
 interface Session {
   current_user: string;
@@ -15,25 +15,17 @@ interface Session {
 const sessionQuery = sql`select current_user, nullif(current_setting('app.tenant_id', true), '') as tenant`;
 
 describe.each(['postgres', 'pglite'] as const)('tenant transactions on %s', (flavour) => {
+  let opened: OneSessionDatabase | undefined;
   let database: Database;
-  let testDatabase: TestDatabase | undefined;
   const mine = newId();
   const theirs = newId();
 
   beforeAll(async () => {
-    testDatabase = flavour === 'postgres' ? await createTestDatabase() : undefined;
     // One connection, so what a transaction left behind would be seen by the next query.
-    database = await openDatabase({ url: testDatabase?.url, maxConnections: 1 });
-    await migrate(database.db);
-    await database.db.insert(tenants).values([
-      { id: mine, name: 'mine', plan: 'free', limits: {} },
-      { id: theirs, name: 'theirs', plan: 'free', limits: {} },
-    ]);
+    opened = await openOneSessionDatabase(flavour, { [mine]: 'mine', [theirs]: 'theirs' });
+    database = opened.database;
   });
-  afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
-  });
+  afterAll(() => opened?.close());
 
   it("runs the work's first query after the settings, as the application role with the tenant set", async () => {
     const raw = await withTenant(database.db, mine, async (tx) => rowsOf<Session>(await tx.execute(sessionQuery)));
