@@ -12,16 +12,22 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Written in the same transaction as the change, so the log never disagrees with the data. */
-export async function recordAudit(tx: Tx, caller: Pick<ApiCaller, 'tenantId' | 'actor'>, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditLog).values({
-    id: newId(),
-    tenantId: caller.tenantId,
-    actor: caller.actor,
-    action: entry.action,
-    resourceType: entry.resourceType,
-    resourceId: entry.resourceId,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
-  });
+/**
+ * Written in the same transaction as the change, so the log never disagrees with the data. The insert
+ * starts as this is called, so a caller pipelining it beside other statements knows their order.
+ */
+export function recordAudit(tx: Tx, caller: Pick<ApiCaller, 'tenantId' | 'actor'>, entry: AuditEntry): Promise<void> {
+  return tx
+    .insert(auditLog)
+    .values({
+      id: newId(),
+      tenantId: caller.tenantId,
+      actor: caller.actor,
+      action: entry.action,
+      resourceType: entry.resourceType,
+      resourceId: entry.resourceId,
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+    })
+    .then(() => undefined);
 }

@@ -3,7 +3,7 @@
 // the next revision. Runs as the tenant (row-level security applies).
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { BUNDLE_CHANNEL, type Db, newId, type Tx, withTenant } from '../../db/index.ts';
+import { BUNDLE_CHANNEL, type Db, inStartOrder, newId, withTenant } from '../../db/index.ts';
 import { bundles, clusters, policies, tenants } from '../../db/schema/index.ts';
 import { activeSigningKey, BUNDLE_API_VERSION, type BundlePayload, encodePolicy, type KeyRing, signBundle } from '../../policy/bundle/index.ts';
 import type { BundleLimits } from '../../policy/ir.ts';
@@ -25,16 +25,6 @@ export interface BundleBuilderDeps {
 export type BuildOutcome = { built: true; revision: number; bytes: number } | { built: false; reason: 'cluster-deleted' | 'unchanged' };
 
 /**
- * The limits the agent enforces, from the tenant's plan limits as they are now: a plan change
- * reaches the agents with the next build (a reissue, or any policy change).
- */
-async function bundleLimitsOfTenant(tx: Tx, tenantId: string): Promise<BundleLimits> {
-  const [tenant] = await tx.select({ plan: tenants.plan, limits: tenants.limits }).from(tenants).where(eq(tenants.id, tenantId));
-  if (!tenant) throw new Error(`tenant ${tenantId} not found`);
-  return bundleLimitsOf(tenantLimits(tenant.plan, tenant.limits));
-}
-
-/**
  * Rows keep the IR the write path computed; only a row written before that column existed (and not yet
  * backfilled) is parsed. A stored object that no longer validates stays invalid however often the
  * build is retried.
@@ -54,24 +44,37 @@ function policySetOfStored(rows: readonly { manifest: unknown; resource: Normali
 export function createBundleBuilder(deps: BundleBuilderDeps) {
   return async function buildBundle(request: BuildRequest): Promise<BuildOutcome> {
     const outcome = await withTenant(deps.db, request.tenantId, async (tx) => {
-      // The row lock serialises builds of one cluster, so revisions are assigned one at a time.
-      const [cluster] = await tx
-        .select({ id: clusters.id })
-        .from(clusters)
-        .where(and(eq(clusters.id, request.clusterId), isNull(clusters.deletedAt)))
-        .for('update');
+      // The build's reads travel together, behind the cluster's row lock (db/pipeline.ts): the lock
+      // serialises builds of one cluster, so revisions are assigned one at a time, and the server
+      // takes it before it runs the reads. One round trip where they took four.
+      const [[cluster], stored, [tenant], [latest]] = await inStartOrder(
+        tx
+          .select({ id: clusters.id })
+          .from(clusters)
+          .where(and(eq(clusters.id, request.clusterId), isNull(clusters.deletedAt)))
+          .for('update'),
+        tx
+          .select({ resource: policies.resource, manifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end` })
+          .from(policies)
+          .where(eq(policies.clusterId, request.clusterId)),
+        tx.select({ plan: tenants.plan, limits: tenants.limits }).from(tenants).where(eq(tenants.id, request.tenantId)),
+        // The newest bundle's revision and content, not its JWS: that is the size of the policy.
+        tx
+          .select({ revision: bundles.revision, contentHash: bundles.contentHash })
+          .from(bundles)
+          .where(eq(bundles.clusterId, request.clusterId))
+          .orderBy(desc(bundles.revision))
+          .limit(1),
+      );
       if (!cluster) return { built: false, reason: 'cluster-deleted' } as const;
+      if (!tenant) throw new Error(`tenant ${request.tenantId} not found`);
 
-      const stored = await tx
-        .select({ resource: policies.resource, manifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end` })
-        .from(policies)
-        .where(eq(policies.clusterId, cluster.id));
-      const limits = await bundleLimitsOfTenant(tx, request.tenantId);
-      const policySet = policySetOfStored(stored, limits, cluster.id);
+      // The limits the agent enforces, from the tenant's plan limits as they are now: a plan change
+      // reaches the agents with the next build (a reissue, or any policy change).
+      const policySet = policySetOfStored(stored, bundleLimitsOf(tenantLimits(tenant.plan, tenant.limits)), cluster.id);
       // Encoded once: the content hash and the signed payload are of the same text.
       const encoded = encodePolicy(policySet);
       const { contentHash } = encoded;
-      const [latest] = await tx.select().from(bundles).where(eq(bundles.clusterId, cluster.id)).orderBy(desc(bundles.revision)).limit(1);
       if (latest && latest.contentHash === contentHash && !request.reissue) return { built: false, reason: 'unchanged' } as const;
 
       const now = deps.clock();
@@ -90,20 +93,23 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
       };
       const signingKey = await activeSigningKey(deps.keyRing());
       const signed = await signBundle(payload, signingKey, encoded.json);
-      await tx.insert(bundles).values({
-        id: newId(now.getTime()),
-        tenantId: request.tenantId,
-        clusterId: cluster.id,
-        revision,
-        sha256: signed.sha256,
-        contentHash,
-        keyId: signingKey.kid,
-        jws: signed.jws,
-        size: signed.size,
-        expiresAt,
-      });
-      // Delivered at commit: waiting agents are woken only once the bundle is readable.
-      await tx.execute(sql`select pg_notify(${BUNDLE_CHANNEL}, ${cluster.id})`);
+      // Sent together; the NOTIFY is delivered at commit, so waiting agents are woken only once the
+      // bundle is readable (and not at all should the insert fail).
+      await inStartOrder(
+        tx.insert(bundles).values({
+          id: newId(now.getTime()),
+          tenantId: request.tenantId,
+          clusterId: cluster.id,
+          revision,
+          sha256: signed.sha256,
+          contentHash,
+          keyId: signingKey.kid,
+          jws: signed.jws,
+          size: signed.size,
+          expiresAt,
+        }),
+        tx.execute(sql`select pg_notify(${BUNDLE_CHANNEL}, ${cluster.id})`),
+      );
       return { built: true, revision, bytes: signed.size } as const;
     });
     deps.logger.info({ clusterId: request.clusterId, outboxId: request.outboxId, ...outcome }, 'bundle build');

@@ -19,7 +19,7 @@ async function planCreate(tx: Tx, input: CreateInput) {
 }
 
 export async function createPolicy(ctx: TenantContext, input: CreateInput): Promise<PolicyWritten> {
-  const { rows, warnings } = await writePolicies(ctx, (tx) => planCreate(tx, input));
+  const { rows, warnings } = await writePolicies(ctx, (tx) => planCreate(tx, input), { clusterId: input.clusterId });
   return { row: rows[0]!, warnings };
 }
 

@@ -13,7 +13,9 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { inStartOrder, isUniqueViolation, newId, type Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
+import type { Inventory } from '../../../policy/inventory.ts';
 import { ApiError, type FieldError } from '../../errors/api-error.ts';
+import { isUuid } from '../../http/ids.ts';
 import type { Impact } from '../../schemas/impact.ts';
 import { presentPolicy } from '../../schemas/policies.ts';
 import { recordAudit } from '../audit.ts';
@@ -22,7 +24,7 @@ import { assertWithinLimit, lockTenantLimits } from '../limits.ts';
 import { announcePolicyChange } from '../outbox.ts';
 import { requireRole } from '../roles.ts';
 import type { AcceptedPolicy } from './accept.ts';
-import { identityKey, type ObjectsByIdentity, type PolicyRow, storedObjectsReader } from './cluster-objects.ts';
+import { identityKey, type ObjectsByIdentity, type PolicyRow, type StoredObjectsReader, storedObjectsReader } from './cluster-objects.ts';
 import { assertRulesPerEndpoint, reportedInventory } from './endpoint-rules.ts';
 import { type ImpactRequest, previewImpact } from './impact.ts';
 import { assertObjectLimits } from './object-limits.ts';
@@ -61,17 +63,49 @@ export interface PolicyWritten {
   warnings: FieldError[];
 }
 
+/** What a caller knows before its plan runs. */
+export interface PolicyWriteHints {
+  /**
+   * The cluster the plan will write to, as the request names it (apply, create): the checks' reads of
+   * that cluster then travel with the plan's own, a round trip fewer. A plan for another cluster (or
+   * none) is checked with reads of its own, as without the hint.
+   */
+  clusterId?: string;
+}
+
+/** The reads most writes' checks need, started early for the cluster a request names. */
+interface CheckReads {
+  clusterId: string;
+  stored: StoredObjectsReader;
+  tiers: Promise<ObjectsByIdentity>;
+  inventory: Promise<Inventory | undefined>;
+}
+
+function startCheckReads(tx: Tx, clusterId: string): CheckReads {
+  const stored = storedObjectsReader(tx, clusterId);
+  return { clusterId, stored, tiers: stored.tiers(), inventory: reportedInventory(tx, clusterId) };
+}
+
 /**
  * Runs `plan` in a tenant transaction after the tenant's limits are locked (so concurrent writes of
  * one tenant check their limits one after another, and every write takes its locks in the same
  * order), then checks, persists, audits and announces its changes.
  */
-export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantContext, plan: (tx: Tx) => Promise<Plan>): Promise<PolicyWriteOutcome<Plan>> {
+export async function writePolicies<Plan extends PolicyWritePlan>(
+  ctx: TenantContext,
+  plan: (tx: Tx) => Promise<Plan>,
+  hints: PolicyWriteHints = {},
+): Promise<PolicyWriteOutcome<Plan>> {
   requireRole(ctx.caller.role, 'editor');
   let preview: ImpactRequest | undefined;
   const outcome = await inTenant(ctx, async (tx): Promise<PolicyWriteOutcome<Plan>> => {
-    // The plan's reads travel behind the lock (db/pipeline.ts): the server takes the lock before it runs them.
-    const [limits, planned] = await inStartOrder(lockTenantLimits(tx, ctx.caller.tenantId), plan(tx));
+    // The plan's reads travel behind the lock (db/pipeline.ts): the server takes the lock before it runs
+    // them, and the checks' reads of a named cluster after them. A malformed id is the plan's 404 to give.
+    // Started in this order, so sent in it (each statement's query starts as it is called).
+    const locked = lockTenantLimits(tx, ctx.caller.tenantId);
+    const planning = plan(tx);
+    const early = hints.clusterId !== undefined && isUuid(hints.clusterId) ? startCheckReads(tx, hints.clusterId.toLowerCase()) : undefined;
+    const [limits, planned] = await inStartOrder(locked, planning, early?.tiers ?? Promise.resolve(undefined), early?.inventory ?? Promise.resolve(undefined));
     if (!('clusterId' in planned)) return { plan: planned, rows: [], warnings: [] };
     if (planned.changes.length === 0) {
       // Nothing changes (an apply of what is stored): nothing can flip, but the preview still says what it looked at.
@@ -88,7 +122,8 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
     );
 
     // Read as the checks ask: most writes need the cluster's tiers alone, not every object's IR.
-    const stored = storedObjectsReader(tx, clusterId);
+    const prefetched = early?.clusterId === clusterId ? early : undefined;
+    const stored = prefetched?.stored ?? storedObjectsReader(tx, clusterId);
     let read: Promise<{ before: ObjectsByIdentity; after: ObjectsByIdentity }> | undefined;
     const states = () => {
       read ??= stored.all().then((before) => ({ before, after: objectsAfter(before, changes) }));
@@ -99,7 +134,7 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
     const [tiers, usage, inventory] = await inStartOrder(
       stored.tiers(),
       added > 0 ? countPolicies(tx) : Promise.resolve(undefined),
-      written.length > 0 ? reportedInventory(tx, clusterId) : Promise.resolve(undefined),
+      written.length === 0 ? Promise.resolve(undefined) : (prefetched?.inventory ?? reportedInventory(tx, clusterId)),
     );
     assertTiersExist(written, objectsAfter(tiers, changes).values());
     const deletedTiers = changes.flatMap((change) => (change.action === 'delete' && change.before.kind === 'Tier' ? [change.before.name] : []));
@@ -116,13 +151,11 @@ export async function writePolicies<Plan extends PolicyWritePlan>(ctx: TenantCon
       }
       return { plan: planned, rows: changes.map(() => undefined), warnings };
     }
-    const persisted = async () => {
-      const rows: (PolicyRow | undefined)[] = [];
-      for (const change of changes) rows.push(await persist(tx, ctx.caller, clusterId, change));
-      return rows;
-    };
-    // The announcement travels with the first change's write: both commit together or not at all.
-    const [rows] = await inStartOrder(persisted(), announcePolicyChange(tx, ctx.caller.tenantId, clusterId));
+    // Every change's write and audit entry, then the announcement, go in one round trip: they commit
+    // together or not at all, and a failure (a create's name taken meanwhile) is the first one sent.
+    const writing = changes.map((change) => persist(tx, ctx.caller, clusterId, change));
+    const announcing = announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
+    const [rows] = await inStartOrder(inStartOrder(...writing), announcing);
     return { plan: planned, rows, warnings };
   });
   return preview ? { ...outcome, impact: await previewImpact(ctx, preview) } : outcome;
@@ -142,50 +175,63 @@ function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[
   return after;
 }
 
-/** Writes one change and its audit entry. */
-async function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange): Promise<PolicyRow | undefined> {
+/**
+ * Writes one change and its audit entry, both started (in that order) before either answers: the
+ * entry is made from the row as the write leaves it, which is known here (the times are set from this
+ * clock, and what the entry shows of a row holds no column the database computes), not from the row
+ * the write returns.
+ */
+function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange): Promise<PolicyRow | undefined> {
   switch (change.action) {
     case 'create': {
       const { warnings: _notStored, ...columns } = change.object;
-      const [created] = await tx
+      const now = new Date();
+      const values = { id: newId(), tenantId: caller.tenantId, clusterId, ...columns, version: 1, createdAt: now, updatedAt: now };
+      const created = tx
         .insert(policies)
-        .values({ id: newId(), tenantId: caller.tenantId, clusterId, ...columns })
+        .values(values)
         .returning()
+        .then(([row]) => row!)
         .catch((error: unknown) => {
           if (!isUniqueViolation(error)) throw error;
           throw conflictOf(change.object, change.pathPrefix);
         });
-      await recordAudit(tx, caller, { action: 'create', resourceType: 'policy', resourceId: created!.id, after: presentPolicy(created!) });
-      return created;
+      const audited = recordAudit(tx, caller, { action: 'create', resourceType: 'policy', resourceId: values.id, after: presentPolicy(values) });
+      return inStartOrder(created, audited).then(([row]) => row);
     }
     case 'update': {
-      const { object } = change;
-      const [updated] = await tx
+      const { object, before } = change;
+      const columns = {
+        apiVersion: object.apiVersion,
+        manifest: object.manifest,
+        writtenManifest: object.writtenManifest,
+        ruleCount: object.ruleCount,
+        resource: object.resource,
+        updatedAt: new Date(),
+      };
+      const updated = tx
         .update(policies)
-        .set({
-          apiVersion: object.apiVersion,
-          manifest: object.manifest,
-          writtenManifest: object.writtenManifest,
-          ruleCount: object.ruleCount,
-          resource: object.resource,
-          version: sql`${policies.version} + 1`,
-          updatedAt: new Date(),
-        })
-        .where(eq(policies.id, change.before.id))
-        .returning();
-      await recordAudit(tx, caller, {
+        .set({ ...columns, version: sql`${policies.version} + 1` })
+        .where(eq(policies.id, before.id))
+        .returning()
+        .then(([row]) => row!);
+      const audited = recordAudit(tx, caller, {
         action: 'update',
         resourceType: 'policy',
-        resourceId: change.before.id,
-        before: presentPolicy(change.before),
-        after: presentPolicy(updated!),
+        resourceId: before.id,
+        before: presentPolicy(before),
+        after: presentPolicy({ ...before, ...columns }),
       });
-      return updated;
+      return inStartOrder(updated, audited).then(([row]) => row);
     }
-    case 'delete':
-      await tx.delete(policies).where(eq(policies.id, change.before.id));
-      await recordAudit(tx, caller, { action: 'delete', resourceType: 'policy', resourceId: change.before.id, before: presentPolicy(change.before) });
-      return undefined;
+    case 'delete': {
+      const deleted = tx
+        .delete(policies)
+        .where(eq(policies.id, change.before.id))
+        .then(() => undefined);
+      const audited = recordAudit(tx, caller, { action: 'delete', resourceType: 'policy', resourceId: change.before.id, before: presentPolicy(change.before) });
+      return inStartOrder(deleted, audited).then(() => undefined);
+    }
   }
 }
 

@@ -79,6 +79,29 @@ describe('signBundle', async () => {
     expect(signed.size).toBe(Buffer.byteLength(byJose));
   });
 
+  it("gives jose's JWS for a bundle too large to sign inline (signed on the thread pool)", async () => {
+    const large = policySetFromObjects([
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          podSelector: { matchLabels: { app: 'web' } },
+          ingress: Array.from({ length: 2_000 }, (_, index) => ({
+            from: [{ ipBlock: { cidr: `10.${index >> 8}.${index & 255}.0/24` } }],
+            ports: [{ protocol: 'TCP', port: 1000 + index }],
+          })),
+        },
+      },
+    ]);
+    const payload = payloadOf(large);
+    const byJose = await new jose.CompactSign(new TextEncoder().encode(canonicalJson(payload)))
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: BUNDLE_JWS_TYPE })
+      .sign(key.key);
+    expect(byJose.length).toBeGreaterThan(64 * 1024);
+    expect((await signBundle(payload, key)).jws).toBe(byJose);
+  });
+
   it('signs what an agent accepts', async () => {
     const { jws } = await signBundle(payloadOf(policy), key, encodePolicy(policy).json);
     const verdict = await verifyBundle(jws, trustRootOf(ring, now), { tenantId, clusterId, appliedRevision: 6, now, maxBytes: 64 * 1024 });
