@@ -112,7 +112,12 @@ function buildNode(schema: z.ZodType, built: Map<z.ZodType, Acceptor>): Acceptor
       return build(zod.innerType!, built);
     case 'array': {
       const element = build(def.element!, built);
-      return (value) => Array.isArray(value) && value.every((item) => element(item));
+      // by index, as zod reads it: every() would skip the holes of a sparse array, which zod refuses
+      return (value) => {
+        if (!Array.isArray(value)) return false;
+        for (let i = 0; i < value.length; i++) if (!element(value[i])) return false;
+        return true;
+      };
     }
     case 'union': {
       const options = def.options!.map((option) => build(option, built));

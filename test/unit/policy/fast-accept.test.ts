@@ -188,6 +188,13 @@ describe('a fast yes for a bundle payload', () => {
     expect(parse(notUuid).success).toBe(false);
     const extraField = { ...payload, policy: { ...everyPart, extra: true } };
     expect(parse(extraField).success).toBe(false);
+    // values JSON.parse never makes, answered as zod answers them
+    const sparse = structuredClone(payload);
+    sparse.policy.tiers[0]!.policies[0]!.directions = new Array(1) as never;
+    expect(accept(sparse)).toBe(false);
+    expect(zodAccepts(sparse)).toBe(false);
+    const nullPrototype = Object.assign(Object.create(null) as object, payload);
+    expect(parse(nullPrototype)).toEqual(bundlePayloadSchema.safeParse(nullPrototype));
   });
 
   it('refuses to stand in for a schema whose parse changes what it accepts', () => {
