@@ -4,11 +4,12 @@
 // data) — checked before any of it is used. A bundle has one spelling: base64url decoders ignore
 // padding and the unused low bits of the last character, so without the canonical check one signed
 // bundle verifies under many texts and its SHA-256 names none of them.
-// jose's entry points for what this file uses, not its index: the index loads all of JWE, JWT and
-// key generation too, on the agent's way from start to its first apply.
+// jose's entry point for what this file uses, not its index: the index loads all of JWE, JWT and
+// key generation too, on the agent's way from start to its first apply. The signature itself is
+// node:crypto's (jws-signature.ts).
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose/decode/protected_header';
-import { createLocalJWKSet } from 'jose/jwks/local';
-import { compactVerify } from 'jose/jws/compact/verify';
+import { parseWithFastAccept } from '../validation/fast-accept.ts';
+import { signedByOneOf } from './jws-signature.ts';
 import { BUNDLE_JWS_TYPE, type BundlePayload, bundlePayloadSchema } from './payload.ts';
 import type { TrustRoot } from './signing-keys.ts';
 
@@ -53,6 +54,9 @@ export interface BundleExpectations {
 
 const JWS_PARTS = ['header', 'payload', 'signature'] as const;
 
+/** The payload schema's parse, with a fast yes for a valid bundle (../validation/fast-accept.ts says why). */
+const parsePayload = parseWithFastAccept(bundlePayloadSchema);
+
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
@@ -90,19 +94,15 @@ export async function verifyBundle(jws: string, trustRoot: TrustRoot, expect: Bu
   if (header.alg !== 'EdDSA' || header.typ !== BUNDLE_JWS_TYPE) {
     return reject('MALFORMED', `header must be alg EdDSA, typ ${BUNDLE_JWS_TYPE}`);
   }
-  if (!trustRoot.keys.some((key) => key.kid === header.kid)) {
+  const keys = trustRoot.keys.filter((key) => key.kid === header.kid);
+  if (keys.length === 0) {
     return reject('UNKNOWN_KEY', `key id ${String(header.kid)} is not in the trust root`);
   }
-
-  let payloadBytes: Uint8Array;
-  try {
-    const verified = await compactVerify(jws, createLocalJWKSet(trustRoot as unknown as Parameters<typeof createLocalJWKSet>[0]), {
-      algorithms: ['EdDSA'],
-    });
-    payloadBytes = verified.payload;
-  } catch {
-    return reject('BAD_SIGNATURE', `signature does not verify with key ${String(header.kid)}`);
-  }
+  // No extension this verifier does not know may change what the signature covers (RFC 7515 4.1.11;
+  // b64: false would sign the payload unencoded): the control plane never sets one.
+  if (header.crit !== undefined || header.b64 !== undefined) return reject('MALFORMED', 'header must not carry crit or b64');
+  if (!signedByOneOf(jws, keys)) return reject('BAD_SIGNATURE', `signature does not verify with key ${String(header.kid)}`);
+  const payloadBytes = Buffer.from(parts[1]!, 'base64url');
 
   let parsed: unknown;
   try {
@@ -110,7 +110,7 @@ export async function verifyBundle(jws: string, trustRoot: TrustRoot, expect: Bu
   } catch {
     return reject('INVALID_PAYLOAD', 'payload is not UTF-8 JSON');
   }
-  const result = bundlePayloadSchema.safeParse(parsed);
+  const result = parsePayload(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
     return reject('INVALID_PAYLOAD', `payload ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);

@@ -1,4 +1,5 @@
 // The bundle acceptance test an agent runs before using a byte: each threat gets its own code.
+import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   activeSigningKey,
@@ -58,6 +59,27 @@ describe('verifyBundle', async () => {
       },
       {},
       'BAD_SIGNATURE',
+    ],
+    [
+      "another key under a trusted key's id",
+      async () => (await signBundle(payload(), { ...(await activeSigningKey(otherRing)), kid: signer.kid })).jws,
+      {},
+      'BAD_SIGNATURE',
+    ],
+    [
+      'a header asking for an unencoded payload (b64: false, crit)',
+      async () => {
+        const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: signer.kid, typ: 'palisade-bundle+jws', b64: false, crit: ['b64'] })).toString(
+          'base64url',
+        );
+        const [, body] = good.split('.');
+        const signature = Buffer.from(await webcrypto.subtle.sign('Ed25519', signer.key as CryptoKey, Buffer.from(`${header}.${body}`, 'latin1'))).toString(
+          'base64url',
+        );
+        return `${header}.${body}.${signature}`;
+      },
+      {},
+      'MALFORMED',
     ],
     ['a key id outside the trust root', async () => (await signBundle(payload(), await activeSigningKey(otherRing))).jws, {}, 'UNKNOWN_KEY'],
     ["another cluster's bundle", async () => (await signBundle(payload({ clusterId: tenantId }), signer)).jws, {}, 'WRONG_CLUSTER'],
