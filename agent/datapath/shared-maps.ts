@@ -15,6 +15,7 @@ import {
   BandwidthEndpointKey,
   BandwidthEndpointValue,
   CtKey,
+  CtKey4,
   CtValue,
   FlowAggregateKey,
   FlowAggregateValue,
@@ -28,6 +29,7 @@ import type { MapFds } from './link.ts';
 export interface SharedMaps {
   state: BpfMap;
   conntrack: BpfMap;
+  conntrack6: BpfMap;
   fragments: BpfMap;
   flows: BpfMap;
   flowAggregates: BpfMap;
@@ -37,14 +39,25 @@ export interface SharedMaps {
 }
 
 export type SharedMapName = keyof SharedMaps;
-export const SHARED_MAP_NAMES: readonly SharedMapName[] = ['state', 'conntrack', 'fragments', 'flows', 'flowAggregates', 'stats', 'bwBuckets', 'bwEndpoints'];
+export const SHARED_MAP_NAMES: readonly SharedMapName[] = [
+  'state',
+  'conntrack',
+  'conntrack6',
+  'fragments',
+  'flows',
+  'flowAggregates',
+  'stats',
+  'bwBuckets',
+  'bwEndpoints',
+];
 /** The shared maps only programs with bandwidth code use (for the status report's map count). */
 export const BANDWIDTH_MAP_NAMES: readonly SharedMapName[] = ['bwBuckets', 'bwEndpoints'];
 
 export function sharedMapSpecs(sizes: SharedMapSizes = DEFAULT_SHARED_MAP_SIZES): Record<SharedMapName, CreateMapOptions> {
   return {
     state: { type: MapType.PERCPU_ARRAY, name: 'pal_state', keySize: 4, valueSize: State.size, maxEntries: 1 },
-    conntrack: { type: MapType.LRU_HASH, name: 'pal_conntrack', keySize: CtKey.size, valueSize: CtValue.size, maxEntries: sizes.conntrack },
+    conntrack: { type: MapType.LRU_HASH, name: 'pal_conntrack', keySize: CtKey4.size, valueSize: CtValue.size, maxEntries: sizes.conntrack },
+    conntrack6: { type: MapType.LRU_HASH, name: 'pal_conntrack6', keySize: CtKey.size, valueSize: CtValue.size, maxEntries: sizes.conntrack6 },
     fragments: { type: MapType.LRU_HASH, name: 'pal_fragments', keySize: CtKey.size, valueSize: FRAGMENT_VALUE_SIZE, maxEntries: sizes.fragments },
     flows: { type: MapType.RINGBUF, name: 'pal_flows', keySize: 0, valueSize: 0, maxEntries: sizes.flowRing },
     flowAggregates: {
@@ -223,6 +236,7 @@ export function sharedMapFds(maps: SharedMaps): MapFds {
   return {
     state: maps.state.fd,
     conntrack: maps.conntrack.fd,
+    conntrack6: maps.conntrack6.fd,
     fragments: maps.fragments.fd,
     flows: maps.flows.fd,
     flow_aggregates: maps.flowAggregates.fd,

@@ -30,7 +30,7 @@ import { uniqueSuffix } from '../bpf/harness.ts';
 const isRoot = process.getuid?.() === 0;
 const execFileAsync = promisify(execFile);
 const T = { timeout: 60_000 };
-const MAP_SIZES = { conntrack: 16_384, flowRing: 256 * 1024 };
+const MAP_SIZES = { conntrack: 16_384, conntrack6: 16_384, flowRing: 256 * 1024 };
 const PROBE_TIMEOUT_MS = 700;
 const SERVER = 'x/server';
 const A = 'x/client-a';

@@ -3,7 +3,7 @@
 // it admitted keep passing; a changed layout replaces the map and its entries are gone.
 import { rmSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { CtKey, CtValue } from '../../../agent/datapath/layouts.ts';
+import { CtKey4, CtValue } from '../../../agent/datapath/layouts.ts';
 import { closeSharedMaps, type OpenedSharedMaps, openSharedMaps, sharedMapSpecs } from '../../../agent/datapath/shared-maps.ts';
 import { MapFlag } from '../../../bpf/kernel/constants.ts';
 import { type CreateMapOptions, createMap } from '../../../bpf/kernel/map.ts';
@@ -11,20 +11,20 @@ import { BPFFS_ROOT, ensureBpffs } from '../../../bpf/kernel/pin.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable, uniqueSuffix } from '../bpf/harness.ts';
 
-const SIZES = { conntrack: 1025, fragments: 64, flowRing: 64 * 1024, flowAggregates: 64, bandwidthBuckets: 16, bandwidthEndpoints: 16 };
+const SIZES = { conntrack: 1025, conntrack6: 1025, fragments: 64, flowRing: 64 * 1024, flowAggregates: 64, bandwidthBuckets: 16, bandwidthEndpoints: 16 };
 
 const entry = (lport: number) => ({
-  key: CtKey.encode({
+  key: CtKey4.encode({
     ifindex: 7,
     proto: 17,
     family: 4,
     pad: 0,
     lport,
     rport: 53,
-    local: Buffer.from([198, 18, 0, 10, ...Array(12).fill(0)]),
-    remote: Buffer.from([198, 18, 0, 53, ...Array(12).fill(0)]),
+    local: Buffer.from([198, 18, 0, 10]),
+    remote: Buffer.from([198, 18, 0, 53]),
   }),
-  value: CtValue.encode({ lastSeen: 1000n + BigInt(lport), created: 1000n, flags: 0, tag: 0xabcd }),
+  value: CtValue.encode({ lastSeen: 1000n + BigInt(lport), flags: 0, tag: 0xabcd }),
 });
 const ENTRIES = Array.from({ length: 300 }, (_, i) => entry(40_000 + i));
 
@@ -83,13 +83,13 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('shared maps across an upgrade',
     expect(opened.maps.conntrack.countEntries()).toBe(ENTRIES.length);
   });
 
-  it('replaces a conntrack table of another value layout: its entries cannot be read as they are', () => {
+  it('replaces a conntrack table of another layout (the one-table 44-byte keys before issue 13): its entries cannot be read as they are', () => {
     ensureBpffs();
     const first = openSharedMaps(dir, SIZES);
     closeSharedMaps(first.maps);
     rmSync(`${dir}/conntrack`);
-    const old = createMap({ ...sharedMapSpecs({ ...SIZES }).conntrack, valueSize: 16 });
-    old.update(ENTRIES[0]!.key, Buffer.alloc(16, 1));
+    const old = createMap({ ...sharedMapSpecs({ ...SIZES }).conntrack, keySize: 44, valueSize: 24 });
+    old.update(Buffer.alloc(44, 1), Buffer.alloc(24, 1));
     old.pin(`${dir}/conntrack`);
     old.close();
     opened = openSharedMaps(dir, SIZES);
