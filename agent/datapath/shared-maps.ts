@@ -4,12 +4,14 @@
 // the same conntrack table and bucket state: established connections survive restarts and
 // re-applies, and a restart grants no fresh burst. An upgrade that changes only a hash map's
 // capacity or flags (limits.ts sizes the conntrack table) re-creates it with its entries copied
-// over, so established connections survive that too; a changed layout loses them.
+// over, so established connections survive that too, and so they do the split of the one-table
+// conntrack into per-family tables (conntrack-upgrade.ts); any other changed layout loses them.
 import { existsSync } from 'node:fs';
 import { isBpfError } from '../../bpf/errors.ts';
 import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
 import { type BpfMap, type CreateMapOptions, createMap, createMapOffThread, openPinnedMap } from '../../bpf/kernel/map.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
+import { convertLegacyEntry, LEGACY_CONNTRACK } from './conntrack-upgrade.ts';
 import {
   BandwidthBucketValue,
   BandwidthEndpointKey,
@@ -139,6 +141,38 @@ function carryEntries(from: BpfMap, to: BpfMap): boolean {
   }
 }
 
+/**
+ * The one-table conntrack of agents before issue 13, pinned as `conntrack`: its entries split into
+ * the per-family tables in their new layouts (conntrack-upgrade.ts says why they must not be lost).
+ * False when `from` is not that table or its entries did not fit.
+ */
+function carryLegacyConntrack(from: BpfMap, maps: Partial<SharedMaps>): boolean {
+  const tables = { conntrack: maps.conntrack, conntrack6: maps.conntrack6 };
+  if (!tables.conntrack || !tables.conntrack6) return false;
+  if (from.type !== MapType.LRU_HASH || from.keySize !== LEGACY_CONNTRACK.keySize || from.valueSize !== LEGACY_CONNTRACK.valueSize) return false;
+  try {
+    from.forEachBatch((keys, values, n) => {
+      const batches = { conntrack: { keys: [] as Buffer[], values: [] as Buffer[] }, conntrack6: { keys: [] as Buffer[], values: [] as Buffer[] } };
+      for (let i = 0; i < n; i++) {
+        const entry = convertLegacyEntry(
+          keys.subarray(i * from.keySize, (i + 1) * from.keySize),
+          values.subarray(i * from.valueSize, (i + 1) * from.valueSize),
+        );
+        if (!entry) continue;
+        batches[entry.table].keys.push(entry.key);
+        batches[entry.table].values.push(entry.value);
+      }
+      for (const table of ['conntrack', 'conntrack6'] as const) {
+        if (batches[table].keys.length > 0) tables[table]!.updateBatch(batches[table].keys, batches[table].values);
+      }
+    });
+    return true;
+  } catch (error) {
+    if (isBpfError(error, 'MAP_OP_FAILED')) return false;
+    throw error;
+  }
+}
+
 /** The maps pinned in `dir` of the shape wanted, and the ones to create (pinned of another shape, or missing). */
 interface PinnedSurvey {
   specs: Record<SharedMapName, CreateMapOptions>;
@@ -183,7 +217,9 @@ function pinCreated(dir: string, survey: PinnedSurvey, created: Partial<SharedMa
       const pinned = survey.outdated[name];
       if (pinned) {
         const spec = survey.specs[name];
-        const kept = CARRIED_TYPES.has(spec.type) && sameEntryLayout(pinned, spec) && carryEntries(pinned, map);
+        const kept =
+          (CARRIED_TYPES.has(spec.type) && sameEntryLayout(pinned, spec) && carryEntries(pinned, map)) ||
+          (name === 'conntrack' && carryLegacyConntrack(pinned, { ...survey.reused, ...created }));
         (kept ? carried : replaced).push(name);
         pinned.close();
         delete survey.outdated[name];
