@@ -255,7 +255,7 @@ describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
       strategy: 'straight-line',
       rules: 0,
       instructions: { ingress: expect.any(Number), egress: expect.any(Number) },
-      maps: 8, // six shared (state, conntrack, fragments, flows, flow aggregates, stats) + a counters map per hook
+      maps: 9, // seven shared (state, conntrack, conntrack6, fragments, flows, flow aggregates, stats) + a counters map per hook
       attach: 'tcx',
     });
     expect(report.programs[A]).toMatchObject({ strategy: 'none' });
