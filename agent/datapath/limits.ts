@@ -118,7 +118,8 @@ const CONNTRACK_ENTRIES = 2 ** 18 + 1;
 /**
  * IPv6 flows get half the IPv4 table (14 MB of entries, 4 MB of buckets): until issue 13 both
  * families shared one 262,145-entry table, and most pods' traffic, dual-stack or not, is IPv4.
- * Cilium likewise keeps per-family tables (its CT "any" maps, 262,144 entries each by default).
+ * Cilium likewise keeps per-family tables (and TCP apart from the rest: by default 524,288 TCP and
+ * 262,144 non-TCP entries per family, `--bpf-ct-global-tcp-max` / `--bpf-ct-global-any-max`).
  */
 const CONNTRACK6_ENTRIES = 2 ** 17 + 1;
 
