@@ -87,7 +87,7 @@ async function applyOrThrow(dataplane: EbpfDataplane, input: Parameters<EbpfData
 export async function measureAttach(lab: BenchLab, dataplane: EbpfDataplane, issuer: BundleIssuer, options: AttachOptions): Promise<AttachRow[]> {
   const inventory = lab.inventory();
   const withSpare = lab.inventory({ withSpare: true });
-  const shared = createSharedMaps({ conntrack: 4096, fragments: 256, flowRing: 64 * 1024 });
+  const shared = createSharedMaps({ conntrack: 4096, conntrack6: 4096, fragments: 256, flowRing: 64 * 1024 });
   const runs = new Map<number, PhaseRuns>(
     options.ruleCounts.map((n) => [n, { total: [], verify: [], resolve: [], compile: [], load: [], rest: [], add: [], bytes: 0 }]),
   );

@@ -98,7 +98,7 @@ interface TableRuns {
 }
 
 function measureTable(entries: number, runs: TableRuns, hit: number[]): void {
-  const shared = createSharedMaps({ conntrack: entries, fragments: 256, flowRing: 256 * 1024 });
+  const shared = createSharedMaps({ conntrack: entries, conntrack6: 4096, fragments: 256, flowRing: 256 * 1024 });
   const program = loadProgram(shared);
   try {
     const flows = new NewFlows();

@@ -59,7 +59,7 @@ function loadFor(count: number, shared: ReturnType<typeof createSharedMaps>): Lo
 }
 
 export function measurePerPacket(options: PerPacketOptions): PerPacketRow[] {
-  const shared = createSharedMaps({ conntrack: 4096, fragments: 256, flowRing: 256 * 1024 });
+  const shared = createSharedMaps({ conntrack: 4096, conntrack6: 4096, fragments: 256, flowRing: 256 * 1024 });
   const flows: FlowRecord[] = [];
   const tables = new Map<number, LoadedProgram['compiled']['slots']>();
   const reader = new RingBufferReader(shared.flows, (bytes) => flows.push(decodeFlowEvent(bytes, (tag) => tables.get(tag))));

@@ -18,7 +18,7 @@ import { get } from 'node:http';
 import { pino } from 'pino';
 import { compileDirection } from '../agent/datapath/codegen/program.ts';
 import type { DataplaneObservation } from '../agent/datapath/dataplane.ts';
-import { CtKey, CtValue, RuleCounter, STAT_REASONS } from '../agent/datapath/layouts.ts';
+import { CtKey4, CtValue, RuleCounter, STAT_REASONS } from '../agent/datapath/layouts.ts';
 import { type LoadedProgram, loadCompiledProgram } from '../agent/datapath/load.ts';
 import { observeDatapath } from '../agent/datapath/observe.ts';
 import { closeSharedMaps, createSharedMaps, type SharedMaps } from '../agent/datapath/shared-maps.ts';
@@ -114,7 +114,7 @@ function hitEveryRule(programs: readonly LoadedProgram[]): void {
 function fillConntrack(shared: SharedMaps, entries: number): void {
   const keys: Buffer[] = [];
   for (let i = 0; i < entries; i++) {
-    const key = Buffer.alloc(CtKey.size);
+    const key = Buffer.alloc(CtKey4.size);
     key.writeUInt32LE(i, 0);
     keys.push(key);
   }

@@ -108,7 +108,7 @@ function softirqSeconds(): number {
 }
 
 export async function measureXdp(options: { rounds: number; repeat: number; floodSeconds: number }): Promise<XdpBench> {
-  const shared = createSharedMaps({ conntrack: 4096, fragments: 256, flowRing: 256 * 1024 });
+  const shared = createSharedMaps({ conntrack: 4096, conntrack6: 4096, fragments: 256, flowRing: 256 * 1024 });
   const xdp = loadXdp();
   const tc = loadTc(shared);
   const link = createHostLink('pbx');

@@ -7,9 +7,11 @@ import { defineLayout } from '../../bpf/maps/layout.ts';
  * Conntrack key, direction-normalised per endpoint: `local` is the pod's end, `remote` the other
  * end, whichever way the packet goes, so a reply finds the entry its request made. `ifindex` (the
  * pod's host-side veth) keeps endpoints apart: one pod's allowed egress never lets a packet past
- * another pod's ingress policy. IPv4 addresses fill the first 4 bytes, the rest stays 0. Ports are
- * in network order as on the wire; for ICMP echo `lport` is the identifier, `rport` 0; for other
- * ICMP messages `lport` is 0 and `rport` the type and code bytes.
+ * another pod's ingress policy. Ports are in network order as on the wire; for ICMP echo `lport` is
+ * the identifier, `rport` 0; for other ICMP messages `lport` is 0 and `rport` the type and code bytes.
+ *
+ * This is the IPv6 table's key (and the flow event's and fragment map's, where IPv4 addresses fill
+ * the first 4 bytes and the rest stays 0). IPv4 flows live in their own table under CtKey4.
  */
 export const CtKey = defineLayout('ct_key', {
   size: 44,
@@ -25,12 +27,35 @@ export const CtKey = defineLayout('ct_key', {
   ],
 });
 
-/** Conntrack value. `flags` holds the TCP FIN/RST bits seen (CtFlag). */
+/**
+ * The IPv4 table's key: CtKey's first 12 bytes, then the two IPv4 addresses. A table entry costs
+ * the kernel's 48-byte element header plus key and value each rounded up to 8 bytes: 88 bytes here
+ * against 112 with CtKey's 16-byte addresses, so a full table walks fewer cold cache lines and TLB
+ * pages per new flow (agent/datapath/README.md, "What a new flow costs").
+ */
+export const CtKey4 = defineLayout('ct_key4', {
+  size: 20,
+  fields: [
+    { name: 'ifindex', type: 'u32' },
+    { name: 'proto', type: 'u8' },
+    { name: 'family', type: 'u8' },
+    { name: 'pad', type: 'u16' },
+    { name: 'lport', type: 'be16' },
+    { name: 'rport', type: 'be16' },
+    { name: 'local', type: 'bytes[4]' },
+    { name: 'remote', type: 'bytes[4]' },
+  ],
+});
+
+/**
+ * Conntrack value (both tables). `flags` holds the TCP FIN/RST bits seen (CtFlag), `tag` the
+ * program that recorded the entry (CompiledProgram.tag). 16 bytes: every byte is paid once per
+ * entry in a table that does not fit the caches, so nothing user space never reads.
+ */
 export const CtValue = defineLayout('ct_value', {
-  size: 24,
+  size: 16,
   fields: [
     { name: 'lastSeen', type: 'u64' },
-    { name: 'created', type: 'u64' },
     { name: 'flags', type: 'u32' },
     { name: 'tag', type: 'u32' },
   ],
@@ -157,7 +182,7 @@ export const FlowAggregateValue = defineLayout('flow_aggregate_value', {
  * conntrack key sits inside it at `ifindex`.
  */
 export const State = defineLayout('packet_state', {
-  size: 312,
+  size: 328,
   fields: [
     ...FLOW_EVENT_FIELDS,
     // address-set lookup key (LpmKey)
@@ -173,7 +198,6 @@ export const State = defineLayout('packet_state', {
     { name: 'fragmentId', type: 'u32' },
     // conntrack value being created (CtValue)
     { name: 'ctLastSeen', type: 'u64' },
-    { name: 'ctCreated', type: 'u64' },
     { name: 'ctFlags', type: 'u32' },
     { name: 'ctTag', type: 'u32' },
     // key for counter/stat lookups (a map key in map memory is never a verifier constant)
@@ -198,10 +222,14 @@ export const State = defineLayout('packet_state', {
     // an allowed new flow's aggregate: the key (FlowAggregateKey) and a first value (FlowAggregateValue)
     { name: 'aggKey', type: 'bytes[64]' },
     { name: 'aggValue', type: 'bytes[32]' },
+    // an IPv4 packet's conntrack key (CtKey4), built from the one at `ifindex`
+    { name: 'ct4Key', type: 'bytes[20]' },
+    { name: 'ct4Pad', type: 'u32' },
   ],
 });
 
 export const CT_KEY_OFFSET = State.offsetOf('ifindex');
+export const CT4_KEY_OFFSET = State.offsetOf('ct4Key');
 export const LPM_KEY_OFFSET = State.offsetOf('lpmPrefixlen');
 
 /**

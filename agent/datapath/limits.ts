@@ -75,10 +75,13 @@ export const FRAGMENT_TIMEOUT_NS = 30n * SECOND;
 /** Node-wide map sizes; the dataplane may be given smaller ones (tests). */
 export interface SharedMapSizes {
   /**
-   * Conntrack entries for the whole node (LRU): ~120 bytes each, plus the kernel's bucket array
-   * (16 bytes a bucket, as many buckets as the next power of two of this number).
+   * IPv4 conntrack entries for the whole node (LRU): 88 bytes each (the kernel's 48-byte element
+   * header, CtKey4 and CtValue), plus the kernel's bucket array (16 bytes a bucket, as many buckets
+   * as the next power of two of this number).
    */
   conntrack: number;
+  /** IPv6 conntrack entries (LRU): 112 bytes each (CtKey's 16-byte addresses), plus buckets. */
+  conntrack6: number;
   /** Fragmented datagrams in flight per node. */
   fragments: number;
   /**
@@ -105,16 +108,24 @@ export interface SharedMapSizes {
 /**
  * One entry past a power of two, so the kernel gives the table twice as many buckets as entries:
  * in a full table (every new flow evicting one entry, as new-flow floods keep it) a chain then holds
- * half an entry on average instead of one. Each entry walked is a cache and TLB miss in a 30 MB
- * table, and a new flow walks a chain twice (its lookup miss, and the eviction that makes room):
- * measured with BPF_PROG_TEST_RUN at 10,000 rules, a new UDP flow against a full table costs 920 ns
- * with 262,144 entries and 769 ns with 262,145 (lookup miss alone 432 vs 349), for 4 MB more of
- * buckets (31.5 MB of entries, 8 MB of buckets).
+ * half an entry on average instead of one. Each entry walked is a cache and TLB miss in a table
+ * larger than the caches, and a new flow walks a chain twice (its lookup miss, and the eviction that
+ * makes room): measured with BPF_PROG_TEST_RUN at 10,000 rules, a new UDP flow against a full table
+ * costs 920 ns with 262,144 entries and 769 ns with 262,145 (lookup miss alone 432 vs 349), for 4 MB
+ * more of buckets. IPv4: 22 MB of entries and 8 MB of buckets.
  */
 const CONNTRACK_ENTRIES = 2 ** 18 + 1;
+/**
+ * IPv6 flows get half the IPv4 table (14 MB of entries, 4 MB of buckets): until issue 13 both
+ * families shared one 262,145-entry table, and most pods' traffic, dual-stack or not, is IPv4.
+ * Cilium likewise keeps per-family tables (and TCP apart from the rest: by default 524,288 TCP and
+ * 262,144 non-TCP entries per family, `--bpf-ct-global-tcp-max` / `--bpf-ct-global-any-max`).
+ */
+const CONNTRACK6_ENTRIES = 2 ** 17 + 1;
 
 export const DEFAULT_SHARED_MAP_SIZES: SharedMapSizes = {
   conntrack: CONNTRACK_ENTRIES,
+  conntrack6: CONNTRACK6_ENTRIES,
   fragments: 8_192,
   flowRing: 4 * 1024 * 1024,
   flowAggregates: 16_384,

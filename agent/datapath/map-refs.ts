@@ -19,7 +19,8 @@ export type ClassifierMapRef = ClassifierMapRefs[keyof ClassifierMapRefs];
 
 export const MAP_REFS = [
   'state', // node-wide: per-CPU packet state (layouts.ts State)
-  'conntrack', // node-wide, pinned: LRU hash CtKey -> CtValue
+  'conntrack', // node-wide, pinned: LRU hash CtKey4 -> CtValue (IPv4 flows)
+  'conntrack6', // node-wide, pinned: LRU hash CtKey -> CtValue (IPv6 flows)
   'fragments', // node-wide, pinned: LRU hash of admitted fragmented datagrams
   'flows', // node-wide, pinned: ring buffer of flow events (denied, logged)
   'flow_aggregates', // node-wide, pinned: hash FlowAggregateKey -> FlowAggregateValue (allowed new flows)

@@ -75,6 +75,7 @@ export function observeDatapath(parts: ObservedParts): DataplaneObservation {
     programs: programs.length,
     maps: [
       filled('conntrack', parts.shared.conntrack),
+      filled('conntrack6', parts.shared.conntrack6),
       filled('fragments', parts.shared.fragments),
       filled('bandwidth_endpoints', parts.shared.bwEndpoints),
       { name: 'bandwidth_buckets', entries: parts.bandwidth.length, capacity: parts.bandwidthCapacity },

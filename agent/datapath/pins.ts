@@ -1,6 +1,6 @@
 // Where the node's BPF objects are pinned, so they outlive the agent process:
 //
-//   <bpffs>/palisade/<node>/maps/<state|conntrack|fragments|flows|stats>
+//   <bpffs>/palisade/<node>/maps/<state|conntrack|conntrack6|fragments|flows|...>
 //   <bpffs>/palisade/<node>/links/<host interface>/<from-pod|to-pod>     (tcx links)
 //
 // Programs and their own maps are not pinned: a link holds its program, a program its maps.

@@ -4,17 +4,20 @@
 // the same conntrack table and bucket state: established connections survive restarts and
 // re-applies, and a restart grants no fresh burst. An upgrade that changes only a hash map's
 // capacity or flags (limits.ts sizes the conntrack table) re-creates it with its entries copied
-// over, so established connections survive that too; a changed layout loses them.
+// over, so established connections survive that too, and so they do the split of the one-table
+// conntrack into per-family tables (conntrack-upgrade.ts); any other changed layout loses them.
 import { existsSync } from 'node:fs';
 import { isBpfError } from '../../bpf/errors.ts';
 import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
 import { type BpfMap, type CreateMapOptions, createMap, createMapOffThread, openPinnedMap } from '../../bpf/kernel/map.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
+import { convertLegacyEntry, LEGACY_CONNTRACK } from './conntrack-upgrade.ts';
 import {
   BandwidthBucketValue,
   BandwidthEndpointKey,
   BandwidthEndpointValue,
   CtKey,
+  CtKey4,
   CtValue,
   FlowAggregateKey,
   FlowAggregateValue,
@@ -28,6 +31,7 @@ import type { MapFds } from './link.ts';
 export interface SharedMaps {
   state: BpfMap;
   conntrack: BpfMap;
+  conntrack6: BpfMap;
   fragments: BpfMap;
   flows: BpfMap;
   flowAggregates: BpfMap;
@@ -37,14 +41,25 @@ export interface SharedMaps {
 }
 
 export type SharedMapName = keyof SharedMaps;
-export const SHARED_MAP_NAMES: readonly SharedMapName[] = ['state', 'conntrack', 'fragments', 'flows', 'flowAggregates', 'stats', 'bwBuckets', 'bwEndpoints'];
+export const SHARED_MAP_NAMES: readonly SharedMapName[] = [
+  'state',
+  'conntrack',
+  'conntrack6',
+  'fragments',
+  'flows',
+  'flowAggregates',
+  'stats',
+  'bwBuckets',
+  'bwEndpoints',
+];
 /** The shared maps only programs with bandwidth code use (for the status report's map count). */
 export const BANDWIDTH_MAP_NAMES: readonly SharedMapName[] = ['bwBuckets', 'bwEndpoints'];
 
 export function sharedMapSpecs(sizes: SharedMapSizes = DEFAULT_SHARED_MAP_SIZES): Record<SharedMapName, CreateMapOptions> {
   return {
     state: { type: MapType.PERCPU_ARRAY, name: 'pal_state', keySize: 4, valueSize: State.size, maxEntries: 1 },
-    conntrack: { type: MapType.LRU_HASH, name: 'pal_conntrack', keySize: CtKey.size, valueSize: CtValue.size, maxEntries: sizes.conntrack },
+    conntrack: { type: MapType.LRU_HASH, name: 'pal_conntrack', keySize: CtKey4.size, valueSize: CtValue.size, maxEntries: sizes.conntrack },
+    conntrack6: { type: MapType.LRU_HASH, name: 'pal_conntrack6', keySize: CtKey.size, valueSize: CtValue.size, maxEntries: sizes.conntrack6 },
     fragments: { type: MapType.LRU_HASH, name: 'pal_fragments', keySize: CtKey.size, valueSize: FRAGMENT_VALUE_SIZE, maxEntries: sizes.fragments },
     flows: { type: MapType.RINGBUF, name: 'pal_flows', keySize: 0, valueSize: 0, maxEntries: sizes.flowRing },
     flowAggregates: {
@@ -126,6 +141,38 @@ function carryEntries(from: BpfMap, to: BpfMap): boolean {
   }
 }
 
+/**
+ * The one-table conntrack of agents before issue 13, pinned as `conntrack`: its entries split into
+ * the per-family tables in their new layouts (conntrack-upgrade.ts says why they must not be lost).
+ * False when `from` is not that table or its entries did not fit.
+ */
+function carryLegacyConntrack(from: BpfMap, maps: Partial<SharedMaps>): boolean {
+  const tables = { conntrack: maps.conntrack, conntrack6: maps.conntrack6 };
+  if (!tables.conntrack || !tables.conntrack6) return false;
+  if (from.type !== MapType.LRU_HASH || from.keySize !== LEGACY_CONNTRACK.keySize || from.valueSize !== LEGACY_CONNTRACK.valueSize) return false;
+  try {
+    from.forEachBatch((keys, values, n) => {
+      const batches = { conntrack: { keys: [] as Buffer[], values: [] as Buffer[] }, conntrack6: { keys: [] as Buffer[], values: [] as Buffer[] } };
+      for (let i = 0; i < n; i++) {
+        const entry = convertLegacyEntry(
+          keys.subarray(i * from.keySize, (i + 1) * from.keySize),
+          values.subarray(i * from.valueSize, (i + 1) * from.valueSize),
+        );
+        if (!entry) continue;
+        batches[entry.table].keys.push(entry.key);
+        batches[entry.table].values.push(entry.value);
+      }
+      for (const table of ['conntrack', 'conntrack6'] as const) {
+        if (batches[table].keys.length > 0) tables[table]!.updateBatch(batches[table].keys, batches[table].values);
+      }
+    });
+    return true;
+  } catch (error) {
+    if (isBpfError(error, 'MAP_OP_FAILED')) return false;
+    throw error;
+  }
+}
+
 /** The maps pinned in `dir` of the shape wanted, and the ones to create (pinned of another shape, or missing). */
 interface PinnedSurvey {
   specs: Record<SharedMapName, CreateMapOptions>;
@@ -170,7 +217,9 @@ function pinCreated(dir: string, survey: PinnedSurvey, created: Partial<SharedMa
       const pinned = survey.outdated[name];
       if (pinned) {
         const spec = survey.specs[name];
-        const kept = CARRIED_TYPES.has(spec.type) && sameEntryLayout(pinned, spec) && carryEntries(pinned, map);
+        const kept =
+          (CARRIED_TYPES.has(spec.type) && sameEntryLayout(pinned, spec) && carryEntries(pinned, map)) ||
+          (name === 'conntrack' && carryLegacyConntrack(pinned, { ...survey.reused, ...created }));
         (kept ? carried : replaced).push(name);
         pinned.close();
         delete survey.outdated[name];
@@ -223,6 +272,7 @@ export function sharedMapFds(maps: SharedMaps): MapFds {
   return {
     state: maps.state.fd,
     conntrack: maps.conntrack.fd,
+    conntrack6: maps.conntrack6.fd,
     fragments: maps.fragments.fd,
     flows: maps.flows.fd,
     flow_aggregates: maps.flowAggregates.fd,

@@ -134,9 +134,12 @@ export function createAgentMetrics(): AgentMetrics {
   });
   new Gauge({
     name: 'palisade_agent_conntrack_entries',
-    help: "Tracked connections in the node's conntrack map now.",
+    help: "Tracked connections in the node's conntrack maps (IPv4 and IPv6) now.",
     registers: [registry],
-    collect: observed<Gauge>((g, o) => g.set(o.maps.find((m) => m.name === 'conntrack')?.entries ?? 0), false),
+    collect: observed<Gauge>(
+      (g, o) => g.set(o.maps.filter((m) => m.name === 'conntrack' || m.name === 'conntrack6').reduce((n, m) => n + m.entries, 0)),
+      false,
+    ),
   });
 
   const byVerdict = (field: 'packets' | 'bytes') =>

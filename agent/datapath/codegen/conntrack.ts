@@ -1,6 +1,9 @@
-// Conntrack: one LRU hash for the node, keyed per endpoint interface and direction-normalised
-// 5-tuple (layouts.ts CtKey). A packet of a flow this endpoint already admitted, either way (the
-// reply too), passes without policy; a new flow is evaluated and, if allowed, recorded.
+// Conntrack: two LRU hashes for the node, IPv4 (`conntrack`, layouts.ts CtKey4) and IPv6
+// (`conntrack6`, CtKey), keyed per endpoint interface and direction-normalised 5-tuple. A packet of a
+// flow this endpoint already admitted, either way (the reply too), passes without policy; a new flow
+// is evaluated and, if allowed, recorded. Two tables because an IPv4 entry is 88 bytes against 112
+// with 16-byte addresses: what a new flow pays is cold cache lines in a table that does not fit the
+// caches (agent/datapath/README.md, "What a new flow costs").
 //
 // TCP, kept simple but correct:
 // - an entry is created by any allowed packet except one carrying RST (an RST opens nothing; an
@@ -38,7 +41,7 @@ import {
   sub64,
 } from '../../../bpf/asm/index.ts';
 import { Helper } from '../../../bpf/kernel/constants.ts';
-import { CtFlag, CtValue } from '../layouts.ts';
+import { CtFlag, CtKey4, CtValue } from '../layouts.ts';
 import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS, CT_TIMEOUT_TCP_NS } from '../limits.ts';
 import { loadMap } from '../map-refs.ts';
 import { at, R_STATE, statePointer } from './conventions.ts';
@@ -47,14 +50,52 @@ import { IpProto } from './parse.ts';
 const TCP_SYN = 0x02;
 const TCP_ACK = 0x10;
 
+const IPV4 = 4;
+
+/** The IPv4 key (CtKey4) from the state's CtKey: its first 12 bytes, then the two addresses. */
+function ipv4Key(): ProgramSource {
+  return [
+    ldx.dw(R1, R_STATE, at('ifindex')), // ifindex, proto, family, pad
+    stx.dw(R_STATE, R1, at('ct4Key') + CtKey4.offsetOf('ifindex')),
+    ldx.w(R1, R_STATE, at('lport')), // lport, rport
+    stx.w(R_STATE, R1, at('ct4Key') + CtKey4.offsetOf('lport')),
+    ldx.w(R1, R_STATE, at('local')),
+    stx.w(R_STATE, R1, at('ct4Key') + CtKey4.offsetOf('local')),
+    ldx.w(R1, R_STATE, at('remote')),
+    stx.w(R_STATE, R1, at('ct4Key') + CtKey4.offsetOf('remote')),
+  ];
+}
+
+/**
+ * `helper` on the packet's table: R1 and R2 (map, key) set here after `args` (R3, R4), `ipv4First`
+ * on the IPv4 side before them. One call per table, not one call after a join: a helper call that
+ * sees two maps loses the verifier's direct call to the map's own function (BPF_MAP_PTR_POISON).
+ */
+function perFamily(name: string, helper: number, args: ProgramSource, ipv4First: ProgramSource = []): ProgramSource {
+  return [
+    ldx.b(R1, R_STATE, at('family')),
+    jne.imm(R1, IPV4, `${name}_6`),
+    ipv4First,
+    args,
+    loadMap(R1, 'conntrack'),
+    statePointer(R2, 'ct4Key'),
+    call(helper),
+    ja(`${name}_done`),
+    label(`${name}_6`),
+    args,
+    loadMap(R1, 'conntrack6'),
+    statePointer(R2, 'ifindex'),
+    call(helper),
+    label(`${name}_done`),
+  ];
+}
+
 /** Lookup; a live entry goes to `allow_established`, anything else to `policy`. */
 export function conntrackLookup(): ProgramSource {
   return [
     label('conntrack'),
     note('conntrack: a flow this endpoint admitted before passes without policy'),
-    loadMap(R1, 'conntrack'),
-    statePointer(R2, 'ifindex'),
-    call(Helper.map_lookup_elem),
+    perFamily('ct_lookup', Helper.map_lookup_elem, [], ipv4Key()),
     jeq.imm(R0, 0, 'policy'),
     ldx.dw(R1, R0, CtValue.offsetOf('lastSeen')),
     ldx.dw(R2, R_STATE, at('ts')),
@@ -99,14 +140,10 @@ export function conntrackCreate(tag: number): ProgramSource {
     label('ct_create'),
     ldx.dw(R1, R_STATE, at('ts')),
     stx.dw(R_STATE, R1, at('ctLastSeen')),
-    stx.dw(R_STATE, R1, at('ctCreated')),
     st.w(R_STATE, 0, at('ctFlags')),
     st.w(R_STATE, tag, at('ctTag')),
-    loadMap(R1, 'conntrack'),
-    statePointer(R2, 'ifindex'),
-    statePointer(R3, 'ctLastSeen'),
-    mov64.imm(R4, 0),
-    call(Helper.map_update_elem),
+    // the IPv4 key was built by the lookup: every path to policy passes it
+    perFamily('ct_update', Helper.map_update_elem, [statePointer(R3, 'ctLastSeen'), mov64.imm(R4, 0)]),
     label('ct_created'),
   ];
 }

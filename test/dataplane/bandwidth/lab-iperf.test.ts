@@ -137,7 +137,7 @@ describeIf(isRoot && onPath('iperf3'), NEEDS_IPERF3)('bandwidth limits on lab po
       nodeName,
       logger: pino({ level: 'silent' }),
       netns: topology.nodeNetns,
-      mapSizes: { conntrack: 16_384, flowRing: 256 * 1024 },
+      mapSizes: { conntrack: 16_384, conntrack6: 16_384, flowRing: 256 * 1024 },
     });
     await new Promise((r) => setTimeout(r, 300)); // the servers listen
   }, 120_000);

@@ -2,13 +2,13 @@
 // interface, TCP RST opens nothing, FIN/RST shorten an entry's life, idle entries expire.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CtKey, CtValue } from '../../../agent/datapath/layouts.ts';
+import { CtKey, CtKey4, CtValue } from '../../../agent/datapath/layouts.ts';
 import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS } from '../../../agent/datapath/limits.ts';
 import { ifindexOf, withNetns } from '../../../bpf/kernel/netns.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
 import { kernelAvailable, uniqueSuffix } from '../bpf/harness.ts';
 import { createDatapath, type Datapath } from './support/harness.ts';
-import { icmp, ipPacket, TcpFlag, tcp, udp } from './support/packets.ts';
+import { addressBytes, icmp, ipPacket, TcpFlag, tcp, udp } from './support/packets.ts';
 import { directionPolicy, policy, rule, term, tier } from './support/policies.ts';
 
 const POD = '198.18.0.10';
@@ -57,16 +57,37 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('conntrack', () => {
   });
 
   const entryKey = (lport: number, rport: number, ifindex = 1) =>
-    CtKey.encode({
+    CtKey4.encode({
       ifindex,
       proto: 6,
       family: 4,
       pad: 0,
       lport,
       rport,
-      local: Buffer.from([198, 18, 0, 10, ...Array(12).fill(0)]),
-      remote: Buffer.from([192, 0, 2, 80, ...Array(12).fill(0)]),
+      local: Buffer.from([198, 18, 0, 10]),
+      remote: Buffer.from([192, 0, 2, 80]),
     });
+
+  it('tracks IPv6 flows in their own table under the 16-byte-address key', () => {
+    const pod6 = 'fd00::10';
+    const server6 = 'fd00::80';
+    expect(dp.run(fromPod, ipPacket(pod6, server6, tcp(47000, 80, TcpFlag.SYN))).outcome).toBe('allow');
+    expect(dp.run(toPod, ipPacket(server6, pod6, tcp(80, 47000, TcpFlag.SYN | TcpFlag.ACK))).outcome).toBe('allow');
+    expect(dp.run(toPod, ipPacket(server6, pod6, tcp(80, 47001, TcpFlag.SYN | TcpFlag.ACK))).outcome).toBe('drop');
+    const key = CtKey.encode({
+      ifindex: 1,
+      proto: 6,
+      family: 6,
+      pad: 0,
+      lport: 47000,
+      rport: 80,
+      local: addressBytes(pod6),
+      remote: addressBytes(server6),
+    });
+    expect(dp.shared.conntrack6.lookup(key)).toBeDefined();
+    // the IPv4 table holds only IPv4 flows
+    expect(dp.shared.conntrack.lookup(entryKey(47000, 80))).toBeUndefined();
+  });
 
   it('marks an entry closing on RST, and a new SYN on a closing entry is evaluated as new', () => {
     expect(dp.run(fromPod, ipPacket(POD, SERVER, tcp(44000, 80, TcpFlag.SYN))).outcome).toBe('allow');

@@ -30,7 +30,7 @@ import { uniqueSuffix } from '../bpf/harness.ts';
 const isRoot = process.getuid?.() === 0;
 const execFileAsync = promisify(execFile);
 const T = { timeout: 60_000 };
-const MAP_SIZES = { conntrack: 16_384, flowRing: 256 * 1024 };
+const MAP_SIZES = { conntrack: 16_384, conntrack6: 16_384, flowRing: 256 * 1024 };
 const PROBE_TIMEOUT_MS = 700;
 const SERVER = 'x/server';
 const A = 'x/client-a';
@@ -255,7 +255,7 @@ describeIf(isRoot, NEEDS_ROOT)('eBPF dataplane on veths', () => {
       strategy: 'straight-line',
       rules: 0,
       instructions: { ingress: expect.any(Number), egress: expect.any(Number) },
-      maps: 8, // six shared (state, conntrack, fragments, flows, flow aggregates, stats) + a counters map per hook
+      maps: 9, // seven shared (state, conntrack, conntrack6, fragments, flows, flow aggregates, stats) + a counters map per hook
       attach: 'tcx',
     });
     expect(report.programs[A]).toMatchObject({ strategy: 'none' });

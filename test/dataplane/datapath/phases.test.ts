@@ -48,7 +48,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('load and swap phases', () => {
   const programs = new Map<string, LoadedProgram>();
 
   beforeAll(() => {
-    shared = createSharedMaps({ conntrack: 1024, fragments: 64, flowRing: 64 * 1024 });
+    shared = createSharedMaps({ conntrack: 1024, conntrack6: 1024, fragments: 64, flowRing: 64 * 1024 });
     bandwidth = new BandwidthEnforcement(new BandwidthMaps(shared.bwBuckets, shared.bwEndpoints));
     execFileSync('ip', ['netns', 'add', ns]);
     execFileSync('ip', ['-n', ns, 'link', 'add', 'ph-a', 'type', 'veth', 'peer', 'name', 'ph-b']);

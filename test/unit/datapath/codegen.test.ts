@@ -5,7 +5,18 @@ import { compileDirection, tagOf } from '../../../agent/datapath/codegen/program
 import { removeUnreachable } from '../../../agent/datapath/codegen/reachable.ts';
 import { DatapathError } from '../../../agent/datapath/errors.ts';
 import { decodeFlowEvent } from '../../../agent/datapath/flows.ts';
-import { CT_KEY_OFFSET, CtKey, FLOW_EVENT_SIZE, FlowEventLayout, LPM_KEY_OFFSET, LpmKey, NO_SLOT, State } from '../../../agent/datapath/layouts.ts';
+import {
+  CT_KEY_OFFSET,
+  CT4_KEY_OFFSET,
+  CtKey,
+  CtKey4,
+  FLOW_EVENT_SIZE,
+  FlowEventLayout,
+  LPM_KEY_OFFSET,
+  LpmKey,
+  NO_SLOT,
+  State,
+} from '../../../agent/datapath/layouts.ts';
 import { linkProgram } from '../../../agent/datapath/link.ts';
 import { placeholderOf } from '../../../agent/datapath/map-refs.ts';
 import { exit, ja, jeq, label, mov64, note, PseudoSrc, R0 } from '../../../bpf/asm/index.ts';
@@ -156,12 +167,21 @@ describe('address sets', () => {
 describe('linking', () => {
   it('replaces map placeholders with fds and refuses a missing map', () => {
     const compiled = compileDirection('ingress', null);
-    const bytes = linkProgram(compiled.assembled, { state: 11, conntrack: 12, fragments: 13, flows: 14, stats: 15, counters: 16, flow_aggregates: 17 });
+    const bytes = linkProgram(compiled.assembled, {
+      state: 11,
+      conntrack: 12,
+      fragments: 13,
+      flows: 14,
+      stats: 15,
+      counters: 16,
+      flow_aggregates: 17,
+      conntrack6: 18,
+    });
     const fds = new Set<number>();
     for (let at = 0; at < bytes.length; at += 8) {
       if (bytes[at] === 0x18 && bytes[at + 1]! >> 4 === PseudoSrc.MAP_FD) fds.add(bytes.readInt32LE(at + 4));
     }
-    expect([...fds].sort()).toEqual([11, 12, 13, 14, 15, 16, 17].filter((fd) => fds.has(fd)));
+    expect([...fds].sort()).toEqual([11, 12, 13, 14, 15, 16, 17, 18].filter((fd) => fds.has(fd)));
     expect([...fds].some((fd) => fd >= placeholderOf('state'))).toBe(false);
     expect(() => linkProgram(compiled.assembled, { state: 11 })).toThrow(/not provided/);
   });
@@ -207,6 +227,15 @@ describe('layouts', () => {
     expect(FlowEventLayout.size).toBe(FLOW_EVENT_SIZE);
     expect(FlowEventLayout.fields).toEqual(State.fields.slice(0, FlowEventLayout.fields.length));
     expect(CT_KEY_OFFSET % 8).toBe(0);
+  });
+
+  it("builds the IPv4 conntrack key from the state's: the same first 12 bytes, then the two addresses", () => {
+    for (const name of ['ifindex', 'proto', 'family', 'lport', 'rport'] as const) expect(CtKey4.offsetOf(name), name).toBe(CtKey.offsetOf(name));
+    expect(CtKey4.offsetOf('local')).toBe(12);
+    expect(CtKey4.offsetOf('remote')).toBe(16);
+    // the program copies ifindex..pad with one 8-byte load and store, and the region holds the key
+    expect(CT4_KEY_OFFSET % 8).toBe(0);
+    expect(State.offsetOf('ct4Pad') - CT4_KEY_OFFSET).toBe(CtKey4.size);
   });
 
   it('decodes a flow event with the rule identities of its program', () => {

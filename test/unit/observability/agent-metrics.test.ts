@@ -11,6 +11,7 @@ const observation: DataplaneObservation = {
   programs: 3,
   maps: [
     { name: 'conntrack', entries: 7, capacity: 65_536 },
+    { name: 'conntrack6', entries: 3, capacity: 16_384 },
     { name: 'program_maps', entries: 40, capacity: 40 },
   ],
   rules: [
@@ -83,7 +84,7 @@ describe('agent metrics', () => {
     expect(line(body, 'palisade_agent_bundle_verification_failures_total{code="BAD_SIGNATURE"}')).toBe('2');
     expect(line(body, 'palisade_agent_apply_duration_seconds_count{phase="compile"}')).toBe('1');
     expect(line(body, 'palisade_agent_programs')).toBe('3');
-    expect(line(body, 'palisade_agent_conntrack_entries')).toBe('7');
+    expect(line(body, 'palisade_agent_conntrack_entries')).toBe('10'); // both families' tables
     expect(line(body, 'palisade_agent_map_capacity_entries{map="conntrack"}')).toBe('65536');
     // Staged rules only say what would have happened: they are not verdicts.
     expect(line(body, 'palisade_agent_packets_total{verdict="deny"}')).toBe('5');

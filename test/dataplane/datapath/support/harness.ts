@@ -42,7 +42,7 @@ function outcomeOf(retval: number): Outcome {
 }
 
 export function createDatapath(): Datapath {
-  const shared = createSharedMaps({ conntrack: 4096, fragments: 256, flowRing: 256 * 1024, flowAggregates: 1024 });
+  const shared = createSharedMaps({ conntrack: 4096, conntrack6: 4096, fragments: 256, flowRing: 256 * 1024, flowAggregates: 1024 });
   const loaded: LoadedProgram[] = [];
   const slotTables = new Map<number, CompiledProgram['slots']>();
   const pending: FlowRecord[] = [];
