@@ -9,7 +9,7 @@ import { requireId } from '../http/ids.ts';
 import { type PageRequest, toPage } from '../http/pagination.ts';
 import { type AgentTokenRecord, presentAgentToken } from '../schemas/agent-tokens.ts';
 import { recordAudit } from './audit.ts';
-import { findCluster, pageInCluster } from './cluster-scope.ts';
+import { findCluster, readClusterPage } from './cluster-scope.ts';
 import { inTenant, type TenantContext } from './context.ts';
 import { mintCredential } from './credentials.ts';
 import { requireRole } from './roles.ts';
@@ -31,7 +31,7 @@ export async function createAgentToken(ctx: TenantContext, input: { clusterId: s
 }
 
 export async function listAgentTokens(ctx: TenantContext, input: { clusterId: string; page: PageRequest }) {
-  const rows = await inTenant(ctx, (tx) => pageInCluster(tx, input.clusterId, agentTokens, input.page, isNull(agentTokens.revokedAt)));
+  const rows = await readClusterPage(ctx, input.clusterId, agentTokens, input.page, isNull(agentTokens.revokedAt));
   return toPage(rows, input.page, presentAgentToken);
 }
 

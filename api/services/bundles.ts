@@ -2,10 +2,10 @@
 import { bundles } from '../../db/schema/index.ts';
 import { type PageRequest, toPage } from '../http/pagination.ts';
 import { presentBundle } from '../schemas/bundles.ts';
-import { pageInCluster } from './cluster-scope.ts';
-import { inTenant, type TenantContext } from './context.ts';
+import { readClusterPage } from './cluster-scope.ts';
+import type { TenantContext } from './context.ts';
 
 export async function listBundles(ctx: TenantContext, input: { clusterId: string; page: PageRequest }) {
-  const rows = await inTenant(ctx, (tx) => pageInCluster(tx, input.clusterId, bundles, input.page));
+  const rows = await readClusterPage(ctx, input.clusterId, bundles, input.page);
   return toPage(rows, input.page, presentBundle);
 }

@@ -6,7 +6,7 @@ import { flowLogs } from '../../db/schema/index.ts';
 import type { FlowLogEntry } from '../../policy/flow-log.ts';
 import { type PageRequest, toPage } from '../http/pagination.ts';
 import { presentFlow } from '../schemas/flows.ts';
-import { pageInCluster } from './cluster-scope.ts';
+import { pageInClusterTransaction } from './cluster-scope.ts';
 import { inTenant, type TenantContext } from './context.ts';
 
 export interface FlowConditions {
@@ -42,6 +42,6 @@ export function flowConditions(filter: FlowConditions): (SQL | undefined)[] {
 
 export async function listFlowLogs(ctx: TenantContext, input: { clusterId: string; filter: FlowFilter }) {
   const { filter } = input;
-  const rows = await inTenant(ctx, (tx) => pageInCluster(tx, input.clusterId, flowLogs, filter, ...flowConditions(filter)));
+  const rows = await inTenant(ctx, (tx) => pageInClusterTransaction(tx, input.clusterId, flowLogs, filter, ...flowConditions(filter)));
   return toPage(rows, filter, presentFlow);
 }
