@@ -5,7 +5,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { flowLogs } from '../../db/schema/index.ts';
 import { type FlowRecord, presentFlow } from '../schemas/flows.ts';
-import { findCluster, pageInClusterTransaction } from './cluster-scope.ts';
+import { findCluster, readClusterPage } from './cluster-scope.ts';
 import { inTenant, type TenantContext } from './context.ts';
 import type { FlowFeed } from './flow-feed.ts';
 import { type FlowConditions, flowConditions } from './flows.ts';
@@ -93,9 +93,7 @@ export async function openFlowTail(
           let rows: (typeof flowLogs.$inferSelect)[];
           do {
             const after = cursor;
-            rows = await inTenant(ctx, (tx) =>
-              pageInClusterTransaction(tx, cluster.id, flowLogs, { limit: PAGE - 1, cursor: after }, ...flowConditions(filter)),
-            );
+            rows = await readClusterPage(ctx, cluster.id, flowLogs, { limit: PAGE - 1, cursor: after }, ...flowConditions(filter));
             for (const row of rows) {
               if (signal.aborted || ended) return;
               await sink.flow(presentFlow(row));

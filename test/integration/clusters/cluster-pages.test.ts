@@ -9,12 +9,12 @@ import { type PageRequest, toPage } from '../../../api/http/pagination.ts';
 import { presentPolicy } from '../../../api/schemas/policies.ts';
 import { listAgentTokens } from '../../../api/services/agent-tokens.ts';
 import { listBundles } from '../../../api/services/bundles.ts';
-import { pageInClusterTransaction } from '../../../api/services/cluster-scope.ts';
 import type { TenantContext } from '../../../api/services/context.ts';
 import { getPolicy, listPolicies, type PolicyFilter } from '../../../api/services/policies/read.ts';
 import { type Database, newId, withTenant } from '../../../db/index.ts';
 import { agentTokens, bundles, clusters, policies } from '../../../db/schema/index.ts';
 import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
+import { pageInClusterTransaction } from '../../support/page-in-transaction.ts';
 
 const HOSTILE = ["it's", "a\\'b", '\\', "'; select * from policies; --", "x' or 'x' = 'x", "E'\\\\'", '$1'];
 
