@@ -1,21 +1,22 @@
-// The members list, the API keys list and the audit log, and one member's or key's read, are tenant
+// The members, invites and API keys lists and the audit log, and one member's, invite's or key's read, are tenant
 // reads (db/tenant-read.ts): one statement each, values written as literals. Their pages, filter by
 // filter and cursor by cursor, are the ones the tenant's transaction gave; another tenant sees nothing
 // of them (an empty page, a 404); a filter full of quotes and backslashes matches exactly itself.
 
-import { and, desc, eq, gte, isNull, lt } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, isNull, lt } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterCursor, type PageRequest, toPage } from '../../../api/http/pagination.ts';
 import type { ApiKeyRecord } from '../../../api/schemas/api-keys.ts';
 import { presentApiKey } from '../../../api/schemas/api-keys.ts';
 import { type AuditEventQuery, presentAuditEvent } from '../../../api/schemas/audit-events.ts';
-import { presentMember } from '../../../api/schemas/members.ts';
+import { presentInvite, presentMember } from '../../../api/schemas/members.ts';
 import { getApiKey, listApiKeys } from '../../../api/services/api-keys.ts';
 import { listAuditEvents } from '../../../api/services/audit-events.ts';
 import type { TenantContext } from '../../../api/services/context.ts';
+import { getInvite, listInvites } from '../../../api/services/invites.ts';
 import { getMember, listMembers } from '../../../api/services/members.ts';
 import { type Database, newId, withTenant } from '../../../db/index.ts';
-import { apiKeys, auditLog, members } from '../../../db/schema/index.ts';
+import { apiKeys, auditLog, invites, members } from '../../../db/schema/index.ts';
 import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
 
 const HOSTILE = ["it's", "a\\'b", '\\', "'; select * from members; --", "x' or 'x' = 'x", "E'\\\\'", '$1'];
@@ -80,6 +81,32 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
         createdAt: new Date(at.getTime() + (i * 2 + j) * 60_000),
       })),
     );
+    await database.db.insert(invites).values([
+      ...['b@example.com', ...HOSTILE].flatMap((email, i) =>
+        [
+          { acceptedAt: null, expiresAt: new Date(at.getTime() + 3_600_000) },
+          { acceptedAt: at, expiresAt: new Date(at.getTime() + 3_600_000) },
+          { acceptedAt: null, expiresAt: new Date(at.getTime() + (i - 3) * 60_000) },
+        ].map((state, j) => ({
+          id: newId(),
+          tenantId: mine,
+          email: `${email}.${j}`,
+          role: ROLES[i % ROLES.length]!,
+          hash: newId(),
+          invitedBy: email,
+          ...state,
+        })),
+      ),
+      {
+        id: newId(),
+        tenantId: theirs,
+        email: 'b@example.com',
+        role: 'owner' as const,
+        hash: newId(),
+        invitedBy: 'x',
+        expiresAt: new Date(at.getTime() + 3_600_000),
+      },
+    ]);
     await database.db.insert(auditLog).values([...events, { ...events[0]!, id: newId(), tenantId: theirs }]);
   });
   afterAll(() => opened?.close());
@@ -111,6 +138,19 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
         ),
         filter,
         presentApiKey,
+      ),
+    invites: async (filter: PageRequest, now: Date) =>
+      toPage(
+        await withTenant(database.db, mine, (tx) =>
+          tx
+            .select()
+            .from(invites)
+            .where(and(isNull(invites.acceptedAt), gt(invites.expiresAt, now), afterCursor(invites.id, filter)))
+            .orderBy(invites.id)
+            .limit(filter.limit + 1),
+        ),
+        filter,
+        presentInvite,
       ),
     auditEvents: async (filter: AuditEventQuery) =>
       toPage(
@@ -158,6 +198,25 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
     await expect(getMember(ctx(theirs), { memberId: items[0]!.id })).rejects.toMatchObject({ status: 404 });
     await expect(getMember(ctx(mine), { memberId: newId() })).rejects.toMatchObject({ status: 404 });
     await expect(getMember(ctx(mine), { memberId: "x' or 'x' = 'x" })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('lists pending invites as the transaction did, at any moment, cursor by cursor; reads one; 404s on another tenant’s', async () => {
+    const at = new Date('2026-12-07T12:00:00Z');
+    for (const now of [new Date(at.getTime() - 3_600_000), at, new Date(at.getTime() + 90_000), new Date(at.getTime() + 7_200_000)]) {
+      for (const limit of [1, 4, 100]) {
+        const pages = await allPages({ limit }, (filter) => listInvites(ctx(mine), filter, now));
+        for (const [i, page] of pages.entries()) {
+          const cursor = i === 0 ? undefined : pages[i - 1]!.nextCursor!;
+          expect(page).toEqual(await before.invites({ limit, ...(cursor && { cursor }) }, now));
+        }
+      }
+    }
+    const { items } = await listInvites(ctx(mine), { limit: 100 }, at);
+    expect(items.map((invite) => invite.email)).toEqual(expect.arrayContaining(HOSTILE.map((value) => `${value}.0`)));
+    for (const invite of items) expect(await getInvite(ctx(mine), { inviteId: invite.id }, at)).toEqual(invite);
+    await expect(getInvite(ctx(mine), { inviteId: items[0]!.id }, new Date(at.getTime() + 7_200_000))).rejects.toMatchObject({ status: 404 });
+    await expect(getInvite(ctx(theirs), { inviteId: items[0]!.id }, at)).rejects.toMatchObject({ status: 404 });
+    expect((await listInvites(ctx(theirs), { limit: 100 }, at)).items.map((invite) => invite.email)).toEqual(['b@example.com']);
   });
 
   it('lists live API keys as the transaction did, by role and cursor, and nothing of another tenant’s', async () => {
