@@ -88,7 +88,7 @@ describe.each(['postgres', 'pglite'] as const)('flow pages on %s', (flavour) => 
   }
 
   /** Every flow the live tail sends from before the first flow, until it has sent `expected` of them. */
-  async function tail(filter: FlowFilter, expected: number): Promise<FlowRecord[]> {
+  async function tail(filter: FlowFilter, expected: number, cursor: string | undefined = BEFORE_ALL): Promise<FlowRecord[]> {
     let listener: FlowListener | undefined;
     const feed: FlowFeed = {
       subscribe: (_clusterId, subscriber) => {
@@ -98,7 +98,7 @@ describe.each(['postgres', 'pglite'] as const)('flow pages on %s', (flavour) => 
       announce: () => {},
       close: async () => {},
     };
-    const opened = await openFlowTail(ctx(mine), { clusterId: ids.full, filter, cursor: BEFORE_ALL, feed });
+    const opened = await openFlowTail(ctx(mine), { clusterId: ids.full, filter, cursor, feed });
     const sent: FlowRecord[] = [];
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), 5_000);
@@ -182,5 +182,44 @@ describe.each(['postgres', 'pglite'] as const)('flow pages on %s', (flavour) => 
       if (listed.items.length === 0) continue;
       expect(await tail(conditions as FlowFilter, listed.items.length), JSON.stringify(conditions)).toEqual(listed.items);
     }
+  });
+
+  it('opens a tail only on a live cluster of the tenant’s, from `since` without a cursor, else after the newest flow', async () => {
+    const feed: FlowFeed = { subscribe: () => () => {}, announce: () => {}, close: async () => {} };
+    for (const clusterId of [ids.theirs, ids.deleted, newId(), 'not-an-id']) {
+      await expect(openFlowTail(ctx(mine), { clusterId, filter: {}, feed })).rejects.toMatchObject({ status: 404 });
+    }
+    await expect(openFlowTail(ctx(theirs), { clusterId: ids.full, filter: {}, feed })).rejects.toMatchObject({ status: 404 });
+    const since = { since: '2026-12-07T12:05:00Z' };
+    const fromSince = await listInTransaction({ ...since, limit: 1000 });
+    expect(await tail(since as FlowFilter, fromSince.items.length, undefined)).toEqual(fromSince.items);
+    // Without a cursor or `since`, the tail starts after the newest flow: a flow stored after it opens is the first sent.
+    let listener: FlowListener | undefined;
+    const opened = await openFlowTail(ctx(mine), {
+      clusterId: ids.full,
+      filter: {},
+      feed: {
+        ...feed,
+        subscribe: (_clusterId, subscriber) => {
+          listener = subscriber;
+          return () => {};
+        },
+      },
+    });
+    const late = { ...(await withTenant(database.db, mine, (tx) => tx.select().from(flowLogs).limit(1)))[0]!, id: newId(), endpoint: 'late/pod' };
+    await database.db.insert(flowLogs).values(late);
+    const sent: FlowRecord[] = [];
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 5_000);
+    const sink = {
+      async flow(flow: FlowRecord) {
+        sent.push(flow);
+        listener?.end();
+      },
+      async heartbeat() {},
+    };
+    await opened.run(sink, stop.signal);
+    clearTimeout(timer);
+    expect(sent.map((flow) => flow.id)).toEqual([late.id]);
   });
 });
