@@ -1,11 +1,16 @@
-// What a cluster-owned page was before it was a tenant read (api/services/cluster-scope.ts
-// readClusterPage): the cluster found, then the page with drizzle's conditions (parameters), in the
-// tenant's transaction. Tests compare the tenant read's answers with this one's.
-import { and, eq, type SQL } from 'drizzle-orm';
+// What pages were before they were tenant reads: drizzle's conditions, with parameters, in the
+// tenant's transaction. Tests compare the tenant reads' answers (api/services/cluster-scope.ts
+// readClusterPage, the people lists) with these.
+import { type AnyColumn, and, eq, gt, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { afterCursor, type PageRequest } from '../../api/http/pagination.ts';
+import type { PageRequest } from '../../api/http/pagination.ts';
 import { findCluster } from '../../api/services/cluster-scope.ts';
 import type { Tx } from '../../db/index.ts';
+
+/** The page's rows after the cursor, as drizzle's condition (a parameter): ids are UUIDv7, so "after" is "created later". */
+export function afterCursor(idColumn: AnyColumn, request: PageRequest): SQL | undefined {
+  return request.cursor ? gt(idColumn, request.cursor) : undefined;
+}
 
 type ClusterOwned = PgTable & { id: AnyPgColumn; clusterId: AnyPgColumn };
 

@@ -5,7 +5,7 @@
 
 import { and, desc, eq, gt, gte, isNull, lt } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afterCursor, type PageRequest, toPage } from '../../../api/http/pagination.ts';
+import { type PageRequest, toPage } from '../../../api/http/pagination.ts';
 import type { ApiKeyRecord } from '../../../api/schemas/api-keys.ts';
 import { presentApiKey } from '../../../api/schemas/api-keys.ts';
 import { type AuditEventQuery, presentAuditEvent } from '../../../api/schemas/audit-events.ts';
@@ -18,6 +18,7 @@ import { getMember, listMembers } from '../../../api/services/members.ts';
 import { type Database, newId, withTenant } from '../../../db/index.ts';
 import { apiKeys, auditLog, invites, members } from '../../../db/schema/index.ts';
 import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
+import { afterCursor } from '../../support/page-in-transaction.ts';
 
 const HOSTILE = ["it's", "a\\'b", '\\', "'; select * from members; --", "x' or 'x' = 'x", "E'\\\\'", '$1'];
 const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
