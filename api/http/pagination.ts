@@ -1,14 +1,7 @@
 // Cursor pagination for lists: a page is `limit` items after the cursor, in id order.
-import { type AnyColumn, gt, type SQL } from 'drizzle-orm';
-
 export interface PageRequest {
   limit: number;
   cursor?: string | undefined;
-}
-
-/** Ids are UUIDv7, so "after the cursor" in id order is "created later". */
-export function afterCursor(idColumn: AnyColumn, request: PageRequest): SQL | undefined {
-  return request.cursor ? gt(idColumn, request.cursor) : undefined;
 }
 
 /** Callers fetch limit + 1 rows: the extra one only tells whether another page exists. */

@@ -1,8 +1,8 @@
 // Agent tokens: the credential a cluster's DaemonSet pulls bundles with, bound to one cluster. Minted
 // (the secret is returned once), listed, read by id (what `terraform import` gives), and revoked; a
 // repeated revoke succeeds.
-import { and, eq, isNull } from 'drizzle-orm';
-import { newId } from '../../db/index.ts';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { newId, sqlLiteral, tableRows } from '../../db/index.ts';
 import { agentTokens } from '../../db/schema/index.ts';
 import { notFound } from '../errors/api-error.ts';
 import { requireId } from '../http/ids.ts';
@@ -10,7 +10,7 @@ import { type PageRequest, toPage } from '../http/pagination.ts';
 import { type AgentTokenRecord, presentAgentToken } from '../schemas/agent-tokens.ts';
 import { recordAudit } from './audit.ts';
 import { findCluster, readClusterPage } from './cluster-scope.ts';
-import { inTenant, type TenantContext } from './context.ts';
+import { inTenant, readAsTenant, type TenantContext } from './context.ts';
 import { mintCredential } from './credentials.ts';
 import { requireRole } from './roles.ts';
 import { assertDeletedEarlier } from './tombstones.ts';
@@ -35,15 +35,17 @@ export async function listAgentTokens(ctx: TenantContext, input: { clusterId: st
   return toPage(rows, input.page, presentAgentToken);
 }
 
-/** One live token of the cluster (never its secret); a revoked one is gone. */
+const agentTokenRows = tableRows(agentTokens);
+
+/** One live token of the cluster (never its secret); a revoked one is gone. A tenant read (db/tenant-read.ts): one round trip. */
 export async function getAgentToken(ctx: TenantContext, input: { clusterId: string; tokenId: string }): Promise<AgentTokenRecord> {
   const clusterId = requireId(input.clusterId, 'cluster');
   const tokenId = requireId(input.tokenId, 'agent token');
-  const [row] = await inTenant(ctx, (tx) =>
-    tx
-      .select()
-      .from(agentTokens)
-      .where(and(eq(agentTokens.id, tokenId), eq(agentTokens.clusterId, clusterId), isNull(agentTokens.revokedAt))),
+  const [row] = agentTokenRows.rows(
+    await readAsTenant(
+      ctx,
+      sql`select ${agentTokenRows.columns} from agent_tokens where id = ${sqlLiteral(tokenId)} and cluster_id = ${sqlLiteral(clusterId)} and revoked_at is null`,
+    ),
   );
   if (!row) throw notFound('agent token');
   return presentAgentToken(row);

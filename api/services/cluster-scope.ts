@@ -6,7 +6,7 @@ import { sqlLiteral, type TableRows, type Tx, tableRows } from '../../db/index.t
 import { clusters } from '../../db/schema/index.ts';
 import { notFound } from '../errors/api-error.ts';
 import { requireId } from '../http/ids.ts';
-import { afterCursor, type PageRequest } from '../http/pagination.ts';
+import type { PageRequest } from '../http/pagination.ts';
 import { readAsTenant, type TenantContext } from './context.ts';
 
 const liveCluster = (id: string) => and(eq(clusters.id, id), isNull(clusters.deletedAt));
@@ -47,7 +47,7 @@ function pageShape<Table extends ClusterOwned>(table: Table): PageShape<Table> {
 }
 
 /**
- * One page of a cluster-owned table (bundles, policies, agent tokens), in id order, after the cursor,
+ * One page of a cluster-owned table (bundles, policies, agent tokens, flow logs), in id order, after the cursor,
  * with the caller's conditions, read as a tenant read (db/tenant-read.ts): one statement, one round
  * trip. The statement answers whether the cluster is a live one of the tenant's as well as the page,
  * so another tenant's cluster, or a deleted one, is a 404 rather than an empty page. `conditions`
@@ -71,26 +71,4 @@ export async function readClusterPage<Table extends ClusterOwned>(
   if (raw[0]?.[FOUND] !== true) throw notFound('cluster');
   // A row without an id is the cluster's answer alone: not a row of the page.
   return shape.rows.rows(raw.filter((row) => row.id !== null));
-}
-
-/**
- * One page of a cluster-owned table in the caller's transaction, its conditions drizzle's (with
- * parameters): for flow logs, whose many filters (time, ports, JSON paths, prefixes) stay as they are.
- * The cluster is checked first, so another tenant's cluster is a 404 rather than an empty page.
- */
-export async function pageInClusterTransaction<Table extends ClusterOwned>(
-  tx: Tx,
-  clusterId: string,
-  table: Table,
-  request: PageRequest,
-  ...conditions: (SQL | undefined)[]
-): Promise<Table['$inferSelect'][]> {
-  const cluster = await findCluster(tx, clusterId);
-  const rows = await tx
-    .select()
-    .from(table as PgTable)
-    .where(and(eq(table.clusterId, cluster.id), afterCursor(table.id, request), ...conditions))
-    .orderBy(table.id)
-    .limit(request.limit + 1);
-  return rows as Table['$inferSelect'][];
 }

@@ -181,7 +181,7 @@ export async function listClusterAgents(ctx: TenantContext, input: { clusterId: 
  * before it could (the cluster's onboardingFailure says why).
  */
 export async function getClusterCompatibility(ctx: TenantContext, input: { clusterId: string }) {
-  const cluster = await inTenant(ctx, (tx) => findCluster(tx, input.clusterId));
+  const cluster = await getCluster(ctx, input);
   if (!cluster.aws) throw new ApiError('NOT_FOUND', 'this cluster was not registered with an AWS role: it has no compatibility report');
   if (!cluster.compatibility) {
     const why =

@@ -2,11 +2,14 @@
 // in id order, then each new one as the flow feed announces it, with a heartbeat while nothing comes.
 // The cursor is the flow id (UUIDv7), the same one the list pages by, so a console can list, then
 // tail from the last id, and a dropped stream resumes from its Last-Event-ID.
-import { desc, eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { sqlLiteral } from '../../db/index.ts';
 import { flowLogs } from '../../db/schema/index.ts';
+import { notFound } from '../errors/api-error.ts';
+import { requireId } from '../http/ids.ts';
 import { type FlowRecord, presentFlow } from '../schemas/flows.ts';
-import { findCluster, pageInClusterTransaction } from './cluster-scope.ts';
-import { inTenant, type TenantContext } from './context.ts';
+import { readClusterPage } from './cluster-scope.ts';
+import { readAsTenant, type TenantContext } from './context.ts';
 import type { FlowFeed } from './flow-feed.ts';
 import { type FlowConditions, flowConditions } from './flows.ts';
 
@@ -37,19 +40,22 @@ export async function openFlowTail(
   input: { clusterId: string; filter: FlowConditions; cursor?: string | undefined; feed: FlowFeed },
 ): Promise<FlowTail> {
   const { filter, feed } = input;
-  const cluster = await inTenant(ctx, (tx) => findCluster(tx, input.clusterId));
-  let cursor = input.cursor;
-  if (cursor === undefined && filter.since === undefined) {
-    const [newest] = await inTenant(ctx, (tx) =>
-      tx.select({ id: flowLogs.id }).from(flowLogs).where(eq(flowLogs.clusterId, cluster.id)).orderBy(desc(flowLogs.id)).limit(1),
-    );
-    cursor = newest?.id;
-  }
+  // One tenant read (db/tenant-read.ts) finds the cluster and, when the tail starts after the newest
+  // flow, that flow's id.
+  const afterNewest = input.cursor === undefined && filter.since === undefined;
+  const newest = afterNewest ? sql`(select id from flow_logs where cluster_id = clusters.id order by id desc limit 1)` : sql`null`;
+  const [cluster] = await readAsTenant(
+    ctx,
+    sql`select id, ${newest} as newest from clusters where id = ${sqlLiteral(requireId(input.clusterId, 'cluster'))} and deleted_at is null`,
+  );
+  if (!cluster) throw notFound('cluster');
+  const clusterId = cluster.id as string;
+  let cursor = afterNewest ? ((cluster.newest as string | null) ?? undefined) : input.cursor;
 
   let pending = true;
   let ended = false;
   let wakeUp: (() => void) | undefined;
-  const unsubscribe = feed.subscribe(cluster.id, {
+  const unsubscribe = feed.subscribe(clusterId, {
     wake() {
       pending = true;
       wakeUp?.();
@@ -93,9 +99,7 @@ export async function openFlowTail(
           let rows: (typeof flowLogs.$inferSelect)[];
           do {
             const after = cursor;
-            rows = await inTenant(ctx, (tx) =>
-              pageInClusterTransaction(tx, cluster.id, flowLogs, { limit: PAGE - 1, cursor: after }, ...flowConditions(filter)),
-            );
+            rows = await readClusterPage(ctx, clusterId, flowLogs, { limit: PAGE - 1, cursor: after }, ...flowConditions(filter));
             for (const row of rows) {
               if (signal.aborted || ended) return;
               await sink.flow(presentFlow(row));

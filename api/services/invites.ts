@@ -2,14 +2,14 @@
 // token is returned once and kept as SHA-256; it expires after INVITE_TTL_MS and works once. Accepting
 // (no credential but the token) creates the member with their password and signs them in.
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { type Db, newId, rowsOf, withoutTenant, withTenant } from '../../db/index.ts';
+import { type Db, newId, rowsOf, sqlLiteral, tableRows, withoutTenant, withTenant } from '../../db/index.ts';
 import { invites, members } from '../../db/schema/index.ts';
 import { ApiError, notFound } from '../errors/api-error.ts';
 import { requireId } from '../http/ids.ts';
-import { afterCursor, type PageRequest, toPage } from '../http/pagination.ts';
+import { type PageRequest, toPage } from '../http/pagination.ts';
 import { type AcceptInviteInput, type InviteInput, presentInvite, presentMember } from '../schemas/members.ts';
 import { recordAudit } from './audit.ts';
-import { inTenant, type TenantContext } from './context.ts';
+import { inTenant, readAsTenant, type TenantContext } from './context.ts';
 import { credentialHash, mintCredential } from './credentials.ts';
 import { hashPassword } from './passwords.ts';
 import { hasRole, requireRole } from './roles.ts';
@@ -48,27 +48,26 @@ export async function createInvite(ctx: TenantContext, input: InviteInput, now: 
   });
 }
 
+// The list and the get are tenant reads (db/tenant-read.ts): one round trip each, their values
+// written as literals; `pending`, with a parameter, stays for the transactions that write.
+const inviteRows = tableRows(invites);
+const pendingLiterally = (now: Date) => sql`accepted_at is null and expires_at > ${sqlLiteral(now)}`;
+
 /** Invites still waiting to be accepted, oldest first. */
 export async function listInvites(ctx: TenantContext, filter: PageRequest, now: Date) {
-  const rows = await inTenant(ctx, (tx) =>
-    tx
-      .select()
-      .from(invites)
-      .where(and(pending(now), afterCursor(invites.id, filter)))
-      .orderBy(invites.id)
-      .limit(filter.limit + 1),
+  const after = filter.cursor ? sql` and id > ${sqlLiteral(filter.cursor)}` : sql``;
+  const raw = await readAsTenant(
+    ctx,
+    sql`select ${inviteRows.columns} from invites where ${pendingLiterally(now)}${after} order by id limit ${sqlLiteral(filter.limit + 1)}`,
   );
-  return toPage(rows, filter, presentInvite);
+  return toPage(inviteRows.rows(raw), filter, presentInvite);
 }
 
 /** One pending invite by id; an accepted, expired or withdrawn one is gone, as from the list. */
 export async function getInvite(ctx: TenantContext, input: { inviteId: string }, now: Date) {
   const id = requireId(input.inviteId, 'invite');
-  const [row] = await inTenant(ctx, (tx) =>
-    tx
-      .select()
-      .from(invites)
-      .where(and(eq(invites.id, id), pending(now))),
+  const [row] = inviteRows.rows(
+    await readAsTenant(ctx, sql`select ${inviteRows.columns} from invites where id = ${sqlLiteral(id)} and ${pendingLiterally(now)}`),
   );
   if (!row) throw notFound('invite');
   return presentInvite(row);

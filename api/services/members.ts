@@ -1,33 +1,31 @@
 // The tenant's members: listed to anyone in it; removed by an owner or admin (an admin cannot remove
 // an owner, and nobody the last owner). Removal ends the member's sessions (they cascade) and revokes
 // the API keys minted for them, in the same transaction, so a removed person keeps no way in.
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { sqlLiteral, tableRows } from '../../db/index.ts';
 import { apiKeys, members } from '../../db/schema/index.ts';
 import { ApiError, notFound } from '../errors/api-error.ts';
 import { requireId } from '../http/ids.ts';
-import { afterCursor, type PageRequest, toPage } from '../http/pagination.ts';
+import { type PageRequest, toPage } from '../http/pagination.ts';
 import { presentMember } from '../schemas/members.ts';
 import { recordAudit } from './audit.ts';
-import { inTenant, type TenantContext } from './context.ts';
+import { inTenant, readAsTenant, type TenantContext } from './context.ts';
 import { hasRole, requireRole } from './roles.ts';
 import { assertDeletedEarlier } from './tombstones.ts';
 
+// The list and the get are tenant reads (db/tenant-read.ts): one round trip each, their values written as literals.
+const memberRows = tableRows(members);
+
 export async function listMembers(ctx: TenantContext, filter: PageRequest) {
-  const rows = await inTenant(ctx, (tx) =>
-    tx
-      .select()
-      .from(members)
-      .where(afterCursor(members.id, filter))
-      .orderBy(members.id)
-      .limit(filter.limit + 1),
-  );
-  return toPage(rows, filter, presentMember);
+  const after = filter.cursor ? sql`where id > ${sqlLiteral(filter.cursor)}` : sql``;
+  const raw = await readAsTenant(ctx, sql`select ${memberRows.columns} from members ${after} order by id limit ${sqlLiteral(filter.limit + 1)}`);
+  return toPage(memberRows.rows(raw), filter, presentMember);
 }
 
 /** One member by id: what `terraform import` of a member reads. */
 export async function getMember(ctx: TenantContext, input: { memberId: string }) {
   const id = requireId(input.memberId, 'member');
-  const [row] = await inTenant(ctx, (tx) => tx.select().from(members).where(eq(members.id, id)));
+  const [row] = memberRows.rows(await readAsTenant(ctx, sql`select ${memberRows.columns} from members where id = ${sqlLiteral(id)}`));
   if (!row) throw notFound('member');
   return presentMember(row);
 }

@@ -6,15 +6,16 @@
 import { eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PageRequest, toPage } from '../../../api/http/pagination.ts';
+import { presentAgentToken } from '../../../api/schemas/agent-tokens.ts';
 import { presentPolicy } from '../../../api/schemas/policies.ts';
-import { listAgentTokens } from '../../../api/services/agent-tokens.ts';
+import { getAgentToken, listAgentTokens } from '../../../api/services/agent-tokens.ts';
 import { listBundles } from '../../../api/services/bundles.ts';
-import { pageInClusterTransaction } from '../../../api/services/cluster-scope.ts';
 import type { TenantContext } from '../../../api/services/context.ts';
 import { getPolicy, listPolicies, type PolicyFilter } from '../../../api/services/policies/read.ts';
 import { type Database, newId, withTenant } from '../../../db/index.ts';
 import { agentTokens, bundles, clusters, policies } from '../../../db/schema/index.ts';
 import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
+import { pageInClusterTransaction } from '../../support/page-in-transaction.ts';
 
 const HOSTILE = ["it's", "a\\'b", '\\', "'; select * from policies; --", "x' or 'x' = 'x", "E'\\\\'", '$1'];
 
@@ -168,6 +169,18 @@ describe.each(['postgres', 'pglite'] as const)('cluster pages on %s', (flavour) 
     const live = await withTenant(database.db, mine, (tx) => pageInClusterTransaction(tx, ids.full, agentTokens, { limit: 10 }, isNull(agentTokens.revokedAt)));
     expect(tokens.items.map((token) => token.name)).toEqual(['a', 'c']);
     expect(tokens.items.map((token) => token.id)).toEqual(live.map((row) => row.id));
+  });
+
+  it('reads one live agent token as the transaction did, and 404s on a revoked one, another cluster’s and another tenant’s', async () => {
+    const rows = await withTenant(database.db, mine, (tx) => tx.select().from(agentTokens).where(eq(agentTokens.clusterId, ids.full)));
+    for (const row of rows) {
+      const read = getAgentToken(ctx(mine), { clusterId: ids.full, tokenId: row.id });
+      if (row.revokedAt) await expect(read).rejects.toMatchObject({ status: 404 });
+      else expect(await read).toEqual(presentAgentToken(row));
+      await expect(getAgentToken(ctx(mine), { clusterId: ids.empty, tokenId: row.id })).rejects.toMatchObject({ status: 404 });
+      await expect(getAgentToken(ctx(theirs), { clusterId: ids.full, tokenId: row.id })).rejects.toMatchObject({ status: 404 });
+    }
+    expect(rows.filter((row) => !row.revokedAt)).toHaveLength(2);
   });
 
   it('reads one policy by id, as drizzle would, and 404s on another tenant’s', async () => {
