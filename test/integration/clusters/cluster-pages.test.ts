@@ -10,32 +10,25 @@ import { presentAgentToken } from '../../../api/schemas/agent-tokens.ts';
 import { presentPolicy } from '../../../api/schemas/policies.ts';
 import { getAgentToken, listAgentTokens } from '../../../api/services/agent-tokens.ts';
 import { listBundles } from '../../../api/services/bundles.ts';
-import type { TenantContext } from '../../../api/services/context.ts';
 import { getPolicy, listPolicies, type PolicyFilter } from '../../../api/services/policies/read.ts';
 import { type Database, newId, withTenant } from '../../../db/index.ts';
-import { agentTokens, bundles, clusters, policies } from '../../../db/schema/index.ts';
+import { agentTokens, bundles, policies } from '../../../db/schema/index.ts';
 import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
 import { pageInClusterTransaction } from '../../support/page-in-transaction.ts';
-
-const HOSTILE = ["it's", "a\\'b", '\\', "'; select * from policies; --", "x' or 'x' = 'x", "E'\\\\'", '$1'];
+import { HOSTILE_VALUES, insertPageClusters, type PageClusters, viewerOf } from '../../support/tenant-read-fixture.ts';
 
 describe.each(['postgres', 'pglite'] as const)('cluster pages on %s', (flavour) => {
   let opened: OneSessionDatabase | undefined;
   let database: Database;
   const mine = newId();
   const theirs = newId();
-  const ids = { full: newId(), empty: newId(), deleted: newId(), theirs: newId() };
-  const ctx = (tenantId: string): TenantContext => ({ db: database.db, caller: { tenantId, role: 'viewer', actor: 'test' } });
+  let ids: PageClusters;
+  const ctx = (tenantId: string) => viewerOf(database, tenantId);
 
   beforeAll(async () => {
     opened = await openOneSessionDatabase(flavour, { [mine]: 'mine', [theirs]: 'theirs' });
     database = opened.database;
-    await database.db.insert(clusters).values([
-      { id: ids.full, tenantId: mine, name: 'full', provider: 'kind' },
-      { id: ids.empty, tenantId: mine, name: 'empty', provider: 'kind' },
-      { id: ids.deleted, tenantId: mine, name: 'gone', provider: 'kind', deletedAt: new Date() },
-      { id: ids.theirs, tenantId: theirs, name: 'full', provider: 'kind' },
-    ]);
+    ids = await insertPageClusters(database, mine, theirs);
     const policy = (tenantId: string, clusterId: string, kind: string, namespace: string, name: string) => ({
       id: newId(),
       tenantId,
@@ -47,7 +40,7 @@ describe.each(['postgres', 'pglite'] as const)('cluster pages on %s', (flavour) 
       manifest: { kind, metadata: { name, namespace } },
       ruleCount: 1,
     });
-    const names = ['web', 'db', ...HOSTILE, `${HOSTILE[1]}x`];
+    const names = ['web', 'db', ...HOSTILE_VALUES, `${HOSTILE_VALUES[1]}x`];
     await database.db
       .insert(policies)
       .values([
@@ -150,7 +143,7 @@ describe.each(['postgres', 'pglite'] as const)('cluster pages on %s', (flavour) 
   });
 
   it('matches a filter full of quotes and backslashes as exactly itself', async () => {
-    for (const value of HOSTILE) {
+    for (const value of HOSTILE_VALUES) {
       const read = await listPolicies(ctx(mine), { clusterId: ids.full, filter: { limit: 50, name: value } });
       expect(read.items.map((item) => item.name)).toEqual([value, value, value]);
     }

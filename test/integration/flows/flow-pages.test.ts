@@ -7,16 +7,17 @@ import { eq, gte, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPage } from '../../../api/http/pagination.ts';
 import { type FlowRecord, presentFlow } from '../../../api/schemas/flows.ts';
-import type { TenantContext } from '../../../api/services/context.ts';
 import type { FlowFeed, FlowListener } from '../../../api/services/flow-feed.ts';
 import { openFlowTail } from '../../../api/services/flow-stream.ts';
 import { type FlowFilter, listFlowLogs } from '../../../api/services/flows.ts';
 import { type Database, newId, withTenant } from '../../../db/index.ts';
-import { clusters, flowLogs } from '../../../db/schema/index.ts';
+import { flowLogs } from '../../../db/schema/index.ts';
 import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
 import { pageInClusterTransaction } from '../../support/page-in-transaction.ts';
+import { HOSTILE_VALUES, insertPageClusters, type PageClusters, viewerOf } from '../../support/tenant-read-fixture.ts';
 
-const HOSTILE = ["it's", "a\\'b", '\\', "'; select * from flow_logs; --", "x' or 'x' = 'x", "E'\\\\'", '$1', '%', '_'];
+// LIKE's wildcards too: the namespace filter is the one LIKE.
+const HOSTILE = [...HOSTILE_VALUES, '%', '_'];
 const BEFORE_ALL = '00000000-0000-0000-0000-000000000000';
 
 describe.each(['postgres', 'pglite'] as const)('flow pages on %s', (flavour) => {
@@ -24,19 +25,14 @@ describe.each(['postgres', 'pglite'] as const)('flow pages on %s', (flavour) => 
   let database: Database;
   const mine = newId();
   const theirs = newId();
-  const ids = { full: newId(), empty: newId(), deleted: newId(), theirs: newId() };
-  const ctx = (tenantId: string): TenantContext => ({ db: database.db, caller: { tenantId, role: 'viewer', actor: 'test' } });
+  let ids: PageClusters;
+  const ctx = (tenantId: string) => viewerOf(database, tenantId);
   const at = new Date('2026-12-07T12:00:00Z');
 
   beforeAll(async () => {
     opened = await openOneSessionDatabase(flavour, { [mine]: 'mine', [theirs]: 'theirs' });
     database = opened.database;
-    await database.db.insert(clusters).values([
-      { id: ids.full, tenantId: mine, name: 'full', provider: 'kind' },
-      { id: ids.empty, tenantId: mine, name: 'empty', provider: 'kind' },
-      { id: ids.deleted, tenantId: mine, name: 'gone', provider: 'kind', deletedAt: new Date() },
-      { id: ids.theirs, tenantId: theirs, name: 'full', provider: 'kind' },
-    ]);
+    ids = await insertPageClusters(database, mine, theirs);
     const endpoints = ['shop/db', 'shop/web', 'shopping/db', 'shop_x/db', 'sho/p', ...HOSTILE.map((value) => `ns/${value}`)];
     const flow = (tenantId: string, clusterId: string, endpoint: string, i: number) => ({
       id: newId(),

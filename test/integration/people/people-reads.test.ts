@@ -12,15 +12,14 @@ import { type AuditEventQuery, presentAuditEvent } from '../../../api/schemas/au
 import { presentInvite, presentMember } from '../../../api/schemas/members.ts';
 import { getApiKey, listApiKeys } from '../../../api/services/api-keys.ts';
 import { listAuditEvents } from '../../../api/services/audit-events.ts';
-import type { TenantContext } from '../../../api/services/context.ts';
 import { getInvite, listInvites } from '../../../api/services/invites.ts';
 import { getMember, listMembers } from '../../../api/services/members.ts';
 import { type Database, newId, withTenant } from '../../../db/index.ts';
 import { apiKeys, auditLog, invites, members } from '../../../db/schema/index.ts';
 import { type OneSessionDatabase, openOneSessionDatabase } from '../../support/one-session-database.ts';
 import { afterCursor } from '../../support/page-in-transaction.ts';
+import { HOSTILE_VALUES, viewerOf } from '../../support/tenant-read-fixture.ts';
 
-const HOSTILE = ["it's", "a\\'b", '\\', "'; select * from members; --", "x' or 'x' = 'x", "E'\\\\'", '$1'];
 const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
 
 /** Every page of a list, following its cursors to the end. */
@@ -40,13 +39,13 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
   let database: Database;
   const mine = newId();
   const theirs = newId();
-  const ctx = (tenantId: string): TenantContext => ({ db: database.db, caller: { tenantId, role: 'viewer', actor: 'test' } });
+  const ctx = (tenantId: string) => viewerOf(database, tenantId);
 
   beforeAll(async () => {
     opened = await openOneSessionDatabase(flavour, { [mine]: 'mine', [theirs]: 'theirs' });
     database = opened.database;
     await database.db.insert(members).values([
-      ...['a@example.com', ...HOSTILE.map((value, i) => `${value}${i}@example.com`)].map((email, i) => ({
+      ...['a@example.com', ...HOSTILE_VALUES.map((value, i) => `${value}${i}@example.com`)].map((email, i) => ({
         id: newId(),
         tenantId: mine,
         email,
@@ -56,7 +55,7 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
     ]);
     const at = new Date('2026-12-07T12:00:00Z');
     await database.db.insert(apiKeys).values([
-      ...['ci', ...HOSTILE].flatMap((name, i) =>
+      ...['ci', ...HOSTILE_VALUES].flatMap((name, i) =>
         [null, at].map((revokedAt) => ({
           id: newId(),
           tenantId: mine,
@@ -69,7 +68,7 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
       ),
       { id: newId(), tenantId: theirs, name: 'ci', role: 'owner' as const, prefix: 'p', hash: newId() },
     ]);
-    const events = ['policy', 'cluster', ...HOSTILE].flatMap((value, i) =>
+    const events = ['policy', 'cluster', ...HOSTILE_VALUES].flatMap((value, i) =>
       ['create', 'delete'].map((action, j) => ({
         id: newId(),
         tenantId: mine,
@@ -83,7 +82,7 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
       })),
     );
     await database.db.insert(invites).values([
-      ...['b@example.com', ...HOSTILE].flatMap((email, i) =>
+      ...['b@example.com', ...HOSTILE_VALUES].flatMap((email, i) =>
         [
           { acceptedAt: null, expiresAt: new Date(at.getTime() + 3_600_000) },
           { acceptedAt: at, expiresAt: new Date(at.getTime() + 3_600_000) },
@@ -185,10 +184,10 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
         const cursor = i === 0 ? undefined : pages[i - 1]!.nextCursor!;
         expect(page).toEqual(await before.members({ limit, ...(cursor && { cursor }) }));
       }
-      expect(pages.flatMap((page) => page.items)).toHaveLength(HOSTILE.length + 1);
+      expect(pages.flatMap((page) => page.items)).toHaveLength(HOSTILE_VALUES.length + 1);
     }
     const emails = (await listMembers(ctx(mine), { limit: 100 })).items.map((member) => member.email);
-    expect(emails).toEqual(expect.arrayContaining(HOSTILE.map((value, i) => `${value}${i}@example.com`)));
+    expect(emails).toEqual(expect.arrayContaining(HOSTILE_VALUES.map((value, i) => `${value}${i}@example.com`)));
     const theirPage = await listMembers(ctx(theirs), { limit: 100 });
     expect(theirPage.items.map((member) => member.email)).toEqual(['a@example.com']);
   });
@@ -213,7 +212,7 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
       }
     }
     const { items } = await listInvites(ctx(mine), { limit: 100 }, at);
-    expect(items.map((invite) => invite.email)).toEqual(expect.arrayContaining(HOSTILE.map((value) => `${value}.0`)));
+    expect(items.map((invite) => invite.email)).toEqual(expect.arrayContaining(HOSTILE_VALUES.map((value) => `${value}.0`)));
     for (const invite of items) expect(await getInvite(ctx(mine), { inviteId: invite.id }, at)).toEqual(invite);
     await expect(getInvite(ctx(mine), { inviteId: items[0]!.id }, new Date(at.getTime() + 7_200_000))).rejects.toMatchObject({ status: 404 });
     await expect(getInvite(ctx(theirs), { inviteId: items[0]!.id }, at)).rejects.toMatchObject({ status: 404 });
@@ -229,7 +228,7 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
       }
     }
     const names = (await listApiKeys(ctx(mine), { limit: 100 })).items.map((key) => key.name);
-    expect(names).toEqual(['ci', ...HOSTILE]);
+    expect(names).toEqual(['ci', ...HOSTILE_VALUES]);
     expect((await listApiKeys(ctx(theirs), { limit: 100 })).items.map((key) => key.prefix)).toEqual(['p']);
   });
 
@@ -252,7 +251,7 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
       { limit: 5, since: '2026-12-07T12:03:00Z' },
       { limit: 5, until: '2026-12-07T12:05:00Z' },
       { limit: 2, since: '2026-12-07T12:02:00Z', until: '2026-12-07T12:09:30Z', resourceType: 'policy' },
-      ...HOSTILE.flatMap((value) => [
+      ...HOSTILE_VALUES.flatMap((value) => [
         { limit: 1, resourceId: value },
         { limit: 10, actor: value },
         { limit: 10, action: value, resourceType: value },
@@ -265,15 +264,15 @@ describe.each(['postgres', 'pglite'] as const)('member, API key and audit reads 
         expect(page).toEqual(await before.auditEvents({ ...filter, ...(cursor && { cursor }) }));
       }
     }
-    for (const value of HOSTILE) {
+    for (const value of HOSTILE_VALUES) {
       const { items } = await listAuditEvents(ctx(mine), { limit: 10, resourceId: value });
       expect(items.map((event) => event.resourceId)).toEqual([value, value]);
       expect(items[0]).toMatchObject({ before: { name: value }, after: { name: value } });
     }
     const whole = await listAuditEvents(ctx(mine), { limit: 100 });
-    expect(whole.items).toHaveLength((HOSTILE.length + 2) * 2);
+    expect(whole.items).toHaveLength((HOSTILE_VALUES.length + 2) * 2);
     expect(whole.items.map((event) => event.id)).toEqual([...whole.items.map((event) => event.id)].sort().reverse());
     expect((await listAuditEvents(ctx(theirs), { limit: 100 })).items).toHaveLength(1);
-    expect(await listAuditEvents(ctx(theirs), { limit: 100, resourceId: HOSTILE[1] })).toEqual({ items: [], nextCursor: null });
+    expect(await listAuditEvents(ctx(theirs), { limit: 100, resourceId: HOSTILE_VALUES[1] })).toEqual({ items: [], nextCursor: null });
   });
 });
