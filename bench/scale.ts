@@ -1,6 +1,6 @@
 // Issue 13 items 4 and 5 together: 250 pods on one node (pods-per-node.ts), and the agent as it ships
-// from process start to its first 10,000-rule bundle applied (agent-memory.ts's run, timed), compiled
-// by the build's tsc step and, for comparison, through tsx. When the agent does not compile, the
+// from process start to its first 10,000-rule bundle applied (agent-memory.ts's run, timed), bundled
+// by the build's esbuild step and, for comparison, through tsx. When the agent does not build, the
 // shipped figure is tsx's and the report says why.
 import { type AgentMemoryResult, measureAgentMemory } from './agent-memory.ts';
 import type { AgentRuntime, BenchAgent } from './agent-runtime.ts';
