@@ -62,8 +62,11 @@ export interface ClassifierTables {
   hasIcmp: boolean;
   hasSport: boolean;
   sportBase: number;
-  /** LPM trie entries: LpmKey -> u32 vector index. */
-  remote: { key: Buffer; value: Buffer }[];
+  /**
+   * LPM trie entries, packed as the map is filled: `count` LpmKeys back to back in `keys`, and their
+   * u32 vector indexes in `values` (IPv4's entries, then IPv6's).
+   */
+  remote: { count: number; keys: Buffer; values: Buffer };
   /** Every key's vector index (what the program resolves a key to). */
   keys: Uint32Array;
   /**
@@ -229,7 +232,9 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
 
   // remote: per family, the distinct prefixes in preorder; a prefix's vector is its parent's with
   // the marks of the sets listing it applied (member: set, hole: clear)
-  const remote: { key: Buffer; value: Buffer }[] = [];
+  const remoteKeys: Buffer[] = [];
+  const remoteValues: Buffer[] = [];
+  let remoteCount = 0;
   const setTerms = new Map<string, { set: MatchTerm['remote']; bits: TermBit[] }>();
   for (let i = 0; i < terms.length; i++) {
     const tb = terms[i]!;
@@ -254,21 +259,20 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     for (let i = 0; i < terms.length; i++) if (terms[i]!.term.remote === 'any' && ok(terms[i]!.term)) root.set(terms[i]!.bit);
     // by address then prefix length: every prefix comes after the prefixes that contain it
     const ordered = [...marks.values()].sort((a, b) => compareCidr(a.cidr, b.cidr));
-    // the family's entries (the root, then every prefix but /0) written into two buffers, each
-    // entry a view of them, rather than three small allocations per prefix
+    // the family's entries (the root, then every prefix but /0) written packed into two buffers,
+    // as the map is filled: no object or view per prefix (20,000 of each at 10,000 rules)
     let entries = 1;
     for (let i = 0; i < ordered.length; i++) if (ordered[i]!.cidr.prefix !== 0) entries++;
     const keyBytes = Buffer.alloc(entries * LpmKey.size);
     const valueBytes = Buffer.alloc(entries * 4);
-    const addr = new Uint8Array(16);
+    const key = { prefixlen: 0, set: family === 6 ? 1 : 0, addr: new Uint8Array(16) };
     let written = 0;
     const encode = (len: number, bytes: Uint8Array, v: BitVector) => {
-      addr.fill(0);
-      addr.set(bytes);
-      const key = written * LpmKey.size;
-      LpmKey.encodeInto(keyBytes, key, { prefixlen: 32 + len, set: family === 6 ? 1 : 0, addr });
+      key.addr.fill(0);
+      key.addr.set(bytes);
+      key.prefixlen = 32 + len;
+      LpmKey.encodeInto(keyBytes, written * LpmKey.size, key);
       valueBytes.writeUInt32LE(intern(v), written * 4);
-      remote.push({ key: keyBytes.subarray(key, key + LpmKey.size), value: valueBytes.subarray(written * 4, written * 4 + 4) });
       written++;
     };
     const apply = (v: BitVector, ops: { bits: TermBit[]; member: boolean }[]) => {
@@ -298,7 +302,11 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
       stack.push({ cidr: m.cidr, v });
       encode(m.cidr.prefix, m.cidr.bytes, v);
     }
+    remoteKeys.push(keyBytes);
+    remoteValues.push(valueBytes);
+    remoteCount += written;
   }
+  const remote = { count: remoteCount, keys: Buffer.concat(remoteKeys), values: Buffer.concat(remoteValues) };
 
   // Counted in an array by vector index (a Map of 10,000 counters cost more than the rest of this
   // tail); ties go to the vector met first, as they did in the Map's insertion order.
@@ -350,7 +358,7 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
     vectorCount: vectorStore.count,
     vectorSize: vectorBytes,
     slotInfo,
-    bytes: remote.length * (LpmKey.size + 4) + keys.length * 4 + vectorStore.count * vectorBytes + slotInfo.length,
+    bytes: remote.count * (LpmKey.size + 4) + keys.length * 4 + vectorStore.count * vectorBytes + slotInfo.length,
   };
 }
 

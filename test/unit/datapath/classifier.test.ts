@@ -27,8 +27,8 @@ function vectorOf(tables: ClassifierTables, index: number): Buffer {
 function model(tables: ClassifierTables, packet: Packet): Outcome {
   const remote = parseAddress(packet.remoteIp)!;
   let best: { len: number; index: number } | undefined;
-  for (const entry of tables.remote) {
-    const key = LpmKey.decode(entry.key);
+  for (let entry = 0; entry < tables.remote.count; entry++) {
+    const key = LpmKey.decode(tables.remote.keys, entry * LpmKey.size);
     if (key.set !== (remote.family === 6 ? 1 : 0)) continue;
     const len = key.prefixlen - 32;
     let inside = true;
@@ -36,7 +36,7 @@ function model(tables: ClassifierTables, packet: Packet): Outcome {
       const mask = 0x80 >> (bit & 7);
       inside = ((key.addr[bit >> 3]! ^ remote.bytes[bit >> 3]!) & mask) === 0;
     }
-    if (inside && (!best || len > best.len)) best = { len, index: entry.value.readUInt32LE(0) };
+    if (inside && (!best || len > best.len)) best = { len, index: tables.remote.values.readUInt32LE(entry * 4) };
   }
   const proto = typeof packet.protocol === 'number' ? packet.protocol : PROTOCOL_NUMBERS[packet.protocol];
   const icmp = tables.hasIcmp && (proto === 1 || proto === 58);
