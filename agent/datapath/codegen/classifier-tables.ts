@@ -99,9 +99,53 @@ export function policiesOf(tier: DirectionPolicy['tiers'][number], mode: Evaluat
   return tier.policies.filter((p) => (mode === 'enforced' ? !p.staged : !p.stagedOut));
 }
 
+/** u32 fields per bit in SlotInfo (and in a cls_slots value). */
+const SLOT_FIELDS = SLOT_INFO_SIZE / 4;
+
+/**
+ * The cls_slots values of the bits so far, one after another in a growing typed array: an object
+ * per bit was 10,000 and more of them at 10,000 rules, all kept until the build ended.
+ */
+class SlotInfo {
+  private fields = new Uint32Array(SLOT_FIELDS * 1024);
+  length = 0;
+
+  /** A new bit with its kind, rule slot and next bit (no excepts yet); its number. */
+  push(kind: number, rule: number, next: number): number {
+    const bit = this.length++;
+    if (this.length * SLOT_FIELDS > this.fields.length) {
+      const grown = new Uint32Array(this.fields.length * 2);
+      grown.set(this.fields);
+      this.fields = grown;
+    }
+    const at = bit * SLOT_FIELDS;
+    this.fields[at] = kind;
+    this.fields[at + 1] = rule;
+    this.fields[at + 2] = next;
+    return bit;
+  }
+
+  setNext(bit: number, next: number): void {
+    this.fields[bit * SLOT_FIELDS + 2] = next;
+  }
+
+  setExcepts(bit: number, first: number, count: number): void {
+    this.fields[bit * SLOT_FIELDS + 3] = first;
+    this.fields[bit * SLOT_FIELDS + 4] = count;
+  }
+
+  /** The cls_slots array's values: each field a little-endian u32, SLOT_INFO_SIZE bytes per bit. */
+  encode(): Buffer {
+    const out = Buffer.alloc(this.length * SLOT_INFO_SIZE);
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    for (let i = 0; i < this.length * SLOT_FIELDS; i++) view.setUint32(i * 4, this.fields[i]!, true);
+    return out;
+  }
+}
+
 export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode: EvaluationMode = 'enforced'): ClassifierTables {
   const terms: TermBit[] = [];
-  const info: { kind: number; rule: number; next: number; exceptFirst: number; excepts: number }[] = [];
+  const info = new SlotInfo();
   const withExcepts: { bit: number; except: MatchTerm[] }[] = [];
   const always: number[] = [];
   for (const tier of policy.tiers) {
@@ -115,32 +159,27 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
         const first = info.length;
         for (let t = 0; t < rule.terms.length; t++) {
           const term = rule.terms[t]!;
-          const bit = info.length;
+          const bit = info.push(KIND_OF_ACTION[rule.action], rule_slot, 0);
           terms.push({ bit, term });
-          info.push({ kind: KIND_OF_ACTION[rule.action], rule: rule_slot, next: 0, exceptFirst: 0, excepts: 0 });
           if (term.except?.length) withExcepts.push({ bit, except: term.except });
           if (rule.action === 'Pass') tierPass.push(bit);
         }
         // Log: once per rule, so continue after the rule's last term
-        for (let b = first; b < info.length; b++) info[b]!.next = info.length;
+        for (let b = first; b < info.length; b++) info.setNext(b, info.length);
       }
     }
     const last = policies[policies.length - 1]!;
     const defaultSlot = slots.slotOf({ tier: tier.name, policyId: last.id, ruleIndex: 'default', action: tier.defaultAction }, last.staged);
-    const bit = info.length;
+    const bit = info.push(tier.defaultAction === 'Deny' ? BitKind.DENY : BitKind.PASS, defaultSlot, info.length + 1);
     always.push(bit);
-    info.push({ kind: tier.defaultAction === 'Deny' ? BitKind.DENY : BitKind.PASS, rule: defaultSlot, next: bit + 1, exceptFirst: 0, excepts: 0 });
-    for (const b of tierPass) info[b]!.next = bit + 1;
+    for (const b of tierPass) info.setNext(b, bit + 1);
   }
-  always.push(info.length);
-  info.push({ kind: BitKind.ALLOW, rule: NO_SLOT, next: info.length + 1, exceptFirst: 0, excepts: 0 });
+  always.push(info.push(BitKind.ALLOW, NO_SLOT, info.length + 1));
   for (const { bit, except } of withExcepts) {
-    info[bit]!.exceptFirst = info.length;
-    info[bit]!.excepts = except.length;
+    info.setExcepts(bit, info.length, except.length);
     except.forEach((e, k) => {
-      terms.push({ bit: info.length, term: e });
       // next: the term's following except bit, 0 after the last (bit 0 is never an except bit)
-      info.push({ kind: 0, rule: NO_SLOT, next: k < except.length - 1 ? info.length + 1 : 0, exceptFirst: 0, excepts: 0 });
+      terms.push({ bit: info.push(0, NO_SLOT, k < except.length - 1 ? info.length + 1 : 0), term: e });
     });
   }
 
@@ -331,17 +370,7 @@ export function buildClassifier(policy: DirectionPolicy, slots: SlotTable, mode:
   store(DPORT_BASE, sportBase, defaults.port);
   store(sportBase, keys.length, defaults.sport);
 
-  const slotInfo = Buffer.alloc(bits * SLOT_INFO_SIZE);
-  const slotView = new DataView(slotInfo.buffer, slotInfo.byteOffset, slotInfo.byteLength);
-  for (let i = 0; i < info.length; i++) {
-    const s = info[i]!;
-    const at = i * SLOT_INFO_SIZE;
-    slotView.setUint32(at, s.kind, true);
-    slotView.setUint32(at + 4, s.rule >>> 0, true);
-    slotView.setUint32(at + 8, s.next, true);
-    slotView.setUint32(at + 12, s.exceptFirst, true);
-    slotView.setUint32(at + 16, s.excepts, true);
-  }
+  const slotInfo = info.encode();
   const vectorBytes = (summaryWords + words) * 8;
   return {
     bits,
