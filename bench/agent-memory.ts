@@ -1,7 +1,7 @@
 // Figure 4: the agent's resident memory enforcing 10,000 rules over an inventory of 1,000 endpoints.
 //
-// The real agent process as it ships (compiled by the build's tsc step and run with plain node and
-// its shipped flags: bench/agent-runtime.ts; tsx only when asked, or when it does not compile),
+// The real agent process as it ships (bundled by the build's esbuild step and run with plain node and
+// its shipped flags: bench/agent-runtime.ts; tsx only when asked, or when it does not build),
 // started as the lab starts it (lab/run/agent-process.ts, in the node netns with the bench's bpffs),
 // with a file inventory of 1,000 endpoints (the lab's three local pods on real veths, the rest
 // remote pods on another node) and a signed 10,000-rule bundle in its state dir as the last good

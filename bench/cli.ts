@@ -46,7 +46,7 @@
 //    addEndpoint: the inventory gains one local pod needing the already-loaded program (10,000 rules;
 //    addEndpoint1000 with 1,000).
 // 4. agentRssMiB (agent-memory.ts): VmRSS of the real agent process as it ships (agent/main.ts
-//    compiled by the build's tsc step, run with plain node and its shipped flags, AGENT_NODE_FLAGS)
+//    bundled by the build's esbuild step, run with plain node and its shipped flags, AGENT_NODE_FLAGS)
 //    2 s after it has restored and applied a signed 10,000-rule bundle over a file inventory of 1,000
 //    endpoints (three local on real veths), its control plane unreachable; agentPeakRssMiB is VmHWM,
 //    and agentBaselineRssMiB the same agent with 10 rules and only the three local pods.
@@ -54,7 +54,7 @@
 // 5. podsPerNode (pods-per-node.ts, scale.ts): 250 local pods on one node under the 10,000-rule
 //    policy: bundle receipt to all 250 attached, and the real agent's VmRSS enforcing it.
 // 6. agentColdApplyMs (scale.ts): process start to the first 10,000-rule bundle applied by the agent
-//    as it ships (compiled JavaScript from the build's tsc step), tsx beside it.
+//    as it ships (the build's esbuild bundle, build/agent-bundle.ts), tsx beside it.
 // 7. xdp (xdp.ts; --only xdp runs it alone): the same source-net deny per packet at XDP and in the tc
 //    program (BPF_PROG_TEST_RUN), and softirq CPU per million packets of a flood from outside a
 //    host interface dropped at XDP and at tc.
@@ -303,11 +303,11 @@ async function main(): Promise<number> {
 const FAIRNESS_NOTE =
   "Fairness (issue 13 item 6): tenant-1..4, each with one iperf3 TCP stream to the server pod (outside the node's 80 Mbit/s egress ceiling, as a peer on another node would be), started together; rounds alternate 2 and 4 pods. Over a window where all stream (from 2 s to 1.5 s before the end), each pod's goodput is what the server's TCP sockets received from it (ss bytes_received), Jain's index is over those, and the sum is the L2 rate the server's eth0 received, the bytes the ceiling counts. jain is the worse pod count's median, sumMbps the median sum furthest from the ceiling.";
 
-const AGENT_MEMORY_NOTE = `Agent memory (agentRssMiB, agentPeakRssMiB, agentBaselineRssMiB): the agent as it ships, compiled by the build's tsc step (\`npm run build\`'s dist/agent/main.js) and run with plain node and the flags of its shipped command (${AGENT_NODE_FLAGS.join(' ')}); VmRSS 2 s after its "bundle applied" log line, by when it has given the apply's garbage back (agent/memory/release.ts, half a second after the apply), and VmHWM, its peak. agent.tsxRssMiB (in the full run) is the same run through tsx (\`npm run agent\`), for comparison; agent.runtime says which ran (tsx only when the agent does not compile).`;
+const AGENT_MEMORY_NOTE = `Agent memory (agentRssMiB, agentPeakRssMiB, agentBaselineRssMiB): the agent as it ships, bundled by the build's esbuild step (\`npm run build\`'s dist/agent/main.js, build/agent-bundle.ts) and run with plain node and the flags of its shipped command (${AGENT_NODE_FLAGS.join(' ')}); VmRSS 2 s after its "bundle applied" log line, by when it has given the apply's garbage back (agent/memory/release.ts, half a second after the apply), and VmHWM, its peak. agent.tsxRssMiB (in the full run) is the same run through tsx (\`npm run agent\`), for comparison; agent.runtime says which ran (tsx only when the agent does not build).`;
 
 const SCALE_NOTES = [
   'Pods per node (issue 13 item 4): 250 pods in their own netns on one node netns, all carrying the server labels, so the 10,000-rule policy selects every one; attach is bundle bytes in hand to apply() returned with all 250 host veths enforcing it (replacing a running 10-rule revision; the first round runs cold code, the JIT not having optimised the compiler yet, so it is the max of the spread), and the agent is the real process restoring that bundle over the 250 local endpoints.',
-  `agentColdApplyMs (issue 13 item 5): the agent process (compiled by the build's tsc step, as \`npm run build\` ships dist/agent/main.js, run with plain node and the flags of its shipped command: ${AGENT_NODE_FLAGS.join(' ')}) from spawn to its "bundle applied" log line, restoring a signed 10,000-rule bundle over 1,000 endpoints; the tsx figure is the same through \`node --import tsx\`. agentColdApply.startToLoggingMs and startToRestoredMs split the time before the apply: spawn to the agent's first log line (node start-up and module loading), and to "last good bundle restored" (dataplane start, inventory, reading and re-verifying the bundle), from the log lines' times.`,
+  `agentColdApplyMs (issue 13 item 5): the agent process (bundled by the build's esbuild step, build/agent-bundle.ts, as \`npm run build\` ships dist/agent/main.js, run with plain node and the flags of its shipped command: ${AGENT_NODE_FLAGS.join(' ')}) from spawn to its "bundle applied" log line, restoring a signed 10,000-rule bundle over 1,000 endpoints; the tsx figure is the same through \`node --import tsx\`. agentColdApply.startToLoggingMs and startToRestoredMs split the time before the apply: spawn to the agent's first log line (node start-up and module loading), and to "last good bundle restored" (dataplane start, inventory, reading and re-verifying the bundle), from the log lines' times.`,
 ];
 
 /** `--only fairness`: issue 13 item 6 alone. */

@@ -1,6 +1,6 @@
 // `npm run build`: the production output in dist/ that images and the Lambda run (never tsx).
 //   dist/bin/palisade.js   the control plane and worker (`node dist/bin/palisade.js serve|worker|...`)
-//   dist/agent/main.js     the node agent (koffi and the other packages come from node_modules beside dist)
+//   dist/agent/main.js     the node agent, one esbuild bundle (build/agent-bundle.ts; koffi comes from node_modules beside dist)
 //   dist/migrations/       the SQL the control plane applies at start-up or in the migration task
 //   dist/lambda/           the API's Lambda function, self-contained (handler index.lambdaHandler)
 //   dist/console/dist/     the web console's static files, served at / by the compiled control plane
@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildConsole } from '../console/build/build-console.ts';
+import { bundleAgent } from './agent-bundle.ts';
 import { compile } from './compile.ts';
 import { bundleLambda } from './lambda-bundle.ts';
 
@@ -29,6 +30,11 @@ async function main(): Promise<number> {
     const compiled = compile(ROOT, outDir);
     if (!compiled.ok) {
       process.stderr.write(`build: ${compiled.code}\n${compiled.message}\n`);
+      return 1;
+    }
+    const agent = await bundleAgent(ROOT, join(outDir, 'agent'));
+    if (!agent.ok) {
+      process.stderr.write(`build: ${agent.code}\n${agent.message}\n`);
       return 1;
     }
     const consoleBuild = await buildConsole(ROOT, (line) => process.stdout.write(`${line}\n`), join(outDir, 'console', 'dist'));

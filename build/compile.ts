@@ -1,8 +1,7 @@
-// The control plane and the agent compiled by tsc, file for file, into the output directory, with what
-// they read at run time beside them. The tree keeps its shape (dist/bin, dist/agent, dist/db, ...), so
-// every `import.meta.url`-relative read still lands: db/migrate.ts finds ../migrations, the agent's
-// lazily imported eBPF dataplane is found by its relative path (tsc rewrites `.ts` specifiers, even the
-// non-literal one in agent/main.ts). npm packages stay imports, resolved from the node_modules beside it.
+// The control plane compiled by tsc, file for file, into the output directory, with what it reads at
+// run time beside it. The tree keeps its shape (dist/bin, dist/db, ...), so every
+// `import.meta.url`-relative read still lands: db/migrate.ts finds ../migrations. npm packages stay
+// imports, resolved from the node_modules beside it. (The agent is bundled instead: agent-bundle.ts.)
 import { spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -82,11 +82,8 @@ function classifierMapSpecs(tables: ClassifierTables, refs: ClassifierMapRefs): 
   return [
     {
       ref: refs.remote,
-      create: { type: MapType.LPM_TRIE, name: nameOf(refs.remote), keySize: LpmKey.size, valueSize: 4, maxEntries: tables.remote.length },
-      entries: packed(
-        tables.remote.map((e) => e.key),
-        tables.remote.map((e) => e.value),
-      ),
+      create: { type: MapType.LPM_TRIE, name: nameOf(refs.remote), keySize: LpmKey.size, valueSize: 4, maxEntries: tables.remote.count },
+      entries: tables.remote,
     },
     {
       ref: refs.keys,

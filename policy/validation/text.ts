@@ -59,19 +59,21 @@ export function findUnstorableValue(value: unknown, maxDepth: number = MAX_NESTI
     }
     if (current === null || typeof current !== 'object') continue;
     if (depth >= maxDepth) return { path: pathOf(visit), message: forbidden(`must not nest more than ${maxDepth} levels deep`) };
-    const children: Visit[] = [];
+    // Last child first onto the stack, so the first child is looked at next: document order. Indexed
+    // loops, no entry pairs: an inventory of 1,000 pods is ~20,000 values, walked on every load.
     if (Array.isArray(current)) {
-      for (const [index, item] of current.entries()) children.push({ value: item, depth: depth + 1, parent: visit, key: index });
+      for (let i = current.length - 1; i >= 0; i--) pending.push({ value: current[i], depth: depth + 1, parent: visit, key: i });
     } else {
-      for (const [key, field] of Object.entries(current)) {
-        const child: Visit = { value: field, depth: depth + 1, parent: visit, key };
-        const reason = unstorableTextReason(key);
-        if (reason) return { path: pathOf(child), message: invalidValueOmitted(`field name ${reason}`) };
-        children.push(child);
+      const keys = Object.keys(current);
+      // every field name of an object is judged before any of its values, as the first problem in document order is
+      for (let i = 0; i < keys.length; i++) {
+        const reason = unstorableTextReason(keys[i]!);
+        if (reason)
+          return { path: pathOf({ value: undefined, depth: depth + 1, parent: visit, key: keys[i]! }), message: invalidValueOmitted(`field name ${reason}`) };
       }
+      const record = current as Record<string, unknown>;
+      for (let i = keys.length - 1; i >= 0; i--) pending.push({ value: record[keys[i]!], depth: depth + 1, parent: visit, key: keys[i]! });
     }
-    // Last child first onto the stack, so the first child is looked at next: document order.
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i] as Visit);
   }
   return undefined;
 }

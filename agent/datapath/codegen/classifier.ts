@@ -185,7 +185,7 @@ export const classifier: EvaluationStrategy = {
       : [ldx.w(R1, R_STATE, at('dport')), add64.imm(R1, DPORT_BASE)];
 
     return [
-      note(`${l('')}: classifier, ${tables.bits} bits in ${tables.words} words, ${tables.vectorCount} vectors, ${tables.remote.length} prefixes`),
+      note(`${l('')}: classifier, ${tables.bits} bits in ${tables.words} words, ${tables.vectorCount} vectors, ${tables.remote.count} prefixes`),
       // remote address: the LPM key's set word is the family bit
       ldx.w(R1, R_STATE, at('familyBit')),
       stx.w(R_STATE, R1, at('lpmSet')),

@@ -81,7 +81,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('map-driven classifier', () => {
     console.log(
       `[classifier] ${BIG} rules: ${big.compiled.stats.instructions} slots, ${big.compiled.stats.conditionalJumps} conditional jumps; ` +
         `${tables.bits} bits (${tables.words} words + ${tables.summaryWords} summary), ${tables.vectorCount} vectors, ` +
-        `${tables.remote.length} prefixes, ${(tables.bytes / 1048576).toFixed(1)} MiB of map data; compile+load ${loadMs.toFixed(0)} ms; ` +
+        `${tables.remote.count} prefixes, ${(tables.bytes / 1048576).toFixed(1)} MiB of map data; compile+load ${loadMs.toFixed(0)} ms; ` +
         `verifier: ${verifierProcessed(dp, big)}\n` +
         `  ns/packet, packet matching the last rule: 10 rules (straight-line) ${smallNs}, 10 rules (classifier) ${smallClassifierNs}, ` +
         `${BIG} rules (classifier) ${bigNs} (= ${(bigNs / smallNs).toFixed(2)}x); ${BIG} rules, first rule ${firstNs}, default deny ${denied.durationNs}`,

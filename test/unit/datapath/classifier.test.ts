@@ -1,6 +1,7 @@
 // The classifier's tables without a kernel: a JavaScript model of the program's search (the same
 // lookups, AND and first-set-bit walk as codegen/classifier.ts) must agree with the reference
 // evaluator on random policies and packets; plus the strategy seam and the classifier's limits.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BitKind, type ClassifierTables, DPORT_BASE, ICMP_BASE, PROTO_BASE, SLOT_INFO_SIZE } from '../../../agent/datapath/codegen/classifier-tables.ts';
 import { compileDirection } from '../../../agent/datapath/codegen/program.ts';
@@ -27,8 +28,8 @@ function vectorOf(tables: ClassifierTables, index: number): Buffer {
 function model(tables: ClassifierTables, packet: Packet): Outcome {
   const remote = parseAddress(packet.remoteIp)!;
   let best: { len: number; index: number } | undefined;
-  for (const entry of tables.remote) {
-    const key = LpmKey.decode(entry.key);
+  for (let entry = 0; entry < tables.remote.count; entry++) {
+    const key = LpmKey.decode(tables.remote.keys, entry * LpmKey.size);
     if (key.set !== (remote.family === 6 ? 1 : 0)) continue;
     const len = key.prefixlen - 32;
     let inside = true;
@@ -36,7 +37,7 @@ function model(tables: ClassifierTables, packet: Packet): Outcome {
       const mask = 0x80 >> (bit & 7);
       inside = ((key.addr[bit >> 3]! ^ remote.bytes[bit >> 3]!) & mask) === 0;
     }
-    if (inside && (!best || len > best.len)) best = { len, index: entry.value.readUInt32LE(0) };
+    if (inside && (!best || len > best.len)) best = { len, index: tables.remote.values.readUInt32LE(entry * 4) };
   }
   const proto = typeof packet.protocol === 'number' ? packet.protocol : PROTOCOL_NUMBERS[packet.protocol];
   const icmp = tables.hasIcmp && (proto === 1 || proto === 58);
@@ -83,67 +84,74 @@ function prng(seed: number): () => number {
   };
 }
 
+/** A random direction policy (tiers, staged policies, excepts, ICMP, source ports, both families), drawn from `r`. */
+function randomDirectionPolicy(r: () => number): DirectionPolicy {
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!;
+  const nets = [
+    '10.0.0.0/8 except 10.1.0.0/16,10.2.0.0/24',
+    '10.1.0.0/16',
+    '10.1.2.0/24',
+    '10.2.0.0/16 except 10.2.0.128/25',
+    '2001:db8::/32',
+    '10.1.2.3/32',
+    '0.0.0.0/0 except 10.0.0.0/8',
+  ];
+  const randomTerm = (): MatchTerm => {
+    const protocol = pick<Protocol | 'any'>(['any', 'TCP', 'UDP', 'ICMP']);
+    const t = term(
+      protocol,
+      protocol === 'TCP' || protocol === 'UDP'
+        ? pick<'any' | [number, number][]>([
+            'any',
+            [[80, 81]],
+            [
+              [79, 79],
+              [90, 100],
+            ],
+          ])
+        : 'any',
+      r() < 0.7 ? cidrs(pick(nets)) : 'any',
+    );
+    if (protocol === 'ICMP' && r() < 0.5) t.icmp = { type: pick([0, 8]), ...(r() < 0.5 && { code: int(0, 1) }) };
+    if (protocol === 'TCP' && r() < 0.3) t.srcPorts = [{ first: 1000, last: 1005 }];
+    if (r() < 0.1) t.ipVersion = pick([4, 6] as const);
+    return t;
+  };
+  const termWithExcepts = (): MatchTerm => {
+    const t = randomTerm();
+    if (r() < 0.3) t.except = Array.from({ length: int(1, 2) }, randomTerm);
+    return t;
+  };
+  const randomPolicy = (id: string) => {
+    const staged = r() < 0.2;
+    const made = policy(
+      id,
+      Array.from({ length: int(1, 5) }, () => rule(pick<Action>(['Allow', 'Deny', 'Pass', 'Log']), ...Array.from({ length: int(1, 2) }, termWithExcepts))),
+      staged,
+    );
+    return !staged && r() < 0.15 ? { ...made, stagedOut: true as const } : made;
+  };
+  const tiers = Array.from({ length: int(1, 3) }, (_, t) =>
+    tier(
+      `t${t}`,
+      pick(['Deny', 'Pass'] as const),
+      Array.from({ length: int(1, 2) }, (_, p) => randomPolicy(`t${t}p${p}`)),
+      t,
+    ),
+  );
+  return directionPolicy('ingress', tiers);
+}
+
 describe('classifier tables', () => {
   it('agree with evaluate() through a model of the program (random policies and packets)', () => {
     const r = prng(7);
     const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
     const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!;
-    const nets = [
-      '10.0.0.0/8 except 10.1.0.0/16,10.2.0.0/24',
-      '10.1.0.0/16',
-      '10.1.2.0/24',
-      '10.2.0.0/16 except 10.2.0.128/25',
-      '2001:db8::/32',
-      '10.1.2.3/32',
-      '0.0.0.0/0 except 10.0.0.0/8',
-    ];
-    const randomTerm = (): MatchTerm => {
-      const protocol = pick<Protocol | 'any'>(['any', 'TCP', 'UDP', 'ICMP']);
-      const t = term(
-        protocol,
-        protocol === 'TCP' || protocol === 'UDP'
-          ? pick<'any' | [number, number][]>([
-              'any',
-              [[80, 81]],
-              [
-                [79, 79],
-                [90, 100],
-              ],
-            ])
-          : 'any',
-        r() < 0.7 ? cidrs(pick(nets)) : 'any',
-      );
-      if (protocol === 'ICMP' && r() < 0.5) t.icmp = { type: pick([0, 8]), ...(r() < 0.5 && { code: int(0, 1) }) };
-      if (protocol === 'TCP' && r() < 0.3) t.srcPorts = [{ first: 1000, last: 1005 }];
-      if (r() < 0.1) t.ipVersion = pick([4, 6] as const);
-      return t;
-    };
-    const termWithExcepts = (): MatchTerm => {
-      const t = randomTerm();
-      if (r() < 0.3) t.except = Array.from({ length: int(1, 2) }, randomTerm);
-      return t;
-    };
-    const randomPolicy = (id: string) => {
-      const staged = r() < 0.2;
-      const made = policy(
-        id,
-        Array.from({ length: int(1, 5) }, () => rule(pick<Action>(['Allow', 'Deny', 'Pass', 'Log']), ...Array.from({ length: int(1, 2) }, termWithExcepts))),
-        staged,
-      );
-      return !staged && r() < 0.15 ? { ...made, stagedOut: true as const } : made;
-    };
     let compared = 0;
     let stagedCompared = 0;
     for (let i = 0; i < 80; i++) {
-      const tiers = Array.from({ length: int(1, 3) }, (_, t) =>
-        tier(
-          `t${t}`,
-          pick(['Deny', 'Pass'] as const),
-          Array.from({ length: int(1, 2) }, (_, p) => randomPolicy(`t${t}p${p}`)),
-          t,
-        ),
-      );
-      const dp = directionPolicy('ingress', tiers);
+      const dp = randomDirectionPolicy(r);
       const compiled = compileDirection('ingress', dp, { strategy: 'classifier' });
       const tables = compiled.classifier!;
       const name = (slot: number) => {
@@ -193,6 +201,25 @@ describe('classifier tables', () => {
     expect(tables.slotInfo.readUInt32LE(0 * SLOT_INFO_SIZE + 8)).toBe(3); // Pass -> the next tier's first bit
     expect(model(tables, { remoteIp: '10.2.0.1', protocol: 'TCP', dstPort: 22 }).verdict).toBe('allow');
     expect(model(tables, { remoteIp: '10.1.0.1', protocol: 'TCP', dstPort: 22 }).verdict).toBe('deny');
+  });
+
+  // Pins the bytes, so a change made for speed shows it changes none: the digest was taken before
+  // the tables were built packed (LPM entries, slot infos); change it only with a change of meaning.
+  it('come out byte for byte as before: instructions and every table over 60 seeded random policies', () => {
+    const r = prng(11);
+    const digest = createHash('sha256');
+    for (let i = 0; i < 60; i++) {
+      const compiled = compileDirection('ingress', randomDirectionPolicy(r), { strategy: 'classifier' });
+      digest.update(JSON.stringify(compiled.assembled.instructions));
+      for (const tables of [compiled.classifier!, compiled.stagedClassifier]) {
+        if (!tables) continue;
+        const { remote, keys, stored, vectors, slotInfo, defaults, bits, words } = tables;
+        digest.update(JSON.stringify({ count: remote.count, defaults, bits, words }));
+        for (const bytes of [remote.keys, remote.values, keys, stored, vectors, slotInfo])
+          digest.update(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      }
+    }
+    expect(digest.digest('hex')).toBe('1a18189eebdacd619294129ad94c4df193c49cb11a9cc25a1ef50be10e867c36');
   });
 });
 

@@ -124,8 +124,9 @@ describe('the agent objects an API server accepts', () => {
     expect(agentStage).toContain('WORKDIR /app');
     expect(agentStage).toContain('COPY --from=build /src/dist ./dist');
     expect(agentStage).toContain(`ENTRYPOINT ${JSON.stringify(agent.command).replaceAll(',', ', ')}`);
-    // build/tsconfig.json compiles the agent folder into dist/agent.
-    expect(JSON.parse(read('build/tsconfig.json')).include).toContain('../agent');
+    // build/build.ts bundles the agent (build/agent-bundle.ts) into dist/agent/main.js.
+    expect(read('build/build.ts')).toContain("bundleAgent(ROOT, join(outDir, 'agent'))");
+    expect(read('build/agent-bundle.ts')).toContain('entryPoints: { main: AGENT_ENTRY }');
   });
 
   it('the environment it gives the agent is a valid agent configuration naming the mounted credentials', async () => {
