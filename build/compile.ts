@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** tsconfig.json beside this file says which sources: the entry folders, and whatever they import. */
@@ -14,7 +14,8 @@ const BUILD_TSCONFIG = fileURLToPath(new URL('./tsconfig.json', import.meta.url)
 export type CompileResult = { ok: true } | { ok: false; code: 'TYPECHECK_FAILED'; message: string };
 
 export function compile(root: string, outDir: string): CompileResult {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  // TypeScript 7's package exports no bin path; its `tsc` script sits beside package.json.
+  const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
   const run = spawnSync(process.execPath, [tsc, '--project', BUILD_TSCONFIG, '--outDir', outDir], { cwd: root, encoding: 'utf8' });
   if (run.status !== 0) return { ok: false, code: 'TYPECHECK_FAILED', message: `${run.stdout}${run.stderr}`.trim() || `tsc exited with ${run.status}` };
   // db/migrate.ts reads the SQL files at run time from ../migrations, relative to itself.

@@ -1,16 +1,23 @@
 // Makes the pod agent startable by plain `node`. Nine `node --import tsx` processes cost ~0.3 s
 // of CPU each (the loader, not our code) and dominated lab start-up on a 2-core machine; type-
 // stripped JavaScript starts in a third of that. The agent's modules are transpiled once with
-// TypeScript (a dev dependency) into a directory keyed by their content hash, so edits are picked
+// esbuild (a dev dependency) into a directory keyed by their content hash, so edits are picked
 // up and concurrent runs share the result. If that fails, agents fall back to tsx.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { REGISTRY_DIR } from '../net/registry.ts';
 
+const RELATIVE_TS_IMPORT = /\bfrom\s+['"](\.{1,2}\/[^'"]+\.ts)['"]/g;
+
 /** Relative `.ts` imports of a module (type-only imports included: harmless to transpile). */
 function relativeImports(source: string): string[] {
-  return [...source.matchAll(/\bfrom\s+['"](\.{1,2}\/[^'"]+\.ts)['"]/g)].map((m) => m[1]!);
+  return [...source.matchAll(RELATIVE_TS_IMPORT)].map((m) => m[1]!);
+}
+
+/** './connect.ts' -> './connect.js': esbuild's transform keeps specifiers as written. */
+function toJavaScriptImports(output: string): string {
+  return output.replace(RELATIVE_TS_IMPORT, (statement, specifier: string) => statement.replace(specifier, specifier.replace(/\.ts$/, '.js')));
 }
 
 /** The entry and every module it reaches through relative imports, with their sources. */
@@ -43,22 +50,15 @@ export async function buildAgent(entry: string): Promise<string | undefined> {
     const outEntry = join(outDir, relative(root, entry).replace(/\.ts$/, '.js'));
     if (await exists(outEntry)) return outEntry;
 
-    const ts = (await import('typescript')).default;
+    const { transform } = await import('esbuild');
     const tmp = `${outDir}.tmp-${process.pid}-${Math.random().toString(16).slice(2)}`;
     for (const [file, src] of files) {
       const rel = relative(root, file);
       if (rel.startsWith('..')) return undefined; // the agent must stay self-contained in lab/probe
-      const out = ts.transpileModule(src, {
-        fileName: file,
-        compilerOptions: {
-          module: ts.ModuleKind.ESNext,
-          target: ts.ScriptTarget.ES2022,
-          rewriteRelativeImportExtensions: true, // './connect.ts' -> './connect.js'
-        },
-      });
+      const out = await transform(src, { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: file });
       const dest = join(tmp, rel.replace(/\.ts$/, '.js'));
       await mkdir(dirname(dest), { recursive: true });
-      await writeFile(dest, out.outputText);
+      await writeFile(dest, toJavaScriptImports(out.code));
     }
     await writeFile(join(tmp, 'package.json'), '{ "type": "module" }\n');
     // rename is atomic: a concurrent builder either wins or finds the directory already there

@@ -13,6 +13,7 @@ import { pinLayout } from '../../../agent/datapath/pins.ts';
 import { type ApplyPlan, planApply } from '../../../agent/datapath/plan.ts';
 import { closeSharedMaps, createSharedMaps, type SharedMaps } from '../../../agent/datapath/shared-maps.ts';
 import { swap } from '../../../agent/datapath/swap.ts';
+import { ensureBpffs } from '../../../bpf/kernel/pin.ts';
 import { inventorySchema } from '../../../policy/inventory.ts';
 import type { Policy } from '../../../policy/ir.ts';
 import { parsePolicyObject } from '../../../policy/kinds/index.ts';
@@ -48,6 +49,8 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('load and swap phases', () => {
   const programs = new Map<string, LoadedProgram>();
 
   beforeAll(() => {
+    // The attacher pins links under the bpffs; a fresh machine may not have it mounted yet.
+    ensureBpffs(pins.root);
     shared = createSharedMaps({ conntrack: 1024, conntrack6: 1024, fragments: 64, flowRing: 64 * 1024 });
     bandwidth = new BandwidthEnforcement(new BandwidthMaps(shared.bwBuckets, shared.bwEndpoints));
     execFileSync('ip', ['netns', 'add', ns]);
