@@ -9,5 +9,6 @@ export * as schema from './schema/index.ts';
 export * from './sql-literal.ts';
 export * from './table-rows.ts';
 export * from './tenant-read.ts';
+export * from './statements.ts';
 export * from './tenant-transaction.ts';
 export * from './transaction.ts';

@@ -1,6 +1,6 @@
 // The outbox: a policy change's promise of a bundle build, written in the change's own transaction.
 import { sql } from 'drizzle-orm';
-import { OUTBOX_CHANNEL, type Tx, uuidLiteral } from '../../db/index.ts';
+import { OUTBOX_CHANNEL, statement, type Tx, uuidLiteral } from '../../db/index.ts';
 import { outbox } from '../../db/schema/index.ts';
 
 export const BUILD_BUNDLE_TOPIC = 'bundle.build';
@@ -23,11 +23,12 @@ export function announcePolicyChange(tx: Tx, tenantId: string, clusterId: string
  * insert: db/ids.ts uuidLiteral). Their order does not matter: a NOTIFY is delivered at commit.
  */
 async function announce(tx: Tx, tenantId: string, clusterId: string, topic: string): Promise<void> {
-  await Promise.all([
-    tx.execute(sql.raw(`select pg_notify('${OUTBOX_CHANNEL}', ${uuidLiteral(clusterId)})`)),
-    tx.insert(outbox).values({ tenantId, clusterId, topic }),
-  ]);
+  await Promise.all([tx.execute(sql.raw(`select pg_notify('${OUTBOX_CHANNEL}', ${uuidLiteral(clusterId)})`)), insertRow(tx, { tenantId, clusterId, topic })]);
 }
+
+const insertRow = statement('insert-outbox-row', (tx, values: { tenantId: string; clusterId: string; topic: string }) =>
+  tx.insert(outbox).values({ tenantId: values.tenantId, clusterId: values.clusterId, topic: values.topic }),
+);
 
 /** Promises an onboarding of the EKS cluster, in the transaction that registered it, like a build. */
 export function announceOnboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {
