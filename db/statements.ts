@@ -12,7 +12,8 @@
 //
 // A value is encoded as drizzle encodes it when building: SQL NULL for null (drizzle's placeholders
 // would send a null jsonb value as the JSON text `null`), the column's own encoding otherwise.
-import { is, Param, Placeholder, sql } from 'drizzle-orm';
+import { is, Param, Placeholder, type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Tx } from './client.ts';
 import { driverClientOf } from './transaction.ts';
 
@@ -54,6 +55,13 @@ function builtParams(params: readonly unknown[]): BuiltParam[] {
     }
     return { fixed: param };
   });
+}
+
+const dialect = new PgDialect();
+
+/** A statement written in SQL, for `statement`'s builder: it answers as tx.execute() would. */
+export function sqlStatement(tx: Tx, query: SQL): PreparableQuery<unknown> {
+  return { prepare: (name) => tx._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false) };
 }
 
 /**

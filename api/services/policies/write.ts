@@ -151,11 +151,14 @@ export async function writePolicies<Plan extends PolicyWritePlan>(
       }
       return { plan: planned, rows: changes.map(() => undefined), warnings };
     }
-    // Every change's write and audit entry, then the announcement, go in one round trip: they commit
-    // together or not at all, and a failure (a create's name taken meanwhile) is the first one sent.
-    const writing = changes.map((change) => persist(tx, ctx.caller, clusterId, change));
+    // The announcement, then every change's write and audit entry, go in one round trip: they commit
+    // together or not at all, and a failure (a create's name taken meanwhile) is still the first one
+    // answered with its cause (the announcement's insert does not fail on its own). The announcement
+    // goes first because postgres.js sends what it holds once it passes 1 KB: the small statement then
+    // leaves with the first large one instead of in a socket write of its own.
     const announcing = announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
-    const [rows] = await inStartOrder(inStartOrder(...writing), announcing);
+    const writing = changes.map((change) => persist(tx, ctx.caller, clusterId, change));
+    const [, rows] = await inStartOrder(announcing, inStartOrder(...writing));
     return { plan: planned, rows, warnings };
   });
   return preview ? { ...outcome, impact: await previewImpact(ctx, preview) } : outcome;
