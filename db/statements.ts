@@ -73,7 +73,11 @@ export function statement<Values extends Record<string, unknown>, Result>(
   name: string,
   build: (tx: Tx, values: Placeholders<Values>) => PreparableQuery<Result>,
 ): (tx: Tx, values: Values) => Promise<Result> {
-  const placeholders = new Proxy({}, { get: (_, key) => sql.placeholder(String(key)) }) as Placeholders<Values>;
+  // Names only: a symbol asked of it (by inspection, or a check for a then()) is no value's placeholder.
+  const placeholders = new Proxy(
+    {},
+    { get: (_, key) => (typeof key === 'string' && key !== 'then' ? sql.placeholder(key) : undefined) },
+  ) as Placeholders<Values>;
   /** Per driver (session class): its prepared query differs. */
   const builtFor = new Map<unknown, Built<Result>>();
   return (tx, values) => {
