@@ -7,6 +7,7 @@ export * from './pipeline.ts';
 export * from './rls-check.ts';
 export * as schema from './schema/index.ts';
 export * from './sql-literal.ts';
+export * from './statements.ts';
 export * from './table-rows.ts';
 export * from './tenant-read.ts';
 export * from './tenant-transaction.ts';

@@ -53,10 +53,30 @@ export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Prom
   }
 }
 
+const DRIVER_CLIENT = Symbol('driver client');
+
+/**
+ * The driver's own client for `tx` (postgres.js's TransactionSql, PGlite's transaction), for statements
+ * run without drizzle's query building (statements.ts); undefined for a transaction not opened here.
+ * Like tx's methods, it throws ConnectionLost once the transaction has ended.
+ */
+export function driverClientOf(tx: Tx): unknown {
+  const client = (tx as Tx & { [DRIVER_CLIENT]?: () => unknown })[DRIVER_CLIENT];
+  return client?.();
+}
+
 /** `tx` whose methods (select, insert, execute, ...) throw ConnectionLost once `ended()` holds. */
 function guarded(tx: Tx, ended: () => boolean): Tx {
+  // drizzle keeps a transaction's driver client on its session, untyped.
+  const { client } = tx._.session as unknown as { client?: unknown };
   return new Proxy(tx, {
     get(target, property, receiver) {
+      if (property === DRIVER_CLIENT) {
+        return () => {
+          if (ended()) throw new ConnectionLost('the database connection closed during the transaction');
+          return client;
+        };
+      }
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {

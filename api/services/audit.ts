@@ -1,6 +1,6 @@
 // The audit log: every write records who did what to which object, before and after.
 
-import { newId, type Tx } from '../../db/index.ts';
+import { newId, statement, type Tx } from '../../db/index.ts';
 import { auditLog } from '../../db/schema/index.ts';
 import type { ApiCaller } from './context.ts';
 
@@ -17,17 +17,31 @@ export interface AuditEntry {
  * starts as this is called, so a caller pipelining it beside other statements knows their order.
  */
 export function recordAudit(tx: Tx, caller: Pick<ApiCaller, 'tenantId' | 'actor'>, entry: AuditEntry): Promise<void> {
-  return tx
-    .insert(auditLog)
-    .values({
-      id: newId(),
-      tenantId: caller.tenantId,
-      actor: caller.actor,
-      action: entry.action,
-      resourceType: entry.resourceType,
-      resourceId: entry.resourceId,
-      before: entry.before ?? null,
-      after: entry.after ?? null,
-    })
-    .then(() => undefined);
+  return insertEntry(tx, {
+    id: newId(),
+    tenantId: caller.tenantId,
+    actor: caller.actor,
+    action: entry.action,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+  }).then(() => undefined);
 }
+
+type AuditRow = typeof auditLog.$inferInsert;
+
+const insertEntry = statement(
+  'insert-audit-entry',
+  (tx, values: Required<Pick<AuditRow, 'id' | 'tenantId' | 'actor' | 'action' | 'resourceType' | 'resourceId' | 'before' | 'after'>>) =>
+    tx.insert(auditLog).values({
+      id: values.id,
+      tenantId: values.tenantId,
+      actor: values.actor,
+      action: values.action,
+      resourceType: values.resourceType,
+      resourceId: values.resourceId,
+      before: values.before,
+      after: values.after,
+    }),
+);

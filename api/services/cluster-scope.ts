@@ -2,7 +2,7 @@
 // and pages of the tables that hang off it.
 import { and, eq, getTableColumns, getTableName, gt, isNull, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { sqlLiteral, type TableRows, type Tx, tableRows } from '../../db/index.ts';
+import { sqlLiteral, statement, type TableRows, type Tx, tableRows } from '../../db/index.ts';
 import { clusters } from '../../db/schema/index.ts';
 import { notFound } from '../errors/api-error.ts';
 import { requireId } from '../http/ids.ts';
@@ -11,13 +11,13 @@ import { readAsTenant, type TenantContext } from './context.ts';
 
 const liveCluster = (id: string) => and(eq(clusters.id, id), isNull(clusters.deletedAt));
 
+const readCluster = statement('find-cluster', (tx, values: { id: string }) => tx.select().from(clusters).where(liveCluster(values.id)));
+const lockCluster = statement('lock-cluster', (tx, values: { id: string }) => tx.select().from(clusters).where(liveCluster(values.id)).for('update'));
+
 /** A live cluster of the transaction's tenant (RLS hides the others), or 404. */
 export async function findCluster(tx: Tx, id: string, options: { lock?: boolean } = {}) {
-  const query = tx
-    .select()
-    .from(clusters)
-    .where(liveCluster(requireId(id, 'cluster')));
-  const [row] = options.lock ? await query.for('update') : await query;
+  const values = { id: requireId(id, 'cluster') };
+  const [row] = options.lock ? await lockCluster(tx, values) : await readCluster(tx, values);
   if (!row) throw notFound('cluster');
   return row;
 }

@@ -1,6 +1,6 @@
 // The outbox: a policy change's promise of a bundle build, written in the change's own transaction.
 import { sql } from 'drizzle-orm';
-import { OUTBOX_CHANNEL, type Tx, uuidLiteral } from '../../db/index.ts';
+import { OUTBOX_CHANNEL, sqlStatement, statement, type Tx } from '../../db/index.ts';
 import { outbox } from '../../db/schema/index.ts';
 
 export const BUILD_BUNDLE_TOPIC = 'bundle.build';
@@ -18,16 +18,25 @@ export function announcePolicyChange(tx: Tx, tenantId: string, clusterId: string
 }
 
 /**
- * The NOTIFY rides with the row's insert: it goes first, without parameters, so both are sent before
- * either answers (a parameterised statement would take a round trip of its own and hold back the
- * insert: db/ids.ts uuidLiteral). Their order does not matter: a NOTIFY is delivered at commit.
+ * The row and its NOTIFY are one statement: the notification is sent from the insert's own select, so
+ * it commits with the row or not at all, as when it was a statement of its own, and a write sends one
+ * statement fewer (postgres.js wrote the NOTIFY, a simple-protocol statement, in a socket write of its
+ * own: one of the seven of a policy write). Its order among the transaction's statements never
+ * mattered: a NOTIFY is delivered at commit.
  */
 async function announce(tx: Tx, tenantId: string, clusterId: string, topic: string): Promise<void> {
-  await Promise.all([
-    tx.execute(sql.raw(`select pg_notify('${OUTBOX_CHANNEL}', ${uuidLiteral(clusterId)})`)),
-    tx.insert(outbox).values({ tenantId, clusterId, topic }),
-  ]);
+  await insertAndNotify(tx, { tenantId, clusterId, topic });
 }
+
+const column = (name: string) => sql.identifier(name);
+
+const insertAndNotify = statement('announce', (tx, values: { tenantId: string; clusterId: string; topic: string }) =>
+  sqlStatement(
+    tx,
+    sql`insert into ${outbox} (${column(outbox.tenantId.name)}, ${column(outbox.clusterId.name)}, ${column(outbox.topic.name)})
+      select ${values.tenantId}::uuid, ${values.clusterId}::uuid, ${values.topic} from (select pg_notify(${OUTBOX_CHANNEL}, ${values.clusterId})) as notified`,
+  ),
+);
 
 /** Promises an onboarding of the EKS cluster, in the transaction that registered it, like a build. */
 export function announceOnboarding(tx: Tx, tenantId: string, clusterId: string): Promise<void> {

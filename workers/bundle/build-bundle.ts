@@ -3,7 +3,7 @@
 // the next revision. Runs as the tenant (row-level security applies).
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { BUNDLE_CHANNEL, type Db, inStartOrder, newId, withTenant } from '../../db/index.ts';
+import { BUNDLE_CHANNEL, type Db, inStartOrder, newId, statement, withTenant } from '../../db/index.ts';
 import { bundles, clusters, policies, tenants } from '../../db/schema/index.ts';
 import { activeSigningKey, BUNDLE_API_VERSION, type BundlePayload, encodePolicy, type KeyRing, signBundle } from '../../policy/bundle/index.ts';
 import type { BundleLimits } from '../../policy/ir.ts';
@@ -41,30 +41,60 @@ function policySetOfStored(rows: readonly { manifest: unknown; resource: Normali
   }
 }
 
+// A build's statements, built once (db/statements.ts).
+const lockLiveCluster = statement('build-lock-cluster', (tx, values: { clusterId: string }) =>
+  tx
+    .select({ id: clusters.id })
+    .from(clusters)
+    .where(and(eq(clusters.id, values.clusterId), isNull(clusters.deletedAt)))
+    .for('update'),
+);
+const readPolicies = statement('build-read-policies', (tx, values: { clusterId: string }) =>
+  tx
+    .select({ resource: policies.resource, manifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end` })
+    .from(policies)
+    .where(eq(policies.clusterId, values.clusterId)),
+);
+const readTenantLimits = statement('build-read-tenant-limits', (tx, values: { tenantId: string }) =>
+  tx.select({ plan: tenants.plan, limits: tenants.limits }).from(tenants).where(eq(tenants.id, values.tenantId)),
+);
+// The newest bundle's revision and content, not its JWS: that is the size of the policy.
+const readLatestBundle = statement('build-read-latest-bundle', (tx, values: { clusterId: string }) =>
+  tx
+    .select({ revision: bundles.revision, contentHash: bundles.contentHash })
+    .from(bundles)
+    .where(eq(bundles.clusterId, values.clusterId))
+    .orderBy(desc(bundles.revision))
+    .limit(1),
+);
+type BundleInsert = Required<Omit<typeof bundles.$inferInsert, 'createdAt'>>;
+const insertBundle = statement('insert-bundle', (tx, values: BundleInsert) =>
+  tx.insert(bundles).values({
+    id: values.id,
+    tenantId: values.tenantId,
+    clusterId: values.clusterId,
+    revision: values.revision,
+    sha256: values.sha256,
+    contentHash: values.contentHash,
+    keyId: values.keyId,
+    jws: values.jws,
+    size: values.size,
+    expiresAt: values.expiresAt,
+  }),
+);
+
 export function createBundleBuilder(deps: BundleBuilderDeps) {
   return async function buildBundle(request: BuildRequest): Promise<BuildOutcome> {
     const outcome = await withTenant(deps.db, request.tenantId, async (tx) => {
       // The build's reads travel together, behind the cluster's row lock (db/pipeline.ts): the lock
       // serialises builds of one cluster, so revisions are assigned one at a time, and the server
       // takes it before it runs the reads. One round trip where they took four.
+      const { clusterId, tenantId } = request;
       const [[cluster], stored, [tenant], [latest]] = await inStartOrder(
-        tx
-          .select({ id: clusters.id })
-          .from(clusters)
-          .where(and(eq(clusters.id, request.clusterId), isNull(clusters.deletedAt)))
-          .for('update'),
-        tx
-          .select({ resource: policies.resource, manifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end` })
-          .from(policies)
-          .where(eq(policies.clusterId, request.clusterId)),
-        tx.select({ plan: tenants.plan, limits: tenants.limits }).from(tenants).where(eq(tenants.id, request.tenantId)),
-        // The newest bundle's revision and content, not its JWS: that is the size of the policy.
-        tx
-          .select({ revision: bundles.revision, contentHash: bundles.contentHash })
-          .from(bundles)
-          .where(eq(bundles.clusterId, request.clusterId))
-          .orderBy(desc(bundles.revision))
-          .limit(1),
+        lockLiveCluster(tx, { clusterId }),
+        readPolicies(tx, { clusterId }),
+        readTenantLimits(tx, { tenantId }),
+        readLatestBundle(tx, { clusterId }),
       );
       if (!cluster) return { built: false, reason: 'cluster-deleted' } as const;
       if (!tenant) throw new Error(`tenant ${request.tenantId} not found`);
@@ -96,7 +126,7 @@ export function createBundleBuilder(deps: BundleBuilderDeps) {
       // Sent together; the NOTIFY is delivered at commit, so waiting agents are woken only once the
       // bundle is readable (and not at all should the insert fail).
       await inStartOrder(
-        tx.insert(bundles).values({
+        insertBundle(tx, {
           id: newId(now.getTime()),
           tenantId: request.tenantId,
           clusterId: cluster.id,

@@ -28,11 +28,15 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
   async function relayBatch(): Promise<number> {
     return transaction(database.db, async (tx) => {
       // SKIP LOCKED: relays in several processes share the rows instead of queueing behind each other.
+      // The rows are stamped as they are taken, in one round trip: the stamp commits only once every
+      // job below is queued, and a failure to queue one rolls it back, as when it was written after.
       const rows = rowsOf<{ id: string | number; tenant_id: string; cluster_id: string; topic: string }>(
-        await tx.execute(sql`select id, tenant_id, cluster_id, topic from outbox where relayed_at is null
-          order by id limit ${BATCH} for update skip locked`),
+        await tx.execute(sql`update outbox set relayed_at = now() where id in (select id from outbox where relayed_at is null
+          order by id limit ${BATCH} for update skip locked) returning id, tenant_id, cluster_id, topic`),
       );
       if (rows.length === 0) return 0;
+      // update ... returning keeps no order: the newest row of a cluster is the one it is asked for.
+      rows.sort((a, b) => Number(a.id) - Number(b.id));
       const newestPerCluster = new Map<string, { tenantId: string; clusterId: string; outboxId: number }>();
       for (const row of rows) {
         if (row.topic === ONBOARD_EKS_TOPIC) {
@@ -46,8 +50,6 @@ export async function startRelay(database: Database, queue: BuildQueue, logger: 
         newestPerCluster.set(row.cluster_id, { tenantId: row.tenant_id, clusterId: row.cluster_id, outboxId: Number(row.id) });
       }
       for (const request of newestPerCluster.values()) await queue.enqueue(request);
-      const ids = rows.map((row) => Number(row.id));
-      await tx.execute(sql`update outbox set relayed_at = now() where id in ${sql.raw(`(${ids.join(',')})`)}`);
       return rows.length;
     });
   }

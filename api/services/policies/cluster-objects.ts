@@ -1,7 +1,7 @@
 // A cluster's stored objects as the write service checks them: keyed by identity
 // (apiVersion/kind/namespace/name), normalised, before and after the write being checked.
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Tx } from '../../../db/index.ts';
+import { statement, type Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
 import { TIER_KIND } from '../../../policy/kinds/calico-tier/schema.ts';
 import type { NormalisedResource } from '../../../policy/kinds/define.ts';
@@ -20,18 +20,36 @@ export const identityKey = (object: ObjectIdentity) => JSON.stringify([object.ap
  * only what it writes. A row from before that column existed (until the start-up backfill reaches it)
  * is parsed again; its manifest is read only then. `kinds` narrows the read to those kinds.
  */
-export async function storedObjects(tx: Tx, clusterId: string, kinds?: readonly string[]): Promise<ObjectsByIdentity> {
-  const rows = await tx
-    .select({
-      apiVersion: policies.apiVersion,
-      kind: policies.kind,
-      namespace: policies.namespace,
-      name: policies.name,
-      resource: policies.resource,
-      unbackfilledManifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end`,
-    })
+const storedColumns = {
+  apiVersion: policies.apiVersion,
+  kind: policies.kind,
+  namespace: policies.namespace,
+  name: policies.name,
+  resource: policies.resource,
+  unbackfilledManifest: sql<unknown>`case when ${policies.resource} is null then ${policies.manifest} end`,
+};
+
+const readStored = statement('stored-objects', (tx, values: { clusterId: string }) =>
+  tx.select(storedColumns).from(policies).where(eq(policies.clusterId, values.clusterId)),
+);
+// Every write reads its cluster's tiers: that one narrowing is built once too.
+const readStoredTiers = statement('stored-tiers', (tx, values: { clusterId: string }) =>
+  tx
+    .select(storedColumns)
     .from(policies)
-    .where(and(eq(policies.clusterId, clusterId), kinds ? inArray(policies.kind, [...kinds]) : undefined));
+    .where(and(eq(policies.clusterId, values.clusterId), eq(policies.kind, TIER_KIND))),
+);
+
+export async function storedObjects(tx: Tx, clusterId: string, kinds?: readonly string[]): Promise<ObjectsByIdentity> {
+  const rows =
+    kinds === undefined
+      ? await readStored(tx, { clusterId })
+      : kinds.length === 1 && kinds[0] === TIER_KIND
+        ? await readStoredTiers(tx, { clusterId })
+        : await tx
+            .select(storedColumns)
+            .from(policies)
+            .where(and(eq(policies.clusterId, clusterId), inArray(policies.kind, [...kinds])));
   const stored = new Map<string, NormalisedResource>();
   for (const row of rows) {
     if (row.resource) {
@@ -78,21 +96,26 @@ function tiersOf(objects: ObjectsByIdentity): ObjectsByIdentity {
 
 /** The stored object of this identity in the cluster, locked for the write, if there is one. */
 export async function lockByIdentity(tx: Tx, clusterId: string, identity: ObjectIdentity): Promise<PolicyRow | undefined> {
-  const [row] = await tx
+  const { apiVersion, kind, namespace, name } = identity;
+  const [row] = await lockIdentity(tx, { clusterId, apiVersion, kind, namespace, name });
+  return row;
+}
+
+const lockIdentity = statement('lock-policy-by-identity', (tx, values: ObjectIdentity & { clusterId: string }) =>
+  tx
     .select()
     .from(policies)
     .where(
       and(
-        eq(policies.clusterId, clusterId),
-        eq(policies.apiVersion, identity.apiVersion),
-        eq(policies.kind, identity.kind),
-        eq(policies.namespace, identity.namespace),
-        eq(policies.name, identity.name),
+        eq(policies.clusterId, values.clusterId),
+        eq(policies.apiVersion, values.apiVersion),
+        eq(policies.kind, values.kind),
+        eq(policies.namespace, values.namespace),
+        eq(policies.name, values.name),
       ),
     )
-    .for('update');
-  return row;
-}
+    .for('update'),
+);
 
 /** An annotation `key` whose value is `value`: what marks the objects an apply with prune may delete. */
 export interface PruneMarker {

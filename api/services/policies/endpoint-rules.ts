@@ -3,7 +3,7 @@
 // an inventory there is nothing to expand selectors against, so only the agent can check (it does,
 // before compiling, with the limit the bundle carries).
 import { eq } from 'drizzle-orm';
-import type { Tx } from '../../../db/index.ts';
+import { statement, type Tx } from '../../../db/index.ts';
 import { clusterInventories } from '../../../db/schema/index.ts';
 import { type Inventory, inventorySchema } from '../../../policy/inventory.ts';
 import { maxRulesPerEndpoint } from '../../../policy/plan/endpoint-rules.ts';
@@ -12,9 +12,13 @@ import { policySetFromResources } from '../../../policy/policy-set-from-objects.
 import { assertWithinLimit } from '../limits.ts';
 import type { ObjectsByIdentity } from './cluster-objects.ts';
 
+const readInventory = statement('reported-inventory', (tx, values: { clusterId: string }) =>
+  tx.select({ inventory: clusterInventories.inventory }).from(clusterInventories).where(eq(clusterInventories.clusterId, values.clusterId)),
+);
+
 /** The inventory the cluster's agents last reported, or undefined when none (or none this version reads). */
 export async function reportedInventory(tx: Tx, clusterId: string): Promise<Inventory | undefined> {
-  const [reported] = await tx.select({ inventory: clusterInventories.inventory }).from(clusterInventories).where(eq(clusterInventories.clusterId, clusterId));
+  const [reported] = await readInventory(tx, { clusterId });
   if (!reported) return undefined;
   const parsed = inventorySchema.safeParse(reported.inventory);
   return parsed.success ? parsed.data : undefined;

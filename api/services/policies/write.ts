@@ -11,7 +11,7 @@
 // asked for its impact, it then evaluates the cluster's observed flows against the objects as they
 // would be (./impact.ts), in a read of its own once the tenant's lock is released.
 import { count, eq, sql } from 'drizzle-orm';
-import { inStartOrder, isUniqueViolation, newId, type Tx } from '../../../db/index.ts';
+import { inStartOrder, isUniqueViolation, newId, statement, type Tx } from '../../../db/index.ts';
 import { policies } from '../../../db/schema/index.ts';
 import type { Inventory } from '../../../policy/inventory.ts';
 import { ApiError, type FieldError } from '../../errors/api-error.ts';
@@ -151,20 +151,70 @@ export async function writePolicies<Plan extends PolicyWritePlan>(
       }
       return { plan: planned, rows: changes.map(() => undefined), warnings };
     }
-    // Every change's write and audit entry, then the announcement, go in one round trip: they commit
-    // together or not at all, and a failure (a create's name taken meanwhile) is the first one sent.
-    const writing = changes.map((change) => persist(tx, ctx.caller, clusterId, change));
+    // The announcement, then every change's write and audit entry, go in one round trip: they commit
+    // together or not at all, and a failure (a create's name taken meanwhile) is still the first one
+    // answered with its cause (the announcement's insert does not fail on its own). The announcement
+    // goes first because postgres.js sends what it holds once it passes 1 KB: the small statement then
+    // leaves with the first large one instead of in a socket write of its own.
     const announcing = announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
-    const [rows] = await inStartOrder(inStartOrder(...writing), announcing);
+    const writing = changes.map((change) => persist(tx, ctx.caller, clusterId, change));
+    const [, rows] = await inStartOrder(announcing, inStartOrder(...writing));
     return { plan: planned, rows, warnings };
   });
   return preview ? { ...outcome, impact: await previewImpact(ctx, preview) } : outcome;
 }
 
+const countRows = statement('count-policies', (tx, _: Record<string, never>) => tx.select({ n: count() }).from(policies));
+
 async function countPolicies(tx: Tx): Promise<number> {
-  const [usage] = await tx.select({ n: count() }).from(policies);
+  const [usage] = await countRows(tx, {});
   return usage!.n;
 }
+
+type PolicyInsert = Required<Omit<typeof policies.$inferInsert, 'version'>>;
+
+// A write's statements, built once (db/statements.ts).
+const insertPolicy = statement('insert-policy', (tx, values: PolicyInsert) =>
+  tx
+    .insert(policies)
+    .values({
+      id: values.id,
+      tenantId: values.tenantId,
+      clusterId: values.clusterId,
+      apiVersion: values.apiVersion,
+      kind: values.kind,
+      namespace: values.namespace,
+      name: values.name,
+      manifest: values.manifest,
+      writtenManifest: values.writtenManifest,
+      ruleCount: values.ruleCount,
+      resource: values.resource,
+      version: 1,
+      createdAt: values.createdAt,
+      updatedAt: values.updatedAt,
+    })
+    .returning(),
+);
+
+const updatePolicy = statement(
+  'update-policy',
+  (tx, values: Pick<PolicyInsert, 'id' | 'apiVersion' | 'manifest' | 'writtenManifest' | 'ruleCount' | 'resource' | 'updatedAt'>) =>
+    tx
+      .update(policies)
+      .set({
+        apiVersion: values.apiVersion,
+        manifest: values.manifest,
+        writtenManifest: values.writtenManifest,
+        ruleCount: values.ruleCount,
+        resource: values.resource,
+        updatedAt: values.updatedAt,
+        version: sql`${policies.version} + 1`,
+      })
+      .where(eq(policies.id, values.id))
+      .returning(),
+);
+
+const deletePolicy = statement('delete-policy', (tx, values: { id: string }) => tx.delete(policies).where(eq(policies.id, values.id)));
 
 function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[]): ObjectsByIdentity {
   const after = new Map(before);
@@ -187,10 +237,7 @@ function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyCha
       const { warnings: _notStored, ...columns } = change.object;
       const now = new Date();
       const values = { id: newId(), tenantId: caller.tenantId, clusterId, ...columns, version: 1, createdAt: now, updatedAt: now };
-      const created = tx
-        .insert(policies)
-        .values(values)
-        .returning()
+      const created = insertPolicy(tx, values)
         .then(([row]) => row!)
         .catch((error: unknown) => {
           if (!isUniqueViolation(error)) throw error;
@@ -209,12 +256,7 @@ function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyCha
         resource: object.resource,
         updatedAt: new Date(),
       };
-      const updated = tx
-        .update(policies)
-        .set({ ...columns, version: sql`${policies.version} + 1` })
-        .where(eq(policies.id, before.id))
-        .returning()
-        .then(([row]) => row!);
+      const updated = updatePolicy(tx, { id: before.id, ...columns }).then(([row]) => row!);
       const audited = recordAudit(tx, caller, {
         action: 'update',
         resourceType: 'policy',
@@ -225,10 +267,7 @@ function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyCha
       return inStartOrder(updated, audited).then(([row]) => row);
     }
     case 'delete': {
-      const deleted = tx
-        .delete(policies)
-        .where(eq(policies.id, change.before.id))
-        .then(() => undefined);
+      const deleted = deletePolicy(tx, { id: change.before.id }).then(() => undefined);
       const audited = recordAudit(tx, caller, { action: 'delete', resourceType: 'policy', resourceId: change.before.id, before: presentPolicy(change.before) });
       return inStartOrder(deleted, audited).then(() => undefined);
     }
