@@ -17,16 +17,8 @@ export interface AuditEntry {
  * starts as this is called, so a caller pipelining it beside other statements knows their order.
  */
 export function recordAudit(tx: Tx, caller: Pick<ApiCaller, 'tenantId' | 'actor'>, entry: AuditEntry): Promise<void> {
-  return insertEntry(tx, {
-    id: newId(),
-    tenantId: caller.tenantId,
-    actor: caller.actor,
-    action: entry.action,
-    resourceType: entry.resourceType,
-    resourceId: entry.resourceId,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
-  }).then(() => undefined);
+  const row = { ...entry, id: newId(), tenantId: caller.tenantId, actor: caller.actor, before: entry.before ?? null, after: entry.after ?? null };
+  return insertEntry(tx, row).then(() => undefined);
 }
 
 type AuditRow = typeof auditLog.$inferInsert;
