@@ -83,16 +83,15 @@ describe.each(['postgres', 'pglite'] as const)('cluster pages on %s', (flavour) 
 
   /** What the page was before it was a tenant read: the cluster found, then the page, in a transaction. */
   async function pageInTransaction(filter: PolicyFilter) {
-    const rows = await withTenant(database.db, mine, (tx) =>
-      pageInClusterTransaction(
-        tx,
-        ids.full,
-        policies,
-        filter,
-        filter.kind ? eq(policies.kind, filter.kind) : undefined,
-        filter.namespace !== undefined ? eq(policies.namespace, filter.namespace) : undefined,
-        filter.name ? eq(policies.name, filter.name) : undefined,
-      ),
+    const rows = await pageInClusterTransaction(
+      database.db,
+      mine,
+      ids.full,
+      policies,
+      filter,
+      filter.kind ? eq(policies.kind, filter.kind) : undefined,
+      filter.namespace !== undefined ? eq(policies.namespace, filter.namespace) : undefined,
+      filter.name ? eq(policies.name, filter.name) : undefined,
     );
     return toPage(rows, filter, presentPolicy);
   }
@@ -159,7 +158,7 @@ describe.each(['postgres', 'pglite'] as const)('cluster pages on %s', (flavour) 
     const rest = await listBundles(ctx(mine), { clusterId: ids.full, page: { limit: 2, cursor: bundlePage.nextCursor! } });
     expect(rest).toMatchObject({ items: [{ revision: 3 }], nextCursor: null });
     const tokens = await listAgentTokens(ctx(mine), { clusterId: ids.full, page: { limit: 10 } });
-    const live = await withTenant(database.db, mine, (tx) => pageInClusterTransaction(tx, ids.full, agentTokens, { limit: 10 }, isNull(agentTokens.revokedAt)));
+    const live = await pageInClusterTransaction(database.db, mine, ids.full, agentTokens, { limit: 10 }, isNull(agentTokens.revokedAt));
     expect(tokens.items.map((token) => token.name)).toEqual(['a', 'c']);
     expect(tokens.items.map((token) => token.id)).toEqual(live.map((row) => row.id));
   });

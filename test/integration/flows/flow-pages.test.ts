@@ -64,21 +64,20 @@ describe.each(['postgres', 'pglite'] as const)('flow pages on %s', (flavour) => 
 
   /** What the list was before it was a tenant read: drizzle's conditions, with parameters, in a transaction. */
   async function listInTransaction(filter: FlowFilter) {
-    const rows = await withTenant(database.db, mine, (tx) =>
-      pageInClusterTransaction(
-        tx,
-        ids.full,
-        flowLogs,
-        filter,
-        filter.since ? gte(flowLogs.endTime, new Date(filter.since)) : undefined,
-        filter.kind ? eq(flowLogs.kind, filter.kind) : undefined,
-        filter.endpoint ? eq(flowLogs.endpoint, filter.endpoint) : undefined,
-        filter.pendingVerdict ? eq(flowLogs.pendingVerdict, filter.pendingVerdict) : undefined,
-        filter.namespace ? like(flowLogs.endpoint, `${filter.namespace}/%`) : undefined,
-        filter.policy ? sql`${flowLogs.rule}->>'policyId' = ${filter.policy}` : undefined,
-        filter.port !== undefined ? eq(flowLogs.port, filter.port) : undefined,
-        filter.protocol !== undefined ? eq(flowLogs.protocol, filter.protocol) : undefined,
-      ),
+    const rows = await pageInClusterTransaction(
+      database.db,
+      mine,
+      ids.full,
+      flowLogs,
+      filter,
+      filter.since ? gte(flowLogs.endTime, new Date(filter.since)) : undefined,
+      filter.kind ? eq(flowLogs.kind, filter.kind) : undefined,
+      filter.endpoint ? eq(flowLogs.endpoint, filter.endpoint) : undefined,
+      filter.pendingVerdict ? eq(flowLogs.pendingVerdict, filter.pendingVerdict) : undefined,
+      filter.namespace ? like(flowLogs.endpoint, `${filter.namespace}/%`) : undefined,
+      filter.policy ? sql`${flowLogs.rule}->>'policyId' = ${filter.policy}` : undefined,
+      filter.port !== undefined ? eq(flowLogs.port, filter.port) : undefined,
+      filter.protocol !== undefined ? eq(flowLogs.protocol, filter.protocol) : undefined,
     );
     return toPage(rows, filter, presentFlow);
   }
