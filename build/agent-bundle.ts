@@ -57,8 +57,9 @@ export async function bundleAgent(root: string, outDir: string): Promise<AgentBu
       platform: 'node',
       format: 'esm',
       target: TARGET,
-      // Stack traces name the sources (the agent runs with --enable-source-maps); the sources
-      // themselves are in the repository, not in every image.
+      // Maps beside the chunks, not read at start (the agent runs without --enable-source-maps, see
+      // infra/docker/Dockerfile): with NODE_OPTIONS=--enable-source-maps a trace names the sources,
+      // and a logged trace can be decoded with them. The sources themselves are in the repository.
       sourcemap: true,
       sourcesContent: false,
       logLevel: 'silent',
