@@ -20,7 +20,7 @@ import type { InventoryInput } from '../policy/inventory.ts';
 import { type AgentRuntime, startBenchAgent } from './agent-runtime.ts';
 import type { BundleIssuer } from './bundles.ts';
 import { type BenchLab, IPERF_PORT } from './lab.ts';
-import { statusMiB } from './process-status.ts';
+import { cpuMs, statusMiB } from './process-status.ts';
 import { progress } from './progress.ts';
 import { BENCH_NAMESPACE, benchPolicySet, PEER_LABEL, peerPodIp } from './rules.ts';
 
@@ -50,6 +50,8 @@ export interface AgentMemoryResult {
   peakRssMiB: number;
   /** Process start to the "bundle applied" log line (node (+ tsx) start-up, restore, verify, apply). */
   startToAppliedMs: number;
+  /** The agent's user plus system CPU from its start to then: less swayed by other work on the machine than the wall time. */
+  startToAppliedCpuMs: number;
   /** The apply as the agent logged it. */
   agentApplyMs: number;
   /**
@@ -169,6 +171,7 @@ export async function measureAgentMemory(lab: AgentLab, issuer: BundleIssuer, op
       applied = appliedLine(logFile);
     }
     const startToAppliedMs = performance.now() - started;
+    const startToAppliedCpuMs = cpuMs(agent.pid);
     const sinceSpawn = (msg: string) => {
       const at = loggedAt(logFile, msg);
       return at === undefined ? undefined : at - spawnedAt;
@@ -184,12 +187,13 @@ export async function measureAgentMemory(lab: AgentLab, issuer: BundleIssuer, op
       rssMiB: statusMiB(agent.pid, 'VmRSS'),
       peakRssMiB: statusMiB(agent.pid, 'VmHWM'),
       startToAppliedMs,
+      startToAppliedCpuMs,
       agentApplyMs: applied.ms,
       ...(startToLoggingMs !== undefined && { startToLoggingMs }),
       ...(startToRestoredMs !== undefined && { startToRestoredMs }),
     };
     progress(
-      `agent: applied after ${startToAppliedMs.toFixed(0)} ms (first log ${startToLoggingMs} ms, restored ${startToRestoredMs} ms, apply ${applied.ms} ms); VmRSS ${result.rssMiB.toFixed(1)} MiB, VmHWM ${result.peakRssMiB.toFixed(1)} MiB`,
+      `agent: applied after ${startToAppliedMs.toFixed(0)} ms, ${startToAppliedCpuMs} ms of CPU (first log ${startToLoggingMs} ms, restored ${startToRestoredMs} ms, apply ${applied.ms} ms); VmRSS ${result.rssMiB.toFixed(1)} MiB, VmHWM ${result.peakRssMiB.toFixed(1)} MiB`,
     );
     return result;
   } finally {

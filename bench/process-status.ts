@@ -10,3 +10,14 @@ export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   if (!Number.isFinite(kib)) throw new Error(`no ${field} for pid ${pid}`);
   return kib / 1024;
 }
+
+/** Linux reports process CPU time in clock ticks of 1/100 s (proc(5): utime, stime). */
+const TICKS_PER_SECOND = 100;
+
+/** User plus system CPU milliseconds `pid` has used so far (10 ms resolution). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after the command name (which may hold spaces) in parentheses; utime and stime are fields 14 and 15
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}

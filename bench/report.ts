@@ -251,6 +251,7 @@ export function scaleJson(scale: ScaleResults): Record<string, unknown> {
       rules: shipped.rules,
       endpoints: shipped.endpoints,
       agentApplyMs: shipped.agentApplyMs,
+      cpuMs: shipped.startToAppliedCpuMs,
       ...(shipped.startToLoggingMs !== undefined && { startToLoggingMs: shipped.startToLoggingMs }),
       ...(shipped.startToRestoredMs !== undefined && { startToRestoredMs: shipped.startToRestoredMs }),
       rssMiB: round(shipped.rssMiB, 1),

@@ -12,7 +12,7 @@
 // (bin/logger.ts), which the agent never uses.
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const AGENT_ENTRY = 'agent/main.ts';
 
@@ -20,6 +20,26 @@ const AGENT_ENTRY = 'agent/main.ts';
 const TARGET = 'node20';
 
 const EXTERNAL = ['koffi', 'pino-pretty'];
+
+/**
+ * zod's namespace objects (`z.locales`, `core.locales`) keep all of its 64 locales in the bundle,
+ * since esbuild cannot drop what a namespace object may reach: 366 KB of the agent's 1 MB loaded at
+ * start, parsed on every start. The agent formats errors in the English one zod installs itself
+ * (classic/schemas.js imports locales/en.js directly) and never picks another, so the index of
+ * locales becomes one that has English alone.
+ */
+const englishOnlyZodLocales: Plugin = {
+  name: 'zod-english-only',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-english-only' } : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: plugin.initialOptions.absWorkingDir ?? process.cwd(),
+    }));
+  },
+};
 
 export type AgentBundleResult = { ok: true; entry: string; bytes: number } | { ok: false; code: 'BUNDLE_FAILED'; message: string };
 
@@ -37,12 +57,14 @@ export async function bundleAgent(root: string, outDir: string): Promise<AgentBu
       platform: 'node',
       format: 'esm',
       target: TARGET,
-      // Stack traces name the sources (the agent runs with --enable-source-maps); the sources
-      // themselves are in the repository, not in every image.
+      // Maps beside the chunks, not read at start (the agent runs without --enable-source-maps, see
+      // infra/docker/Dockerfile): with NODE_OPTIONS=--enable-source-maps a trace names the sources,
+      // and a logged trace can be decoded with them. The sources themselves are in the repository.
       sourcemap: true,
       sourcesContent: false,
       logLevel: 'silent',
       external: EXTERNAL,
+      plugins: [englishOnlyZodLocales],
       // Bundled CommonJS packages (pino) call require() for Node's built-ins; an ES module has no require of its own.
       banner: { js: "import { createRequire as palisadeCreateRequire } from 'node:module'; const require = palisadeCreateRequire(import.meta.url);" },
     });

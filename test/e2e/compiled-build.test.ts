@@ -3,7 +3,7 @@
 // PGlite) and the compiled agent (dry-run dataplane) carry a policy write to an applied bundle; the
 // Lambda bundle, alone in its directory with no node_modules, answers API Gateway events against Postgres.
 // A broken build (a file read that misses dist/, a package the bundle cannot reach) fails here.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,17 @@ describe('the images', () => {
     expect(entryPoints).toEqual(['dist/bin/palisade.js', 'dist/agent/main.js']);
     expect(chartCommand).toBe('dist/agent/main.js');
     for (const file of [...entryPoints, chartCommand!]) expect(existsSync(join(dist, file.replace(/^dist\//, ''))), file).toBe(true);
+  });
+});
+
+describe('the compiled agent', () => {
+  it("explains a bad setting in English, with English alone of zod's locales in the bundle", async () => {
+    const agent = run('node', [join(dist, 'agent/main.js'), '--log-level', 'loud'], cleanEnv({}));
+    expect(await agent.exited).toBe(2);
+    expect(agent.output()).toMatch(/CONFIG_INVALID: .*logLevel: Invalid option: expected one of "trace"/);
+    // build/agent-bundle.ts: the other 63 locales are dropped (Hebrew's messages start "קלט לא תקין")
+    const shipped = readdirSync(join(dist, 'agent'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+    for (const file of shipped) expect(readFileSync(join(dist, 'agent', file), 'utf8'), file).not.toContain('קלט לא תקין');
   });
 });
 

@@ -89,7 +89,7 @@ export function agentObjects(values: AgentInstallValues, options: { namespace: b
  * keeps the two equal); the Helm chart is generated from this DaemonSet and the bench runs the agent
  * with them.
  */
-export const AGENT_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2', '--expose-gc'];
+export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--expose-gc'];
 
 function agentDaemonSet(values: AgentInstallValues, name: string, labels: Record<string, string>): V1DaemonSet {
   const setting = (variable: string, value: string) => ({ name: variable, value });

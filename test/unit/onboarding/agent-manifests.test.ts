@@ -118,7 +118,7 @@ describe('the agent objects an API server accepts', () => {
 
   it('runs the compiled agent, as the image built from infra/docker/Dockerfile has it', () => {
     const [agent] = daemonSetOf(objects).spec.template.spec.containers;
-    expect(agent.command).toEqual(['node', '--enable-source-maps', '--max-semi-space-size=2', '--expose-gc', 'dist/agent/main.js']);
+    expect(agent.command).toEqual(['node', '--max-semi-space-size=2', '--expose-gc', 'dist/agent/main.js']);
     const dockerfile = read('infra/docker/Dockerfile');
     const agentStage = dockerfile.slice(dockerfile.indexOf('AS agent'));
     expect(agentStage).toContain('WORKDIR /app');
