@@ -1,4 +1,4 @@
-// The control-plane bench's HTTP load generator for its read loads (bench/control-plane/load.ts
+// The control-plane bench's HTTP load generator for its read and write loads (bench/control-plane/http-load.ts
 // compiles it with gcc when the bench starts). C rather than fetch in the bench process: on this
 // two-core machine the server, Postgres and the generator share the cores, and fetch (undici) spent
 // more CPU per request than the request it timed; an epoll loop spends a few microseconds, mostly in
@@ -7,15 +7,21 @@
 //   http-load serve PORT
 //     answers every request (GET, no body) on 127.0.0.1:PORT with the same small 200 at once: a server
 //     that costs next to nothing, so a run against it shows what the generator itself can do here.
-//   http-load HOST PORT CONNECTIONS WARMUP_MS MEASURE_MS EXPECTED_STATUS REQUEST_FILE [INTERVAL_MS]
+//   http-load HOST PORT CONNECTIONS WARMUP_MS MEASURE_MS EXPECTED_STATUS REQUEST_FILE[,REQUEST_FILE...] [INTERVAL_MS]
 //
-// Opens CONNECTIONS keep-alive connections, each sending the request in REQUEST_FILE (raw HTTP/1.1
-// bytes) again as soon as the previous answer is complete (closed loop), or, with INTERVAL_MS, once that
+// Opens CONNECTIONS keep-alive connections, each sending its request (raw HTTP/1.1 bytes; connection i
+// the i-th file, modulo how many are named: one tenant's key per connection, say) again as soon as the
+// previous answer is complete (closed loop), or, with INTERVAL_MS, once that
 // long has passed since it sent the previous one (a client that keeps under a rate limit). Answers during the first
 // WARMUP_MS are not counted; after WARMUP_MS + MEASURE_MS no request is sent and the ones in flight are
 // awaited. Prints one line `requests N seconds S failures F`, then every measured latency in
 // microseconds, one a line. An answer is a failure when its status is not EXPECTED_STATUS or its
 // connection closed before it was complete (the connection is then opened again).
+//
+// A write must change something each time to be a write: the first run of '@' characters in a request's
+// body is, before each send, that connection's count of requests sent so far (from 1, wrapping back to
+// 1 after the largest the run can hold), right-aligned and padded with spaces, so the body's length,
+// and its Content-Length, stay the same (`"port": @@@@` is valid JSON with every count in it).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,11 +37,25 @@
 #include <time.h>
 #include <unistd.h>
 
-/** Larger than any answer a read of the bench gets (a page of a few clusters, a 429 problem). */
+/** Larger than any answer the bench gets (a page of a few clusters, an apply's result, a 429 problem). */
 #define BUFFER_BYTES (256 * 1024)
+/** Longer than any request the bench sends. */
+#define REQUEST_BYTES (64 * 1024)
+#define MAX_REQUESTS 256
+
+/** One request file: its bytes and, when its body holds a counter's run of '@', where and how wide it is. */
+struct request {
+  char *bytes;
+  size_t length;
+  size_t counter_at;
+  size_t counter_width;
+};
 
 struct conn {
   int fd;
+  /** This connection's own copy of its request (its counter is rewritten in place). */
+  struct request request;
+  unsigned long sends;
   size_t used;
   double sent;
   int busy;
@@ -45,8 +65,6 @@ struct conn {
 };
 
 static struct sockaddr_in address;
-static const char *request;
-static size_t request_bytes;
 static int expected_status;
 
 static double now_ms(void) {
@@ -71,10 +89,24 @@ static int open_conn(int epoll) {
   return fd;
 }
 
+/** Writes `count` into the request's counter, when it has one: 1 up to 10^width - 1, then 1 again. */
+static void write_counter(struct request *r, unsigned long count) {
+  if (r->counter_width == 0) return;
+  unsigned long limit = 1;
+  for (size_t i = 0; i < r->counter_width && limit < 1000000000UL; i++) limit *= 10;
+  unsigned long value = 1 + (count - 1) % (limit - 1);
+  for (size_t i = r->counter_width; i-- > 0;) {
+    r->bytes[r->counter_at + i] = value > 0 ? (char)('0' + value % 10) : ' ';
+    value /= 10;
+  }
+}
+
 static int send_request(struct conn *c) {
+  struct request *r = &c->request;
+  write_counter(r, ++c->sends);
   size_t done = 0;
-  while (done < request_bytes) {
-    ssize_t n = write(c->fd, request + done, request_bytes - done);
+  while (done < r->length) {
+    ssize_t n = write(c->fd, r->bytes + done, r->length - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return -1;
     done += (size_t)n;
@@ -126,6 +158,22 @@ static long complete_length(const char *buffer, size_t used) {
     // The last chunk (no trailers: the server sends none) ends the answer.
     if (chunk == 0) return (long)at;
   }
+}
+
+/** A request file's bytes, and its body's counter (the first run of '@' after the head), if any. */
+static struct request read_request(const char *name) {
+  FILE *file = fopen(name, "rb");
+  if (!file) die("request file");
+  struct request r = {.bytes = malloc(REQUEST_BYTES)};
+  r.length = fread(r.bytes, 1, REQUEST_BYTES, file);
+  fclose(file);
+  const char *head_end = memmem(r.bytes, r.length, "\r\n\r\n", 4);
+  const char *at = head_end ? memchr(head_end + 4, '@', r.length - (size_t)(head_end + 4 - r.bytes)) : NULL;
+  if (at) {
+    r.counter_at = (size_t)(at - r.bytes);
+    while (r.counter_at + r.counter_width < r.length && r.bytes[r.counter_at + r.counter_width] == '@') r.counter_width++;
+  }
+  return r;
 }
 
 static int status_of(const char *buffer) { return strncmp(buffer, "HTTP/1.1 ", 9) == 0 ? atoi(buffer + 9) : 0; }
@@ -190,12 +238,13 @@ int main(int argc, char **argv) {
   int connections = atoi(argv[3]);
   double warmup_ms = atof(argv[4]), measure_ms = atof(argv[5]);
   expected_status = atoi(argv[6]);
-  FILE *file = fopen(argv[7], "rb");
-  if (!file) die("request file");
-  static char request_buffer[64 * 1024];
-  request_bytes = fread(request_buffer, 1, sizeof request_buffer, file);
-  fclose(file);
-  request = request_buffer;
+  static struct request requests[MAX_REQUESTS];
+  int request_count = 0;
+  for (char *name = strtok(argv[7], ","); name; name = strtok(NULL, ",")) {
+    if (request_count == MAX_REQUESTS) die("too many request files");
+    requests[request_count++] = read_request(name);
+  }
+  if (request_count == 0) die("no request file");
 
   int epoll = epoll_create1(0);
   if (epoll < 0) die("epoll_create1");
@@ -209,6 +258,10 @@ int main(int argc, char **argv) {
   double started = now_ms();
   double measure_from = started + warmup_ms, stop_at = measure_from + measure_ms;
   for (int i = 0; i < connections; i++) {
+    struct request *shared = &requests[i % request_count];
+    conns[i].request = *shared;
+    conns[i].request.bytes = malloc(shared->length);
+    memcpy(conns[i].request.bytes, shared->bytes, shared->length);
     conns[i].buffer = malloc(BUFFER_BYTES);
     conns[i].fd = open_conn(epoll);
     by_fd[conns[i].fd] = &conns[i];

@@ -1,4 +1,4 @@
-// The read loads' generator (http-load.c): compiled with gcc once per bench run, run as a child process
+// The loads' generator (http-load.c): compiled with gcc once per bench run, run as a child process
 // so its sockets cost the bench's event loop nothing, its answer read into the same LoadResult as
 // load.ts's closed loop over fetch. `withTrivialServer` lends its own do-nothing server, so the bench can
 // show what the generator (and fetch) can do on this machine at most, beside the figures it produced.
@@ -20,13 +20,20 @@ export interface HttpLoadRequest {
   expectedStatus?: number;
   /** Each connection sends at most one request this often (a client keeping under a rate limit); unset, as fast as answers come. */
   intervalMs?: number;
-  /** A POST of this body (YAML) instead of a GET. */
+  /**
+   * A POST of this body (YAML) instead of a GET. Its first run of '@' is a counter the generator rewrites
+   * before each send (http-load.c), so each of a connection's applies writes something new.
+   */
   yamlBody?: string;
 }
 
 export interface HttpLoadGenerator {
-  /** `concurrency` keep-alive connections in a closed loop: `warmupMs` not counted, then `durationMs` measured. */
-  run(read: HttpLoadRequest, concurrency: number, warmupMs: number, durationMs: number): Promise<LoadResult>;
+  /**
+   * `concurrency` keep-alive connections in a closed loop: `warmupMs` not counted, then `durationMs`
+   * measured. Given several requests, connection i sends the i-th (modulo their number): one
+   * tenant's writes per connection, say. They share the first one's url and expected status.
+   */
+  run(request: HttpLoadRequest | readonly HttpLoadRequest[], concurrency: number, warmupMs: number, durationMs: number): Promise<LoadResult>;
   /** `work` with the generator's own do-nothing server listening at the url it is given. */
   withTrivialServer<T>(work: (url: string) => Promise<T>): Promise<T>;
   close(): void;
@@ -83,12 +90,19 @@ export function httpLoadGenerator(): HttpLoadGenerator {
   const binary = join(dir, 'http-load');
   execFileSync('gcc', ['-O2', '-Wall', '-o', binary, fileURLToPath(new URL('./http-load.c', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
   let runs = 0;
-  async function run(read: HttpLoadRequest, concurrency: number, warmupMs: number, durationMs: number): Promise<LoadResult> {
-    const { hostname, port, host } = new URL(read.url);
-    const file = join(dir, `request-${runs++}`);
-    writeFileSync(file, requestBytes(read, host));
-    const args = [hostname, port, String(concurrency), String(warmupMs), String(durationMs), String(read.expectedStatus ?? 200), file];
-    if (read.intervalMs !== undefined) args.push(String(read.intervalMs));
+  async function run(request: HttpLoadRequest | readonly HttpLoadRequest[], concurrency: number, warmupMs: number, durationMs: number): Promise<LoadResult> {
+    const requests: readonly HttpLoadRequest[] = Array.isArray(request) ? request : [request];
+    const [first] = requests;
+    if (!first) throw new Error('http-load: no request to send');
+    const { hostname, port, host } = new URL(first.url);
+    const files = requests.map((each, index) => {
+      const file = join(dir, `request-${runs}-${index}`);
+      writeFileSync(file, requestBytes(each, host));
+      return file;
+    });
+    runs++;
+    const args = [hostname, port, String(concurrency), String(warmupMs), String(durationMs), String(first.expectedStatus ?? 200), files.join(',')];
+    if (first.intervalMs !== undefined) args.push(String(first.intervalMs));
     return resultOf(await output(binary, args));
   }
   return {

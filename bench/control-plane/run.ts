@@ -5,10 +5,12 @@
 // 1. api: authenticated GET /v1/clusters from 50 clients for 10 s (readsPerSec, readP99Ms); one-object
 //    applies from 10 clients, each its own tenant, for 10 s (writesPerSec, writeP99Ms); the API process's
 //    CPU milliseconds per read and per write (readServerCpuMs, writeServerCpuMs: less noisy than rates on
-//    a shared machine). The reads come from http-load.c in a process of its own: fetch in this process,
-//    against a server that does nothing, topped out near the read rates it was measuring (it measured
-//    itself); http-load.c does twenty times as many there. Both ceilings (loadGenerator) and GET
-//    /healthz through the server without middleware or database (healthzPerSec) are printed beside them.
+//    a shared machine). Reads and writes come from http-load.c in a process of its own: fetch in this
+//    process, against a server that does nothing, topped out near the read rates it was measuring (it
+//    measured itself), and during the writes its CPU came out of the same two cores the API, the worker
+//    and Postgres were saturating; http-load.c does twenty times as many there. Each is warmed up for
+//    1 s first, not counted. Its ceilings for reads and writes, fetch's for reads (loadGenerator), and
+//    GET /healthz through the server without middleware or database (healthzPerSec) are printed beside them.
 // 2. storedPolicy: one tenant holding about 1.6 MB of accepted policy; sequential small applies in it
 //    (smallApplyP50Ms) while another tenant reads its clusters from 5 clients (otherTenantP50Ms).
 // 3. longPoll: 10,000 agents long-poll one cluster's bundle, from two child processes
@@ -50,7 +52,7 @@ import { measureAmplificationOnBoth } from './amplification.ts';
 import { type HttpLoadGenerator, httpLoadGenerator } from './http-load.ts';
 import { closedLoop, forMs, type LoadResult, percentile } from './load.ts';
 import { type BenchServer, startBenchServer } from './server.ts';
-import { apply, type BenchTenant, call, networkPolicy, newAgentToken, newTenant } from './tenants.ts';
+import { apply, type BenchTenant, call, countedNetworkPolicyBody, networkPolicy, newAgentToken, newTenant } from './tenants.ts';
 import type { WaiterAnswer, WaiterMessage, WaiterShare } from './waiter-process.ts';
 
 const READERS = 50;
@@ -87,16 +89,22 @@ const rounded = (value: number) => Math.round(value * 10) / 10;
 const CEILING_MS = 3_000;
 
 /**
- * The read generator's ceiling: http-load.c against its own do-nothing server, and fetch in this
- * process (what the reads were measured with before) against the same server, from READERS clients.
+ * The generators' ceilings: http-load.c against its own do-nothing server, reading from READERS
+ * connections and writing (an apply's body, its counter rewritten each time) from WRITERS; and fetch in
+ * this process (what the reads, then the writes, were measured with before) reading from READERS clients.
  */
 async function loadGeneratorCeilings(generator: HttpLoadGenerator) {
-  progress(`api: the load generators' ceilings, ${READERS} clients against a do-nothing server`);
+  progress(`api: the load generators' ceilings against a do-nothing server`);
   return generator.withTrivialServer(async (trivial) => {
     const httpLoad = await generator.run({ url: trivial, path: '/' }, READERS, 500, CEILING_MS);
+    const httpLoadWrites = await generator.run({ url: trivial, path: '/', yamlBody: countedNetworkPolicyBody('bench-write') }, WRITERS, 500, CEILING_MS);
     await closedLoop(READERS, forMs(500), async () => (await call(trivial, 'GET', '/', undefined)).status === 200);
     const fetchLoop = await closedLoop(READERS, forMs(CEILING_MS), async () => (await call(trivial, 'GET', '/', undefined)).status === 200);
-    return { httpLoadCeilingPerSec: Math.round(httpLoad.perSecond), fetchCeilingPerSec: Math.round(fetchLoop.perSecond) };
+    return {
+      httpLoadCeilingPerSec: Math.round(httpLoad.perSecond),
+      fetchCeilingPerSec: Math.round(fetchLoop.perSecond),
+      httpLoadWriteCeilingPerSec: Math.round(httpLoadWrites.perSecond),
+    };
   });
 }
 
@@ -117,10 +125,15 @@ async function measureApi(server: BenchServer, reader: BenchTenant, generator: H
   const reads = await withCpuPerRequest(server, () => generator.run({ url, path: '/v1/clusters', key: reader.key }, READERS, 0, LOAD_MS));
   progress(`api: ${WRITERS} writers for ${LOAD_MS / 1000} s`);
   const writers = await Promise.all(Array.from({ length: WRITERS }, () => newTenant(url)));
-  let port = 0;
-  const writes = await withCpuPerRequest(server, () =>
-    closedLoop(WRITERS, forMs(LOAD_MS), async (client) => (await apply(url, writers[client]!, [networkPolicy('bench-write', 1, ++port)])) === 200),
-  );
+  // Connection i writes as tenant i; each apply changes its one policy's port (the counter).
+  const applies = writers.map((writer) => ({
+    url,
+    path: `/v1/apply?cluster=${writer.clusterId}`,
+    key: writer.key,
+    yamlBody: countedNetworkPolicyBody('bench-write'),
+  }));
+  await generator.run(applies, WRITERS, 0, 1_000);
+  const writes = await withCpuPerRequest(server, () => generator.run(applies, WRITERS, 0, LOAD_MS));
   return {
     readsPerSec: rounded(reads.perSecond),
     readP99Ms: rounded(reads.p99Ms),
@@ -134,7 +147,7 @@ async function measureApi(server: BenchServer, reader: BenchTenant, generator: H
     healthzPerSec: Math.round(healthz.perSecond),
     loadGenerator: {
       reads: `bench/control-plane/http-load.c (epoll, ${READERS} keep-alive connections, in its own process)`,
-      writes: `fetch in the bench process (${WRITERS} clients)`,
+      writes: `bench/control-plane/http-load.c (${WRITERS} keep-alive connections, each its own tenant's, in its own process)`,
       ...ceilings,
     },
   };

@@ -2,7 +2,8 @@
 // worker` (the relay and the bundle builds, on its in-process queue) as two processes of their own on a
 // fresh database of the real Postgres (127.0.0.1:5432, or BENCH_POSTGRES_URL), so neither the bench's
 // load generation nor a 1.6 MB bundle build shares the API's event loop, and the API's CPU time can be
-// read from /proc (and, with BENCH_API_CPU_PROF_DIR=<dir>, its CPU profile written there as it stops).
+// read from /proc (and, with BENCH_API_CPU_PROF_DIR=<dir> or BENCH_WORKER_CPU_PROF_DIR=<dir>, the API's or
+// the worker's CPU profile written there as it stops).
 // With `database: 'pglite'`, the embedded database's shape instead: one `palisade serve` process (role
 // all: PGlite serves one process) over a fresh data directory.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -135,9 +136,13 @@ export async function startBenchServer(database: BenchDatabase = 'postgres', opt
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   // The API's metrics carry its parked long-polls; the worker serves none.
-  // BENCH_API_CPU_PROF_DIR: the API process writes a CPU profile there when it stops (node --cpu-prof).
-  const profile = process.env.BENCH_API_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF_DIR}`] : [];
-  const child = start(['serve', '--role', database === 'pglite' ? 'all' : 'api'], { METRICS_PORT: String(metricsPort) }, profile);
+  // BENCH_API_CPU_PROF_DIR, BENCH_WORKER_CPU_PROF_DIR: that process writes a CPU profile there when it stops (node --cpu-prof).
+  const profile = (dir: string | undefined) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+  const child = start(
+    ['serve', '--role', database === 'pglite' ? 'all' : 'api'],
+    { METRICS_PORT: String(metricsPort) },
+    profile(process.env.BENCH_API_CPU_PROF_DIR),
+  );
   const childExited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // The API applies the migrations at start; the worker starts once it answers.
   let worker: ChildProcess | undefined;
@@ -155,7 +160,7 @@ export async function startBenchServer(database: BenchDatabase = 'postgres', opt
   try {
     await untilHealthy(url, child);
     if (database === 'postgres') {
-      const started = start(['worker']);
+      const started = start(['worker'], {}, profile(process.env.BENCH_WORKER_CPU_PROF_DIR));
       worker = started;
       workerExited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
     }

@@ -60,6 +60,16 @@ export function networkPolicy(name: string, rules: number, port = 80) {
   };
 }
 
+/**
+ * A one-rule NetworkPolicy as http-load.c sends it: its rule's port is the generator's counter (a run
+ * of '@' it rewrites before each send, 1 to 9999), so every apply of it from one connection is a change.
+ */
+export function countedNetworkPolicyBody(name: string): string {
+  const counter = '@@@@';
+  // Written as a string first, then unquoted: the port is a number, whichever count fills it in.
+  return JSON.stringify(networkPolicy(name, 1), (key, value) => (key === 'port' ? counter : value)).replace(`"${counter}"`, counter);
+}
+
 /** POST /v1/apply of these objects; resolves to the answer's status. */
 export async function apply(url: string, tenant: BenchTenant, objects: readonly unknown[]): Promise<number> {
   const stream = objects.map((object) => JSON.stringify(object)).join('\n---\n');

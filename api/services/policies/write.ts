@@ -18,7 +18,7 @@ import { ApiError, type FieldError } from '../../errors/api-error.ts';
 import { isUuid } from '../../http/ids.ts';
 import type { Impact } from '../../schemas/impact.ts';
 import { presentPolicy } from '../../schemas/policies.ts';
-import { recordAudit } from '../audit.ts';
+import { type AuditValues, auditedBy, auditValues } from '../audit.ts';
 import { type ApiCaller, inTenant, type TenantContext } from '../context.ts';
 import { assertWithinLimit, lockTenantLimits } from '../limits.ts';
 import { announcePolicyChange } from '../outbox.ts';
@@ -174,8 +174,11 @@ async function countPolicies(tx: Tx): Promise<number> {
 type PolicyInsert = Required<Omit<typeof policies.$inferInsert, 'version'>>;
 
 // A write's statements, built once (db/statements.ts).
-const insertPolicy = statement('insert-policy', (tx, values: PolicyInsert) =>
+// Each change is one statement with its audit entry's insert (auditedBy): one socket write and one
+// statement on the server where a change and its entry took two.
+const insertPolicy = statement('insert-policy', (tx, values: PolicyInsert & AuditValues) =>
   tx
+    .with(auditedBy(tx, values))
     .insert(policies)
     .values({
       id: values.id,
@@ -198,8 +201,9 @@ const insertPolicy = statement('insert-policy', (tx, values: PolicyInsert) =>
 
 const updatePolicy = statement(
   'update-policy',
-  (tx, values: Pick<PolicyInsert, 'id' | 'apiVersion' | 'manifest' | 'writtenManifest' | 'ruleCount' | 'resource' | 'updatedAt'>) =>
+  (tx, values: Pick<PolicyInsert, 'id' | 'apiVersion' | 'manifest' | 'writtenManifest' | 'ruleCount' | 'resource' | 'updatedAt'> & AuditValues) =>
     tx
+      .with(auditedBy(tx, values))
       .update(policies)
       .set({
         apiVersion: values.apiVersion,
@@ -214,7 +218,9 @@ const updatePolicy = statement(
       .returning(),
 );
 
-const deletePolicy = statement('delete-policy', (tx, values: { id: string }) => tx.delete(policies).where(eq(policies.id, values.id)));
+const deletePolicy = statement('delete-policy', (tx, values: { id: string } & AuditValues) =>
+  tx.with(auditedBy(tx, values)).delete(policies).where(eq(policies.id, values.id)),
+);
 
 function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[]): ObjectsByIdentity {
   const after = new Map(before);
@@ -226,10 +232,9 @@ function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[
 }
 
 /**
- * Writes one change and its audit entry, both started (in that order) before either answers: the
- * entry is made from the row as the write leaves it, which is known here (the times are set from this
- * clock, and what the entry shows of a row holds no column the database computes), not from the row
- * the write returns.
+ * Writes one change with its audit entry, in one statement: the entry is made from the row as the write
+ * leaves it, which is known here (the times are set from this clock, and what the entry shows of a row
+ * holds no column the database computes), not from the row the write returns.
  */
 function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange): Promise<PolicyRow | undefined> {
   switch (change.action) {
@@ -237,14 +242,13 @@ function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyCha
       const { warnings: _notStored, ...columns } = change.object;
       const now = new Date();
       const values = { id: newId(), tenantId: caller.tenantId, clusterId, ...columns, version: 1, createdAt: now, updatedAt: now };
-      const created = insertPolicy(tx, values)
+      const audit = auditValues(caller, { action: 'create', resourceType: 'policy', resourceId: values.id, after: presentPolicy(values) });
+      return insertPolicy(tx, { ...values, ...audit })
         .then(([row]) => row!)
         .catch((error: unknown) => {
           if (!isUniqueViolation(error)) throw error;
           throw conflictOf(change.object, change.pathPrefix);
         });
-      const audited = recordAudit(tx, caller, { action: 'create', resourceType: 'policy', resourceId: values.id, after: presentPolicy(values) });
-      return inStartOrder(created, audited).then(([row]) => row);
     }
     case 'update': {
       const { object, before } = change;
@@ -256,20 +260,18 @@ function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyCha
         resource: object.resource,
         updatedAt: new Date(),
       };
-      const updated = updatePolicy(tx, { id: before.id, ...columns }).then(([row]) => row!);
-      const audited = recordAudit(tx, caller, {
+      const audit = auditValues(caller, {
         action: 'update',
         resourceType: 'policy',
         resourceId: before.id,
         before: presentPolicy(before),
         after: presentPolicy({ ...before, ...columns }),
       });
-      return inStartOrder(updated, audited).then(([row]) => row);
+      return updatePolicy(tx, { id: before.id, ...columns, ...audit }).then(([row]) => row!);
     }
     case 'delete': {
-      const deleted = deletePolicy(tx, { id: change.before.id }).then(() => undefined);
-      const audited = recordAudit(tx, caller, { action: 'delete', resourceType: 'policy', resourceId: change.before.id, before: presentPolicy(change.before) });
-      return inStartOrder(deleted, audited).then(() => undefined);
+      const audit = auditValues(caller, { action: 'delete', resourceType: 'policy', resourceId: change.before.id, before: presentPolicy(change.before) });
+      return deletePolicy(tx, { id: change.before.id, ...audit }).then(() => undefined);
     }
   }
 }
