@@ -55,25 +55,28 @@ export function initCt4Table(map: BpfMap): void {
   const value = Buffer.alloc(map.valueSize);
   Ct4Header.encodeInto(value, 0, { seed: randomBytes(4).readUInt32LE(0), setMask: map.maxEntries - 2 });
   map.update(indexKey(0), value);
-  // Read once, every page: a fresh table's first ~20,000 new flows measured ~2 us each instead of
-  // ~1 us until each of its pages had been touched (first-touch faults of the VM), a cost that
-  // belongs at creation (tens of ms for 16 MiB), not on packets.
+  // Read once, every page: a fresh table's first 20,000 new flows measured ~2 us each instead of
+  // ~1 us (BPF_PROG_TEST_RUN) until its pages had been read once, from user space or by earlier
+  // flows (a first-touch cost below the program, the VM's by all signs; not pinned down). Reading
+  // it here moves that to creation (tens of ms), off the first packets.
   map.forEachBatch(() => {});
 }
+
+/** The ports word as the program reads it: lport then rport, network order each, read little-endian. */
+const portsWord = (lport: number, rport: number): number => ((lport >>> 8) | ((lport & 0xff) << 8) | ((rport >>> 8) << 16) | ((rport & 0xff) << 24)) >>> 0;
+const addressWord = (address: Uint8Array): number => (address[0]! | (address[1]! << 8) | (address[2]! << 16) | (address[3]! << 24)) >>> 0;
 
 /** The set an entry's key hashes to in a table with this header. */
 export function ct4SetOf(
   header: { seed: number; setMask: number },
   entry: Pick<Ct4Entry, 'ifindex' | 'proto' | 'lport' | 'rport' | 'local' | 'remote'>,
 ): number {
-  const way = CtWay4.encode({ ...entry, seq: 0, flags: 0, pad: 0, lastSeen: 0n });
   const hash = ct4Hash({
     seed: header.seed,
-    ifindex: entry.ifindex,
-    proto: entry.proto,
-    ports: way.readUInt32LE(CtWay4.offsetOf('lport')),
-    local: way.readUInt32LE(CtWay4.offsetOf('local')),
-    remote: way.readUInt32LE(CtWay4.offsetOf('remote')),
+    ifindexProto: (entry.ifindex ^ (entry.proto << 24)) >>> 0,
+    ports: portsWord(entry.lport, entry.rport),
+    local: addressWord(entry.local),
+    remote: addressWord(entry.remote),
   });
   return (hash & header.setMask) + 1;
 }
@@ -188,16 +191,15 @@ export function placeCt4Entries(map: BpfMap, entries: Iterable<Ct4Entry>): void 
     let place = 0;
     let oldest: bigint | null = null;
     for (let w = 0; w < CT4_WAYS; w++) {
-      const way = CtWay4.decode(image, base + w * CtWay4.size);
-      const score = way.ifindex === 0 ? -1n : way.lastSeen;
+      const at = base + w * CtWay4.size;
+      const score = image.readUInt32LE(at + AT.ifindex) === 0 ? -1n : image.readBigUInt64LE(at + AT.lastSeen);
       if (oldest === null || score < oldest) {
         oldest = score;
         place = w;
       }
     }
     const at = base + place * CtWay4.size;
-    const seq = CtWay4.decode(image, at).seq;
-    CtWay4.encodeInto(image, at, { ...entry, seq: (seq + 2) & ~1, pad: 0 });
+    CtWay4.encodeInto(image, at, { ...entry, seq: (image.readUInt32LE(at + AT.seq) + 2) & ~1, pad: 0 });
   }
   const keys = Buffer.alloc(sets * 4);
   for (let i = 0; i < sets; i++) keys.writeUInt32LE(i, i * 4);

@@ -106,14 +106,14 @@ function buildKey(): ProgramSource {
 
 /** R0 = the packet's set (ct4Set filled), or jump to `missing` (cannot happen: a table has element 0 and its sets). */
 function lookupSet(missing: string): ProgramSource {
-  const hash: ProgramSource = CT4_HASH_ROUNDS.map((round) => [
-    ldx.w(R2, R_STATE, at('ct4Key') + KEY_WORDS[round.word]),
+  const round = (r: (typeof CT4_HASH_ROUNDS)[number]): ProgramSource => [
     xor32.reg(R1, R2),
-    mul32.imm(R1, round.multiplier | 0),
+    mul32.imm(R1, r.multiplier | 0),
     mov32.reg(R2, R1),
-    rsh32.imm(R2, round.shift),
+    rsh32.imm(R2, r.shift),
     xor32.reg(R1, R2),
-  ]);
+  ];
+  const [first, ...rest] = CT4_HASH_ROUNDS;
   return [
     st.w(R_STATE, 0, at('mapKey')),
     loadMap(R1, 'conntrack'),
@@ -122,12 +122,13 @@ function lookupSet(missing: string): ProgramSource {
     jeq.imm(R0, 0, missing),
     ldx.w(R1, R0, Ct4Header.offsetOf('seed')),
     ldx.w(R3, R0, Ct4Header.offsetOf('setMask')),
-    ldx.w(R2, R_STATE, at('ct4Key') + KEY_WORDS.ifindex),
-    xor32.reg(R1, R2),
+    // ifindexProto
     ldx.b(R2, R_STATE, at('proto')),
     lsh32.imm(R2, 24),
-    xor32.reg(R1, R2),
-    hash,
+    ldx.w(R4, R_STATE, at('ct4Key') + KEY_WORDS.ifindex),
+    xor32.reg(R2, R4),
+    round(first),
+    rest.map((r) => [ldx.w(R2, R_STATE, at('ct4Key') + KEY_WORDS[r.word as keyof typeof KEY_WORDS]), round(r)]),
     and32.reg(R1, R3),
     add32.imm(R1, 1),
     stx.w(R_STATE, R1, at('ct4Set')),

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ct4Hash } from '../../../agent/datapath/ct4-hash.ts';
 
-const key = (ports: number, seed = 0x1234_5678) => ({ seed, ifindex: 7, proto: 17, ports, local: 0x0a00_12c6, remote: 0x0100_7f64 });
+const key = (ports: number, seed = 0x1234_5678, ifindex = 7) => ({ seed, ifindexProto: ifindex ^ (17 << 24), ports, local: 0x0a00_12c6, remote: 0x0100_7f64 });
 
 describe('ct4Hash', () => {
   it('depends on the seed: the same flows land in other sets of another table', () => {
@@ -19,5 +19,17 @@ describe('ct4Hash', () => {
     // 64 a set on average; Poisson's spread puts nearly all within 64 +- 32
     expect(Math.max(...counts)).toBeLessThan(100);
     expect(Math.min(...counts)).toBeGreaterThan(30);
+  });
+
+  it('keeps flows apart that differ in interface and ports together (each word is mixed in a round of its own)', () => {
+    const sets = 2 ** 12;
+    const seen = new Map<number, number>();
+    for (let ifindex = 1; ifindex <= 4; ifindex++)
+      for (let ports = 0; ports < sets; ports++) {
+        const set = ct4Hash(key(ports, 0x1234_5678, ifindex)) & (sets - 1);
+        seen.set(set, (seen.get(set) ?? 0) + 1);
+      }
+    // 4 a set on average; xoring ifindex into the ports' round put every one of them in groups of 4
+    expect(seen.size).toBeGreaterThan(sets * 0.95);
   });
 });
