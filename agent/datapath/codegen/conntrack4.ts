@@ -22,14 +22,15 @@
 // - a writer claims the way with cmpxchg(seq: s -> s + 1), s being the even value its lookup saw;
 //   if that fails (another CPU claimed or rewrote it since) it records nothing. So one writer at a
 //   time, and only over the entry it judged. It writes the key, proto, flags and lastSeen, then
-//   releases with an atomic add of 1 (s + 2, even again);
-// - a reader reads seq (odd: a writer is inside, the way is skipped), then the key words, lastSeen
-//   and flags, then seq again: a hit only if both reads are the same even value. Any claim between
-//   them changed seq (it only grows; wrapping takes 2^31 rewrites of one way within a few reads),
-//   so the words read are all one writer's. On x86-64 (the JIT's TSO: loads are not reordered with
-//   loads, stores not with stores, and the atomics are full barriers) the order written is the
-//   order seen. A weakly ordered CPU (arm64) would need the first read as load-acquire and the
-//   second after a read barrier; this agent's nodes and lab are x86-64.
+//   releases with an atomic fetch-add of 1 (s + 2, even again);
+// - a reader scans the set with plain reads to find the match, then reads seq (s1; odd: a writer
+//   is inside, a miss), the key words, lastSeen and flags, then seq again (s2): a hit only if the
+//   key still matches and s1 = s2. Any claim between them changed seq (it only grows; wrapping takes
+//   2^31 rewrites of one way within a few reads), so the words read are all one writer's. The two
+//   sequence reads and the release are fetch-adds, which the kernel's memory model makes full
+//   barriers on every architecture (cmpxchg is one too), so this holds on arm64 as on x86-64: the
+//   claim is before the writer's stores, the release after them, and the reader's loads between its
+//   two sequence reads. Two atomics per hit, on a line the hit's lastSeen store dirties anyway.
 // - a hit refreshes lastSeen and ORs FIN/RST into flags with plain stores, unclaimed: racing a
 //   writer, they can land on the new flow's way. That gives the new flow a slightly later lastSeen
 //   (both are now) or a closing flag (a shorter timeout, and its next SYN goes through policy):
@@ -41,8 +42,8 @@ import {
   add64,
   and32,
   and64,
-  atomicAdd,
   atomicCmpXchg,
+  atomicFetchAdd,
   call,
   ja,
   jeq,
@@ -204,14 +205,29 @@ export function conntrack4Lookup(found: string): ProgramSource {
     st.w(R_STATE, 1, at('ct4Seq')), // records nothing
     ja('policy'),
     label('ct4_match'),
-    // a match no longer alive is recorded again in its own way
-    stx.w(R_STATE, R8, at('ct4Way')),
-    stx.w(R_STATE, R3, at('ct4Seq')),
+    // The scan's reads were plain, in any order a CPU likes: the match is read again between two
+    // sequence reads that are full barriers (atomic fetch-adds of 0), so on any CPU its words are
+    // read after the first and before the second, and equal even values mean one writer's words.
     add64.reg(R0, R8),
+    mov64.imm(R4, 0),
+    atomicFetchAdd.w(R0, R4, way('seq')), // s1
+    // a match no longer alive is recorded again in its own way, if s1 still holds then
+    stx.w(R_STATE, R8, at('ct4Way')),
+    stx.w(R_STATE, R4, at('ct4Seq')),
+    jset.imm(R4, 1, 'policy'), // a writer is inside: a miss, and an odd seq records nothing
+    ldx.dw(R1, R0, KEY_WORDS.ifindex),
+    ldx.dw(R2, R_STATE, at('ct4Key') + KEY_WORDS.ifindex),
+    jne.reg(R1, R2, 'policy'),
+    ldx.dw(R1, R0, KEY_WORDS.local),
+    ldx.dw(R2, R_STATE, at('ct4Key') + KEY_WORDS.local),
+    jne.reg(R1, R2, 'policy'),
+    ldx.b(R1, R0, way('proto')),
+    ldx.b(R2, R_STATE, at('proto')),
+    jne.reg(R1, R2, 'policy'),
     ldx.dw(R1, R0, way('lastSeen')),
     ldx.b(R3, R0, way('flags')),
-    ldx.w(R4, R0, way('seq')),
-    ldx.w(R5, R_STATE, at('ct4Seq')),
+    mov64.imm(R5, 0),
+    atomicFetchAdd.w(R0, R5, way('seq')), // s2
     jne.reg(R4, R5, 'policy'), // rewritten while we read it: a miss
     ja(found),
   ];
@@ -245,6 +261,8 @@ export function conntrack4Record(done: string): ProgramSource {
     ldx.dw(R1, R_STATE, at('ts')),
     stx.dw(R7, R1, way('lastSeen')),
     mov64.imm(R1, 1),
-    atomicAdd.w(R7, R1, way('seq')), // release: s + 2
+    // release: s + 2, a fetch-add so that it is a full barrier on every CPU (a BPF atomic without
+    // FETCH is relaxed on arm64): the words above are visible before the even value
+    atomicFetchAdd.w(R7, R1, way('seq')),
   ];
 }
