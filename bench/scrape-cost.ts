@@ -17,8 +17,9 @@
 import { get } from 'node:http';
 import { pino } from 'pino';
 import { compileDirection } from '../agent/datapath/codegen/program.ts';
+import { placeCt4Entries } from '../agent/datapath/ct4-table.ts';
 import type { DataplaneObservation } from '../agent/datapath/dataplane.ts';
-import { CtKey4, CtValue, RuleCounter, STAT_REASONS } from '../agent/datapath/layouts.ts';
+import { RuleCounter, STAT_REASONS } from '../agent/datapath/layouts.ts';
 import { type LoadedProgram, loadCompiledProgram } from '../agent/datapath/load.ts';
 import { observeDatapath } from '../agent/datapath/observe.ts';
 import { closeSharedMaps, createSharedMaps, type SharedMaps } from '../agent/datapath/shared-maps.ts';
@@ -112,16 +113,11 @@ function hitEveryRule(programs: readonly LoadedProgram[]): void {
 }
 
 function fillConntrack(shared: SharedMaps, entries: number): void {
-  const keys: Buffer[] = [];
-  for (let i = 0; i < entries; i++) {
-    const key = Buffer.alloc(CtKey4.size);
-    key.writeUInt32LE(i, 0);
-    keys.push(key);
-  }
-  const value = Buffer.alloc(CtValue.size);
-  shared.conntrack.updateBatch(
-    keys,
-    keys.map(() => value),
+  const lastSeen = process.hrtime.bigint();
+  const local = Buffer.from([198, 18, 0, 10]);
+  placeCt4Entries(
+    shared.conntrack,
+    Array.from({ length: entries }, (_, i) => ({ ifindex: i + 1, proto: 17, lport: 40_000, rport: 53, local, remote: local, lastSeen, flags: 0 })),
   );
 }
 

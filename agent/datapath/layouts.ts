@@ -48,7 +48,50 @@ export const CtKey4 = defineLayout('ct_key4', {
 });
 
 /**
- * Conntrack value (both tables). `flags` holds the TCP FIN/RST bits seen (CtFlag), `tag` the
+ * One way of the IPv4 conntrack table (codegen/conntrack4.ts): a BPF array of sets of CT4_WAYS ways
+ * the program manages itself, instead of an LRU hash. The key comes first in the order the program
+ * compares it (two 8-byte words, then `proto`): CtKey4 without `family` (always 4 here) and `pad`.
+ * `seq` is the way's sequence word: odd while one CPU rewrites the way, bumped by 2 per rewrite, so a
+ * reader that saw it even and unchanged around its reads saw one flow's words, not two. `flags` holds
+ * CtFlag bits. No `tag`: nothing reads it back, and 32 bytes put two ways in a cache line.
+ * `ifindex` 0 (no interface has it) is a way never written.
+ */
+export const CtWay4 = defineLayout('ct_way4', {
+  size: 32,
+  fields: [
+    { name: 'ifindex', type: 'u32' },
+    { name: 'lport', type: 'be16' },
+    { name: 'rport', type: 'be16' },
+    { name: 'local', type: 'bytes[4]' },
+    { name: 'remote', type: 'bytes[4]' },
+    { name: 'seq', type: 'u32' },
+    { name: 'proto', type: 'u8' },
+    { name: 'flags', type: 'u8' },
+    { name: 'pad', type: 'u16' },
+    { name: 'lastSeen', type: 'u64' },
+  ],
+});
+
+/** Ways per set: 4 x 32 bytes, two cache lines, one array element (CT4_SET_SIZE). */
+export const CT4_WAYS = 4;
+export const CT4_SET_SIZE = CT4_WAYS * CtWay4.size;
+
+/**
+ * Element 0 of the IPv4 conntrack table, in place of a set: the hash's per-table random `seed` and
+ * `setMask` (sets - 1; sets are elements 1..sets). Written once by user space when it creates the
+ * table, before any program sees it; they live and die with the table, so a table carried over
+ * keeps its entries where its seed put them.
+ */
+export const Ct4Header = defineLayout('ct4_header', {
+  size: 8,
+  fields: [
+    { name: 'seed', type: 'u32' },
+    { name: 'setMask', type: 'u32' },
+  ],
+});
+
+/**
+ * Conntrack value (the IPv6 table; the IPv4 table's earlier LRU hash had it too). `flags` holds the TCP FIN/RST bits seen (CtFlag), `tag` the
  * program that recorded the entry (CompiledProgram.tag). 16 bytes: every byte is paid once per
  * entry in a table that does not fit the caches, so nothing user space never reads.
  */
@@ -182,7 +225,7 @@ export const FlowAggregateValue = defineLayout('flow_aggregate_value', {
  * conntrack key sits inside it at `ifindex`.
  */
 export const State = defineLayout('packet_state', {
-  size: 328,
+  size: 336,
   fields: [
     ...FLOW_EVENT_FIELDS,
     // address-set lookup key (LpmKey)
@@ -222,8 +265,13 @@ export const State = defineLayout('packet_state', {
     // an allowed new flow's aggregate: the key (FlowAggregateKey) and a first value (FlowAggregateValue)
     { name: 'aggKey', type: 'bytes[64]' },
     { name: 'aggValue', type: 'bytes[32]' },
-    // an IPv4 packet's conntrack key (CtKey4), built from the one at `ifindex`
-    { name: 'ct4Key', type: 'bytes[20]' },
+    // an IPv4 packet's conntrack key (CtWay4's first 16 bytes), built from the one at `ifindex`;
+    // its set (the table's element), and the way the lookup chose for a record (its byte offset in
+    // the set) with that way's sequence word as the lookup saw it
+    { name: 'ct4Key', type: 'bytes[16]' },
+    { name: 'ct4Set', type: 'u32' },
+    { name: 'ct4Way', type: 'u32' },
+    { name: 'ct4Seq', type: 'u32' },
     { name: 'ct4Pad', type: 'u32' },
   ],
 });

@@ -60,7 +60,7 @@ const SECOND = 1_000_000_000n;
 
 /**
  * Idle time after which a conntrack entry no longer admits packets (checked against
- * bpf_ktime_get_ns on every hit; the LRU map evicts the oldest entries when it is full). Values as
+ * bpf_ktime_get_ns on every hit; a full table evicts the least recently seen entries). Values as
  * Calico's BPF dataplane uses them: an idle established TCP connection older than this is
  * re-evaluated by policy on its next packet.
  */
@@ -75,12 +75,15 @@ export const FRAGMENT_TIMEOUT_NS = 30n * SECOND;
 /** Node-wide map sizes; the dataplane may be given smaller ones (tests). */
 export interface SharedMapSizes {
   /**
-   * IPv4 conntrack entries for the whole node (LRU): 88 bytes each (the kernel's 48-byte element
-   * header, CtKey4 and CtValue), plus the kernel's bucket array (16 bytes a bucket, as many buckets
-   * as the next power of two of this number).
+   * IPv4 conntrack entries (ways) for the whole node, rounded up to CT4_WAYS times a power of two of
+   * sets (ct4-table.ts): 32 bytes each, the array's only memory (no element headers, no buckets).
    */
   conntrack: number;
-  /** IPv6 conntrack entries (LRU): 112 bytes each (CtKey's 16-byte addresses), plus buckets. */
+  /**
+   * IPv6 conntrack entries (LRU hash): 112 bytes each (the kernel's 48-byte element header, CtKey's
+   * 16-byte addresses, CtValue), plus the kernel's bucket array (16 bytes a bucket, as many buckets as
+   * the next power of two of this number).
+   */
   conntrack6: number;
   /** Fragmented datagrams in flight per node. */
   fragments: number;
@@ -106,18 +109,26 @@ export interface SharedMapSizes {
 }
 
 /**
- * One entry past a power of two, so the kernel gives the table twice as many buckets as entries:
+ * IPv4: 2^20 ways (262,144 sets of 4), 32 MiB, about what the 262,145-entry LRU hash it replaced
+ * took (30 MB with element headers and buckets). A set fills before the table does: with 262,145
+ * live flows (the LRU's capacity) spread over 262,144 sets, 0.43% of them (~1,140, Poisson) land
+ * in a set already holding 4 and push its least recently seen way out; at 2^19 ways it would be
+ * 3.8%. A new flow touches one set whatever the table's size, so the size costs memory, not time.
+ */
+const CONNTRACK_ENTRIES = 2 ** 20;
+/**
+ * One entry past a power of two, so the kernel gives the LRU hash twice as many buckets as entries:
  * in a full table (every new flow evicting one entry, as new-flow floods keep it) a chain then holds
  * half an entry on average instead of one. Each entry walked is a cache and TLB miss in a table
  * larger than the caches, and a new flow walks a chain twice (its lookup miss, and the eviction that
- * makes room): measured with BPF_PROG_TEST_RUN at 10,000 rules, a new UDP flow against a full table
- * costs 920 ns with 262,144 entries and 769 ns with 262,145 (lookup miss alone 432 vs 349), for 4 MB
- * more of buckets. IPv4: 22 MB of entries and 8 MB of buckets.
+ * makes room): measured with BPF_PROG_TEST_RUN at 10,000 rules on the IPv4 LRU hash, a new UDP flow
+ * against a full table cost 920 ns with 262,144 entries and 769 ns with 262,145 (lookup miss alone
+ * 432 vs 349), for 4 MB more of buckets.
  */
-const CONNTRACK_ENTRIES = 2 ** 18 + 1;
 /**
- * IPv6 flows get half the IPv4 table (14 MB of entries, 4 MB of buckets): until issue 13 both
- * families shared one 262,145-entry table, and most pods' traffic, dual-stack or not, is IPv4.
+ * IPv6 flows get 131,073 entries (14 MB of entries, 4 MB of buckets), half the IPv4 LRU hash's:
+ * until issue 13 both families shared one 262,145-entry table, and most pods' traffic, dual-stack
+ * or not, is IPv4.
  * Cilium likewise keeps per-family tables (and TCP apart from the rest: by default 524,288 TCP and
  * 262,144 non-TCP entries per family, `--bpf-ct-global-tcp-max` / `--bpf-ct-global-any-max`).
  */

@@ -19,7 +19,7 @@ export type ClassifierMapRef = ClassifierMapRefs[keyof ClassifierMapRefs];
 
 export const MAP_REFS = [
   'state', // node-wide: per-CPU packet state (layouts.ts State)
-  'conntrack', // node-wide, pinned: LRU hash CtKey4 -> CtValue (IPv4 flows)
+  'conntrack', // node-wide, pinned: array of sets of CtWay4 ways, element 0 Ct4Header (IPv4 flows)
   'conntrack6', // node-wide, pinned: LRU hash CtKey -> CtValue (IPv6 flows)
   'fragments', // node-wide, pinned: LRU hash of admitted fragmented datagrams
   'flows', // node-wide, pinned: ring buffer of flow events (denied, logged)

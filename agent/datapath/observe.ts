@@ -1,8 +1,10 @@
 // What the eBPF dataplane enforces and counts now, read from the kernel when the agent's metrics are
 // scraped (never on a timer): rule hit counters per program summed by rule identity, the node-wide
 // stats, map fill against capacity, and the bandwidth buckets' counters by pod.
+
 import type { BpfMap } from '../../bpf/kernel/map.ts';
 import type { BandwidthCounter } from './bandwidth/enforcement.ts';
+import { countCt4Entries, ct4Capacity } from './ct4-table.ts';
 import type { DataplaneObservation, RuleHits } from './dataplane.ts';
 import type { StatReason } from './layouts.ts';
 import type { LoadedProgram, ProgramImage } from './load.ts';
@@ -74,7 +76,8 @@ export function observeDatapath(parts: ObservedParts): DataplaneObservation {
   return {
     programs: programs.length,
     maps: [
-      filled('conntrack', parts.shared.conntrack),
+      // the IPv4 table is an array of sets: its live ways, not its elements
+      { name: 'conntrack', entries: countCt4Entries(parts.shared.conntrack), capacity: ct4Capacity(parts.shared.conntrack) },
       filled('conntrack6', parts.shared.conntrack6),
       filled('fragments', parts.shared.fragments),
       filled('bandwidth_endpoints', parts.shared.bwEndpoints),

@@ -4,20 +4,21 @@
 // the same conntrack table and bucket state: established connections survive restarts and
 // re-applies, and a restart grants no fresh burst. An upgrade that changes only a hash map's
 // capacity or flags (limits.ts sizes the conntrack table) re-creates it with its entries copied
-// over, so established connections survive that too, and so they do the split of the one-table
-// conntrack into per-family tables (conntrack-upgrade.ts); any other changed layout loses them.
+// over, so established connections survive that too, and so they do an earlier agent's IPv4
+// conntrack of another layout (conntrack-upgrade.ts); any other changed layout loses them.
 import { existsSync } from 'node:fs';
 import { isBpfError } from '../../bpf/errors.ts';
 import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
 import { type BpfMap, type CreateMapOptions, createMap, createMapOffThread, openPinnedMap } from '../../bpf/kernel/map.ts';
 import { unpin } from '../../bpf/kernel/pin.ts';
-import { convertLegacyEntry, LEGACY_CONNTRACK } from './conntrack-upgrade.ts';
+import { convertLegacyEntry, ct4EntryOf, LEGACY_CONNTRACK, LRU_CONNTRACK4 } from './conntrack-upgrade.ts';
+import { type Ct4Entry, ct4Entries, ct4MapSpec, initCt4Table, placeCt4Entries } from './ct4-table.ts';
 import {
   BandwidthBucketValue,
   BandwidthEndpointKey,
   BandwidthEndpointValue,
+  CT4_SET_SIZE,
   CtKey,
-  CtKey4,
   CtValue,
   FlowAggregateKey,
   FlowAggregateValue,
@@ -58,7 +59,7 @@ export const BANDWIDTH_MAP_NAMES: readonly SharedMapName[] = ['bwBuckets', 'bwEn
 export function sharedMapSpecs(sizes: SharedMapSizes = DEFAULT_SHARED_MAP_SIZES): Record<SharedMapName, CreateMapOptions> {
   return {
     state: { type: MapType.PERCPU_ARRAY, name: 'pal_state', keySize: 4, valueSize: State.size, maxEntries: 1 },
-    conntrack: { type: MapType.LRU_HASH, name: 'pal_conntrack', keySize: CtKey4.size, valueSize: CtValue.size, maxEntries: sizes.conntrack },
+    conntrack: ct4MapSpec(sizes.conntrack),
     conntrack6: { type: MapType.LRU_HASH, name: 'pal_conntrack6', keySize: CtKey.size, valueSize: CtValue.size, maxEntries: sizes.conntrack6 },
     fragments: { type: MapType.LRU_HASH, name: 'pal_fragments', keySize: CtKey.size, valueSize: FRAGMENT_VALUE_SIZE, maxEntries: sizes.fragments },
     flows: { type: MapType.RINGBUF, name: 'pal_flows', keySize: 0, valueSize: 0, maxEntries: sizes.flowRing },
@@ -90,6 +91,7 @@ export function createSharedMaps(sizes?: Partial<SharedMapSizes>): SharedMaps {
   const made: Partial<SharedMaps> = {};
   try {
     for (const name of SHARED_MAP_NAMES) made[name] = createMap(specs[name]);
+    initCt4Table(made.conntrack!);
   } catch (error) {
     for (const m of Object.values(made)) m.close();
     throw error;
@@ -141,31 +143,47 @@ function carryEntries(from: BpfMap, to: BpfMap): boolean {
   }
 }
 
+/** The IPv4 entries of a pinned earlier `conntrack`, its IPv6 ones written to `conntrack6` on the way; null: not a table we know. */
+function earlierIpv4Entries(from: BpfMap, conntrack6: BpfMap): Ct4Entry[] | null {
+  if (from.type === MapType.ARRAY && from.keySize === 4 && from.valueSize === CT4_SET_SIZE) return ct4Entries(from);
+  if (from.type !== MapType.LRU_HASH) return null;
+  const lru = from.keySize === LRU_CONNTRACK4.keySize && from.valueSize === LRU_CONNTRACK4.valueSize;
+  const legacy = from.keySize === LEGACY_CONNTRACK.keySize && from.valueSize === LEGACY_CONNTRACK.valueSize;
+  if (!lru && !legacy) return null;
+  const ipv4: Ct4Entry[] = [];
+  from.forEachBatch((keys, values, n) => {
+    const ipv6 = { keys: [] as Buffer[], values: [] as Buffer[] };
+    for (let i = 0; i < n; i++) {
+      const key = keys.subarray(i * from.keySize, (i + 1) * from.keySize);
+      const value = values.subarray(i * from.valueSize, (i + 1) * from.valueSize);
+      if (lru) {
+        ipv4.push(ct4EntryOf(key, value));
+        continue;
+      }
+      const entry = convertLegacyEntry(key, value);
+      if (entry?.table === 'conntrack') ipv4.push(ct4EntryOf(entry.key, entry.value));
+      else if (entry) {
+        ipv6.keys.push(entry.key);
+        ipv6.values.push(entry.value);
+      }
+    }
+    if (ipv6.keys.length > 0) conntrack6.updateBatch(ipv6.keys, ipv6.values);
+  });
+  return ipv4;
+}
+
 /**
- * The one-table conntrack of agents before issue 13, pinned as `conntrack`: its entries split into
- * the per-family tables in their new layouts (conntrack-upgrade.ts says why they must not be lost).
- * False when `from` is not that table or its entries did not fit.
+ * An earlier agent's IPv4 conntrack pinned as `conntrack` (the one-table LRU hash before issue 13,
+ * the IPv4 LRU hash after it, or this table at another size): its entries placed in the new table
+ * (conntrack-upgrade.ts says why they must not be lost). False when `from` is none of those or its
+ * entries did not fit.
  */
-function carryLegacyConntrack(from: BpfMap, maps: Partial<SharedMaps>): boolean {
-  const tables = { conntrack: maps.conntrack, conntrack6: maps.conntrack6 };
-  if (!tables.conntrack || !tables.conntrack6) return false;
-  if (from.type !== MapType.LRU_HASH || from.keySize !== LEGACY_CONNTRACK.keySize || from.valueSize !== LEGACY_CONNTRACK.valueSize) return false;
+function carryConntrack(from: BpfMap, maps: Partial<SharedMaps>): boolean {
+  if (!maps.conntrack || !maps.conntrack6) return false;
   try {
-    from.forEachBatch((keys, values, n) => {
-      const batches = { conntrack: { keys: [] as Buffer[], values: [] as Buffer[] }, conntrack6: { keys: [] as Buffer[], values: [] as Buffer[] } };
-      for (let i = 0; i < n; i++) {
-        const entry = convertLegacyEntry(
-          keys.subarray(i * from.keySize, (i + 1) * from.keySize),
-          values.subarray(i * from.valueSize, (i + 1) * from.valueSize),
-        );
-        if (!entry) continue;
-        batches[entry.table].keys.push(entry.key);
-        batches[entry.table].values.push(entry.value);
-      }
-      for (const table of ['conntrack', 'conntrack6'] as const) {
-        if (batches[table].keys.length > 0) tables[table]!.updateBatch(batches[table].keys, batches[table].values);
-      }
-    });
+    const ipv4 = earlierIpv4Entries(from, maps.conntrack6);
+    if (!ipv4) return false;
+    placeCt4Entries(maps.conntrack, ipv4);
     return true;
   } catch (error) {
     if (isBpfError(error, 'MAP_OP_FAILED')) return false;
@@ -211,6 +229,7 @@ function pinCreated(dir: string, survey: PinnedSurvey, created: Partial<SharedMa
   const carried: SharedMapName[] = [];
   const replaced: SharedMapName[] = [];
   try {
+    if (created.conntrack) initCt4Table(created.conntrack);
     for (const name of survey.toCreate) {
       const path = `${dir}/${name}`;
       const map = created[name]!;
@@ -219,7 +238,7 @@ function pinCreated(dir: string, survey: PinnedSurvey, created: Partial<SharedMa
         const spec = survey.specs[name];
         const kept =
           (CARRIED_TYPES.has(spec.type) && sameEntryLayout(pinned, spec) && carryEntries(pinned, map)) ||
-          (name === 'conntrack' && carryLegacyConntrack(pinned, { ...survey.reused, ...created }));
+          (name === 'conntrack' && carryConntrack(pinned, { ...survey.reused, ...created }));
         (kept ? carried : replaced).push(name);
         pinned.close();
         delete survey.outdated[name];

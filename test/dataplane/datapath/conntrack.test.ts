@@ -2,7 +2,8 @@
 // interface, TCP RST opens nothing, FIN/RST shorten an entry's life, idle entries expire.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CtKey, CtKey4, CtValue } from '../../../agent/datapath/layouts.ts';
+import { findCt4Entry, updateCt4Entry } from '../../../agent/datapath/ct4-table.ts';
+import { CtKey } from '../../../agent/datapath/layouts.ts';
 import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS } from '../../../agent/datapath/limits.ts';
 import { ifindexOf, withNetns } from '../../../bpf/kernel/netns.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
@@ -56,17 +57,14 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('conntrack', () => {
     expect(dp.run(toPod, ipPacket(SERVER, POD, tcp(80, 43000, TcpFlag.ACK))).outcome).toBe('drop');
   });
 
-  const entryKey = (lport: number, rport: number, ifindex = 1) =>
-    CtKey4.encode({
-      ifindex,
-      proto: 6,
-      family: 4,
-      pad: 0,
-      lport,
-      rport,
-      local: Buffer.from([198, 18, 0, 10]),
-      remote: Buffer.from([192, 0, 2, 80]),
-    });
+  const entryKey = (lport: number, rport: number, ifindex = 1) => ({
+    ifindex,
+    proto: 6,
+    lport,
+    rport,
+    local: Buffer.from([198, 18, 0, 10]),
+    remote: Buffer.from([192, 0, 2, 80]),
+  });
 
   it('tracks IPv6 flows in their own table under the 16-byte-address key', () => {
     const pod6 = 'fd00::10';
@@ -86,13 +84,13 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('conntrack', () => {
     });
     expect(dp.shared.conntrack6.lookup(key)).toBeDefined();
     // the IPv4 table holds only IPv4 flows
-    expect(dp.shared.conntrack.lookup(entryKey(47000, 80))).toBeUndefined();
+    expect(findCt4Entry(dp.shared.conntrack, entryKey(47000, 80))).toBeUndefined();
   });
 
   it('marks an entry closing on RST, and a new SYN on a closing entry is evaluated as new', () => {
     expect(dp.run(fromPod, ipPacket(POD, SERVER, tcp(44000, 80, TcpFlag.SYN))).outcome).toBe('allow');
     expect(dp.run(toPod, ipPacket(SERVER, POD, tcp(80, 44000, TcpFlag.RST | TcpFlag.ACK))).outcome).toBe('allow');
-    const entry = CtValue.decode(dp.shared.conntrack.lookup(entryKey(44000, 80))!);
+    const { entry } = findCt4Entry(dp.shared.conntrack, entryKey(44000, 80))!;
     expect(entry.flags & 0x04).toBe(0x04);
     // the pod reuses the ports: its egress policy is asked again (and allows), a SYN from outside is not
     expect(dp.run(toPod, ipPacket(SERVER, POD, tcp(80, 44000, TcpFlag.SYN))).outcome).toBe('drop');
@@ -102,11 +100,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('conntrack', () => {
 
   it('expires idle entries: the next packet is evaluated by policy again', () => {
     expect(dp.run(fromPod, ipPacket(POD, SERVER, tcp(45000, 80, TcpFlag.SYN))).outcome).toBe('allow');
-    const key = entryKey(45000, 80);
-    const entry = CtValue.decode(dp.shared.conntrack.lookup(key)!);
+    const found = findCt4Entry(dp.shared.conntrack, entryKey(45000, 80))!;
     // pretend it was last seen longer ago than any timeout
-    const old = entry.lastSeen - CT_TIMEOUT_OTHER_NS - CT_TIMEOUT_TCP_CLOSING_NS - 3600n * 1_000_000_000n - 1n;
-    dp.shared.conntrack.update(key, CtValue.encode({ ...entry, lastSeen: BigInt.asUintN(64, old) })); // may wrap: ages are signed
+    const old = found.entry.lastSeen - CT_TIMEOUT_OTHER_NS - CT_TIMEOUT_TCP_CLOSING_NS - 3600n * 1_000_000_000n - 1n;
+    updateCt4Entry(dp.shared.conntrack, found, { lastSeen: BigInt.asUintN(64, old) }); // may wrap: ages are signed
     expect(dp.run(toPod, ipPacket(SERVER, POD, tcp(80, 45000, TcpFlag.ACK))).outcome).toBe('drop');
   });
 
@@ -121,7 +118,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('conntrack', () => {
       expect(inNs(() => dp.run(fromPod, ipPacket(POD, SERVER, tcp(46000, 80)), { ifindex: a })).outcome).toBe('allow');
       expect(inNs(() => dp.run(toPod, ipPacket(SERVER, POD, tcp(80, 46000, TcpFlag.SYN | TcpFlag.ACK)), { ifindex: b })).outcome).toBe('drop');
       expect(inNs(() => dp.run(toPod, ipPacket(SERVER, POD, tcp(80, 46000, TcpFlag.SYN | TcpFlag.ACK)), { ifindex: a })).outcome).toBe('allow');
-      expect(dp.shared.conntrack.lookup(entryKey(46000, 80, a))).toBeDefined();
+      expect(findCt4Entry(dp.shared.conntrack, entryKey(46000, 80, a))).toBeDefined();
     } finally {
       execFileSync('ip', ['netns', 'del', ns]);
     }

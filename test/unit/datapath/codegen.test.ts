@@ -8,8 +8,11 @@ import { decodeFlowEvent } from '../../../agent/datapath/flows.ts';
 import {
   CT_KEY_OFFSET,
   CT4_KEY_OFFSET,
+  CT4_SET_SIZE,
+  CT4_WAYS,
   CtKey,
   CtKey4,
+  CtWay4,
   FLOW_EVENT_SIZE,
   FlowEventLayout,
   LPM_KEY_OFFSET,
@@ -229,13 +232,17 @@ describe('layouts', () => {
     expect(CT_KEY_OFFSET % 8).toBe(0);
   });
 
-  it("builds the IPv4 conntrack key from the state's: the same first 12 bytes, then the two addresses", () => {
-    for (const name of ['ifindex', 'proto', 'family', 'lport', 'rport'] as const) expect(CtKey4.offsetOf(name), name).toBe(CtKey.offsetOf(name));
-    expect(CtKey4.offsetOf('local')).toBe(12);
-    expect(CtKey4.offsetOf('remote')).toBe(16);
-    // the program copies ifindex..pad with one 8-byte load and store, and the region holds the key
+  it("keeps the IPv4 conntrack key in the state in its way's order: two 8-byte words the program compares", () => {
+    expect(CtWay4.size).toBe(32);
+    expect(CT4_SET_SIZE).toBe(CT4_WAYS * 32);
+    expect(CtWay4.offsetOf('lport')).toBe(4); // ifindex and ports one word
+    expect(CtWay4.offsetOf('local')).toBe(8); // the addresses the other
+    expect(CtWay4.offsetOf('lastSeen') % 8).toBe(0);
     expect(CT4_KEY_OFFSET % 8).toBe(0);
-    expect(State.offsetOf('ct4Pad') - CT4_KEY_OFFSET).toBe(CtKey4.size);
+    expect(State.offsetOf('ct4Set') - CT4_KEY_OFFSET).toBe(CtWay4.offsetOf('seq'));
+    // CtKey4 (the IPv4 LRU hash's key, read when carried over) is CtKey's first 12 bytes, then the addresses
+    for (const name of ['ifindex', 'proto', 'family', 'lport', 'rport'] as const) expect(CtKey4.offsetOf(name), name).toBe(CtKey.offsetOf(name));
+    expect(CtKey4.offsetOf('remote')).toBe(16);
   });
 
   it('decodes a flow event with the rule identities of its program', () => {

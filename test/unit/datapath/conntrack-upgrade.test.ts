@@ -1,6 +1,7 @@
-// The one-table conntrack entries of agents before issue 13, converted to the per-family tables.
+// Earlier agents' conntrack entries converted: the one-table conntrack before issue 13 to the
+// per-family tables, the IPv4 LRU hash to the set-associative table's ways.
 import { describe, expect, it } from 'vitest';
-import { convertLegacyEntry, LEGACY_CONNTRACK } from '../../../agent/datapath/conntrack-upgrade.ts';
+import { convertLegacyEntry, ct4EntryOf, LEGACY_CONNTRACK } from '../../../agent/datapath/conntrack-upgrade.ts';
 import { CtKey, CtKey4, CtValue } from '../../../agent/datapath/layouts.ts';
 
 const legacyValue = (): Buffer => {
@@ -42,5 +43,30 @@ describe('convertLegacyEntry', () => {
 
   it('drops an entry of no known family', () => {
     expect(convertLegacyEntry(legacyKey(0, Array(16).fill(0), Array(16).fill(0)), legacyValue())).toBeNull();
+  });
+});
+
+describe('ct4EntryOf', () => {
+  it('turns an IPv4 LRU hash entry into a way: key, lastSeen and flags (the tag is not kept)', () => {
+    const key = CtKey4.encode({
+      ifindex: 9,
+      proto: 6,
+      family: 4,
+      pad: 0,
+      lport: 41_000,
+      rport: 80,
+      local: Buffer.from([10, 0, 0, 1]),
+      remote: Buffer.from([10, 0, 0, 2]),
+    });
+    expect(ct4EntryOf(key, CtValue.encode({ lastSeen: 77n, flags: 0x01, tag: 0xabcd }))).toEqual({
+      ifindex: 9,
+      proto: 6,
+      lport: 41_000,
+      rport: 80,
+      local: Buffer.from([10, 0, 0, 1]),
+      remote: Buffer.from([10, 0, 0, 2]),
+      lastSeen: 77n,
+      flags: 0x01,
+    });
   });
 });

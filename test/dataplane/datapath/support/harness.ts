@@ -5,6 +5,7 @@
 import { type CompiledProgram, type CompileOptions, compileDirection } from '../../../../agent/datapath/codegen/program.ts';
 import { decodeFlowAggregate, decodeFlowEvent, type FlowRecord } from '../../../../agent/datapath/flows.ts';
 import { STAT_REASONS, type StatReason } from '../../../../agent/datapath/layouts.ts';
+import type { SharedMapSizes } from '../../../../agent/datapath/limits.ts';
 import { type LoadedProgram, loadCompiledProgram } from '../../../../agent/datapath/load.ts';
 import { closeSharedMaps, createSharedMaps, type SharedMaps } from '../../../../agent/datapath/shared-maps.ts';
 import { SK_BUFF_SIZE, SkBuff } from '../../../../bpf/kernel/constants.ts';
@@ -41,8 +42,9 @@ function outcomeOf(retval: number): Outcome {
   throw new Error(`unexpected program return ${retval}`);
 }
 
-export function createDatapath(): Datapath {
-  const shared = createSharedMaps({ conntrack: 4096, conntrack6: 4096, fragments: 256, flowRing: 256 * 1024, flowAggregates: 1024 });
+/** `sizes` overrides the small tables it makes (a one-set conntrack, to fill a set). */
+export function createDatapath(sizes: Partial<SharedMapSizes> = {}): Datapath {
+  const shared = createSharedMaps({ conntrack: 4096, conntrack6: 4096, fragments: 256, flowRing: 256 * 1024, flowAggregates: 1024, ...sizes });
   const loaded: LoadedProgram[] = [];
   const slotTables = new Map<number, CompiledProgram['slots']>();
   const pending: FlowRecord[] = [];
