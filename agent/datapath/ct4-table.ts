@@ -89,23 +89,7 @@ function alive(entry: Pick<Ct4Entry, 'proto' | 'flags' | 'lastSeen'>, now: bigin
 
 const monotonicNs = (): bigint => process.hrtime.bigint();
 
-/** Every written way (ifindex set, no writer inside), alive or not, with its set and offset. */
-function forEachWay(map: BpfMap, visit: (entry: Ct4Entry, set: number, at: number) => void): void {
-  map.forEachBatch((keys, values, n) => {
-    for (let i = 0; i < n; i++) {
-      const set = keys.readUInt32LE(i * 4);
-      if (set === 0) continue;
-      for (let w = 0; w < CT4_WAYS; w++) {
-        const at = i * map.valueBufferSize + w * CtWay4.size;
-        const way = CtWay4.decode(values, at);
-        if (way.ifindex === 0 || way.seq & 1) continue;
-        visit(way, set, w);
-      }
-    }
-  });
-}
-
-/** Field offsets the count reads in place: a node's table is a million ways, decoding each would cost a scrape ~100 ms. */
+/** Field offsets read in place: a node's table is a million ways, decoding each would cost a scrape ~100 ms. */
 const AT = {
   ifindex: CtWay4.offsetOf('ifindex'),
   seq: CtWay4.offsetOf('seq'),
@@ -114,30 +98,36 @@ const AT = {
   lastSeen: CtWay4.offsetOf('lastSeen'),
 } as const;
 
-/** Entries alive now: what a status report counts as tracked connections. */
-export function countCt4Entries(map: BpfMap, now = monotonicNs()): number {
-  let n = 0;
+/** Every written way (ifindex set, no writer inside), alive or not: `values` holds it at byte `at`, during `visit` only. */
+function forEachWrittenWay(map: BpfMap, visit: (values: Buffer, at: number) => void): void {
   map.forEachBatch(
     (keys, values, count) => {
       for (let i = 0; i < count; i++) {
         if (keys.readUInt32LE(i * 4) === 0) continue; // the header
         for (let w = 0; w < CT4_WAYS; w++) {
           const at = i * map.valueBufferSize + w * CtWay4.size;
-          if (values.readUInt32LE(at + AT.ifindex) === 0 || values.readUInt32LE(at + AT.seq) & 1) continue;
-          const entry = { proto: values[at + AT.proto]!, flags: values[at + AT.flags]!, lastSeen: values.readBigUInt64LE(at + AT.lastSeen) };
-          if (alive(entry, now)) n++;
+          if (values.readUInt32LE(at + AT.ifindex) !== 0 && (values.readUInt32LE(at + AT.seq) & 1) === 0) visit(values, at);
         }
       }
     },
     { batchSize: 4096 },
   );
+}
+
+/** Entries alive now: what a status report counts as tracked connections. */
+export function countCt4Entries(map: BpfMap, now = monotonicNs()): number {
+  let n = 0;
+  forEachWrittenWay(map, (values, at) => {
+    if (alive({ proto: values[at + AT.proto]!, flags: values[at + AT.flags]!, lastSeen: values.readBigUInt64LE(at + AT.lastSeen) }, now)) n++;
+  });
   return n;
 }
 
 /** Every entry alive now. */
 export function ct4Entries(map: BpfMap, now = monotonicNs()): Ct4Entry[] {
   const entries: Ct4Entry[] = [];
-  forEachWay(map, (entry) => {
+  forEachWrittenWay(map, (values, at) => {
+    const entry = CtWay4.decode(values, at);
     if (alive(entry, now)) entries.push(entry);
   });
   return entries;
