@@ -18,26 +18,14 @@ export interface AuditEntry {
  * starts as this is called, so a caller pipelining it beside other statements knows their order.
  */
 export function recordAudit(tx: Tx, caller: Pick<ApiCaller, 'tenantId' | 'actor'>, entry: AuditEntry): Promise<void> {
-  const row = { ...entry, id: newId(), tenantId: caller.tenantId, actor: caller.actor, before: entry.before ?? null, after: entry.after ?? null };
-  return insertEntry(tx, row).then(() => undefined);
+  return insertEntry(tx, auditValues(caller, entry)).then(() => undefined);
 }
 
-type AuditRow = typeof auditLog.$inferInsert;
-
-const insertEntry = statement(
-  'insert-audit-entry',
-  (tx, values: Required<Pick<AuditRow, 'id' | 'tenantId' | 'actor' | 'action' | 'resourceType' | 'resourceId' | 'before' | 'after'>>) =>
-    tx.insert(auditLog).values({
-      id: values.id,
-      tenantId: values.tenantId,
-      actor: values.actor,
-      action: values.action,
-      resourceType: values.resourceType,
-      resourceId: values.resourceId,
-      before: values.before,
-      after: values.after,
-    }),
-);
+// The entry alone: auditedBy's insert, the one place that writes a row, read back by a select.
+const insertEntry = statement('insert-audit-entry', (tx, values: AuditValues) => {
+  const audited = auditedBy(tx, values);
+  return tx.with(audited).select({ id: audited.id }).from(audited);
+});
 
 /**
  * An entry's values as a statement that writes a change and its entry together takes them (auditedBy):
@@ -63,8 +51,9 @@ export function auditValues(caller: Pick<ApiCaller, 'tenantId' | 'actor'>, entry
     auditAction: entry.action,
     auditResourceType: entry.resourceType,
     auditResourceId: entry.resourceId,
-    auditBefore: entry.before === undefined ? null : JSON.stringify(entry.before),
-    auditAfter: entry.after === undefined ? null : JSON.stringify(entry.after),
+    // Absent or null is SQL NULL, not the JSON value null: "no before" reads the same either way.
+    auditBefore: entry.before == null ? null : JSON.stringify(entry.before),
+    auditAfter: entry.after == null ? null : JSON.stringify(entry.after),
   };
 }
 
@@ -77,7 +66,7 @@ export function auditValues(caller: Pick<ApiCaller, 'tenantId' | 'actor'>, entry
  * JSON text whichever driver sends it, and a null before or after stays SQL NULL.
  */
 export function auditedBy(tx: Tx, values: Placeholders<AuditValues>) {
-  return tx.$with('audited', { id: sql<string>`id` }).as(
+  return tx.$with('audited', { id: sql<string>`id`.as('id') }).as(
     sql`insert into ${auditLog} (${columns(auditLog.id, auditLog.tenantId, auditLog.actor, auditLog.action, auditLog.resourceType, auditLog.resourceId, auditLog.before, auditLog.after)})
       values (${values.auditId}::uuid, ${values.auditTenantId}::uuid, ${values.auditActor}::text, ${values.auditAction}::text,
         ${values.auditResourceType}::text, ${values.auditResourceId}::text, ${values.auditBefore}::text::jsonb, ${values.auditAfter}::text::jsonb)
