@@ -32,11 +32,21 @@ export function errorAt(error: unknown, field: string): string | undefined {
 }
 
 /** The failure's message when no field of the form shows it (always, for a failure without field paths). */
-export function formError(error: unknown, fields: string[]): string | undefined {
+function formError(error: unknown, fields: string[]): string | undefined {
   if (!error) return undefined;
   if (error instanceof ApiFailure && error.fieldErrors.length > 0 && error.fieldErrors.every((entry) => fields.includes(fieldName(entry.path))))
     return undefined;
   return (error as Error).message;
+}
+
+/** A failed submission's message, under the form, when none of its `fields` shows it. */
+export function FormError(props: { error: unknown; fields: string[] }) {
+  const message = formError(props.error, props.fields);
+  return message ? (
+    <p class="notice error" role="alert">
+      {message}
+    </p>
+  ) : null;
 }
 
 /** Control attributes that connect an input to its error. */

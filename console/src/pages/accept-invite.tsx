@@ -3,25 +3,15 @@
 import { useState } from 'preact/hooks';
 import { api } from '../client/client.ts';
 import type { Session } from '../client/types.ts';
-import { described, errorAt, Field, formError } from '../components/field.tsx';
+import { described, errorAt, Field, FormError } from '../components/field.tsx';
+import { useSubmission } from '../components/use-submission.ts';
 
 export function AcceptInvitePage(props: { onSignedIn: (session: Session) => void }) {
   const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      props.onSignedIn(await api<Session>('/v1/invites/accept', { method: 'POST', body: { token, password }, quietUnauthorized: true }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmission(async () => {
+    props.onSignedIn(await api<Session>('/v1/invites/accept', { method: 'POST', body: { token, password }, quietUnauthorized: true }));
+  });
   const passwordError = errorAt(error, 'password');
   return (
     <main class="centered" id="main">
@@ -43,11 +33,7 @@ export function AcceptInvitePage(props: { onSignedIn: (session: Session) => void
                 onInput={(e) => setPassword(e.currentTarget.value)}
               />
             </Field>
-            {formError(error, ['password']) && (
-              <p class="notice error" role="alert">
-                {formError(error, ['password'])}
-              </p>
-            )}
+            <FormError error={error} fields={['password']} />
             <button type="submit" class="primary" disabled={busy}>
               {busy ? 'Joining…' : 'Accept invitation'}
             </button>

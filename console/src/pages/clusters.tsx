@@ -4,8 +4,9 @@ import { api } from '../client/client.ts';
 import { listAll } from '../client/resources.ts';
 import type { Cluster } from '../client/types.ts';
 import { Empty, Show, useLoad } from '../components/async-state.tsx';
-import { described, errorAt, Field, formError } from '../components/field.tsx';
+import { described, errorAt, Field, FormError } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
+import { useSubmission } from '../components/use-submission.ts';
 import { formatTime } from '../format.ts';
 import { navigate } from '../router.ts';
 import { useSession } from '../session.ts';
@@ -25,21 +26,10 @@ function RegisterCluster() {
   const { canWrite } = useSession();
   const [name, setName] = useState('');
   const [provider, setProvider] = useState<string>('other');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const cluster = await api<Cluster>('/v1/clusters', { method: 'POST', body: { name, provider } });
-      navigate(`/clusters/${cluster.id}`);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmission(async () => {
+    const cluster = await api<Cluster>('/v1/clusters', { method: 'POST', body: { name, provider } });
+    navigate(`/clusters/${cluster.id}`);
+  });
   const nameError = errorAt(error, 'name');
   return (
     <form class="card inline-form" onSubmit={submit} aria-labelledby="register-title">
@@ -62,11 +52,7 @@ function RegisterCluster() {
         </button>
       </fieldset>
       {!canWrite && <p class="hint">Your role (viewer) can look but not register clusters.</p>}
-      {formError(error, ['name', 'provider']) && (
-        <p class="notice error" role="alert">
-          {formError(error, ['name', 'provider'])}
-        </p>
-      )}
+      <FormError error={error} fields={['name', 'provider']} />
     </form>
   );
 }

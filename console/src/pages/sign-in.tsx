@@ -3,26 +3,16 @@
 import { useState } from 'preact/hooks';
 import { api } from '../client/client.ts';
 import type { Session } from '../client/types.ts';
-import { described, errorAt, Field, formError } from '../components/field.tsx';
+import { described, errorAt, Field, FormError } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
+import { useSubmission } from '../components/use-submission.ts';
 
 export function SignInPage(props: { expired: boolean; onSignedIn: (session: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      props.onSignedIn(await api<Session>('/v1/session', { method: 'POST', body: { email, password }, quietUnauthorized: true }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmission(async () => {
+    props.onSignedIn(await api<Session>('/v1/session', { method: 'POST', body: { email, password }, quietUnauthorized: true }));
+  });
   const emailError = errorAt(error, 'email');
   const passwordError = errorAt(error, 'password');
   return (
@@ -54,11 +44,7 @@ export function SignInPage(props: { expired: boolean; onSignedIn: (session: Sess
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
         </Field>
-        {formError(error, ['email', 'password']) && (
-          <p class="notice error" role="alert">
-            {formError(error, ['email', 'password'])}
-          </p>
-        )}
+        <FormError error={error} fields={['email', 'password']} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -2,28 +2,18 @@
 import { useState } from 'preact/hooks';
 import { api } from '../client/client.ts';
 import type { Session } from '../client/types.ts';
-import { described, errorAt, Field, formError } from '../components/field.tsx';
+import { described, errorAt, Field, FormError } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
+import { useSubmission } from '../components/use-submission.ts';
 
 export function SignUpPage(props: { onSignedIn: (session: Session) => void }) {
   const [tenantName, setTenantName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const created = await api<{ tenant: { id: string } }>('/v1/signup', { method: 'POST', body: { tenantName, email, password } });
-      props.onSignedIn(await api<Session>('/v1/session', { method: 'POST', body: { email, password, tenantId: created.tenant.id }, quietUnauthorized: true }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmission(async () => {
+    const created = await api<{ tenant: { id: string } }>('/v1/signup', { method: 'POST', body: { tenantName, email, password } });
+    props.onSignedIn(await api<Session>('/v1/session', { method: 'POST', body: { email, password, tenantId: created.tenant.id }, quietUnauthorized: true }));
+  });
   const fields = ['tenantName', 'email', 'password'];
   const [tenantError, emailError, passwordError] = fields.map((field) => errorAt(error, field));
   return (
@@ -53,11 +43,7 @@ export function SignUpPage(props: { onSignedIn: (session: Session) => void }) {
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
         </Field>
-        {formError(error, fields) && (
-          <p class="notice error" role="alert">
-            {formError(error, fields)}
-          </p>
-        )}
+        <FormError error={error} fields={fields} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create account'}
         </button>
