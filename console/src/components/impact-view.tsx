@@ -3,6 +3,7 @@
 import type { Impact } from '../client/types.ts';
 import { formatTime, protocolName } from '../format.ts';
 import { decidingRule, impactSummary, samplingNote, verdictChange } from '../policies/impact.ts';
+import { TableHead } from './table-head.tsx';
 
 export function ImpactView(props: { impact: Impact }) {
   const { impact } = props;
@@ -18,15 +19,7 @@ export function ImpactView(props: { impact: Impact }) {
         <div class="scroll">
           <table class="impact-changes">
             <caption>Flows whose verdict would change</caption>
-            <thead>
-              <tr>
-                <th scope="col">Source → destination</th>
-                <th scope="col">Port</th>
-                <th scope="col">Verdict (before → after)</th>
-                <th scope="col">Count</th>
-                <th scope="col">Deciding policy</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Source → destination', 'Port', 'Verdict (before → after)', 'Count', 'Deciding policy']} />
             <tbody>
               {impact.changes.map((change) => {
                 const { before, after } = verdictChange(change.change);

@@ -6,6 +6,7 @@ import { latestRevision, listAll } from '../client/resources.ts';
 import type { AgentStatus, Cluster } from '../client/types.ts';
 import { Empty, ErrorNotice, Show, useLoad } from '../components/async-state.tsx';
 import { ShownOnce } from '../components/shown-once.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { age, formatTime } from '../format.ts';
 import { useSession } from '../session.ts';
 
@@ -76,16 +77,7 @@ function Agents(props: { clusterId: string }) {
           ) : (
             <table>
               <caption class="visually-hidden">Agents per node</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Node</th>
-                  <th scope="col">Applied revision</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">Programs</th>
-                  <th scope="col">Errors</th>
-                  <th scope="col">Version</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Node', 'Applied revision', 'Last seen', 'Programs', 'Errors', 'Version']} />
               <tbody>
                 {agents.map((agent) => (
                   <tr key={agent.nodeName}>

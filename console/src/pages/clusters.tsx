@@ -6,6 +6,7 @@ import type { Cluster } from '../client/types.ts';
 import { Empty, Show, useLoad } from '../components/async-state.tsx';
 import { described, errorAt, Field, FormError } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { useSubmission } from '../components/use-submission.ts';
 import { formatTime } from '../format.ts';
 import { navigate } from '../router.ts';
@@ -71,14 +72,7 @@ export function ClustersPage() {
           ) : (
             <table>
               <caption class="visually-hidden">Clusters</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Registered</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Name', 'Provider', 'Status', 'Registered']} />
               <tbody>
                 {items.map((cluster) => (
                   <tr key={cluster.id}>

@@ -6,6 +6,7 @@ import { query } from '../client/client.ts';
 import type { Flow } from '../client/types.ts';
 import { Empty } from '../components/async-state.tsx';
 import { described, Field } from '../components/field.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { describeRule, type FlowFilters, filterProblems, matchesLocally, NO_FILTERS, PROTOCOL_NUMBERS, serverQuery } from '../flows/filter.ts';
 import { openLiveTail, type TailState } from '../flows/live-tail.ts';
 import { flowRateSeries, VERDICTS } from '../flows/rate.ts';
@@ -200,19 +201,9 @@ export function FlowsPage(props: { clusterId: string }) {
           <div class="scroll">
             <table class="flows" data-rows={rows.length}>
               <caption class="visually-hidden">Flows, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Direction</th>
-                  <th scope="col">Remote</th>
-                  <th scope="col">Port</th>
-                  <th scope="col">Verdict</th>
-                  <th scope="col">Decided by (tier / policy / rule)</th>
-                  <th scope="col">Staged</th>
-                  <th scope="col">Packets · bytes</th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={['Time', 'Endpoint', 'Direction', 'Remote', 'Port', 'Verdict', 'Decided by (tier / policy / rule)', 'Staged', 'Packets · bytes']}
+              />
               <tbody>
                 {rows.map((flow) => (
                   <FlowRow key={flow.id} flow={flow} />

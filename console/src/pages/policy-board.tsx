@@ -7,6 +7,7 @@ import type { Policy } from '../client/types.ts';
 import { Empty, ErrorNotice, Show, useLoad } from '../components/async-state.tsx';
 import { ConfirmButton } from '../components/confirm-button.tsx';
 import { Link } from '../components/link.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { type BoardPolicy, type BoardTier, boardOf } from '../policies/board.ts';
 import { useSession } from '../session.ts';
 
@@ -64,18 +65,7 @@ function TierSection(props: { clusterId: string; tier: BoardTier; onChanged: () 
         <p class="hint">No policies in this tier.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Policy</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Order</th>
-              <th scope="col">Selector</th>
-              <th scope="col">Rules</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Policy', 'Kind', 'Order', 'Selector', 'Rules']} actions />
           <tbody>
             {tier.policies.map((entry) => (
               <PolicyRow key={entry.policy.id} clusterId={props.clusterId} entry={entry} onChanged={props.onChanged} onError={props.onError} />

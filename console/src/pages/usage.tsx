@@ -7,6 +7,7 @@ import { api } from '../client/client.ts';
 import { listAll } from '../client/resources.ts';
 import type { AgentStatus, Cluster, TenantWithUsage } from '../client/types.ts';
 import { Empty, ErrorNotice, Loading, Show, useLoad } from '../components/async-state.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { bitRate, bytes } from '../format.ts';
 import { type BandwidthHistory, type PodBandwidth, podBandwidth, recordReadings, throughputSeries } from '../usage/bandwidth.ts';
 
@@ -82,17 +83,7 @@ function PodBandwidthSection() {
           <div class="scroll">
             <table class="bandwidth">
               <caption>Token buckets per pod and direction, counters as last reported</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Cluster</th>
-                  <th scope="col">Node</th>
-                  <th scope="col">Pod</th>
-                  <th scope="col">Direction</th>
-                  <th scope="col">Limit (set by)</th>
-                  <th scope="col">Passed</th>
-                  <th scope="col">Dropped over the limit</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Cluster', 'Node', 'Pod', 'Direction', 'Limit (set by)', 'Passed', 'Dropped over the limit']} />
               <tbody>
                 {rows.map((row) => (
                   <tr key={row.key}>

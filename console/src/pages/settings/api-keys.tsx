@@ -6,12 +6,12 @@ import type { ApiKey, Role } from '../../client/types.ts';
 import { Empty, ErrorNotice, Show, useLoad } from '../../components/async-state.tsx';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { described, errorAt, Field } from '../../components/field.tsx';
+import { RoleField } from '../../components/role-field.tsx';
 import { ShownOnce } from '../../components/shown-once.tsx';
+import { TableHead } from '../../components/table-head.tsx';
 import { formatTime } from '../../format.ts';
 import { useSession } from '../../session.ts';
 import { SettingsTabs } from './tabs.tsx';
-
-export const ROLES: Role[] = ['viewer', 'editor', 'admin', 'owner'];
 
 export function ApiKeysPage() {
   const { canManage } = useSession();
@@ -44,13 +44,7 @@ export function ApiKeysPage() {
           <Field id="key-name" label="Name" error={nameError}>
             <input {...described('key-name', nameError)} required value={name} onInput={(e) => setName(e.currentTarget.value)} />
           </Field>
-          <Field id="key-role" label="Role">
-            <select id="key-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-              {ROLES.map((option) => (
-                <option key={option}>{option}</option>
-              ))}
-            </select>
-          </Field>
+          <RoleField id="key-role" value={role} onChange={setRole} />
           <button type="submit" class="primary">
             Create key
           </button>
@@ -67,18 +61,7 @@ export function ApiKeysPage() {
             </Empty>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Name', 'Prefix', 'Role', 'Created', 'Last used']} actions />
               <tbody>
                 {items.map((key) => (
                   <tr key={key.id}>

@@ -7,9 +7,10 @@ import type { Invite, Member, NewInvite, Role } from '../../client/types.ts';
 import { Empty, ErrorNotice, Show, useLoad } from '../../components/async-state.tsx';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { described, errorAt, Field } from '../../components/field.tsx';
+import { RoleField } from '../../components/role-field.tsx';
 import { ShownOnce } from '../../components/shown-once.tsx';
+import { TableHead } from '../../components/table-head.tsx';
 import { useSession } from '../../session.ts';
-import { ROLES } from './api-keys.tsx';
 import { SettingsTabs } from './tabs.tsx';
 
 function InviteForm(props: { onInvited: () => void }) {
@@ -38,13 +39,7 @@ function InviteForm(props: { onInvited: () => void }) {
           <Field id="invite-email" label="Email" error={emailError}>
             <input {...described('invite-email', emailError)} type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
           </Field>
-          <Field id="invite-role" label="Role">
-            <select id="invite-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-              {ROLES.map((option) => (
-                <option key={option}>{option}</option>
-              ))}
-            </select>
-          </Field>
+          <RoleField id="invite-role" value={role} onChange={setRole} />
           <button type="submit" class="primary">
             Invite
           </button>
@@ -77,15 +72,7 @@ export function MembersPage() {
           <>
             <table>
               <caption class="visually-hidden">Members</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Email', 'Role']} actions />
               <tbody>
                 {members.map((member) => (
                   <tr key={member.id}>
@@ -115,15 +102,7 @@ export function MembersPage() {
               </Empty>
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Email', 'Role']} actions />
                 <tbody>
                   {invites.map((invite) => (
                     <tr key={invite.id}>
