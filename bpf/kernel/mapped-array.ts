@@ -3,10 +3,12 @@
 // 32 MiB array even when the caller only wants to count a few live elements; the mapping is the
 // map's own memory, read with plain loads and no syscall.
 //
-// Layout (kernel/bpf/arraymap.c, array_map_alloc and array_map_mmap, read in 6.12's source): the values of an mmapable array start on a page of their own, and offset 0 of the
-// mapping is element 0; element i is at i * round_up(value_size, 8), the stride of every array's
-// elements. A mapping may cover at most the elements, rounded up to a page. The mapping holds a
-// reference on the map: the map lives on until it is unmapped, whatever happens to its fds and pins.
+// Layout (kernel/bpf/arraymap.c, array_map_alloc and array_map_mmap, read in 6.12's source): the
+// values of an mmapable array start on a page of their own, and offset 0 of the mapping is element
+// 0; element i is at i * round_up(value_size, 8), the stride of every array's elements. A mapping
+// may cover at most the elements, rounded up to a page. The mapping holds the map's file: the map
+// lives on until it is unmapped, whatever happens to its fds and pins. Every page is mapped at
+// mmap time, and the process's VmRSS counts them (RssFile), though they are the map's own memory.
 //
 // A writable mapping keeps the map from being frozen (the kernel counts writable mappings). Programs
 // write the memory while user space reads it: reads race their writes, as a batch lookup's copy does;
