@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
 import type { BpfMap, CreateMapOptions } from '../../bpf/kernel/map.ts';
-import { isMappable, MappedArray } from '../../bpf/kernel/mapped-array.ts';
+import { isMappable, withMappedArray } from '../../bpf/kernel/mapped-array.ts';
 import { ct4Hash } from './ct4-hash.ts';
 import { CT4_SET_SIZE, CT4_WAYS, Ct4Header, CtFlag, CtWay4 } from './layouts.ts';
 import { CT_TIMEOUT_OTHER_NS, CT_TIMEOUT_TCP_CLOSING_NS, CT_TIMEOUT_TCP_NS } from './limits.ts';
@@ -105,22 +105,16 @@ function copyOf(map: BpfMap): TableImage {
   return imageOf(image, stride);
 }
 
-/** The table as it is now, to read: valid until the map is closed (mapped) or for as long as it is kept (a copy). */
-function readTable(map: BpfMap): TableImage {
-  if (!isMappable(map)) return copyOf(map);
-  const mapped = map.mapped();
-  return imageOf(mapped.bytes, mapped.stride);
+/** Lets `read` see the table as it is now, during the call only (the mapping is gone after it). */
+function readTable<T>(map: BpfMap, read: (image: TableImage) => T): T {
+  if (!isMappable(map)) return read(copyOf(map));
+  return withMappedArray(map, {}, (mapped) => read(imageOf(mapped.bytes, mapped.stride)));
 }
 
 /** Lets `write` change the table: in place through a writable mapping, or on a copy written back in one batch. */
 function writeTable(map: BpfMap, write: (image: TableImage) => void): void {
   if (isMappable(map)) {
-    const mapped = MappedArray.of(map, { writable: true });
-    try {
-      write(imageOf(mapped.bytes, mapped.stride));
-    } finally {
-      mapped.close();
-    }
+    withMappedArray(map, { writable: true }, (mapped) => write(imageOf(mapped.bytes, mapped.stride)));
     return;
   }
   const image = copyOf(map);
@@ -188,7 +182,10 @@ const written = (words: Uint32Array, w: number): boolean => words[w + WORD.ifind
 
 /** Entries alive now: what a status report counts as tracked connections. Read in place, nothing copied. */
 export function countCt4Entries(map: BpfMap, now = monotonicNs()): number {
-  const image = readTable(map);
+  return readTable(map, (image) => countAlive(image, now));
+}
+
+function countAlive(image: TableImage, now: bigint): number {
   const { bytes, words } = image;
   // lastSeen and now as 32-bit halves, no BigInt per way. The age is exact below 2^53 ns (104
   // days); beyond, it is far past any timeout either way.
@@ -210,7 +207,10 @@ export function countCt4Entries(map: BpfMap, now = monotonicNs()): number {
  * (codegen/conntrack4.ts), as the program's own lookup requires.
  */
 export function ct4Entries(map: BpfMap, now = monotonicNs()): Ct4Entry[] {
-  const image = readTable(map);
+  return readTable(map, (image) => aliveEntries(image, now));
+}
+
+function aliveEntries(image: TableImage, now: bigint): Ct4Entry[] {
   const { bytes, words } = image;
   const entries: Ct4Entry[] = [];
   for (let w = firstWay(image); w < words.length; w += WAY_WORDS) {

@@ -7,7 +7,6 @@ import { MapFlag, MapType, PERCPU_MAP_TYPES, UpdateFlag } from './constants.ts';
 import { check, Errno, failure } from './errno.ts';
 import { closeFd } from './fd.ts';
 import { libbpf } from './libbpf.ts';
-import { MappedArray } from './mapped-array.ts';
 import { buildOpts, MapBatchOpts, MapCreateOpts, MapInfo } from './opts.ts';
 import { perCpuStride, possibleCpus, splitPerCpu } from './percpu.ts';
 import { openPinnedFd, pinFd } from './pin.ts';
@@ -232,25 +231,11 @@ export class BpfMap implements MapSpec {
   }
 
   private closed = false;
-  private mapping: MappedArray | undefined;
 
-  /**
-   * A BPF_F_MMAPABLE array's values in place (mapped-array.ts), read-only: mapped on first use, kept
-   * until close(), so reading the whole array again costs no syscall and no copy.
-   */
-  mapped(): MappedArray {
-    if (this.closed) throw new BpfError('INVALID_ARGUMENT', `map ${this.name} is closed`);
-    this.mapping ??= MappedArray.of(this);
-    return this.mapping;
-  }
-
-  /** Drop our fd and our mapping (idempotent: a second close must not hit an fd number reused since). */
+  /** Drop our fd (idempotent: a second close must not hit an fd number reused since). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    // the mapping holds the map too: unmapped, a map nothing else holds is freed
-    this.mapping?.close();
-    this.mapping = undefined;
     closeFd(this.fd);
   }
 }

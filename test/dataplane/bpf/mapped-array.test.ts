@@ -1,12 +1,12 @@
 // An mmapable array read and written in place (bpf/kernel/mapped-array.ts): element i where the
 // kernel keeps it (the value rounded up to 8 bytes apart), the map's memory itself rather than a
 // copy (a program's write shows without a syscall), writes through a writable mapping seen by
-// lookups, and arrays without the flag refused.
+// lookups, arrays without the flag refused, and a mapping held for one use only.
 import { afterAll, expect, it } from 'vitest';
 import { add64, atomicAdd, call, exit, jeq, label, ld, mov64, R0, R1, R2, R10, st } from '../../../bpf/asm/index.ts';
 import { Helper, MapFlag, MapType, TcAct } from '../../../bpf/kernel/constants.ts';
 import { type BpfMap, createMap } from '../../../bpf/kernel/map.ts';
-import { arrayStride, MappedArray } from '../../../bpf/kernel/mapped-array.ts';
+import { arrayStride, MappedArray, withMappedArray } from '../../../bpf/kernel/mapped-array.ts';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
@@ -39,21 +39,22 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('mmapable arrays in place', () =
       value.writeUInt32LE(0xabc0_0000 + i, 8);
       m.update(u32(i), value);
     }
-    const { bytes, stride, elements } = m.mapped();
-    expect(stride).toBe(16);
-    expect(elements).toBe(1000);
-    expect(bytes.length).toBe(16_000);
-    for (const i of [0, 1, 255, 256, 999]) {
-      expect(bytes.readUInt32LE(i * stride)).toBe(i + 1);
-      expect(bytes.readUInt32LE(i * stride + 8)).toBe(0xabc0_0000 + i);
-    }
-    expect(bytes.readUInt32LE(2 * stride)).toBe(0); // never written
-    expect(m.mapped()).toBe(m.mapped()); // mapped once for the map's life
+    withMappedArray(m, {}, ({ bytes, stride, elements }) => {
+      expect(stride).toBe(16);
+      expect(elements).toBe(1000);
+      expect(bytes.length).toBe(16_000);
+      for (const i of [0, 1, 255, 256, 999]) {
+        expect(bytes.readUInt32LE(i * stride)).toBe(i + 1);
+        expect(bytes.readUInt32LE(i * stride + 8)).toBe(0xabc0_0000 + i);
+      }
+      expect(bytes.readUInt32LE(2 * stride)).toBe(0); // never written
+    });
   });
 
   it('is the map itself: a program adding to an element shows in the mapping without a syscall', () => {
     const counters = make({ type: MapType.ARRAY, name: 'test_mmap_count', keySize: 4, valueSize: 8, maxEntries: 4, flags: MapFlag.MMAPABLE });
-    const view = counters.mapped().bytes;
+    const mapping = MappedArray.of(counters);
+    const view = mapping.bytes;
     const p = loadProgram({
       name: 'test_mmap_prog',
       instructions: [
@@ -77,6 +78,7 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('mmapable arrays in place', () =
       expect(view.readBigUInt64LE(3 * 8)).toBe(9n);
     } finally {
       p.close();
+      mapping.close();
     }
   });
 
@@ -92,13 +94,20 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('mmapable arrays in place', () =
     expect(() => writable.bytes).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
-  it('refuses an array created without BPF_F_MMAPABLE, and a closed map', () => {
+  it('refuses an array created without BPF_F_MMAPABLE', () => {
     const plain = make({ type: MapType.ARRAY, name: 'test_plain', keySize: 4, valueSize: 8, maxEntries: 8 });
-    expect(() => plain.mapped()).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    const closed = createMap({ type: MapType.ARRAY, name: 'test_mmap_gone', keySize: 4, valueSize: 8, maxEntries: 8, flags: MapFlag.MMAPABLE });
-    const mapping = closed.mapped();
-    closed.close();
-    expect(() => mapping.bytes).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' })); // unmapped with the map
-    expect(() => closed.mapped()).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => MappedArray.of(plain)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('unmaps after one use, whatever the use did', () => {
+    const m = make({ type: MapType.ARRAY, name: 'test_mmap_once', keySize: 4, valueSize: 8, maxEntries: 8, flags: MapFlag.MMAPABLE });
+    let held: MappedArray | undefined;
+    expect(() =>
+      withMappedArray(m, {}, (mapped) => {
+        held = mapped;
+        throw new Error('the use failed');
+      }),
+    ).toThrow('the use failed');
+    expect(() => held!.bytes).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
