@@ -5,7 +5,8 @@
 // re-applies, and a restart grants no fresh burst. An upgrade that changes only a hash map's
 // capacity or flags (limits.ts sizes the conntrack table) re-creates it with its entries copied
 // over, so established connections survive that too, and so they do an earlier agent's IPv4
-// conntrack of another layout (conntrack-upgrade.ts); any other changed layout loses them.
+// conntrack of another layout (conntrack-upgrade.ts) or of another size or flags (a table created
+// before it was mmapable); any other changed layout loses them.
 import { existsSync } from 'node:fs';
 import { isBpfError } from '../../bpf/errors.ts';
 import { MapFlag, MapType } from '../../bpf/kernel/constants.ts';
@@ -174,7 +175,7 @@ function earlierIpv4Entries(from: BpfMap, conntrack6: BpfMap): Ct4Entry[] | null
 
 /**
  * An earlier agent's IPv4 conntrack pinned as `conntrack` (the one-table LRU hash before issue 13,
- * the IPv4 LRU hash after it, or this table at another size): its entries placed in the new table
+ * the IPv4 LRU hash after it, or this table at another size or without BPF_F_MMAPABLE): its entries placed in the new table
  * (conntrack-upgrade.ts says why they must not be lost). False when `from` is none of those or its
  * entries did not fit.
  */

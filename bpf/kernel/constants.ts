@@ -90,6 +90,7 @@ export const MapFlag = {
   NO_COMMON_LRU: 2,
   RDONLY_PROG: 1 << 7, // programs may only read (e.g. config maps)
   WRONLY_PROG: 1 << 8,
+  MMAPABLE: 1 << 10, // arrays only: user space may mmap the values (mapped-array.ts)
 } as const;
 
 /** Flags of map update (BPF_ANY / BPF_NOEXIST / BPF_EXIST). */

@@ -1,13 +1,13 @@
 // The node's pinned maps across an agent upgrade: a map of the same shape is reused as it is; a
-// conntrack table of another capacity is re-created with its entries, so the connections it
-// admitted keep passing, and so are the IPv4 LRU hash and the one-table conntrack (split by family)
+// conntrack table of another capacity, or created before it was mmapable, is re-created with its
+// entries, so the connections it admitted keep passing, and so are the IPv4 LRU hash and the one-table conntrack (split by family)
 // of earlier agents; any other changed layout replaces the map and its entries are gone.
 import { rmSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { type Ct4Entry, countCt4Entries, ct4MapSpec, findCt4Entry, initCt4Table, placeCt4Entries } from '../../../agent/datapath/ct4-table.ts';
 import { CT4_SET_SIZE, CtKey, CtKey4, CtValue } from '../../../agent/datapath/layouts.ts';
 import { closeSharedMaps, type OpenedSharedMaps, openSharedMaps } from '../../../agent/datapath/shared-maps.ts';
-import { MapType } from '../../../bpf/kernel/constants.ts';
+import { MapFlag, MapType } from '../../../bpf/kernel/constants.ts';
 import { type BpfMap, createMap } from '../../../bpf/kernel/map.ts';
 import { BPFFS_ROOT, ensureBpffs } from '../../../bpf/kernel/pin.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
@@ -55,9 +55,10 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('shared maps across an upgrade',
     old.close();
   }
 
-  /** This agent's table, `entries` ways, holding ENTRIES. */
-  const table = (entries: number) => () => {
-    const map = createMap(ct4MapSpec(entries));
+  /** This agent's table, `entries` ways, holding ENTRIES; `flags` in place of its own (an earlier agent's). */
+  const table = (entries: number, flags?: number) => () => {
+    const spec = ct4MapSpec(entries);
+    const map = createMap({ ...spec, flags: flags ?? spec.flags });
     initCt4Table(map);
     placeCt4Entries(map, ENTRIES);
     return map;
@@ -80,6 +81,19 @@ describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('shared maps across an upgrade',
     expect(opened.maps.conntrack.maxEntries).toBe(ct4MapSpec(SIZES.conntrack).maxEntries);
     expectEntries(opened.maps.conntrack);
     // pinned again: the next start reuses the new table
+    closeSharedMaps(opened.maps);
+    opened = openSharedMaps(dir, SIZES);
+    expect(opened.reused).toContain('conntrack');
+    expectEntries(opened.maps.conntrack);
+  });
+
+  it('re-creates a conntrack table created without BPF_F_MMAPABLE as an mmapable one, every connection kept', () => {
+    pinEarlierAgent(table(SIZES.conntrack, 0));
+    opened = openSharedMaps(dir, SIZES);
+    expect(opened.carried).toEqual(['conntrack']);
+    expect(opened.replaced).toEqual([]);
+    expect(opened.maps.conntrack.flags & MapFlag.MMAPABLE).toBe(MapFlag.MMAPABLE);
+    expectEntries(opened.maps.conntrack);
     closeSharedMaps(opened.maps);
     opened = openSharedMaps(dir, SIZES);
     expect(opened.reused).toContain('conntrack');
