@@ -1,7 +1,24 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let sequence = 0;
+
+/**
+ * Random bytes for ids, drawn from the system's generator 256 ids at a time: each draw is a call into
+ * OpenSSL (with a getpid of its own), and a policy write makes several ids. What is drawn is used once.
+ */
+const POOLED_IDS = 256;
+const pool = Buffer.alloc(16 * POOLED_IDS);
+let pooled = 0;
+
+function randomIdBytes(): Buffer {
+  if (pooled === 0) {
+    randomFillSync(pool);
+    pooled = POOLED_IDS;
+  }
+  pooled -= 1;
+  return pool.subarray(pooled * 16, pooled * 16 + 16);
+}
 
 /**
  * UUIDv7 (RFC 9562): time-ordered, so ordering by id is ordering by creation and a cursor is just
@@ -9,9 +26,11 @@ let sequence = 0;
  * 12-bit rand_a field carries a counter (RFC 9562 section 6.2, method 1), started at a random point.
  */
 export function newId(now = Date.now()): string {
+  const bytes = randomIdBytes();
   if (now > lastMs) {
     lastMs = now;
-    sequence = randomBytes(2).readUInt16BE(0) & 0x7ff;
+    // The counter's random start: the bytes it is written over.
+    sequence = bytes.readUInt16BE(6) & 0x7ff;
   } else {
     sequence += 1;
     // Counter exhausted within one millisecond: borrow the next one, keeping the order.
@@ -20,7 +39,6 @@ export function newId(now = Date.now()): string {
       sequence = 0;
     }
   }
-  const bytes = randomBytes(16);
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;

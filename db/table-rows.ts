@@ -12,6 +12,8 @@ const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
 export interface TableRows<T extends PgTable> {
   /** Every column, as `select <columns> from ...` names them. */
   columns: SQL;
+  /** The same as text, for a statement written as text (tenant-read.ts). */
+  columnList: string;
   rows(raw: readonly Record<string, unknown>[]): T['$inferSelect'][];
 }
 
@@ -28,8 +30,10 @@ export function tableRows<T extends PgTable>(table: T): TableRows<T> {
     }
     return mapped as T['$inferSelect'];
   };
+  const columnList = columns.map(([, column]) => `"${column.name}"`).join(', ');
   return {
-    columns: sql.raw(columns.map(([, column]) => `"${column.name}"`).join(', ')),
+    columns: sql.raw(columnList),
+    columnList,
     rows: (raw) => raw.map(row),
   };
 }

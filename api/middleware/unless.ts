@@ -10,12 +10,18 @@ import type { AppEnv } from '../env.ts';
 export function unless(skip: (c: Context<AppEnv>) => boolean, ...middleware: MiddlewareHandler<AppEnv>[]): MiddlewareHandler<AppEnv> {
   return async function runUnlessSkipped(c, next) {
     if (skip(c)) return next();
-    const dispatch = async (index: number): Promise<void> => {
-      const handler = middleware[index];
-      if (!handler) return next();
-      const answer = await handler(c, (() => dispatch(index + 1)) as Next);
-      if (answer && !c.finalized) c.res = answer;
-    };
-    await dispatch(0);
+    await runFrom(middleware, 0, c, next);
   };
+}
+
+/**
+ * middleware[index] and those after it, then `next`. A function of its own rather than a closure made
+ * per request: the tsx and esbuild builds name every named closure as it is made (a defineProperty
+ * call each time).
+ */
+async function runFrom(middleware: MiddlewareHandler<AppEnv>[], index: number, c: Context<AppEnv>, next: Next): Promise<void> {
+  const handler = middleware[index];
+  if (!handler) return next();
+  const answer = await handler(c, (() => runFrom(middleware, index + 1, c, next)) as Next);
+  if (answer && !c.finalized) c.res = answer;
 }

@@ -2,7 +2,7 @@
 // (soft: their bundles and audit trail stay; their policies go, as they count against the plan;
 // EKS clusters onboarded through a role are offboarded by a job first).
 import { count, eq, isNull, sql } from 'drizzle-orm';
-import { isUniqueViolation, newId, sqlLiteral, type Tx, tableRows } from '../../db/index.ts';
+import { isUniqueViolation, newId, sqlLiteral, sqlLiteralText, type Tx, tableRows } from '../../db/index.ts';
 import { agentStatus, clusters, flowIntake, policies } from '../../db/schema/index.ts';
 import { ApiError, notFound, unlessNotFound } from '../errors/api-error.ts';
 import { checkIfMatch } from '../http/etag.ts';
@@ -55,21 +55,23 @@ export interface ClusterFilter extends PageRequest {
   status?: ClusterRow['status'] | undefined;
 }
 
-// The clusters' reads are tenant reads (db/tenant-read.ts): one round trip each, their values written as literals.
+// The clusters' reads are tenant reads (db/tenant-read.ts): one round trip each, their values written as
+// literals. The list, read on every page of the console and by automation polling, is written as text.
 const clusterRows = tableRows(clusters);
-const equals = (column: string, value: string | undefined) => (value === undefined ? undefined : sql`${sql.identifier(column)} = ${sqlLiteral(value)}`);
+const equals = (column: 'name' | 'provider' | 'status', value: string | undefined) =>
+  value === undefined ? undefined : `"${column}" = ${sqlLiteralText(value)}`;
 
 export async function listClusters(ctx: TenantContext, filter: ClusterFilter) {
   const conditions = [
-    sql`deleted_at is null`,
-    filter.cursor ? sql`id > ${sqlLiteral(filter.cursor)}` : undefined,
+    'deleted_at is null',
+    filter.cursor ? `id > ${sqlLiteralText(filter.cursor)}` : undefined,
     equals('name', filter.name),
     equals('provider', filter.provider),
     equals('status', filter.status),
   ].filter((condition) => condition !== undefined);
   const raw = await readAsTenant(
     ctx,
-    sql`select ${clusterRows.columns} from clusters where ${sql.join(conditions, sql` and `)} order by id limit ${sqlLiteral(filter.limit + 1)}`,
+    `select ${clusterRows.columnList} from clusters where ${conditions.join(' and ')} order by id limit ${sqlLiteralText(filter.limit + 1)}`,
   );
   return toPage(clusterRows.rows(raw), filter, presentCluster);
 }

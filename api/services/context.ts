@@ -46,6 +46,7 @@ export interface AgentContext {
 export const inTenant = <T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> => withTenant(ctx.db, ctx.caller.tenantId, work);
 
 /** One statement's rows, read as the caller's tenant in one round trip (db/tenant-read.ts). */
-export const readAsTenant = (ctx: TenantContext, statement: SQL): Promise<Record<string, unknown>[]> => readInTenant(ctx.db, ctx.caller.tenantId, statement);
+export const readAsTenant = (ctx: TenantContext, statement: SQL | string): Promise<Record<string, unknown>[]> =>
+  readInTenant(ctx.db, ctx.caller.tenantId, statement);
 
 export const asAgent = <T>(ctx: AgentContext, work: (tx: Tx) => Promise<T>): Promise<T> => withTenant(ctx.db, ctx.agent.tenantId, work);

@@ -89,8 +89,8 @@ export async function applyPolicies(ctx: TenantContext, input: ApplyInput): Prom
       }
       return { clusterId: cluster.id, changes, dryRun: input.dryRun, ...(input.impact && { impact: input.impact }), results, resultOfChange };
     },
-    // The checks' reads of the cluster travel with the plan's own.
-    { clusterId: input.clusterId },
+    // The checks' reads of the cluster travel with the plan's own; the answer needs only the written ids.
+    { clusterId: input.clusterId, answer: 'ids' },
   );
   rows.forEach((row, index) => {
     if (row) plan.resultOfChange[index]!.id = row.id;

@@ -47,10 +47,17 @@ export type PolicyWritePlan =
     }
   | { changes: readonly [] };
 
-export interface PolicyWriteOutcome<Plan extends PolicyWritePlan> {
+/**
+ * What a caller needs back of each written row: all of it (create and replace answer with the policy),
+ * or its id (apply answers with what it was sent, and the id).
+ */
+export type WrittenAnswer = 'rows' | 'ids';
+type WrittenRow<Answer extends WrittenAnswer> = Answer extends 'ids' ? Pick<PolicyRow, 'id'> : PolicyRow;
+
+export interface PolicyWriteOutcome<Plan extends PolicyWritePlan, Answer extends WrittenAnswer = 'rows'> {
   plan: Plan;
-  /** One per change, in order: the row as written, or undefined for a delete (and for a dry run). */
-  rows: (PolicyRow | undefined)[];
+  /** One per change, in order: the row as written (or its id), or undefined for a delete (and for a dry run). */
+  rows: (WrittenRow<Answer> | undefined)[];
   /** A dry run's impact, when the plan asked for it. */
   impact?: Impact;
   /** The written objects' warnings, in change order, paths led by each change's pathPrefix. */
@@ -63,14 +70,19 @@ export interface PolicyWritten {
   warnings: FieldError[];
 }
 
-/** What a caller knows before its plan runs. */
-export interface PolicyWriteHints {
+/** What a caller knows before its plan runs, and what it needs back. */
+export interface PolicyWriteHints<Answer extends WrittenAnswer = 'rows'> {
   /**
    * The cluster the plan will write to, as the request names it (apply, create): the checks' reads of
    * that cluster then travel with the plan's own, a round trip fewer. A plan for another cluster (or
    * none) is checked with reads of its own, as without the hint.
    */
   clusterId?: string;
+  /**
+   * 'ids': the caller needs only each written row's id, so the writes return only that: the server
+   * then sends, and this process parses, no row's manifests and IR back. Without it, whole rows.
+   */
+  answer?: Answer;
 }
 
 /** The reads most writes' checks need, started early for the cluster a request names. */
@@ -91,14 +103,15 @@ function startCheckReads(tx: Tx, clusterId: string): CheckReads {
  * one tenant check their limits one after another, and every write takes its locks in the same
  * order), then checks, persists, audits and announces its changes.
  */
-export async function writePolicies<Plan extends PolicyWritePlan>(
+export async function writePolicies<Plan extends PolicyWritePlan, Answer extends WrittenAnswer = 'rows'>(
   ctx: TenantContext,
   plan: (tx: Tx) => Promise<Plan>,
-  hints: PolicyWriteHints = {},
-): Promise<PolicyWriteOutcome<Plan>> {
+  hints: PolicyWriteHints<Answer> = {},
+): Promise<PolicyWriteOutcome<Plan, Answer>> {
   requireRole(ctx.caller.role, 'editor');
   let preview: ImpactRequest | undefined;
-  const outcome = await inTenant(ctx, async (tx): Promise<PolicyWriteOutcome<Plan>> => {
+  const answer: WrittenAnswer = hints.answer ?? 'rows';
+  const outcome = await inTenant(ctx, async (tx): Promise<PolicyWriteOutcome<Plan, Answer>> => {
     // The plan's reads travel behind the lock (db/pipeline.ts): the server takes the lock before it runs
     // them, and the checks' reads of a named cluster after them. A malformed id is the plan's 404 to give.
     // Started in this order, so sent in it (each statement's query starts as it is called).
@@ -157,9 +170,10 @@ export async function writePolicies<Plan extends PolicyWritePlan>(
     // goes first because postgres.js sends what it holds once it passes 1 KB: the small statement then
     // leaves with the first large one instead of in a socket write of its own.
     const announcing = announcePolicyChange(tx, ctx.caller.tenantId, clusterId);
-    const writing = changes.map((change) => persist(tx, ctx.caller, clusterId, change));
+    const writing = changes.map((change) => persist(tx, ctx.caller, clusterId, change, answer));
     const [, rows] = await inStartOrder(announcing, inStartOrder(...writing));
-    return { plan: planned, rows, warnings };
+    // persist answered in the shape `answer` (the same as hints.answer) asks for.
+    return { plan: planned, rows: rows as (WrittenRow<Answer> | undefined)[], warnings };
   });
   return preview ? { ...outcome, impact: await previewImpact(ctx, preview) } : outcome;
 }
@@ -175,48 +189,45 @@ type PolicyInsert = Required<Omit<typeof policies.$inferInsert, 'version'>>;
 
 // A write's statements, built once (db/statements.ts).
 // Each change is one statement with its audit entry's insert (auditedBy): one socket write and one
-// statement on the server where a change and its entry took two.
-const insertPolicy = statement('insert-policy', (tx, values: PolicyInsert & AuditValues) =>
+// statement on the server where a change and its entry took two. Each comes returning the whole row,
+// and returning its id only (WrittenAnswer).
+const insertQuery = (tx: Tx, values: PolicyInsert & AuditValues) =>
+  tx.with(auditedBy(tx, values)).insert(policies).values({
+    id: values.id,
+    tenantId: values.tenantId,
+    clusterId: values.clusterId,
+    apiVersion: values.apiVersion,
+    kind: values.kind,
+    namespace: values.namespace,
+    name: values.name,
+    manifest: values.manifest,
+    writtenManifest: values.writtenManifest,
+    ruleCount: values.ruleCount,
+    resource: values.resource,
+    version: 1,
+    createdAt: values.createdAt,
+    updatedAt: values.updatedAt,
+  });
+const insertPolicy = statement('insert-policy', (tx, values: PolicyInsert & AuditValues) => insertQuery(tx, values).returning());
+const insertPolicyId = statement('insert-policy-id', (tx, values: PolicyInsert & AuditValues) => insertQuery(tx, values).returning({ id: policies.id }));
+
+type PolicyUpdate = Pick<PolicyInsert, 'id' | 'apiVersion' | 'manifest' | 'writtenManifest' | 'ruleCount' | 'resource' | 'updatedAt'> & AuditValues;
+const updateQuery = (tx: Tx, values: PolicyUpdate) =>
   tx
     .with(auditedBy(tx, values))
-    .insert(policies)
-    .values({
-      id: values.id,
-      tenantId: values.tenantId,
-      clusterId: values.clusterId,
+    .update(policies)
+    .set({
       apiVersion: values.apiVersion,
-      kind: values.kind,
-      namespace: values.namespace,
-      name: values.name,
       manifest: values.manifest,
       writtenManifest: values.writtenManifest,
       ruleCount: values.ruleCount,
       resource: values.resource,
-      version: 1,
-      createdAt: values.createdAt,
       updatedAt: values.updatedAt,
+      version: sql`${policies.version} + 1`,
     })
-    .returning(),
-);
-
-const updatePolicy = statement(
-  'update-policy',
-  (tx, values: Pick<PolicyInsert, 'id' | 'apiVersion' | 'manifest' | 'writtenManifest' | 'ruleCount' | 'resource' | 'updatedAt'> & AuditValues) =>
-    tx
-      .with(auditedBy(tx, values))
-      .update(policies)
-      .set({
-        apiVersion: values.apiVersion,
-        manifest: values.manifest,
-        writtenManifest: values.writtenManifest,
-        ruleCount: values.ruleCount,
-        resource: values.resource,
-        updatedAt: values.updatedAt,
-        version: sql`${policies.version} + 1`,
-      })
-      .where(eq(policies.id, values.id))
-      .returning(),
-);
+    .where(eq(policies.id, values.id));
+const updatePolicy = statement('update-policy', (tx, values: PolicyUpdate) => updateQuery(tx, values).returning());
+const updatePolicyId = statement('update-policy-id', (tx, values: PolicyUpdate) => updateQuery(tx, values).returning({ id: policies.id }));
 
 const deletePolicy = statement('delete-policy', (tx, values: { id: string } & AuditValues) =>
   tx.with(auditedBy(tx, values)).delete(policies).where(eq(policies.id, values.id)),
@@ -236,14 +247,14 @@ function objectsAfter(before: ObjectsByIdentity, changes: readonly PolicyChange[
  * leaves it, which is known here (the times are set from this clock, and what the entry shows of a row
  * holds no column the database computes), not from the row the write returns.
  */
-function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange): Promise<PolicyRow | undefined> {
+function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyChange, answer: WrittenAnswer): Promise<Pick<PolicyRow, 'id'> | undefined> {
   switch (change.action) {
     case 'create': {
       const { warnings: _notStored, ...columns } = change.object;
       const now = new Date();
       const values = { id: newId(), tenantId: caller.tenantId, clusterId, ...columns, version: 1, createdAt: now, updatedAt: now };
       const audit = auditValues(caller, { action: 'create', resourceType: 'policy', resourceId: values.id, after: presentPolicy(values) });
-      return insertPolicy(tx, { ...values, ...audit })
+      return (answer === 'ids' ? insertPolicyId : insertPolicy)(tx, { ...values, ...audit })
         .then(([row]) => row!)
         .catch((error: unknown) => {
           if (!isUniqueViolation(error)) throw error;
@@ -267,7 +278,7 @@ function persist(tx: Tx, caller: ApiCaller, clusterId: string, change: PolicyCha
         before: presentPolicy(before),
         after: presentPolicy({ ...before, ...columns }),
       });
-      return updatePolicy(tx, { id: before.id, ...columns, ...audit }).then(([row]) => row!);
+      return (answer === 'ids' ? updatePolicyId : updatePolicy)(tx, { id: before.id, ...columns, ...audit }).then(([row]) => row!);
     }
     case 'delete': {
       const audit = auditValues(caller, { action: 'delete', resourceType: 'policy', resourceId: change.before.id, before: presentPolicy(change.before) });
