@@ -135,6 +135,8 @@ export function parseCidrSet(set: CidrSet): ParsedBlock[] {
  * grouping and hashing sets of thousands of pod addresses.
  */
 export function cidrSetText(set: CidrSet): string {
+  // one block without holes (a rule naming one address or one pod): its CIDR, without the lists
+  if (set.length === 1 && set[0]!.except.length === 0) return set[0]!.cidr;
   return set.map((block) => (block.except.length === 0 ? block.cidr : [block.cidr, ...block.except].join('\\'))).join(' ');
 }
 

@@ -109,7 +109,17 @@ function normaliseExcept(term: MatchTerm): MatchTerm | null {
   return { ...rest, except: merged };
 }
 
+/** Ports already in canonical form as they are: any, or one range (mergePortRanges would copy it unchanged). */
+const portsCanonical = (ports: MatchTerm['ports']): boolean => ports === 'any' || ports.length === 1;
+
 export function normaliseTerms(terms: readonly MatchTerm[]): MatchTerm[] {
+  // One term without excepts whose ports need no merging (a rule with one peer and one port entry,
+  // most rules): the term itself, without the lists and the copy of the general way below.
+  if (terms.length === 1 && !terms[0]!.except && portsCanonical(terms[0]!.ports)) {
+    const [term] = terms as [MatchTerm];
+    if (isEmptyRemote(term)) return [];
+    return isMatchAll(term) ? [{ protocol: 'any', ports: 'any', remote: 'any' }] : [term];
+  }
   // A term whose remote set is empty matches no packet.
   const live = terms.filter((t) => !isEmptyRemote(t)).flatMap((t) => normaliseExcept(t) ?? []);
   if (live.some(isMatchAll)) return [{ protocol: 'any', ports: 'any', remote: 'any' }];
