@@ -1,6 +1,9 @@
-// Shared helpers for kernel tests: a capability check, crafted packets, unique names.
+// Shared helpers for kernel tests: a capability check, crafted packets, unique names, maps made for
+// one test file.
 import { randomBytes } from 'node:crypto';
+import { afterAll } from 'vitest';
 import { libbpf } from '../../../bpf/kernel/libbpf.ts';
+import { type BpfMap, createMap } from '../../../bpf/kernel/map.ts';
 
 /** Kernel tests need root (CAP_BPF, CAP_NET_ADMIN) and libbpf.so.1; elsewhere they are skipped. */
 export function kernelAvailable(): boolean {
@@ -14,6 +17,26 @@ export function kernelAvailable(): boolean {
 }
 
 export const uniqueSuffix = (): string => randomBytes(3).toString('hex');
+
+/** createMap for one test file: call at its top level; every map made is closed after its tests. */
+export function mapsOfThisFile(): (...args: Parameters<typeof createMap>) => BpfMap {
+  const made: BpfMap[] = [];
+  afterAll(() => {
+    for (const m of made) m.close();
+  });
+  return (...args) => {
+    const m = createMap(...args);
+    made.push(m);
+    return m;
+  };
+}
+
+/** A u32 map key (or value), little-endian as the kernel reads it on this machine. */
+export function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
 
 export function ipv4(text: string): Buffer {
   return Buffer.from(text.split('.').map(Number));

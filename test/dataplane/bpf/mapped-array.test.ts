@@ -2,31 +2,16 @@
 // kernel keeps it (the value rounded up to 8 bytes apart), the map's memory itself rather than a
 // copy (a program's write shows without a syscall), writes through a writable mapping seen by
 // lookups, arrays without the flag refused, and a mapping held for one use only.
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { add64, atomicAdd, call, exit, jeq, label, ld, mov64, R0, R1, R2, R10, st } from '../../../bpf/asm/index.ts';
 import { Helper, MapFlag, MapType, TcAct } from '../../../bpf/kernel/constants.ts';
-import { type BpfMap, createMap } from '../../../bpf/kernel/map.ts';
 import { arrayStride, MappedArray, withMappedArray } from '../../../bpf/kernel/mapped-array.ts';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
-import { ethIpv4, kernelAvailable } from './harness.ts';
+import { ethIpv4, kernelAvailable, mapsOfThisFile, u32 } from './harness.ts';
 
-const maps: BpfMap[] = [];
-const make = (...args: Parameters<typeof createMap>): BpfMap => {
-  const m = createMap(...args);
-  maps.push(m);
-  return m;
-};
-afterAll(() => {
-  for (const m of maps) m.close();
-});
-
-const u32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-};
+const make = mapsOfThisFile();
 
 describeIf(kernelAvailable(), NEEDS_KERNEL_BPF)('mmapable arrays in place', () => {
   it('finds element i at i times the value size rounded up to 8', () => {

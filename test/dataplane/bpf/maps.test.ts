@@ -1,31 +1,17 @@
 // Maps in the kernel: element and batch operations, LPM longest-prefix match, per-CPU values,
 // and a program that counts into a map.
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { add64, atomicAdd, call, exit, jeq, label, ld, ldx, mov64, R0, R1, R2, R10, st } from '../../../bpf/asm/index.ts';
 import { Helper, MapType, TcAct, UpdateFlag } from '../../../bpf/kernel/constants.ts';
-import { type BpfMap, createMap } from '../../../bpf/kernel/map.ts';
+import { createMap } from '../../../bpf/kernel/map.ts';
 import { joinPerCpu, possibleCpus } from '../../../bpf/kernel/percpu.ts';
 import { loadProgram } from '../../../bpf/kernel/program.ts';
 import { testRun } from '../../../bpf/kernel/testrun.ts';
 import { defineLayout } from '../../../bpf/maps/layout.ts';
 import { describeIf, NEEDS_KERNEL_BPF } from '../../support/needs.ts';
-import { ethIpv4, ipv4, kernelAvailable } from './harness.ts';
+import { ethIpv4, ipv4, kernelAvailable, mapsOfThisFile, u32 } from './harness.ts';
 
-const maps: BpfMap[] = [];
-const make = (...args: Parameters<typeof createMap>): BpfMap => {
-  const m = createMap(...args);
-  maps.push(m);
-  return m;
-};
-afterAll(() => {
-  for (const m of maps) m.close();
-});
-
-const u32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-};
+const make = mapsOfThisFile();
 const u64 = (n: bigint): Buffer => {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(n);
